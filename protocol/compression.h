@@ -1,0 +1,18 @@
+#pragma once
+// Kafka's compression codecs for record batch payloads.
+// snappy accepts both raw snappy (librdkafka) and xerial framing (Java).
+// lz4 is the LZ4 frame format, as Kafka uses since magic 1.
+#include "protocol/error_code.h"
+#include "protocol/record_batch.h"
+#include "protocol/wire.h"
+
+namespace sluice::protocol {
+
+// Decompresses into `out` (cleared first). `max_output` bounds the result so a
+// small payload cannot expand without limit; exceeding it is an error.
+error_code decompress(compression codec, bytes_view in, bytes& out, size_t max_output);
+
+// Compresses `in` into `out` (cleared first).
+error_code compress(compression codec, bytes_view in, bytes& out);
+
+}  // namespace sluice::protocol
