@@ -12,7 +12,9 @@ namespace sluice::protocol {
 // small payload cannot expand without limit; exceeding it is an error.
 error_code decompress(compression codec, bytes_view in, bytes& out, size_t max_output);
 
-// Compresses `in` into `out` (cleared first).
+// Compresses `in` into `out` (cleared first). snappy is written in xerial
+// framing, as Kafka's Java producer writes it; lz4 as independent 64 KiB
+// blocks, which Kafka's own lz4 reader requires.
 error_code compress(compression codec, bytes_view in, bytes& out);
 
 }  // namespace sluice::protocol

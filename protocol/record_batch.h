@@ -133,7 +133,7 @@ struct batch_builder_options {
     int32_t partition_leader_epoch = -1;
     // Overrides the last offset delta (default: the last record's). The
     // cleaner keeps a batch's original last offset when it drops its tail.
-    std::optional<int32_t> last_offset_delta;
+    std::optional<int32_t> last_offset_delta = std::nullopt;
 };
 bytes build_batch(const std::vector<record>& records, const batch_builder_options& options);
 

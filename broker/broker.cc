@@ -1,0 +1,109 @@
+#include "broker/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "broker/fetch/fetch_session.h"
+#include "broker/metadata/local_metadata_store.h"
+#include "broker/net/server.h"
+#include "broker/topics/topic_registry.h"
+#include "log/log_manager.h"
+
+namespace sluice::broker {
+
+namespace asio = boost::asio;
+
+struct broker::background {
+    asio::thread_pool pool{1};
+    asio::steady_timer retention_timer;
+    explicit background(asio::io_context& io) : retention_timer(io) {}
+};
+
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+broker::broker(broker_config config)
+    : config_(std::move(config)), io_(std::make_unique<asio::io_context>(1)) {
+    std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
+    for (const auto& d : dirs) std::filesystem::create_directories(d);
+    store_ = local_metadata_store::open(dirs.front(), config_.cluster_id);
+    logs_ = std::make_unique<log::log_manager>(dirs);
+    // Each topic's log settings come from its stored overrides on top of the
+    // broker defaults.
+    auto stored = store_->list_topics();
+    logs_->load([&](const std::string& topic) {
+        topic_config overrides;
+        for (const auto& t : stored) {
+            if (t.name == topic) overrides = t.configs;
+        }
+        return to_log_config(resolve_topic_settings(overrides, config_).storage);
+    });
+    topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_);
+    topics_->load();
+    fetch_sessions_ = std::make_unique<fetch_session_cache>();
+    background_ = std::make_unique<background>(*io_);
+    server_ = std::make_unique<server>(*io_, *this, config_.listeners,
+                                       static_cast<size_t>(config_.socket_request_max_bytes));
+    spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
+                 topics_->all().size());
+}
+
+broker::~broker() = default;
+
+void broker::run() {
+    schedule_retention();
+    io_->run();
+    background_->pool.join();
+}
+
+void broker::stop() {
+    asio::post(*io_, [this] {
+        spdlog::info("shutting down");
+        server_->stop();
+        background_->retention_timer.cancel();
+        background_->pool.join();  // pending deletions and flushes finish first
+        logs_->shutdown();
+        io_->stop();
+    });
+}
+
+uint16_t broker::bound_port() const { return server_->bound_port(); }
+
+void broker::post_background(std::function<void()> work) { asio::post(background_->pool, std::move(work)); }
+
+void broker::schedule_retention() {
+    auto interval = std::chrono::milliseconds(std::max<int64_t>(config_.log_retention_check_interval_ms, 10));
+    background_->retention_timer.expires_after(interval);
+    background_->retention_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        run_retention();
+        schedule_retention();
+    });
+}
+
+void broker::run_retention() {
+    int64_t now = now_ms();
+    for (auto& [name, topic] : topics_->all()) {
+        for (auto& p : topic->partitions) {
+            p->log->roll_if_due(now);
+            auto removed = p->log->apply_retention(now);
+            if (removed.empty()) continue;
+            spdlog::info("retention removed {} segment(s) of {}-{}; log start offset now {}", removed.size(), name,
+                         p->index, p->log->log_start_offset());
+            post_background([removed = std::move(removed)] {
+                for (auto& s : removed) s->remove_files();
+            });
+        }
+    }
+    logs_->checkpoint();
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,72 @@
+#pragma once
+// The broker: owns the configuration, the metadata store, the logs, the
+// topics and the network server, and runs them on one executor.
+//
+// Threading: every handler, every partition and every connection lives on
+// the broker's single I/O thread (no locks on the data path). Work that can
+// block on the disk for long — fsync, deleting segment files — goes to the
+// background pool and reports back by posting to the I/O thread.
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "broker/config/broker_config.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sluice::log {
+class log_manager;
+}
+
+namespace sluice::broker {
+
+class metadata_store;
+class topic_registry;
+class fetch_session_cache;
+class server;
+
+class broker {
+public:
+    // Opens the data directories and recovers the logs. Throws on a startup
+    // problem (unusable log dir, corrupt metadata).
+    explicit broker(broker_config config);
+    ~broker();
+
+    // Serves until stop(); returns after a clean shutdown.
+    void run();
+    // Safe from any thread (signal handlers go through the io_context).
+    void stop();
+
+    const broker_config& config() const { return config_; }
+    boost::asio::io_context& io() { return *io_; }
+    topic_registry& topics() { return *topics_; }
+    metadata_store& metadata() { return *store_; }
+    log::log_manager& logs() { return *logs_; }
+    fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
+
+    // Runs `work` on the background pool (blocking disk work).
+    void post_background(std::function<void()> work);
+
+    // The first bound port of the first listener (tests bind port 0).
+    uint16_t bound_port() const;
+
+private:
+    void schedule_retention();
+    void run_retention();
+
+    broker_config config_;
+    std::unique_ptr<boost::asio::io_context> io_;
+    std::unique_ptr<metadata_store> store_;
+    std::unique_ptr<log::log_manager> logs_;
+    std::unique_ptr<topic_registry> topics_;
+    std::unique_ptr<fetch_session_cache> fetch_sessions_;
+    std::unique_ptr<server> server_;
+    struct background;
+    std::unique_ptr<background> background_;
+};
+
+int64_t now_ms();
+
+}  // namespace sluice::broker

@@ -1,0 +1,242 @@
+#include "broker/config/broker_config.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "broker/config/broker_properties.h"
+#include "broker/config/config_def.h"
+#include "broker/config/config_error.h"
+
+namespace sluice::broker {
+
+namespace {
+
+bool is_wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
+
+// A group member's value in the first member's unit. Negative retention means
+// "unlimited" whatever the unit, so it is -1 (Kafka's logRetentionTimeMillis).
+std::string scaled(const synonym_group& group, const synonym_member& m, std::string_view raw) {
+    if (m.scale == 0) return std::string(trim(raw));
+    int64_t v = *parse_int(raw, INT64_MIN, INT64_MAX);  // validated already
+    if (group.front().name == "log.retention.ms" && v < 0) return "-1";
+    return std::to_string(v * m.scale);
+}
+
+}  // namespace
+
+std::string local_hostname() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+    return buf;
+}
+
+std::optional<std::string> broker_config::value_of(std::string_view name) const {
+    const config_def* def = find_broker_property(name);
+    if (def == nullptr) return std::nullopt;
+    const synonym_group* group = find_synonym_group(name);
+    if (group != nullptr && group->front().name == name) {
+        for (const auto& m : *group) {
+            if (auto it = set_.find(m.name); it != set_.end()) return scaled(*group, m, it->second);
+        }
+        for (const auto& m : *group) {
+            const config_def* d = find_broker_property(m.name);
+            if (d->default_value) return scaled(*group, m, *d->default_value);
+        }
+        return std::nullopt;
+    }
+    if (auto it = set_.find(name); it != set_.end()) return std::string(trim(it->second));
+    if (def->default_value) return std::string(*def->default_value);
+    return std::nullopt;
+}
+
+int8_t broker_config::source_of(std::string_view name) const {
+    const synonym_group* group = find_synonym_group(name);
+    bool set = is_set(name);
+    if (group != nullptr && group->front().name == name) {
+        set = std::any_of(group->begin(), group->end(), [&](const synonym_member& m) { return is_set(m.name); });
+    }
+    return set ? config_source::static_broker_config : config_source::default_config;
+}
+
+std::vector<config_synonym> broker_config::synonyms_of(std::string_view name) const {
+    std::vector<config_synonym> out;
+    const synonym_group* group = find_synonym_group(name);
+    std::vector<std::string_view> names;
+    if (group != nullptr) {
+        for (const auto& m : *group) names.push_back(m.name);
+    } else {
+        names.push_back(name);
+    }
+    auto hide = [](const config_def* d) { return d != nullptr && d->type == config_type::password; };
+    for (auto n : names) {
+        if (auto it = set_.find(n); it != set_.end()) {
+            auto value = hide(find_broker_property(n)) ? std::nullopt : std::optional<std::string>(trim(it->second));
+            out.push_back({std::string(n), value, config_source::static_broker_config});
+        }
+    }
+    // Kafka ends the list with the default that would apply if nothing were set.
+    for (auto n : names) {
+        const config_def* d = find_broker_property(n);
+        if (d != nullptr && d->default_value) {
+            auto value = hide(d) ? std::nullopt : std::optional<std::string>(*d->default_value);
+            out.push_back({std::string(n), value, config_source::default_config});
+            break;
+        }
+    }
+    return out;
+}
+
+std::vector<config_entry> broker_config::describe(bool include_synonyms) const {
+    std::vector<config_entry> out;
+    for (const auto& def : broker_property_defs()) {
+        config_entry e;
+        e.name = std::string(def.name);
+        e.is_sensitive = def.type == config_type::password;
+        e.value = e.is_sensitive ? std::nullopt : value_of(def.name);
+        e.source = source_of(def.name);
+        // No dynamic broker configs yet: every property is fixed at startup.
+        e.read_only = true;
+        e.type = static_cast<int8_t>(def.type);
+        if (include_synonyms) e.synonyms = synonyms_of(def.name);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+broker_config broker_config::from_properties(const property_list& props) {
+    broker_config c;
+    for (const auto& [key, value] : props) {
+        if (find_broker_property(key) == nullptr) {
+            if (std::find(c.unknown_.begin(), c.unknown_.end(), key) == c.unknown_.end()) {
+                spdlog::warn("The configuration '{}' was supplied but isn't a known config.", key);
+                c.unknown_.push_back(key);
+            }
+            continue;
+        }
+        c.set_[key] = value;
+    }
+    // Only the winning value of each key is checked: an override may fix a
+    // bad file value.
+    for (const auto& [key, value] : c.set_) {
+        if (auto err = validate(*find_broker_property(key), value)) throw config_error(*err);
+    }
+
+    auto str = [&](std::string_view n) { return c.value_of(n).value_or(""); };
+    auto num = [&](std::string_view n) { return *parse_int(str(n), INT64_MIN, INT64_MAX); };
+    auto i32 = [&](std::string_view n) { return static_cast<int32_t>(num(n)); };
+    auto i16 = [&](std::string_view n) { return static_cast<int16_t>(num(n)); };
+    auto flag = [&](std::string_view n) { return *parse_bool(str(n)); };
+
+    if (c.is_set("node.id") && c.is_set("broker.id") && num("node.id") != *parse_int(c.set_["broker.id"], 0, INT32_MAX)) {
+        throw config_error("broker.id (" + c.set_["broker.id"] + ") must be equal to node.id (" +
+                           c.set_["node.id"] + ")");
+    }
+    c.node_id = i32("node.id");
+
+    auto protocols = parse_security_protocol_map(str("listener.security.protocol.map"));
+    c.listeners = parse_listeners("listeners", str("listeners"), protocols);
+    if (c.is_set("advertised.listeners")) {
+        c.advertised_listeners = parse_listeners("advertised.listeners", str("advertised.listeners"), protocols);
+        for (auto& l : c.advertised_listeners) {
+            if (l.host == "0.0.0.0" || l.host == "::") {
+                throw config_error(invalid_value_message("advertised.listeners", str("advertised.listeners"),
+                                                         "cannot use the nonroutable meta-address " + l.host));
+            }
+            bool listened = std::any_of(c.listeners.begin(), c.listeners.end(),
+                                        [&](const listener& x) { return x.name == l.name; });
+            if (!listened) {
+                throw config_error(invalid_value_message("advertised.listeners", str("advertised.listeners"),
+                                                         "listener " + l.name + " is not in listeners"));
+            }
+        }
+    } else {
+        c.advertised_listeners = c.listeners;
+    }
+    for (auto& l : c.advertised_listeners) {
+        if (is_wildcard(l.host)) l.host = local_hostname();
+    }
+
+    c.log_dirs = split_list(str("log.dirs"));
+    if (c.log_dirs.empty() || std::any_of(c.log_dirs.begin(), c.log_dirs.end(), [](auto& d) { return d.empty(); })) {
+        throw config_error(invalid_value_message("log.dirs", str("log.dirs"), "Expected a comma list of directories"));
+    }
+
+    c.num_partitions = i32("num.partitions");
+    c.default_replication_factor = i16("default.replication.factor");
+    c.auto_create_topics_enable = flag("auto.create.topics.enable");
+    c.delete_topic_enable = flag("delete.topic.enable");
+
+    c.log_segment_bytes = i32("log.segment.bytes");
+    c.log_roll_ms = num("log.roll.ms");
+    c.log_roll_jitter_ms = num("log.roll.jitter.ms");
+    c.log_retention_ms = num("log.retention.ms");
+    c.log_retention_bytes = num("log.retention.bytes");
+    c.log_retention_check_interval_ms = num("log.retention.check.interval.ms");
+    c.log_index_interval_bytes = i32("log.index.interval.bytes");
+    c.log_index_size_max_bytes = i32("log.index.size.max.bytes");
+    c.log_flush_interval_messages = num("log.flush.interval.messages");
+    c.log_flush_interval_ms = num("log.flush.interval.ms");
+    c.log_message_timestamp_type = str("log.message.timestamp.type");
+    c.log_message_timestamp_difference_max_ms = num("log.message.timestamp.difference.max.ms");
+    c.log_cleanup_policy = split_list(str("log.cleanup.policy"));
+    c.log_segment_delete_delay_ms = num("log.segment.delete.delay.ms");
+    c.log_preallocate = flag("log.preallocate");
+
+    c.log_cleaner_enable = flag("log.cleaner.enable");
+    c.log_cleaner_threads = i32("log.cleaner.threads");
+    c.log_cleaner_dedupe_buffer_size = num("log.cleaner.dedupe.buffer.size");
+    c.log_cleaner_io_buffer_size = i32("log.cleaner.io.buffer.size");
+    c.log_cleaner_backoff_ms = num("log.cleaner.backoff.ms");
+    c.log_cleaner_delete_retention_ms = num("log.cleaner.delete.retention.ms");
+    c.log_cleaner_min_compaction_lag_ms = num("log.cleaner.min.compaction.lag.ms");
+    c.log_cleaner_max_compaction_lag_ms = num("log.cleaner.max.compaction.lag.ms");
+    c.log_cleaner_min_cleanable_ratio = *parse_double(str("log.cleaner.min.cleanable.ratio"));
+
+    c.message_max_bytes = i32("message.max.bytes");
+    c.socket_request_max_bytes = i32("socket.request.max.bytes");
+    c.fetch_max_bytes = i32("fetch.max.bytes");
+    c.replica_fetch_max_bytes = i32("replica.fetch.max.bytes");
+    c.num_network_threads = i32("num.network.threads");
+    c.num_io_threads = i32("num.io.threads");
+    c.min_insync_replicas = i32("min.insync.replicas");
+    c.compression_type = str("compression.type");
+    c.unclean_leader_election_enable = flag("unclean.leader.election.enable");
+
+    c.offsets_topic_num_partitions = i32("offsets.topic.num.partitions");
+    c.offsets_topic_replication_factor = i16("offsets.topic.replication.factor");
+    c.offsets_retention_minutes = i32("offsets.retention.minutes");
+    c.group_initial_rebalance_delay_ms = i32("group.initial.rebalance.delay.ms");
+    c.group_min_session_timeout_ms = i32("group.min.session.timeout.ms");
+    c.group_max_session_timeout_ms = i32("group.max.session.timeout.ms");
+
+    if (auto id = c.value_of("cluster.id")) {
+        if (id->empty()) throw config_error(invalid_value_message("cluster.id", *id, "must not be empty"));
+        c.cluster_id = *id;
+    }
+    if (auto http = str("sluice.http.listener"); !http.empty()) {
+        try {
+            c.http_listener = parse_listeners("sluice.http.listener", "HTTP://" + http, {{"HTTP", "PLAINTEXT"}}).at(0);
+        } catch (const config_error&) {
+            throw config_error(invalid_value_message("sluice.http.listener", http, "Expected host:port"));
+        }
+    }
+    return c;
+}
+
+broker_config broker_config::load(const std::optional<std::filesystem::path>& file,
+                                  const std::vector<std::string>& overrides) {
+    property_list props;
+    if (file) props = read_properties_file(*file);
+    for (const auto& o : overrides) {
+        auto eq = o.find('=');
+        std::string key(eq == std::string::npos ? std::string_view{} : trim(std::string_view(o).substr(0, eq)));
+        if (key.empty()) throw config_error("Invalid --override '" + o + "': expected key=value");
+        props.emplace_back(std::move(key), std::string(trim(std::string_view(o).substr(eq + 1))));
+    }
+    return from_properties(props);
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,122 @@
+#pragma once
+// The broker's static configuration: Kafka property names read from a
+// server.properties file and `--override key=value` arguments, checked once at
+// startup (malformed values throw config_error naming the property), then held
+// as typed fields. The raw set values are kept so DescribeConfigs can report
+// each property's value, source and synonyms the way Kafka does.
+//
+// Every property of broker_properties.cc is known: most are read into the
+// fields below, the rest are accepted so Kafka's own files start unchanged. An
+// unknown name is logged as a warning and listed in unknown_keys().
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/config/config_entry.h"
+#include "broker/config/listener.h"
+#include "broker/config/properties_file.h"
+
+namespace sluice::broker {
+
+inline constexpr int64_t int64_max = 9223372036854775807LL;
+
+struct broker_config {
+    // Field initialisers are the table defaults (a test keeps them equal), so
+    // a default-constructed broker_config is the zero-argument broker.
+    int32_t node_id = 0;  // node.id, alias broker.id
+    std::vector<listener> listeners{{"PLAINTEXT", "localhost", 9092, "PLAINTEXT"}};
+    // advertised.listeners, or listeners with an empty/wildcard host replaced
+    // by this machine's hostname.
+    std::vector<listener> advertised_listeners{{"PLAINTEXT", "localhost", 9092, "PLAINTEXT"}};
+    std::vector<std::string> log_dirs{"./sluice-data"};  // log.dirs, alias log.dir
+    int32_t num_partitions = 1;
+    int16_t default_replication_factor = 1;
+    bool auto_create_topics_enable = true;
+    bool delete_topic_enable = true;
+
+    int32_t log_segment_bytes = 1073741824;
+    int64_t log_roll_ms = 168LL * 3'600'000;         // log.roll.ms > log.roll.hours
+    int64_t log_roll_jitter_ms = 0;                  // log.roll.jitter.ms > .hours
+    int64_t log_retention_ms = 168LL * 3'600'000;    // ms > minutes > hours; -1 = unlimited
+    int64_t log_retention_bytes = -1;
+    int64_t log_retention_check_interval_ms = 300000;
+    int32_t log_index_interval_bytes = 4096;
+    int32_t log_index_size_max_bytes = 10485760;
+    int64_t log_flush_interval_messages = int64_max;
+    int64_t log_flush_interval_ms = int64_max;  // unset: log.flush.scheduler.interval.ms
+    std::string log_message_timestamp_type = "CreateTime";
+    int64_t log_message_timestamp_difference_max_ms = int64_max;
+    std::vector<std::string> log_cleanup_policy{"delete"};
+    int64_t log_segment_delete_delay_ms = 60000;
+    bool log_preallocate = false;
+
+    bool log_cleaner_enable = true;
+    int32_t log_cleaner_threads = 1;
+    int64_t log_cleaner_dedupe_buffer_size = 134217728;
+    int32_t log_cleaner_io_buffer_size = 524288;
+    int64_t log_cleaner_backoff_ms = 15000;
+    int64_t log_cleaner_delete_retention_ms = 86400000;
+    int64_t log_cleaner_min_compaction_lag_ms = 0;
+    int64_t log_cleaner_max_compaction_lag_ms = int64_max;
+    double log_cleaner_min_cleanable_ratio = 0.5;
+
+    int32_t message_max_bytes = 1048588;
+    int32_t socket_request_max_bytes = 104857600;
+    int32_t fetch_max_bytes = 57671680;
+    int32_t replica_fetch_max_bytes = 1048576;
+    int32_t num_network_threads = 3;
+    int32_t num_io_threads = 8;
+    int32_t min_insync_replicas = 1;
+    std::string compression_type = "producer";
+    bool unclean_leader_election_enable = false;
+
+    int32_t offsets_topic_num_partitions = 50;
+    int16_t offsets_topic_replication_factor = 1;
+    int32_t offsets_retention_minutes = 10080;
+    int32_t group_initial_rebalance_delay_ms = 3000;
+    int32_t group_min_session_timeout_ms = 6000;
+    int32_t group_max_session_timeout_ms = 1800000;
+
+    // cluster.id when configured; otherwise the metadata store generates one.
+    std::optional<std::string> cluster_id;
+    // sluice.http.listener "host:port" (name "HTTP"); nullopt = no HTTP server.
+    std::optional<listener> http_listener;
+
+    // Parses and checks `props` (later entries win). Throws config_error.
+    static broker_config from_properties(const property_list& props);
+    // `file` may be empty (all defaults); each override is "key=value" and
+    // wins over the file. Throws config_error.
+    static broker_config load(const std::optional<std::filesystem::path>& file,
+                              const std::vector<std::string>& overrides);
+
+    // One entry per known broker property, for DescribeConfigs (BROKER).
+    std::vector<config_entry> describe(bool include_synonyms = false) const;
+    // The effective value as Kafka would print it; for the first name of a
+    // synonym group (log.retention.ms, log.roll.ms, node.id, log.dirs, ...)
+    // the value resolved across the group. nullopt for a null value or an
+    // unknown name.
+    std::optional<std::string> value_of(std::string_view name) const;
+    // Whether `name` (exactly) was set by the file or an override.
+    bool is_set(std::string_view name) const { return set_.contains(name); }
+    // describe()'s source and synonyms for one name, shared with topic_config.
+    int8_t source_of(std::string_view name) const;
+    std::vector<config_synonym> synonyms_of(std::string_view name) const;
+
+    const std::vector<std::string>& unknown_keys() const { return unknown_; }
+
+    bool operator==(const broker_config&) const = default;
+
+private:
+    std::map<std::string, std::string, std::less<>> set_;
+    std::vector<std::string> unknown_;
+};
+
+// This machine's hostname, or "localhost" if it has none.
+std::string local_hostname();
+
+}  // namespace sluice::broker

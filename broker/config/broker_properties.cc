@@ -1,0 +1,239 @@
+#include "broker/config/broker_properties.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sluice::broker {
+
+namespace {
+
+constexpr std::string_view long_max = "9223372036854775807";
+constexpr std::string_view int_max = "2147483647";
+constexpr double int16_max = 32767;
+
+using t = config_type;
+
+// Read by Sluice. Defaults are Kafka's except where a comment says otherwise.
+std::vector<config_def> used_defs() {
+    return {
+        // Kafka defaults node.id/broker.id to -1 (KRaft requires it); a single
+        // Sluice broker needs no setup, so it is node 0.
+        {.name = "node.id", .type = t::int32, .default_value = "0", .min = 0},
+        {.name = "broker.id", .type = t::int32, .default_value = "0", .min = 0},
+        {.name = "listeners", .type = t::string, .default_value = "PLAINTEXT://localhost:9092"},
+        {.name = "advertised.listeners", .type = t::string, .default_value = std::nullopt},
+        {.name = "listener.security.protocol.map", .type = t::string,
+         .default_value = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"},
+        {.name = "log.dirs", .type = t::string, .default_value = std::nullopt},
+        // Kafka: /tmp/kafka-logs. Sluice keeps data next to where it runs.
+        {.name = "log.dir", .type = t::string, .default_value = "./sluice-data"},
+        {.name = "num.partitions", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "default.replication.factor", .type = t::int32, .default_value = "1", .min = 1,
+         .max = int16_max},
+        {.name = "auto.create.topics.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "delete.topic.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "log.segment.bytes", .type = t::int32, .default_value = "1073741824", .min = 14},
+        {.name = "log.roll.ms", .type = t::int64, .default_value = std::nullopt, .min = 1},
+        {.name = "log.roll.hours", .type = t::int32, .default_value = "168", .min = 1},
+        {.name = "log.roll.jitter.ms", .type = t::int64, .default_value = std::nullopt, .min = 0},
+        {.name = "log.roll.jitter.hours", .type = t::int32, .default_value = "0", .min = 0},
+        {.name = "log.retention.ms", .type = t::int64, .default_value = std::nullopt},
+        {.name = "log.retention.minutes", .type = t::int32, .default_value = std::nullopt},
+        {.name = "log.retention.hours", .type = t::int32, .default_value = "168"},
+        {.name = "log.retention.bytes", .type = t::int64, .default_value = "-1"},
+        {.name = "log.retention.check.interval.ms", .type = t::int64, .default_value = "300000", .min = 1},
+        {.name = "log.index.interval.bytes", .type = t::int32, .default_value = "4096", .min = 0},
+        {.name = "log.index.size.max.bytes", .type = t::int32, .default_value = "10485760", .min = 4},
+        {.name = "log.flush.interval.messages", .type = t::int64, .default_value = long_max, .min = 1},
+        {.name = "log.flush.interval.ms", .type = t::int64, .default_value = std::nullopt, .min = 0},
+        {.name = "log.flush.scheduler.interval.ms", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "log.message.timestamp.type", .type = t::string, .default_value = "CreateTime",
+         .allowed = {"CreateTime", "LogAppendTime"}},
+        {.name = "log.message.timestamp.difference.max.ms", .type = t::int64, .default_value = long_max,
+         .min = 0},
+        {.name = "log.cleanup.policy", .type = t::list, .default_value = "delete",
+         .allowed = {"compact", "delete"}},
+        {.name = "log.segment.delete.delay.ms", .type = t::int64, .default_value = "60000", .min = 0},
+        {.name = "log.preallocate", .type = t::boolean, .default_value = "false"},
+        {.name = "log.message.downconversion.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "log.cleaner.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "log.cleaner.threads", .type = t::int32, .default_value = "1", .min = 0},
+        {.name = "log.cleaner.dedupe.buffer.size", .type = t::int64, .default_value = "134217728"},
+        {.name = "log.cleaner.io.buffer.size", .type = t::int32, .default_value = "524288", .min = 0},
+        {.name = "log.cleaner.backoff.ms", .type = t::int64, .default_value = "15000", .min = 0},
+        {.name = "log.cleaner.delete.retention.ms", .type = t::int64, .default_value = "86400000", .min = 0},
+        {.name = "log.cleaner.min.compaction.lag.ms", .type = t::int64, .default_value = "0", .min = 0},
+        {.name = "log.cleaner.max.compaction.lag.ms", .type = t::int64, .default_value = long_max, .min = 1},
+        {.name = "log.cleaner.min.cleanable.ratio", .type = t::float64, .default_value = "0.5", .min = 0,
+         .max = 1},
+        {.name = "message.max.bytes", .type = t::int32, .default_value = "1048588", .min = 0},
+        {.name = "socket.request.max.bytes", .type = t::int32, .default_value = "104857600", .min = 1},
+        {.name = "num.network.threads", .type = t::int32, .default_value = "3", .min = 1},
+        {.name = "num.io.threads", .type = t::int32, .default_value = "8", .min = 1},
+        {.name = "offsets.topic.num.partitions", .type = t::int32, .default_value = "50", .min = 1},
+        // Kafka: 3, which a single broker cannot satisfy. Sluice starts as one
+        // node, so it defaults to 1; set it when running a cluster.
+        {.name = "offsets.topic.replication.factor", .type = t::int16, .default_value = "1", .min = 1},
+        {.name = "offsets.retention.minutes", .type = t::int32, .default_value = "10080", .min = 1},
+        {.name = "group.initial.rebalance.delay.ms", .type = t::int32, .default_value = "3000", .min = 0},
+        {.name = "group.min.session.timeout.ms", .type = t::int32, .default_value = "6000"},
+        {.name = "group.max.session.timeout.ms", .type = t::int32, .default_value = "1800000"},
+        {.name = "cluster.id", .type = t::string, .default_value = std::nullopt},
+        {.name = "min.insync.replicas", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "compression.type", .type = t::string, .default_value = "producer",
+         .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
+        {.name = "unclean.leader.election.enable", .type = t::boolean, .default_value = "false"},
+        {.name = "fetch.max.bytes", .type = t::int32, .default_value = "57671680", .min = 1024},
+        {.name = "replica.fetch.max.bytes", .type = t::int32, .default_value = "1048576", .min = 0},
+        // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
+        {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
+    };
+}
+
+// Accepted and described, not (yet) acted on: a Kafka server.properties
+// carrying them starts without warnings.
+std::vector<config_def> accepted_defs() {
+    return {
+        {.name = "log.cleaner.io.buffer.load.factor", .type = t::float64, .default_value = "0.9"},
+        {.name = "log.cleaner.io.max.bytes.per.second", .type = t::float64,
+         .default_value = "1.7976931348623157E308"},
+        {.name = "num.recovery.threads.per.data.dir", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "num.replica.fetchers", .type = t::int32, .default_value = "1"},
+        {.name = "replica.fetch.min.bytes", .type = t::int32, .default_value = "1"},
+        {.name = "replica.fetch.wait.max.ms", .type = t::int32, .default_value = "500"},
+        {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
+        {.name = "replica.fetch.response.max.bytes", .type = t::int32, .default_value = "10485760", .min = 0},
+        {.name = "replica.lag.time.max.ms", .type = t::int64, .default_value = "30000"},
+        {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
+        {.name = "replica.socket.receive.buffer.bytes", .type = t::int32, .default_value = "65536"},
+        {.name = "replica.high.watermark.checkpoint.interval.ms", .type = t::int64, .default_value = "5000"},
+        {.name = "replica.selector.class", .type = t::class_name, .default_value = std::nullopt},
+        {.name = "socket.send.buffer.bytes", .type = t::int32, .default_value = "102400"},
+        {.name = "socket.receive.buffer.bytes", .type = t::int32, .default_value = "102400"},
+        {.name = "socket.listen.backlog.size", .type = t::int32, .default_value = "50", .min = 1},
+        {.name = "queued.max.requests", .type = t::int32, .default_value = "500", .min = 1},
+        {.name = "connections.max.idle.ms", .type = t::int64, .default_value = "600000"},
+        {.name = "max.connections", .type = t::int32, .default_value = int_max, .min = 0},
+        {.name = "max.connections.per.ip", .type = t::int32, .default_value = int_max, .min = 0},
+        {.name = "background.threads", .type = t::int32, .default_value = "10", .min = 1},
+        {.name = "group.max.size", .type = t::int32, .default_value = int_max, .min = 1},
+        {.name = "offsets.topic.segment.bytes", .type = t::int32, .default_value = "104857600", .min = 1},
+        {.name = "offsets.topic.compression.codec", .type = t::int32, .default_value = "0"},
+        {.name = "offsets.load.buffer.size", .type = t::int32, .default_value = "5242880", .min = 1},
+        {.name = "offsets.commit.timeout.ms", .type = t::int32, .default_value = "5000", .min = 1},
+        {.name = "offsets.commit.required.acks", .type = t::int16, .default_value = "-1"},
+        {.name = "offsets.retention.check.interval.ms", .type = t::int64, .default_value = "600000", .min = 1},
+        {.name = "offset.metadata.max.bytes", .type = t::int32, .default_value = "4096"},
+        {.name = "transaction.state.log.num.partitions", .type = t::int32, .default_value = "50", .min = 1},
+        {.name = "transaction.state.log.replication.factor", .type = t::int16, .default_value = "1", .min = 1},
+        {.name = "transaction.state.log.min.isr", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "transaction.state.log.segment.bytes", .type = t::int32, .default_value = "104857600",
+         .min = 1},
+        {.name = "transaction.max.timeout.ms", .type = t::int32, .default_value = "900000", .min = 1},
+        {.name = "transactional.id.expiration.ms", .type = t::int32, .default_value = "604800000", .min = 1},
+        {.name = "transaction.abort.timed.out.transaction.cleanup.interval.ms", .type = t::int32,
+         .default_value = "10000", .min = 1},
+        {.name = "transaction.remove.expired.transaction.cleanup.interval.ms", .type = t::int32,
+         .default_value = "3600000", .min = 1},
+        {.name = "producer.id.expiration.ms", .type = t::int32, .default_value = "86400000", .min = 1},
+        {.name = "auto.leader.rebalance.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "leader.imbalance.check.interval.seconds", .type = t::int64, .default_value = "300", .min = 1},
+        {.name = "leader.imbalance.per.broker.percentage", .type = t::int32, .default_value = "10"},
+        {.name = "controlled.shutdown.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "log.flush.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",
+         .min = 0},
+        {.name = "log.flush.start.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",
+         .min = 0},
+        {.name = "log.message.format.version", .type = t::string, .default_value = "3.0-IV1"},
+        {.name = "inter.broker.protocol.version", .type = t::string, .default_value = std::nullopt},
+        {.name = "inter.broker.listener.name", .type = t::string, .default_value = std::nullopt},
+        {.name = "security.inter.broker.protocol", .type = t::string, .default_value = "PLAINTEXT"},
+        {.name = "broker.rack", .type = t::string, .default_value = std::nullopt},
+        {.name = "process.roles", .type = t::list, .default_value = ""},
+        {.name = "controller.quorum.voters", .type = t::list, .default_value = ""},
+        {.name = "controller.listener.names", .type = t::string, .default_value = std::nullopt},
+        {.name = "metadata.log.dir", .type = t::string, .default_value = std::nullopt},
+        {.name = "zookeeper.connect", .type = t::string, .default_value = std::nullopt},
+        {.name = "zookeeper.connection.timeout.ms", .type = t::int32, .default_value = std::nullopt},
+        {.name = "zookeeper.session.timeout.ms", .type = t::int32, .default_value = "18000"},
+        {.name = "metric.reporters", .type = t::list, .default_value = ""},
+        {.name = "metrics.num.samples", .type = t::int32, .default_value = "2", .min = 1},
+        {.name = "metrics.sample.window.ms", .type = t::int64, .default_value = "30000", .min = 1},
+        {.name = "metrics.recording.level", .type = t::string, .default_value = "INFO"},
+        {.name = "quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
+        {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "authorizer.class.name", .type = t::string, .default_value = ""},
+        {.name = "super.users", .type = t::string, .default_value = std::nullopt},
+        {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
+        {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
+        {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.keystore.type", .type = t::string, .default_value = "JKS"},
+        {.name = "ssl.keystore.location", .type = t::string, .default_value = std::nullopt},
+        {.name = "ssl.keystore.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.key.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.truststore.type", .type = t::string, .default_value = "JKS"},
+        {.name = "ssl.truststore.location", .type = t::string, .default_value = std::nullopt},
+        {.name = "ssl.truststore.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.client.auth", .type = t::string, .default_value = "none",
+         .allowed = {"required", "requested", "none"}},
+        {.name = "ssl.enabled.protocols", .type = t::list, .default_value = "TLSv1.2,TLSv1.3"},
+        {.name = "ssl.endpoint.identification.algorithm", .type = t::string, .default_value = "https"},
+    };
+}
+
+struct tables {
+    std::vector<config_def> all;
+    size_t used_count = 0;
+};
+
+const tables& the_tables() {
+    static const tables t = [] {
+        tables out;
+        out.all = used_defs();
+        out.used_count = out.all.size();
+        auto accepted = accepted_defs();
+        out.all.insert(out.all.end(), accepted.begin(), accepted.end());
+        return out;
+    }();
+    return t;
+}
+
+const std::array<synonym_group, 6>& groups() {
+    static const std::array<synonym_group, 6> g = {
+        synonym_group{{"node.id", 0}, {"broker.id", 0}},
+        synonym_group{{"log.dirs", 0}, {"log.dir", 0}},
+        synonym_group{{"log.retention.ms", 1}, {"log.retention.minutes", 60'000}, {"log.retention.hours", 3'600'000}},
+        synonym_group{{"log.roll.ms", 1}, {"log.roll.hours", 3'600'000}},
+        synonym_group{{"log.roll.jitter.ms", 1}, {"log.roll.jitter.hours", 3'600'000}},
+        synonym_group{{"log.flush.interval.ms", 1}, {"log.flush.scheduler.interval.ms", 1}},
+    };
+    return g;
+}
+
+}  // namespace
+
+std::span<const config_def> broker_property_defs() { return the_tables().all; }
+
+const config_def* find_broker_property(std::string_view name) {
+    for (const auto& d : the_tables().all) {
+        if (d.name == name) return &d;
+    }
+    return nullptr;
+}
+
+bool broker_property_used(std::string_view name) {
+    const auto& t = the_tables();
+    auto end = t.all.begin() + static_cast<std::ptrdiff_t>(t.used_count);
+    return std::any_of(t.all.begin(), end, [&](const config_def& d) { return d.name == name; });
+}
+
+const synonym_group* find_synonym_group(std::string_view name) {
+    for (const auto& g : groups()) {
+        for (const auto& m : g) {
+            if (m.name == name) return &g;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,27 @@
+#include "broker/handlers/common.h"
+
+#include "broker/broker.h"
+#include "broker/topics/topic_registry.h"
+
+namespace sluice::broker {
+
+endpoint advertised_endpoint(broker& b) {
+    const auto& listeners = b.config().advertised_listeners;
+    endpoint e;
+    if (!listeners.empty()) {
+        e.host = listeners.front().host;
+        e.port = listeners.front().port;
+    }
+    if (e.host.empty()) e.host = local_hostname();
+    if (e.port == 0) e.port = b.bound_port();
+    return e;
+}
+
+protocol::error_code auto_create_topic(broker& b, const std::string& topic) {
+    if (b.topics().find(topic) != nullptr) return protocol::error_code::none;
+    if (!b.config().auto_create_topics_enable) return protocol::error_code::unknown_topic_or_partition;
+    auto result = b.topics().create(topic, -1, -1, {}, false);
+    return result.code;
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,23 @@
+#pragma once
+// Small pieces several handlers share.
+#include <cstdint>
+#include <string>
+
+#include "protocol/error_code.h"
+
+namespace sluice::broker {
+
+class broker;
+
+// Where clients should connect to reach this broker (first advertised listener).
+struct endpoint {
+    std::string host;
+    int32_t port = 0;
+};
+endpoint advertised_endpoint(broker& b);
+
+// Creates `topic` with the broker defaults if auto-creation allows it.
+// Returns none when the topic exists afterwards.
+protocol::error_code auto_create_topic(broker& b, const std::string& topic);
+
+}  // namespace sluice::broker

@@ -1,0 +1,77 @@
+#pragma once
+// The contract between the network layer and the per-API handlers.
+//
+// A handler gets a decoded request header and the raw body, does its work on
+// the broker's executor, and answers with an encoded response body (the
+// connection adds the size and response header). It never does network I/O.
+// A handler that must wait (a fetch long-poll) returns a `deferred` starter
+// that is called once with the function that delivers the body.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "protocol/wire.h"
+
+namespace sluice::broker {
+
+class broker;
+
+struct request {
+    int16_t api_key = 0;
+    int16_t api_version = 0;
+    int32_t correlation_id = 0;
+    std::optional<std::string> client_id;
+    bool flexible = false;
+    // The body after the header. Points into the request frame, which lives
+    // until the handler's answer has been produced; handlers may modify it in
+    // place (produce rewrites batch offsets there before appending).
+    std::span<uint8_t> body;
+    std::string peer;  // "host:port" of the client, for logs
+};
+
+using respond_fn = std::function<void(protocol::writer)>;
+
+struct handler_result {
+    enum class action { respond, no_response, close };
+    action what = action::respond;
+    protocol::writer body;
+    std::function<void(respond_fn)> deferred;
+
+    static handler_result close() { return {action::close, {}, {}}; }
+    static handler_result no_response() { return {action::no_response, {}, {}}; }
+    static handler_result later(std::function<void(respond_fn)> start) {
+        return {action::respond, {}, std::move(start)};
+    }
+};
+
+using handler_fn = handler_result (*)(broker&, request&);
+
+// One line per API: its key, the versions we serve, and the function.
+struct api_handler {
+    int16_t api_key;
+    int16_t min_version;
+    int16_t max_version;
+    handler_fn handle;
+};
+
+std::span<const api_handler> api_handlers();
+const api_handler* find_handler(int16_t api_key);
+
+// Decodes a request body; false when it is malformed or has trailing bytes.
+template <typename Message>
+bool decode_body(const request& req, Message& out) {
+    protocol::reader r(protocol::bytes_view(req.body.data(), req.body.size()));
+    out.decode(r, req.api_version);
+    return r.ok() && r.at_end();
+}
+
+template <typename Message>
+handler_result respond_with(const request& req, const Message& response) {
+    handler_result result;
+    response.encode(result.body, req.api_version);
+    return result;
+}
+
+}  // namespace sluice::broker

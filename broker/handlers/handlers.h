@@ -1,0 +1,31 @@
+#pragma once
+// Every API handler the broker serves; the versions each one serves are in
+// registry.cc, one line per API.
+#include "broker/handlers/handler.h"
+
+namespace sluice::broker {
+
+inline constexpr int16_t api_versions_api_key = 18;
+
+// The v0 ApiVersions body with UNSUPPORTED_VERSION, for a client that asked
+// with a version we do not know (KIP-511): it lists our ranges so the client
+// can retry lower.
+protocol::writer api_versions_unsupported_body();
+
+handler_result handle_produce(broker&, request&);
+handler_result handle_fetch(broker&, request&);
+handler_result handle_list_offsets(broker&, request&);
+handler_result handle_metadata(broker&, request&);
+handler_result handle_find_coordinator(broker&, request&);
+handler_result handle_api_versions(broker&, request&);
+handler_result handle_create_topics(broker&, request&);
+handler_result handle_delete_topics(broker&, request&);
+handler_result handle_delete_records(broker&, request&);
+handler_result handle_describe_configs(broker&, request&);
+handler_result handle_alter_configs(broker&, request&);
+handler_result handle_describe_log_dirs(broker&, request&);
+handler_result handle_create_partitions(broker&, request&);
+handler_result handle_incremental_alter_configs(broker&, request&);
+handler_result handle_describe_cluster(broker&, request&);
+
+}  // namespace sluice::broker

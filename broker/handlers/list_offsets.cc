@@ -1,0 +1,86 @@
+// ListOffsets: earliest, latest, max timestamp, or the first offset at or
+// after a timestamp, per partition.
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+#include "protocol/generated/list_offsets.h"
+
+namespace sluice::broker {
+
+using protocol::error_code;
+using protocol::to_wire;
+using response_t = protocol::list_offsets_response;
+
+namespace {
+
+constexpr int64_t latest_timestamp = -1;
+constexpr int64_t earliest_timestamp = -2;
+constexpr int64_t max_timestamp = -3;
+constexpr int64_t earliest_local_timestamp = -4;
+constexpr int64_t latest_tiered_timestamp = -5;
+
+response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version) {
+    response_t::list_offsets_partition_response out;
+    if (p == nullptr) {
+        out.error_code = to_wire(error_code::unknown_topic_or_partition);
+        return out;
+    }
+    const log::partition_log& lg = *p->log;
+    out.leader_epoch = 0;
+    switch (timestamp) {
+        case latest_timestamp:
+            out.offset = lg.high_watermark();
+            break;
+        case earliest_timestamp:
+        case earliest_local_timestamp:
+            out.offset = lg.log_start_offset();
+            break;
+        case latest_tiered_timestamp:
+            out.offset = -1;
+            break;
+        case max_timestamp:
+            if (version < 7) {
+                out.error_code = to_wire(error_code::unsupported_version);
+                break;
+            }
+            if (auto found = lg.max_timestamp()) {
+                out.offset = found->offset;
+                out.timestamp = found->timestamp;
+            }
+            break;
+        default:
+            if (timestamp < 0) {
+                out.error_code = to_wire(error_code::invalid_request);
+                break;
+            }
+            if (auto found = lg.offset_for_timestamp(timestamp)) {
+                out.offset = found->offset;
+                out.timestamp = found->timestamp;
+            }
+            break;
+    }
+    if (version == 0 && out.error_code == 0 && out.offset >= 0) out.old_style_offsets = {out.offset};
+    return out;
+}
+
+}  // namespace
+
+handler_result handle_list_offsets(broker& b, request& req) {
+    protocol::list_offsets_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    response_t response;
+    for (const auto& t : body.topics) {
+        response_t::list_offsets_topic_response topic_out;
+        topic_out.name = t.name;
+        for (const auto& p : t.partitions) {
+            auto out = lookup(b.topics().find(t.name, p.partition_index), p.timestamp, req.api_version);
+            out.partition_index = p.partition_index;
+            topic_out.partitions.push_back(std::move(out));
+        }
+        response.topics.push_back(std::move(topic_out));
+    }
+    return respond_with(req, response);
+}
+
+}  // namespace sluice::broker

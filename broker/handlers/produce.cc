@@ -1,0 +1,133 @@
+// Produce: validate each partition's record batches, then append them to the
+// log exactly as received (offsets and leader epoch rewritten in place).
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+#include "protocol/generated/produce.h"
+#include "protocol/record_batch.h"
+
+namespace sluice::broker {
+
+using protocol::error_code;
+using protocol::to_wire;
+using response_t = protocol::produce_response;
+
+namespace {
+
+// Checks every batch of one partition's records; none if all may be appended.
+error_code validate_records(std::span<uint8_t> records, const topic_settings& settings) {
+    if (records.empty()) return error_code::invalid_record;
+    protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
+    while (auto batch = it.next()) {
+        auto header = protocol::read_batch_header(*batch);
+        if (!header) return error_code::corrupt_message;
+        if (header->magic != protocol::current_magic) return error_code::unsupported_for_message_format;
+        if (batch->size() > static_cast<size_t>(settings.max_message_bytes)) return error_code::message_too_large;
+        if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return e;
+    }
+    // A tail that is not a whole batch (or a garbled header) is corruption.
+    if (it.consumed() != records.size()) {
+        auto header = protocol::read_batch_header(protocol::bytes_view(records.data() + it.consumed(),
+                                                                       records.size() - it.consumed()));
+        if (header && header->magic != protocol::current_magic) return error_code::unsupported_for_message_format;
+        if (header && header->total_size() > static_cast<size_t>(settings.max_message_bytes)) {
+            return error_code::message_too_large;
+        }
+        return error_code::corrupt_message;
+    }
+    return error_code::none;
+}
+
+// flush.messages / flush.ms: fsync on the background pool, then record the
+// new recovery point back on the broker's thread.
+void schedule_flush_if_due(broker& b, const std::string& topic, int32_t index) {
+    partition_state* p = b.topics().find(topic, index);
+    if (p == nullptr || !p->log->flush_due(now_ms())) return;
+    auto job = std::make_shared<log::partition_log::flush_job>(p->log->prepare_flush());
+    b.post_background([&b, job, topic, index] {
+        log::partition_log::run_flush(*job);
+        boost::asio::post(b.io(), [&b, job, topic, index] {
+            if (partition_state* again = b.topics().find(topic, index)) again->log->complete_flush(*job, now_ms());
+        });
+    });
+}
+
+response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
+                                                         const protocol::records_field& records) {
+    response_t::partition_produce_response out;
+    out.index = index;
+    out.base_offset = -1;
+    if (topic == nullptr || index < 0 || index >= static_cast<int32_t>(topic->partitions.size())) {
+        out.error_code = to_wire(error_code::unknown_topic_or_partition);
+        return out;
+    }
+    partition_state& p = *topic->partitions[static_cast<size_t>(index)];
+    auto view = records.contiguous();
+    if (records.is_null() || !view) {
+        out.error_code = to_wire(error_code::invalid_record);
+        return out;
+    }
+    // The request frame belongs to this request; rewriting it in place saves a copy.
+    std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
+    if (error_code e = validate_records(bytes, topic->settings); e != error_code::none) {
+        out.error_code = to_wire(e);
+        out.log_start_offset = p.log->log_start_offset();
+        return out;
+    }
+    log::append_result appended = p.log->append(bytes, 0, now_ms());
+    out.error_code = to_wire(appended.error);
+    out.log_start_offset = p.log->log_start_offset();
+    if (appended.error != error_code::none) return out;
+    out.base_offset = appended.base_offset;
+    out.log_append_time_ms = appended.log_append_time_ms;
+    // One node: everything appended is committed.
+    p.log->set_high_watermark(p.log->log_end_offset());
+    p.notify();
+    schedule_flush_if_due(b, topic->meta.name, index);
+    return out;
+}
+
+}  // namespace
+
+handler_result handle_produce(broker& b, request& req) {
+    protocol::produce_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+
+    bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
+    response_t response;
+    for (const auto& topic_data : body.topic_data) {
+        response_t::topic_produce_response topic_out;
+        topic_out.name = topic_data.name;
+        topic_state* topic = b.topics().find(topic_data.name);
+        for (const auto& part : topic_data.partition_data) {
+            if (!acks_valid) {
+                response_t::partition_produce_response out;
+                out.index = part.index;
+                out.base_offset = -1;
+                out.error_code = to_wire(error_code::invalid_required_acks);
+                topic_out.partition_responses.push_back(out);
+                continue;
+            }
+            if (body.transactional_id) {
+                response_t::partition_produce_response out;
+                out.index = part.index;
+                out.base_offset = -1;
+                out.error_code = to_wire(error_code::transactional_id_authorization_failed);
+                topic_out.partition_responses.push_back(out);
+                continue;
+            }
+            topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records));
+        }
+        response.responses.push_back(std::move(topic_out));
+    }
+    if (body.acks == 0) return handler_result::no_response();
+    return respond_with(req, response);
+}
+
+}  // namespace sluice::broker

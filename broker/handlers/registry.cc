@@ -1,0 +1,42 @@
+#include "broker/handlers/handlers.h"
+
+#include <array>
+
+namespace sluice::broker {
+
+namespace {
+
+// API key, lowest and highest version served, handler. Ranges start at v0
+// because librdkafka enables features by checking old versions are present.
+constexpr std::array handlers{
+    api_handler{0, 0, 11, handle_produce},
+    api_handler{1, 0, 16, handle_fetch},
+    api_handler{2, 0, 8, handle_list_offsets},
+    api_handler{3, 0, 12, handle_metadata},
+    api_handler{10, 0, 4, handle_find_coordinator},
+    api_handler{18, 0, 3, handle_api_versions},
+#ifdef SLUICE_ADMIN_HANDLERS
+    api_handler{19, 0, 7, handle_create_topics},
+    api_handler{20, 0, 6, handle_delete_topics},
+    api_handler{21, 0, 2, handle_delete_records},
+    api_handler{32, 0, 4, handle_describe_configs},
+    api_handler{33, 0, 2, handle_alter_configs},
+    api_handler{35, 0, 4, handle_describe_log_dirs},
+    api_handler{37, 0, 3, handle_create_partitions},
+    api_handler{44, 0, 1, handle_incremental_alter_configs},
+    api_handler{60, 0, 1, handle_describe_cluster},
+#endif
+};
+
+}  // namespace
+
+std::span<const api_handler> api_handlers() { return handlers; }
+
+const api_handler* find_handler(int16_t api_key) {
+    for (const auto& h : handlers) {
+        if (h.api_key == api_key) return &h;
+    }
+    return nullptr;
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,62 @@
+// sluiced: the Sluice broker.
+//   sluiced [server.properties] [--override key=value]...
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/broker.h"
+#include "broker/config/config_error.h"
+
+namespace {
+
+void usage() {
+    std::cerr << "usage: sluiced [server.properties] [--override key=value]...\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::optional<std::filesystem::path> file;
+    std::vector<std::string> overrides;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--override" && i + 1 < argc) {
+            overrides.emplace_back(argv[++i]);
+        } else if (arg.starts_with("--override=")) {
+            overrides.emplace_back(arg.substr(11));
+        } else if (arg == "-h" || arg == "--help") {
+            usage();
+            return 0;
+        } else if (!arg.starts_with("-") && !file) {
+            file = arg;
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] %^%l%$ %v");
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::unique_ptr<sluice::broker::broker> broker;
+    try {
+        auto config = sluice::broker::broker_config::load(file, overrides);
+        broker = std::make_unique<sluice::broker::broker>(std::move(config));
+    } catch (const std::exception& e) {
+        spdlog::critical("startup failed: {}", e.what());
+        return 1;
+    }
+    boost::asio::signal_set signals(broker->io(), SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (!ec) broker->stop();
+    });
+    broker->run();
+    spdlog::info("stopped cleanly");
+    return 0;
+}

@@ -1,0 +1,224 @@
+#include "broker/metadata/local_metadata_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "broker/metadata/topic_name.h"
+#include "broker/metadata/uuid.h"
+
+namespace sluice::broker {
+
+namespace fs = std::filesystem;
+using protocol::error_code;
+
+namespace {
+
+std::string errno_text(std::string_view what, const fs::path& p) {
+    return std::string(what) + " " + p.string() + ": " + std::strerror(errno);
+}
+
+// tmp + fsync + rename + fsync(dir): the file is either old or new after a crash.
+op_result write_atomically(const fs::path& target, std::string_view data) {
+    fs::path tmp = target;
+    tmp += ".tmp";
+    auto fail = [&](std::string message) {
+        ::unlink(tmp.c_str());
+        return op_result{error_code::kafka_storage_error, std::move(message)};
+    };
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(errno_text("cannot create", tmp));
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            auto message = errno_text("cannot write", tmp);
+            ::close(fd);
+            return fail(message);
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        auto message = errno_text("cannot fsync", tmp);
+        ::close(fd);
+        return fail(message);
+    }
+    if (::close(fd) != 0) return fail(errno_text("cannot close", tmp));
+    if (::rename(tmp.c_str(), target.c_str()) != 0) return fail(errno_text("cannot rename", tmp));
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return {error_code::kafka_storage_error, errno_text("cannot open", dir)};
+    int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) return {error_code::kafka_storage_error, errno_text("cannot fsync", dir)};
+    return {};
+}
+
+}  // namespace
+
+std::unique_ptr<local_metadata_store> local_metadata_store::open(
+    const fs::path& dir, const std::optional<std::string>& configured_cluster_id) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw metadata_error("Cannot create log dir " + dir.string() + ": " + ec.message());
+
+    std::unique_ptr<local_metadata_store> store(new local_metadata_store(dir / file_name));
+    const fs::path& path = store->path_;
+    fs::path tmp = path;
+    tmp += ".tmp";
+    fs::remove(tmp, ec);  // an interrupted write; the file itself is intact
+
+    if (fs::exists(path, ec)) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw metadata_error("Cannot open cluster metadata file " + path.string());
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (in.bad()) throw metadata_error("Cannot read cluster metadata file " + path.string());
+        try {
+            decode_metadata(text.str(), store->state_.cluster_id, store->state_.topics);
+        } catch (const metadata_error& e) {
+            throw metadata_error("Corrupt cluster metadata file " + path.string() + ": " + e.what() +
+                                 ". Refusing to start rather than lose the topics it lists; restore it "
+                                 "from a backup or remove it to start with no topics.");
+        }
+        if (configured_cluster_id && *configured_cluster_id != store->state_.cluster_id) {
+            throw metadata_error("The cluster id " + store->state_.cluster_id + " stored in " + path.string() +
+                                 " doesn't match cluster.id " + *configured_cluster_id);
+        }
+        spdlog::info("Loaded cluster metadata from {}: cluster id {}, {} topics", path.string(),
+                     store->state_.cluster_id, store->state_.topics.size());
+        return store;
+    }
+    if (ec) throw metadata_error("Cannot access " + path.string() + ": " + ec.message());
+
+    state fresh;
+    fresh.cluster_id = configured_cluster_id.value_or(to_base64url(random_uuid()));
+    if (auto r = store->commit(std::move(fresh)); !r.ok()) {
+        throw metadata_error("Cannot create cluster metadata file: " + r.message);
+    }
+    spdlog::info("Created cluster metadata file {} for cluster id {}", path.string(), store->state_.cluster_id);
+    return store;
+}
+
+op_result local_metadata_store::commit(state next) {
+    if (auto r = write_atomically(path_, encode_metadata(next.cluster_id, next.topics)); !r.ok()) {
+        spdlog::error("Cluster metadata not saved: {}", r.message);
+        return r;
+    }
+    state_ = std::move(next);
+    return {};
+}
+
+topic_metadata* local_metadata_store::find(state& s, std::string_view name) {
+    auto it = std::find_if(s.topics.begin(), s.topics.end(), [&](const auto& t) { return t.name == name; });
+    return it == s.topics.end() ? nullptr : &*it;
+}
+
+std::string local_metadata_store::cluster_id() const {
+    std::lock_guard lock(mu_);
+    return state_.cluster_id;
+}
+
+std::vector<topic_metadata> local_metadata_store::list_topics() const {
+    std::lock_guard lock(mu_);
+    return state_.topics;
+}
+
+std::optional<topic_metadata> local_metadata_store::get_topic(std::string_view name) const {
+    std::lock_guard lock(mu_);
+    for (const auto& t : state_.topics) {
+        if (t.name == name) return t;
+    }
+    return std::nullopt;
+}
+
+std::optional<topic_metadata> local_metadata_store::get_topic_by_id(const protocol::uuid& id) const {
+    std::lock_guard lock(mu_);
+    for (const auto& t : state_.topics) {
+        if (t.topic_id == id) return t;
+    }
+    return std::nullopt;
+}
+
+op_result local_metadata_store::create_topic(topic_metadata& topic) {
+    if (auto r = validate_topic_name(topic.name); !r.ok()) return r;
+    if (topic.partition_count < 1) {
+        return {error_code::invalid_partitions, "Number of partitions must be larger than 0."};
+    }
+    if (topic.replication_factor < 1) {
+        return {error_code::invalid_replication_factor, "Replication factor must be larger than 0."};
+    }
+    std::lock_guard lock(mu_);
+    for (const auto& t : state_.topics) {
+        if (t.name == topic.name) {
+            return {error_code::topic_already_exists, "Topic '" + topic.name + "' already exists."};
+        }
+        if (topic_names_collide(t.name, topic.name)) {
+            return {error_code::invalid_topic_exception,
+                    "Topic '" + topic.name + "' collides with existing topic: " + t.name};
+        }
+    }
+    state next = state_;
+    if (topic.topic_id.is_zero()) {
+        auto taken = [&](const protocol::uuid& id) {
+            return std::any_of(next.topics.begin(), next.topics.end(), [&](auto& t) { return t.topic_id == id; });
+        };
+        do {
+            topic.topic_id = random_uuid();
+        } while (taken(topic.topic_id));
+    }
+    next.topics.push_back(topic);
+    return commit(std::move(next));
+}
+
+op_result local_metadata_store::delete_topic(std::string_view name) {
+    std::lock_guard lock(mu_);
+    state next = state_;
+    auto it = std::find_if(next.topics.begin(), next.topics.end(), [&](const auto& t) { return t.name == name; });
+    if (it == next.topics.end()) {
+        return {error_code::unknown_topic_or_partition, "Topic '" + std::string(name) + "' does not exist."};
+    }
+    next.topics.erase(it);
+    return commit(std::move(next));
+}
+
+op_result local_metadata_store::set_partition_count(std::string_view name, int32_t count) {
+    std::lock_guard lock(mu_);
+    state next = state_;
+    topic_metadata* t = find(next, name);
+    if (t == nullptr) {
+        return {error_code::unknown_topic_or_partition, "Topic '" + std::string(name) + "' does not exist."};
+    }
+    if (count == t->partition_count) {
+        return {error_code::invalid_partitions,
+                "Topic already has " + std::to_string(t->partition_count) + " partitions."};
+    }
+    if (count < t->partition_count) {
+        return {error_code::invalid_partitions, "Topic currently has " + std::to_string(t->partition_count) +
+                                                    " partitions, which is higher than the requested " +
+                                                    std::to_string(count) + "."};
+    }
+    t->partition_count = count;
+    return commit(std::move(next));
+}
+
+op_result local_metadata_store::set_topic_configs(std::string_view name, const topic_config& configs) {
+    std::lock_guard lock(mu_);
+    state next = state_;
+    topic_metadata* t = find(next, name);
+    if (t == nullptr) {
+        return {error_code::unknown_topic_or_partition, "Topic '" + std::string(name) + "' does not exist."};
+    }
+    t->configs = configs;
+    return commit(std::move(next));
+}
+
+}  // namespace sluice::broker

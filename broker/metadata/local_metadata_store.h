@@ -1,0 +1,73 @@
+#pragma once
+// The single-node metadata store: everything in one JSON file,
+// <first log dir>/__cluster_metadata.json, rewritten whole on each change.
+//
+// File format (version 1):
+//   {"version":1,"cluster_id":"<22-char base64url>",
+//    "topics":[{"name":"t","topic_id":"<22-char base64url>","partitions":3,
+//               "replication_factor":1,"configs":{"retention.ms":"1000"}}]}
+//
+// Crash story: a change is written to __cluster_metadata.json.tmp, fsynced,
+// renamed over the file, and the directory fsynced, so after a crash the file
+// holds either the old or the new state, never a mix. A leftover .tmp is the
+// remains of an interrupted write and is deleted on open. A file that does
+// not parse is refused with an exception at startup — never replaced by an
+// empty state, which would silently lose every topic.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include "broker/metadata/metadata_store.h"
+
+namespace sluice::broker {
+
+class metadata_error : public std::runtime_error {
+public:
+    explicit metadata_error(const std::string& what) : std::runtime_error(what) {}
+};
+
+class local_metadata_store final : public metadata_store {
+public:
+    static constexpr std::string_view file_name = "__cluster_metadata.json";
+
+    // Loads the file in `dir` (creating `dir` and the file if absent). With no
+    // stored cluster id, `configured_cluster_id` (cluster.id) or a random one
+    // is stored; a stored id that differs from a configured one is an error.
+    // Throws metadata_error.
+    static std::unique_ptr<local_metadata_store> open(const std::filesystem::path& dir,
+                                                      const std::optional<std::string>& configured_cluster_id);
+
+    std::string cluster_id() const override;
+    std::vector<topic_metadata> list_topics() const override;
+    std::optional<topic_metadata> get_topic(std::string_view name) const override;
+    std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override;
+    op_result create_topic(topic_metadata& topic) override;
+    op_result delete_topic(std::string_view name) override;
+    op_result set_partition_count(std::string_view name, int32_t count) override;
+    op_result set_topic_configs(std::string_view name, const topic_config& configs) override;
+
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    struct state {
+        std::string cluster_id;
+        std::vector<topic_metadata> topics;  // in creation order
+    };
+
+    explicit local_metadata_store(std::filesystem::path path) : path_(std::move(path)) {}
+    // Writes `next` durably, then makes it current. Caller holds mu_.
+    op_result commit(state next);
+    topic_metadata* find(state& s, std::string_view name);
+
+    std::filesystem::path path_;
+    mutable std::mutex mu_;
+    state state_;
+};
+
+// The file's bytes for `s` and back; exposed for tests and tools.
+std::string encode_metadata(const std::string& cluster_id, const std::vector<topic_metadata>& topics);
+// Throws metadata_error describing what is wrong.
+void decode_metadata(std::string_view text, std::string& cluster_id, std::vector<topic_metadata>& topics);
+
+}  // namespace sluice::broker

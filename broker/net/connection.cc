@@ -1,0 +1,226 @@
+#include "broker/net/connection.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "broker/handlers/handlers.h"
+#include "broker/net/request_header.h"
+
+namespace sluice::broker {
+
+namespace asio = boost::asio;
+
+connection::connection(asio::ip::tcp::socket socket, broker& owner, connection_registry& registry,
+                       size_t max_request_bytes)
+    : socket_(std::move(socket)), broker_(owner), registry_(registry), max_request_bytes_(max_request_bytes) {
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+void connection::start() { read_size(); }
+
+void connection::close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    out_.clear();
+    registry_.remove(this);
+}
+
+void connection::read_size() {
+    if (closed_) return;
+    asio::async_read(socket_, asio::buffer(size_buf_, 4),
+                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                         if (ec) {
+                             self->close();
+                             return;
+                         }
+                         uint32_t size = (uint32_t{self->size_buf_[0]} << 24) | (uint32_t{self->size_buf_[1]} << 16) |
+                                         (uint32_t{self->size_buf_[2]} << 8) | uint32_t{self->size_buf_[3]};
+                         // A negative size, one too small for a header, or one over
+                         // socket.request.max.bytes: close before allocating anything.
+                         if (size > static_cast<uint32_t>(INT32_MAX) || size < 8 || size > self->max_request_bytes_) {
+                             spdlog::warn("closing {}: invalid request size {}", self->peer_,
+                                          static_cast<int32_t>(size));
+                             self->close();
+                             return;
+                         }
+                         self->read_body(size);
+                     });
+}
+
+void connection::read_body(uint32_t size) {
+    frame_ = std::make_shared<protocol::bytes>(size);
+    asio::async_read(socket_, asio::buffer(*frame_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (ec) {
+            self->close();
+            return;
+        }
+        self->handle_frame();
+    });
+}
+
+void connection::handle_frame() {
+    auto frame = frame_;
+    request req;
+    req.peer = peer_;
+    switch (parse_request_header(std::span<uint8_t>(*frame), req)) {
+        case header_status::ok:
+            break;
+        case header_status::unsupported_version:
+            if (req.api_key == api_versions_api_key) {
+                finish_request(req, api_versions_unsupported_body());
+                return;
+            }
+            spdlog::warn("closing {}: unsupported version {} of api {}", peer_, req.api_version, req.api_key);
+            close();
+            return;
+        case header_status::unknown_api:
+            spdlog::warn("closing {}: unknown api key {}", peer_, req.api_key);
+            close();
+            return;
+        case header_status::malformed:
+            spdlog::warn("closing {}: malformed request header", peer_);
+            close();
+            return;
+    }
+
+    handler_result result = find_handler(req.api_key)->handle(broker_, req);
+    if (result.deferred) {
+        // Holding the connection (and the frame) until the answer arrives is
+        // what keeps it open meanwhile; a closed one just drops the answer.
+        result.deferred([self = shared_from_this(), req, frame](protocol::writer body) {
+            self->finish_request(req, std::move(body));
+        });
+        return;
+    }
+    switch (result.what) {
+        case handler_result::action::respond:
+            finish_request(req, std::move(result.body));
+            return;
+        case handler_result::action::no_response:
+            read_size();
+            return;
+        case handler_result::action::close:
+            spdlog::warn("closing {}: malformed {} v{} request", peer_, req.api_key, req.api_version);
+            close();
+            return;
+    }
+}
+
+void connection::finish_request(const request& req, protocol::writer body) {
+    if (closed_) return;
+    protocol::bytes head;
+    write_response_header(head, req, body.size());
+    queue_response(std::move(head), std::move(body));
+    read_size();
+}
+
+void connection::queue_response(protocol::bytes head, protocol::writer body) {
+    out_.push_back(outgoing{std::move(head), std::move(body)});
+    if (!writing_) write_next();
+}
+
+// Sends the front response piece by piece: the head, then the body's memory
+// runs and file slices in order. part 0 is the head; part 2k+1 is memory run
+// k of the body, part 2k+2 is file slice k.
+void connection::write_next() {
+    if (closed_) return;
+    if (out_.empty()) {
+        writing_ = false;
+        return;
+    }
+    writing_ = true;
+    outgoing& out = out_.front();
+    const auto& slices = out.body.file_slices();
+    const auto& buf = out.body.buffer();
+    size_t last_part = 2 * slices.size() + 1;
+    while (out.part <= last_part) {
+        asio::const_buffer piece;
+        if (out.part == 0) {
+            piece = asio::buffer(out.head);
+        } else if (out.part % 2 == 1) {
+            size_t k = (out.part - 1) / 2;
+            size_t from = k == 0 ? 0 : slices[k - 1].position;
+            size_t to = k < slices.size() ? slices[k].position : buf.size();
+            piece = asio::buffer(buf.data() + from, to - from);
+        } else {
+            if (!write_file_slice(out, slices[(out.part - 2) / 2].slice)) return;  // resumes itself
+            continue;
+        }
+        ++out.part;
+        if (piece.size() == 0) continue;
+        asio::async_write(socket_, piece, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+            if (ec) {
+                self->close();
+                return;
+            }
+            self->write_next();
+        });
+        return;
+    }
+    out_.pop_front();
+    write_next();
+}
+
+// Returns true when the slice is fully sent (part advanced); false when the
+// socket is full and a wait was scheduled, or the connection was closed.
+bool connection::write_file_slice(outgoing& out, const protocol::file_slice& slice) {
+    int sock = socket_.native_handle();
+    if (!socket_.native_non_blocking()) {
+        boost::system::error_code ec;
+        socket_.native_non_blocking(true, ec);
+    }
+    while (out.sent_in_part < slice.length) {
+        off_t offset = static_cast<off_t>(slice.offset + out.sent_in_part);
+        ssize_t n = ::sendfile(sock, slice.fd, &offset, slice.length - out.sent_in_part);
+        if (n > 0) {
+            out.sent_in_part += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (errno == EINTR) continue;
+            socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                               [self = shared_from_this()](boost::system::error_code ec) {
+                                   if (ec) {
+                                       self->close();
+                                       return;
+                                   }
+                                   self->write_next();
+                               });
+            return false;
+        }
+        // The file shrank under us (truncation) or the socket failed: the
+        // response can no longer be completed as framed, so drop the client.
+        spdlog::warn("closing {}: sendfile failed", peer_);
+        close();
+        return false;
+    }
+    out.sent_in_part = 0;
+    ++out.part;
+    return true;
+}
+
+void connection_registry::remove(connection* c) {
+    std::erase_if(live_, [c](const std::weak_ptr<connection>& w) {
+        auto s = w.lock();
+        return !s || s.get() == c;
+    });
+}
+
+void connection_registry::close_all() {
+    auto live = live_;
+    for (auto& w : live) {
+        if (auto c = w.lock()) c->close();
+    }
+    live_.clear();
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,62 @@
+#include "broker/net/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace sluice::broker {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+server::server(asio::io_context& io, broker& owner, const std::vector<listener>& listeners,
+               size_t max_request_bytes)
+    : io_(io), broker_(owner), max_request_bytes_(max_request_bytes) {
+    for (const auto& l : listeners) {
+        tcp::resolver resolver(io_);
+        std::string host = l.host.empty() ? "0.0.0.0" : l.host;
+        boost::system::error_code ec;
+        auto results = resolver.resolve(host, std::to_string(l.port), tcp::resolver::passive, ec);
+        if (ec || results.empty()) {
+            throw std::runtime_error("listeners: cannot resolve " + l.to_string() + ": " + ec.message());
+        }
+        tcp::endpoint ep = results.begin()->endpoint();
+        auto acceptor = std::make_unique<tcp::acceptor>(io_);
+        acceptor->open(ep.protocol());
+        acceptor->set_option(tcp::acceptor::reuse_address(true));
+        acceptor->bind(ep, ec);
+        if (ec) throw std::runtime_error("listeners: cannot bind " + l.to_string() + ": " + ec.message());
+        acceptor->listen(asio::socket_base::max_listen_connections);
+        spdlog::info("listening on {} ({})", l.to_string(), acceptor->local_endpoint().port());
+        accept(*acceptor);
+        acceptors_.push_back(std::move(acceptor));
+    }
+}
+
+void server::accept(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        if (!ec) {
+            auto c = std::make_shared<connection>(std::move(socket), broker_, connections_, max_request_bytes_);
+            connections_.add(c);
+            c->start();
+        } else {
+            spdlog::warn("accept failed: {}", ec.message());
+        }
+        accept(acceptor);
+    });
+}
+
+void server::stop() {
+    for (auto& a : acceptors_) {
+        boost::system::error_code ec;
+        a->close(ec);
+    }
+    connections_.close_all();
+}
+
+uint16_t server::bound_port() const {
+    return acceptors_.empty() ? 0 : acceptors_.front()->local_endpoint().port();
+}
+
+}  // namespace sluice::broker

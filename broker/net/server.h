@@ -1,0 +1,30 @@
+#pragma once
+// Accepts client connections on the configured listeners.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <vector>
+
+#include "broker/config/listener.h"
+#include "broker/net/connection.h"
+
+namespace sluice::broker {
+
+class server {
+public:
+    server(boost::asio::io_context& io, broker& owner, const std::vector<listener>& listeners,
+           size_t max_request_bytes);
+    void stop();
+    uint16_t bound_port() const;
+
+private:
+    void accept(boost::asio::ip::tcp::acceptor& acceptor);
+
+    boost::asio::io_context& io_;
+    broker& broker_;
+    size_t max_request_bytes_;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    connection_registry connections_;
+};
+
+}  // namespace sluice::broker

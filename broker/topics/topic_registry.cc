@@ -1,0 +1,180 @@
+#include "broker/topics/topic_registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include "broker/metadata/topic_name.h"
+#include "broker/metadata/uuid.h"
+
+namespace sluice::broker {
+
+using protocol::error_code;
+
+namespace {
+uint64_t next_waiter_id = 1;
+}
+
+uint64_t partition_state::add_waiter(std::function<void()> wake) {
+    uint64_t id = next_waiter_id++;
+    waiters.emplace_back(id, std::move(wake));
+    return id;
+}
+
+void partition_state::remove_waiter(uint64_t id) {
+    std::erase_if(waiters, [id](const auto& w) { return w.first == id; });
+}
+
+void partition_state::notify() {
+    auto pending = std::move(waiters);
+    waiters.clear();
+    for (auto& w : pending) w.second();
+}
+
+log::log_config to_log_config(const storage_settings& s) {
+    log::log_config c;
+    c.segment_bytes = s.segment_bytes;
+    c.segment_ms = s.segment_ms;
+    c.retention_ms = s.retention_ms;
+    c.retention_bytes = s.retention_bytes;
+    c.index_interval_bytes = s.index_interval_bytes;
+    c.segment_index_bytes = s.segment_index_bytes;
+    c.log_append_time = s.log_append_time;
+    c.flush_messages = s.flush_messages;
+    c.flush_ms = s.flush_ms;
+    c.delete_retention = s.delete_retention;
+    return c;
+}
+
+topic_registry::topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs)
+    : config_(config), store_(store), logs_(logs) {}
+
+void topic_registry::load() {
+    for (auto& meta : store_.list_topics()) {
+        auto topic = std::make_unique<topic_state>();
+        topic->meta = meta;
+        topic->settings = resolve_topic_settings(meta.configs, config_);
+        open_partitions(*topic, 0, meta.partition_count);
+        topics_.emplace(meta.name, std::move(topic));
+    }
+}
+
+void topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
+    auto cfg = to_log_config(topic.settings.storage);
+    for (int32_t p = from; p < to; ++p) {
+        log::topic_partition tp{topic.meta.name, p};
+        log::partition_log* plog = logs_.get(tp);
+        if (plog == nullptr) {
+            plog = logs_.create(tp, cfg);
+        } else {
+            plog->update_config(cfg);
+        }
+        auto state = std::make_unique<partition_state>();
+        state->index = p;
+        state->log = plog;
+        topic.partitions.push_back(std::move(state));
+    }
+}
+
+topic_state* topic_registry::find(std::string_view name) {
+    auto it = topics_.find(name);
+    return it == topics_.end() ? nullptr : it->second.get();
+}
+
+topic_state* topic_registry::find(const protocol::uuid& id) {
+    for (auto& [name, topic] : topics_) {
+        if (topic->meta.topic_id == id) return topic.get();
+    }
+    return nullptr;
+}
+
+partition_state* topic_registry::find(std::string_view topic, int32_t partition) {
+    topic_state* t = find(topic);
+    if (t == nullptr || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size())) return nullptr;
+    return t->partitions[static_cast<size_t>(partition)].get();
+}
+
+op_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                                 const topic_config& configs, bool validate_only) {
+    if (auto r = validate_topic_name(name); !r.ok()) return r;
+    if (find(name) != nullptr) return {error_code::topic_already_exists, "Topic '" + name + "' already exists."};
+    for (auto& [existing, topic] : topics_) {
+        if (topic_names_collide(existing, name)) {
+            return {error_code::invalid_topic_exception,
+                    "Topic '" + name + "' collides with existing topic '" + existing + "'."};
+        }
+    }
+    if (partitions == -1) partitions = config_.num_partitions;
+    if (replication_factor == -1) replication_factor = config_.default_replication_factor;
+    if (partitions <= 0) return {error_code::invalid_partitions, "Number of partitions must be larger than 0."};
+    if (partitions > 100000) return {error_code::invalid_partitions, "Number of partitions is too large."};
+    if (replication_factor <= 0) {
+        return {error_code::invalid_replication_factor, "Replication factor must be larger than 0."};
+    }
+    if (replication_factor > 1) {
+        return {error_code::invalid_replication_factor,
+                "Replication factor: " + std::to_string(replication_factor) +
+                    " larger than available brokers: 1."};
+    }
+    if (auto r = validate_topic_configs(configs); !r.ok()) return r;
+    if (validate_only) return {};
+
+    topic_metadata meta;
+    meta.name = name;
+    meta.topic_id = random_uuid();
+    meta.partition_count = partitions;
+    meta.replication_factor = replication_factor;
+    meta.configs = configs;
+    if (auto r = store_.create_topic(meta); !r.ok()) return r;
+
+    auto topic = std::make_unique<topic_state>();
+    topic->meta = meta;
+    topic->settings = resolve_topic_settings(configs, config_);
+    open_partitions(*topic, 0, partitions);
+    spdlog::info("created topic {} with {} partition(s)", name, partitions);
+    topics_.emplace(name, std::move(topic));
+    return {};
+}
+
+op_result topic_registry::remove(std::string_view name) {
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
+    if (auto r = store_.delete_topic(name); !r.ok()) return r;
+    for (auto& p : it->second->partitions) {
+        p->notify();  // waiting fetches re-check and see the topic gone
+        logs_.remove(log::topic_partition{std::string(name), p->index});
+    }
+    topics_.erase(it);
+    spdlog::info("deleted topic {}", name);
+    return {};
+}
+
+op_result topic_registry::add_partitions(std::string_view name, int32_t new_total, bool validate_only) {
+    topic_state* t = find(name);
+    if (t == nullptr) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
+    auto current = static_cast<int32_t>(t->partitions.size());
+    if (new_total <= current) {
+        return {error_code::invalid_partitions, "Topic currently has " + std::to_string(current) +
+                                                    " partitions, which is higher than the requested " +
+                                                    std::to_string(new_total) + "."};
+    }
+    if (new_total > 100000) return {error_code::invalid_partitions, "Number of partitions is too large."};
+    if (validate_only) return {};
+    if (auto r = store_.set_partition_count(name, new_total); !r.ok()) return r;
+    t->meta.partition_count = new_total;
+    open_partitions(*t, current, new_total);
+    return {};
+}
+
+op_result topic_registry::set_configs(std::string_view name, const topic_config& configs, bool validate_only) {
+    topic_state* t = find(name);
+    if (t == nullptr) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
+    if (auto r = validate_topic_configs(configs); !r.ok()) return r;
+    if (validate_only) return {};
+    if (auto r = store_.set_topic_configs(name, configs); !r.ok()) return r;
+    t->meta.configs = configs;
+    t->settings = resolve_topic_settings(configs, config_);
+    auto cfg = to_log_config(t->settings.storage);
+    for (auto& p : t->partitions) p->log->update_config(cfg);
+    return {};
+}
+
+}  // namespace sluice::broker

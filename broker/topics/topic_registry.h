@@ -1,0 +1,75 @@
+#pragma once
+// The broker's topics: their metadata (from the metadata store), their
+// resolved settings and, per partition, the log and the fetches waiting on it.
+//
+// Owned by the broker's executor; nothing here is touched from other threads.
+// Creating, growing and deleting topics goes through here so the metadata
+// store and the logs on disk never disagree.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/config/broker_config.h"
+#include "broker/config/op_result.h"
+#include "broker/config/topic_config.h"
+#include "broker/metadata/metadata_store.h"
+#include "log/log_manager.h"
+
+namespace sluice::broker {
+
+struct partition_state {
+    int32_t index = 0;
+    log::partition_log* log = nullptr;
+    // Called (and cleared) whenever the partition's high watermark moves, so
+    // waiting fetches re-check without polling. A fetch that finishes
+    // otherwise removes its waiter by id.
+    std::vector<std::pair<uint64_t, std::function<void()>>> waiters;
+    uint64_t add_waiter(std::function<void()> wake);
+    void remove_waiter(uint64_t id);
+    void notify();
+};
+
+struct topic_state {
+    topic_metadata meta;
+    topic_settings settings;
+    std::vector<std::unique_ptr<partition_state>> partitions;
+    bool internal() const { return meta.name.starts_with("__"); }
+};
+
+class topic_registry {
+public:
+    topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs);
+
+    // Opens the logs of every topic the store knows (startup).
+    void load();
+
+    topic_state* find(std::string_view name);
+    topic_state* find(const protocol::uuid& id);
+    partition_state* find(std::string_view topic, int32_t partition);
+    const std::map<std::string, std::unique_ptr<topic_state>, std::less<>>& all() const { return topics_; }
+
+    // CreateTopics semantics; `validate_only` checks everything and changes nothing.
+    op_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                     const topic_config& configs, bool validate_only);
+    op_result remove(std::string_view name);
+    op_result add_partitions(std::string_view name, int32_t new_total, bool validate_only);
+    op_result set_configs(std::string_view name, const topic_config& configs, bool validate_only);
+
+private:
+    void open_partitions(topic_state& topic, int32_t from, int32_t to);
+
+    const broker_config& config_;
+    metadata_store& store_;
+    log::log_manager& logs_;
+    std::map<std::string, std::unique_ptr<topic_state>, std::less<>> topics_;
+};
+
+// The storage layer's view of a topic's settings.
+log::log_config to_log_config(const storage_settings& s);
+
+}  // namespace sluice::broker

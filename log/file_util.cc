@@ -1,0 +1,93 @@
+#include "log/file_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "log/format.h"
+
+namespace sluice::log::file_util {
+
+int open_file(const std::filesystem::path& path, int flags, int mode) {
+    int fd;
+    do {
+        fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+bool pwrite_all(int fd, const void* data, size_t size, uint64_t offset) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    while (size > 0) {
+        ssize_t n = ::pwrite(fd, p, size, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += n;
+        size -= static_cast<size_t>(n);
+        offset += static_cast<uint64_t>(n);
+    }
+    return true;
+}
+
+int64_t pread_full(int fd, void* data, size_t size, uint64_t offset) {
+    auto* p = static_cast<uint8_t*>(data);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = ::pread(fd, p + done, size - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (n == 0) break;
+        done += static_cast<size_t>(n);
+    }
+    return static_cast<int64_t>(done);
+}
+
+int64_t file_size(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return -1;
+    return st.st_size;
+}
+
+bool fsync_dir(const std::filesystem::path& dir) {
+    int fd = open_file(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return false;
+    bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+bool write_atomically(const std::filesystem::path& path, std::string_view content) {
+    std::filesystem::path tmp = path;
+    tmp += std::string(format::temp_suffix);
+    int fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+    if (fd < 0) return false;
+    bool ok = pwrite_all(fd, content.data(), content.size(), 0) && ::fsync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return fsync_dir(path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path());
+}
+
+bool read_small_file(const std::filesystem::path& path, std::string& out) {
+    int fd = open_file(path, O_RDONLY);
+    if (fd < 0) return false;
+    int64_t size = file_size(fd);
+    bool ok = size >= 0;
+    if (ok) {
+        out.resize(static_cast<size_t>(size));
+        ok = pread_full(fd, out.data(), out.size(), 0) == size;
+    }
+    ::close(fd);
+    return ok;
+}
+
+}  // namespace sluice::log::file_util

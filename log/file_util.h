@@ -1,0 +1,35 @@
+#pragma once
+// Thin, retrying wrappers over the POSIX file calls the log uses. They report
+// failure through their return value (errno is left set for the log line);
+// none throws.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+
+namespace sluice::log::file_util {
+
+// open(2) with O_CLOEXEC; -1 on failure.
+int open_file(const std::filesystem::path& path, int flags, int mode = 0644);
+
+// Writes all of [data, data+size) at `offset`, retrying short writes and EINTR.
+bool pwrite_all(int fd, const void* data, size_t size, uint64_t offset);
+
+// Reads up to `size` bytes at `offset`, retrying short reads and EINTR;
+// returns the number read (less than `size` only at EOF), -1 on error.
+int64_t pread_full(int fd, void* data, size_t size, uint64_t offset);
+
+// Size of an open file, -1 on error.
+int64_t file_size(int fd);
+
+// fsync of a directory, so a create/rename/unlink inside it is durable.
+bool fsync_dir(const std::filesystem::path& dir);
+
+// Replaces `path` with `content` so a crash leaves either the old or the new
+// file, never a mix: write `path`.tmp, fsync, rename over `path`, fsync dir.
+bool write_atomically(const std::filesystem::path& path, std::string_view content);
+
+// The whole content of a small file; false if it cannot be read.
+bool read_small_file(const std::filesystem::path& path, std::string& out);
+
+}  // namespace sluice::log::file_util

@@ -1,0 +1,103 @@
+#pragma once
+// Every byte the log module puts on disk. The layout is Kafka's, so Kafka's
+// own tools (kafka-dump-log) read our segments and a Kafka user finds the
+// files where they expect them.
+//
+// Directory layout
+// ----------------
+//   <log.dir>/
+//     .kafka_cleanshutdown               empty; present only after a clean shutdown
+//     recovery-point-offset-checkpoint   offsets known fsynced, per partition
+//     log-start-offset-checkpoint        first readable offset, per partition
+//     <topic>-<partition>/               one per partition; the partition number
+//                                        follows the LAST '-' of the name
+//       <base offset, 20 digits>.log       record batches v2, back to back
+//       <base offset, 20 digits>.index     sparse offset index
+//       <base offset, 20 digits>.timeindex sparse time index
+//       leader-epoch-checkpoint            epoch → first offset of that epoch
+//     <topic>-<partition>.<32 hex>-delete/ a partition being deleted
+//
+// .log — the batches exactly as produced and as served by fetch (see
+// protocol/record_batch.h for the 61-byte header). Offsets strictly increase
+// from one batch to the next. Nothing else is in the file: no framing, no
+// padding, no footer. A torn write leaves a partial batch at the tail, which
+// recovery finds (length past EOF or bad CRC) and truncates.
+//
+// .index — 8-byte entries, big-endian:
+//   0  4  relative offset = batch last offset - segment base offset
+//   4  4  file position of that batch in the .log
+// One entry each time more than index.interval.bytes were appended since the
+// previous entry (never for the first batch: position 0 needs no entry).
+// Both fields strictly increase. Entries are not checksummed: they are
+// rebuilt from the .log whenever they look wrong or the shutdown was unclean.
+//
+// .timeindex — 12-byte entries, big-endian:
+//   0  8  largest batch max_timestamp seen in the segment so far
+//   8  4  relative offset of the last record of the batch that had it
+// Written next to each .index entry when the timestamp grew, plus one final
+// entry when the segment stops being active (roll or close), so the last
+// entry of a closed segment holds the segment's largest timestamp.
+//
+// Checkpoint files (plain text, Kafka's formats, replaced atomically):
+//   offset checkpoints      "0\n<count>\n<topic> <partition> <offset>\n"...
+//   leader-epoch-checkpoint "0\n<count>\n<epoch> <start offset>\n"...
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::log::format {
+
+inline constexpr std::string_view log_suffix = ".log";
+inline constexpr std::string_view offset_index_suffix = ".index";
+inline constexpr std::string_view time_index_suffix = ".timeindex";
+inline constexpr std::string_view clean_shutdown_file = ".kafka_cleanshutdown";
+inline constexpr std::string_view recovery_point_file = "recovery-point-offset-checkpoint";
+inline constexpr std::string_view log_start_offset_file = "log-start-offset-checkpoint";
+inline constexpr std::string_view leader_epoch_file = "leader-epoch-checkpoint";
+inline constexpr std::string_view delete_dir_suffix = "-delete";
+inline constexpr std::string_view temp_suffix = ".tmp";
+
+inline constexpr size_t offset_index_entry_size = 8;
+inline constexpr size_t time_index_entry_size = 12;
+
+// "00000000000000001234" for 1234: the base offset part of segment file names.
+inline std::string file_stem(int64_t base_offset) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(base_offset));
+    return buf;
+}
+
+// The base offset of "00000000000000001234.log" style names; nullopt when
+// `stem` is not exactly 20 digits.
+inline std::optional<int64_t> parse_file_stem(std::string_view stem) {
+    if (stem.size() != 20) return std::nullopt;
+    int64_t value = 0;
+    for (char c : stem) {
+        if (c < '0' || c > '9') return std::nullopt;
+        if (value > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+// Big-endian helpers for index entries.
+inline void store_be32(uint8_t* p, uint32_t v) {
+    p[0] = static_cast<uint8_t>(v >> 24);
+    p[1] = static_cast<uint8_t>(v >> 16);
+    p[2] = static_cast<uint8_t>(v >> 8);
+    p[3] = static_cast<uint8_t>(v);
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+    store_be32(p, static_cast<uint32_t>(v >> 32));
+    store_be32(p + 4, static_cast<uint32_t>(v));
+}
+inline uint32_t load_be32(const uint8_t* p) {
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+inline uint64_t load_be64(const uint8_t* p) {
+    return (uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
+}
+
+}  // namespace sluice::log::format

@@ -1,0 +1,181 @@
+#include "log/log_manager.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "log/checkpoint_file.h"
+#include "log/file_util.h"
+#include "log/format.h"
+
+namespace sluice::log {
+
+namespace {
+
+std::string random_hex_id() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string id;
+    for (int i = 0; i < 32; ++i) id += digits[rng() % 16];
+    return id;
+}
+
+bool is_pending_delete(const std::string& name) {
+    return name.size() > format::delete_dir_suffix.size() &&
+           name.ends_with(format::delete_dir_suffix) && name.find('.') != std::string::npos;
+}
+
+}  // namespace
+
+log_manager::log_manager(std::vector<std::filesystem::path> dirs) : dirs_(std::move(dirs)) {}
+
+std::vector<partition_log*> log_manager::load(const std::function<log_config(const std::string&)>& config_for) {
+    std::lock_guard lock(mutex_);
+    std::vector<partition_log*> opened;
+    for (size_t d = 0; d < dirs_.size(); ++d) {
+        const auto& dir = dirs_[d];
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        const auto marker = dir / format::clean_shutdown_file;
+        const bool clean = std::filesystem::exists(marker, ec);
+        // A damaged or missing checkpoint just means more recovery work.
+        auto recovery_points = read_offset_checkpoint(dir / format::recovery_point_file).value_or(offset_checkpoint{});
+        auto start_offsets = read_offset_checkpoint(dir / format::log_start_offset_file).value_or(offset_checkpoint{});
+        spdlog::info("log: loading {} after {} shutdown", dir.string(), clean ? "a clean" : "an unclean");
+
+        for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
+            if (!item.is_directory(ec)) continue;
+            std::string name = item.path().filename().string();
+            if (is_pending_delete(name)) {
+                std::filesystem::remove_all(item.path(), ec);
+                continue;
+            }
+            auto tp = topic_partition::from_dir_name(name);
+            if (!tp || logs_.contains(*tp)) continue;
+            partition_log::open_options options;
+            options.clean_shutdown = clean;
+            if (auto it = recovery_points.find(*tp); it != recovery_points.end()) options.recovery_point = it->second;
+            if (auto it = start_offsets.find(*tp); it != start_offsets.end()) options.log_start_offset = it->second;
+            protocol::error_code error;
+            auto log = partition_log::open(item.path(), *tp, config_for(tp->topic), options, error);
+            if (!log) {
+                spdlog::error("log: cannot open {}: {}", item.path().string(), protocol::error_name(error));
+                continue;
+            }
+            opened.push_back(log.get());
+            logs_[*tp] = entry{std::move(log), d};
+        }
+        if (ec) spdlog::error("log: cannot list {}: {}", dir.string(), ec.message());
+        // From here on a crash must be seen as unclean.
+        if (clean) {
+            std::filesystem::remove(marker, ec);
+            file_util::fsync_dir(dir);
+        }
+    }
+    return opened;
+}
+
+size_t log_manager::least_loaded_dir() const {
+    std::vector<size_t> counts(dirs_.size(), 0);
+    for (const auto& [tp, e] : logs_) ++counts[e.dir_index];
+    return static_cast<size_t>(std::min_element(counts.begin(), counts.end()) - counts.begin());
+}
+
+partition_log* log_manager::create(const topic_partition& tp, const log_config& config) {
+    std::lock_guard lock(mutex_);
+    if (auto it = logs_.find(tp); it != logs_.end()) return it->second.log.get();
+    size_t d = least_loaded_dir();
+    partition_log::open_options options;
+    options.clean_shutdown = true;  // a new directory has nothing to recover
+    protocol::error_code error;
+    auto log = partition_log::open(dirs_[d] / tp.dir_name(), tp, config, options, error);
+    if (!log) return nullptr;
+    file_util::fsync_dir(dirs_[d]);
+    partition_log* raw = log.get();
+    logs_[tp] = entry{std::move(log), d};
+    return raw;
+}
+
+std::optional<std::filesystem::path> log_manager::detach(const topic_partition& tp) {
+    std::unique_ptr<partition_log> log;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = logs_.find(tp);
+        if (it == logs_.end()) return std::nullopt;
+        log = std::move(it->second.log);
+        logs_.erase(it);
+    }
+    std::filesystem::path from = log->dir();
+    std::filesystem::path to = from.parent_path() / (from.filename().string() + "." + random_hex_id() +
+                                                     std::string(format::delete_dir_suffix));
+    log.reset();  // its segments stay open while read slices hold them
+    std::error_code ec;
+    std::filesystem::rename(from, to, ec);
+    if (ec) {
+        spdlog::error("log: cannot rename {} for deletion: {}", from.string(), ec.message());
+        return std::nullopt;
+    }
+    file_util::fsync_dir(to.parent_path());
+    return to;
+}
+
+void log_manager::remove(const topic_partition& tp) {
+    if (auto path = detach(tp)) {
+        std::error_code ec;
+        std::filesystem::remove_all(*path, ec);
+        if (ec) spdlog::error("log: cannot delete {}: {}", path->string(), ec.message());
+    }
+}
+
+partition_log* log_manager::get(const topic_partition& tp) {
+    std::lock_guard lock(mutex_);
+    auto it = logs_.find(tp);
+    return it == logs_.end() ? nullptr : it->second.log.get();
+}
+
+std::vector<partition_log*> log_manager::all() {
+    std::lock_guard lock(mutex_);
+    std::vector<partition_log*> result;
+    for (auto& [tp, e] : logs_) result.push_back(e.log.get());
+    return result;
+}
+
+bool log_manager::checkpoint() {
+    std::lock_guard lock(mutex_);
+    return checkpoint_locked();
+}
+
+bool log_manager::checkpoint_locked() {
+    std::vector<offset_checkpoint> recovery_points(dirs_.size());
+    std::vector<offset_checkpoint> start_offsets(dirs_.size());
+    for (const auto& [tp, e] : logs_) {
+        recovery_points[e.dir_index][tp] = e.log->recovery_point();
+        start_offsets[e.dir_index][tp] = e.log->log_start_offset();
+    }
+    bool ok = true;
+    for (size_t d = 0; d < dirs_.size(); ++d) {
+        ok = write_offset_checkpoint(dirs_[d] / format::recovery_point_file, recovery_points[d]) && ok;
+        ok = write_offset_checkpoint(dirs_[d] / format::log_start_offset_file, start_offsets[d]) && ok;
+    }
+    if (!ok) spdlog::error("log: writing checkpoint files failed");
+    return ok;
+}
+
+void log_manager::shutdown() {
+    std::lock_guard lock(mutex_);
+    for (auto& [tp, e] : logs_) e.log->close();
+    if (!checkpoint_locked()) return;  // no marker: the next start recovers
+    for (const auto& dir : dirs_) {
+        int fd = file_util::open_file(dir / format::clean_shutdown_file, O_WRONLY | O_CREAT | O_TRUNC);
+        if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+        }
+        file_util::fsync_dir(dir);
+    }
+}
+
+}  // namespace sluice::log

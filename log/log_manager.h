@@ -1,0 +1,74 @@
+#pragma once
+// The partitions of one broker's log dirs (`log.dirs`): finds and opens them
+// at startup, creates and deletes them, writes the per-dir checkpoint files
+// (recovery points, log start offsets) and the clean-shutdown marker.
+//
+// Several dirs are supported; a new partition goes to the dir holding the
+// fewest. A dir's clean-shutdown marker is deleted as soon as the dir is
+// loaded, so a crash at any later point is seen as unclean next time.
+//
+// Threading: the partition table is guarded by a mutex, so every function
+// may be called from any thread; the partition_logs themselves keep their
+// owner-executor rule (log/partition_log.h). checkpoint() reads only the
+// atomics of each log. shutdown() closes every log and so must not race
+// with their owners (stop them first).
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log/partition_log.h"
+#include "log/types.h"
+
+namespace sluice::log {
+
+class log_manager {
+public:
+    explicit log_manager(std::vector<std::filesystem::path> dirs);
+    log_manager(const log_manager&) = delete;
+    log_manager& operator=(const log_manager&) = delete;
+    ~log_manager() = default;  // no shutdown(): a destroyed manager looks like a crash
+
+    // Scans the dirs (creating missing ones), finishes pending deletions,
+    // opens every partition directory found (recovering after an unclean
+    // shutdown) and returns them. `config_for(topic)` gives each topic's
+    // config. A partition that cannot be opened is logged and skipped.
+    std::vector<partition_log*> load(const std::function<log_config(const std::string& topic)>& config_for);
+
+    // A new empty partition (or the existing one, if already there).
+    partition_log* create(const topic_partition& tp, const log_config& config);
+    // Forgets the partition and renames its dir to
+    // <topic>-<partition>.<32 hex>-delete; returns that path so the caller
+    // can delete it off-thread (nullopt if unknown). Readers holding slices
+    // keep their fds.
+    std::optional<std::filesystem::path> detach(const topic_partition& tp);
+    // detach() + delete the renamed dir now.
+    void remove(const topic_partition& tp);
+    partition_log* get(const topic_partition& tp);
+    std::vector<partition_log*> all();
+
+    // Recovery points and log start offsets to each dir's checkpoint files.
+    bool checkpoint();
+    // close() every log, checkpoint, and write each dir's clean-shutdown marker.
+    void shutdown();
+
+    const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
+
+private:
+    struct entry {
+        std::unique_ptr<partition_log> log;
+        size_t dir_index = 0;
+    };
+    size_t least_loaded_dir() const;
+    bool checkpoint_locked();
+
+    std::vector<std::filesystem::path> dirs_;
+    mutable std::mutex mutex_;
+    std::map<topic_partition, entry> logs_;
+};
+
+}  // namespace sluice::log

@@ -1,0 +1,83 @@
+#include "log/offset_index.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "log/file_util.h"
+#include "log/format.h"
+
+namespace sluice::log {
+
+offset_index::~offset_index() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool offset_index::open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes) {
+    path_ = path;
+    base_offset_ = base_offset;
+    set_max_index_bytes(max_index_bytes);
+    fd_ = file_util::open_file(path, O_RDWR | O_CREAT);
+    return fd_ >= 0;
+}
+
+void offset_index::set_max_index_bytes(int32_t max_index_bytes) {
+    // At least one entry, so a tiny setting cannot make every append roll.
+    max_entries_ = std::max<size_t>(1, static_cast<size_t>(std::max(max_index_bytes, 0)) /
+                                            format::offset_index_entry_size);
+}
+
+bool offset_index::load(uint64_t log_size) {
+    entries_.clear();
+    int64_t size = file_util::file_size(fd_);
+    if (size < 0 || size % format::offset_index_entry_size != 0) return false;
+    std::vector<uint8_t> raw(static_cast<size_t>(size));
+    if (file_util::pread_full(fd_, raw.data(), raw.size(), 0) != size) return false;
+    entries_.reserve(raw.size() / format::offset_index_entry_size);
+    for (size_t at = 0; at < raw.size(); at += format::offset_index_entry_size) {
+        entry e{base_offset_ + format::load_be32(&raw[at]), format::load_be32(&raw[at + 4])};
+        bool grows = entries_.empty() ||
+                     (e.offset > entries_.back().offset && e.position > entries_.back().position);
+        // Position 0 never gets an entry, so a zero-filled (preallocated) file fails here.
+        if (!grows || e.position == 0 || e.position >= log_size) {
+            entries_.clear();
+            return false;
+        }
+        entries_.push_back(e);
+    }
+    return true;
+}
+
+bool offset_index::append(int64_t offset, uint32_t position) {
+    uint8_t raw[format::offset_index_entry_size];
+    format::store_be32(raw, static_cast<uint32_t>(offset - base_offset_));
+    format::store_be32(raw + 4, position);
+    uint64_t at = entries_.size() * format::offset_index_entry_size;
+    if (!file_util::pwrite_all(fd_, raw, sizeof raw, at)) return false;
+    entries_.push_back({offset, position});
+    return true;
+}
+
+offset_index::entry offset_index::lookup(int64_t offset) const {
+    auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
+                               [](int64_t target, const entry& e) { return target < e.offset; });
+    if (it == entries_.begin()) return {base_offset_, 0};
+    return *std::prev(it);
+}
+
+bool offset_index::truncate_from(int64_t offset) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
+                               [](const entry& e, int64_t target) { return e.offset < target; });
+    entries_.erase(it, entries_.end());
+    return ::ftruncate(fd_, static_cast<off_t>(entries_.size() * format::offset_index_entry_size)) == 0;
+}
+
+std::optional<offset_index::entry> offset_index::last_entry() const {
+    if (entries_.empty()) return std::nullopt;
+    return entries_.back();
+}
+
+bool offset_index::sync() const { return ::fdatasync(fd_) == 0; }
+
+}  // namespace sluice::log

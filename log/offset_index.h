@@ -1,0 +1,65 @@
+#pragma once
+// The sparse offset index of one segment (`.index`): maps the last offset of
+// some batches to their file position, so a read can start scanning batch
+// headers near its target instead of at the start of the segment. Byte
+// format in log/format.h.
+//
+// The entries live in memory (a sorted vector) and are appended to the file
+// as they are made; the file is only read when the segment is opened. The
+// file is not checksummed: load() checks what can be checked (size a
+// multiple of 8, both fields strictly increasing, last position inside the
+// .log) and the segment rebuilds the index from the .log when that fails.
+//
+// Not thread-safe: owned by its segment, touched by the partition's owner
+// executor; sync() may run on another thread (fsync of the fd only).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace sluice::log {
+
+class offset_index {
+public:
+    struct entry {
+        int64_t offset = 0;     // absolute offset (last offset of the batch)
+        uint32_t position = 0;  // byte position of the batch in the .log
+    };
+
+    offset_index() = default;
+    offset_index(const offset_index&) = delete;
+    offset_index& operator=(const offset_index&) = delete;
+    ~offset_index();
+
+    // Opens (creating if missing) the index file; entries are not read yet.
+    bool open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes);
+    // Reads and checks the file against a .log of `log_size` bytes. On false
+    // the in-memory index is empty and the caller must rebuild it.
+    bool load(uint64_t log_size);
+
+    // Adds an entry; the caller guarantees both fields grow.
+    bool append(int64_t offset, uint32_t position);
+    // The entry with the largest offset <= `offset`; {base_offset, 0} if none.
+    entry lookup(int64_t offset) const;
+    // Drops every entry with offset >= `offset` (file truncated too).
+    bool truncate_from(int64_t offset);
+    // Drops everything (file truncated to zero), for a rebuild.
+    bool reset() { return truncate_from(base_offset_); }
+
+    bool is_full() const { return entries_.size() >= max_entries_; }
+    size_t entry_count() const { return entries_.size(); }
+    std::optional<entry> last_entry() const;
+    void set_max_index_bytes(int32_t max_index_bytes);
+
+    bool sync() const;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    int64_t base_offset_ = 0;
+    size_t max_entries_ = 0;
+    std::vector<entry> entries_;
+};
+
+}  // namespace sluice::log

@@ -1,0 +1,343 @@
+#include "log/partition_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "log/file_util.h"
+#include "log/format.h"
+#include "log/retention.h"
+
+namespace sluice::log {
+
+using protocol::error_code;
+
+namespace {
+
+int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+partition_log::partition_log(std::filesystem::path dir, topic_partition tp, log_config config)
+    : dir_(std::move(dir)),
+      tp_(std::move(tp)),
+      config_(config),
+      epochs_(dir_ / format::leader_epoch_file) {}
+
+std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& dir, topic_partition tp,
+                                                   log_config config, bool clean_shutdown, error_code& error) {
+    open_options options;
+    options.clean_shutdown = clean_shutdown;
+    return open(dir, std::move(tp), config, options, error);
+}
+
+std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& dir, topic_partition tp,
+                                                   log_config config, const open_options& options,
+                                                   error_code& error) {
+    error = error_code::kafka_storage_error;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        spdlog::error("log: cannot create {}: {}", dir.string(), ec.message());
+        return nullptr;
+    }
+    int64_t now_ms = options.now_ms >= 0 ? options.now_ms : wall_clock_ms();
+    std::unique_ptr<partition_log> log(new partition_log(dir, std::move(tp), config));
+    bool epochs_loaded = log->epochs_.load();
+
+    auto loaded = load_segments(dir, config, options.clean_shutdown, options.recovery_point, log->epochs_);
+    if (!loaded) return nullptr;
+    log->segments_ = std::move(loaded->segments);
+    log->recovery_ = loaded->report;
+    if (!epochs_loaded && !log->segments_.empty()) {
+        // The checkpoint is gone or damaged: read the epochs back from every batch header.
+        log->epochs_.clear();
+        for (const auto& seg : log->segments_) {
+            seg->for_each_batch(0, [&](const batch_position& b) {
+                log->epochs_.assign(b.header.partition_leader_epoch, b.header.base_offset);
+                return true;
+            });
+        }
+    }
+
+    int64_t start = options.log_start_offset.value_or(0);
+    if (log->segments_.empty()) {
+        log->start_fresh_at(start, now_ms);
+        if (log->segments_.empty()) return nullptr;
+    } else {
+        start = std::max(start, log->segments_.front()->base_offset());
+        if (start > log->log_end_offset()) {
+            // DeleteRecords went past what survived: the log restarts empty there.
+            log->start_fresh_at(start, now_ms);
+            if (log->segments_.empty()) return nullptr;
+        }
+    }
+    log->log_start_offset_ = start;
+    int64_t end = log->log_end_offset();
+    log->high_watermark_ = end;
+    log->recovery_point_ = options.clean_shutdown ? end : std::min(options.recovery_point, end);
+    log->epochs_.truncate_from_end(end);
+    log->epochs_.truncate_from_start(start);
+    log->last_flush_ms_ = now_ms;
+    error = error_code::none;
+    return log;
+}
+
+void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
+    for (const auto& seg : segments_) seg->remove_files();
+    segments_.clear();
+    epochs_.clear();
+    if (auto seg = segment::create(dir_, offset, config_, now_ms)) segments_.push_back(std::move(seg));
+    dir_dirty_ = true;
+}
+
+append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms) {
+    const int64_t base_offset = log_end_offset();
+    int64_t next_offset = base_offset;
+    protocol::batch_iterator it{protocol::bytes_view(batches)};
+    while (auto batch = it.next()) {
+        auto header = protocol::read_batch_header(*batch);
+        if (!header) return {error_code::corrupt_message};
+        uint8_t* raw = batches.data() + (batch->data() - batches.data());
+        protocol::set_base_offset(raw, next_offset);
+        protocol::set_partition_leader_epoch(raw, leader_epoch);
+        if (config_.log_append_time) protocol::set_log_append_time(raw, batch->size(), now_ms);
+        next_offset += int64_t{header->last_offset_delta} + 1;
+    }
+    if (it.consumed() != batches.size() || next_offset == base_offset) return {error_code::corrupt_message};
+    const int64_t last_offset = next_offset - 1;
+
+    if (active()->should_roll(config_, batches.size(), last_offset, now_ms) && !roll(now_ms)) {
+        return {error_code::kafka_storage_error};
+    }
+    if (error_code error = active()->append(batches, now_ms); error != error_code::none) return {error};
+    epochs_.assign(leader_epoch, base_offset);
+    return {error_code::none, base_offset, last_offset, config_.log_append_time ? now_ms : -1};
+}
+
+bool partition_log::roll(int64_t now_ms) {
+    if (active()->empty()) return true;
+    auto next = segment::create(dir_, log_end_offset(), config_, now_ms);
+    if (!next) return false;
+    active()->on_inactive();
+    segments_.push_back(std::move(next));
+    dir_dirty_ = true;
+    return true;
+}
+
+void partition_log::roll_if_due(int64_t now_ms) {
+    if (active()->should_roll(config_, 0, log_end_offset(), now_ms)) roll(now_ms);
+}
+
+size_t partition_log::segment_index_for(int64_t offset) const {
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                               [](int64_t o, const std::shared_ptr<segment>& s) { return o < s->base_offset(); });
+    return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin() - 1);
+}
+
+read_result partition_log::read(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch) const {
+    read_result result;
+    if (offset < log_start_offset() || offset > log_end_offset()) {
+        result.error = error_code::offset_out_of_range;
+        return result;
+    }
+    const int64_t limit = std::min(max_offset, log_end_offset());
+    for (size_t i = segment_index_for(offset); i < segments_.size() && offset < limit; ++i) {
+        const auto& seg = segments_[i];
+        auto first = seg->find_batch(offset);
+        if (!first) continue;  // `offset` is past this segment's last batch
+        const uint64_t start = first->position;
+        const size_t budget = max_bytes > result.bytes ? max_bytes - result.bytes : 0;
+        uint64_t end = start;
+        bool stopped = false;
+        if (seg->next_offset() <= limit && seg->size() - start <= budget) {
+            end = seg->size();  // the rest of the segment fits: no need to walk it
+        } else {
+            seg->for_each_batch(start, [&](const batch_position& b) {
+                bool fits = end - start + b.header.total_size() <= budget ||
+                            (min_one_batch && result.bytes == 0 && end == start);
+                if (b.header.last_offset() >= limit || !fits) {
+                    stopped = true;
+                    return false;
+                }
+                end += b.header.total_size();
+                return true;
+            });
+        }
+        if (end > start) {
+            result.slices.push_back({seg->fd(), start, static_cast<uint32_t>(end - start), seg});
+            result.bytes += end - start;
+        }
+        if (stopped) break;
+        offset = seg->next_offset();
+    }
+    return result;
+}
+
+void partition_log::set_high_watermark(int64_t offset) {
+    high_watermark_ = std::clamp(offset, log_start_offset(), log_end_offset());
+}
+
+std::optional<offset_and_timestamp> partition_log::first_record_at_or_after(const segment& seg,
+                                                                            const batch_position& batch,
+                                                                            int64_t timestamp,
+                                                                            int64_t min_offset) const {
+    const auto& h = batch.header;
+    // LogAppendTime: every record of the batch carries the batch's time.
+    if (h.log_append_time()) return offset_and_timestamp{std::max(h.base_offset, min_offset), h.max_timestamp};
+    protocol::bytes raw;
+    std::vector<protocol::record> records;
+    if (!seg.read(batch.position, h.total_size(), raw) ||
+        protocol::decode_records(raw, records) != error_code::none) {
+        spdlog::warn("log: cannot decode the batch at {} of {}", batch.position, seg.log_path().string());
+        return std::nullopt;
+    }
+    for (const auto& r : records) {
+        if (r.timestamp >= timestamp && r.offset >= min_offset) return offset_and_timestamp{r.offset, r.timestamp};
+    }
+    return std::nullopt;
+}
+
+std::optional<offset_and_timestamp> partition_log::offset_for_timestamp(int64_t timestamp) const {
+    const int64_t start = log_start_offset();
+    for (size_t i = segment_index_for(start); i < segments_.size(); ++i) {
+        const segment& seg = *segments_[i];
+        if (seg.max_timestamp() < timestamp) continue;
+        auto first = seg.find_batch_by_timestamp(timestamp, start);
+        if (!first) continue;
+        std::optional<offset_and_timestamp> found;
+        seg.for_each_batch(first->position, [&](const batch_position& b) {
+            if (b.header.max_timestamp >= timestamp && b.header.last_offset() >= start) {
+                found = first_record_at_or_after(seg, b, timestamp, start);
+            }
+            return !found;
+        });
+        if (found) return found;
+    }
+    return std::nullopt;
+}
+
+std::optional<offset_and_timestamp> partition_log::max_timestamp() const {
+    const segment* best = nullptr;
+    for (size_t i = segment_index_for(log_start_offset()); i < segments_.size(); ++i) {
+        if (segments_[i]->max_timestamp() >= 0 && (!best || segments_[i]->max_timestamp() > best->max_timestamp())) {
+            best = segments_[i].get();
+        }
+    }
+    if (!best) return std::nullopt;
+    auto batch = best->find_batch(best->offset_of_max_timestamp());
+    if (!batch) return std::nullopt;
+    auto record = first_record_at_or_after(*best, *batch, best->max_timestamp(), batch->header.base_offset);
+    return record.value_or(offset_and_timestamp{batch->header.last_offset(), best->max_timestamp()});
+}
+
+void partition_log::set_log_start_offset(int64_t offset) {
+    if (offset <= log_start_offset()) return;
+    log_start_offset_.store(offset, std::memory_order_relaxed);
+    epochs_.truncate_from_start(offset);
+}
+
+error_code partition_log::delete_records_before(int64_t offset) {
+    if (offset > high_watermark_ || offset < 0) return error_code::offset_out_of_range;
+    set_log_start_offset(offset);
+    return error_code::none;
+}
+
+std::vector<std::shared_ptr<segment>> partition_log::apply_retention(int64_t now_ms) {
+    size_t count = segments_past_retention(segments_, config_, log_start_offset(), high_watermark_, now_ms);
+    std::vector<std::shared_ptr<segment>> removed(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+    set_log_start_offset(segments_.front()->base_offset());
+    return removed;
+}
+
+void partition_log::update_config(const log_config& config) {
+    config_ = config;
+    for (const auto& seg : segments_) seg->update_config(config);
+}
+
+uint64_t partition_log::size_bytes() const {
+    uint64_t total = 0;
+    for (const auto& seg : segments_) total += seg->size();
+    return total;
+}
+
+bool partition_log::flush_due(int64_t now_ms) const {
+    int64_t unflushed = log_end_offset() - recovery_point();
+    return unflushed > 0 && (unflushed >= config_.flush_messages || now_ms - last_flush_ms_ >= config_.flush_ms);
+}
+
+partition_log::flush_job partition_log::prepare_flush() const {
+    flush_job job;
+    job.dir = dir_;
+    job.up_to_offset = log_end_offset();
+    job.sync_dir = dir_dirty_;
+    for (const auto& seg : segments_) {
+        if (seg->next_offset() > recovery_point()) job.segments.push_back(seg);
+    }
+    if (epochs_.dirty()) {
+        job.epochs = epochs_.entries();
+        job.epoch_file = epochs_.file();
+    }
+    return job;
+}
+
+void partition_log::run_flush(flush_job& job) {
+    job.ok = true;
+    for (const auto& seg : job.segments) job.ok = seg->sync() && job.ok;
+    if (job.sync_dir) job.ok = file_util::fsync_dir(job.dir) && job.ok;
+    // Epochs after the data they describe, so the checkpoint never names lost batches.
+    if (job.epochs) job.ok = write_epoch_checkpoint(job.epoch_file, *job.epochs) && job.ok;
+    if (!job.ok) spdlog::error("log: flush of {} failed: {}", job.dir.string(), std::strerror(errno));
+}
+
+void partition_log::complete_flush(const flush_job& job, int64_t now_ms) {
+    if (!job.ok) return;
+    if (job.epochs && *job.epochs == epochs_.entries()) epochs_.mark_clean();
+    if (job.sync_dir) dir_dirty_ = false;
+    int64_t durable = std::min(job.up_to_offset, log_end_offset());
+    if (durable > recovery_point()) recovery_point_.store(durable, std::memory_order_relaxed);
+    last_flush_ms_ = now_ms;
+}
+
+void partition_log::flush() {
+    flush_job job = prepare_flush();
+    run_flush(job);
+    complete_flush(job, wall_clock_ms());
+}
+
+void partition_log::close() {
+    active()->on_inactive();
+    flush();
+    if (epochs_.dirty() && !epochs_.write()) {
+        spdlog::error("log: cannot write {}", epochs_.file().string());
+    }
+}
+
+void partition_log::truncate_to(int64_t offset) {
+    if (offset >= log_end_offset()) return;
+    if (offset <= segments_.front()->base_offset()) {
+        start_fresh_at(std::max(offset, int64_t{0}), wall_clock_ms());
+        log_start_offset_.store(segments_.front()->base_offset(), std::memory_order_relaxed);
+    } else {
+        while (segments_.back()->base_offset() >= offset) {
+            segments_.back()->remove_files();
+            segments_.pop_back();
+        }
+        if (!active()->truncate_to(offset)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
+    }
+    int64_t end = log_end_offset();
+    high_watermark_ = std::min(high_watermark_, end);
+    if (recovery_point() > end) recovery_point_.store(end, std::memory_order_relaxed);
+    if (log_start_offset() > end) log_start_offset_.store(end, std::memory_order_relaxed);
+    epochs_.truncate_from_end(end);
+}
+
+}  // namespace sluice::log

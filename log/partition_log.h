@@ -1,0 +1,161 @@
+#pragma once
+// One partition's log: an ordered list of segments, the last one active.
+// Appends assign offsets by rewriting batch headers in place and write the
+// batches as they are; reads hand out file slices of whole batches; the
+// older segments go by retention or DeleteRecords. On-disk format in
+// log/format.h, crash story in log/recovery.h.
+//
+// Offsets kept here:
+//   log start offset  first offset a reader may ask for (retention, DeleteRecords)
+//   high watermark    reads stop below it; set by the broker / replication
+//   log end offset    next offset to assign
+//   recovery point    everything below it is fsynced
+//
+// Threading: a partition_log is owned by one executor, and every member
+// function must be called from it, except
+//   - log_start_offset() and recovery_point(): atomic reads, any thread
+//     (log_manager::checkpoint runs elsewhere);
+//   - run_flush(job): any thread, between prepare_flush() and
+//     complete_flush() on the owner;
+//   - the segments returned by apply_retention()/truncate_to(), and the
+//     keepalives of read slices: any thread (segment::remove_files(),
+//     the fds) — they stay valid however the log changes meanwhile.
+// Destroying a partition_log without close() is what a crash looks like to
+// the next open(): nothing is lost from the page cache, but the tail is
+// re-validated.
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "log/checkpoint_file.h"
+#include "log/leader_epoch_cache.h"
+#include "log/recovery.h"
+#include "log/segment.h"
+#include "log/types.h"
+#include "protocol/error_code.h"
+
+namespace sluice::log {
+
+class partition_log {
+public:
+    struct open_options {
+        bool clean_shutdown = false;
+        int64_t recovery_point = 0;               // from recovery-point-offset-checkpoint
+        std::optional<int64_t> log_start_offset;  // from log-start-offset-checkpoint
+        int64_t now_ms = -1;                      // -1: the wall clock
+    };
+
+    // Everything a flush needs, so the fsyncs can run off the owner executor.
+    struct flush_job {
+        std::filesystem::path dir;
+        std::vector<std::shared_ptr<segment>> segments;  // with data above the recovery point
+        int64_t up_to_offset = 0;                        // the log end offset when prepared
+        bool sync_dir = false;                           // segment files were created since
+        std::optional<std::vector<epoch_entry>> epochs;  // leader epochs to write, if changed
+        std::filesystem::path epoch_file;
+        bool ok = false;                                 // set by run_flush
+    };
+
+    // Opens (creating the directory if needed) and recovers if `clean_shutdown` is false.
+    static std::unique_ptr<partition_log> open(const std::filesystem::path& dir, topic_partition tp,
+                                               log_config config, bool clean_shutdown,
+                                               protocol::error_code& error);
+    static std::unique_ptr<partition_log> open(const std::filesystem::path& dir, topic_partition tp,
+                                               log_config config, const open_options& options,
+                                               protocol::error_code& error);
+    partition_log(const partition_log&) = delete;
+    partition_log& operator=(const partition_log&) = delete;
+    ~partition_log() = default;  // no flush: see close()
+
+    // Appends batches the broker validated: assigns offsets from the log end
+    // offset, stamps `leader_epoch` and (LogAppendTime topics) `now_ms`, then
+    // writes them to the active segment, rolling first if due.
+    append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
+
+    // Whole batches from the one containing `offset`, up to `max_bytes`, all
+    // below `max_offset` (the high watermark for consumers). With
+    // `min_one_batch` the first batch comes even when larger than `max_bytes`
+    // (Kafka's rule for the first partition of a fetch response).
+    // offset_out_of_range if `offset` < log start or > log end.
+    read_result read(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch = true) const;
+
+    int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_relaxed); }
+    int64_t log_end_offset() const { return segments_.back()->next_offset(); }
+    int64_t high_watermark() const { return high_watermark_; }
+    void set_high_watermark(int64_t offset);  // clamped to [log start, log end]
+    int64_t recovery_point() const { return recovery_point_.load(std::memory_order_relaxed); }
+
+    // ListOffsets by timestamp: the first record (at or after the log start)
+    // with timestamp >= `timestamp`; nullopt if none. ("earliest" and
+    // "latest" are log_start_offset() and log_end_offset().)
+    std::optional<offset_and_timestamp> offset_for_timestamp(int64_t timestamp) const;
+    // ListOffsets MAX_TIMESTAMP: the record with the largest timestamp.
+    std::optional<offset_and_timestamp> max_timestamp() const;
+
+    // DeleteRecords: raises the log start offset to `offset` (<= high
+    // watermark, else offset_out_of_range). Whole segments below it are
+    // handed out by the next apply_retention().
+    protocol::error_code delete_records_before(int64_t offset);
+    // Drops the segments past retention (log/retention.h) and returns them;
+    // the caller deletes their files (segment::remove_files()), off-thread if
+    // it likes.
+    std::vector<std::shared_ptr<segment>> apply_retention(int64_t now_ms);
+    void roll_if_due(int64_t now_ms);  // segment.ms
+    bool roll(int64_t now_ms);         // starts a new segment now (if the active one has data)
+
+    void update_config(const log_config& config);
+    const log_config& config() const { return config_; }
+    uint64_t size_bytes() const;
+    size_t segment_count() const { return segments_.size(); }
+    const std::vector<std::shared_ptr<segment>>& segments() const { return segments_; }
+
+    // flush.messages / flush.ms: whether the caller should flush now.
+    bool flush_due(int64_t now_ms) const;
+    flush_job prepare_flush() const;
+    static void run_flush(flush_job& job);
+    void complete_flush(const flush_job& job, int64_t now_ms);
+    // All three on the calling thread: fsync everything appended so far and
+    // advance the recovery point.
+    void flush();
+    // flush + what a clean restart needs (final time index entry). The log
+    // stays usable; the log_manager writes the clean-shutdown marker.
+    void close();
+    // Removes every batch from the one containing `offset` on (replication);
+    // the log end offset may end up below `offset` if it was mid-batch.
+    void truncate_to(int64_t offset);
+
+    const std::filesystem::path& dir() const { return dir_; }
+    const topic_partition& partition() const { return tp_; }
+    const leader_epoch_cache& leader_epochs() const { return epochs_; }
+    // What open() had to do; recovered() is false after a clean, trusted open.
+    const recovery_report& recovery() const { return recovery_; }
+    bool recovered() const { return recovery_.segments_scanned > 0; }
+
+private:
+    partition_log(std::filesystem::path dir, topic_partition tp, log_config config);
+    const std::shared_ptr<segment>& active() const { return segments_.back(); }
+    // Index of the segment that may hold `offset` (the last with base <= offset).
+    size_t segment_index_for(int64_t offset) const;
+    std::optional<offset_and_timestamp> first_record_at_or_after(const segment& seg, const batch_position& batch,
+                                                                 int64_t timestamp, int64_t min_offset) const;
+    void set_log_start_offset(int64_t offset);
+    void start_fresh_at(int64_t offset, int64_t now_ms);
+
+    std::filesystem::path dir_;
+    topic_partition tp_;
+    log_config config_;
+    std::vector<std::shared_ptr<segment>> segments_;  // by base offset; never empty
+    leader_epoch_cache epochs_;
+    recovery_report recovery_;
+    std::atomic<int64_t> log_start_offset_{0};
+    std::atomic<int64_t> recovery_point_{0};
+    int64_t high_watermark_ = 0;
+    int64_t last_flush_ms_ = 0;
+    bool dir_dirty_ = false;
+};
+
+}  // namespace sluice::log

@@ -1,0 +1,293 @@
+#include "log/segment.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "log/file_util.h"
+#include "log/format.h"
+
+namespace sluice::log {
+
+using protocol::batch_header;
+using protocol::error_code;
+
+namespace {
+// Smallest legal batch_length: the header fields after batch_length, no records.
+constexpr int64_t min_batch_length =
+    static_cast<int64_t>(protocol::batch_header_size - protocol::batch_log_overhead);
+}  // namespace
+
+bool plausible_batch_header(const batch_header& header, uint64_t position, uint64_t file_size) {
+    return header.magic == protocol::current_magic && header.batch_length >= min_batch_length &&
+           header.last_offset_delta >= 0 && header.base_offset >= 0 &&
+           position + header.total_size() <= file_size;
+}
+
+segment::segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config)
+    : base_offset_(base_offset),
+      log_path_(dir / (format::file_stem(base_offset) + std::string(format::log_suffix))),
+      index_interval_bytes_(config.index_interval_bytes),
+      segment_index_bytes_(config.segment_index_bytes),
+      next_offset_(base_offset) {}
+
+segment::~segment() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool segment::open_files(int flags) {
+    std::filesystem::path stem = log_path_;
+    stem.replace_extension();
+    fd_ = file_util::open_file(log_path_, O_RDWR | flags);
+    auto index_path = stem;
+    index_path += std::string(format::offset_index_suffix);
+    auto time_path = stem;
+    time_path += std::string(format::time_index_suffix);
+    bool ok = fd_ >= 0 && offset_index_.open(index_path, base_offset_, segment_index_bytes_) &&
+              time_index_.open(time_path, base_offset_, segment_index_bytes_);
+    if (!ok) spdlog::error("log: cannot open segment {}: {}", log_path_.string(), std::strerror(errno));
+    return ok;
+}
+
+std::shared_ptr<segment> segment::create(const std::filesystem::path& dir, int64_t base_offset,
+                                         const log_config& config, int64_t now_ms) {
+    std::shared_ptr<segment> s(new segment(dir, base_offset, config));
+    if (!s->open_files(O_CREAT | O_TRUNC) || !s->reset_indexes()) return nullptr;
+    s->rolling_base_ms_ = now_ms;
+    return s;
+}
+
+std::shared_ptr<segment> segment::open_existing(const std::filesystem::path& dir, int64_t base_offset,
+                                                const log_config& config) {
+    std::shared_ptr<segment> s(new segment(dir, base_offset, config));
+    if (!s->open_files(0)) return nullptr;
+    int64_t size = file_util::file_size(s->fd_);
+    if (size < 0) return nullptr;
+    s->size_ = static_cast<uint64_t>(size);
+    return s;
+}
+
+void segment::reset_state() {
+    size_ = 0;
+    next_offset_ = base_offset_;
+    max_timestamp_ = -1;
+    offset_of_max_timestamp_ = -1;
+    bytes_since_last_index_entry_ = 0;
+}
+
+bool segment::load_trusted() {
+    int64_t file_size = file_util::file_size(fd_);
+    if (file_size < 0) return false;
+    reset_state();
+    size_ = static_cast<uint64_t>(file_size);
+    if (!offset_index_.load(size_) || !time_index_.load()) return false;
+
+    auto last_entry = offset_index_.last_entry();
+    uint64_t position = last_entry ? last_entry->position : 0;
+    if (auto t = time_index_.last_entry()) {
+        max_timestamp_ = t->timestamp;
+        offset_of_max_timestamp_ = t->offset;
+    }
+    bool first = true;
+    bool consistent = true;
+    uint64_t end = position;
+    for_each_batch(position, [&](const batch_position& batch) {
+        const batch_header& h = batch.header;
+        // The indexed batch must be the one the entry names; later ones must follow it.
+        if ((first && last_entry && h.last_offset() != last_entry->offset) ||
+            (!first && h.base_offset < next_offset_) || h.base_offset < base_offset_) {
+            consistent = false;
+            return false;
+        }
+        first = false;
+        if (h.max_timestamp > max_timestamp_) {
+            max_timestamp_ = h.max_timestamp;
+            offset_of_max_timestamp_ = h.last_offset();
+        }
+        next_offset_ = h.last_offset() + 1;
+        end = batch.position + h.total_size();
+        return true;
+    });
+    if (!consistent || end != size_) return false;
+    if (last_entry && next_offset_ <= last_entry->offset) return false;
+    if (auto t = time_index_.last_entry(); t && t->offset >= next_offset_) return false;
+    bytes_since_last_index_entry_ = size_ - position;
+
+    if (!empty()) {
+        batch_position first_batch;
+        rolling_base_ms_ = read_header_at(0, first_batch) && first_batch.header.max_timestamp >= 0
+                               ? first_batch.header.max_timestamp
+                               : file_mtime_ms();
+    }
+    return true;
+}
+
+bool segment::read_header_at(uint64_t position, batch_position& out) const {
+    if (position + protocol::batch_header_size > size_) return false;
+    uint8_t raw[protocol::batch_header_size];
+    if (file_util::pread_full(fd_, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) return false;
+    auto header = protocol::read_batch_header(protocol::bytes_view(raw, sizeof raw));
+    if (!header || !plausible_batch_header(*header, position, size_)) return false;
+    out.header = *header;
+    out.position = position;
+    return true;
+}
+
+error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
+    uint64_t position = size_;
+    if (!file_util::pwrite_all(fd_, batches.data(), batches.size(), position)) {
+        spdlog::error("log: write to {} failed: {}", log_path_.string(), std::strerror(errno));
+        // Drop whatever part of the write landed, so the file ends on a batch boundary.
+        if (::ftruncate(fd_, static_cast<off_t>(position)) != 0) {
+            spdlog::error("log: cannot cut {} back: {}", log_path_.string(), std::strerror(errno));
+        }
+        return error_code::kafka_storage_error;
+    }
+    if (empty()) rolling_base_ms_ = now_ms;
+    protocol::batch_iterator it(batches);
+    while (auto batch = it.next()) {
+        auto header = protocol::read_batch_header(*batch);
+        if (!header) break;  // cannot happen: the broker validated the batches
+        index_batch(*header, position);
+        position += batch->size();
+    }
+    return error_code::none;
+}
+
+void segment::index_batch(const batch_header& header, uint64_t position) {
+    if (header.max_timestamp > max_timestamp_) {
+        max_timestamp_ = header.max_timestamp;
+        offset_of_max_timestamp_ = header.last_offset();
+    }
+    // As Kafka: the entry names the batch's last offset and start position.
+    if (bytes_since_last_index_entry_ > static_cast<uint64_t>(index_interval_bytes_)) {
+        bool ok = offset_index_.append(header.last_offset(), static_cast<uint32_t>(position)) &&
+                  time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
+        // A missing entry only makes lookups scan further; recovery rebuilds it.
+        if (!ok) spdlog::warn("log: index write for {} failed: {}", log_path_.string(), std::strerror(errno));
+        bytes_since_last_index_entry_ = 0;
+    }
+    bytes_since_last_index_entry_ += header.total_size();
+    next_offset_ = header.last_offset() + 1;
+    size_ = position + header.total_size();
+}
+
+bool segment::should_roll(const log_config& config, size_t bytes, int64_t last_offset, int64_t now_ms) const {
+    if (empty()) return false;
+    return size_ + bytes > static_cast<uint64_t>(config.segment_bytes) ||
+           size_ + bytes > static_cast<uint64_t>(INT32_MAX) ||
+           (rolling_base_ms_ >= 0 && now_ms - rolling_base_ms_ >= config.segment_ms) ||
+           offset_index_.is_full() || time_index_.is_full() || last_offset - base_offset_ > INT32_MAX;
+}
+
+std::optional<batch_position> segment::find_batch(int64_t offset) const {
+    std::optional<batch_position> found;
+    for_each_batch(offset_index_.lookup(offset).position, [&](const batch_position& batch) {
+        if (batch.header.last_offset() < offset) return true;
+        found = batch;
+        return false;
+    });
+    return found;
+}
+
+std::optional<batch_position> segment::find_batch_by_timestamp(int64_t timestamp, int64_t min_offset) const {
+    // Every batch up to the hint's offset is older than `timestamp`.
+    int64_t start_offset = min_offset;
+    if (auto hint = time_index_.last_entry_before(timestamp)) start_offset = std::max(start_offset, hint->offset + 1);
+    std::optional<batch_position> found;
+    for_each_batch(offset_index_.lookup(start_offset).position, [&](const batch_position& batch) {
+        if (batch.header.max_timestamp < timestamp || batch.header.last_offset() < min_offset) return true;
+        found = batch;
+        return false;
+    });
+    return found;
+}
+
+bool segment::read(uint64_t position, size_t size, protocol::bytes& out) const {
+    out.resize(size);
+    return file_util::pread_full(fd_, out.data(), size, position) == static_cast<int64_t>(size);
+}
+
+void segment::on_inactive() {
+    if (offset_of_max_timestamp_ >= 0 && !time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true)) {
+        spdlog::warn("log: final time index entry for {} failed: {}", log_path_.string(), std::strerror(errno));
+    }
+}
+
+bool segment::truncate_to(int64_t offset) {
+    auto batch = find_batch(offset);
+    if (!batch) return true;  // nothing at or after `offset` here
+    int64_t cut_offset = batch->header.base_offset;
+    if (!truncate_log(batch->position) || !offset_index_.truncate_from(cut_offset) ||
+        !time_index_.truncate_from(cut_offset)) {
+        return false;
+    }
+    // Rare path: recompute the end state from the headers that remain.
+    uint64_t keep = size_;
+    reset_state();
+    size_ = keep;
+    for_each_batch(0, [&](const batch_position& b) {
+        if (b.header.max_timestamp > max_timestamp_) {
+            max_timestamp_ = b.header.max_timestamp;
+            offset_of_max_timestamp_ = b.header.last_offset();
+        }
+        next_offset_ = b.header.last_offset() + 1;
+        return true;
+    });
+    auto last_entry = offset_index_.last_entry();
+    bytes_since_last_index_entry_ = size_ - (last_entry ? last_entry->position : 0);
+    return true;
+}
+
+void segment::update_config(const log_config& config) {
+    index_interval_bytes_ = config.index_interval_bytes;
+    segment_index_bytes_ = config.segment_index_bytes;
+    offset_index_.set_max_index_bytes(config.segment_index_bytes);
+    time_index_.set_max_index_bytes(config.segment_index_bytes);
+}
+
+bool segment::reset_indexes() {
+    uint64_t keep = size_;
+    reset_state();
+    size_ = keep;
+    return offset_index_.reset() && time_index_.reset();
+}
+
+bool segment::truncate_log(uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+        spdlog::error("log: cannot truncate {}: {}", log_path_.string(), std::strerror(errno));
+        return false;
+    }
+    size_ = size;
+    return true;
+}
+
+bool segment::sync() const {
+    return ::fdatasync(fd_) == 0 && offset_index_.sync() && time_index_.sync();
+}
+
+bool segment::remove_files() const {
+    bool ok = true;
+    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path()}) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            spdlog::error("log: cannot delete {}: {}", path.string(), std::strerror(errno));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+int64_t segment::largest_timestamp() const { return max_timestamp_ >= 0 ? max_timestamp_ : file_mtime_ms(); }
+
+int64_t segment::file_mtime_ms() const {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return -1;
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+}  // namespace sluice::log

@@ -1,0 +1,128 @@
+#pragma once
+// One segment of a partition log: a `.log` file of record batches and its
+// two sparse indexes, all named after the base offset (log/format.h).
+//
+// Writes go to the end of the .log with pwrite; reads are preads of batch
+// headers (to find boundaries) and file slices handed to the network layer,
+// so batch bytes are never copied through this class.
+//
+// Threading: a segment belongs to its partition_log and is touched by that
+// log's owner executor, except sync(), remove_files() and the fd, which may
+// be used from any thread (they only use state fixed at open). Holders of a
+// shared_ptr (file slices in flight, a flush or delete job) keep the fds
+// open after the log dropped the segment; unlinked files live on until then.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "log/offset_index.h"
+#include "log/time_index.h"
+#include "log/types.h"
+#include "protocol/error_code.h"
+#include "protocol/record_batch.h"
+
+namespace sluice::log {
+
+// A batch header and where the batch starts in the .log.
+struct batch_position {
+    protocol::batch_header header;
+    uint64_t position = 0;
+};
+
+// Cheap plausibility of a header found at `position` in a file of
+// `file_size` bytes: magic 2, sane lengths, the batch fits in the file.
+bool plausible_batch_header(const protocol::batch_header& header, uint64_t position, uint64_t file_size);
+
+class segment {
+public:
+    // New, empty segment files (existing files of that name are truncated).
+    static std::shared_ptr<segment> create(const std::filesystem::path& dir, int64_t base_offset,
+                                           const log_config& config, int64_t now_ms);
+    // Existing files; the indexes are not read until load_trusted()/recovery.
+    static std::shared_ptr<segment> open_existing(const std::filesystem::path& dir, int64_t base_offset,
+                                                  const log_config& config);
+    segment(const segment&) = delete;
+    segment& operator=(const segment&) = delete;
+    ~segment();
+
+    // Trusts the indexes after a clean shutdown: checks them, then scans only
+    // the batch headers after the last index entry to find the end. False
+    // when anything looks wrong; the caller then recovers the segment.
+    bool load_trusted();
+
+    // --- data path (owner executor) ---
+    // Appends batches whose offsets are already assigned.
+    protocol::error_code append(std::span<const uint8_t> batches, int64_t now_ms);
+    // Whether the next append of `bytes` bytes ending at `last_offset` must
+    // go to a new segment (segment.bytes, segment.ms, index full, offsets or
+    // positions that no longer fit the 4-byte index fields).
+    bool should_roll(const log_config& config, size_t bytes, int64_t last_offset, int64_t now_ms) const;
+    // The first batch whose last offset >= `offset`, found through the index.
+    std::optional<batch_position> find_batch(int64_t offset) const;
+    // The first batch (from the time index hint on) with max_timestamp >= `timestamp`
+    // and last offset >= `min_offset`.
+    std::optional<batch_position> find_batch_by_timestamp(int64_t timestamp, int64_t min_offset) const;
+    // Calls f(batch_position) for each batch from `position` while it returns true.
+    template <typename F>
+    void for_each_batch(uint64_t position, F&& f) const {
+        batch_position batch;
+        while (read_header_at(position, batch) && f(batch)) position += batch.header.total_size();
+    }
+    // Reads `size` bytes at `position` (rare paths: timestamp lookups).
+    bool read(uint64_t position, size_t size, protocol::bytes& out) const;
+    // Stops being the active segment: writes the final time index entry.
+    void on_inactive();
+    // Removes every batch from the one containing `offset` on.
+    bool truncate_to(int64_t offset);
+    void update_config(const log_config& config);
+
+    // --- recovery (log/recovery.cc) ---
+    bool reset_indexes();
+    // Bookkeeping for one batch now at `position`: indexes, max timestamp, end.
+    void index_batch(const protocol::batch_header& header, uint64_t position);
+    // Cuts the .log at `size` bytes.
+    bool truncate_log(uint64_t size);
+
+    // --- any thread ---
+    bool sync() const;          // fsync .log and indexes
+    bool remove_files() const;  // unlink the three files; open fds stay valid
+    int fd() const { return fd_; }
+
+    int64_t base_offset() const { return base_offset_; }
+    int64_t next_offset() const { return next_offset_; }  // last offset + 1 (base if empty)
+    uint64_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    int64_t max_timestamp() const { return max_timestamp_; }  // -1 if no batch had one
+    int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
+    // For retention.ms: the largest timestamp, or the file's mtime without any.
+    int64_t largest_timestamp() const;
+    const std::filesystem::path& log_path() const { return log_path_; }
+    const offset_index& offsets() const { return offset_index_; }
+    const time_index& times() const { return time_index_; }
+
+private:
+    segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config);
+    bool open_files(int flags);
+    bool read_header_at(uint64_t position, batch_position& out) const;
+    void reset_state();
+    int64_t file_mtime_ms() const;
+
+    int64_t base_offset_;
+    std::filesystem::path log_path_;
+    int fd_ = -1;
+    offset_index offset_index_;
+    time_index time_index_;
+    int32_t index_interval_bytes_;
+    int32_t segment_index_bytes_;
+
+    uint64_t size_ = 0;
+    int64_t next_offset_;
+    int64_t max_timestamp_ = -1;
+    int64_t offset_of_max_timestamp_ = -1;
+    uint64_t bytes_since_last_index_entry_ = 0;
+    int64_t rolling_base_ms_ = -1;  // when the first batch arrived; segment.ms counts from here
+};
+
+}  // namespace sluice::log

@@ -1,0 +1,59 @@
+#pragma once
+// The sparse time index of one segment (`.timeindex`): pairs of (largest
+// timestamp so far, last offset of the batch that had it), written next to
+// the offset index entries when the timestamp grew. A timestamp lookup takes
+// the last entry below its target: every batch up to that entry's offset is
+// older than the target, so the scan can start there. Byte format in
+// log/format.h; same trust rules as the offset index (checked on load,
+// rebuilt from the .log when wrong).
+//
+// Threading as for offset_index.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace sluice::log {
+
+class time_index {
+public:
+    struct entry {
+        int64_t timestamp = -1;
+        int64_t offset = 0;  // absolute
+    };
+
+    time_index() = default;
+    time_index(const time_index&) = delete;
+    time_index& operator=(const time_index&) = delete;
+    ~time_index();
+
+    bool open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes);
+    // Reads and checks the file; on false the in-memory index is empty.
+    bool load();
+
+    // Appends (timestamp, offset) if the timestamp grew since the last entry.
+    // `even_if_full` is for the final entry of a segment that stops being active.
+    bool maybe_append(int64_t timestamp, int64_t offset, bool even_if_full = false);
+    // The last entry with timestamp < `timestamp`, if any.
+    std::optional<entry> last_entry_before(int64_t timestamp) const;
+    // Drops every entry with offset >= `offset`.
+    bool truncate_from(int64_t offset);
+    bool reset() { return truncate_from(base_offset_); }
+
+    bool is_full() const { return entries_.size() >= max_entries_; }
+    size_t entry_count() const { return entries_.size(); }
+    std::optional<entry> last_entry() const;
+    void set_max_index_bytes(int32_t max_index_bytes);
+
+    bool sync() const;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    int64_t base_offset_ = 0;
+    size_t max_entries_ = 0;
+    std::vector<entry> entries_;
+};
+
+}  // namespace sluice::log

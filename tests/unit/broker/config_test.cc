@@ -1,0 +1,280 @@
+// Broker properties: defaults, aliases, precedence, overrides, describe, and
+// one case per malformed shape (each must name the property and the value).
+#include "broker/config/broker_config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "broker/config/broker_properties.h"
+#include "broker/config/config_error.h"
+
+namespace sluice::broker {
+namespace {
+
+broker_config parse(std::string_view text) { return broker_config::from_properties(parse_properties(text)); }
+
+const config_entry& entry(const std::vector<config_entry>& entries, std::string_view name) {
+    for (const auto& e : entries) {
+        if (e.name == name) return e;
+    }
+    ADD_FAILURE() << "no entry " << name;
+    static config_entry none;
+    return none;
+}
+
+// Expects config_error whose message names both the property and the value.
+void expect_rejected(std::string_view text, std::string_view property, std::string_view value) {
+    try {
+        parse(text);
+        ADD_FAILURE() << "accepted: " << text;
+    } catch (const config_error& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find(property), std::string::npos) << what;
+        EXPECT_NE(what.find(value), std::string::npos) << what;
+    }
+}
+
+TEST(BrokerConfigTest, DefaultsMatchDefaultConstructedStruct) {
+    EXPECT_EQ(parse(""), broker_config{});
+}
+
+TEST(BrokerConfigTest, Defaults) {
+    auto c = parse("");
+    EXPECT_EQ(c.node_id, 0);
+    ASSERT_EQ(c.listeners.size(), 1u);
+    EXPECT_EQ(c.listeners[0].to_string(), "PLAINTEXT://localhost:9092");
+    EXPECT_EQ(c.log_dirs, std::vector<std::string>{"./sluice-data"});
+    EXPECT_EQ(c.num_partitions, 1);
+    EXPECT_TRUE(c.auto_create_topics_enable);
+    EXPECT_EQ(c.log_segment_bytes, 1073741824);
+    EXPECT_EQ(c.log_retention_ms, 168LL * 3600 * 1000);
+    EXPECT_EQ(c.log_roll_ms, 168LL * 3600 * 1000);
+    EXPECT_EQ(c.log_retention_bytes, -1);
+    EXPECT_EQ(c.log_flush_interval_messages, int64_max);
+    EXPECT_EQ(c.log_flush_interval_ms, int64_max);
+    EXPECT_EQ(c.message_max_bytes, 1048588);
+    EXPECT_EQ(c.log_cleanup_policy, std::vector<std::string>{"delete"});
+    EXPECT_EQ(c.fetch_max_bytes, 57671680);
+    EXPECT_FALSE(c.cluster_id);
+    EXPECT_FALSE(c.http_listener);
+    EXPECT_TRUE(c.unknown_keys().empty());
+}
+
+TEST(BrokerConfigTest, RetentionPrecedenceMsOverMinutesOverHours) {
+    EXPECT_EQ(parse("log.retention.hours=1").log_retention_ms, 3'600'000);
+    EXPECT_EQ(parse("log.retention.hours=1\nlog.retention.minutes=2").log_retention_ms, 120'000);
+    EXPECT_EQ(parse("log.retention.hours=1\nlog.retention.minutes=2\nlog.retention.ms=5").log_retention_ms, 5);
+    EXPECT_EQ(parse("log.retention.ms=5\nlog.retention.hours=1").log_retention_ms, 5);
+}
+
+TEST(BrokerConfigTest, NegativeRetentionIsUnlimited) {
+    EXPECT_EQ(parse("log.retention.ms=-1").log_retention_ms, -1);
+    EXPECT_EQ(parse("log.retention.minutes=-1").log_retention_ms, -1);
+    EXPECT_EQ(parse("log.retention.hours=-5").log_retention_ms, -1);
+}
+
+TEST(BrokerConfigTest, RollAndFlushSynonyms) {
+    EXPECT_EQ(parse("log.roll.hours=2").log_roll_ms, 7'200'000);
+    EXPECT_EQ(parse("log.roll.hours=2\nlog.roll.ms=10").log_roll_ms, 10);
+    EXPECT_EQ(parse("log.roll.jitter.hours=1").log_roll_jitter_ms, 3'600'000);
+    EXPECT_EQ(parse("log.flush.scheduler.interval.ms=700").log_flush_interval_ms, 700);
+    EXPECT_EQ(parse("log.flush.scheduler.interval.ms=700\nlog.flush.interval.ms=9").log_flush_interval_ms, 9);
+}
+
+TEST(BrokerConfigTest, Aliases) {
+    EXPECT_EQ(parse("broker.id=7").node_id, 7);
+    EXPECT_EQ(parse("node.id=7").node_id, 7);
+    EXPECT_EQ(parse("node.id=7\nbroker.id=7").node_id, 7);
+    EXPECT_THROW(parse("node.id=7\nbroker.id=8"), config_error);
+    EXPECT_EQ(parse("log.dir=/a").log_dirs, std::vector<std::string>{"/a"});
+    EXPECT_EQ(parse("log.dir=/a\nlog.dirs=/b, /c").log_dirs, (std::vector<std::string>{"/b", "/c"}));
+}
+
+TEST(BrokerConfigTest, OverridesWinOverFile) {
+    auto path = std::filesystem::temp_directory_path() / ("sluice-server-" + std::to_string(::getpid()));
+    std::ofstream(path) << "num.partitions=3\nlog.segment.bytes=oops\nnode.id=1\n";
+    // The bad file value is replaced before validation, so this starts.
+    auto c = broker_config::load(path, {"num.partitions=5", "log.segment.bytes = 1000", "node.id=2", "node.id=4"});
+    EXPECT_EQ(c.num_partitions, 5);
+    EXPECT_EQ(c.log_segment_bytes, 1000);
+    EXPECT_EQ(c.node_id, 4);
+    std::filesystem::remove(path);
+}
+
+TEST(BrokerConfigTest, LaterFileEntryWins) {
+    EXPECT_EQ(parse("num.partitions=2\nnum.partitions=3").num_partitions, 3);
+}
+
+TEST(BrokerConfigTest, LoadWithoutFile) {
+    EXPECT_EQ(broker_config::load(std::nullopt, {}).num_partitions, 1);
+}
+
+TEST(BrokerConfigTest, MalformedOverrideThrows) {
+    EXPECT_THROW(broker_config::load(std::nullopt, {"num.partitions"}), config_error);
+    EXPECT_THROW(broker_config::load(std::nullopt, {"=3"}), config_error);
+}
+
+TEST(BrokerConfigTest, UnknownKeyIsReportedNotFatal) {
+    auto c = parse("no.such.property=1\nnum.partitions=2\nno.such.property=2\nalso.unknown=x");
+    EXPECT_EQ(c.num_partitions, 2);
+    EXPECT_EQ(c.unknown_keys(), (std::vector<std::string>{"no.such.property", "also.unknown"}));
+}
+
+TEST(BrokerConfigTest, KnownButUnusedKeysAreAcceptedSilently) {
+    auto c = parse("num.replica.fetchers=4\nsocket.send.buffer.bytes=1\nzookeeper.connect=zk:2181\n"
+                   "log.cleaner.threads=2\ntransaction.state.log.replication.factor=1\n"
+                   "group.initial.rebalance.delay.ms=0\nssl.keystore.password=secret");
+    EXPECT_TRUE(c.unknown_keys().empty());
+    EXPECT_FALSE(broker_property_used("num.replica.fetchers"));
+    EXPECT_TRUE(broker_property_used("log.segment.bytes"));
+}
+
+TEST(BrokerConfigTest, NumbersAcceptSignAndSurroundingSpace) {
+    EXPECT_EQ(parse("num.partitions=+4").num_partitions, 4);
+    EXPECT_EQ(broker_config::load(std::nullopt, {"num.partitions=  6  "}).num_partitions, 6);
+}
+
+TEST(BrokerConfigTest, BooleansAreCaseInsensitive) {
+    EXPECT_FALSE(parse("auto.create.topics.enable=FALSE").auto_create_topics_enable);
+    EXPECT_TRUE(parse("delete.topic.enable=True").delete_topic_enable);
+}
+
+TEST(BrokerConfigTest, MalformedNotANumber) { expect_rejected("num.partitions=three", "num.partitions", "three"); }
+TEST(BrokerConfigTest, MalformedFloatForInt) { expect_rejected("num.io.threads=1.5", "num.io.threads", "1.5"); }
+TEST(BrokerConfigTest, MalformedIntOverflow) {
+    expect_rejected("message.max.bytes=2147483648", "message.max.bytes", "2147483648");
+}
+TEST(BrokerConfigTest, MalformedLongOverflow) {
+    expect_rejected("log.retention.bytes=9223372036854775808", "log.retention.bytes", "9223372036854775808");
+}
+TEST(BrokerConfigTest, MalformedBelowMinimum) {
+    expect_rejected("log.segment.bytes=13", "log.segment.bytes", "13");
+    expect_rejected("num.partitions=0", "num.partitions", "0");
+}
+TEST(BrokerConfigTest, MalformedShortOutOfRange) {
+    expect_rejected("offsets.topic.replication.factor=40000", "offsets.topic.replication.factor", "40000");
+}
+TEST(BrokerConfigTest, MalformedDoubleOutOfRange) {
+    expect_rejected("log.cleaner.min.cleanable.ratio=1.5", "log.cleaner.min.cleanable.ratio", "1.5");
+}
+TEST(BrokerConfigTest, MalformedBool) {
+    expect_rejected("auto.create.topics.enable=yes", "auto.create.topics.enable", "yes");
+}
+TEST(BrokerConfigTest, MalformedEnum) {
+    expect_rejected("log.message.timestamp.type=Now", "log.message.timestamp.type", "Now");
+    expect_rejected("compression.type=brotli", "compression.type", "brotli");
+    expect_rejected("log.cleanup.policy=delete,archive", "log.cleanup.policy", "archive");
+}
+TEST(BrokerConfigTest, MalformedEmptyNumber) { expect_rejected("num.partitions=", "num.partitions", "num.partitions"); }
+
+TEST(BrokerConfigTest, Listeners) {
+    auto c = parse("listeners=PLAINTEXT://:9092,ssl://[::1]:9093,INTERNAL://0.0.0.0:9094\n"
+                   "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,INTERNAL:PLAINTEXT");
+    ASSERT_EQ(c.listeners.size(), 3u);
+    EXPECT_EQ(c.listeners[0].name, "PLAINTEXT");
+    EXPECT_EQ(c.listeners[0].host, "");
+    EXPECT_EQ(c.listeners[0].port, 9092);
+    EXPECT_EQ(c.listeners[1].name, "SSL");
+    EXPECT_EQ(c.listeners[1].host, "::1");
+    EXPECT_EQ(c.listeners[1].security_protocol, "SSL");
+    EXPECT_EQ(c.listeners[1].to_string(), "SSL://[::1]:9093");
+    EXPECT_EQ(c.listeners[2].security_protocol, "PLAINTEXT");
+    // Unset advertised.listeners: wildcard hosts become this machine's name.
+    ASSERT_EQ(c.advertised_listeners.size(), 3u);
+    EXPECT_EQ(c.advertised_listeners[0].host, local_hostname());
+    EXPECT_EQ(c.advertised_listeners[1].host, "::1");
+    EXPECT_EQ(c.advertised_listeners[2].host, local_hostname());
+}
+
+TEST(BrokerConfigTest, AdvertisedListenersExplicit) {
+    auto c = parse("listeners=PLAINTEXT://:9092\nadvertised.listeners=PLAINTEXT://broker1.example:19092");
+    ASSERT_EQ(c.advertised_listeners.size(), 1u);
+    EXPECT_EQ(c.advertised_listeners[0].host, "broker1.example");
+    EXPECT_EQ(c.advertised_listeners[0].port, 19092);
+    expect_rejected("advertised.listeners=PLAINTEXT://0.0.0.0:9092", "advertised.listeners", "0.0.0.0");
+    expect_rejected("advertised.listeners=OTHER://h:1\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,OTHER:SSL",
+                    "advertised.listeners", "OTHER");
+}
+
+TEST(BrokerConfigTest, MalformedListeners) {
+    expect_rejected("listeners=localhost:9092", "listeners", "localhost:9092");
+    expect_rejected("listeners=PLAINTEXT://localhost", "listeners", "PLAINTEXT://localhost");
+    expect_rejected("listeners=PLAINTEXT://localhost:99999", "listeners", "99999");
+    expect_rejected("listeners=PLAINTEXT://localhost:abc", "listeners", "abc");
+    expect_rejected("listeners=PLAINTEXT://::1:9092", "listeners", "::1");
+    expect_rejected("listeners=PLAINTEXT://[::1:9092", "listeners", "[::1");
+    expect_rejected("listeners=PLAINTEXT://a:1,PLAINTEXT://b:2", "listeners", "PLAINTEXT://b:2");
+    expect_rejected("listeners=FOO://a:1", "listeners", "FOO");
+    expect_rejected("listeners=", "listeners", "listeners");
+}
+
+TEST(BrokerConfigTest, HttpListener) {
+    auto c = parse("sluice.http.listener=localhost:8080");
+    ASSERT_TRUE(c.http_listener);
+    EXPECT_EQ(c.http_listener->host, "localhost");
+    EXPECT_EQ(c.http_listener->port, 8080);
+    expect_rejected("sluice.http.listener=nope", "sluice.http.listener", "nope");
+}
+
+TEST(BrokerConfigTest, ClusterId) {
+    EXPECT_EQ(parse("cluster.id=MkU3OEVBNTcwNTJENDM2Qk").cluster_id, "MkU3OEVBNTcwNTJENDM2Qk");
+}
+
+TEST(BrokerConfigTest, DescribeDefaults) {
+    auto entries = parse("").describe();
+    EXPECT_EQ(entries.size(), broker_property_defs().size());
+    const auto& e = entry(entries, "num.partitions");
+    EXPECT_EQ(e.value, "1");
+    EXPECT_EQ(e.source, config_source::default_config);
+    EXPECT_TRUE(e.read_only);
+    EXPECT_FALSE(e.is_sensitive);
+    EXPECT_EQ(e.type, static_cast<int8_t>(config_type::int32));
+    EXPECT_TRUE(e.synonyms.empty());
+    EXPECT_EQ(entry(entries, "log.retention.ms").value, "604800000");
+    EXPECT_EQ(entry(entries, "log.retention.ms").type, 5);
+    EXPECT_EQ(entry(entries, "auto.create.topics.enable").type, 1);
+    EXPECT_EQ(entry(entries, "log.cleanup.policy").type, 7);
+    EXPECT_EQ(entry(entries, "log.dirs").value, "./sluice-data");
+    EXPECT_EQ(entry(entries, "advertised.listeners").value, std::nullopt);
+}
+
+TEST(BrokerConfigTest, DescribeStaticSourceAndSynonyms) {
+    auto entries = parse("num.partitions=3\nlog.retention.hours=24").describe(true);
+    const auto& p = entry(entries, "num.partitions");
+    EXPECT_EQ(p.value, "3");
+    EXPECT_EQ(p.source, config_source::static_broker_config);
+    EXPECT_EQ(p.synonyms, (std::vector<config_synonym>{{"num.partitions", "3", config_source::static_broker_config},
+                                                       {"num.partitions", "1", config_source::default_config}}));
+    const auto& r = entry(entries, "log.retention.ms");
+    EXPECT_EQ(r.value, "86400000");
+    EXPECT_EQ(r.source, config_source::static_broker_config);
+    EXPECT_EQ(r.synonyms,
+              (std::vector<config_synonym>{{"log.retention.hours", "24", config_source::static_broker_config},
+                                           {"log.retention.hours", "168", config_source::default_config}}));
+    EXPECT_EQ(entry(entries, "log.retention.hours").value, "24");
+    EXPECT_EQ(entry(entries, "log.retention.minutes").source, config_source::default_config);
+}
+
+TEST(BrokerConfigTest, DescribeHidesPasswords) {
+    auto entries = parse("ssl.keystore.password=secret").describe(true);
+    const auto& e = entry(entries, "ssl.keystore.password");
+    EXPECT_TRUE(e.is_sensitive);
+    EXPECT_EQ(e.value, std::nullopt);
+    EXPECT_EQ(e.source, config_source::static_broker_config);
+    ASSERT_EQ(e.synonyms.size(), 1u);
+    EXPECT_EQ(e.synonyms[0].value, std::nullopt);
+}
+
+TEST(BrokerConfigTest, EveryDefaultIsValid) {
+    for (const auto& def : broker_property_defs()) {
+        if (def.default_value) {
+            EXPECT_EQ(validate(def, *def.default_value), std::nullopt) << def.name;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sluice::broker

@@ -1,0 +1,300 @@
+// The local metadata store: round trips across reopen, the atomic write, one
+// case per corrupt-file shape, topic rules; plus uuid text and topic names.
+#include "broker/metadata/local_metadata_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "broker/metadata/topic_name.h"
+#include "broker/metadata/uuid.h"
+
+namespace sluice::broker {
+namespace {
+
+namespace fs = std::filesystem;
+using protocol::error_code;
+
+class MetadataStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> counter{0};
+        dir_ = fs::temp_directory_path() /
+               ("sluice-meta-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::unique_ptr<local_metadata_store> open(std::optional<std::string> cluster_id = std::nullopt) {
+        return local_metadata_store::open(dir_, cluster_id);
+    }
+    fs::path file() const { return dir_ / local_metadata_store::file_name; }
+    void write_file(std::string_view text) {
+        fs::create_directories(dir_);
+        std::ofstream(file(), std::ios::binary | std::ios::trunc) << text;
+    }
+    void expect_corrupt(std::string_view text, std::string_view detail) {
+        write_file(text);
+        try {
+            open();
+            ADD_FAILURE() << "opened: " << text;
+        } catch (const metadata_error& e) {
+            std::string what = e.what();
+            EXPECT_NE(what.find("Corrupt cluster metadata file"), std::string::npos) << what;
+            EXPECT_NE(what.find(file().string()), std::string::npos) << what;
+            EXPECT_NE(what.find(detail), std::string::npos) << what;
+        }
+    }
+
+    static topic_metadata topic(std::string name, int32_t partitions = 1, topic_config configs = {}) {
+        topic_metadata t;
+        t.name = std::move(name);
+        t.partition_count = partitions;
+        t.configs = std::move(configs);
+        return t;
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(MetadataStoreTest, FreshStoreGeneratesAndPersistsClusterId) {
+    std::string id;
+    {
+        auto s = open();
+        id = s->cluster_id();
+        EXPECT_EQ(id.size(), 22u);
+        EXPECT_TRUE(uuid_from_base64url(id));
+        EXPECT_TRUE(fs::exists(file()));
+    }
+    EXPECT_EQ(open()->cluster_id(), id);
+}
+
+TEST_F(MetadataStoreTest, ConfiguredClusterIdIsUsedAndChecked) {
+    EXPECT_EQ(open("my-cluster")->cluster_id(), "my-cluster");
+    EXPECT_EQ(open("my-cluster")->cluster_id(), "my-cluster");
+    EXPECT_EQ(open()->cluster_id(), "my-cluster");
+    EXPECT_THROW(open("other-cluster"), metadata_error);
+}
+
+TEST_F(MetadataStoreTest, RoundTripAcrossReopen) {
+    topic_metadata a = topic("orders", 3, {{"retention.ms", "1000"}, {"cleanup.policy", "compact"}});
+    a.replication_factor = 1;
+    topic_metadata b = topic("__consumer_offsets", 50);
+    {
+        auto s = open();
+        ASSERT_TRUE(s->create_topic(a).ok());
+        ASSERT_TRUE(s->create_topic(b).ok());
+        EXPECT_FALSE(a.topic_id.is_zero());
+        EXPECT_NE(a.topic_id, b.topic_id);
+    }
+    auto s = open();
+    EXPECT_EQ(s->list_topics(), (std::vector<topic_metadata>{a, b}));
+    EXPECT_EQ(s->get_topic("orders"), a);
+    EXPECT_EQ(s->get_topic_by_id(b.topic_id), b);
+    EXPECT_EQ(s->get_topic("nope"), std::nullopt);
+}
+
+TEST_F(MetadataStoreTest, GivenTopicIdIsKept) {
+    auto s = open();
+    topic_metadata t = topic("t");
+    t.topic_id = random_uuid();
+    auto id = t.topic_id;
+    ASSERT_TRUE(s->create_topic(t).ok());
+    EXPECT_EQ(t.topic_id, id);
+}
+
+TEST_F(MetadataStoreTest, MutationsPersist) {
+    {
+        auto s = open();
+        auto t = topic("t", 2);
+        ASSERT_TRUE(s->create_topic(t).ok());
+        auto gone = topic("gone");
+        ASSERT_TRUE(s->create_topic(gone).ok());
+        ASSERT_TRUE(s->set_partition_count("t", 5).ok());
+        ASSERT_TRUE(s->set_topic_configs("t", {{"segment.bytes", "4096"}}).ok());
+        ASSERT_TRUE(s->delete_topic("gone").ok());
+    }
+    auto s = open();
+    auto t = s->get_topic("t");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->partition_count, 5);
+    EXPECT_EQ(t->configs, (topic_config{{"segment.bytes", "4096"}}));
+    EXPECT_FALSE(s->get_topic("gone"));
+    EXPECT_EQ(s->list_topics().size(), 1u);
+}
+
+TEST_F(MetadataStoreTest, CreateErrors) {
+    auto s = open();
+    auto t = topic("dup");
+    ASSERT_TRUE(s->create_topic(t).ok());
+    auto again = topic("dup");
+    EXPECT_EQ(s->create_topic(again).code, error_code::topic_already_exists);
+    auto collide = topic("a.b");
+    ASSERT_TRUE(s->create_topic(collide).ok());
+    auto collide2 = topic("a_b");
+    EXPECT_EQ(s->create_topic(collide2).code, error_code::invalid_topic_exception);
+    auto bad = topic("bad name");
+    EXPECT_EQ(s->create_topic(bad).code, error_code::invalid_topic_exception);
+    auto zero = topic("zero", 0);
+    EXPECT_EQ(s->create_topic(zero).code, error_code::invalid_partitions);
+    auto rf = topic("rf");
+    rf.replication_factor = 0;
+    EXPECT_EQ(s->create_topic(rf).code, error_code::invalid_replication_factor);
+    EXPECT_EQ(s->list_topics().size(), 2u);
+}
+
+TEST_F(MetadataStoreTest, PartitionCountOnlyIncreases) {
+    auto s = open();
+    auto t = topic("t", 3);
+    ASSERT_TRUE(s->create_topic(t).ok());
+    EXPECT_EQ(s->set_partition_count("t", 3).code, error_code::invalid_partitions);
+    EXPECT_EQ(s->set_partition_count("t", 2).code, error_code::invalid_partitions);
+    EXPECT_EQ(s->set_partition_count("x", 9).code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(s->get_topic("t")->partition_count, 3);
+}
+
+TEST_F(MetadataStoreTest, UnknownTopicErrors) {
+    auto s = open();
+    EXPECT_EQ(s->delete_topic("x").code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(s->set_topic_configs("x", {}).code, error_code::unknown_topic_or_partition);
+}
+
+TEST_F(MetadataStoreTest, WriteLeavesNoTmpFile) {
+    auto s = open();
+    auto t = topic("t");
+    ASSERT_TRUE(s->create_topic(t).ok());
+    for (const auto& e : fs::directory_iterator(dir_)) {
+        EXPECT_EQ(e.path().filename(), local_metadata_store::file_name);
+    }
+}
+
+TEST_F(MetadataStoreTest, LeftoverTmpFromInterruptedWriteIsIgnored) {
+    { open("c1"); }
+    fs::path tmp = file();
+    tmp += ".tmp";
+    std::ofstream(tmp) << "{\"half";
+    EXPECT_EQ(open()->cluster_id(), "c1");
+    EXPECT_FALSE(fs::exists(tmp));
+}
+
+TEST_F(MetadataStoreTest, FailedWriteKeepsOldState) {
+    auto s = open();
+    auto t = topic("t");
+    ASSERT_TRUE(s->create_topic(t).ok());
+    // A directory where the tmp file goes makes the write fail.
+    fs::path tmp = file();
+    tmp += ".tmp";
+    fs::create_directories(tmp / "blocker");
+    auto u = topic("u");
+    EXPECT_EQ(s->create_topic(u).code, error_code::kafka_storage_error);
+    EXPECT_EQ(s->list_topics().size(), 1u);
+    fs::remove_all(tmp);
+    EXPECT_EQ(open()->list_topics().size(), 1u);
+}
+
+TEST_F(MetadataStoreTest, CorruptEmptyFile) { expect_corrupt("", "not valid JSON"); }
+TEST_F(MetadataStoreTest, CorruptTruncatedJson) { expect_corrupt("{\"version\":1,\"cluster_id\":\"x\",\"top", "JSON"); }
+TEST_F(MetadataStoreTest, CorruptNotAnObject) { expect_corrupt("[]", "top level"); }
+TEST_F(MetadataStoreTest, CorruptWrongVersion) {
+    expect_corrupt(R"({"version":2,"cluster_id":"x","topics":[]})", "version 2");
+}
+TEST_F(MetadataStoreTest, CorruptMissingClusterId) { expect_corrupt(R"({"version":1,"topics":[]})", "cluster_id"); }
+TEST_F(MetadataStoreTest, CorruptTopicsNotArray) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":{}})", "topics");
+}
+TEST_F(MetadataStoreTest, CorruptBadTopicId) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[{"name":"t","topic_id":"short","partitions":1,)"
+                   R"("replication_factor":1,"configs":{}}]})",
+                   "topic_id");
+}
+TEST_F(MetadataStoreTest, CorruptBadPartitionCount) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[{"name":"t","topic_id":"AAAAAAAAAAAAAAAAAAAAAQ",)"
+                   R"("partitions":0,"replication_factor":1,"configs":{}}]})",
+                   "partitions");
+}
+TEST_F(MetadataStoreTest, CorruptBadTopicName) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[{"name":"a b","topic_id":"AAAAAAAAAAAAAAAAAAAAAQ",)"
+                   R"("partitions":1,"replication_factor":1,"configs":{}}]})",
+                   "illegal");
+}
+TEST_F(MetadataStoreTest, CorruptNonStringConfig) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[{"name":"t","topic_id":"AAAAAAAAAAAAAAAAAAAAAQ",)"
+                   R"("partitions":1,"replication_factor":1,"configs":{"retention.ms":5}}]})",
+                   "retention.ms");
+}
+TEST_F(MetadataStoreTest, CorruptDuplicateTopic) {
+    std::string t = R"({"name":"t","topic_id":"AAAAAAAAAAAAAAAAAAAAAQ","partitions":1,"replication_factor":1,"configs":{}})";
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[)" + t + "," + t + "]}", "twice");
+}
+
+TEST(MetadataCodecTest, EncodeDecodeRoundTrip) {
+    topic_metadata t{"t", random_uuid(), 4, 2, {{"a", "b"}}};
+    std::string id;
+    std::vector<topic_metadata> topics;
+    decode_metadata(encode_metadata("cid", {t}), id, topics);
+    EXPECT_EQ(id, "cid");
+    EXPECT_EQ(topics, std::vector<topic_metadata>{t});
+}
+
+TEST(UuidTest, Base64UrlKnownValues) {
+    protocol::uuid zero;
+    EXPECT_EQ(to_base64url(zero), "AAAAAAAAAAAAAAAAAAAAAA");
+    protocol::uuid one;
+    one.value[15] = 1;
+    EXPECT_EQ(to_base64url(one), "AAAAAAAAAAAAAAAAAAAAAQ");
+    protocol::uuid all;
+    all.value.fill(0xff);
+    EXPECT_EQ(to_base64url(all), "_____________________w");
+    EXPECT_EQ(uuid_from_base64url("_____________________w"), all);
+}
+
+TEST(UuidTest, DecodeRejectsBadText) {
+    EXPECT_FALSE(uuid_from_base64url(""));
+    EXPECT_FALSE(uuid_from_base64url("AAAAAAAAAAAAAAAAAAAAA"));    // 21 chars
+    EXPECT_FALSE(uuid_from_base64url("AAAAAAAAAAAAAAAAAAAAAAA"));  // 23 chars
+    EXPECT_FALSE(uuid_from_base64url("AAAAAAAAAAAAAAAAAAAAA="));   // padding
+    EXPECT_FALSE(uuid_from_base64url("AAAAAAAAAAAAAAAAAAAAA+"));   // not url alphabet
+    EXPECT_FALSE(uuid_from_base64url("AAAAAAAAAAAAAAAAAAAAAB"));   // non-zero spare bits
+}
+
+TEST(UuidTest, RandomIsV4AndAvoidsReservedForms) {
+    for (int i = 0; i < 1000; ++i) {
+        auto id = random_uuid();
+        EXPECT_EQ(id.value[6] >> 4, 4);
+        EXPECT_EQ(id.value[8] >> 6, 2);
+        auto text = to_base64url(id);
+        EXPECT_EQ(text.size(), 22u);
+        EXPECT_NE(text.front(), '-');
+        EXPECT_EQ(uuid_from_base64url(text), id);
+    }
+    EXPECT_NE(random_uuid(), random_uuid());
+}
+
+TEST(TopicNameTest, Valid) {
+    for (auto n : {"a", "orders", "my.topic_name-1", "__consumer_offsets", "..a", "A.B"}) {
+        EXPECT_TRUE(validate_topic_name(n).ok()) << n;
+    }
+    EXPECT_TRUE(validate_topic_name(std::string(249, 'x')).ok());
+}
+
+TEST(TopicNameTest, Invalid) {
+    for (const std::string& n : std::vector<std::string>{"", ".", "..", "a b", "a/b", "t\xc3\xb3pico", "a:b", "a*",
+                                                         std::string(250, 'x')}) {
+        auto r = validate_topic_name(n);
+        EXPECT_EQ(r.code, error_code::invalid_topic_exception) << n;
+        EXPECT_FALSE(r.message.empty());
+    }
+}
+
+TEST(TopicNameTest, Collisions) {
+    EXPECT_TRUE(topic_names_collide("a.b", "a_b"));
+    EXPECT_TRUE(topic_names_collide("a_b", "a.b"));
+    EXPECT_FALSE(topic_names_collide("a.b", "a-b"));
+    EXPECT_FALSE(topic_names_collide("ab", "a_b"));
+}
+
+}  // namespace
+}  // namespace sluice::broker
