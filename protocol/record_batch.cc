@@ -147,9 +147,7 @@ bytes& scratch_buffer() {
 
 // The header checks after the frame and CRC, shared by validate and decode.
 error_code check_counts(const batch_header& h, bool producer_rules) {
-    if (h.attributes & 0x7) {
-        if ((h.attributes & 0x7) > static_cast<int>(compression::zstd)) return error_code::unsupported_compression_type;
-    }
+    if ((h.attributes & 0x7) > static_cast<int>(compression::zstd)) return error_code::unsupported_compression_type;
     if (h.record_count < 0) return error_code::invalid_record;
     if (!producer_rules) return error_code::none;
     // Kafka leaves an emptied batch's last offset delta alone when the

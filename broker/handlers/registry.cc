@@ -15,7 +15,7 @@ constexpr std::array handlers{
     api_handler{3, 0, 12, handle_metadata},
     api_handler{10, 0, 4, handle_find_coordinator},
     api_handler{18, 0, 3, handle_api_versions},
-#ifdef SLUICE_ADMIN_HANDLERS
+
     api_handler{19, 0, 7, handle_create_topics},
     api_handler{20, 0, 6, handle_delete_topics},
     api_handler{21, 0, 2, handle_delete_records},
@@ -25,7 +25,7 @@ constexpr std::array handlers{
     api_handler{37, 0, 3, handle_create_partitions},
     api_handler{44, 0, 1, handle_incremental_alter_configs},
     api_handler{60, 0, 1, handle_describe_cluster},
-#endif
+
 };
 
 }  // namespace

@@ -250,6 +250,7 @@ class Broker:
         finally:
             self._force_kill()
             _LIVE.discard(self)
+            _ADMINS.pop(self.bootstrap, None)
             shutil.rmtree(self.tmp, ignore_errors=True)
         return problems
 
@@ -318,9 +319,19 @@ def broker_alive(port, timeout=5.0):
 # --------------------------------------------------------------------------
 # confluent-kafka helpers (librdkafka)
 
+_ADMINS = {}
+
+
 def admin(bootstrap):
+    """One AdminClient per broker address, kept alive until that broker is
+    closed: librdkafka fails pending admin futures with _DESTROY when the
+    client handle is garbage-collected, so callers must not own a temporary."""
     from confluent_kafka.admin import AdminClient
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 10000})
+    a = _ADMINS.get(bootstrap)
+    if a is None:
+        a = _ADMINS[bootstrap] = AdminClient({"bootstrap.servers": bootstrap,
+                                              "socket.timeout.ms": 10000})
+    return a
 
 
 def topic_names(bootstrap, timeout=10):

@@ -1,0 +1,16 @@
+#include "broker/handlers/config_resources.h"
+
+#include "broker/broker.h"
+
+namespace sluice::broker {
+
+bool names_this_broker(broker& b, const std::string& resource_name) {
+    return resource_name.empty() || resource_name == std::to_string(b.config().node_id);
+}
+
+op_result refuse_broker_change() {
+    return {protocol::error_code::invalid_request,
+            "Broker configs are static in Sluice: change server.properties and restart."};
+}
+
+}  // namespace sluice::broker
