@@ -183,12 +183,15 @@ TEST_F(recovery, index_naming_the_wrong_batch_is_rebuilt) {
         write_batches(*log, 20);
         log->close();
     }
-    // Drop the last entry's neighbour: the new last entry still points inside
-    // the log, but the tail scan from it must not see a batch it does not name.
+    // Replace the last entry (79 → batch 19) by one that still looks fine on
+    // its own (offset and position grow, position inside the log) but names
+    // an offset that is not the last of the batch found there.
     auto index = segment_file(log_dir(), 0, ".index");
+    truncate_file(index, file_size(index) - 8);
+    uint64_t batch_size = file_size(first_log()) / 20;
     protocol::bytes entry(8);
-    format::store_be32(entry.data(), 78);  // a last offset no batch has
-    format::store_be32(entry.data() + 4, static_cast<uint32_t>(file_size(first_log()) - 1));
+    format::store_be32(entry.data(), 77);
+    format::store_be32(entry.data() + 4, static_cast<uint32_t>(19 * batch_size));
     append_raw(index, entry);
     auto log = open_log(log_dir(), config, true);
     EXPECT_EQ(log->recovery().indexes_rebuilt, 1u);
