@@ -29,6 +29,9 @@ error_code validate_records(std::span<uint8_t> records, const topic_settings& se
         if (!header) return error_code::corrupt_message;
         if (header->magic != protocol::current_magic) return error_code::unsupported_for_message_format;
         if (batch->size() > static_cast<size_t>(settings.max_message_bytes)) return error_code::message_too_large;
+        // Clients may not send empty or control batches (markers are the
+        // broker's to write).
+        if (header->record_count <= 0 || header->is_control()) return error_code::invalid_record;
         if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return e;
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
