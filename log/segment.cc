@@ -65,6 +65,15 @@ std::shared_ptr<segment> segment::create(const std::filesystem::path& dir, int64
 std::shared_ptr<segment> segment::open_existing(const std::filesystem::path& dir, int64_t base_offset,
                                                 const log_config& config) {
     std::shared_ptr<segment> s(new segment(dir, base_offset, config));
+    // open_files() creates missing index files empty; remember they were missing.
+    std::error_code ec;
+    auto stem = s->log_path_;
+    stem.replace_extension();
+    for (auto suffix : {format::offset_index_suffix, format::time_index_suffix}) {
+        auto path = stem;
+        path += std::string(suffix);
+        if (!std::filesystem::exists(path, ec)) s->index_file_missing_ = true;
+    }
     if (!s->open_files(0)) return nullptr;
     int64_t size = file_util::file_size(s->fd_);
     if (size < 0) return nullptr;
@@ -85,7 +94,7 @@ bool segment::load_trusted() {
     if (file_size < 0) return false;
     reset_state();
     size_ = static_cast<uint64_t>(file_size);
-    if (!offset_index_.load(size_) || !time_index_.load()) return false;
+    if (index_file_missing_ || !offset_index_.load(size_) || !time_index_.load()) return false;
 
     auto last_entry = offset_index_.last_entry();
     uint64_t position = last_entry ? last_entry->position : 0;
@@ -252,6 +261,7 @@ void segment::update_config(const log_config& config) {
 }
 
 bool segment::reset_indexes() {
+    index_file_missing_ = false;
     uint64_t keep = size_;
     reset_state();
     size_ = keep;

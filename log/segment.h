@@ -123,6 +123,7 @@ private:
     int64_t offset_of_max_timestamp_ = -1;
     uint64_t bytes_since_last_index_entry_ = 0;
     int64_t rolling_base_ms_ = -1;  // when the first batch arrived; segment.ms counts from here
+    bool index_file_missing_ = false;  // at open: the indexes must be rebuilt, not trusted
 };
 
 }  // namespace sluice::log

@@ -117,7 +117,7 @@ def test_kill9_mid_run_keeps_every_acknowledged_record(broker):
     topic = unique("dur-kill")
     create_topic(broker.bootstrap, topic, 1)
     p = producer(broker.bootstrap, acks="all", linger_ms=1, batch_num_messages=20,
-                 message_timeout_ms=3000, retry_backoff_ms=100)
+                 message_timeout_ms=3000, socket_timeout_ms=3000, retry_backoff_ms=100)
     d = Delivery()
     sent = 0
     killed_at_acks = None
@@ -139,7 +139,7 @@ def test_kill9_mid_run_keeps_every_acknowledged_record(broker):
             after_kill += 1
     assert killed_at_acks is not None, "only %d of %d records acknowledged in 30 s" % (
         len(d.ok), sent)
-    left = p.flush(T)  # everything unacked times out (message.timeout.ms=3000)
+    left = p.flush(20)  # everything unacked times out (message.timeout.ms=3000)
     assert left == 0
     assert len(d.ok) + len(d.failed) == sent
     del p  # no retries may reach the restarted broker

@@ -75,7 +75,8 @@ def test_admin_create_metadata_describe_delete(broker):
 
 
 @pytest.mark.parametrize("compression", ["gzip", "none"])
-def test_produce_acks_all_then_verify_with_other_clients(broker, compression):
+def test_produce_acks_all_then_verify_with_other_clients(broker_factory, compression):
+    broker = broker_factory({"num.partitions": "1"})
     topic = unique("js-" + compression)
     n = 50
     # The topic does not exist: the kafkajs producer auto-creates it.

@@ -17,6 +17,8 @@ main(async () => {
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await new Promise((resolve, reject) => {
+      // A crashed consumer does not reject run(); fail fast instead of hanging.
+      consumer.on(consumer.events.CRASH, e => reject(e.payload.error))
       consumer.run({
         eachMessage: async ({ partition, message }) => {
           got.push({

@@ -17,7 +17,7 @@ namespace {
 using protocol::error_code;
 using namespace testing;
 
-uint64_t file_size(const std::filesystem::path& p) { return std::filesystem::file_size(p); }
+uint64_t size_of(const std::filesystem::path& p) { return std::filesystem::file_size(p); }
 
 void truncate_file(const std::filesystem::path& p, uint64_t size) { std::filesystem::resize_file(p, size); }
 
@@ -61,7 +61,7 @@ TEST_F(recovery, torn_tail_is_truncated) {
         auto log = open_log(log_dir(), log_config{}, true);
         sizes = write_batches(*log, 10);
     }  // crash
-    truncate_file(first_log(), file_size(first_log()) - 10);  // last batch torn mid-write
+    truncate_file(first_log(), size_of(first_log()) - 10);  // last batch torn mid-write
     auto log = open_log(log_dir(), log_config{}, false);
     EXPECT_TRUE(log->recovered());
     EXPECT_EQ(log->recovery().bytes_truncated, sizes.back() - 10);
@@ -92,7 +92,7 @@ TEST_F(recovery, corrupt_crc_in_the_middle_truncates_from_there) {
     flip_byte(first_log(), fifth + protocol::batch_header_size + 3);  // inside batch 5's records
     auto log = open_log(log_dir(), log_config{}, false);
     EXPECT_EQ(log->log_end_offset(), 20);
-    EXPECT_EQ(file_size(first_log()), fifth);
+    EXPECT_EQ(size_of(first_log()), fifth);
     EXPECT_EQ(all_batches(*log).size(), 5u);
 }
 
@@ -101,14 +101,14 @@ TEST_F(recovery, garbage_appended_is_truncated) {
     {
         auto log = open_log(log_dir(), log_config{}, true);
         write_batches(*log, 5);
-        good_size = file_size(first_log());
+        good_size = size_of(first_log());
     }
     std::mt19937 rng(42);
     protocol::bytes garbage(500);
     for (auto& b : garbage) b = static_cast<uint8_t>(rng());
     append_raw(first_log(), garbage);
     auto log = open_log(log_dir(), log_config{}, false);
-    EXPECT_EQ(file_size(first_log()), good_size);
+    EXPECT_EQ(size_of(first_log()), good_size);
     EXPECT_EQ(log->log_end_offset(), 20);
 }
 
@@ -117,11 +117,11 @@ TEST_F(recovery, valid_batch_with_offsets_going_backwards_is_truncated) {
     {
         auto log = open_log(log_dir(), log_config{}, true);
         write_batches(*log, 5);
-        good_size = file_size(first_log());
+        good_size = size_of(first_log());
     }
     append_raw(first_log(), make_batch(2, 0));  // base offset 0 again, CRC fine
     auto log = open_log(log_dir(), log_config{}, false);
-    EXPECT_EQ(file_size(first_log()), good_size);
+    EXPECT_EQ(size_of(first_log()), good_size);
     EXPECT_EQ(log->log_end_offset(), 20);
 }
 
@@ -139,7 +139,7 @@ TEST_F(recovery, missing_index_is_rebuilt_after_clean_shutdown) {
     auto log = open_log(log_dir(), config, true);
     EXPECT_EQ(log->recovery().indexes_rebuilt, 1u);
     EXPECT_EQ(log->segments()[0]->offsets().entry_count(), entries);
-    EXPECT_EQ(file_size(segment_file(log_dir(), 0, ".index")), entries * 8);
+    EXPECT_EQ(size_of(segment_file(log_dir(), 0, ".index")), entries * 8);
     EXPECT_EQ(log->log_end_offset(), 80);
 }
 
@@ -187,8 +187,8 @@ TEST_F(recovery, index_naming_the_wrong_batch_is_rebuilt) {
     // its own (offset and position grow, position inside the log) but names
     // an offset that is not the last of the batch found there.
     auto index = segment_file(log_dir(), 0, ".index");
-    truncate_file(index, file_size(index) - 8);
-    uint64_t batch_size = file_size(first_log()) / 20;
+    truncate_file(index, size_of(index) - 8);
+    uint64_t batch_size = size_of(first_log()) / 20;
     protocol::bytes entry(8);
     format::store_be32(entry.data(), 77);
     format::store_be32(entry.data() + 4, static_cast<uint32_t>(19 * batch_size));
@@ -267,7 +267,9 @@ TEST_F(recovery, corruption_in_an_unflushed_segment_removes_later_segments) {
     EXPECT_EQ(log->log_end_offset(), cut);
     for (const auto& item : std::filesystem::directory_iterator(log_dir())) {
         auto base = format::parse_file_stem(item.path().stem().string());
-        if (base) EXPECT_LE(*base, cut - 4) << item.path();
+        if (base) {
+            EXPECT_LE(*base, cut - 4) << item.path();
+        }
     }
 }
 
@@ -321,7 +323,9 @@ TEST_F(recovery, kill_dash_nine_loses_nothing) {
     for (int round = 0; round < 4; ++round) {
         auto log = open_log(log_dir(), config, round == 0);
         ASSERT_TRUE(log);
-        if (round > 0) EXPECT_TRUE(log->recovered());
+        if (round > 0) {
+            EXPECT_TRUE(log->recovered());
+        }
         for (int i = 0; i < 150; ++i) {
             int records = 1 + static_cast<int>(rng() % 6);
             protocol::bytes batch = make_batch(records, 1000 + i, rng() % 300);

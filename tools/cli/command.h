@@ -1,0 +1,32 @@
+#pragma once
+// What main needs to know about a subcommand, and the options every
+// broker-facing command shares (-b, --timeout-ms).
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/cli/args.h"
+
+namespace sluice::tools {
+
+struct command {
+    std::string_view group;  // "topics", "configs"; empty for a top-level command
+    std::string_view name;   // "create"; for a top-level command its name
+    std::string_view summary;
+    command_spec spec;
+    int (*run)(const parsed_args& args);
+};
+
+// Each command file lists its commands.
+std::vector<command> topics_commands();
+std::vector<command> configs_commands();
+std::vector<command> offsets_commands();
+std::vector<command> dump_log_commands();
+
+option_spec bootstrap_option();
+option_spec timeout_option();
+std::string bootstrap_of(const parsed_args& args);
+std::chrono::milliseconds timeout_of(const parsed_args& args);
+
+}  // namespace sluice::tools
