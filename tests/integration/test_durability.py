@@ -122,24 +122,29 @@ def test_kill9_mid_run_keeps_every_acknowledged_record(broker):
     sent = 0
     killed_at_acks = None
     after_kill = 0
+    pad = b"p" * 1000
     deadline = time.monotonic() + 30
-    # Keep producing; kill -9 once a few hundred records are acknowledged,
-    # while batches are still in flight, and keep producing a bit after.
+    # Produce flat out; kill -9 once >= 400 records are acknowledged AND
+    # >= 100 more are sent but unacknowledged (in flight or queued), then
+    # keep producing a little into the dead broker.
     while after_kill < 300 and time.monotonic() < deadline:
         try:
-            p.produce(topic, b"rec-%07d" % sent, partition=0, on_delivery=d)
+            p.produce(topic, b"rec-%07d-" % sent + pad, partition=0, on_delivery=d)
             sent += 1
         except BufferError:
-            pass
-        p.poll(0.0005 if killed_at_acks is None else 0)
-        if killed_at_acks is None and len(d.ok) >= 400:
-            broker.kill9()
-            killed_at_acks = len(d.ok)
-        elif killed_at_acks is not None:
+            p.poll(0.001)
+        p.poll(0)
+        if killed_at_acks is None:
+            if len(d.ok) >= 400 and sent - len(d.ok) - len(d.failed) >= 100:
+                assert not d.failed, "deliveries failed while the broker was up: %r" % (
+                    d.failed[:3],)
+                broker.kill9()
+                killed_at_acks = len(d.ok)
+        else:
             after_kill += 1
     assert killed_at_acks is not None, "only %d of %d records acknowledged in 30 s" % (
         len(d.ok), sent)
-    left = p.flush(20)  # everything unacked times out (message.timeout.ms=3000)
+    left = p.flush(30)  # everything unacked times out (message.timeout.ms=3000)
     assert left == 0
     assert len(d.ok) + len(d.failed) == sent
     del p  # no retries may reach the restarted broker

@@ -12,20 +12,20 @@
 namespace sluice::tools {
 
 struct option_spec {
-    std::string_view short_name;  // "-t", or empty
-    std::string_view long_name;   // "--topic"
-    std::string_view value_name;  // "TOPIC"; empty for a flag
-    std::string_view help;
+    std::string_view short_name = {};  // "-t", or empty
+    std::string_view long_name = {};   // "--topic"
+    std::string_view value_name = {};  // "TOPIC"; empty for a flag
+    std::string_view help = {};
     bool repeatable = false;
 };
 
 struct command_spec {
-    std::string_view usage;        // "sluice topics create -t TOPIC [options]"
-    std::string_view description;  // one paragraph
-    std::vector<option_spec> options;
+    std::string_view usage = {};        // "sluice topics create -t TOPIC [options]"
+    std::string_view description = {};  // one paragraph
+    std::vector<option_spec> options = {};
     size_t min_positionals = 0;
     size_t max_positionals = 0;
-    std::string_view positionals_help;  // shown under the usage line when not empty
+    std::string_view positionals_help = {};  // shown under the usage line when not empty
 };
 
 class parsed_args {

@@ -1,0 +1,143 @@
+// Dumping .index and .timeindex files (layouts in log/format.h).
+#include <filesystem>
+
+#include "log/format.h"
+#include "protocol/record_batch.h"
+#include "tools/cli/file_input.h"
+#include "tools/cli/segment_dump.h"
+
+namespace sluice::tools {
+
+namespace {
+
+std::optional<int64_t> base_offset_of(const std::string& path) {
+    return log::format::parse_file_stem(std::filesystem::path(path).stem().string());
+}
+
+// Reads the whole index (they are small: one entry per index.interval.bytes
+// of log) and reports a trailing partial entry.
+protocol::bytes read_entries(const file_input& file, size_t entry_size, size_t& problems, std::ostream& out) {
+    uint64_t whole = file.size() - file.size() % entry_size;
+    protocol::bytes data;
+    file.read_at(0, static_cast<size_t>(whole), data);
+    if (whole != file.size()) {
+        out << "truncated entry at position " << whole << ": " << file.size() - whole << " trailing byte(s), entries are "
+            << entry_size << " bytes\n";
+        ++problems;
+    }
+    return data;
+}
+
+void print_header(const std::string& path, std::optional<int64_t> base, std::ostream& out) {
+    out << "Dumping " << path << '\n';
+    if (!base) out << "(name is not <20-digit base offset>" << std::filesystem::path(path).extension().string()
+                   << "; offsets shown relative to 0)\n";
+}
+
+// Zero-filled tail: Kafka preallocates index files; an all-zero entry after
+// the first can never be real (position 0 / timestamp 0 get no entry).
+bool is_zero(const uint8_t* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        if (p[i] != 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+size_t dump_offset_index(const std::string& path, const dump_options& options, std::ostream& out) {
+    file_input file(path);
+    auto base = base_offset_of(path);
+    print_header(path, base, out);
+    size_t problems = 0;
+    protocol::bytes data = read_entries(file, log::format::offset_index_entry_size, problems, out);
+
+    // With --verify, each entry must point at the start of a batch of the
+    // .log next to it whose last offset is the entry's offset.
+    std::optional<file_input> log_file;
+    if (options.verify) {
+        std::filesystem::path log_path = std::filesystem::path(path).replace_extension(".log");
+        if (std::filesystem::is_regular_file(log_path)) {
+            log_file.emplace(log_path.string());
+        } else {
+            out << "(no " << log_path.string() << " to check the entries against)\n";
+        }
+    }
+    size_t entries = 0;
+    uint32_t prev_rel = 0;
+    uint32_t prev_pos = 0;
+    protocol::bytes header;
+    for (size_t at = 0; at < data.size(); at += log::format::offset_index_entry_size) {
+        const uint8_t* p = data.data() + at;
+        if (is_zero(p, log::format::offset_index_entry_size)) {
+            out << "zero-filled from position " << at << " (unused preallocated space)\n";
+            break;
+        }
+        uint32_t rel = log::format::load_be32(p);
+        uint32_t position = log::format::load_be32(p + 4);
+        int64_t offset = base.value_or(0) + rel;
+        out << "offset: " << offset << " position: " << position << '\n';
+        ++entries;
+        if (!options.verify) continue;
+        if (entries > 1 && (rel <= prev_rel || position <= prev_pos)) {
+            out << "  entry " << entries - 1 << " does not increase on the previous one\n";
+            ++problems;
+        }
+        prev_rel = rel;
+        prev_pos = position;
+        if (log_file) {
+            auto h = log_file->read_at(position, protocol::batch_header_size, header) ? protocol::read_batch_header(header)
+                                                                                       : std::nullopt;
+            if (!h) {
+                out << "  no batch at position " << position << " of the .log\n";
+                ++problems;
+            } else if (h->last_offset() != offset) {
+                out << "  the batch at position " << position << " ends at offset " << h->last_offset() << ", not "
+                    << offset << '\n';
+                ++problems;
+            }
+        }
+    }
+    if (options.verify) {
+        out << "Verified " << entries << " entr" << (entries == 1 ? "y" : "ies") << ": "
+            << (problems == 0 ? "no problems" : std::to_string(problems) + " problem(s)") << '\n';
+    }
+    return problems;
+}
+
+size_t dump_time_index(const std::string& path, const dump_options& options, std::ostream& out) {
+    file_input file(path);
+    auto base = base_offset_of(path);
+    print_header(path, base, out);
+    size_t problems = 0;
+    protocol::bytes data = read_entries(file, log::format::time_index_entry_size, problems, out);
+    size_t entries = 0;
+    int64_t prev_ts = 0;
+    uint32_t prev_rel = 0;
+    for (size_t at = 0; at < data.size(); at += log::format::time_index_entry_size) {
+        const uint8_t* p = data.data() + at;
+        if (is_zero(p, log::format::time_index_entry_size)) {
+            out << "zero-filled from position " << at << " (unused preallocated space)\n";
+            break;
+        }
+        auto timestamp = static_cast<int64_t>(log::format::load_be64(p));
+        uint32_t rel = log::format::load_be32(p + 8);
+        out << "timestamp: " << timestamp << " offset: " << base.value_or(0) + rel << '\n';
+        ++entries;
+        // Timestamps only grow; the final entry written at roll may repeat
+        // the previous one's offset, so offsets need only not go back.
+        if (options.verify && entries > 1 && (timestamp < prev_ts || rel < prev_rel)) {
+            out << "  entry " << entries - 1 << " goes backwards from the previous one\n";
+            ++problems;
+        }
+        prev_ts = timestamp;
+        prev_rel = rel;
+    }
+    if (options.verify) {
+        out << "Verified " << entries << " entr" << (entries == 1 ? "y" : "ies") << ": "
+            << (problems == 0 ? "no problems" : std::to_string(problems) + " problem(s)") << '\n';
+    }
+    return problems;
+}
+
+}  // namespace sluice::tools
