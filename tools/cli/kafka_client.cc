@@ -16,6 +16,7 @@
 #include "protocol/generated/api_versions.h"
 #include "protocol/generated/request_header.h"
 #include "protocol/generated/response_header.h"
+#include "tools/cli/broker_error.h"
 
 namespace sluice::tools {
 
@@ -126,8 +127,7 @@ void kafka_client::negotiate_versions() {
     protocol::api_versions_request request;
     auto response = call<protocol::api_versions_response>(request, 0);
     if (response.error_code != 0) {
-        throw cli_error("broker at " + address_ + " refused ApiVersions: " +
-                        std::string(protocol::error_name(static_cast<protocol::error_code>(response.error_code))));
+        throw cli_error("broker at " + address_ + " refused ApiVersions: " + describe_error(response.error_code));
     }
     for (const auto& k : response.api_keys) broker_versions_[k.api_key] = {k.min_version, k.max_version};
 }

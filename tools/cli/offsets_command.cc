@@ -1,6 +1,7 @@
 // `sluice offsets -t TOPIC`: earliest and latest offset of every partition,
 // from two ListOffsets requests (Kafka refuses a partition listed twice in
 // one request).
+#include <algorithm>
 #include <iostream>
 #include <map>
 
