@@ -1,5 +1,6 @@
 // sluiced: the Sluice broker.
 //   sluiced [server.properties] [--override key=value]...
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    // Logs go to stderr, like Kafka's console appender; stdout stays free.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("sluiced"));
     spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] %^%l%$ %v");
     std::signal(SIGPIPE, SIG_IGN);
 

@@ -1,5 +1,6 @@
 #include "tools/cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "tools/cli/cli_error.h"
@@ -98,7 +99,8 @@ std::string help_text(const command_spec& spec) {
         if (spec.options[i].repeatable) out += " (repeatable)";
         out += "\n";
     }
-    out += "  -h, --help" + std::string(width > 10 ? width - 10 + 2 : 2, ' ') + "show this help\n";
+    const std::string help_left = "  -h, --help";
+    out += help_left + std::string(std::max(width, help_left.size()) - help_left.size() + 2, ' ') + "show this help\n";
     return out;
 }
 

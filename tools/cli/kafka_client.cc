@@ -172,7 +172,7 @@ protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const 
                                                  (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]});
     if (response_size < 4 || response_size > max_response_size) {
         throw cli_error("broker at " + address_ + " sent a response of impossible size " +
-                        std::to_string(response_size) + " to " + api_name(api_key));
+                        std::to_string(response_size) + " to " + api_name(api_key) + " (is it a Kafka broker?)");
     }
     protocol::bytes response(static_cast<size_t>(response_size));
     recv_all(response.data(), response.size());
