@@ -94,16 +94,20 @@ void broker::run_retention() {
     for (auto& [name, topic] : topics_->all()) {
         for (auto& p : topic->partitions) {
             p->log->roll_if_due(now);
-            auto removed = p->log->apply_retention(now);
-            if (removed.empty()) continue;
-            spdlog::info("retention removed {} segment(s) of {}-{}; log start offset now {}", removed.size(), name,
-                         p->index, p->log->log_start_offset());
-            post_background([removed = std::move(removed)] {
-                for (auto& s : removed) s->remove_files();
-            });
+            enforce_retention(*p->log, now);
         }
     }
     logs_->checkpoint();
+}
+
+void broker::enforce_retention(log::partition_log& log, int64_t now) {
+    auto removed = log.apply_retention(now);
+    if (removed.empty()) return;
+    spdlog::info("retention removed {} segment(s) of {}; log start offset now {}", removed.size(),
+                 log.partition().dir_name(), log.log_start_offset());
+    post_background([removed = std::move(removed)] {
+        for (auto& s : removed) s->remove_files();
+    });
 }
 
 }  // namespace sluice::broker

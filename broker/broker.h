@@ -18,6 +18,7 @@ class io_context;
 
 namespace sluice::log {
 class log_manager;
+class partition_log;
 }
 
 namespace sluice::broker {
@@ -48,6 +49,9 @@ public:
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
+    // Drops the segments retention (or DeleteRecords) has released; their
+    // files are unlinked on the background pool.
+    void enforce_retention(log::partition_log& log, int64_t now);
 
     // The first bound port of the first listener (tests bind port 0).
     uint16_t bound_port() const;

@@ -33,7 +33,10 @@ handler_result handle_delete_records(broker& b, request& req) {
                                    : ps->log->delete_records_before(offset);
                 out.error_code = to_wire(e);
                 out.low_watermark = ps->log->log_start_offset();
-                if (e == error_code::none) ps->notify();
+                if (e == error_code::none) {
+                    b.enforce_retention(*ps->log, now_ms());
+                    ps->notify();
+                }
             }
             topic_out.partitions.push_back(out);
         }
