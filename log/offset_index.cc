@@ -66,6 +66,17 @@ offset_index::entry offset_index::lookup(int64_t offset) const {
     return *std::prev(it);
 }
 
+std::optional<offset_index::entry> offset_index::last_entry_within(uint64_t max_position,
+                                                                  int64_t offset_limit) const {
+    auto by_position = std::upper_bound(entries_.begin(), entries_.end(), max_position,
+                                        [](uint64_t p, const entry& e) { return p < e.position; });
+    auto by_offset = std::lower_bound(entries_.begin(), entries_.end(), offset_limit,
+                                      [](const entry& e, int64_t limit) { return e.offset < limit; });
+    auto end = std::min(by_position, by_offset);
+    if (end == entries_.begin()) return std::nullopt;
+    return *std::prev(end);
+}
+
 bool offset_index::truncate_from(int64_t offset) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
                                [](const entry& e, int64_t target) { return e.offset < target; });

@@ -41,6 +41,9 @@ public:
     bool append(int64_t offset, uint32_t position);
     // The entry with the largest offset <= `offset`; {base_offset, 0} if none.
     entry lookup(int64_t offset) const;
+    // The last entry with position <= `max_position` and offset < `offset_limit`:
+    // every batch before it is whole within both bounds (reads jump there).
+    std::optional<entry> last_entry_within(uint64_t max_position, int64_t offset_limit) const;
     // Drops every entry with offset >= `offset` (file truncated too).
     bool truncate_from(int64_t offset);
     // Drops everything (file truncated to zero), for a rebuild.

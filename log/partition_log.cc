@@ -160,7 +160,10 @@ read_result partition_log::read(int64_t offset, size_t max_bytes, int64_t max_of
         if (seg->next_offset() <= limit && seg->size() - start <= budget) {
             end = seg->size();  // the rest of the segment fits: no need to walk it
         } else {
-            seg->for_each_batch(start, [&](const batch_position& b) {
+            // Jump over the batches the index proves whole and in bounds, then walk headers.
+            auto jump = seg->offsets().last_entry_within(start + budget, limit);
+            if (jump && jump->position > start) end = jump->position;
+            seg->for_each_batch(end, [&](const batch_position& b) {
                 bool fits = end - start + b.header.total_size() <= budget ||
                             (min_one_batch && result.bytes == 0 && end == start);
                 if (b.header.last_offset() >= limit || !fits) {

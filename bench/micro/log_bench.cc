@@ -71,7 +71,7 @@ void log_append_16k(benchmark::State& state) {
 }
 BENCHMARK(log_append_16k);
 
-void log_read_one_batch(benchmark::State& state) {
+void log_read_1mib_random_offset(benchmark::State& state) {
     bench_dir dir;
     protocol::error_code error;
     auto plog = log::partition_log::open(dir.path() / "bench-0", {"bench", 0}, log::log_config{}, true, error);
@@ -83,7 +83,7 @@ void log_read_one_batch(benchmark::State& state) {
         benchmark::DoNotOptimize(plog->read(offset, 1 << 20, INT64_MAX));
     }
 }
-BENCHMARK(log_read_one_batch);
+BENCHMARK(log_read_1mib_random_offset);
 
 // A full default-size index: 10 MiB / 8 bytes.
 void offset_index_lookup(benchmark::State& state) {

@@ -82,7 +82,7 @@ parsed_args parse(const command_spec& spec, std::span<const std::string> argv) {
 
 std::string help_text(const command_spec& spec) {
     std::string out = "usage: " + std::string(spec.usage) + "\n\n" + std::string(spec.description) + "\n";
-    if (!spec.positionals_help.empty()) out += "\n" + std::string(spec.positionals_help) + "\n";
+    if (!spec.positionals_help.empty()) out.append("\n").append(spec.positionals_help).append("\n");
     if (!spec.options.empty()) out += "\noptions:\n";
     std::vector<std::string> lefts;
     size_t width = 0;
@@ -90,7 +90,7 @@ std::string help_text(const command_spec& spec) {
         std::string left = "  ";
         left += o.short_name.empty() ? "    " : std::string(o.short_name) + ", ";
         left += o.long_name;
-        if (!o.value_name.empty()) left += " " + std::string(o.value_name);
+        if (!o.value_name.empty()) left.append(" ").append(o.value_name);
         width = std::max(width, left.size());
         lefts.push_back(std::move(left));
     }

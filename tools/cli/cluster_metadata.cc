@@ -5,9 +5,9 @@
 namespace sluice::tools {
 
 protocol::metadata_response fetch_metadata(kafka_client& client, const std::optional<std::vector<std::string>>& topics) {
-    // v1 is the first with a null topic list meaning "all topics"; v4 the
-    // first that lets us turn auto-creation off.
-    int16_t version = client.version_for<protocol::metadata_request>(1);
+    // v4 is the first that lets us turn auto-creation off (and v1 the first
+    // where a null topic list means "all topics").
+    int16_t version = client.version_for<protocol::metadata_request>(4);
     protocol::metadata_request request;
     if (topics) {
         request.topics.emplace();

@@ -76,7 +76,7 @@ int alter(const parsed_args& args, int8_t operation) {
         protocol::incremental_alter_configs_request::alterable_config c;
         c.name = name;
         c.config_operation = operation;
-        c.value = value;
+        if (value) c.value.emplace(*value);  // DELETE sends a null value
         r.configs.push_back(std::move(c));
     }
     request.resources.push_back(std::move(r));

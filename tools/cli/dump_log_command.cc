@@ -45,9 +45,7 @@ std::vector<command> dump_log_commands() {
           "Stops at the first truncated or garbled batch and says at which position.\n"
           "Exits 1 when anything was wrong with the file (bad CRC, truncation, ...).",
           {{"", "--records", "", "also print every record (offset, timestamp, headers, key, value)"},
-           {"", "--verify", "",
-            "decode every batch and check offsets increase; check index entries\n"
-            "                   against the .log next to them; print a summary"}},
+           {"", "--verify", "", "also decode every batch, check offsets and index entries, print a summary"}},
           1,
           1000000,
           "arguments:\n  FILE  a .log, .index or .timeindex file (type chosen by the suffix;\n"

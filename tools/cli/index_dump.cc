@@ -3,6 +3,7 @@
 
 #include "log/format.h"
 #include "protocol/record_batch.h"
+#include "tools/cli/cli_error.h"
 #include "tools/cli/file_input.h"
 #include "tools/cli/segment_dump.h"
 
@@ -19,7 +20,7 @@ std::optional<int64_t> base_offset_of(const std::string& path) {
 protocol::bytes read_entries(const file_input& file, size_t entry_size, size_t& problems, std::ostream& out) {
     uint64_t whole = file.size() - file.size() % entry_size;
     protocol::bytes data;
-    file.read_at(0, static_cast<size_t>(whole), data);
+    if (!file.read_at(0, static_cast<size_t>(whole), data)) throw cli_error("index file shrank while being read");
     if (whole != file.size()) {
         out << "truncated entry at position " << whole << ": " << file.size() - whole << " trailing byte(s), entries are "
             << entry_size << " bytes\n";
@@ -86,14 +87,20 @@ size_t dump_offset_index(const std::string& path, const dump_options& options, s
         prev_rel = rel;
         prev_pos = position;
         if (log_file) {
-            auto h = log_file->read_at(position, protocol::batch_header_size, header) ? protocol::read_batch_header(header)
-                                                                                       : std::nullopt;
-            if (!h) {
+            int64_t batch_last = -1;
+            bool found = false;
+            if (log_file->read_at(position, protocol::batch_header_size, header)) {
+                if (auto h = protocol::read_batch_header(header)) {
+                    found = true;
+                    batch_last = h->last_offset();
+                }
+            }
+            if (!found) {
                 out << "  no batch at position " << position << " of the .log\n";
                 ++problems;
-            } else if (h->last_offset() != offset) {
-                out << "  the batch at position " << position << " ends at offset " << h->last_offset() << ", not "
-                    << offset << '\n';
+            } else if (batch_last != offset) {
+                out << "  the batch at position " << position << " ends at offset " << batch_last << ", not " << offset
+                    << '\n';
                 ++problems;
             }
         }

@@ -1,16 +1,17 @@
 #include "tools/cli/kafka_client.h"
 
+#include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include "protocol/generated/api_registry.h"
 #include "protocol/generated/api_versions.h"
@@ -115,7 +116,14 @@ kafka_client::kafka_client(std::string_view bootstrap, std::chrono::milliseconds
     }
     ::freeaddrinfo(found);
     if (fd_ < 0) throw cli_error("cannot connect to broker at " + address_ + ": " + error);
-    negotiate_versions();
+    try {
+        negotiate_versions();
+    } catch (...) {
+        // The destructor does not run for a half-built object.
+        ::close(fd_);
+        fd_ = -1;
+        throw;
+    }
 }
 
 kafka_client::~kafka_client() {

@@ -24,7 +24,10 @@ int32_t broker_timeout_ms(const parsed_args& args) {
 
 std::string join_ids(const std::vector<int32_t>& ids) {
     std::string out;
-    for (int32_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    for (int32_t id : ids) {
+        if (!out.empty()) out += ',';
+        out += std::to_string(id);
+    }
     return out;
 }
 
@@ -52,7 +55,9 @@ int run_describe(const parsed_args& args) {
     std::string overrides;
     for (const auto& c : configs.configs) {
         bool is_override = c.config_source == source_dynamic_topic || (c.config_source < 0 && !c.is_default);
-        if (is_override) overrides += (overrides.empty() ? "" : ",") + c.name + "=" + shown_value(c);
+        if (!is_override) continue;
+        if (!overrides.empty()) overrides += ',';
+        overrides.append(c.name).append("=").append(shown_value(c));
     }
     std::cout << "Topic:             " << topic << '\n'
               << "TopicId:           " << (t.topic_id.is_zero() ? "-" : format_topic_id(t.topic_id)) << '\n'

@@ -129,3 +129,22 @@ TEST(time_index, reload_checks_monotonic_timestamps) {
 
 }  // namespace
 }  // namespace sluice::log
+
+namespace sluice::log {
+namespace {
+
+TEST(offset_index, last_entry_within_respects_both_bounds) {
+    testing::temp_dir dir;
+    offset_index index;
+    ASSERT_TRUE(index.open(dir.path() / "a.index", 0, 1024));
+    ASSERT_TRUE(index.append(10, 100));
+    ASSERT_TRUE(index.append(20, 200));
+    ASSERT_TRUE(index.append(30, 300));
+    EXPECT_FALSE(index.last_entry_within(99, 100).has_value());
+    EXPECT_EQ(index.last_entry_within(250, 100)->offset, 20);
+    EXPECT_EQ(index.last_entry_within(1000, 30)->offset, 20);
+    EXPECT_EQ(index.last_entry_within(1000, 31)->offset, 30);
+}
+
+}  // namespace
+}  // namespace sluice::log

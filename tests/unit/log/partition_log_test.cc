@@ -447,3 +447,43 @@ TEST(partition_log, slices_keep_removed_segments_readable) {
 
 }  // namespace
 }  // namespace sluice::log
+
+namespace sluice::log {
+namespace {
+
+using namespace testing;
+
+// Reads that jump through the index must still end on batch boundaries and
+// respect both limits, for every start, budget and high watermark.
+TEST(partition_log, indexed_reads_match_header_walks) {
+    temp_dir dir;
+    log_config config;
+    config.index_interval_bytes = 300;
+    auto log = open_log(dir.path() / "t-0", config, true);
+    std::vector<protocol::batch_header> batches;
+    for (int i = 0; i < 60; ++i) append_copy(*log, make_batch(1 + i % 4, 100, 10 + i * 7 % 90), 200);
+    batches = all_batches(*log);
+    for (int64_t offset = 0; offset < log->log_end_offset(); offset += 3) {
+        for (size_t budget : {1ul, 500ul, 2000ul, 7000ul}) {
+            for (int64_t limit : {int64_t{40}, int64_t{90}, INT64_MAX}) {
+                auto got = read_headers(log->read(offset, budget, limit));
+                // The expected answer, from the full list of batches.
+                std::vector<int64_t> expected;
+                size_t bytes = 0;
+                for (const auto& b : batches) {
+                    if (b.last_offset() < offset) continue;
+                    if (b.last_offset() >= limit) break;
+                    if (bytes + b.total_size() > budget && !expected.empty()) break;
+                    expected.push_back(b.base_offset);
+                    bytes += b.total_size();
+                }
+                std::vector<int64_t> got_offsets;
+                for (const auto& b : got) got_offsets.push_back(b.base_offset);
+                EXPECT_EQ(got_offsets, expected) << offset << " " << budget << " " << limit;
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sluice::log
