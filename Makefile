@@ -3,7 +3,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
-CCACHE     := $(shell command -v ccache 2>/dev/null)
+# ccache keyed on paths relative to the checkout, so every clone on a
+# machine shares one cache.
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: run test deps test-deps build build-asan unit integration format lint clean bench
 

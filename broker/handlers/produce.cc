@@ -109,19 +109,15 @@ handler_result handle_produce(broker& b, request& req) {
         topic_out.name = topic_data.name;
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
-            if (!acks_valid) {
+            // Transactions are not served yet: a transactional producer is refused.
+            error_code refused = !acks_valid         ? error_code::invalid_required_acks
+                                 : body.transactional_id ? error_code::transactional_id_authorization_failed
+                                                         : error_code::none;
+            if (refused != error_code::none) {
                 response_t::partition_produce_response out;
                 out.index = part.index;
                 out.base_offset = -1;
-                out.error_code = to_wire(error_code::invalid_required_acks);
-                topic_out.partition_responses.push_back(out);
-                continue;
-            }
-            if (body.transactional_id) {
-                response_t::partition_produce_response out;
-                out.index = part.index;
-                out.base_offset = -1;
-                out.error_code = to_wire(error_code::transactional_id_authorization_failed);
+                out.error_code = to_wire(refused);
                 topic_out.partition_responses.push_back(out);
                 continue;
             }
