@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "broker/fetch/fetch_session.h"
+#include "broker/groups/coordinator.h"
 #include "broker/metadata/local_metadata_store.h"
 #include "broker/net/server.h"
 #include "broker/topics/topic_registry.h"
@@ -24,6 +25,21 @@ struct broker::background {
     asio::steady_timer retention_timer;
     explicit background(asio::io_context& io) : retention_timer(io) {}
 };
+
+namespace {
+
+groups::coordinator_settings coordinator_settings_of(const broker_config& c) {
+    groups::coordinator_settings s;
+    s.offsets_partitions = c.offsets_topic_num_partitions;
+    s.min_session_timeout_ms = c.group_min_session_timeout_ms;
+    s.max_session_timeout_ms = c.group_max_session_timeout_ms;
+    s.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
+    s.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60'000;
+    if (auto v = c.value_of("offset.metadata.max.bytes")) s.max_metadata_bytes = std::stoi(*v);
+    return s;
+}
+
+}  // namespace
 
 int64_t now_ms() {
     using namespace std::chrono;
@@ -50,6 +66,8 @@ broker::broker(broker_config config)
     topics_->load();
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     background_ = std::make_unique<background>(*io_);
+    groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
+    groups_->load();
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
@@ -60,6 +78,7 @@ broker::~broker() = default;
 
 void broker::run() {
     schedule_retention();
+    groups_->start();
     io_->run();
     background_->pool.join();
 }
@@ -68,6 +87,7 @@ void broker::stop() {
     asio::post(*io_, [this] {
         spdlog::info("shutting down");
         server_->stop();
+        groups_->stop();
         background_->retention_timer.cancel();
         background_->pool.join();  // pending deletions and flushes finish first
         logs_->shutdown();

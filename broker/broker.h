@@ -27,6 +27,9 @@ class metadata_store;
 class topic_registry;
 class fetch_session_cache;
 class server;
+namespace groups {
+class coordinator;
+}
 
 class broker {
 public:
@@ -46,6 +49,7 @@ public:
     metadata_store& metadata() { return *store_; }
     log::log_manager& logs() { return *logs_; }
     fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
+    groups::coordinator& groups() { return *groups_; }
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -66,6 +70,7 @@ private:
     std::unique_ptr<log::log_manager> logs_;
     std::unique_ptr<topic_registry> topics_;
     std::unique_ptr<fetch_session_cache> fetch_sessions_;
+    std::unique_ptr<groups::coordinator> groups_;
     std::unique_ptr<server> server_;
     struct background;
     std::unique_ptr<background> background_;

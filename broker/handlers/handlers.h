@@ -27,5 +27,15 @@ handler_result handle_describe_log_dirs(broker&, request&);
 handler_result handle_create_partitions(broker&, request&);
 handler_result handle_incremental_alter_configs(broker&, request&);
 handler_result handle_describe_cluster(broker&, request&);
+handler_result handle_offset_commit(broker&, request&);
+handler_result handle_offset_fetch(broker&, request&);
+handler_result handle_join_group(broker&, request&);
+handler_result handle_heartbeat(broker&, request&);
+handler_result handle_leave_group(broker&, request&);
+handler_result handle_sync_group(broker&, request&);
+handler_result handle_describe_groups(broker&, request&);
+handler_result handle_list_groups(broker&, request&);
+handler_result handle_delete_groups(broker&, request&);
+handler_result handle_offset_delete(broker&, request&);
 
 }  // namespace sluice::broker

@@ -13,7 +13,15 @@ constexpr std::array handlers{
     api_handler{1, 0, 16, handle_fetch},
     api_handler{2, 0, 8, handle_list_offsets},
     api_handler{3, 0, 12, handle_metadata},
+    api_handler{8, 0, 9, handle_offset_commit},
+    api_handler{9, 0, 9, handle_offset_fetch},
     api_handler{10, 0, 4, handle_find_coordinator},
+    api_handler{11, 0, 9, handle_join_group},
+    api_handler{12, 0, 4, handle_heartbeat},
+    api_handler{13, 0, 5, handle_leave_group},
+    api_handler{14, 0, 5, handle_sync_group},
+    api_handler{15, 0, 5, handle_describe_groups},
+    api_handler{16, 0, 5, handle_list_groups},
     api_handler{18, 0, 3, handle_api_versions},
 
     api_handler{19, 0, 7, handle_create_topics},
@@ -23,7 +31,9 @@ constexpr std::array handlers{
     api_handler{33, 0, 2, handle_alter_configs},
     api_handler{35, 0, 4, handle_describe_log_dirs},
     api_handler{37, 0, 3, handle_create_partitions},
+    api_handler{42, 0, 2, handle_delete_groups},
     api_handler{44, 0, 1, handle_incremental_alter_configs},
+    api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},
 
 };

@@ -1,0 +1,122 @@
+#pragma once
+// The group coordinator for the classic consumer-group protocol: runs each
+// group's rebalance state machine, keeps committed offsets, and writes both
+// to `__consumer_offsets` so a restarted broker picks up where it stopped.
+//
+// Threading: lives on the broker's I/O thread like everything else; JoinGroup
+// and SyncGroup answers that must wait for other members are callbacks.
+// Timeouts (join deadlines, session expiry, offset retention) are checked by
+// one ticker rather than a timer per member. The state is loaded from the
+// log before the broker accepts connections, so no request ever waits on a
+// load.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/groups/group.h"
+#include "protocol/generated/delete_groups.h"
+#include "protocol/generated/describe_groups.h"
+#include "protocol/generated/heartbeat.h"
+#include "protocol/generated/leave_group.h"
+#include "protocol/generated/list_groups.h"
+#include "protocol/generated/offset_commit.h"
+#include "protocol/generated/offset_delete.h"
+#include "protocol/generated/offset_fetch.h"
+
+namespace sluice::broker {
+class broker;
+}
+
+namespace sluice::broker::groups {
+
+struct coordinator_settings {
+    int32_t offsets_partitions = 50;
+    int32_t min_session_timeout_ms = 6000;
+    int32_t max_session_timeout_ms = 1800000;
+    int32_t initial_rebalance_delay_ms = 3000;
+    int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
+    int32_t max_metadata_bytes = 4096;  // offset.metadata.max.bytes
+    int32_t tick_ms = 50;
+};
+
+class coordinator {
+public:
+    coordinator(broker& owner, coordinator_settings settings);
+    ~coordinator();
+
+    // Rebuilds every group from `__consumer_offsets` (startup, before serving).
+    void load();
+    void start();  // the ticker
+    void stop();
+
+    // Creates `__consumer_offsets` on first use, as Kafka does.
+    protocol::error_code ensure_offsets_topic();
+
+    void join(const protocol::join_group_request& req, int16_t version, const std::string& client_id,
+              const std::string& client_host, join_callback done);
+    void sync(const protocol::sync_group_request& req, int16_t version, sync_callback done);
+    protocol::error_code heartbeat(const protocol::heartbeat_request& req);
+    // One leaving member; `member_id` may be empty for a static member named
+    // by `instance_id`.
+    protocol::error_code leave(const std::string& group_id, const std::string& member_id,
+                               const std::optional<std::string>& instance_id);
+    bool group_exists(const std::string& group_id) const;
+
+    void commit_offsets(const protocol::offset_commit_request& req, int16_t version,
+                        protocol::offset_commit_response& out);
+    // Offsets of one group; `topics` nullopt = every committed partition.
+    using fetch_topics = std::optional<std::vector<std::pair<std::string, std::vector<int32_t>>>>;
+    struct fetched_offset {
+        std::string topic;
+        int32_t partition;
+        committed_offset offset;  // offset -1 when nothing is committed
+    };
+    protocol::error_code fetch_offsets(const std::string& group_id, const fetch_topics& topics,
+                                       std::vector<fetched_offset>& out);
+    void delete_offsets(const protocol::offset_delete_request& req, protocol::offset_delete_response& out);
+
+    protocol::describe_groups_response::described_group describe(const std::string& group_id);
+    std::vector<protocol::list_groups_response::listed_group> list(const std::vector<std::string>& states) const;
+    protocol::error_code delete_group(const std::string& group_id);
+
+    // Settles timeouts up to `now_ms`; the ticker calls it (tests may too).
+    void tick(int64_t now_ms);
+
+private:
+    group* find(const std::string& id);
+    void join_new_member(group& g, const protocol::join_group_request& req, int16_t version,
+                         const std::string& client_id, const std::string& client_host, join_callback done);
+    void join_existing_member(group& g, member& m, const protocol::join_group_request& req, join_callback done);
+    void rejoin_static_member(group& g, member& m, const protocol::join_group_request& req, join_callback done);
+    void prepare_rebalance(group& g, int64_t now_ms);
+    void maybe_complete_join(group& g);
+    void complete_join(group& g);
+    void complete_sync(group& g);
+    void remove_member(group& g, std::string member_id);
+    void expire_offsets(group& g, int64_t now_ms);
+    protocol::join_group_response join_response(const group& g, const member& m) const;
+
+    // __consumer_offsets writes; none on success.
+    protocol::error_code persist(const std::string& group_id, const std::vector<keyed_value>& records);
+    protocol::error_code persist_group(group& g);
+
+    struct rebalance_timing {
+        int64_t deadline_ms = 0;
+        int64_t started_ms = 0;
+        bool initial_delay = false;
+    };
+
+    broker& broker_;
+    coordinator_settings settings_;
+    std::map<std::string, std::unique_ptr<group>, std::less<>> groups_;
+    std::map<std::string, rebalance_timing> rebalances_;
+    std::map<std::pair<std::string, std::string>, int64_t> pending_deadlines_;  // (group, member) -> ms
+    int64_t last_retention_check_ms_ = 0;
+    struct ticker;
+    std::unique_ptr<ticker> ticker_;
+};
+
+}  // namespace sluice::broker::groups

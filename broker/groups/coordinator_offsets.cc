@@ -1,0 +1,305 @@
+// Committed offsets, group listing and deletion, and the coordinator's use
+// of `__consumer_offsets`: writing records, loading them at startup, and
+// expiring offsets of empty groups (offsets.retention.minutes).
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include "broker/broker.h"
+#include "broker/groups/coordinator.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+
+namespace sluice::broker::groups {
+
+using protocol::error_code;
+using protocol::to_wire;
+
+// ---- __consumer_offsets ----
+
+error_code coordinator::ensure_offsets_topic() {
+    if (broker_.topics().find(offsets_topic_name) != nullptr) return error_code::none;
+    topic_config configs{{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
+    auto result = broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs,
+                                          false);
+    if (!result.ok() && result.code != error_code::topic_already_exists) {
+        spdlog::error("cannot create {}: {}", offsets_topic_name, result.message);
+        return error_code::coordinator_not_available;
+    }
+    return error_code::none;
+}
+
+error_code coordinator::persist(const std::string& group_id, const std::vector<keyed_value>& records) {
+    if (records.empty()) return error_code::none;
+    if (error_code e = ensure_offsets_topic(); e != error_code::none) return e;
+    topic_state* topic = broker_.topics().find(offsets_topic_name);
+    int32_t partition = partition_for_group(group_id, static_cast<int32_t>(topic->partitions.size()));
+    partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    int64_t now = now_ms();
+    protocol::bytes batch = build_offsets_batch(records, now);
+    log::append_result appended = p.log->append(std::span<uint8_t>(batch), 0, now);
+    if (appended.error != error_code::none) {
+        spdlog::error("writing group {} to {}-{} failed: {}", group_id, offsets_topic_name, partition,
+                      protocol::error_name(appended.error));
+        return error_code::coordinator_not_available;
+    }
+    p.log->set_high_watermark(p.log->log_end_offset());
+    p.notify();
+    return error_code::none;
+}
+
+error_code coordinator::persist_group(group& g) {
+    std::vector<keyed_value> records;
+    records.push_back({group_metadata_key(g.id()), group_metadata_value(g.to_record(now_ms()))});
+    return persist(g.id(), records);
+}
+
+void coordinator::load() {
+    topic_state* topic = broker_.topics().find(offsets_topic_name);
+    if (topic == nullptr) return;
+    loaded_groups loaded;
+    size_t records = 0;
+    for (const auto& p : topic->partitions) records += load_partition(*p->log, loaded);
+    int64_t now = now_ms();
+    for (auto& [id, lg] : loaded) {
+        auto g = std::make_unique<group>(id);
+        if (lg.metadata) {
+            g->restore(*lg.metadata, now);
+        } else {
+            g->set_state(group_state::empty, now);
+        }
+        // Members loaded from the log get a full session to come back.
+        for (auto& [mid, m] : g->members()) m->heartbeat_deadline_ms = now + m->session_timeout_ms;
+        g->offsets() = std::move(lg.offsets);
+        groups_.emplace(id, std::move(g));
+    }
+    spdlog::info("loaded {} group(s) from {} record(s) of {}", groups_.size(), records, offsets_topic_name);
+}
+
+// ---- OffsetCommit ----
+
+void coordinator::commit_offsets(const protocol::offset_commit_request& req, int16_t version,
+                                 protocol::offset_commit_response& out) {
+    auto fill_all = [&](error_code e) {
+        for (const auto& t : req.topics) {
+            protocol::offset_commit_response::offset_commit_response_topic topic_out;
+            topic_out.name = t.name;
+            for (const auto& p : t.partitions) {
+                protocol::offset_commit_response::offset_commit_response_partition part;
+                part.partition_index = p.partition_index;
+                part.error_code = to_wire(e);
+                topic_out.partitions.push_back(part);
+            }
+            out.topics.push_back(std::move(topic_out));
+        }
+    };
+    if (req.group_id.empty()) return fill_all(error_code::invalid_group_id);
+    if (ensure_offsets_topic() != error_code::none) return fill_all(error_code::coordinator_not_available);
+
+    int32_t generation = version >= 1 ? req.generation_id_or_member_epoch : -1;
+    group* g = find(req.group_id);
+    if (g == nullptr) {
+        // Offsets committed outside any group membership (assign() users).
+        if (generation >= 0) return fill_all(error_code::illegal_generation);
+        g = groups_.emplace(req.group_id, std::make_unique<group>(req.group_id)).first->second.get();
+        g->set_state(group_state::empty, now_ms());
+    } else if (g->state() == group_state::dead) {
+        return fill_all(error_code::coordinator_not_available);
+    } else if (generation < 0 && g->state() == group_state::empty) {
+        // a simple commit to a group without members
+    } else {
+        member* m = g->find(req.member_id);
+        if (req.group_instance_id) {
+            member* s = g->find_static(*req.group_instance_id);
+            if (s != nullptr && s->id != req.member_id) return fill_all(error_code::fenced_instance_id);
+        }
+        if (g->state() == group_state::completing_rebalance) return fill_all(error_code::rebalance_in_progress);
+        if (m == nullptr) return fill_all(error_code::unknown_member_id);
+        if (generation != g->generation()) return fill_all(error_code::illegal_generation);
+        m->heartbeat_deadline_ms = now_ms() + m->session_timeout_ms;
+    }
+
+    int64_t now = now_ms();
+    std::vector<keyed_value> records;
+    std::vector<std::pair<std::pair<std::string, int32_t>, committed_offset>> accepted;
+    for (const auto& t : req.topics) {
+        protocol::offset_commit_response::offset_commit_response_topic topic_out;
+        topic_out.name = t.name;
+        for (const auto& p : t.partitions) {
+            protocol::offset_commit_response::offset_commit_response_partition part;
+            part.partition_index = p.partition_index;
+            const std::string metadata = p.committed_metadata.value_or("");
+            if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
+                part.error_code = to_wire(error_code::unknown_topic_or_partition);
+            } else if (static_cast<int32_t>(metadata.size()) > settings_.max_metadata_bytes) {
+                part.error_code = to_wire(error_code::offset_metadata_too_large);
+            } else {
+                committed_offset c;
+                c.offset = p.committed_offset;
+                c.leader_epoch = version >= 6 ? p.committed_leader_epoch : -1;
+                c.metadata = metadata;
+                c.commit_timestamp = version == 1 && p.commit_timestamp >= 0 ? p.commit_timestamp : now;
+                records.push_back({offset_commit_key(req.group_id, t.name, p.partition_index), offset_commit_value(c)});
+                accepted.push_back({{t.name, p.partition_index}, c});
+            }
+            topic_out.partitions.push_back(part);
+        }
+        out.topics.push_back(std::move(topic_out));
+    }
+    if (error_code e = persist(req.group_id, records); e != error_code::none) {
+        for (auto& t : out.topics) {
+            for (auto& p : t.partitions) {
+                if (p.error_code == 0) p.error_code = to_wire(e);
+            }
+        }
+        return;
+    }
+    for (auto& [key, value] : accepted) g->offsets()[key] = value;
+}
+
+// ---- OffsetFetch / OffsetDelete ----
+
+error_code coordinator::fetch_offsets(const std::string& group_id, const fetch_topics& topics,
+                                      std::vector<fetched_offset>& out) {
+    group* g = find(group_id);
+    if (!topics) {
+        if (g == nullptr) return error_code::none;
+        for (const auto& [key, value] : g->offsets()) out.push_back({key.first, key.second, value});
+        return error_code::none;
+    }
+    for (const auto& [topic, partitions] : *topics) {
+        for (int32_t p : partitions) {
+            fetched_offset f{topic, p, {}};
+            if (g != nullptr) {
+                auto it = g->offsets().find({topic, p});
+                if (it != g->offsets().end()) f.offset = it->second;
+            }
+            out.push_back(std::move(f));
+        }
+    }
+    return error_code::none;
+}
+
+void coordinator::delete_offsets(const protocol::offset_delete_request& req, protocol::offset_delete_response& out) {
+    group* g = find(req.group_id);
+    if (g == nullptr || g->state() == group_state::dead) {
+        out.error_code = to_wire(error_code::group_id_not_found);
+        return;
+    }
+    if (!g->empty() && g->protocol_type() != "consumer") {
+        out.error_code = to_wire(error_code::non_empty_group);
+        return;
+    }
+    std::set<std::string> subscribed = g->subscribed_topics();
+    std::vector<keyed_value> tombstones;
+    std::vector<std::pair<std::string, int32_t>> removed;
+    for (const auto& t : req.topics) {
+        protocol::offset_delete_response::offset_delete_response_topic topic_out;
+        topic_out.name = t.name;
+        for (const auto& p : t.partitions) {
+            protocol::offset_delete_response::offset_delete_response_partition part;
+            part.partition_index = p.partition_index;
+            if (subscribed.contains(t.name)) {
+                part.error_code = to_wire(error_code::group_subscribed_to_topic);
+            } else if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
+                part.error_code = to_wire(error_code::unknown_topic_or_partition);
+            } else if (g->offsets().contains({t.name, p.partition_index})) {
+                tombstones.push_back({offset_commit_key(g->id(), t.name, p.partition_index), std::nullopt});
+                removed.emplace_back(t.name, p.partition_index);
+            }
+            topic_out.partitions.push_back(part);
+        }
+        out.topics.push_back(std::move(topic_out));
+    }
+    if (error_code e = persist(g->id(), tombstones); e != error_code::none) {
+        out.error_code = to_wire(e);
+        return;
+    }
+    for (const auto& key : removed) g->offsets().erase(key);
+}
+
+// ---- DescribeGroups / ListGroups / DeleteGroups ----
+
+protocol::describe_groups_response::described_group coordinator::describe(const std::string& group_id) {
+    protocol::describe_groups_response::described_group out;
+    out.group_id = group_id;
+    group* g = find(group_id);
+    if (g == nullptr) {
+        out.group_state = state_name(group_state::dead);
+        return out;
+    }
+    out.group_state = state_name(g->state());
+    out.protocol_type = g->protocol_type();
+    bool settled = g->state() == group_state::stable;
+    out.protocol_data = settled ? g->protocol_name().value_or("") : "";
+    for (const auto& [id, m] : g->members()) {
+        protocol::describe_groups_response::described_group_member dm;
+        dm.member_id = id;
+        dm.group_instance_id = m->instance_id;
+        dm.client_id = m->client_id;
+        dm.client_host = m->client_host;
+        if (settled && g->protocol_name()) {
+            if (const protocol::bytes* meta = m->metadata_for(*g->protocol_name())) dm.member_metadata = *meta;
+            dm.member_assignment = m->assignment;
+        }
+        out.members.push_back(std::move(dm));
+    }
+    return out;
+}
+
+std::vector<protocol::list_groups_response::listed_group> coordinator::list(
+    const std::vector<std::string>& states) const {
+    std::vector<protocol::list_groups_response::listed_group> out;
+    for (const auto& [id, g] : groups_) {
+        std::string state = state_name(g->state());
+        if (!states.empty()) {
+            bool wanted = false;
+            for (const auto& s : states) wanted = wanted || strcasecmp(s.c_str(), state.c_str()) == 0;
+            if (!wanted) continue;
+        }
+        protocol::list_groups_response::listed_group lg;
+        lg.group_id = id;
+        lg.protocol_type = g->protocol_type();
+        lg.group_state = state;
+        lg.group_type = "classic";
+        out.push_back(std::move(lg));
+    }
+    return out;
+}
+
+error_code coordinator::delete_group(const std::string& group_id) {
+    if (group_id.empty()) return error_code::invalid_group_id;
+    group* g = find(group_id);
+    if (g == nullptr || g->state() == group_state::dead) return error_code::group_id_not_found;
+    if (!g->empty()) return error_code::non_empty_group;
+    std::vector<keyed_value> tombstones;
+    for (const auto& [key, value] : g->offsets()) {
+        tombstones.push_back({offset_commit_key(group_id, key.first, key.second), std::nullopt});
+    }
+    tombstones.push_back({group_metadata_key(group_id), std::nullopt});
+    if (error_code e = persist(group_id, tombstones); e != error_code::none) return e;
+    g->set_state(group_state::dead, now_ms());
+    groups_.erase(group_id);
+    rebalances_.erase(group_id);
+    return error_code::none;
+}
+
+void coordinator::expire_offsets(group& g, int64_t now) {
+    if (g.state() != group_state::empty) return;
+    std::vector<keyed_value> tombstones;
+    std::vector<std::pair<std::string, int32_t>> expired;
+    for (const auto& [key, value] : g.offsets()) {
+        int64_t since = std::max(value.commit_timestamp, g.state_timestamp());
+        if (now - since >= settings_.offsets_retention_ms) {
+            tombstones.push_back({offset_commit_key(g.id(), key.first, key.second), std::nullopt});
+            expired.push_back(key);
+        }
+    }
+    bool drop_group = expired.size() == g.offsets().size();
+    if (drop_group) tombstones.push_back({group_metadata_key(g.id()), std::nullopt});
+    if (tombstones.empty() || persist(g.id(), tombstones) != error_code::none) return;
+    for (const auto& key : expired) g.offsets().erase(key);
+    spdlog::info("expired {} offset(s) of empty group {}", expired.size(), g.id());
+    if (drop_group) groups_.erase(g.id());
+}
+
+}  // namespace sluice::broker::groups

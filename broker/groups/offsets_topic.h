@@ -1,0 +1,109 @@
+#pragma once
+// The records of the internal topic `__consumer_offsets`, in Kafka's own
+// formats, so Kafka's tools can read our log and the coordinator can rebuild
+// its state from it.
+//
+// Each record's key starts with an int16 version: 0 and 1 are offset-commit
+// keys (group, topic, partition), 2 is a group-metadata key (group). Values
+// start with their own int16 version. A null value is a tombstone: the
+// offset or the group is gone. The topic is compacted, so only the latest
+// record per key matters.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "log/types.h"
+#include "protocol/record_batch.h"
+#include "protocol/wire.h"
+
+namespace sluice::log {
+class partition_log;
+}
+
+namespace sluice::broker::groups {
+
+inline constexpr std::string_view offsets_topic_name = "__consumer_offsets";
+
+struct committed_offset {
+    int64_t offset = -1;
+    int32_t leader_epoch = -1;
+    std::string metadata;
+    int64_t commit_timestamp = -1;
+    int64_t expire_timestamp = -1;  // only in value v1; -1 otherwise
+    bool operator==(const committed_offset&) const = default;
+};
+
+struct member_record {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::string client_id;
+    std::string client_host;
+    int32_t rebalance_timeout_ms = -1;
+    int32_t session_timeout_ms = 0;
+    protocol::bytes subscription;  // the selected protocol's member metadata
+    protocol::bytes assignment;
+    bool operator==(const member_record&) const = default;
+};
+
+struct group_record {
+    std::string protocol_type;
+    int32_t generation = 0;
+    std::optional<std::string> protocol;
+    std::optional<std::string> leader;
+    int64_t current_state_timestamp = -1;
+    std::vector<member_record> members;
+    bool operator==(const group_record&) const = default;
+};
+
+// Kafka's partition for a group: abs(Java String.hashCode(group)) % partitions.
+int32_t partition_for_group(std::string_view group, int32_t partitions);
+
+// Record keys and values (the value versions Kafka 3.x writes: offset
+// commit v3, group metadata v3). A tombstone is a key with a null value.
+protocol::bytes offset_commit_key(std::string_view group, std::string_view topic, int32_t partition);
+protocol::bytes offset_commit_value(const committed_offset& value);
+protocol::bytes group_metadata_key(std::string_view group);
+protocol::bytes group_metadata_value(const group_record& value);
+
+// One decoded record of the topic.
+struct offsets_record {
+    enum class kind { offset_commit, group_metadata, unknown };
+    kind type = kind::unknown;
+    std::string group;
+    std::string topic;        // offset_commit only
+    int32_t partition = -1;   // offset_commit only
+    std::optional<committed_offset> offset;  // nullopt: tombstone
+    std::optional<group_record> metadata;    // nullopt: tombstone
+};
+
+// Decodes one record; nullopt when the key or value is malformed (such a
+// record is skipped and logged by the loader, never fatal).
+std::optional<offsets_record> decode_offsets_record(const protocol::record& record);
+
+// Everything the coordinator needs to rebuild, keyed by group.
+struct loaded_group {
+    std::optional<group_record> metadata;
+    std::map<std::pair<std::string, int32_t>, committed_offset> offsets;
+};
+using loaded_groups = std::map<std::string, loaded_group, std::less<>>;
+
+// Applies one record, latest wins, tombstones erase.
+void replay(const offsets_record& record, loaded_groups& groups);
+
+// Reads a whole __consumer_offsets partition up to its high watermark and
+// replays it. Returns the number of records applied; malformed records are
+// skipped with a warning.
+size_t load_partition(const log::partition_log& log, loaded_groups& groups);
+
+// A batch (uncompressed, CreateTime = now_ms) holding the given key/value
+// records, ready for partition_log::append.
+struct keyed_value {
+    protocol::bytes key;
+    std::optional<protocol::bytes> value;
+};
+protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int64_t now_ms);
+
+}  // namespace sluice::broker::groups

@@ -1,0 +1,65 @@
+// OffsetFetch: one group (v0-v7) or several (v8+); all partitions when the
+// topic list is null (v2+).
+#include "broker/broker.h"
+#include "broker/groups/coordinator.h"
+#include "broker/handlers/handlers.h"
+
+namespace sluice::broker {
+
+using protocol::error_code;
+using response_t = protocol::offset_fetch_response;
+
+namespace {
+
+template <typename Topics>
+groups::coordinator::fetch_topics wanted(const std::optional<std::vector<Topics>>& topics) {
+    if (!topics) return std::nullopt;
+    std::vector<std::pair<std::string, std::vector<int32_t>>> out;
+    for (const auto& t : *topics) out.emplace_back(t.name, t.partition_indexes);
+    return out;
+}
+
+// Fills a response topic list (the pre-v8 and the v8+ shapes differ only in type names).
+template <typename TopicOut>
+void fill(const std::vector<groups::coordinator::fetched_offset>& found, std::vector<TopicOut>& out) {
+    for (const auto& f : found) {
+        if (out.empty() || out.back().name != f.topic) {
+            TopicOut t;
+            t.name = f.topic;
+            out.push_back(std::move(t));
+        }
+        typename decltype(out.back().partitions)::value_type p;
+        p.partition_index = f.partition;
+        p.committed_offset = f.offset.offset;
+        p.committed_leader_epoch = f.offset.leader_epoch;
+        p.metadata = f.offset.metadata;
+        out.back().partitions.push_back(std::move(p));
+    }
+}
+
+}  // namespace
+
+handler_result handle_offset_fetch(broker& b, request& req) {
+    protocol::offset_fetch_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    response_t response;
+    if (req.api_version < 8) {
+        // v0 and v1 cannot ask for "all partitions".
+        if (req.api_version < 2 && !body.topics) return handler_result::close();
+        std::vector<groups::coordinator::fetched_offset> found;
+        response.error_code = protocol::to_wire(b.groups().fetch_offsets(body.group_id, wanted(body.topics), found));
+        fill(found, response.topics);
+        return respond_with(req, response);
+    }
+    for (const auto& g : body.groups) {
+        response_t::offset_fetch_response_group out;
+        out.group_id = g.group_id;
+        std::vector<groups::coordinator::fetched_offset> found;
+        out.error_code = protocol::to_wire(b.groups().fetch_offsets(g.group_id, wanted(g.topics), found));
+        fill(found, out.topics);
+        response.groups.push_back(std::move(out));
+    }
+    return respond_with(req, response);
+}
+
+}  // namespace sluice::broker
