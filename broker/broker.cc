@@ -36,6 +36,7 @@ groups::coordinator_settings coordinator_settings_of(const broker_config& c) {
     s.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
     s.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60'000;
     if (auto v = c.value_of("offset.metadata.max.bytes")) s.max_metadata_bytes = std::stoi(*v);
+    if (auto v = c.value_of("offsets.retention.check.interval.ms")) s.retention_check_interval_ms = std::stoll(*v);
     return s;
 }
 

@@ -62,6 +62,7 @@ coordinator::coordinator(broker& owner, coordinator_settings settings)
 coordinator::~coordinator() = default;
 
 void coordinator::start() {
+    if (!ticker_->running) last_retention_check_ms_ = now_ms();
     ticker_->running = true;
     ticker_->timer.expires_after(std::chrono::milliseconds(settings_.tick_ms));
     ticker_->timer.async_wait([this](boost::system::error_code ec) {
@@ -207,6 +208,7 @@ void coordinator::join_existing_member(group& g, member& m, const protocol::join
 void coordinator::rejoin_static_member(group& g, member& m, const protocol::join_group_request& req,
                                        join_callback done) {
     std::string new_id = new_member_id(m.client_id);
+    std::string old_leader = g.leader().value_or("");
     // The old incarnation is fenced: anything it still waits for fails.
     if (m.awaiting_join) m.awaiting_join(join_error(error_code::fenced_instance_id, m.id));
     if (m.awaiting_sync) m.awaiting_sync(sync_error(error_code::fenced_instance_id));
@@ -217,12 +219,17 @@ void coordinator::rejoin_static_member(group& g, member& m, const protocol::join
     renamed.session_timeout_ms = req.session_timeout_ms;
     renamed.rebalance_timeout_ms = req.rebalance_timeout_ms > 0 ? req.rebalance_timeout_ms : req.session_timeout_ms;
     renamed.heartbeat_deadline_ms = now_ms() + renamed.session_timeout_ms;
-    bool leader = g.leader() && *g.leader() == new_id;
-    if (g.state() == group_state::stable && renamed.same_protocols(choices_of(req)) && !leader) {
+    if (g.state() == group_state::stable && renamed.same_protocols(choices_of(req))) {
         // KIP-345: a known static member coming back changes nothing; it gets
-        // the current generation and will find its old assignment in SyncGroup.
+        // the current generation and finds its old assignment in SyncGroup.
+        // The answer names the old leader id, so even a returning leader acts
+        // as a follower and does not compute an assignment a stable group
+        // would never hand out.
         persist_group(g);
-        return done(join_response(g, renamed));
+        protocol::join_group_response r = join_response(g, renamed);
+        r.leader = old_leader;
+        r.members.clear();
+        return done(r);
     }
     join_existing_member(g, renamed, req, std::move(done));
 }
@@ -463,7 +470,7 @@ void coordinator::tick(int64_t now) {
         if (group* g = find(kv.first.first)) g->pending().erase(kv.first.second);
         return true;
     });
-    if (now - last_retention_check_ms_ >= 60000 || now < last_retention_check_ms_) {
+    if (now - last_retention_check_ms_ >= settings_.retention_check_interval_ms || now < last_retention_check_ms_) {
         last_retention_check_ms_ = now;
         for (const auto& id : ids) {
             if (group* g = find(id)) expire_offsets(*g, now);

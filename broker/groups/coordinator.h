@@ -38,6 +38,7 @@ struct coordinator_settings {
     int32_t max_session_timeout_ms = 1800000;
     int32_t initial_rebalance_delay_ms = 3000;
     int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
+    int64_t retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
     int32_t max_metadata_bytes = 4096;  // offset.metadata.max.bytes
     int32_t tick_ms = 50;
 };

@@ -294,7 +294,10 @@ void coordinator::expire_offsets(group& g, int64_t now) {
             expired.push_back(key);
         }
     }
-    bool drop_group = expired.size() == g.offsets().size();
+    // A group with nothing left goes too, once it has been empty for a
+    // whole check interval and nobody is between its two KIP-394 joins.
+    bool drop_group = expired.size() == g.offsets().size() && g.pending().empty() &&
+                      now - g.state_timestamp() >= settings_.retention_check_interval_ms;
     if (drop_group) tombstones.push_back({group_metadata_key(g.id()), std::nullopt});
     if (tombstones.empty() || persist(g.id(), tombstones) != error_code::none) return;
     for (const auto& key : expired) g.offsets().erase(key);
