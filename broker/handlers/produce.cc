@@ -70,6 +70,11 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
         out.error_code = to_wire(error_code::unknown_topic_or_partition);
         return out;
     }
+    if (topic->internal()) {
+        // Internal topics are written by their coordinators only, as in Kafka.
+        out.error_code = to_wire(error_code::invalid_topic_exception);
+        return out;
+    }
     partition_state& p = *topic->partitions[static_cast<size_t>(index)];
     auto view = records.contiguous();
     if (records.is_null() || !view) {
