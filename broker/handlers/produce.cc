@@ -11,6 +11,7 @@
 #include "log/partition_log.h"
 #include "protocol/generated/produce.h"
 #include "protocol/record_batch.h"
+#include "protocol/record_keys.h"
 
 namespace sluice::broker {
 
@@ -32,6 +33,9 @@ error_code validate_records(std::span<uint8_t> records, const topic_settings& se
         // Clients may not send empty or control batches (markers are the
         // broker's to write).
         if (header->record_count <= 0 || header->is_control()) return error_code::invalid_record;
+        // A compacted topic keeps the latest value per key: a record without
+        // a key could never be compacted, so Kafka refuses it.
+        if (settings.compact && !protocol::every_record_has_key(*batch)) return error_code::invalid_record;
         if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return e;
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
