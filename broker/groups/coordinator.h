@@ -97,6 +97,9 @@ private:
     void complete_join(group& g);
     void complete_sync(group& g);
     void remove_member(group& g, std::string member_id);
+    // Whether this OffsetCommit may commit (membership, generation); finds
+    // or creates the group.
+    protocol::error_code admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g);
     void expire_offsets(group& g, int64_t now_ms);
     protocol::join_group_response join_response(const group& g, const member& m) const;
 

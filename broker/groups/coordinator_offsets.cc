@@ -77,47 +77,36 @@ void coordinator::load() {
 
 // ---- OffsetCommit ----
 
-void coordinator::commit_offsets(const protocol::offset_commit_request& req, int16_t version,
-                                 protocol::offset_commit_response& out) {
-    auto fill_all = [&](error_code e) {
-        for (const auto& t : req.topics) {
-            protocol::offset_commit_response::offset_commit_response_topic topic_out;
-            topic_out.name = t.name;
-            for (const auto& p : t.partitions) {
-                protocol::offset_commit_response::offset_commit_response_partition part;
-                part.partition_index = p.partition_index;
-                part.error_code = to_wire(e);
-                topic_out.partitions.push_back(part);
-            }
-            out.topics.push_back(std::move(topic_out));
-        }
-    };
-    if (req.group_id.empty()) return fill_all(error_code::invalid_group_id);
-    if (ensure_offsets_topic() != error_code::none) return fill_all(error_code::coordinator_not_available);
-
+error_code coordinator::admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g) {
+    if (req.group_id.empty()) return error_code::invalid_group_id;
+    if (ensure_offsets_topic() != error_code::none) return error_code::coordinator_not_available;
     int32_t generation = version >= 1 ? req.generation_id_or_member_epoch : -1;
-    group* g = find(req.group_id);
+    g = find(req.group_id);
     if (g == nullptr) {
         // Offsets committed outside any group membership (assign() users).
-        if (generation >= 0) return fill_all(error_code::illegal_generation);
+        if (generation >= 0) return error_code::illegal_generation;
         g = groups_.emplace(req.group_id, std::make_unique<group>(req.group_id)).first->second.get();
         g->set_state(group_state::empty, now_ms());
-    } else if (g->state() == group_state::dead) {
-        return fill_all(error_code::coordinator_not_available);
-    } else if (generation < 0 && g->state() == group_state::empty) {
-        // a simple commit to a group without members
-    } else {
-        member* m = g->find(req.member_id);
-        if (req.group_instance_id) {
-            member* s = g->find_static(*req.group_instance_id);
-            if (s != nullptr && s->id != req.member_id) return fill_all(error_code::fenced_instance_id);
-        }
-        if (g->state() == group_state::completing_rebalance) return fill_all(error_code::rebalance_in_progress);
-        if (m == nullptr) return fill_all(error_code::unknown_member_id);
-        if (generation != g->generation()) return fill_all(error_code::illegal_generation);
-        m->heartbeat_deadline_ms = now_ms() + m->session_timeout_ms;
+        return error_code::none;
     }
+    if (g->state() == group_state::dead) return error_code::coordinator_not_available;
+    if (generation < 0 && g->state() == group_state::empty) return error_code::none;  // a simple commit
+    if (req.group_instance_id) {
+        member* s = g->find_static(*req.group_instance_id);
+        if (s != nullptr && s->id != req.member_id) return error_code::fenced_instance_id;
+    }
+    if (g->state() == group_state::completing_rebalance) return error_code::rebalance_in_progress;
+    member* m = g->find(req.member_id);
+    if (m == nullptr) return error_code::unknown_member_id;
+    if (generation != g->generation()) return error_code::illegal_generation;
+    m->heartbeat_deadline_ms = now_ms() + m->session_timeout_ms;
+    return error_code::none;
+}
 
+void coordinator::commit_offsets(const protocol::offset_commit_request& req, int16_t version,
+                                 protocol::offset_commit_response& out) {
+    group* g = nullptr;
+    error_code refused = admit_commit(req, version, g);
     int64_t now = now_ms();
     std::vector<keyed_value> records;
     std::vector<std::pair<std::pair<std::string, int32_t>, committed_offset>> accepted;
@@ -128,7 +117,9 @@ void coordinator::commit_offsets(const protocol::offset_commit_request& req, int
             protocol::offset_commit_response::offset_commit_response_partition part;
             part.partition_index = p.partition_index;
             const std::string metadata = p.committed_metadata.value_or("");
-            if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
+            if (refused != error_code::none) {
+                part.error_code = to_wire(refused);
+            } else if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
                 part.error_code = to_wire(error_code::unknown_topic_or_partition);
             } else if (static_cast<int32_t>(metadata.size()) > settings_.max_metadata_bytes) {
                 part.error_code = to_wire(error_code::offset_metadata_too_large);
