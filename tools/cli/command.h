@@ -23,6 +23,7 @@ std::vector<command> topics_commands();
 std::vector<command> configs_commands();
 std::vector<command> offsets_commands();
 std::vector<command> dump_log_commands();
+std::vector<command> perf_commands();  // tools/cli/perf_command.cc
 
 option_spec bootstrap_option();
 option_spec timeout_option();
