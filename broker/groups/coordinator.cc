@@ -104,32 +104,29 @@ void coordinator::join(const protocol::join_group_request& req, int16_t version,
     }
     if (g->state() == group_state::dead) return done(join_error(error_code::coordinator_not_available, req.member_id));
 
-    member* existing = req.member_id.empty() ? nullptr : g->find(req.member_id);
-    // A member alone in its group may switch protocols; anyone else must fit
-    // what the group already speaks.
-    bool alone = existing != nullptr && g->members().size() == 1;
-    if (!alone && !g->supports(req.protocol_type, choices_of(req))) {
+    if (!g->supports(req.protocol_type, choices_of(req))) {
         return done(join_error(error_code::inconsistent_group_protocol, req.member_id));
     }
 
     if (req.member_id.empty()) {
         if (req.group_instance_id) {
             if (member* known = g->find_static(*req.group_instance_id)) {
-                return rejoin_static_member(*g, *known, req, std::move(done));
+                return rejoin_static_member(*g, *known, req, version, std::move(done));
             }
         }
         return join_new_member(*g, req, version, client_id, client_host, std::move(done));
     }
 
+    if (fenced(*g, req.member_id, req.group_instance_id)) {
+        return done(join_error(error_code::fenced_instance_id, req.member_id));
+    }
+    member* existing = g->find(req.member_id);
     if (existing == nullptr) {
         auto pending = g->pending().find(req.member_id);
         if (pending == g->pending().end()) return done(join_error(error_code::unknown_member_id, req.member_id));
         // The second join of a KIP-394 member: it becomes a member now.
         pending_deadlines_.erase({g->id(), req.member_id});
         return join_new_member(*g, req, version, client_id, client_host, std::move(done));
-    }
-    if (req.group_instance_id && existing->instance_id != req.group_instance_id) {
-        return done(join_error(error_code::fenced_instance_id, req.member_id));
     }
     join_existing_member(*g, *existing, req, std::move(done));
 }
@@ -179,6 +176,8 @@ void coordinator::join_new_member(group& g, const protocol::join_group_request& 
 void coordinator::join_existing_member(group& g, member& m, const protocol::join_group_request& req,
                                        join_callback done) {
     auto protocols = choices_of(req);
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = req.rebalance_timeout_ms > 0 ? req.rebalance_timeout_ms : req.session_timeout_ms;
     m.heartbeat_deadline_ms = now_ms() + m.session_timeout_ms;
     switch (g.state()) {
         case group_state::preparing_rebalance:
@@ -206,8 +205,9 @@ void coordinator::join_existing_member(group& g, member& m, const protocol::join
 }
 
 void coordinator::rejoin_static_member(group& g, member& m, const protocol::join_group_request& req,
-                                       join_callback done) {
+                                       int16_t version, join_callback done) {
     std::string new_id = new_member_id(m.client_id);
+    std::string old_id = m.id;
     std::string old_leader = g.leader().value_or("");
     // The old incarnation is fenced: anything it still waits for fails.
     if (m.awaiting_join) m.awaiting_join(join_error(error_code::fenced_instance_id, m.id));
@@ -219,19 +219,53 @@ void coordinator::rejoin_static_member(group& g, member& m, const protocol::join
     renamed.session_timeout_ms = req.session_timeout_ms;
     renamed.rebalance_timeout_ms = req.rebalance_timeout_ms > 0 ? req.rebalance_timeout_ms : req.session_timeout_ms;
     renamed.heartbeat_deadline_ms = now_ms() + renamed.session_timeout_ms;
-    if (g.state() == group_state::stable && renamed.same_protocols(choices_of(req))) {
-        // KIP-345: a known static member coming back changes nothing; it gets
-        // the current generation and finds its old assignment in SyncGroup.
-        // The answer names the old leader id, so even a returning leader acts
-        // as a follower and does not compute an assignment a stable group
-        // would never hand out.
-        persist_group(g);
-        protocol::join_group_response r = join_response(g, renamed);
-        r.leader = old_leader;
-        r.members.clear();
-        return done(r);
+
+    switch (g.state()) {
+        case group_state::stable: {
+            // KIP-345: a known static member coming back rebalances the group
+            // only when the protocol the group would pick changes.
+            renamed.protocols = choices_of(req);
+            if (g.choose_protocol() != g.protocol_name()) {
+                renamed.awaiting_join = std::move(done);
+                prepare_rebalance(g, now_ms());
+                return;
+            }
+            persist_group(g);
+            protocol::join_group_response r = join_response(g, renamed);
+            bool leader = old_leader == old_id;
+            if (leader && version >= 9) {
+                // KIP-814: the returning leader learns it leads, but must not
+                // assign: a stable group would never hand the result out.
+                r.skip_assignment = true;
+            } else {
+                // Older clients: naming the old leader id makes even a
+                // returning leader act as a follower.
+                r.leader = old_leader;
+                r.members.clear();
+            }
+            return done(r);
+        }
+        case group_state::preparing_rebalance:
+        case group_state::completing_rebalance:
+            renamed.protocols = choices_of(req);
+            renamed.awaiting_join = std::move(done);
+            // The leader may already be assigning under the old id: start over.
+            if (g.state() == group_state::completing_rebalance) {
+                prepare_rebalance(g, now_ms());
+            } else {
+                maybe_complete_join(g);
+            }
+            return;
+        case group_state::empty:
+        case group_state::dead:
+            return done(join_error(error_code::unknown_member_id, req.member_id));
     }
-    join_existing_member(g, renamed, req, std::move(done));
+}
+
+bool coordinator::fenced(group& g, const std::string& member_id, const std::optional<std::string>& instance_id) {
+    if (!instance_id) return false;
+    member* owner = g.find_static(*instance_id);
+    return owner != nullptr && owner->id != member_id;
 }
 
 void coordinator::prepare_rebalance(group& g, int64_t now) {
@@ -317,11 +351,9 @@ protocol::join_group_response coordinator::join_response(const group& g, const m
 void coordinator::sync(const protocol::sync_group_request& req, int16_t version, sync_callback done) {
     group* g = find(req.group_id);
     if (g == nullptr || g->state() == group_state::dead) return done(sync_error(error_code::unknown_member_id));
+    if (fenced(*g, req.member_id, req.group_instance_id)) return done(sync_error(error_code::fenced_instance_id));
     member* m = g->find(req.member_id);
     if (m == nullptr) return done(sync_error(error_code::unknown_member_id));
-    if (req.group_instance_id && m->instance_id != req.group_instance_id) {
-        return done(sync_error(error_code::fenced_instance_id));
-    }
     if (req.generation_id != g->generation()) return done(sync_error(error_code::illegal_generation));
     if (version >= 5 && ((req.protocol_type && *req.protocol_type != g->protocol_type()) ||
                          (req.protocol_name && *req.protocol_name != g->protocol_name().value_or("")))) {
@@ -387,9 +419,9 @@ error_code coordinator::heartbeat(const protocol::heartbeat_request& req) {
     group* g = find(req.group_id);
     if (g == nullptr) return error_code::unknown_member_id;
     if (g->state() == group_state::dead) return error_code::coordinator_not_available;
+    if (fenced(*g, req.member_id, req.group_instance_id)) return error_code::fenced_instance_id;
     member* m = g->find(req.member_id);
     if (m == nullptr) return error_code::unknown_member_id;
-    if (req.group_instance_id && m->instance_id != req.group_instance_id) return error_code::fenced_instance_id;
     if (req.generation_id != g->generation()) return error_code::illegal_generation;
     m->heartbeat_deadline_ms = now_ms() + m->session_timeout_ms;
     switch (g->state()) {
@@ -465,11 +497,19 @@ void coordinator::tick(int64_t now) {
             complete_join(*g);
         }
     }
+    std::vector<std::string> unblocked;
     std::erase_if(pending_deadlines_, [&](const auto& kv) {
         if (now < kv.second) return false;
-        if (group* g = find(kv.first.first)) g->pending().erase(kv.first.second);
+        if (group* g = find(kv.first.first)) {
+            g->pending().erase(kv.first.second);
+            unblocked.push_back(g->id());
+        }
         return true;
     });
+    // A rebalance that only waited for an expired pending member can finish.
+    for (const auto& id : unblocked) {
+        if (group* g = find(id)) maybe_complete_join(*g);
+    }
     if (now - last_retention_check_ms_ >= settings_.retention_check_interval_ms || now < last_retention_check_ms_) {
         last_retention_check_ms_ = now;
         for (const auto& id : ids) {

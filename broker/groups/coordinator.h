@@ -91,7 +91,10 @@ private:
     void join_new_member(group& g, const protocol::join_group_request& req, int16_t version,
                          const std::string& client_id, const std::string& client_host, join_callback done);
     void join_existing_member(group& g, member& m, const protocol::join_group_request& req, join_callback done);
-    void rejoin_static_member(group& g, member& m, const protocol::join_group_request& req, join_callback done);
+    void rejoin_static_member(group& g, member& m, const protocol::join_group_request& req, int16_t version,
+                              join_callback done);
+    // A request naming a static instance now owned by another member id.
+    static bool fenced(group& g, const std::string& member_id, const std::optional<std::string>& instance_id);
     void prepare_rebalance(group& g, int64_t now_ms);
     void maybe_complete_join(group& g);
     void complete_join(group& g);

@@ -81,20 +81,20 @@ error_code coordinator::admit_commit(const protocol::offset_commit_request& req,
     if (req.group_id.empty()) return error_code::invalid_group_id;
     if (ensure_offsets_topic() != error_code::none) return error_code::coordinator_not_available;
     int32_t generation = version >= 1 ? req.generation_id_or_member_epoch : -1;
+    // A commit naming no member and no generation only stores offsets
+    // (assign() users); anything else must be a current member.
+    bool simple = generation < 0 && req.member_id.empty() && !req.group_instance_id;
     g = find(req.group_id);
     if (g == nullptr) {
-        // Offsets committed outside any group membership (assign() users).
         if (generation >= 0) return error_code::illegal_generation;
+        if (!simple) return error_code::unknown_member_id;
         g = groups_.emplace(req.group_id, std::make_unique<group>(req.group_id)).first->second.get();
         g->set_state(group_state::empty, now_ms());
         return error_code::none;
     }
     if (g->state() == group_state::dead) return error_code::coordinator_not_available;
-    if (generation < 0 && g->state() == group_state::empty) return error_code::none;  // a simple commit
-    if (req.group_instance_id) {
-        member* s = g->find_static(*req.group_instance_id);
-        if (s != nullptr && s->id != req.member_id) return error_code::fenced_instance_id;
-    }
+    if (simple) return g->state() == group_state::empty ? error_code::none : error_code::unknown_member_id;
+    if (fenced(*g, req.member_id, req.group_instance_id)) return error_code::fenced_instance_id;
     if (g->state() == group_state::completing_rebalance) return error_code::rebalance_in_progress;
     member* m = g->find(req.member_id);
     if (m == nullptr) return error_code::unknown_member_id;
@@ -180,7 +180,7 @@ void coordinator::delete_offsets(const protocol::offset_delete_request& req, pro
         out.error_code = to_wire(error_code::non_empty_group);
         return;
     }
-    std::set<std::string> subscribed = g->subscribed_topics();
+    std::optional<std::set<std::string>> subscribed = g->subscribed_topics();
     std::vector<keyed_value> tombstones;
     std::vector<std::pair<std::string, int32_t>> removed;
     for (const auto& t : req.topics) {
@@ -189,7 +189,7 @@ void coordinator::delete_offsets(const protocol::offset_delete_request& req, pro
         for (const auto& p : t.partitions) {
             protocol::offset_delete_response::offset_delete_response_partition part;
             part.partition_index = p.partition_index;
-            if (subscribed.contains(t.name)) {
+            if (!subscribed || subscribed->contains(t.name)) {
                 part.error_code = to_wire(error_code::group_subscribed_to_topic);
             } else if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
                 part.error_code = to_wire(error_code::unknown_topic_or_partition);
@@ -275,11 +275,22 @@ error_code coordinator::delete_group(const std::string& group_id) {
 }
 
 void coordinator::expire_offsets(group& g, int64_t now) {
-    if (g.state() != group_state::empty) return;
+    // Empty groups lose offsets once they are older than the retention
+    // (counted from the later of the commit and the group emptying). A
+    // Stable consumer group loses offsets of topics none of its members
+    // subscribes to any more (KIP-496).
+    std::optional<std::set<std::string>> subscribed;
+    if (g.state() == group_state::stable && g.protocol_type() == "consumer") {
+        subscribed = g.subscribed_topics();
+        if (!subscribed) return;  // unknown subscriptions: keep everything
+    } else if (g.state() != group_state::empty) {
+        return;
+    }
     std::vector<keyed_value> tombstones;
     std::vector<std::pair<std::string, int32_t>> expired;
     for (const auto& [key, value] : g.offsets()) {
-        int64_t since = std::max(value.commit_timestamp, g.state_timestamp());
+        if (subscribed && subscribed->contains(key.first)) continue;
+        int64_t since = subscribed ? value.commit_timestamp : std::max(value.commit_timestamp, g.state_timestamp());
         if (now - since >= settings_.offsets_retention_ms) {
             tombstones.push_back({offset_commit_key(g.id(), key.first, key.second), std::nullopt});
             expired.push_back(key);
@@ -287,12 +298,12 @@ void coordinator::expire_offsets(group& g, int64_t now) {
     }
     // A group with nothing left goes too, once it has been empty for a
     // whole check interval and nobody is between its two KIP-394 joins.
-    bool drop_group = expired.size() == g.offsets().size() && g.pending().empty() &&
+    bool drop_group = !subscribed && expired.size() == g.offsets().size() && g.pending().empty() &&
                       now - g.state_timestamp() >= settings_.retention_check_interval_ms;
     if (drop_group) tombstones.push_back({group_metadata_key(g.id()), std::nullopt});
     if (tombstones.empty() || persist(g.id(), tombstones) != error_code::none) return;
     for (const auto& key : expired) g.offsets().erase(key);
-    spdlog::info("expired {} offset(s) of empty group {}", expired.size(), g.id());
+    if (!expired.empty()) spdlog::info("expired {} offset(s) of group {}", expired.size(), g.id());
     if (drop_group) groups_.erase(g.id());
 }
 

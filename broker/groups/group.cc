@@ -92,7 +92,7 @@ bool group::supports(const std::string& protocol_type, const std::vector<protoco
 }
 
 bool group::all_joined() const {
-    return std::all_of(members_.begin(), members_.end(), [](const auto& kv) { return bool(kv.second->awaiting_join); });
+    return pending_.empty() && std::all_of(members_.begin(), members_.end(), [](const auto& kv) { return bool(kv.second->awaiting_join); });
 }
 
 int32_t group::max_rebalance_timeout_ms() const {
@@ -101,18 +101,17 @@ int32_t group::max_rebalance_timeout_ms() const {
     return t;
 }
 
-void group::select_protocol_and_leader() {
+std::optional<std::string> group::choose_protocol() const {
     // Candidates: protocols every member supports, in the first member's order.
     std::vector<std::string> candidates;
     if (!members_.empty()) {
-        for (const auto& p : members_.begin()->second->protocols) {
+        for (const auto& p : members_.at(join_order_.front())->protocols) {
             bool everyone = std::all_of(members_.begin(), members_.end(),
                                         [&](const auto& kv) { return kv.second->metadata_for(p.name) != nullptr; });
             if (everyone) candidates.push_back(p.name);
         }
     }
-    // Each member votes for its most preferred candidate; most votes win,
-    // ties go to the earlier candidate.
+    // Each member votes for its most preferred candidate.
     std::map<std::string, int> votes;
     for (const auto& [id, m] : members_) {
         for (const auto& p : m->protocols) {
@@ -122,30 +121,37 @@ void group::select_protocol_and_leader() {
             }
         }
     }
-    protocol_name_.reset();
-    int best = -1;
+    std::optional<std::string> best;
+    int best_votes = -1;
     for (const auto& c : candidates) {
-        if (votes[c] > best) {
-            best = votes[c];
-            protocol_name_ = c;
+        if (votes[c] > best_votes) {
+            best_votes = votes[c];
+            best = c;
         }
     }
+    return best;
+}
+
+void group::select_protocol_and_leader() {
+    protocol_name_ = choose_protocol();
     if (!leader_ || members_.find(*leader_) == members_.end()) {
         if (!join_order_.empty()) leader_ = join_order_.front();
     }
 }
 
-std::set<std::string> group::subscribed_topics() const {
+std::optional<std::set<std::string>> group::subscribed_topics() const {
     std::set<std::string> topics;
     if (protocol_type_ != "consumer" || !protocol_name_) return topics;
     for (const auto& [id, m] : members_) {
         const protocol::bytes* meta = m->metadata_for(*protocol_name_);
-        if (meta == nullptr || meta->size() < 2) continue;
+        if (meta == nullptr) return std::nullopt;
         protocol::reader r(*meta);
         int16_t version = r.read_int16();
+        if (!r.ok() || version < 0) return std::nullopt;
         protocol::consumer_protocol_subscription sub;
+        // Newer versions only add fields at the end, so the highest we know reads them.
         sub.decode(r, std::min<int16_t>(version, protocol::consumer_protocol_subscription::highest_version));
-        if (!r.ok()) continue;  // opaque to us when it does not parse
+        if (!r.ok()) return std::nullopt;
         topics.insert(sub.topics.begin(), sub.topics.end());
     }
     return topics;

@@ -74,7 +74,7 @@ public:
     const std::optional<std::string>& protocol_name() const { return protocol_name_; }
     const std::optional<std::string>& leader() const { return leader_; }
 
-    // Members, keyed by member id, in join order.
+    // Members, keyed by member id (join order is kept apart, for leader choice).
     std::map<std::string, std::unique_ptr<member>>& members() { return members_; }
     const std::map<std::string, std::unique_ptr<member>>& members() const { return members_; }
     member* find(const std::string& member_id);
@@ -91,16 +91,21 @@ public:
     // Whether a new member's protocols fit the group's (same type, at least
     // one protocol every member supports).
     bool supports(const std::string& protocol_type, const std::vector<protocol_choice>& protocols) const;
+    // Every member waits in JoinGroup and no KIP-394 member id is outstanding.
     bool all_joined() const;
     int32_t max_rebalance_timeout_ms() const;
-    // Picks the protocol every member supports with the most first votes,
-    // and a leader (the old one if still here).
+    // The protocol every member supports with the most first votes (ties go
+    // to the first member's order); nullopt when there is none.
+    std::optional<std::string> choose_protocol() const;
+    // Adopts choose_protocol() and a leader (the old one if still here).
     void select_protocol_and_leader();
 
     // Committed offsets by (topic, partition).
     std::map<std::pair<std::string, int32_t>, committed_offset>& offsets() { return offsets_; }
-    // Topics the members subscribe to, from their consumer-protocol metadata.
-    std::set<std::string> subscribed_topics() const;
+    // Topics the members subscribe to, from their consumer-protocol
+    // metadata; nullopt when some member's metadata cannot be read (then
+    // every topic counts as subscribed, as in Kafka).
+    std::optional<std::set<std::string>> subscribed_topics() const;
 
     group_record to_record(int64_t now_ms) const;
     void restore(const group_record& record, int64_t now_ms);
