@@ -261,6 +261,32 @@ std::vector<std::shared_ptr<segment>> partition_log::apply_retention(int64_t now
     return removed;
 }
 
+bool partition_log::holds_closed_run(const std::vector<std::shared_ptr<segment>>& run,
+                                     const std::vector<uint64_t>& sizes) const {
+    if (run.empty() || run.size() != sizes.size()) return false;
+    auto first = std::find(segments_.begin(), segments_.end(), run.front());
+    if (first == segments_.end()) return false;
+    auto at = static_cast<size_t>(first - segments_.begin());
+    // The active segment (last) is never part of a run.
+    if (at + run.size() >= segments_.size()) return false;
+    for (size_t i = 0; i < run.size(); ++i) {
+        if (segments_[at + i] != run[i] || run[i]->size() != sizes[i]) return false;
+    }
+    return true;
+}
+
+bool partition_log::replace_segments(const std::vector<std::shared_ptr<segment>>& run,
+                                     std::shared_ptr<segment> replacement) {
+    std::vector<uint64_t> sizes;
+    for (const auto& seg : run) sizes.push_back(seg->size());
+    if (!replacement || !holds_closed_run(run, sizes)) return false;
+    auto first = std::find(segments_.begin(), segments_.end(), run.front());
+    *first = std::move(replacement);
+    segments_.erase(first + 1, first + static_cast<ptrdiff_t>(run.size()));
+    dir_dirty_ = true;
+    return true;
+}
+
 void partition_log::update_config(const log_config& config) {
     config_ = config;
     for (const auto& seg : segments_) seg->update_config(config);

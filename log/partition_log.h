@@ -128,6 +128,19 @@ public:
     // the log end offset may end up below `offset` if it was mid-batch.
     void truncate_to(int64_t offset);
 
+    // --- log cleaner (compaction/), owner executor ---
+    // Whether `run` is still a run of consecutive closed (not active)
+    // segments of this log, the same objects with the sizes seen when the
+    // cleaner took them: nothing truncated, deleted or appended meanwhile.
+    bool holds_closed_run(const std::vector<std::shared_ptr<segment>>& run,
+                          const std::vector<uint64_t>& sizes) const;
+    // Puts `replacement` (covering the same offsets, files already in their
+    // final place: log/segment_swap.h) where `run` was. False, changing
+    // nothing, unless holds_closed_run(run, current sizes). The replaced
+    // objects stay valid for their holders (slices in flight) but their
+    // paths now name the new files: never call remove_files() on them.
+    bool replace_segments(const std::vector<std::shared_ptr<segment>>& run, std::shared_ptr<segment> replacement);
+
     const std::filesystem::path& dir() const { return dir_; }
     const topic_partition& partition() const { return tp_; }
     const leader_epoch_cache& leader_epochs() const { return epochs_; }

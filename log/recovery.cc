@@ -7,6 +7,7 @@
 
 #include "log/file_util.h"
 #include "log/format.h"
+#include "log/segment_swap.h"
 #include "log/leader_epoch_cache.h"
 
 namespace sluice::log {
@@ -80,6 +81,11 @@ std::optional<uint64_t> recover_segment(segment& seg, int64_t min_offset,
 std::optional<loaded_segments> load_segments(const std::filesystem::path& dir, const log_config& config,
                                              bool clean_shutdown, int64_t recovery_point,
                                              leader_epoch_cache& epochs) {
+    // A cleaner swap a crash interrupted is finished first (log/segment_swap.h).
+    if (!segment_swap::complete_interrupted_swaps(dir)) {
+        spdlog::error("log: cannot complete the segment swaps in {}", dir.string());
+        return std::nullopt;
+    }
     std::set<int64_t> bases;
     std::vector<std::filesystem::path> index_files;
     std::error_code ec;
@@ -90,8 +96,10 @@ std::optional<loaded_segments> load_segments(const std::filesystem::path& dir, c
         auto base = format::parse_file_stem(path.stem().string());
         if (ends_with(name, format::temp_suffix) || ends_with(name, ".deleted") || ends_with(name, ".cleaned")) {
             std::filesystem::remove(path, ec);  // leftovers of interrupted writes and deletes
-        } else if (ends_with(name, ".swap")) {
-            spdlog::warn("log: ignoring {} (segment swap is not supported yet)", path.string());
+        } else if (ends_with(name, segment_swap::swap_suffix)) {
+            // complete_interrupted_swaps() took every .log.swap: index
+            // .swap files left without one belong to a swap never decided.
+            std::filesystem::remove(path, ec);
         } else if (base && path.extension() == format::log_suffix) {
             bases.insert(*base);
         } else if (base && (path.extension() == format::offset_index_suffix ||

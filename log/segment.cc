@@ -29,9 +29,11 @@ bool plausible_batch_header(const batch_header& header, uint64_t position, uint6
            position + header.total_size() <= file_size;
 }
 
-segment::segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config)
+segment::segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config,
+                 std::string_view suffix)
     : base_offset_(base_offset),
-      log_path_(dir / (format::file_stem(base_offset) + std::string(format::log_suffix))),
+      suffix_(suffix),
+      log_path_(dir / (format::file_stem(base_offset) + std::string(format::log_suffix) + suffix_)),
       index_interval_bytes_(config.index_interval_bytes),
       segment_index_bytes_(config.segment_index_bytes),
       next_offset_(base_offset) {}
@@ -41,13 +43,12 @@ segment::~segment() {
 }
 
 bool segment::open_files(int flags) {
-    std::filesystem::path stem = log_path_;
-    stem.replace_extension();
+    const std::filesystem::path stem = log_path_.parent_path() / format::file_stem(base_offset_);
     fd_ = file_util::open_file(log_path_, O_RDWR | flags);
     auto index_path = stem;
-    index_path += std::string(format::offset_index_suffix);
+    index_path += std::string(format::offset_index_suffix) + suffix_;
     auto time_path = stem;
-    time_path += std::string(format::time_index_suffix);
+    time_path += std::string(format::time_index_suffix) + suffix_;
     bool ok = fd_ >= 0 && offset_index_.open(index_path, base_offset_, segment_index_bytes_) &&
               time_index_.open(time_path, base_offset_, segment_index_bytes_);
     if (!ok) spdlog::error("log: cannot open segment {}: {}", log_path_.string(), std::strerror(errno));
@@ -57,6 +58,14 @@ bool segment::open_files(int flags) {
 std::shared_ptr<segment> segment::create(const std::filesystem::path& dir, int64_t base_offset,
                                          const log_config& config, int64_t now_ms) {
     std::shared_ptr<segment> s(new segment(dir, base_offset, config));
+    if (!s->open_files(O_CREAT | O_TRUNC) || !s->reset_indexes()) return nullptr;
+    s->rolling_base_ms_ = now_ms;
+    return s;
+}
+
+std::shared_ptr<segment> segment::create_staged(const std::filesystem::path& dir, int64_t base_offset,
+                                                const log_config& config, int64_t now_ms, std::string_view suffix) {
+    std::shared_ptr<segment> s(new segment(dir, base_offset, config, suffix));
     if (!s->open_files(O_CREAT | O_TRUNC) || !s->reset_indexes()) return nullptr;
     s->rolling_base_ms_ = now_ms;
     return s;

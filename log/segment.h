@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "log/offset_index.h"
 #include "log/time_index.h"
@@ -40,6 +42,11 @@ public:
     // New, empty segment files (existing files of that name are truncated).
     static std::shared_ptr<segment> create(const std::filesystem::path& dir, int64_t base_offset,
                                            const log_config& config, int64_t now_ms);
+    // New segment files named with `suffix` after each extension
+    // ("<base>.log.cleaned", ...): the log cleaner builds a segment beside the
+    // one it replaces (log/segment_swap.h renames it into place later).
+    static std::shared_ptr<segment> create_staged(const std::filesystem::path& dir, int64_t base_offset,
+                                                  const log_config& config, int64_t now_ms, std::string_view suffix);
     // Existing files; the indexes are not read until load_trusted()/recovery.
     static std::shared_ptr<segment> open_existing(const std::filesystem::path& dir, int64_t base_offset,
                                                   const log_config& config);
@@ -103,13 +110,15 @@ public:
     const time_index& times() const { return time_index_; }
 
 private:
-    segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config);
+    segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config,
+            std::string_view suffix = {});
     bool open_files(int flags);
     bool read_header_at(uint64_t position, batch_position& out) const;
     void reset_state();
     int64_t file_mtime_ms() const;
 
     int64_t base_offset_;
+    std::string suffix_;  // empty, except for segments staged by the cleaner
     std::filesystem::path log_path_;
     int fd_ = -1;
     offset_index offset_index_;

@@ -26,6 +26,12 @@ struct log_config {
     int64_t flush_messages = INT64_MAX;      // flush.messages
     int64_t flush_ms = INT64_MAX;            // flush.ms
     bool delete_retention = true;            // cleanup.policy contains "delete"
+    // Log compaction (compaction/). The defaults leave a log alone.
+    bool compact = false;                           // cleanup.policy contains "compact"
+    int64_t delete_retention_ms = 86400000;         // delete.retention.ms (tombstones)
+    int64_t min_compaction_lag_ms = 0;              // min.compaction.lag.ms
+    int64_t max_compaction_lag_ms = INT64_MAX;      // max.compaction.lag.ms
+    double min_cleanable_dirty_ratio = 0.5;         // min.cleanable.dirty.ratio
 };
 
 struct topic_partition {

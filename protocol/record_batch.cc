@@ -67,6 +67,7 @@ struct record_fields {
     std::optional<bytes_view> value;
     int32_t header_count = 0;
     bytes_view headers;
+    bytes_view encoded;  // the whole record, length varint included (for visit_records)
 };
 
 bool read_nullable(reader& r, std::optional<bytes_view>& out) {
@@ -98,9 +99,12 @@ error_code walk_headers(bytes_view data, int32_t count, OnHeader&& on_header) {
 }
 
 error_code parse_record(reader& r, record_fields& f) {
+    const uint8_t* start = r.read_raw(0).data();  // where this record begins
+    const size_t before = r.remaining();
     int32_t length = r.read_varint();
     if (!r.ok() || length < 0 || static_cast<size_t>(length) > r.remaining()) return error_code::corrupt_message;
     reader body(r.read_raw(static_cast<size_t>(length)));
+    f.encoded = bytes_view(start, before - r.remaining());
     (void)body.read_int8();  // record attributes: unused in v2
     f.timestamp_delta = body.read_varlong();
     f.offset_delta = body.read_varint();
@@ -299,6 +303,23 @@ error_code decode_records(bytes_view batch, std::vector<record>& out) {
     });
     if (ec != error_code::none) out.resize(first);
     return ec;
+}
+
+error_code visit_records(bytes_view batch, record_callback callback, void* context) {
+    batch_header h;
+    if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;
+    if (auto ec = check_counts(h, false); ec != error_code::none) return ec;
+    record_view view;
+    return walk_batch(batch, h, false, [&](const record_fields& f) {
+        view.offset = h.base_offset + f.offset_delta;
+        view.timestamp = h.log_append_time() ? h.max_timestamp : h.base_timestamp + f.timestamp_delta;
+        view.key = f.key;
+        view.value = f.value;
+        view.header_count = f.header_count;
+        view.headers = f.headers;
+        view.encoded = f.encoded;
+        callback(context, view);
+    });
 }
 
 bytes build_batch(const std::vector<record>& records, const batch_builder_options& options) {

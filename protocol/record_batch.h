@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "protocol/error_code.h"
@@ -118,6 +119,38 @@ struct record {
 // but not the CRC and not the producer rules on offset deltas: batches read
 // back from a compacted log have gaps.
 error_code decode_records(bytes_view batch, std::vector<record>& out);
+
+// One record seen without copying: views into the batch, or into the
+// thread's decompression buffer for compressed batches, valid only during
+// the callback. For hot loops (the log cleaner) that must not allocate per
+// record; `encoded` is the record exactly as stored (its length varint
+// first), so a rewriter can copy kept records into a new batch verbatim
+// when it keeps the source batch's base offset and base timestamp.
+struct record_view {
+    int64_t offset = 0;
+    int64_t timestamp = 0;
+    std::optional<bytes_view> key;
+    std::optional<bytes_view> value;  // nullopt: a tombstone
+    int32_t header_count = 0;
+    bytes_view headers;  // the encoded header section
+    bytes_view encoded;
+};
+using record_callback = void (*)(void* context, const record_view& record);
+
+// Calls `callback` for each record of `batch`, in order, with the same
+// checks as decode_records (framing, not the CRC). On error some records
+// may already have been seen. No allocation beyond the per-thread
+// decompression buffer.
+error_code visit_records(bytes_view batch, record_callback callback, void* context);
+
+// visit_records with any callable taking `const record_view&`.
+template <typename F>
+error_code for_each_record(bytes_view batch, F&& f) {
+    using callable = std::remove_reference_t<F>;
+    return visit_records(
+        batch, [](void* c, const record_view& r) { (*static_cast<callable*>(c))(r); },
+        const_cast<void*>(static_cast<const void*>(&f)));
+}
 
 // Builds a batch v2 with the given records (offsets relative to base_offset
 // taken from record.offset - base_offset), compressing with `codec`.

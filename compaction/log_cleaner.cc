@@ -1,0 +1,118 @@
+#include "compaction/log_cleaner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "compaction/cleaner.h"
+#include "compaction/selection.h"
+#include "log/checkpoint_file.h"
+
+namespace sluice::compaction {
+
+void log_cleaner::load_checkpoint(const std::filesystem::path& log_dir) {
+    auto offsets = log::read_offset_checkpoint(log_dir / cleaner_checkpoint_file);
+    if (!offsets) return;
+    std::lock_guard lock(mutex_);
+    for (const auto& [tp, offset] : *offsets) {
+        auto& state = partitions_[tp];
+        state.log_dir = log_dir;
+        state.first_dirty_offset = offset;
+    }
+}
+
+bool log_cleaner::write_checkpoints() const {
+    std::map<std::filesystem::path, log::offset_checkpoint> files;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [tp, state] : partitions_) {
+            if (!state.log_dir.empty()) files[state.log_dir][tp] = state.first_dirty_offset;
+        }
+    }
+    bool ok = true;
+    for (const auto& [dir, offsets] : files) {
+        ok = log::write_offset_checkpoint(dir / cleaner_checkpoint_file, offsets) && ok;
+    }
+    return ok;
+}
+
+std::optional<clean_task> log_cleaner::plan(const log::partition_log& log, int64_t now_ms) {
+    if (!log.config().compact) return std::nullopt;
+    int64_t checkpoint = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto& state = partitions_[log.partition()];
+        if (state.log_dir.empty()) state.log_dir = log.dir().parent_path();
+        if (state.in_progress || (state.failed && now_ms < state.retry_at_ms)) return std::nullopt;
+        checkpoint = state.first_dirty_offset;
+    }
+    auto task = plan_cleaning(log, checkpoint, now_ms);
+    if (task) {
+        std::lock_guard lock(mutex_);
+        partitions_[log.partition()].in_progress = true;
+    }
+    return task;
+}
+
+commit_outcome log_cleaner::commit(log::partition_log& log, const clean_result& result, int64_t now_ms,
+                                   const swap_hook& hook) {
+    auto finish = [&](commit_outcome outcome, const char* why) {
+        std::lock_guard lock(mutex_);
+        auto& state = partitions_[result.tp];
+        state.in_progress = false;
+        if (outcome == commit_outcome::committed) {
+            state.failed = false;
+            state.first_dirty_offset = result.next_dirty_offset;
+        } else if (outcome != commit_outcome::stopped) {
+            // Stale and failed both wait: the log changed or is broken.
+            state.failed = outcome == commit_outcome::failed;
+            state.retry_at_ms = now_ms + config_.backoff_ms;
+            spdlog::warn("compaction: cleaning {} {}: {} (retry in {} ms)", result.tp.dir_name(),
+                         outcome == commit_outcome::failed ? "failed" : "abandoned", why, config_.backoff_ms);
+        }
+        return outcome;
+    };
+    if (result.error != clean_error::none) {
+        for (const auto& g : result.groups) discard_staged(result.dir, g);
+        return finish(result.error == clean_error::stale ? commit_outcome::stale : commit_outcome::failed,
+                      to_string(result.error));
+    }
+    for (size_t i = 0; i < result.groups.size(); ++i) {
+        swap_outcome outcome = swap_in(log, result.groups[i], hook);
+        if (outcome == swap_outcome::swapped) continue;
+        if (outcome == swap_outcome::stopped) return finish(commit_outcome::stopped, "stopped");
+        for (size_t j = i + 1; j < result.groups.size(); ++j) discard_staged(result.dir, result.groups[j]);
+        return outcome == swap_outcome::stale ? finish(commit_outcome::stale, "log changed during cleaning")
+                                              : finish(commit_outcome::failed, "segment swap failed");
+    }
+    spdlog::info("compaction: cleaned {} up to offset {}: {} of {} records kept, {} -> {} bytes",
+                 result.tp.dir_name(), result.next_dirty_offset, result.stats.records_kept,
+                 result.stats.records_read, result.stats.bytes_read, result.stats.bytes_written);
+    return finish(commit_outcome::committed, "");
+}
+
+void log_cleaner::discard(const clean_result& result) {
+    for (const auto& g : result.groups) discard_staged(result.dir, g);
+    std::lock_guard lock(mutex_);
+    if (auto it = partitions_.find(result.tp); it != partitions_.end()) it->second.in_progress = false;
+}
+
+void log_cleaner::forget(const log::topic_partition& tp) {
+    std::lock_guard lock(mutex_);
+    partitions_.erase(tp);
+}
+
+std::optional<int64_t> log_cleaner::checkpoint_of(const log::topic_partition& tp) const {
+    std::lock_guard lock(mutex_);
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) return std::nullopt;
+    return it->second.first_dirty_offset;
+}
+
+bool log_cleaner::failed(const log::topic_partition& tp) const {
+    std::lock_guard lock(mutex_);
+    auto it = partitions_.find(tp);
+    return it != partitions_.end() && it->second.failed;
+}
+
+}  // namespace sluice::compaction
