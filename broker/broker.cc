@@ -13,6 +13,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/metadata/local_metadata_store.h"
 #include "broker/net/server.h"
+#include "broker/topics/log_cleaning.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
 
@@ -61,7 +62,7 @@ broker::broker(broker_config config)
         for (const auto& t : stored) {
             if (t.name == topic) overrides = t.configs;
         }
-        return to_log_config(resolve_topic_settings(overrides, config_).storage);
+        return to_log_config(resolve_topic_settings(overrides, config_));
     });
     topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_);
     topics_->load();
@@ -69,6 +70,7 @@ broker::broker(broker_config config)
     background_ = std::make_unique<background>(*io_);
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
+    cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_);
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
@@ -80,6 +82,7 @@ broker::~broker() = default;
 void broker::run() {
     schedule_retention();
     groups_->start();
+    cleaning_->start();
     io_->run();
     background_->pool.join();
 }
@@ -89,6 +92,7 @@ void broker::stop() {
         spdlog::info("shutting down");
         server_->stop();
         groups_->stop();
+        cleaning_->stop();  // before the logs close
         background_->retention_timer.cancel();
         background_->pool.join();  // pending deletions and flushes finish first
         logs_->shutdown();
@@ -119,6 +123,7 @@ void broker::run_retention() {
         }
     }
     logs_->checkpoint();
+    post_background([this] { cleaning_->write_checkpoints(); });
 }
 
 void broker::enforce_retention(log::partition_log& log, int64_t now) {

@@ -27,6 +27,7 @@ class metadata_store;
 class topic_registry;
 class fetch_session_cache;
 class server;
+class log_cleaning;
 namespace groups {
 class coordinator;
 }
@@ -50,6 +51,7 @@ public:
     log::log_manager& logs() { return *logs_; }
     fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
     groups::coordinator& groups() { return *groups_; }
+    log_cleaning& cleaning() { return *cleaning_; }
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -71,6 +73,7 @@ private:
     std::unique_ptr<topic_registry> topics_;
     std::unique_ptr<fetch_session_cache> fetch_sessions_;
     std::unique_ptr<groups::coordinator> groups_;
+    std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<server> server_;
     struct background;
     std::unique_ptr<background> background_;

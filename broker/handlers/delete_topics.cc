@@ -1,6 +1,7 @@
 // DeleteTopics: by name (all versions) or by topic id (v6+).
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/topics/log_cleaning.h"
 #include "broker/topics/topic_registry.h"
 #include "protocol/generated/delete_topics.h"
 
@@ -28,6 +29,7 @@ response_t::deletable_topic_result delete_one(broker& b, std::optional<std::stri
     out.name = t->meta.name;
     out.topic_id = t->meta.topic_id;
     std::string topic_name = t->meta.name;  // `t` dies with the topic
+    for (const auto& p : t->partitions) b.cleaning().forget({topic_name, p->index});
     op_result result = b.topics().remove(topic_name);
     out.error_code = to_wire(result.code);
     if (!result.ok()) out.error_message = result.message;

@@ -29,7 +29,8 @@ void partition_state::notify() {
     for (auto& w : pending) w.second();
 }
 
-log::log_config to_log_config(const storage_settings& s) {
+log::log_config to_log_config(const topic_settings& t) {
+    const storage_settings& s = t.storage;
     log::log_config c;
     c.segment_bytes = s.segment_bytes;
     c.segment_ms = s.segment_ms;
@@ -41,6 +42,11 @@ log::log_config to_log_config(const storage_settings& s) {
     c.flush_messages = s.flush_messages;
     c.flush_ms = s.flush_ms;
     c.delete_retention = s.delete_retention;
+    c.compact = t.compact;
+    c.delete_retention_ms = t.delete_retention_ms;
+    c.min_compaction_lag_ms = t.min_compaction_lag_ms;
+    c.max_compaction_lag_ms = t.max_compaction_lag_ms;
+    c.min_cleanable_dirty_ratio = t.min_cleanable_dirty_ratio;
     return c;
 }
 
@@ -58,7 +64,7 @@ void topic_registry::load() {
 }
 
 void topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
-    auto cfg = to_log_config(topic.settings.storage);
+    auto cfg = to_log_config(topic.settings);
     for (int32_t p = from; p < to; ++p) {
         log::topic_partition tp{topic.meta.name, p};
         log::partition_log* plog = logs_.get(tp);
@@ -172,7 +178,7 @@ op_result topic_registry::set_configs(std::string_view name, const topic_config&
     if (auto r = store_.set_topic_configs(name, configs); !r.ok()) return r;
     t->meta.configs = configs;
     t->settings = resolve_topic_settings(configs, config_);
-    auto cfg = to_log_config(t->settings.storage);
+    auto cfg = to_log_config(t->settings);
     for (auto& p : t->partitions) p->log->update_config(cfg);
     return {};
 }

@@ -69,7 +69,7 @@ private:
     std::map<std::string, std::unique_ptr<topic_state>, std::less<>> topics_;
 };
 
-// The storage layer's view of a topic's settings.
-log::log_config to_log_config(const storage_settings& s);
+// The storage layer's view of a topic's settings (retention and compaction).
+log::log_config to_log_config(const topic_settings& t);
 
 }  // namespace sluice::broker

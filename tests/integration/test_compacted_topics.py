@@ -22,3 +22,95 @@ def test_keyless_records_are_fine_on_a_delete_topic(broker):
     create_topic(broker.bootstrap, topic, config={"cleanup.policy": "delete"})
     d = produce(broker.bootstrap, topic, [{"value": b"no key"}])
     assert len(d.ok) == 1
+
+
+# --- the log cleaner, end to end -------------------------------------------
+
+import os
+import time
+
+from sluice_harness import consume, wait_until
+
+CLEANER_OVERRIDES = {
+    "log.cleaner.backoff.ms": "200",
+    "log.retention.check.interval.ms": "200",  # also rolls segments by segment.ms
+}
+COMPACTED = {
+    "cleanup.policy": "compact",
+    "segment.bytes": "4096",
+    "segment.ms": "500",
+    "min.cleanable.dirty.ratio": "0.01",
+    "delete.retention.ms": "1500",
+}
+
+
+def log_bytes(broker, topic):
+    d = broker.partition_dir(topic)
+    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".log"))
+
+
+def latest_per_key(records):
+    latest = {}
+    for offset, key, value in records:
+        latest[key] = (offset, value)
+    return latest
+
+
+def read_all(broker, topic):
+    return [(m.offset(), m.key(), m.value()) for m in consume(broker.bootstrap, topic)]
+
+
+def test_cleaner_keeps_latest_value_per_key_at_its_offset(broker_factory):
+    broker = broker_factory(CLEANER_OVERRIDES)
+    topic = unique("compact")
+    create_topic(broker.bootstrap, topic, config=COMPACTED)
+    keys = [b"key-%02d" % i for i in range(20)]
+    messages = [{"key": k, "value": b"%s-v%d-%s" % (k, v, b"x" * 40)} for v in range(12) for k in keys]
+    messages += [{"key": k, "value": None} for k in keys[:5]]  # tombstones
+    produce(broker.bootstrap, topic, messages)
+    written = [(i, m["key"], m["value"]) for i, m in enumerate(messages)]
+    expected = latest_per_key(written)
+    size_before = log_bytes(broker, topic)
+
+    # Cleaned: exactly one record per key, the latest, at its original offset
+    # (tombstones still there: they are kept for delete.retention.ms).
+    def compacted():
+        got = read_all(broker, topic)
+        return len(got) == len(expected) and latest_per_key(got) == expected
+
+    wait_until(compacted, 30, "one record per key (tombstones included) after cleaning")
+    got = read_all(broker, topic)
+    assert [o for o, _, _ in got] == sorted(o for o, _ in expected.values())  # order kept, gaps allowed
+    assert log_bytes(broker, topic) < size_before / 3
+
+    # Once delete.retention.ms has passed since that cleaning, the next
+    # cleaning (new writes make the log dirty again) drops the tombstones
+    # and with them the deleted keys.
+    time.sleep(1.6)
+    filler = [{"key": b"filler", "value": b"f%d" % i} for i in range(40)]
+    produce(broker.bootstrap, topic, filler)
+    live = {k: v for k, v in expected.items() if v[1] is not None}
+    live[b"filler"] = (len(messages) + len(filler) - 1, b"f39")
+    wait_until(lambda: latest_per_key(read_all(broker, topic)) == live and len(read_all(broker, topic)) == len(live),
+               30, "tombstones removed after delete.retention.ms")
+    # The high watermark never moves back: offsets are preserved.
+    assert watermarks(broker.bootstrap, topic)[1] == len(messages) + len(filler)
+
+
+def test_compaction_survives_restart_and_keeps_cleaning(broker_factory):
+    broker = broker_factory(CLEANER_OVERRIDES)
+    topic = unique("compact")
+    create_topic(broker.bootstrap, topic, config=COMPACTED)
+    keys = [b"k%d" % i for i in range(10)]
+    first = [{"key": k, "value": b"a-%s" % k} for _ in range(8) for k in keys]
+    produce(broker.bootstrap, topic, first)
+    wait_until(lambda: len(read_all(broker, topic)) == len(keys), 30, "first round cleaned")
+    broker.stop()
+    broker.start()
+    second = [{"key": k, "value": b"b-%s" % k} for _ in range(8) for k in keys]
+    produce(broker.bootstrap, topic, second)
+    wait_until(lambda: len(read_all(broker, topic)) == len(keys), 30, "second round cleaned after restart")
+    assert {k: v for _, k, v in read_all(broker, topic)} == {k: b"b-%s" % k for k in keys}
+    # A consumer still sees the original offsets of the survivors.
+    assert [o for o, _, _ in read_all(broker, topic)] == list(range(len(first) + len(second) - len(keys),
+                                                                     len(first) + len(second)))
