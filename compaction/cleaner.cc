@@ -110,6 +110,13 @@ clean_error cleaner::write_group(const clean_task& task, size_t first, size_t la
 }
 
 clean_result cleaner::run(const clean_task& task) {
+    clean_result result = run_passes(task);
+    // An idle cleaner holds no key map: the memory is only in use while cleaning.
+    map_.release();
+    return result;
+}
+
+clean_result cleaner::run_passes(const clean_task& task) {
     clean_result result;
     result.tp = task.tp;
     result.dir = task.dir;

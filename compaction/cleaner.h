@@ -31,6 +31,8 @@ public:
     const key_map& map() const { return map_; }
 
 private:
+
+    clean_result run_passes(const clean_task& task);
     clean_error build_map(const clean_task& task, int64_t& end_offset, clean_stats& stats);
     clean_error write_group(const clean_task& task, size_t first, size_t last, cleaned_group& group,
                             clean_stats& stats);

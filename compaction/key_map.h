@@ -35,11 +35,15 @@ public:
     key_map(const key_map&) = delete;
     key_map& operator=(const key_map&) = delete;
 
-    // Records `offset` as the latest for `key`; offsets only grow.
+    // Records `offset` as the latest for `key`; offsets only grow. The table
+    // starts small and doubles (rehashing) up to the budget, so a cleaner
+    // that only ever sees a few keys never touches the whole budget.
     put_result put(const key_hash& key, int64_t offset);
     // The latest offset of `key`, -1 if absent.
     int64_t get(const key_hash& key) const;
     void clear();
+    // Gives the memory back (between cleanings); the next put starts small.
+    void release();
 
     size_t size() const { return size_; }
     size_t max_entries() const { return max_entries_; }
@@ -57,8 +61,13 @@ private:
         return static_cast<size_t>((static_cast<unsigned __int128>(key.low) * slots_) >> 64);
     }
 
-    size_t slots_;
-    size_t max_entries_;
+    void allocate(size_t slots);
+    bool grow();
+
+    size_t budget_slots_;
+    double load_factor_;
+    size_t slots_ = 0;
+    size_t max_entries_ = 0;
     size_t size_ = 0;
     std::unique_ptr<entry[]> entries_;
 };
