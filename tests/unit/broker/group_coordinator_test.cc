@@ -3,6 +3,7 @@
 // deletion, retention and restart. A real broker (logs, topics,
 // __consumer_offsets) is built in a temp dir but never run: callbacks are
 // collected synchronously, and time passes only through tick(now + x).
+#include "unit/temp_dir.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -38,21 +39,9 @@ using protocol::to_wire;
 
 constexpr int16_t wire(error_code e) { return to_wire(e); }
 
-class temp_dir {
+class temp_dir : public sluice::testing::temp_dir {
 public:
-    temp_dir() {
-        std::string pattern = "/tmp/sluice-group-coordinator-test-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-        path_ = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
+    temp_dir() : sluice::testing::temp_dir("sluice-group-coordinator-test") {}
 };
 
 // Answers of one JoinGroup / SyncGroup call; owned jointly by the test and

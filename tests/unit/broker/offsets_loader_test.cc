@@ -1,6 +1,7 @@
 // Loading a __consumer_offsets partition from a real log: many segments,
 // tombstones, compression, malformed records and batches, the high
 // watermark, bounded reads and transaction markers.
+#include "unit/temp_dir.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -29,21 +30,9 @@ group_record sample_group(int32_t generation) {
     return g;
 }
 
-class temp_dir {
+class temp_dir : public sluice::testing::temp_dir {
 public:
-    temp_dir() {
-        std::string pattern = "/tmp/sluice-offsets-test-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-        path_ = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
+    temp_dir() : sluice::testing::temp_dir("sluice-offsets-test") {}
 };
 
 class OffsetsTopicLoad : public ::testing::Test {

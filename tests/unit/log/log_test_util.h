@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the log module's unit tests: a temp dir that cleans up,
 // batch builders, and a reader that turns file slices back into batches.
+#include "unit/temp_dir.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,21 +15,9 @@
 
 namespace sluice::log::testing {
 
-class temp_dir {
+class temp_dir : public sluice::testing::temp_dir {
 public:
-    temp_dir() {
-        std::string pattern = "/tmp/sluice-log-test-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-        path_ = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
+    temp_dir() : sluice::testing::temp_dir("sluice-log-test") {}
 };
 
 // A batch of `count` records with timestamps `first_timestamp` + i and
