@@ -8,8 +8,6 @@
 
 namespace sluice::broker {
 
-using protocol::error_code;
-using protocol::to_wire;
 using response_t = protocol::alter_configs_response;
 
 handler_result handle_alter_configs(broker& b, request& req) {
@@ -17,24 +15,15 @@ handler_result handle_alter_configs(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
     response_t response;
     for (const auto& r : body.resources) {
-        response_t::alter_configs_resource_response out;
-        out.resource_type = r.resource_type;
-        out.resource_name = r.resource_name;
-        op_result result;
-        if (r.resource_type == resource_type::topic) {
+        op_result result = alter_resource(r.resource_type, [&] {
             topic_config configs;
             for (const auto& c : r.configs) {
                 if (c.value) configs[c.name] = *c.value;
             }
-            result = b.topics().set_configs(r.resource_name, configs, body.validate_only);
-        } else if (r.resource_type == resource_type::broker) {
-            result = refuse_broker_change();
-        } else {
-            result = {error_code::invalid_request, "Unsupported resource type."};
-        }
-        out.error_code = to_wire(result.code);
-        if (!result.ok()) out.error_message = result.message;
-        response.responses.push_back(std::move(out));
+            return b.topics().set_configs(r.resource_name, configs, body.validate_only);
+        });
+        response.responses.push_back(
+            resource_response<response_t::alter_configs_resource_response>(r.resource_type, r.resource_name, result));
     }
     return respond_with(req, response);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Kafka's config resource types and the checks the config APIs share.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "broker/config/op_result.h"
@@ -20,5 +21,20 @@ bool names_this_broker(broker& b, const std::string& resource_name);
 
 // Dynamic broker configuration is not supported: every change is refused.
 op_result refuse_broker_change();
+
+// The part AlterConfigs and IncrementalAlterConfigs share: topics change
+// through `change_topic`, brokers are refused, other types are invalid.
+op_result alter_resource(int8_t type, const std::function<op_result()>& change_topic);
+
+// Fills one resource's answer (both APIs' answers have this shape).
+template <typename ResourceResponse>
+ResourceResponse resource_response(int8_t type, const std::string& name, const op_result& result) {
+    ResourceResponse out;
+    out.resource_type = type;
+    out.resource_name = name;
+    out.error_code = protocol::to_wire(result.code);
+    if (!result.ok()) out.error_message = result.message;
+    return out;
+}
 
 }  // namespace sluice::broker
