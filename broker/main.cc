@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -16,6 +18,16 @@
 #include "broker/config/config_error.h"
 
 namespace {
+
+// Each partition keeps its active segment's .log, .index and .timeindex
+// open; the usual soft limit of 1024 descriptors would cap a broker at a few
+// hundred partitions, so take whatever the hard limit allows.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("could not raise the open file limit");
+}
 
 void usage() {
     std::cerr << "usage: sluiced [server.properties] [--override key=value]...\n";
@@ -46,6 +58,7 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("sluiced"));
     spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] %^%l%$ %v");
     std::signal(SIGPIPE, SIG_IGN);
+    raise_open_file_limit();
 
     std::unique_ptr<sluice::broker::broker> broker;
     try {
