@@ -612,17 +612,9 @@ class ProcMember:
         self.proc.wait(10)
 
     def close(self, timeout=30):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write(b"close\n")
-                self.proc.stdin.flush()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        if not ask_to_exit(self.proc, b"close", timeout):
+            self.proc.kill()
+            self.proc.wait(10)
         self._stderr.close()
         try:
             os.unlink(self.stderr_path)
@@ -760,3 +752,34 @@ def main(argv):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def ask_to_exit(proc, command, timeout):
+    """Writes `command` to a member process's stdin and waits for it to exit.
+    True when it has exited within `timeout` (or had already)."""
+    if proc.poll() is not None:
+        return True
+    try:
+        proc.stdin.write(command + b"\n")
+        proc.stdin.flush()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def advance_and_check_resume(batch, positions, expect_committed):
+    """Moves `positions` past the (partition, offset, value) records of
+    `batch`; with `expect_committed`, each partition's first record must sit
+    exactly at its committed offset (a member resumes where the group left)."""
+    firsts = {}
+    for p, off, _ in batch:
+        firsts.setdefault(p, off)
+        positions[p] = max(positions[p], off + 1)
+    if expect_committed is not None:
+        for p, first in firsts.items():
+            assert first == expect_committed[p], (
+                "partition %d resumed at %d, committed %d" % (p, first, expect_committed[p]))

@@ -9,7 +9,7 @@ import time
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from group_helpers import (SESSION_MS, T, CKMember, ProcMember, close_all, decode_assignment,
+from group_helpers import (advance_and_check_resume, SESSION_MS, T, CKMember, ProcMember, close_all, decode_assignment,
                            group_broker, messages_for, wait_balanced, wait_consumed,
                            wait_group_state)
 from sluice_harness import broker_alive, create_topic, produce, unique, wait_until
@@ -141,15 +141,7 @@ def test_committed_offsets_survive_consumer_and_broker_restart(broker_factory):
                 assert got == expect_committed, "committed offsets %r, expected %r" % (
                     got, expect_committed)
             batch = _consume(c, n)
-            firsts = {}
-            for p, off, _ in batch:
-                firsts.setdefault(p, off)
-                positions[p] = max(positions[p], off + 1)
-            if expect_committed is not None:
-                # a member resumes exactly at the committed offset
-                for p, first in firsts.items():
-                    assert first == expect_committed[p], (
-                        "partition %d resumed at %d, committed %d" % (p, first, expect_committed[p]))
+            advance_and_check_resume(batch, positions, expect_committed)
             consumed.extend(batch)
             commit = [TopicPartition(topic, p, positions[p]) for p in range(parts)]
             res = c.commit(offsets=commit, asynchronous=False)

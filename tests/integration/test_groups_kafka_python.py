@@ -8,7 +8,7 @@ import time
 
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 
-from group_helpers import (SESSION_MS, T, KPMember, close_all, group_broker, messages_for,
+from group_helpers import (advance_and_check_resume, SESSION_MS, T, KPMember, close_all, group_broker, messages_for,
                            wait_balanced, wait_consumed, wait_group_state)
 from sluice_harness import broker_alive, create_topic, produce, unique
 
@@ -84,14 +84,7 @@ def test_commit_and_resume_after_consumer_and_broker_restart(broker_factory):
                 got = {tp.partition: c.committed(tp) for tp in tps}
                 assert got == expect_committed, "committed %r, expected %r" % (got, expect_committed)
             batch = _consume(c, n)
-            firsts = {}
-            for p, off, _ in batch:
-                firsts.setdefault(p, off)
-                positions[p] = max(positions[p], off + 1)
-            if expect_committed is not None:
-                for p, first in firsts.items():
-                    assert first == expect_committed[p], (
-                        "partition %d resumed at %d, committed %d" % (p, first, expect_committed[p]))
+            advance_and_check_resume(batch, positions, expect_committed)
             consumed.extend(batch)
             c.commit({tp: OffsetAndMetadata(positions[tp.partition], "") for tp in tps})
             got = {tp.partition: c.committed(tp) for tp in tps}

@@ -10,7 +10,7 @@ import os
 import subprocess
 import threading
 
-from group_helpers import T, group_broker, messages_for, wait_group_state
+from group_helpers import T, ask_to_exit, group_broker, messages_for, wait_group_state
 from sluice_harness import create_topic, produce, run, unique, wait_until
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
@@ -69,17 +69,9 @@ class JsMember:
 
     def stop(self, timeout=30):
         """Graceful: disconnect (LeaveGroup); exit code must be 0."""
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write(b"stop\n")
-                self.proc.stdin.flush()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise AssertionError("%s did not stop within %d s" % (self.name, timeout))
+        if not ask_to_exit(self.proc, b"stop", timeout):
+            self.kill()
+            raise AssertionError("%s did not stop within %d s" % (self.name, timeout))
         assert self.proc.returncode == 0, "%s exited %r\n%s" % (
             self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
         assert self.of("closed")
