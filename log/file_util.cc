@@ -55,6 +55,34 @@ int64_t file_size(int fd) {
     return st.st_size;
 }
 
+bool create_file(const std::filesystem::path& path, bool truncate) {
+    int fd = open_file(path, O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0));
+    if (fd < 0) return false;
+    return ::close(fd) == 0;
+}
+
+bool write_file_at(const std::filesystem::path& path, const void* data, size_t size, uint64_t offset) {
+    int fd = open_file(path, O_WRONLY);
+    if (fd < 0) return false;
+    bool ok = pwrite_all(fd, data, size, offset);
+    return (::close(fd) == 0) && ok;
+}
+
+bool truncate_file(const std::filesystem::path& path, uint64_t size) {
+    int rc;
+    do {
+        rc = ::truncate(path.c_str(), static_cast<off_t>(size));
+    } while (rc != 0 && errno == EINTR);
+    return rc == 0;
+}
+
+bool sync_file(const std::filesystem::path& path) {
+    int fd = open_file(path, O_RDONLY);
+    if (fd < 0) return errno == ENOENT;
+    bool ok = ::fdatasync(fd) == 0;
+    return (::close(fd) == 0) && ok;
+}
+
 bool fsync_dir(const std::filesystem::path& dir) {
     int fd = open_file(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0) return false;

@@ -22,6 +22,13 @@ int64_t pread_full(int fd, void* data, size_t size, uint64_t offset);
 // Size of an open file, -1 on error.
 int64_t file_size(int fd);
 
+// By path, for files the log does not keep open (the indexes): each opens,
+// acts and closes. sync_file() treats a file already gone as synced.
+bool create_file(const std::filesystem::path& path, bool truncate);
+bool write_file_at(const std::filesystem::path& path, const void* data, size_t size, uint64_t offset);
+bool truncate_file(const std::filesystem::path& path, uint64_t size);
+bool sync_file(const std::filesystem::path& path);
+
 // fsync of a directory, so a create/rename/unlink inside it is durable.
 bool fsync_dir(const std::filesystem::path& dir);
 

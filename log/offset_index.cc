@@ -1,25 +1,19 @@
 #include "log/offset_index.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <string>
 
 #include "log/file_util.h"
 #include "log/format.h"
 
 namespace sluice::log {
 
-offset_index::~offset_index() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 bool offset_index::open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes) {
     path_ = path;
     base_offset_ = base_offset;
     set_max_index_bytes(max_index_bytes);
-    fd_ = file_util::open_file(path, O_RDWR | O_CREAT);
-    return fd_ >= 0;
+    persisted_ = 0;
+    return file_util::create_file(path, false);
 }
 
 void offset_index::set_max_index_bytes(int32_t max_index_bytes) {
@@ -30,13 +24,13 @@ void offset_index::set_max_index_bytes(int32_t max_index_bytes) {
 
 bool offset_index::load(uint64_t log_size) {
     entries_.clear();
-    int64_t size = file_util::file_size(fd_);
-    if (size < 0 || size % format::offset_index_entry_size != 0) return false;
-    std::vector<uint8_t> raw(static_cast<size_t>(size));
-    if (file_util::pread_full(fd_, raw.data(), raw.size(), 0) != size) return false;
+    persisted_ = 0;
+    std::string raw;
+    if (!file_util::read_small_file(path_, raw) || raw.size() % format::offset_index_entry_size != 0) return false;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(raw.data());
     entries_.reserve(raw.size() / format::offset_index_entry_size);
     for (size_t at = 0; at < raw.size(); at += format::offset_index_entry_size) {
-        entry e{base_offset_ + format::load_be32(&raw[at]), format::load_be32(&raw[at + 4])};
+        entry e{base_offset_ + format::load_be32(bytes + at), format::load_be32(bytes + at + 4)};
         bool grows = entries_.empty() ||
                      (e.offset > entries_.back().offset && e.position > entries_.back().position);
         // Position 0 never gets an entry, so a zero-filled (preallocated) file fails here.
@@ -46,16 +40,24 @@ bool offset_index::load(uint64_t log_size) {
         }
         entries_.push_back(e);
     }
+    persisted_ = entries_.size();
     return true;
 }
 
-bool offset_index::append(int64_t offset, uint32_t position) {
-    uint8_t raw[format::offset_index_entry_size];
-    format::store_be32(raw, static_cast<uint32_t>(offset - base_offset_));
-    format::store_be32(raw + 4, position);
-    uint64_t at = entries_.size() * format::offset_index_entry_size;
-    if (!file_util::pwrite_all(fd_, raw, sizeof raw, at)) return false;
-    entries_.push_back({offset, position});
+void offset_index::append(int64_t offset, uint32_t position) { entries_.push_back({offset, position}); }
+
+bool offset_index::persist() {
+    if (persisted_ == entries_.size()) return true;
+    std::vector<uint8_t> raw((entries_.size() - persisted_) * format::offset_index_entry_size);
+    uint8_t* out = raw.data();
+    for (size_t i = persisted_; i < entries_.size(); ++i, out += format::offset_index_entry_size) {
+        format::store_be32(out, static_cast<uint32_t>(entries_[i].offset - base_offset_));
+        format::store_be32(out + 4, entries_[i].position);
+    }
+    if (!file_util::write_file_at(path_, raw.data(), raw.size(), persisted_ * format::offset_index_entry_size)) {
+        return false;
+    }
+    persisted_ = entries_.size();
     return true;
 }
 
@@ -81,7 +83,15 @@ bool offset_index::truncate_from(int64_t offset) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
                                [](const entry& e, int64_t target) { return e.offset < target; });
     entries_.erase(it, entries_.end());
-    return ::ftruncate(fd_, static_cast<off_t>(entries_.size() * format::offset_index_entry_size)) == 0;
+    if (persisted_ <= entries_.size()) return true;
+    persisted_ = entries_.size();
+    return file_util::truncate_file(path_, persisted_ * format::offset_index_entry_size);
+}
+
+bool offset_index::reset() {
+    entries_.clear();
+    persisted_ = 0;
+    return file_util::truncate_file(path_, 0);
 }
 
 std::optional<offset_index::entry> offset_index::last_entry() const {
@@ -89,6 +99,6 @@ std::optional<offset_index::entry> offset_index::last_entry() const {
     return entries_.back();
 }
 
-bool offset_index::sync() const { return ::fdatasync(fd_) == 0; }
+bool offset_index::sync() const { return file_util::sync_file(path_); }
 
 }  // namespace sluice::log

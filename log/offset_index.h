@@ -4,14 +4,18 @@
 // headers near its target instead of at the start of the segment. Byte
 // format in log/format.h.
 //
-// The entries live in memory (a sorted vector) and are appended to the file
-// as they are made; the file is only read when the segment is opened. The
-// file is not checksummed: load() checks what can be checked (size a
+// The entries live in memory (a sorted vector); persist() appends the new
+// ones to the file, which is opened only for that and at load: a partition
+// then holds one descriptor (its .log), not three, so tens of thousands of
+// partitions fit in one open-file limit. The file is read only at startup
+// for segments that were persisted before (segment roll, flush, clean
+// shutdown); every other segment is rebuilt from its .log by recovery.
+// The file is not checksummed: load() checks what can be checked (size a
 // multiple of 8, both fields strictly increasing, last position inside the
 // .log) and the segment rebuilds the index from the .log when that fails.
 //
 // Not thread-safe: owned by its segment, touched by the partition's owner
-// executor; sync() may run on another thread (fsync of the fd only).
+// executor; sync() may run on another thread (it only uses the path).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -29,25 +33,26 @@ public:
     offset_index() = default;
     offset_index(const offset_index&) = delete;
     offset_index& operator=(const offset_index&) = delete;
-    ~offset_index();
 
-    // Opens (creating if missing) the index file; entries are not read yet.
+    // Names the index file, creating it (empty) if missing; entries are not read yet.
     bool open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes);
     // Reads and checks the file against a .log of `log_size` bytes. On false
     // the in-memory index is empty and the caller must rebuild it.
     bool load(uint64_t log_size);
 
-    // Adds an entry; the caller guarantees both fields grow.
-    bool append(int64_t offset, uint32_t position);
+    // Adds an entry (in memory until persist()); the caller guarantees both fields grow.
+    void append(int64_t offset, uint32_t position);
     // The entry with the largest offset <= `offset`; {base_offset, 0} if none.
     entry lookup(int64_t offset) const;
     // The last entry with position <= `max_position` and offset < `offset_limit`:
     // every batch before it is whole within both bounds (reads jump there).
     std::optional<entry> last_entry_within(uint64_t max_position, int64_t offset_limit) const;
+    // Writes the entries not yet in the file.
+    bool persist();
     // Drops every entry with offset >= `offset` (file truncated too).
     bool truncate_from(int64_t offset);
     // Drops everything (file truncated to zero), for a rebuild.
-    bool reset() { return truncate_from(base_offset_); }
+    bool reset();
 
     bool is_full() const { return entries_.size() >= max_entries_; }
     size_t entry_count() const { return entries_.size(); }
@@ -59,7 +64,7 @@ public:
 
 private:
     std::filesystem::path path_;
-    int fd_ = -1;
+    size_t persisted_ = 0;  // entries already in the file
     int64_t base_offset_ = 0;
     size_t max_entries_ = 0;
     std::vector<entry> entries_;

@@ -303,13 +303,17 @@ bool partition_log::flush_due(int64_t now_ms) const {
     return unflushed > 0 && (unflushed >= config_.flush_messages || now_ms - last_flush_ms_ >= config_.flush_ms);
 }
 
-partition_log::flush_job partition_log::prepare_flush() const {
+partition_log::flush_job partition_log::prepare_flush() {
     flush_job job;
     job.dir = dir_;
     job.up_to_offset = log_end_offset();
     job.sync_dir = dir_dirty_;
     for (const auto& seg : segments_) {
-        if (seg->next_offset() > recovery_point()) job.segments.push_back(seg);
+        if (seg->next_offset() <= recovery_point()) continue;
+        // Index entries reach their files here, on the owner executor; the
+        // job's sync() may then run on any thread.
+        seg->persist_indexes();
+        job.segments.push_back(seg);
     }
     if (epochs_.dirty()) {
         job.epochs = epochs_.entries();

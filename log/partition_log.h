@@ -115,7 +115,7 @@ public:
 
     // flush.messages / flush.ms: whether the caller should flush now.
     bool flush_due(int64_t now_ms) const;
-    flush_job prepare_flush() const;
+    flush_job prepare_flush();
     static void run_flush(flush_job& job);
     void complete_flush(const flush_job& job, int64_t now_ms);
     // All three on the calling thread: fsync everything appended so far and

@@ -75,6 +75,7 @@ std::optional<uint64_t> recover_segment(segment& seg, int64_t min_offset,
     }
     if (reader.failed()) return std::nullopt;
     if (!seg.truncate_log(position)) return std::nullopt;
+    seg.persist_indexes();
     return static_cast<uint64_t>(file_size) - position;
 }
 

@@ -184,10 +184,8 @@ void segment::index_batch(const batch_header& header, uint64_t position) {
     }
     // As Kafka: the entry names the batch's last offset and start position.
     if (bytes_since_last_index_entry_ > static_cast<uint64_t>(index_interval_bytes_)) {
-        bool ok = offset_index_.append(header.last_offset(), static_cast<uint32_t>(position)) &&
-                  time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
-        // A missing entry only makes lookups scan further; recovery rebuilds it.
-        if (!ok) spdlog::warn("log: index write for {} failed: {}", log_path_.string(), std::strerror(errno));
+        offset_index_.append(header.last_offset(), static_cast<uint32_t>(position));
+        time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_);
         bytes_since_last_index_entry_ = 0;
     }
     bytes_since_last_index_entry_ += header.total_size();
@@ -232,9 +230,15 @@ bool segment::read(uint64_t position, size_t size, protocol::bytes& out) const {
 }
 
 void segment::on_inactive() {
-    if (offset_of_max_timestamp_ >= 0 && !time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true)) {
-        spdlog::warn("log: final time index entry for {} failed: {}", log_path_.string(), std::strerror(errno));
-    }
+    if (offset_of_max_timestamp_ >= 0) time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true);
+    persist_indexes();
+}
+
+bool segment::persist_indexes() {
+    bool ok = offset_index_.persist() && time_index_.persist();
+    // A missing entry only makes lookups scan further; recovery rebuilds the file.
+    if (!ok) spdlog::warn("log: index write for {} failed: {}", log_path_.string(), std::strerror(errno));
+    return ok;
 }
 
 bool segment::truncate_to(int64_t offset) {

@@ -6,6 +6,9 @@
 // headers (to find boundaries) and file slices handed to the network layer,
 // so batch bytes are never copied through this class.
 //
+// Only the .log stays open; the index files are opened when read or written
+// (log/offset_index.h says why).
+//
 // Threading: a segment belongs to its partition_log and is touched by that
 // log's owner executor, except sync(), remove_files() and the fd, which may
 // be used from any thread (they only use state fixed at open). Holders of a
@@ -79,8 +82,12 @@ public:
     }
     // Reads `size` bytes at `position` (rare paths: timestamp lookups).
     bool read(uint64_t position, size_t size, protocol::bytes& out) const;
-    // Stops being the active segment: writes the final time index entry.
+    // Stops being the active segment: adds the final time index entry and
+    // writes the indexes out.
     void on_inactive();
+    // Writes index entries made since the last call to the index files
+    // (before a flush's sync(), at roll, after recovery).
+    bool persist_indexes();
     // Removes every batch from the one containing `offset` on.
     bool truncate_to(int64_t offset);
     void update_config(const log_config& config);
@@ -93,7 +100,7 @@ public:
     bool truncate_log(uint64_t size);
 
     // --- any thread ---
-    bool sync() const;          // fsync .log and indexes
+    bool sync() const;          // fsync .log and the index files as persisted
     bool remove_files() const;  // unlink the three files; open fds stay valid
     int fd() const { return fd_; }
 

@@ -7,7 +7,8 @@
 // log/format.h; same trust rules as the offset index (checked on load,
 // rebuilt from the .log when wrong).
 //
-// Threading as for offset_index.
+// Entries live in memory until persist(); threading and file handling as
+// for offset_index.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -25,7 +26,6 @@ public:
     time_index() = default;
     time_index(const time_index&) = delete;
     time_index& operator=(const time_index&) = delete;
-    ~time_index();
 
     bool open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes);
     // Reads and checks the file; on false the in-memory index is empty.
@@ -33,12 +33,14 @@ public:
 
     // Appends (timestamp, offset) if the timestamp grew since the last entry.
     // `even_if_full` is for the final entry of a segment that stops being active.
-    bool maybe_append(int64_t timestamp, int64_t offset, bool even_if_full = false);
+    void maybe_append(int64_t timestamp, int64_t offset, bool even_if_full = false);
+    // Writes the entries not yet in the file.
+    bool persist();
     // The last entry with timestamp < `timestamp`, if any.
     std::optional<entry> last_entry_before(int64_t timestamp) const;
     // Drops every entry with offset >= `offset`.
     bool truncate_from(int64_t offset);
-    bool reset() { return truncate_from(base_offset_); }
+    bool reset();
 
     bool is_full() const { return entries_.size() >= max_entries_; }
     size_t entry_count() const { return entries_.size(); }
@@ -50,7 +52,7 @@ public:
 
 private:
     std::filesystem::path path_;
-    int fd_ = -1;
+    size_t persisted_ = 0;  // entries already in the file
     int64_t base_offset_ = 0;
     size_t max_entries_ = 0;
     std::vector<entry> entries_;

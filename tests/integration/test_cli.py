@@ -317,8 +317,10 @@ def test_dump_log_truncated_and_corrupted_copies(broker, tmp_path):
 
 def test_dump_log_index_checked_against_segment(broker, tmp_path):
     topic = unique("cli-idx")
-    # An index entry after every batch, and one batch per record.
-    cli("topics", "create", "-t", topic, "-c", "index.interval.bytes=1", broker=broker)
+    # An index entry after every batch, and one batch per record. Index
+    # entries reach the file when the log flushes (or rolls, or shuts down):
+    # flush.messages=1 flushes on every produce.
+    cli("topics", "create", "-t", topic, "-c", "index.interval.bytes=1", "-c", "flush.messages=1", broker=broker)
     kcat_produce(broker, topic, 0, ["r%d" % i for i in range(6)], "-X", "batch.num.messages=1", "-X", "linger.ms=0")
     segment = broker.segment_files(topic)[0]
     headers = read_batch_headers(segment)

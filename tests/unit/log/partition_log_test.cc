@@ -429,6 +429,43 @@ TEST(partition_log, flush_due_by_messages_and_time) {
     EXPECT_FALSE(log->flush_due(2000));
 }
 
+size_t open_descriptor_count() {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+}
+
+// One descriptor per segment (its .log): the indexes are opened only to be
+// read or written, which is what lets 10,000 partitions fit in a process.
+TEST(partition_log, holds_one_descriptor_per_segment) {
+    temp_dir dir;
+    log_config config = small_config();
+    config.index_interval_bytes = 1;
+    size_t before = open_descriptor_count();
+    auto log = open_log(dir.path() / "t-0", config, true);
+    for (int i = 0; i < 200; ++i) append_copy(*log, make_batch(3, 100 + i), 200);
+    ASSERT_GT(log->segment_count(), 2u);
+    ASSERT_GT(log->segments().back()->offsets().entry_count(), 0u);
+    EXPECT_EQ(open_descriptor_count() - before, log->segment_count());
+}
+
+// A flush writes the active segment's index entries before syncing, so a
+// reopen after a crash can trust everything below the recovery point.
+TEST(partition_log, flush_persists_active_segment_indexes) {
+    temp_dir dir;
+    log_config config;
+    config.index_interval_bytes = 1;
+    auto log = open_log(dir.path() / "t-0", config, true);
+    for (int i = 0; i < 5; ++i) append_copy(*log, make_batch(2, 100 + i * 10), 200);
+    auto index_path = segment_file(log->dir(), 0, ".index");
+    auto time_path = segment_file(log->dir(), 0, ".timeindex");
+    EXPECT_EQ(std::filesystem::file_size(index_path), 0u);
+    log->flush();
+    EXPECT_EQ(std::filesystem::file_size(index_path), 8u * log->segments()[0]->offsets().entry_count());
+    EXPECT_EQ(std::filesystem::file_size(time_path), 12u * log->segments()[0]->times().entry_count());
+    EXPECT_GT(log->segments()[0]->offsets().entry_count(), 0u);
+}
+
 TEST(partition_log, slices_keep_removed_segments_readable) {
     temp_dir dir;
     log_config config = small_config();
