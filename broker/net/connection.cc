@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 
+#include <algorithm>
+#include <cstring>
+
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
@@ -36,35 +40,79 @@ void connection::close() {
 
 void connection::read_size() {
     if (closed_) return;
-    asio::async_read(socket_, asio::buffer(size_buf_, 4),
+    // Buffered frames are handled by nested calls (read_size -> handler ->
+    // finish_request -> read_size); past a few, go on from the executor so a
+    // burst of tiny requests cannot grow the stack.
+    if (nested_reads_ >= max_nested_reads) {
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_size(); });
+        return;
+    }
+    ++nested_reads_;
+    struct unnest {
+        int& depth;
+        ~unnest() { --depth; }
+    } guard{nested_reads_};
+    size_t buffered = in_end_ - in_begin_;
+    if (buffered < 4) {
+        fill_input();
+        return;
+    }
+    const uint8_t* p = in_.get() + in_begin_;
+    uint32_t size = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+    // A negative size, one too small for a header, or one over
+    // socket.request.max.bytes: close before allocating anything.
+    if (size > static_cast<uint32_t>(INT32_MAX) || size < 8 || size > max_request_bytes_) {
+        spdlog::warn("closing {}: invalid request size {}", peer_, static_cast<int32_t>(size));
+        close();
+        return;
+    }
+    in_begin_ += 4;
+    start_frame(size);
+}
+
+// Reads whatever the socket has (up to the buffer's free space) and goes
+// back to read_size(); a partial size prefix moves to the buffer's start.
+void connection::fill_input() {
+    if (in_begin_ > 0) {
+        std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+    }
+    socket_.async_read_some(asio::buffer(in_.get() + in_end_, input_buffer_bytes - in_end_),
+                            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                                if (ec) {
+                                    self->close();
+                                    return;
+                                }
+                                self->in_end_ += n;
+                                self->read_size();
+                            });
+}
+
+void connection::start_frame(uint32_t size) {
+    frame_ = std::make_shared<protocol::bytes>(size);
+    size_t have = std::min<size_t>(size, in_end_ - in_begin_);
+    std::memcpy(frame_->data(), in_.get() + in_begin_, have);
+    in_begin_ += have;
+    if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+    if (have == size) {
+        handle_frame();
+        return;
+    }
+    read_rest_of_frame(have);
+}
+
+// The rest of a frame bigger than what was buffered goes straight into the
+// frame, so a large produce request is not copied twice.
+void connection::read_rest_of_frame(size_t have) {
+    asio::async_read(socket_, asio::buffer(frame_->data() + have, frame_->size() - have),
                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
                          if (ec) {
                              self->close();
                              return;
                          }
-                         uint32_t size = (uint32_t{self->size_buf_[0]} << 24) | (uint32_t{self->size_buf_[1]} << 16) |
-                                         (uint32_t{self->size_buf_[2]} << 8) | uint32_t{self->size_buf_[3]};
-                         // A negative size, one too small for a header, or one over
-                         // socket.request.max.bytes: close before allocating anything.
-                         if (size > static_cast<uint32_t>(INT32_MAX) || size < 8 || size > self->max_request_bytes_) {
-                             spdlog::warn("closing {}: invalid request size {}", self->peer_,
-                                          static_cast<int32_t>(size));
-                             self->close();
-                             return;
-                         }
-                         self->read_body(size);
+                         self->handle_frame();
                      });
-}
-
-void connection::read_body(uint32_t size) {
-    frame_ = std::make_shared<protocol::bytes>(size);
-    asio::async_read(socket_, asio::buffer(*frame_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
-        if (ec) {
-            self->close();
-            return;
-        }
-        self->handle_frame();
-    });
 }
 
 void connection::handle_frame() {
@@ -120,6 +168,12 @@ void connection::finish_request(const request& req, protocol::writer body) {
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));
+    // A client that pipelines requests but does not read its answers would
+    // make the queue grow without bound: stop reading until it drains.
+    if (out_.size() > max_queued_responses) {
+        read_paused_ = true;
+        return;
+    }
     read_size();
 }
 
@@ -128,21 +182,53 @@ void connection::queue_response(protocol::bytes head, protocol::writer body) {
     if (!writing_) write_next();
 }
 
-// Sends the front response piece by piece: the head, then the body's memory
-// runs and file slices in order. part 0 is the head; part 2k+1 is memory run
-// k of the body, part 2k+2 is file slice k.
+// Sends the queued responses in order. Memory pieces (part 0 is the head,
+// part 2k+1 is memory run k of the body) are gathered into one send, across
+// responses, up to the next file slice (part 2k+2), which goes by sendfile.
 void connection::write_next() {
     if (closed_) return;
-    if (out_.empty()) {
-        writing_ = false;
+    if (read_paused_ && out_.size() <= max_queued_responses / 2) {
+        read_paused_ = false;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_size(); });
+    }
+    writing_ = !out_.empty();
+    if (!writing_) return;
+    gathered_.clear();
+    gathered_responses_ = 0;
+    for (outgoing& out : out_) {
+        if (!gather(out)) break;
+        ++gathered_responses_;
+    }
+    if (gathered_.empty() && gathered_responses_ > 0) {
+        // Finished by a file slice with nothing after it.
+        for (size_t i = 0; i < gathered_responses_; ++i) out_.pop_front();
+        write_next();
         return;
     }
-    writing_ = true;
-    outgoing& out = out_.front();
+    if (gathered_.empty()) {
+        // The front response is at a file slice.
+        outgoing& out = out_.front();
+        if (!write_file_slice(out, out.body.file_slices()[(out.part - 2) / 2].slice)) return;  // resumes itself
+        write_next();
+        return;
+    }
+    asio::async_write(socket_, gathered_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (ec) {
+            self->close();
+            return;
+        }
+        for (size_t i = 0; i < self->gathered_responses_; ++i) self->out_.pop_front();
+        self->write_next();
+    });
+}
+
+// Adds `out`'s memory pieces from its current part on to gathered_; true if
+// that finishes the response, false if it stopped at a file slice.
+bool connection::gather(outgoing& out) {
     const auto& slices = out.body.file_slices();
     const auto& buf = out.body.buffer();
     size_t last_part = 2 * slices.size() + 1;
-    while (out.part <= last_part) {
+    for (; out.part <= last_part; ++out.part) {
         asio::const_buffer piece;
         if (out.part == 0) {
             piece = asio::buffer(out.head);
@@ -152,22 +238,11 @@ void connection::write_next() {
             size_t to = k < slices.size() ? slices[k].position : buf.size();
             piece = asio::buffer(buf.data() + from, to - from);
         } else {
-            if (!write_file_slice(out, slices[(out.part - 2) / 2].slice)) return;  // resumes itself
-            continue;
+            return false;
         }
-        ++out.part;
-        if (piece.size() == 0) continue;
-        asio::async_write(socket_, piece, [self = shared_from_this()](boost::system::error_code ec, size_t) {
-            if (ec) {
-                self->close();
-                return;
-            }
-            self->write_next();
-        });
-        return;
+        if (piece.size() > 0) gathered_.push_back(piece);
     }
-    out_.pop_front();
-    write_next();
+    return true;
 }
 
 // Returns true when the slice is fully sent (part advanced); false when the
@@ -199,7 +274,7 @@ bool connection::write_file_slice(outgoing& out, const protocol::file_slice& sli
         }
         // The file shrank under us (truncation) or the socket failed: the
         // response can no longer be completed as framed, so drop the client.
-        spdlog::warn("closing {}: sendfile failed", peer_);
+        spdlog::warn("closing {}: sendfile failed (returned {}): {}", peer_, n, n < 0 ? std::strerror(errno) : "file shorter than the slice");
         close();
         return false;
     }

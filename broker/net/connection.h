@@ -5,13 +5,21 @@
 // Requests on one connection are handled one at a time, as Kafka does: the
 // next frame is read only once the current request has its answer (the
 // answer may still be queued for writing). That keeps responses ordered and
-// bounds the memory a client can make us hold to one frame.
+// bounds the memory a client can make us hold to one frame, plus a bounded
+// queue of answers: past it, reading waits until the client reads.
 // Responses carrying file slices are sent with sendfile, never copied
 // through user space.
+//
+// Syscalls per request are what small-request latency is made of: reads go
+// through a small buffer, so one recv usually brings the size prefix and the
+// whole request (large frames are read straight into their own buffer after
+// the part already buffered); a response's header and memory runs, and any
+// responses queued behind it, leave in one gathered send.
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "broker/handlers/handler.h"
 #include "protocol/wire.h"
@@ -36,11 +44,14 @@ private:
     };
 
     void read_size();
-    void read_body(uint32_t size);
+    void fill_input();
+    void start_frame(uint32_t size);
+    void read_rest_of_frame(size_t have);
     void handle_frame();
     void finish_request(const request& req, protocol::writer body);
     void queue_response(protocol::bytes head, protocol::writer body);
     void write_next();
+    bool gather(outgoing& out);
     bool write_file_slice(outgoing& out, const protocol::file_slice& slice);
 
     boost::asio::ip::tcp::socket socket_;
@@ -48,9 +59,19 @@ private:
     connection_registry& registry_;
     size_t max_request_bytes_;
     std::string peer_;
-    uint8_t size_buf_[4];
+    // Bytes received but not yet consumed: in_[in_begin_, in_end_).
+    static constexpr size_t input_buffer_bytes = 16 * 1024;
+    std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);
+    size_t in_begin_ = 0;
+    size_t in_end_ = 0;
+    static constexpr size_t max_queued_responses = 64;
+    bool read_paused_ = false;
+    static constexpr int max_nested_reads = 8;
+    int nested_reads_ = 0;
     std::shared_ptr<protocol::bytes> frame_;
     std::deque<outgoing> out_;
+    std::vector<boost::asio::const_buffer> gathered_;  // the send in flight
+    size_t gathered_responses_ = 0;                    // front responses it completes
     bool writing_ = false;
     bool closed_ = false;
 };

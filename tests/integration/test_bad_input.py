@@ -7,6 +7,7 @@ After every abuse the broker must still serve a fresh client."""
 import os
 import socket
 import struct
+import threading
 import time
 
 import pytest
@@ -197,6 +198,57 @@ def test_pipelined_requests_are_answered_in_order(broker):
         for _ in range(3):
             cids.append(w.Reader(w.recv_frame(s, T)).int32())
     assert cids == [1, 2, 3]
+
+
+def test_burst_of_tiny_requests_in_one_write_is_answered_in_order(broker):
+    # Thousands of frames arrive in a few reads; each is answered once, in
+    # order, and the broker neither recurses per buffered frame nor queues
+    # answers without bound while this client is not reading yet.
+    n = 3000
+    with w.connect(broker.port, 30) as s:
+        data = b"".join(w.request(w.API_API_VERSIONS, 0, cid, b"") for cid in range(n))
+        # Sent from a thread: the broker stops reading while its answers
+        # wait, so a blocking sendall here could never finish.
+        sender = threading.Thread(target=w.send_all, args=(s, data))
+        sender.start()
+        cids = [w.Reader(w.recv_frame(s, 30)).int32() for _ in range(n)]
+        sender.join(30)
+    assert cids == list(range(n))
+    assert_alive(broker)
+
+
+def test_request_sent_one_byte_at_a_time_is_answered(broker):
+    frame = w.request(w.API_METADATA, 1, 42, w.metadata_v1_body([]))
+    with w.connect(broker.port, T) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for i in range(len(frame)):
+            w.send_all(s, frame[i:i + 1])
+            time.sleep(0.001)
+        r = w.recv_frame(s, T)
+    assert w.Reader(r).int32() == 42
+
+
+def test_frame_larger_than_read_buffer_split_across_reads(broker):
+    # A Metadata request naming 2,000 topics (~40 KB) arrives in pieces with
+    # pauses between them, and is followed in the same write by a second
+    # request: both are answered, in order. The names are invalid, so
+    # nothing is auto-created.
+    names = ["split!%05d-%s" % (i, "x" * 8) for i in range(2000)]
+    big = w.request(w.API_METADATA, 1, 7, w.metadata_v1_body(names))
+    small = w.request(w.API_API_VERSIONS, 0, 8, b"")
+    data = big + small
+    assert len(big) > 16 * 1024
+    with w.connect(broker.port, T) as s:
+        for at in range(0, len(data), 5000):
+            w.send_all(s, data[at:at + 5000])
+            time.sleep(0.01)
+        first = w.Reader(w.recv_frame(s, T))
+        second = w.Reader(w.recv_frame(s, T))
+    assert first.int32() == 7
+    md = w.parse_metadata_v1(first)
+    assert sorted(t["name"] for t in md["topics"]) == names
+    assert {t["error_code"] for t in md["topics"]} == {17}  # INVALID_TOPIC_EXCEPTION
+    assert second.int32() == 8
 
 
 # --------------------------------------------------------------------------
