@@ -36,6 +36,7 @@ COUNTS = {
     "w4": (300_000, 30_000),      # at 10,000 msg/s: 30 s / 3 s
     "w5": (60_000, 6_000),        # at 2,000 msg/s: 30 s / 3 s
     "w6": (150_000, 15_000),      # 1,000 partitions at 5,000 msg/s: 30 s / 3 s
+    "w7": (1_000_000, 100_000),   # 1 KB, acks=1, uncompressed: ~1 GB for the CPU figure
 }
 
 
@@ -166,6 +167,13 @@ def run_workloads(cli, peer, counts, is_sluice):
     out["w2_rps"] = r["records_per_sec"]
     out["w2_cpu_per_gb"] = cpu / (r["bytes"] / 1e9)
 
+    step("7: produce 1 KB, acks=1, uncompressed, 1 partition, max rate (broker CPU per GB)")
+    cpu0 = cpu_seconds(peer.pid)
+    r = perf(cli, "produce", peer, "w7", "-n", counts["w7"], "-s", 1024, "--acks", 1, "--partitions", 1)
+    cpu = cpu_seconds(peer.pid) - cpu0
+    out["w7_mbps"] = r["mb_per_sec"]
+    out["w7_cpu_per_gb"] = cpu / (r["bytes"] / 1e9)
+
     out["w1_available"] = available(peer.bootstrap, "w1", 1)
     out["w2_available"] = available(peer.bootstrap, "w2", 8)
     return out
@@ -226,7 +234,20 @@ ROWS = [
     ("w6_rps", "6 1,000 partitions at 5,000 msg/s, keyed", "throughput", "records/s", True),
     ("w6_p99", "6 1,000 partitions at 5,000 msg/s, keyed", "produce latency p99", "ms", False),
     ("w6_rss", "6 1,000 partitions at 5,000 msg/s, keyed", "broker RSS after", "MiB", False),
+    ("w7_mbps", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "throughput", "MB/s", True),
+    ("w7_cpu_per_gb", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "broker CPU", "s/GB", False),
 ]
+
+
+def medians(rounds):
+    """{key: median over rounds} (the last round's value for counts)."""
+    out = dict(rounds[-1])
+    for key in rounds[0]:
+        if key.endswith("_available"):
+            continue
+        values = sorted(r[key] for r in rounds)
+        out[key] = values[len(values) // 2]
+    return out
 
 
 def fmt(v):
@@ -253,6 +274,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small counts: a smoke run in < 2 minutes")
     ap.add_argument("--json", action="store_true", help="also print the raw figures as JSON on stderr")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the throughput workloads (1, 2, 7) this many times, alternating between "
+                         "the brokers, and report the median of each figure (default 1)")
     args = ap.parse_args()
     counts = {k: v[1] if args.quick else v[0] for k, v in COUNTS.items()}
 
@@ -275,13 +299,19 @@ def main():
         peers.append(s)
         # The mock has no CreateTopics: its topics are made up front.
         m = Peer("mock", [mock_bin, "--topic", "w1:1", "--topic", "w2:8", "--topic", "w4:1",
-                          "--topic", "w5:1", "--topic", "w6:1000"], tmp, read_bootstrap=True)
+                          "--topic", "w5:1", "--topic", "w6:1000", "--topic", "w7:1"], tmp, read_bootstrap=True)
         peers.append(m)
 
         res_s = {"rss_start": rss_mib(s.pid)}
         res_m = {}
-        res_s.update(run_workloads(cli, s, counts, True))
-        res_m.update(run_workloads(cli, m, counts, False))
+        # Client and broker share two cores, so one run of a throughput
+        # workload swings by ±10 %: alternate the brokers and take medians.
+        rounds_s, rounds_m = [], []
+        for _ in range(max(1, args.rounds)):
+            rounds_s.append(run_workloads(cli, s, counts, True))
+            rounds_m.append(run_workloads(cli, m, counts, False))
+        res_s.update(medians(rounds_s))
+        res_m.update(medians(rounds_m))
         # Same record count from both: the mock keeps only the newest few MB
         # of each partition in memory.
         n1 = min(res_s["w1_available"], res_m["w1_available"])
@@ -298,9 +328,10 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     load = os.getloadavg()
+    flags = (" --quick" if args.quick else "") + (" --rounds %d" % args.rounds if args.rounds > 1 else "")
     print("### End-to-end: Sluice vs librdkafka mock cluster%s\n" % (" (--quick)" if args.quick else ""))
     print("- Command: `/usr/bin/python3 bench/e2e/run_e2e.py%s`; %d s wall; load average at the end "
-          "%.2f / %.2f / %.2f on %d CPUs." % (" --quick" if args.quick else "",
+          "%.2f / %.2f / %.2f on %d CPUs." % (flags,
                                              time.monotonic() - started, load[0], load[1], load[2],
                                              os.cpu_count()))
     print("- Consume (3) reads %d records of 1's topic and %d of 2's from both brokers; "

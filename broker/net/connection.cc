@@ -90,9 +90,12 @@ void connection::fill_input() {
 }
 
 void connection::start_frame(uint32_t size) {
-    frame_ = std::make_shared<protocol::bytes>(size);
+    // Not zero-filled: every byte is overwritten by the read (a memset of
+    // each produce request showed in profiles).
+    frame_ = std::make_shared_for_overwrite<uint8_t[]>(size);
+    frame_size_ = size;
     size_t have = std::min<size_t>(size, in_end_ - in_begin_);
-    std::memcpy(frame_->data(), in_.get() + in_begin_, have);
+    std::memcpy(frame_.get(), in_.get() + in_begin_, have);
     in_begin_ += have;
     if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
     if (have == size) {
@@ -105,7 +108,7 @@ void connection::start_frame(uint32_t size) {
 // The rest of a frame bigger than what was buffered goes straight into the
 // frame, so a large produce request is not copied twice.
 void connection::read_rest_of_frame(size_t have) {
-    asio::async_read(socket_, asio::buffer(frame_->data() + have, frame_->size() - have),
+    asio::async_read(socket_, asio::buffer(frame_.get() + have, frame_size_ - have),
                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
                          if (ec) {
                              self->close();
@@ -119,7 +122,7 @@ void connection::handle_frame() {
     auto frame = frame_;
     request req;
     req.peer = peer_;
-    switch (parse_request_header(std::span<uint8_t>(*frame), req)) {
+    switch (parse_request_header(std::span<uint8_t>(frame.get(), frame_size_), req)) {
         case header_status::ok:
             break;
         case header_status::unsupported_version:

@@ -68,7 +68,8 @@ private:
     bool read_paused_ = false;
     static constexpr int max_nested_reads = 8;
     int nested_reads_ = 0;
-    std::shared_ptr<protocol::bytes> frame_;
+    std::shared_ptr<uint8_t[]> frame_;
+    size_t frame_size_ = 0;
     std::deque<outgoing> out_;
     std::vector<boost::asio::const_buffer> gathered_;  // the send in flight
     size_t gathered_responses_ = 0;                    // front responses it completes
