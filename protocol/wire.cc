@@ -112,16 +112,6 @@ std::optional<bytes_view> records_field::contiguous() const {
 
 // ---- reader ----
 
-bytes_view reader::read_raw(size_t n) {
-    if (n > remaining()) {
-        fail();
-        return {};
-    }
-    bytes_view v(pos_, n);
-    pos_ += n;
-    return v;
-}
-
 #define SLUICE_READ_FIXED(name, type)              \
     type reader::name() {                          \
         if (remaining() < sizeof(type)) {          \
@@ -132,7 +122,6 @@ bytes_view reader::read_raw(size_t n) {
         pos_ += sizeof(type);                      \
         return v;                                  \
     }
-SLUICE_READ_FIXED(read_int8, int8_t)
 SLUICE_READ_FIXED(read_int16, int16_t)
 SLUICE_READ_FIXED(read_uint16, uint16_t)
 SLUICE_READ_FIXED(read_int32, int32_t)
@@ -184,16 +173,6 @@ uint32_t reader::read_uvarint() {
     }
     fail();
     return 0;
-}
-
-int32_t reader::read_varint() {
-    uint32_t z = read_uvarint();
-    return static_cast<int32_t>((z >> 1) ^ (~(z & 1) + 1));
-}
-
-int64_t reader::read_varlong() {
-    uint64_t z = read_uvarlong();
-    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
 }
 
 int32_t reader::read_length(bool compact) {

@@ -88,7 +88,13 @@ public:
     size_t remaining() const { return static_cast<size_t>(end_ - pos_); }
     bool at_end() const { return pos_ == end_; }
 
-    int8_t read_int8();
+    int8_t read_int8() {
+        if (pos_ == end_) {
+            fail();
+            return 0;
+        }
+        return static_cast<int8_t>(*pos_++);
+    }
     int16_t read_int16();
     uint16_t read_uint16();
     int32_t read_int32();
@@ -98,12 +104,28 @@ public:
     bool read_bool() { return read_int8() != 0; }
     uuid read_uuid();
 
-    int32_t read_varint();
-    int64_t read_varlong();
+    // Inline for the one-byte case: record fields are mostly small numbers,
+    // and the per-record walk of every produced batch decodes several each.
+    int32_t read_varint() {
+        if (pos_ != end_ && *pos_ < 0x80) return unzigzag32(*pos_++);
+        return unzigzag32(read_uvarint());
+    }
+    int64_t read_varlong() {
+        if (pos_ != end_ && *pos_ < 0x80) return unzigzag64(*pos_++);
+        return unzigzag64(read_uvarlong());
+    }
     uint32_t read_uvarint();
     uint64_t read_uvarlong();
 
-    bytes_view read_raw(size_t n);
+    bytes_view read_raw(size_t n) {
+        if (n > remaining()) {
+            fail();
+            return {};
+        }
+        bytes_view v(pos_, n);
+        pos_ += n;
+        return v;
+    }
     void skip(size_t n) { (void)read_raw(n); }
 
     // Strings and bytes; `compact` selects the flexible-version encoding.
@@ -138,6 +160,8 @@ public:
     }
 
 private:
+    static int32_t unzigzag32(uint32_t z) { return static_cast<int32_t>((z >> 1) ^ (~(z & 1) + 1)); }
+    static int64_t unzigzag64(uint64_t z) { return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1)); }
     int32_t read_length(bool compact);
     const uint8_t* pos_;
     const uint8_t* end_;
