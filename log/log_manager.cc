@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <random>
 
 #include "log/checkpoint_file.h"
@@ -91,8 +92,17 @@ partition_log* log_manager::create(const topic_partition& tp, const log_config& 
     partition_log::open_options options;
     options.clean_shutdown = true;  // a new directory has nothing to recover
     protocol::error_code error;
-    auto log = partition_log::open(dirs_[d] / tp.dir_name(), tp, config, options, error);
-    if (!log) return nullptr;
+    const auto dir = dirs_[d] / tp.dir_name();
+    std::error_code ec;
+    bool existed = std::filesystem::exists(dir, ec);
+    auto log = partition_log::open(dir, tp, config, options, error);
+    if (!log) {
+        // Leave no empty partition dir behind for the next startup to load.
+        int saved = errno;
+        if (!existed) std::filesystem::remove_all(dir, ec);
+        errno = saved;
+        return nullptr;
+    }
     file_util::fsync_dir(dirs_[d]);
     partition_log* raw = log.get();
     logs_[tp] = entry{std::move(log), d};

@@ -216,6 +216,9 @@ void connection::write_next() {
         return;
     }
     asio::async_write(socket_, gathered_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        // A close() after the send finished but before this ran has already
+        // cleared the queue.
+        if (self->closed_) return;
         if (ec) {
             self->close();
             return;

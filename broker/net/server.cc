@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
 #include <stdexcept>
 
 namespace sluice::broker {
@@ -40,10 +43,18 @@ void server::accept(tcp::acceptor& acceptor) {
             auto c = std::make_shared<connection>(std::move(socket), broker_, connections_, max_request_bytes_);
             connections_.add(c);
             c->start();
-        } else {
-            spdlog::warn("accept failed: {}", ec.message());
+            accept(acceptor);
+            return;
         }
-        accept(acceptor);
+        // Out of descriptors (or another failure that would repeat at once):
+        // the pending connection stays in the backlog, so accepting again
+        // right away would spin. Wait a little, as Kafka's acceptor does.
+        spdlog::warn("accept failed: {}; retrying in {} ms", ec.message(), accept_retry_ms);
+        auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(accept_retry_ms));
+        timer->async_wait([this, &acceptor, timer](boost::system::error_code wait_ec) {
+            if (wait_ec || !acceptor.is_open()) return;
+            accept(acceptor);
+        });
     });
 }
 

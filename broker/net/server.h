@@ -19,6 +19,7 @@ public:
 
 private:
     void accept(boost::asio::ip::tcp::acceptor& acceptor);
+    static constexpr int accept_retry_ms = 100;
 
     boost::asio::io_context& io_;
     broker& broker_;

@@ -1,5 +1,9 @@
 #include "broker/topics/topic_registry.h"
 
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
 #include <spdlog/spdlog.h>
 
 #include "broker/metadata/topic_name.h"
@@ -58,18 +62,31 @@ void topic_registry::load() {
         auto topic = std::make_unique<topic_state>();
         topic->meta = meta;
         topic->settings = resolve_topic_settings(meta.configs, config_);
-        open_partitions(*topic, 0, meta.partition_count);
+        // Startup: a partition whose log cannot be opened stops the broker
+        // with the reason, rather than serving a topic with holes.
+        if (auto r = open_partitions(*topic, 0, meta.partition_count); !r.ok()) throw std::runtime_error(r.message);
         topics_.emplace(meta.name, std::move(topic));
     }
 }
 
-void topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
+op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
     auto cfg = to_log_config(topic.settings);
+    std::vector<log::topic_partition> created;
     for (int32_t p = from; p < to; ++p) {
         log::topic_partition tp{topic.meta.name, p};
         log::partition_log* plog = logs_.get(tp);
         if (plog == nullptr) {
             plog = logs_.create(tp, cfg);
+            if (plog == nullptr) {
+                // Typically EMFILE or a full disk: undo this call's partitions
+                // so the topic is either whole or not there.
+                std::string reason = std::strerror(errno);
+                for (const auto& done : created) logs_.remove(done);
+                topic.partitions.resize(static_cast<size_t>(from));
+                return {error_code::kafka_storage_error,
+                        "Cannot create the log of " + topic.meta.name + "-" + std::to_string(p) + ": " + reason};
+            }
+            created.push_back(tp);
         } else {
             plog->update_config(cfg);
         }
@@ -78,6 +95,7 @@ void topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t t
         state->log = plog;
         topic.partitions.push_back(std::move(state));
     }
+    return {};
 }
 
 topic_state* topic_registry::find(std::string_view name) {
@@ -134,7 +152,11 @@ op_result topic_registry::create(const std::string& name, int32_t partitions, in
     auto topic = std::make_unique<topic_state>();
     topic->meta = meta;
     topic->settings = resolve_topic_settings(configs, config_);
-    open_partitions(*topic, 0, partitions);
+    if (auto r = open_partitions(*topic, 0, partitions); !r.ok()) {
+        spdlog::error("cannot create topic {}: {}", name, r.message);
+        if (auto undo = store_.delete_topic(name); !undo.ok()) spdlog::error("{}", undo.message);
+        return r;
+    }
     spdlog::info("created topic {} with {} partition(s)", name, partitions);
     topics_.emplace(name, std::move(topic));
     return {};
@@ -164,9 +186,17 @@ op_result topic_registry::add_partitions(std::string_view name, int32_t new_tota
     }
     if (new_total > 100000) return {error_code::invalid_partitions, "Number of partitions is too large."};
     if (validate_only) return {};
-    if (auto r = store_.set_partition_count(name, new_total); !r.ok()) return r;
+    // Logs first: the store cannot shrink a topic back if they fail.
+    if (auto r = open_partitions(*t, current, new_total); !r.ok()) {
+        spdlog::error("cannot add partitions to {}: {}", name, r.message);
+        return r;
+    }
+    if (auto r = store_.set_partition_count(name, new_total); !r.ok()) {
+        for (int32_t p = current; p < new_total; ++p) logs_.remove(log::topic_partition{std::string(name), p});
+        t->partitions.resize(static_cast<size_t>(current));
+        return r;
+    }
     t->meta.partition_count = new_total;
-    open_partitions(*t, current, new_total);
     return {};
 }
 

@@ -61,7 +61,9 @@ public:
     op_result set_configs(std::string_view name, const topic_config& configs, bool validate_only);
 
 private:
-    void open_partitions(topic_state& topic, int32_t from, int32_t to);
+    // Opens the logs of partitions [from, to); on failure (KAFKA_STORAGE_ERROR)
+    // removes the logs it created and leaves the topic's partitions as before.
+    op_result open_partitions(topic_state& topic, int32_t from, int32_t to);
 
     const broker_config& config_;
     metadata_store& store_;

@@ -418,3 +418,50 @@ def test_fetch_beyond_end_is_offset_out_of_range(broker_factory):
     assert f["error_code"] == 0
     [batch] = w.split_batches(f["records"])
     assert [r["offset"] for r in w.parse_records(batch)] == [0, 1, 2]
+
+
+# --------------------------------------------------------------------------
+# out of file descriptors
+
+def test_out_of_descriptors_is_a_storage_error_and_the_broker_recovers(broker_factory):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    b = make_broker(broker_factory)
+    # Far below what 400 partitions need (one descriptor each).
+    run(["prlimit", "--pid", str(b.pid), "--nofile=150:"])
+    a = AdminClient({"bootstrap.servers": b.bootstrap})
+    fut = a.create_topics([NewTopic("too-many-fds", 400, 1)], operation_timeout=20)["too-many-fds"]
+    with pytest.raises(Exception) as err:
+        fut.result(30)
+    assert err.value.args[0].code() == 56, err.value  # KAFKA_STORAGE_ERROR
+    assert_alive(b)
+    # Nothing of the failed topic is left, and its name can be used once
+    # descriptors are back.
+    md = a.list_topics(timeout=10)
+    assert "too-many-fds" not in md.topics
+    assert not [d for d in os.listdir(b.data_dir) if d.startswith("too-many-fds-")]
+    run(["prlimit", "--pid", str(b.pid), "--nofile=4096:"])
+    a.create_topics([NewTopic("too-many-fds", 40, 1)], operation_timeout=20)["too-many-fds"].result(30)
+    run(["kcat", "-b", b.bootstrap, "-P", "-t", "too-many-fds", "-p", "39"], input=b"after\n")
+    out = run(["kcat", "-b", b.bootstrap, "-C", "-t", "too-many-fds", "-p", "39", "-o", "beginning", "-e"])
+    assert out.stdout.strip() == b"after"
+
+
+def test_accept_out_of_descriptors_backs_off_and_resumes(broker_factory):
+    b = make_broker(broker_factory)
+    run(["prlimit", "--pid", str(b.pid), "--nofile=64:"])
+    held = []
+    try:
+        # More connections than descriptors: the rest wait in the backlog
+        # while the broker's accept fails with EMFILE.
+        for _ in range(100):
+            held.append(socket.create_connection(("127.0.0.1", b.port), timeout=T))
+        time.sleep(1.0)
+        log = b.log_tail(200000)
+        failures = log.count("accept failed")
+        assert 1 <= failures < 50, "accept retried %d times in ~1 s (a spin)" % failures
+        assert b.running()
+    finally:
+        for s in held:
+            s.close()
+    run(["prlimit", "--pid", str(b.pid), "--nofile=4096:"])
+    assert_alive(b)
