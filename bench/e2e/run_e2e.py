@@ -17,6 +17,7 @@ See bench/e2e/README.md for what each workload measures.
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -117,13 +118,28 @@ class Peer:
         self.log.close()
 
 
+def children_cpu_seconds():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def perf(cli, mode, peer, topic, *args, timeout=900):
+    """Runs `sluice perf` and returns its JSON, plus "client_cpu_s": the CPU
+    seconds the client process used (so a run shows who was busy)."""
     argv = [cli, "perf", mode, "-b", peer.bootstrap, "-t", topic, "--json"] + [str(a) for a in args]
+    cpu0 = children_cpu_seconds()
     cp = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     if cp.returncode != 0:
         raise RuntimeError("%s failed (%d) against %s:\n%s\n%s" % (
             " ".join(argv), cp.returncode, peer.name, cp.stdout.decode()[-2000:], cp.stderr.decode()[-2000:]))
-    return json.loads(cp.stdout)
+    out = json.loads(cp.stdout)
+    out["client_cpu_s"] = children_cpu_seconds() - cpu0
+    return out
+
+
+def busy_cores(cpu_s, r):
+    """CPU seconds over the run's wall time: 1.0 is one core fully busy."""
+    return cpu_s / r["seconds"] if r.get("seconds") else None
 
 
 def available(bootstrap, topic, partitions):
@@ -157,6 +173,8 @@ def run_workloads(cli, peer, counts, is_sluice):
     out["w1_mbps"] = r["mb_per_sec"]
     out["w1_p99"] = r["latency_us"]["p99"] / 1000.0
     out["w1_cpu_per_gb"] = cpu / (r["bytes"] / 1e9)
+    out["w1_broker_cores"] = busy_cores(cpu, r)
+    out["w1_client_cores"] = busy_cores(r["client_cpu_s"], r)
 
     step("2: produce 1 KB, acks=all, lz4, 8 partitions, max rate")
     cpu0 = cpu_seconds(peer.pid)
@@ -173,6 +191,8 @@ def run_workloads(cli, peer, counts, is_sluice):
     cpu = cpu_seconds(peer.pid) - cpu0
     out["w7_mbps"] = r["mb_per_sec"]
     out["w7_cpu_per_gb"] = cpu / (r["bytes"] / 1e9)
+    out["w7_broker_cores"] = busy_cores(cpu, r)
+    out["w7_client_cores"] = busy_cores(r["client_cpu_s"], r)
 
     out["w1_available"] = available(peer.bootstrap, "w1", 1)
     out["w2_available"] = available(peer.bootstrap, "w2", 8)
@@ -218,6 +238,8 @@ ROWS = [
     ("w1_mbps", "1 produce 100 B, acks=1, 1 partition", "throughput", "MB/s", True),
     ("w1_p99", "1 produce 100 B, acks=1, 1 partition", "latency p99 (flood)", "ms", False),
     ("w1_cpu_per_gb", "1 produce 100 B, acks=1, 1 partition", "broker CPU", "s/GB", False),
+    ("w1_broker_cores", "1 produce 100 B, acks=1, 1 partition", "broker busy", "cores", False),
+    ("w1_client_cores", "1 produce 100 B, acks=1, 1 partition", "client busy", "cores", None),
     ("w2_mbps", "2 produce 1 KB, acks=all, lz4, 8 partitions", "throughput", "MB/s", True),
     ("w2_rps", "2 produce 1 KB, acks=all, lz4, 8 partitions", "throughput", "records/s", True),
     ("w2_cpu_per_gb", "2 produce 1 KB, acks=all, lz4, 8 partitions", "broker CPU", "s/GB", False),
@@ -236,6 +258,8 @@ ROWS = [
     ("w6_rss", "6 1,000 partitions at 5,000 msg/s, keyed", "broker RSS after", "MiB", False),
     ("w7_mbps", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "throughput", "MB/s", True),
     ("w7_cpu_per_gb", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "broker CPU", "s/GB", False),
+    ("w7_broker_cores", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "broker busy", "cores", False),
+    ("w7_client_cores", "7 produce 1 KB, acks=1, uncompressed, 1 partition", "client busy", "cores", None),
 ]
 
 
