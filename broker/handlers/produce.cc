@@ -52,15 +52,24 @@ error_code validate_records(std::span<uint8_t> records, const topic_settings& se
 }
 
 // flush.messages / flush.ms: fsync on the background pool, then record the
-// new recovery point back on the broker's thread.
+// new recovery point back on the broker's thread. Group commit: while one
+// flush of a partition is in flight no other is queued; when it completes
+// the next one (if due) covers every batch appended meanwhile with one sync.
 void schedule_flush_if_due(broker& b, const std::string& topic, int32_t index) {
     partition_state* p = b.topics().find(topic, index);
-    if (p == nullptr || !p->log->flush_due(now_ms())) return;
+    if (p == nullptr || p->flush_in_flight || !p->log->flush_due(now_ms())) return;
+    p->flush_in_flight = true;
     auto job = std::make_shared<log::partition_log::flush_job>(p->log->prepare_flush());
-    b.post_background([&b, job, topic, index] {
+    const log::partition_log* flushed = p->log;
+    b.post_background([&b, job, topic, index, flushed] {
         log::partition_log::run_flush(*job);
-        boost::asio::post(b.io(), [&b, job, topic, index] {
-            if (partition_state* again = b.topics().find(topic, index)) again->log->complete_flush(*job, now_ms());
+        boost::asio::post(b.io(), [&b, job, topic, index, flushed] {
+            // The topic may have been deleted (and even re-created) meanwhile.
+            partition_state* again = b.topics().find(topic, index);
+            if (again == nullptr || again->log != flushed) return;
+            again->flush_in_flight = false;
+            again->log->complete_flush(*job, now_ms());
+            schedule_flush_if_due(b, topic, index);
         });
     });
 }

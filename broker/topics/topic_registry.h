@@ -25,6 +25,7 @@ namespace sluice::broker {
 struct partition_state {
     int32_t index = 0;
     log::partition_log* log = nullptr;
+    bool flush_in_flight = false;  // a flush job of this partition is queued or running
     // Called (and cleared) whenever the partition's high watermark moves, so
     // waiting fetches re-check without polling. A fetch that finishes
     // otherwise removes its waiter by id.
