@@ -5,6 +5,7 @@
 #include "protocol/generated/fetch.h"
 #include "protocol/generated/produce.h"
 #include "protocol/record_batch.h"
+#include "sample_requests.h"
 
 namespace {
 
@@ -51,23 +52,7 @@ BENCHMARK(BM_decode_produce_request_v9);
 
 // Fetch v12 for 100 partitions of 10 topics (a consumer of a wide topic set).
 void BM_decode_fetch_request_v12(benchmark::State& state) {
-    fetch_request req;
-    req.max_wait_ms = 500;
-    req.min_bytes = 1;
-    req.session_id = 0;
-    req.session_epoch = -1;
-    for (int t = 0; t < 10; ++t) {
-        fetch_request::fetch_topic topic;
-        topic.topic = "topic-" + std::to_string(t);
-        for (int p = 0; p < 10; ++p) {
-            fetch_request::fetch_partition part;
-            part.partition = p;
-            part.fetch_offset = 123456;
-            part.partition_max_bytes = 1 << 20;
-            topic.partitions.push_back(part);
-        }
-        req.topics.push_back(std::move(topic));
-    }
+    fetch_request req = sluice::bench::wide_fetch_request();
     writer w;
     req.encode(w, 12);
     for (auto _ : state) {

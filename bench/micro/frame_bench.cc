@@ -14,6 +14,7 @@
 #include "protocol/generated/produce.h"
 #include "protocol/generated/request_header.h"
 #include "protocol/record_batch.h"
+#include "sample_requests.h"
 
 namespace {
 
@@ -65,28 +66,7 @@ bytes produce_v9_frame(bytes& batch) {
 }
 
 // Fetch v12 for 100 partitions of 10 topics.
-bytes fetch_v12_frame() {
-    fetch_request req;
-    req.replica_id = -1;
-    req.max_wait_ms = 500;
-    req.min_bytes = 1;
-    req.max_bytes = 52428800;
-    req.session_id = 0;
-    req.session_epoch = -1;
-    for (int t = 0; t < 10; ++t) {
-        fetch_request::fetch_topic topic;
-        topic.topic = "topic-" + std::to_string(t);
-        for (int p = 0; p < 10; ++p) {
-            fetch_request::fetch_partition part;
-            part.partition = p;
-            part.fetch_offset = 123456;
-            part.partition_max_bytes = 1 << 20;
-            topic.partitions.push_back(part);
-        }
-        req.topics.push_back(std::move(topic));
-    }
-    return frame_of(req, 12);
-}
+bytes fetch_v12_frame() { return frame_of(sluice::bench::wide_fetch_request(), 12); }
 
 // ApiVersions v3: the first request of every librdkafka connection.
 bytes api_versions_v3_frame() {
