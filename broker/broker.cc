@@ -104,6 +104,25 @@ uint16_t broker::bound_port() const { return server_->bound_port(); }
 
 void broker::post_background(std::function<void()> work) { asio::post(background_->pool, std::move(work)); }
 
+void broker::flush_if_due(const std::string& topic, int32_t index) {
+    partition_state* p = topics_->find(topic, index);
+    if (p == nullptr || p->flush_in_flight || !p->log->flush_due(now_ms())) return;
+    p->flush_in_flight = true;
+    auto job = std::make_shared<log::partition_log::flush_job>(p->log->prepare_flush());
+    const log::partition_log* flushed = p->log;
+    post_background([this, job, topic, index, flushed] {
+        log::partition_log::run_flush(*job);
+        asio::post(*io_, [this, job, topic, index, flushed] {
+            // The topic may have been deleted (and even re-created) meanwhile.
+            partition_state* again = topics_->find(topic, index);
+            if (again == nullptr || again->log != flushed) return;
+            again->flush_in_flight = false;
+            again->log->complete_flush(*job, now_ms());
+            flush_if_due(topic, index);
+        });
+    });
+}
+
 void broker::schedule_retention() {
     auto interval = std::chrono::milliseconds(std::max<int64_t>(config_.log_retention_check_interval_ms, 10));
     background_->retention_timer.expires_after(interval);
@@ -120,6 +139,8 @@ void broker::run_retention() {
         for (auto& p : topic->partitions) {
             p->log->roll_if_due(now);
             enforce_retention(*p->log, now);
+            // flush.ms also for partitions nobody produces to any more.
+            flush_if_due(name, p->index);
         }
     }
     logs_->checkpoint();

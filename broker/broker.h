@@ -55,6 +55,12 @@ public:
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
+    // flush.messages / flush.ms: if the partition is due, fsyncs it on the
+    // background pool and records the new recovery point back here. Group
+    // commit: while one flush of a partition is in flight no other is queued;
+    // when it completes the next one (if due) covers every batch appended
+    // meanwhile with one sync.
+    void flush_if_due(const std::string& topic, int32_t partition);
     // Drops the segments retention (or DeleteRecords) has released; their
     // files are unlinked on the background pool.
     void enforce_retention(log::partition_log& log, int64_t now);

@@ -2,8 +2,6 @@
 // log exactly as received (offsets and leader epoch rewritten in place).
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
@@ -51,29 +49,6 @@ error_code validate_records(std::span<uint8_t> records, const topic_settings& se
     return error_code::none;
 }
 
-// flush.messages / flush.ms: fsync on the background pool, then record the
-// new recovery point back on the broker's thread. Group commit: while one
-// flush of a partition is in flight no other is queued; when it completes
-// the next one (if due) covers every batch appended meanwhile with one sync.
-void schedule_flush_if_due(broker& b, const std::string& topic, int32_t index) {
-    partition_state* p = b.topics().find(topic, index);
-    if (p == nullptr || p->flush_in_flight || !p->log->flush_due(now_ms())) return;
-    p->flush_in_flight = true;
-    auto job = std::make_shared<log::partition_log::flush_job>(p->log->prepare_flush());
-    const log::partition_log* flushed = p->log;
-    b.post_background([&b, job, topic, index, flushed] {
-        log::partition_log::run_flush(*job);
-        boost::asio::post(b.io(), [&b, job, topic, index, flushed] {
-            // The topic may have been deleted (and even re-created) meanwhile.
-            partition_state* again = b.topics().find(topic, index);
-            if (again == nullptr || again->log != flushed) return;
-            again->flush_in_flight = false;
-            again->log->complete_flush(*job, now_ms());
-            schedule_flush_if_due(b, topic, index);
-        });
-    });
-}
-
 response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
                                                          const protocol::records_field& records) {
     response_t::partition_produce_response out;
@@ -110,7 +85,7 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     // One node: everything appended is committed.
     p.log->set_high_watermark(p.log->log_end_offset());
     p.notify();
-    schedule_flush_if_due(b, topic->meta.name, index);
+    b.flush_if_due(topic->meta.name, index);
     return out;
 }
 

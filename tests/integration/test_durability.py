@@ -308,3 +308,32 @@ def test_topic_metadata_and_configs_persist_across_restart_and_kill9(broker):
     broker.kill9()
     broker.start()
     check()
+
+
+def recovery_points(data_dir):
+    """{(topic, partition): offset} from the recovery-point checkpoint."""
+    path = os.path.join(data_dir, "recovery-point-offset-checkpoint")
+    if not os.path.exists(path):
+        return {}
+    lines = open(path).read().split("\n")
+    points = {}
+    for line in lines[2:]:
+        if line.strip():
+            topic, partition, offset = line.split()
+            points[(topic, int(partition))] = int(offset)
+    return points
+
+
+def test_flush_ms_flushes_a_partition_nobody_produces_to_any_more(broker_factory):
+    # flush.ms is checked on every produce and on the broker's periodic
+    # check: the last records of a partition that falls quiet are flushed
+    # too, and the recovery point (checkpointed on the same tick) reaches them.
+    b = broker_factory({"log.retention.check.interval.ms": "100"})
+    topic = "quiet-flush"
+    create_topic(b.bootstrap, topic, 1, config={"flush.ms": "2000"})
+    time.sleep(2.2)
+    produce(b.bootstrap, topic, [{"value": b"first"}])   # due by time: flushed now
+    time.sleep(0.3)
+    produce(b.bootstrap, topic, [{"value": b"second"}])  # 0.3 s after that flush: not due
+    wait_until(lambda: recovery_points(b.data_dir).get((topic, 0)) == 2, 15,
+               "the recovery point to cover the second record")
