@@ -121,6 +121,8 @@ private:
             std::string_view suffix = {});
     bool open_files(int flags);
     bool read_header_at(uint64_t position, batch_position& out) const;
+    void reserve_for(uint64_t end);
+    void release_reserved();
     void reset_state();
     int64_t file_mtime_ms() const;
 
@@ -134,6 +136,11 @@ private:
     int32_t segment_index_bytes_;
 
     uint64_t size_ = 0;
+    // Disk blocks allocated up to here (>= size_ while active); see reserve_for().
+    uint64_t reserved_ = 0;
+    bool preallocate_ = true;
+    static constexpr uint64_t min_reserve_ahead = 64 * 1024;
+    static constexpr uint64_t max_reserve_ahead = 8 * 1024 * 1024;
     int64_t next_offset_;
     int64_t max_timestamp_ = -1;
     int64_t offset_of_max_timestamp_ = -1;

@@ -1,6 +1,7 @@
 #include "log/partition_log.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "log_test_util.h"
 
@@ -520,6 +521,49 @@ TEST(partition_log, indexed_reads_match_header_walks) {
             }
         }
     }
+}
+
+}  // namespace
+}  // namespace sluice::log
+
+namespace sluice::log {
+namespace {
+
+using namespace testing;
+
+uint64_t allocated_bytes(const std::filesystem::path& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0);
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+// The active segment keeps disk space reserved past its end (fallocate with
+// KEEP_SIZE): the file size is exactly what was appended, reads and a reopen
+// see only that, and a segment that stops being active gives the rest back.
+TEST(partition_log, reserved_space_is_invisible_and_released_at_roll) {
+    temp_dir dir;
+    log_config config;
+    config.segment_bytes = 512 * 1024;
+    auto log = open_log(dir.path() / "t-0", config, true);
+    for (int i = 0; i < 40; ++i) append_copy(*log, make_batch(10, 100 + i, 1000), 200);
+    ASSERT_EQ(log->segment_count(), 1u);
+    const auto active = segment_file(log->dir(), 0, ".log");
+    const uint64_t appended = log->segments()[0]->size();
+    EXPECT_EQ(std::filesystem::file_size(active), appended);
+    EXPECT_GE(allocated_bytes(active), appended);
+
+    while (log->segment_count() < 2) append_copy(*log, make_batch(10, 500, 1000), 200);
+    const auto rolled = log->segments()[0];
+    EXPECT_EQ(std::filesystem::file_size(rolled->log_path()), rolled->size());
+    // Whole blocks only: nothing reserved past the end survives the roll.
+    EXPECT_LE(allocated_bytes(rolled->log_path()), (rolled->size() + 4095) / 4096 * 4096 + 4096);
+
+    int64_t end = log->log_end_offset();
+    log->close();
+    log.reset();
+    auto reopened = open_log(dir.path() / "t-0", config, true);
+    EXPECT_EQ(reopened->log_end_offset(), end);
+    EXPECT_EQ(all_batches(*reopened).size(), static_cast<size_t>(end / 10));
 }
 
 }  // namespace
