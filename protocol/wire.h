@@ -104,14 +104,15 @@ public:
     bool read_bool() { return read_int8() != 0; }
     uuid read_uuid();
 
-    // Inline for the one-byte case: record fields are mostly small numbers,
-    // and the per-record walk of every produced batch decodes several each.
+    // Inline for one and two bytes: record fields are mostly small numbers
+    // (a 100-byte value's length takes two), and the per-record walk of
+    // every produced batch decodes several each.
     int32_t read_varint() {
-        if (pos_ != end_ && *pos_ < 0x80) return unzigzag32(*pos_++);
+        if (uint32_t z; short_varint(z)) return unzigzag32(z);
         return unzigzag32(read_uvarint());
     }
     int64_t read_varlong() {
-        if (pos_ != end_ && *pos_ < 0x80) return unzigzag64(*pos_++);
+        if (uint32_t z; short_varint(z)) return unzigzag64(z);
         return unzigzag64(read_uvarlong());
     }
     uint32_t read_uvarint();
@@ -160,6 +161,23 @@ public:
     }
 
 private:
+    bool short_varint(uint32_t& z) {
+        if (end_ - pos_ >= 2) {
+            if (pos_[0] < 0x80) {
+                z = *pos_++;
+                return true;
+            }
+            if (pos_[1] < 0x80) {
+                z = (pos_[0] & 0x7fu) | (uint32_t{pos_[1]} << 7);
+                pos_ += 2;
+                return true;
+            }
+        } else if (pos_ != end_ && pos_[0] < 0x80) {
+            z = *pos_++;
+            return true;
+        }
+        return false;
+    }
     static int32_t unzigzag32(uint32_t z) { return static_cast<int32_t>((z >> 1) ^ (~(z & 1) + 1)); }
     static int64_t unzigzag64(uint64_t z) { return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1)); }
     int32_t read_length(bool compact);
