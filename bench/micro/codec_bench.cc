@@ -11,33 +11,11 @@ namespace {
 
 using namespace sluice::protocol;
 
-bytes sample_batch(size_t records, size_t value_size) {
-    std::vector<record> rs;
-    for (size_t i = 0; i < records; ++i) {
-        record r;
-        r.offset = static_cast<int64_t>(i);
-        r.timestamp = 1'700'000'000'000 + static_cast<int64_t>(i);
-        r.key = bytes{'k', static_cast<uint8_t>(i)};
-        r.value = bytes(value_size, 'v');
-        rs.push_back(std::move(r));
-    }
-    return build_batch(rs, {});
-}
-
 // Produce v9 (flexible) carrying one 16 KiB batch: what librdkafka-style
 // clients send per partition.
 void BM_decode_produce_request_v9(benchmark::State& state) {
-    bytes batch = sample_batch(150, 100);
-    produce_request req;
-    req.acks = -1;
-    req.timeout_ms = 30000;
-    produce_request::topic_produce_data t;
-    t.name = "bench-topic";
-    produce_request::partition_produce_data p;
-    p.index = 0;
-    p.records = records_field::of_view(batch);
-    t.partition_data.push_back(std::move(p));
-    req.topic_data.push_back(std::move(t));
+    bytes batch = sluice::bench::sample_batch(150, 100);
+    produce_request req = sluice::bench::single_batch_produce_request(batch);
     writer w;
     req.encode(w, 9);
     for (auto _ : state) {
@@ -93,7 +71,7 @@ BENCHMARK(BM_encode_fetch_response_v12_file_slices);
 
 // Offset assignment as the log does it: rewrite base offset and leader epoch in place.
 void BM_assign_offsets_in_place(benchmark::State& state) {
-    bytes batch = sample_batch(150, 100);
+    bytes batch = sluice::bench::sample_batch(150, 100);
     int64_t next = 0;
     for (auto _ : state) {
         set_base_offset(batch.data(), next);

@@ -42,27 +42,8 @@ bytes frame_of(const Message& body, int16_t version) {
 
 // Produce v9 carrying one 16 KiB batch (150 records of 100 B) for one partition.
 bytes produce_v9_frame(bytes& batch) {
-    std::vector<record> rs;
-    for (size_t i = 0; i < 150; ++i) {
-        record r;
-        r.offset = static_cast<int64_t>(i);
-        r.timestamp = 1'700'000'000'000 + static_cast<int64_t>(i);
-        r.key = bytes{'k', static_cast<uint8_t>(i)};
-        r.value = bytes(100, 'v');
-        rs.push_back(std::move(r));
-    }
-    batch = build_batch(rs, {});
-    produce_request req;
-    req.acks = -1;
-    req.timeout_ms = 30000;
-    produce_request::topic_produce_data t;
-    t.name = "bench-topic";
-    produce_request::partition_produce_data p;
-    p.index = 0;
-    p.records = records_field::of_view(batch);
-    t.partition_data.push_back(std::move(p));
-    req.topic_data.push_back(std::move(t));
-    return frame_of(req, 9);
+    batch = sluice::bench::sample_batch(150, 100);
+    return frame_of(sluice::bench::single_batch_produce_request(batch), 9);
 }
 
 // Fetch v12 for 100 partitions of 10 topics.
