@@ -1,6 +1,9 @@
 #include "broker/handlers/common.h"
 
+#include <spdlog/spdlog.h>
+
 #include "broker/broker.h"
+#include "broker/handlers/handler.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
@@ -15,6 +18,11 @@ endpoint advertised_endpoint(broker& b) {
     if (e.host.empty()) e.host = local_hostname();
     if (e.port == 0) e.port = b.bound_port();
     return e;
+}
+
+void note_trailing_bytes(const request& req, size_t count) {
+    spdlog::debug("{}: ignoring {} bytes after the body of a {} v{} request", req.peer, count, req.api_key,
+                  req.api_version);
 }
 
 protocol::error_code auto_create_topic(broker& b, const std::string& topic) {

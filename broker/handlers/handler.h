@@ -59,12 +59,19 @@ struct api_handler {
 std::span<const api_handler> api_handlers();
 const api_handler* find_handler(int16_t api_key);
 
-// Decodes a request body; false when it is malformed or has trailing bytes.
+// Bytes left after a request body are ignored, as Kafka ignores them:
+// librdkafka 2.15 sends a 4-byte placeholder where its all-topics Metadata
+// request has a one-byte null array. Logged at debug level only.
+void note_trailing_bytes(const request& req, size_t count);
+
+// Decodes a request body; false when it ends before its fields do.
 template <typename Message>
 bool decode_body(const request& req, Message& out) {
     protocol::reader r(protocol::bytes_view(req.body.data(), req.body.size()));
     out.decode(r, req.api_version);
-    return r.ok() && r.at_end();
+    if (!r.ok()) return false;
+    if (!r.at_end()) note_trailing_bytes(req, r.remaining());
+    return true;
 }
 
 template <typename Message>

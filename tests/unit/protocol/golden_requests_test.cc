@@ -91,4 +91,28 @@ TEST(GoldenRequests, CapturedFramesRoundTripByteForByte) {
     }
 }
 
+// librdkafka 2.15 (kcat -L, list_topics()) asks for all topics with a
+// 4-byte placeholder where Metadata v9+ has a one-byte null array. Kafka
+// reads the null array, takes the next bytes as the two booleans and the tag
+// count, and ignores the rest: so must we (the broker tolerates trailing
+// bytes; the codec reads exactly what Kafka reads).
+TEST(GoldenRequests, Librdkafka215AllTopicsMetadataPlaceholder) {
+    bytes frame = from_hex("0003000d00000003000772646b61666b610000000000010000");
+    reader r(frame);
+    request_header header;
+    header.decode(r, 2);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(header.request_api_key, 3);
+    EXPECT_EQ(header.request_api_version, 13);
+    EXPECT_EQ(header.client_id, "rdkafka");
+
+    metadata_request body;
+    body.decode(r, 13);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(body.topics.has_value());  // null: all topics
+    EXPECT_FALSE(body.allow_auto_topic_creation);
+    EXPECT_FALSE(body.include_topic_authorized_operations);
+    EXPECT_EQ(r.remaining(), 3u);  // "01 00 00": left unread, as by Kafka
+}
+
 }  // namespace
