@@ -9,20 +9,20 @@ namespace {
 // API key, lowest and highest version served, handler. Ranges start at v0
 // because librdkafka enables features by checking old versions are present.
 constexpr std::array handlers{
-    api_handler{0, 0, 11, handle_produce},
-    api_handler{1, 0, 16, handle_fetch},
-    api_handler{2, 0, 8, handle_list_offsets},
-    api_handler{3, 0, 12, handle_metadata},
+    api_handler{0, 0, 12, handle_produce},
+    api_handler{1, 0, 17, handle_fetch},
+    api_handler{2, 0, 10, handle_list_offsets},
+    api_handler{3, 0, 13, handle_metadata},
     api_handler{8, 0, 9, handle_offset_commit},
     api_handler{9, 0, 9, handle_offset_fetch},
-    api_handler{10, 0, 4, handle_find_coordinator},
+    api_handler{10, 0, 6, handle_find_coordinator},
     api_handler{11, 0, 9, handle_join_group},
     api_handler{12, 0, 4, handle_heartbeat},
     api_handler{13, 0, 5, handle_leave_group},
     api_handler{14, 0, 5, handle_sync_group},
     api_handler{15, 0, 5, handle_describe_groups},
     api_handler{16, 0, 5, handle_list_groups},
-    api_handler{18, 0, 3, handle_api_versions},
+    api_handler{18, 0, 4, handle_api_versions},
 
     api_handler{19, 0, 7, handle_create_topics},
     api_handler{20, 0, 6, handle_delete_topics},

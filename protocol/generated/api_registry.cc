@@ -7,10 +7,10 @@ namespace sluice::protocol {
 
 namespace {
 constexpr std::array<api_info, 88> apis = {{
-    api_info{0, "Produce", 0, 11, 9, false},
+    api_info{0, "Produce", 0, 12, 9, false},
     api_info{1, "Fetch", 0, 17, 12, false},
     api_info{2, "ListOffsets", 0, 10, 6, false},
-    api_info{3, "Metadata", 0, 12, 9, false},
+    api_info{3, "Metadata", 0, 13, 9, false},
     api_info{4, "LeaderAndIsr", 0, 7, 4, false},
     api_info{5, "StopReplica", 0, 4, 2, false},
     api_info{6, "UpdateMetadata", 0, 8, 6, false},

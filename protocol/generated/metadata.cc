@@ -355,6 +355,9 @@ void metadata_response::encode(writer& w, int16_t version) const {
     if (version >= 8 && version <= 10) {
         w.write_int32(cluster_authorized_operations);
     }
+    if (version >= 13) {
+        w.write_int16(error_code);
+    }
     if (flexible) {
         uint32_t tag_count = static_cast<uint32_t>(unknown_tagged_fields.size());
         w.write_uvarint(tag_count);
@@ -405,6 +408,9 @@ void metadata_response::decode(reader& r, int16_t version) {
     if (version >= 8 && version <= 10) {
         cluster_authorized_operations = r.read_int32();
     }
+    if (version >= 13) {
+        error_code = r.read_int16();
+    }
     if (flexible) {
         r.read_tags(unknown_tagged_fields, [](uint32_t, reader&) { return false; });
     }
@@ -420,6 +426,7 @@ size_t metadata_response::min_size(int16_t version) {
     if (version >= 1) size += 4;
     size += (flexible ? 1u : 4u);
     if (version >= 8 && version <= 10) size += 4;
+    if (version >= 13) size += 2;
     (void)version;
     return size;
 }

@@ -13,7 +13,7 @@ namespace sluice::protocol {
 struct metadata_request {
     static constexpr int16_t api_key = 3;
     static constexpr int16_t lowest_version = 0;
-    static constexpr int16_t highest_version = 12;
+    static constexpr int16_t highest_version = 13;
     static constexpr int16_t first_flexible_version = 9;
 
     struct metadata_request_topic {
@@ -42,7 +42,7 @@ struct metadata_request {
 struct metadata_response {
     static constexpr int16_t api_key = 3;
     static constexpr int16_t lowest_version = 0;
-    static constexpr int16_t highest_version = 12;
+    static constexpr int16_t highest_version = 13;
     static constexpr int16_t first_flexible_version = 9;
 
     struct metadata_response_broker {
@@ -95,6 +95,7 @@ struct metadata_response {
     int32_t controller_id = -1;
     std::vector<metadata_response_topic> topics;
     int32_t cluster_authorized_operations = -2147483648LL;
+    int16_t error_code{};
     unknown_tags unknown_tagged_fields;
 
     void encode(writer& w, int16_t version) const;

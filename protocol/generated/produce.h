@@ -13,7 +13,7 @@ namespace sluice::protocol {
 struct produce_request {
     static constexpr int16_t api_key = 0;
     static constexpr int16_t lowest_version = 0;
-    static constexpr int16_t highest_version = 11;
+    static constexpr int16_t highest_version = 12;
     static constexpr int16_t first_flexible_version = 9;
 
     struct partition_produce_data {
@@ -50,7 +50,7 @@ struct produce_request {
 struct produce_response {
     static constexpr int16_t api_key = 0;
     static constexpr int16_t lowest_version = 0;
-    static constexpr int16_t highest_version = 11;
+    static constexpr int16_t highest_version = 12;
     static constexpr int16_t first_flexible_version = 9;
 
     struct batch_index_and_error_message {

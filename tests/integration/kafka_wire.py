@@ -402,6 +402,37 @@ def parse_metadata_v1(r):
     return dict(brokers=brokers, controller_id=controller_id, topics=topics)
 
 
+def parse_metadata_v13(r):
+    """Metadata response v9+ (flexible) up to v13's top-level error code,
+    after the response header's tagged fields."""
+    r.tagged_fields()  # response header v1
+    throttle = r.int32()
+
+    def broker(rr):
+        b = dict(node_id=rr.int32(), host=rr.compact_string(), port=rr.int32(), rack=rr.compact_string())
+        rr.tagged_fields()
+        return b
+
+    def partition(rr):
+        p = dict(error_code=rr.int16(), partition=rr.int32(), leader=rr.int32(), leader_epoch=rr.int32(),
+                 replicas=rr.compact_array(lambda x: x.int32()), isr=rr.compact_array(lambda x: x.int32()),
+                 offline=rr.compact_array(lambda x: x.int32()))
+        rr.tagged_fields()
+        return p
+
+    def topic(rr):
+        t = dict(error_code=rr.int16(), name=rr.compact_string(), topic_id=rr.take(16), internal=rr.bool(),
+                 partitions=rr.compact_array(partition), authorized_operations=rr.int32())
+        rr.tagged_fields()
+        return t
+
+    out = dict(throttle=throttle, brokers=r.compact_array(broker), cluster_id=r.compact_string(),
+               controller=r.int32(), topics=r.compact_array(topic), error_code=r.int16())
+    r.tagged_fields()
+    r.expect_end()
+    return out
+
+
 # --------------------------------------------------------------------------
 # Produce v3
 
@@ -415,6 +446,22 @@ def parse_produce_v3(r):
     def part(rr):
         return dict(partition=rr.int32(), error_code=rr.int16(), base_offset=rr.int64(),
                     log_append_time=rr.int64())
+
+    topics = r.array(lambda rr: (rr.string(), rr.array(part)))
+    throttle = r.int32()
+    r.expect_end()
+    return {name: {p["partition"]: p for p in parts} for name, parts in topics}, throttle
+
+
+def parse_produce_v8(r):
+    """Produce v8 adds KIP-467's per-record errors and an error message."""
+    def record_error(rr):
+        return dict(batch_index=rr.int32(), message=rr.string())
+
+    def part(rr):
+        return dict(partition=rr.int32(), error_code=rr.int16(), base_offset=rr.int64(),
+                    log_append_time=rr.int64(), log_start_offset=rr.int64(),
+                    record_errors=rr.array(record_error), error_message=rr.string())
 
     topics = r.array(lambda rr: (rr.string(), rr.array(part)))
     throttle = r.int32()

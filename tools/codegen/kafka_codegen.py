@@ -695,12 +695,32 @@ def test_file(msgs, header_names):
 # ---------------------------------------------------------------- main
 
 
+def apply_newer_versions(specs, newer):
+    """Extends definitions with versions released after them: a wider range
+    and the fields only those versions have."""
+    by_name = {s["name"]: s for s in specs}
+    for name, change in newer.items():
+        if name == "about":
+            continue
+        spec = by_name.get(name)
+        if spec is None:
+            raise SystemExit(f"newer versions: no message {name}")
+        spec["validVersions"] = change["validVersions"]
+        for add in change.get("addFields", []):
+            names = [f["name"] for f in spec["fields"]]
+            if add["after"] not in names:
+                raise SystemExit(f"newer versions: {name} has no field {add['after']}")
+            spec["fields"].insert(names.index(add["after"]) + 1, add["field"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", required=True)
     ap.add_argument("--records")
     ap.add_argument("--out", required=True)
     ap.add_argument("--tests", required=True)
+    ap.add_argument("--newer", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "newer_versions.json"),
+                    help="versions newer than the definitions (our own file, applied on top)")
     args = ap.parse_args()
 
     specs = []
@@ -708,6 +728,7 @@ def main():
         for fn in sorted(os.listdir(d)):
             if fn.endswith(".json"):
                 specs.append(load_json(os.path.join(d, fn)))
+    apply_newer_versions(specs, load_json(args.newer))
 
     messages = [Message(s) for s in specs]
     os.makedirs(args.out, exist_ok=True)

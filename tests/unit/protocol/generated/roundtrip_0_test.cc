@@ -1566,6 +1566,9 @@ void fill(protocol::metadata_response& m, int16_t version, int depth) {
     if (version >= 8 && version <= 10) {
         m.cluster_authorized_operations = 39;
     }
+    if (version >= 13) {
+        m.error_code = 46;
+    }
 }
 
 void fill(protocol::offset_delete_request::offset_delete_request_partition& m, int16_t version, int depth) {
@@ -2248,13 +2251,13 @@ TEST(GeneratedRoundTrip, ListGroupsResponse) {
 }
 
 TEST(GeneratedRoundTrip, MetadataRequest) {
-    for (int16_t v = 0; v <= 12; ++v) {
+    for (int16_t v = 0; v <= 13; ++v) {
         check_round_trip<protocol::metadata_request>(v);
     }
 }
 
 TEST(GeneratedRoundTrip, MetadataResponse) {
-    for (int16_t v = 0; v <= 12; ++v) {
+    for (int16_t v = 0; v <= 13; ++v) {
         check_round_trip<protocol::metadata_response>(v);
     }
 }

@@ -1423,13 +1423,13 @@ TEST(GeneratedRoundTrip, OffsetCommitValue) {
 }
 
 TEST(GeneratedRoundTrip, ProduceRequest) {
-    for (int16_t v = 0; v <= 11; ++v) {
+    for (int16_t v = 0; v <= 12; ++v) {
         check_round_trip<protocol::produce_request>(v);
     }
 }
 
 TEST(GeneratedRoundTrip, ProduceResponse) {
-    for (int16_t v = 0; v <= 11; ++v) {
+    for (int16_t v = 0; v <= 12; ++v) {
         check_round_trip<protocol::produce_response>(v);
     }
 }
