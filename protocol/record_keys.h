@@ -1,11 +1,18 @@
 #pragma once
 // Key checks on a record batch, for topics whose records must be keyed
 // (cleanup.policy=compact rejects records without a key, as Kafka does).
+#include <cstdint>
+#include <vector>
+
+#include "protocol/error_code.h"
 #include "protocol/wire.h"
 
 namespace sluice::protocol {
 
-// True when every record of the (already validated) batch has a non-null key.
-bool every_record_has_key(bytes_view batch);
+// Appends to `out` the index within the batch (0 for its first record) of
+// every record whose key is null. Walks the records without copying them.
+// Returns the framing error of a batch that cannot be read (then `out` may
+// hold the indexes seen before it).
+error_code find_keyless_records(bytes_view batch, std::vector<int32_t>& out);
 
 }  // namespace sluice::protocol

@@ -1,13 +1,17 @@
 // Produce: validate each partition's record batches, then append them to the
 // log exactly as received (offsets and leader epoch rewritten in place).
+#include "protocol/generated/produce.h"
+
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/produce.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_keys.h"
 
@@ -19,38 +23,78 @@ using response_t = protocol::produce_response;
 
 namespace {
 
-// Checks every batch of one partition's records; none if all may be appended.
-error_code validate_records(std::span<uint8_t> records, const topic_settings& settings) {
-    if (records.empty()) return error_code::invalid_record;
+// Why a partition's records were refused: the error, and for records that
+// break a per-record rule (KIP-467, Produce v8+) which ones and why.
+struct refusal {
+    error_code code = error_code::none;
+    std::vector<response_t::batch_index_and_error_message> record_errors;
+    std::optional<std::string> message;
+};
+
+// A compacted topic keeps the latest value per key: a record without a key
+// could never be compacted, so Kafka refuses it, naming each such record.
+refusal refuse_keyless(protocol::bytes_view batch, const std::string& topic, int32_t partition) {
+    std::vector<int32_t> keyless;
+    if (error_code e = protocol::find_keyless_records(batch, keyless); e != error_code::none) return {e, {}, {}};
+    if (keyless.empty()) return {};
+    refusal out{error_code::invalid_record, {}, {}};
+    std::string shown;
+    for (int32_t index : keyless) {
+        std::string why = fmt::format("Compacted topic cannot accept message without key in topic partition {}-{}.",
+                                      topic, partition);
+        if (out.record_errors.size() < 3) {
+            shown += fmt::format("{}RecordError(batchIndex={}, message='{}')", shown.empty() ? "" : ", ", index, why);
+        }
+        out.record_errors.push_back({index, std::move(why), {}});
+    }
+    out.message = fmt::format(
+        "One or more records have been rejected due to {} record errors in total, and only showing the first three "
+        "errors at most: [{}]",
+        keyless.size(), shown);
+    return out;
+}
+
+// Checks every batch of one partition's records; code none if all may be appended.
+refusal validate_records(std::span<uint8_t> records, const topic_settings& settings, const std::string& topic,
+                         int32_t partition, int16_t version) {
+    if (records.empty()) return {error_code::invalid_record, {}, {}};
     protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
-        if (!header) return error_code::corrupt_message;
-        if (header->magic != protocol::current_magic) return error_code::unsupported_for_message_format;
-        if (batch->size() > static_cast<size_t>(settings.max_message_bytes)) return error_code::message_too_large;
+        if (!header) return {error_code::corrupt_message, {}, {}};
+        if (header->magic != protocol::current_magic) return {error_code::unsupported_for_message_format, {}, {}};
+        // KIP-110: zstd came with Produce v7; an older request cannot carry it.
+        if (header->codec() == protocol::compression::zstd && version < 7) {
+            return {error_code::unsupported_compression_type, {}, {}};
+        }
+        if (batch->size() > static_cast<size_t>(settings.max_message_bytes)) {
+            return {error_code::message_too_large, {}, {}};
+        }
         // Clients may not send empty or control batches (markers are the
         // broker's to write).
-        if (header->record_count <= 0 || header->is_control()) return error_code::invalid_record;
-        // A compacted topic keeps the latest value per key: a record without
-        // a key could never be compacted, so Kafka refuses it.
-        if (settings.compact && !protocol::every_record_has_key(*batch)) return error_code::invalid_record;
-        if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return e;
+        if (header->record_count <= 0 || header->is_control()) return {error_code::invalid_record, {}, {}};
+        if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return {e, {}, {}};
+        if (settings.compact) {
+            if (refusal r = refuse_keyless(*batch, topic, partition); r.code != error_code::none) return r;
+        }
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
     if (it.consumed() != records.size()) {
-        auto header = protocol::read_batch_header(protocol::bytes_view(records.data() + it.consumed(),
-                                                                       records.size() - it.consumed()));
-        if (header && header->magic != protocol::current_magic) return error_code::unsupported_for_message_format;
-        if (header && header->total_size() > static_cast<size_t>(settings.max_message_bytes)) {
-            return error_code::message_too_large;
+        auto header = protocol::read_batch_header(
+            protocol::bytes_view(records.data() + it.consumed(), records.size() - it.consumed()));
+        if (header && header->magic != protocol::current_magic) {
+            return {error_code::unsupported_for_message_format, {}, {}};
         }
-        return error_code::corrupt_message;
+        if (header && header->total_size() > static_cast<size_t>(settings.max_message_bytes)) {
+            return {error_code::message_too_large, {}, {}};
+        }
+        return {error_code::corrupt_message, {}, {}};
     }
-    return error_code::none;
+    return {};
 }
 
 response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
-                                                         const protocol::records_field& records) {
+                                                         const protocol::records_field& records, int16_t version) {
     response_t::partition_produce_response out;
     out.index = index;
     out.base_offset = -1;
@@ -71,8 +115,11 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     }
     // The request frame belongs to this request; rewriting it in place saves a copy.
     std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
-    if (error_code e = validate_records(bytes, topic->settings); e != error_code::none) {
-        out.error_code = to_wire(e);
+    if (refusal r = validate_records(bytes, topic->settings, topic->meta.name, index, version);
+        r.code != error_code::none) {
+        out.error_code = to_wire(r.code);
+        out.record_errors = std::move(r.record_errors);
+        out.error_message = std::move(r.message);
         out.log_start_offset = p.log->log_start_offset();
         return out;
     }
@@ -103,7 +150,7 @@ handler_result handle_produce(broker& b, request& req) {
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
             // Transactions are not served yet: a transactional producer is refused.
-            error_code refused = !acks_valid         ? error_code::invalid_required_acks
+            error_code refused = !acks_valid             ? error_code::invalid_required_acks
                                  : body.transactional_id ? error_code::transactional_id_authorization_failed
                                                          : error_code::none;
             if (refused != error_code::none) {
@@ -114,7 +161,8 @@ handler_result handle_produce(broker& b, request& req) {
                 topic_out.partition_responses.push_back(out);
                 continue;
             }
-            topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records));
+            topic_out.partition_responses.push_back(
+                produce_partition(b, topic, part.index, part.records, req.api_version));
         }
         response.responses.push_back(std::move(topic_out));
     }

@@ -17,6 +17,29 @@ def test_record_without_key_is_rejected_on_a_compacted_topic(broker):
     assert watermarks(broker.bootstrap, topic) == (0, 1)
 
 
+def test_produce_v8_names_each_keyless_record(broker):
+    """KIP-467: the batch is refused with INVALID_RECORD, and record_errors
+    name every keyless record by its index in the batch, as Kafka does."""
+    import kafka_wire as w
+    topic = unique("cmp-v8")
+    create_topic(broker.bootstrap, topic, config={"cleanup.policy": "compact"})
+    records = [(b"k0", b"v", []), (None, b"v", []), (b"k2", b"v", []), (None, b"v", [])]
+    with w.connect(broker.port) as s:
+        body = w.produce_v3_body(topic, 0, w.record_batch(records))
+        topics, _ = w.parse_produce_v8(w.roundtrip(s, w.API_PRODUCE, 8, 7, body))
+    p = topics[topic][0]
+    assert p["error_code"] == 87 and p["base_offset"] == -1
+    why = "Compacted topic cannot accept message without key in topic partition %s-0." % topic
+    assert p["record_errors"] == [dict(batch_index=1, message=why), dict(batch_index=3, message=why)]
+    assert p["error_message"].startswith("One or more records have been rejected due to 2 record errors")
+    assert watermarks(broker.bootstrap, topic) == (0, 0)
+    # Before v8 the same batch gets the bare error code.
+    with w.connect(broker.port) as s:
+        body = w.produce_v3_body(topic, 0, w.record_batch(records))
+        topics, _ = w.parse_produce_v3(w.roundtrip(s, w.API_PRODUCE, 3, 8, body))
+    assert topics[topic][0]["error_code"] == 87
+
+
 def test_keyless_records_are_fine_on_a_delete_topic(broker):
     topic = unique("del")
     create_topic(broker.bootstrap, topic, config={"cleanup.policy": "delete"})
