@@ -50,8 +50,10 @@ std::optional<std::string> check_range(const config_def& def, std::string_view r
 }  // namespace
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -114,8 +116,7 @@ std::string join_list(const std::vector<std::string>& items) {
     return out;
 }
 
-std::string invalid_value_message(std::string_view name, std::string_view value,
-                                  std::string_view reason) {
+std::string invalid_value_message(std::string_view name, std::string_view value, std::string_view reason) {
     std::string out = "Invalid value ";
     out += value;
     out += " for configuration ";
@@ -127,23 +128,31 @@ std::string invalid_value_message(std::string_view name, std::string_view value,
 
 std::string_view type_name(config_type t) {
     switch (t) {
-        case config_type::boolean: return "BOOLEAN";
-        case config_type::string: return "STRING";
-        case config_type::int32: return "INT";
-        case config_type::int16: return "SHORT";
-        case config_type::int64: return "LONG";
-        case config_type::float64: return "DOUBLE";
-        case config_type::list: return "LIST";
-        case config_type::class_name: return "CLASS";
-        case config_type::password: return "PASSWORD";
+        case config_type::boolean:
+            return "BOOLEAN";
+        case config_type::string:
+            return "STRING";
+        case config_type::int32:
+            return "INT";
+        case config_type::int16:
+            return "SHORT";
+        case config_type::int64:
+            return "LONG";
+        case config_type::float64:
+            return "DOUBLE";
+        case config_type::list:
+            return "LIST";
+        case config_type::class_name:
+            return "CLASS";
+        case config_type::password:
+            return "PASSWORD";
     }
     return "UNKNOWN";
 }
 
 std::optional<std::string> validate(const config_def& def, std::string_view value) {
     auto not_a = [&] {
-        return invalid_value_message(def.name, value,
-                                     "Not a number of type " + std::string(type_name(def.type)));
+        return invalid_value_message(def.name, value, "Not a number of type " + std::string(type_name(def.type)));
     };
     switch (def.type) {
         case config_type::boolean:
@@ -199,12 +208,45 @@ std::optional<std::string> validate(const config_def& def, std::string_view valu
         case config_type::class_name:
         case config_type::password:
             if (!is_allowed(def.allowed, trim(value))) {
-                return invalid_value_message(def.name, value,
-                                             "String must be one of: " + allowed_list(def.allowed));
+                return invalid_value_message(def.name, value, "String must be one of: " + allowed_list(def.allowed));
+            }
+            if (def.accepts != nullptr && !def.accepts(trim(value))) {
+                return invalid_value_message(def.name, value, std::string(def.refusal));
             }
             return std::nullopt;
     }
     return std::nullopt;
+}
+
+bool is_kafka_version(std::string_view value) {
+    // Kafka reads "0.x.y" by its first three parts and later versions by
+    // their first two ("0.10.0.1" is 0.10.0, "3.0.1" is 3.0), each part
+    // digits, with an optional "-IVn" suffix on the last part read.
+    auto digits = [](std::string_view s) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        size_t dot = value.find('.', start);
+        parts.push_back(value.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    size_t used = !parts.empty() && parts[0] == "0" ? 3 : 2;
+    if (parts.size() < used) return false;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        std::string_view part = parts[i];
+        if (i + 1 == used) {
+            if (size_t iv = part.find("-IV"); iv != std::string_view::npos) {
+                if (!digits(part.substr(iv + 3))) return false;
+                part = part.substr(0, iv);
+            }
+        }
+        if (!digits(part)) return false;
+    }
+    int major = std::stoi(std::string(parts[0]));
+    return major <= 3;  // Kafka 4 dropped the setting; every 0.8–3.x version parses
 }
 
 }  // namespace sluice::broker

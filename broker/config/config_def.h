@@ -24,7 +24,15 @@ struct config_def {
     double max = std::numeric_limits<double>::infinity();
     // For string and list types: the values allowed; empty = anything.
     std::vector<std::string_view> allowed{};
+    // A further check on a string value's shape, and the reason given when
+    // it fails (Kafka's custom validators, e.g. a version string).
+    bool (*accepts)(std::string_view) = nullptr;
+    std::string_view refusal{};
 };
+
+// Kafka's metadata version strings ("0.10.0", "2.8-IV1", "3.0"): what the
+// deprecated message.format.version settings take.
+bool is_kafka_version(std::string_view value);
 
 // Kafka's number and boolean syntax: surrounding whitespace ignored, one
 // leading '+' allowed, booleans case-insensitive.
@@ -40,8 +48,7 @@ std::string_view trim(std::string_view s);
 std::optional<std::string> validate(const config_def& def, std::string_view value);
 
 // "Invalid value <v> for configuration <name>: <reason>" — Kafka's wording.
-std::string invalid_value_message(std::string_view name, std::string_view value,
-                                  std::string_view reason);
+std::string invalid_value_message(std::string_view name, std::string_view value, std::string_view reason);
 
 std::string_view type_name(config_type t);
 

@@ -20,7 +20,8 @@ struct topic_def {
 const std::vector<topic_def>& topic_defs() {
     static const std::vector<topic_def> defs = {
         {{.name = "cleanup.policy", .type = t::list, .allowed = {"compact", "delete"}}, "log.cleanup.policy"},
-        {{.name = "compression.type", .type = t::string,
+        {{.name = "compression.type",
+          .type = t::string,
           .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
          "compression.type"},
         {{.name = "delete.retention.ms", .type = t::int64, .min = 0}, "log.cleaner.delete.retention.ms"},
@@ -31,6 +32,13 @@ const std::vector<topic_def>& topic_defs() {
         {{.name = "max.compaction.lag.ms", .type = t::int64, .min = 1}, "log.cleaner.max.compaction.lag.ms"},
         {{.name = "max.message.bytes", .type = t::int32, .min = 0}, "message.max.bytes"},
         {{.name = "message.downconversion.enable", .type = t::boolean}, "log.message.downconversion.enable"},
+        // Deprecated in Kafka 3 and ignored there (brokers write format v2
+        // whatever it says), but still accepted: clients and tools set it.
+        {{.name = "message.format.version",
+          .type = t::string,
+          .accepts = is_kafka_version,
+          .refusal = "Version is not a valid Kafka version"},
+         "log.message.format.version"},
         {{.name = "message.timestamp.difference.max.ms", .type = t::int64, .min = 0},
          "log.message.timestamp.difference.max.ms"},
         {{.name = "message.timestamp.type", .type = t::string, .allowed = {"CreateTime", "LogAppendTime"}},
@@ -92,8 +100,7 @@ std::optional<std::string> effective(const topic_config& overrides, std::string_
     return broker.value_of(d->broker_name);
 }
 
-std::vector<config_entry> describe(const topic_config& overrides, const broker_config& broker,
-                                   bool include_synonyms) {
+std::vector<config_entry> describe(const topic_config& overrides, const broker_config& broker, bool include_synonyms) {
     std::vector<config_entry> out;
     for (const auto& d : topic_defs()) {
         config_entry e;
@@ -116,8 +123,7 @@ std::vector<config_entry> describe(const topic_config& overrides, const broker_c
     return out;
 }
 
-op_result apply_incremental(topic_config& overrides, const std::vector<alter_op>& ops,
-                                const broker_config& broker) {
+op_result apply_incremental(topic_config& overrides, const std::vector<alter_op>& ops, const broker_config& broker) {
     topic_config next = overrides;
     std::vector<std::string_view> seen;
     for (const auto& op : ops) {
@@ -140,7 +146,8 @@ op_result apply_incremental(topic_config& overrides, const std::vector<alter_op>
             case alter_op_type::subtract: {
                 if (!is_list) {
                     return invalid(error_code::invalid_config,
-                                   std::string("Config value ") + (op.op == alter_op_type::append ? "append" : "subtract") +
+                                   std::string("Config value ") +
+                                       (op.op == alter_op_type::append ? "append" : "subtract") +
                                        " is not allowed for config key: " + op.name);
                 }
                 if (!op.value) return invalid(error_code::invalid_request, "Null value not supported for: " + op.name);

@@ -281,6 +281,24 @@ def test_alter_configs_replaces_the_topic_overrides(broker):
                  ConfigSource.DYNAMIC_TOPIC_CONFIG)
 
 
+def test_alter_configs_accepts_the_deprecated_message_format_version(broker):
+    """Kafka 3.x still takes message.format.version (and ignores it: batches
+    stay format v2); librdkafka's own test 0092 sets it mid-produce."""
+    topic = unique("ck-mfv")
+    create_topic(broker.bootstrap, topic, 1)
+    produce(broker.bootstrap, topic, [{"value": b"before"}])
+    res = ConfigResource(ConfigResource.Type.TOPIC, topic, set_config={"message.format.version": "0.10.0.0"})
+    assert list(admin(broker.bootstrap).alter_configs([res], request_timeout=T).values())[0].result(T) is None
+    assert_entry(describe_topic(broker.bootstrap, topic), "message.format.version", "0.10.0.0",
+                 ConfigSource.DYNAMIC_TOPIC_CONFIG)
+    produce(broker.bootstrap, topic, [{"value": b"after"}])
+    assert [m.value() for m in consume(broker.bootstrap, topic, 0, 0)] == [b"before", b"after"]
+
+    bad = ConfigResource(ConfigResource.Type.TOPIC, topic, set_config={"message.format.version": "ten"})
+    fs = admin(broker.bootstrap).alter_configs([bad], request_timeout=T)
+    assert admin_error_code(list(fs.values())[0]) == KafkaError.INVALID_CONFIG
+
+
 def test_create_partitions_grow_and_shrink(broker):
     topic = unique("ck-parts")
     create_topic(broker.bootstrap, topic, 1)

@@ -78,7 +78,8 @@ TEST(TopicConfigTest, BooleanValues) {
 }
 
 TEST(TopicConfigTest, EnumValues) {
-    for (auto v : {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}) expect_valid("compression.type", v);
+    for (auto v : {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"})
+        expect_valid("compression.type", v);
     expect_invalid("compression.type", "none");
     expect_valid("message.timestamp.type", "LogAppendTime");
     expect_invalid("message.timestamp.type", "logappendtime");
@@ -91,6 +92,16 @@ TEST(TopicConfigTest, ListValues) {
     expect_invalid("cleanup.policy", "compact,archive");
     expect_invalid("cleanup.policy", "");
     expect_invalid("cleanup.policy", "delete,delete");
+}
+
+TEST(TopicConfigTest, MessageFormatVersionTakesKafkaVersionStrings) {
+    // Deprecated and ignored since Kafka 3.0, but tools still set it.
+    for (std::string_view v : {"0.10.0", "0.10.0.0", "0.10.0-IV1", "0.8.2", "2.8", "2.8-IV1", "3.0-IV1", "3.0.1"}) {
+        expect_valid("message.format.version", v);
+    }
+    for (std::string_view v : {"", "0.10", "1", "abc", "3.x", "2.8-IV", "2.8-IVx", "4.0", "1..0"}) {
+        expect_invalid("message.format.version", v);
+    }
 }
 
 TEST(TopicConfigTest, EffectiveFallsBackToBroker) {
@@ -135,10 +146,8 @@ TEST(TopicConfigTest, DescribeSynonyms) {
 TEST(TopicConfigTest, IncrementalSetAndDelete) {
     auto b = broker();
     topic_config t{{"retention.ms", "1000"}, {"segment.bytes", "2000"}};
-    auto r = apply_incremental(t,
-                               {{"retention.ms", alter_op_type::del, std::nullopt},
-                                {"max.message.bytes", alter_op_type::set, "77"}},
-                               b);
+    auto r = apply_incremental(
+        t, {{"retention.ms", alter_op_type::del, std::nullopt}, {"max.message.bytes", alter_op_type::set, "77"}}, b);
     ASSERT_TRUE(r.ok()) << r.message;
     EXPECT_EQ(t, (topic_config{{"segment.bytes", "2000"}, {"max.message.bytes", "77"}}));
 }
@@ -186,25 +195,20 @@ TEST(TopicConfigTest, AppendAndSubtractRejectedOnNonList) {
 TEST(TopicConfigTest, IncrementalIsAtomic) {
     topic_config t{{"retention.ms", "1000"}};
     const topic_config before = t;
-    auto r = apply_incremental(t,
-                               {{"retention.ms", alter_op_type::set, "2000"},
-                                {"segment.bytes", alter_op_type::set, "1"}},
-                               broker());
+    auto r = apply_incremental(
+        t, {{"retention.ms", alter_op_type::set, "2000"}, {"segment.bytes", alter_op_type::set, "1"}}, broker());
     EXPECT_EQ(r.code, error_code::invalid_config);
     EXPECT_EQ(t, before);
-    r = apply_incremental(t,
-                          {{"retention.ms", alter_op_type::del, std::nullopt},
-                           {"bogus.name", alter_op_type::set, "1"}},
-                          broker());
+    r = apply_incremental(
+        t, {{"retention.ms", alter_op_type::del, std::nullopt}, {"bogus.name", alter_op_type::set, "1"}}, broker());
     EXPECT_EQ(r.code, error_code::invalid_config);
     EXPECT_EQ(t, before);
 }
 
 TEST(TopicConfigTest, IncrementalRejectsDuplicateKeysAndNullSet) {
     topic_config t;
-    auto r = apply_incremental(t,
-                               {{"retention.ms", alter_op_type::set, "1"}, {"retention.ms", alter_op_type::set, "2"}},
-                               broker());
+    auto r = apply_incremental(
+        t, {{"retention.ms", alter_op_type::set, "1"}, {"retention.ms", alter_op_type::set, "2"}}, broker());
     EXPECT_EQ(r.code, error_code::invalid_request);
     r = apply_incremental(t, {{"retention.ms", alter_op_type::set, std::nullopt}}, broker());
     EXPECT_EQ(r.code, error_code::invalid_request);
@@ -233,12 +237,9 @@ TEST(TopicConfigTest, ResolvedSettingsFromBrokerDefaults) {
 }
 
 TEST(TopicConfigTest, ResolvedSettingsWithOverrides) {
-    topic_config t{{"cleanup.policy", "compact"},
-                   {"message.timestamp.type", "LogAppendTime"},
-                   {"retention.ms", "-1"},
-                   {"segment.ms", "60000"},
-                   {"compression.type", "zstd"},
-                   {"max.message.bytes", "2048"},
+    topic_config t{{"cleanup.policy", "compact"}, {"message.timestamp.type", "LogAppendTime"},
+                   {"retention.ms", "-1"},        {"segment.ms", "60000"},
+                   {"compression.type", "zstd"},  {"max.message.bytes", "2048"},
                    {"flush.messages", "1"}};
     ASSERT_TRUE(validate_topic_configs(t).ok());
     auto s = resolve_topic_settings(t, broker("log.segment.bytes=4096"));
