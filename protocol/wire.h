@@ -64,7 +64,7 @@ public:
     size_t size() const;
 
     struct part {
-        bytes_view memory;          // valid when file.fd < 0
+        bytes_view memory;  // valid when file.fd < 0
         file_slice file;
     };
     const std::vector<part>& parts() const { return parts_; }
@@ -84,7 +84,10 @@ public:
     explicit reader(bytes_view data) : pos_(data.data()), end_(data.data() + data.size()) {}
 
     bool ok() const { return ok_; }
-    void fail() { ok_ = false; pos_ = end_; }
+    void fail() {
+        ok_ = false;
+        pos_ = end_;
+    }
     size_t remaining() const { return static_cast<size_t>(end_ - pos_); }
     bool at_end() const { return pos_ == end_; }
 
@@ -141,22 +144,35 @@ public:
     int32_t read_array_length(bool compact, size_t min_element_size);
 
     // Reads the tagged-field section, handing known tags to `on_tag`
-    // (returns false if the tag is unknown, which is then stored in `unknown`).
+    // (returns false if the tag is unknown, which is then skipped by its
+    // size and stored in `unknown`). A known field is read by its type, as
+    // Kafka reads it: the size written before it is not consulted.
     template <typename OnTag>
     void read_tags(unknown_tags& unknown, OnTag&& on_tag) {
         uint32_t count = read_uvarint();
-        if (count > remaining()) { fail(); return; }
+        if (count > remaining()) {
+            fail();
+            return;
+        }
         for (uint32_t i = 0; i < count && ok_; ++i) {
             uint32_t tag = read_uvarint();
             uint32_t size = read_uvarint();
-            if (!ok_ || size > remaining()) { fail(); return; }
-            bytes_view body = read_raw(size);
-            reader sub(body);
-            if (!on_tag(tag, sub)) {
-                unknown.push_back({tag, bytes(body.begin(), body.end())});
-            } else if (!sub.ok() || !sub.at_end()) {
-                fail();
+            if (!ok_) return;
+            reader rest(bytes_view(pos_, remaining()));
+            if (on_tag(tag, rest)) {
+                if (!rest.ok()) {
+                    fail();
+                    return;
+                }
+                pos_ = rest.pos_;
+                continue;
             }
+            if (size > remaining()) {
+                fail();
+                return;
+            }
+            bytes_view body = read_raw(size);
+            unknown.push_back({tag, bytes(body.begin(), body.end())});
         }
     }
 

@@ -34,7 +34,8 @@ TEST(wire, float64_and_uuid_round_trip) {
     writer w;
     w.write_float64(-1.5);
     uuid u;
-    for (size_t i = 0; i < 16; ++i) u.value[i] = static_cast<uint8_t>(i);
+    for (size_t i = 0; i < 16; ++i)
+        u.value[i] = static_cast<uint8_t>(i);
     w.write_uuid(u);
     reader r(w.buffer());
     EXPECT_EQ(r.read_float64(), -1.5);
@@ -281,6 +282,47 @@ TEST(wire, tagged_field_size_lies) {
     r.read_tags(unknown, [](uint32_t, reader&) { return false; });
     EXPECT_FALSE(r.ok());
     EXPECT_TRUE(unknown.empty());
+}
+
+// Kafka reads a known tagged field by its type and never checks the size
+// written before it; a wrong size only matters for what follows.
+TEST(wire, known_tagged_field_is_read_by_its_type_not_its_size) {
+    auto read_known_int32 = [](const bytes& b, int32_t& known, unknown_tags& unknown) {
+        reader r(b);
+        r.read_tags(unknown, [&](uint32_t tag, reader& sub) {
+            if (tag != 0) return false;
+            known = sub.read_int32();
+            return true;
+        });
+        return r;
+    };
+    {
+        // Size says 2, the int32 takes 4: read whole, the next tag follows it.
+        bytes b = {2, 0, 2, 0, 0, 0, 7, 9, 1, 0xaa};
+        int32_t known = 0;
+        unknown_tags unknown;
+        reader r = read_known_int32(b, known, unknown);
+        EXPECT_TRUE(r.ok() && r.at_end());
+        EXPECT_EQ(known, 7);
+        ASSERT_EQ(unknown.size(), 1u);
+        EXPECT_EQ(unknown[0], (tagged_field{9, bytes{0xaa}}));
+    }
+    {
+        // Size says 5: the extra byte is read as the next field's tag, as in
+        // Kafka; here that leaves a tag without its size, a malformed body.
+        bytes b = {2, 0, 5, 0, 0, 0, 7, 3};
+        int32_t known = 0;
+        unknown_tags unknown;
+        reader r = read_known_int32(b, known, unknown);
+        EXPECT_FALSE(r.ok());
+    }
+    {
+        // A known field that runs past the end is malformed whatever its size says.
+        bytes b = {1, 0, 4, 0, 0};
+        int32_t known = 0;
+        unknown_tags unknown;
+        EXPECT_FALSE(read_known_int32(b, known, unknown).ok());
+    }
 }
 
 TEST(wire, records_field_views_the_frame) {
