@@ -38,6 +38,10 @@ groups::coordinator_settings coordinator_settings_of(const broker_config& c) {
     s.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60'000;
     if (auto v = c.value_of("offset.metadata.max.bytes")) s.max_metadata_bytes = std::stoi(*v);
     if (auto v = c.value_of("offsets.retention.check.interval.ms")) s.retention_check_interval_ms = std::stoll(*v);
+    s.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
+    s.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
+    s.consumer_max_size = c.group_consumer_max_size;
+    s.consumer_assignors = c.group_consumer_assignors;
     return s;
 }
 

@@ -126,6 +126,15 @@ std::string_view error_name(error_code e) {
         case error_code::telemetry_too_large: return "TELEMETRY_TOO_LARGE";
         case error_code::invalid_registration: return "INVALID_REGISTRATION";
         case error_code::transaction_abortable: return "TRANSACTION_ABORTABLE";
+        case error_code::invalid_record_state: return "INVALID_RECORD_STATE";
+        case error_code::share_session_not_found: return "SHARE_SESSION_NOT_FOUND";
+        case error_code::invalid_share_session_epoch: return "INVALID_SHARE_SESSION_EPOCH";
+        case error_code::fenced_state_epoch: return "FENCED_STATE_EPOCH";
+        case error_code::invalid_voter_key: return "INVALID_VOTER_KEY";
+        case error_code::duplicate_voter: return "DUPLICATE_VOTER";
+        case error_code::voter_not_found: return "VOTER_NOT_FOUND";
+        case error_code::invalid_regular_expression: return "INVALID_REGULAR_EXPRESSION";
+        case error_code::rebootstrap_required: return "REBOOTSTRAP_REQUIRED";
     }
     return "UNKNOWN_ERROR_CODE";
 }

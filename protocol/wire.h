@@ -12,6 +12,7 @@
 // files: those are kept as file slices between memory runs so the network
 // layer can send them with sendfile without copying them through user space.
 #include <array>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,6 +30,7 @@ using bytes_view = std::span<const uint8_t>;
 struct uuid {
     std::array<uint8_t, 16> value{};
     bool operator==(const uuid&) const = default;
+    auto operator<=>(const uuid&) const = default;  // an order for maps keyed by topic id
     bool is_zero() const { return value == std::array<uint8_t, 16>{}; }
 };
 

@@ -1,8 +1,7 @@
 #include "broker/config/broker_config.h"
 
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -66,7 +65,8 @@ std::vector<config_synonym> broker_config::synonyms_of(std::string_view name) co
     const synonym_group* group = find_synonym_group(name);
     std::vector<std::string_view> names;
     if (group != nullptr) {
-        for (const auto& m : *group) names.push_back(m.name);
+        for (const auto& m : *group)
+            names.push_back(m.name);
     } else {
         names.push_back(name);
     }
@@ -106,6 +106,47 @@ std::vector<config_entry> broker_config::describe(bool include_synonyms) const {
     return out;
 }
 
+namespace {
+
+// Kafka's checks on the group.consumer.* bounds, with its messages.
+template <typename Int32>
+void read_consumer_group_settings(broker_config& c, Int32 i32, std::vector<std::string> assignors) {
+    auto within = [&](std::string_view name, std::string_view min, std::string_view max) {
+        int32_t v = i32(name);
+        if (v < i32(min))
+            throw config_error(std::string(name) + " must be greater than or equal to " + std::string(min));
+        if (v > i32(max)) throw config_error(std::string(name) + " must be less than or equal to " + std::string(max));
+        return v;
+    };
+    c.group_consumer_session_timeout_ms =
+        within("group.consumer.session.timeout.ms", "group.consumer.min.session.timeout.ms",
+               "group.consumer.max.session.timeout.ms");
+    c.group_consumer_heartbeat_interval_ms =
+        within("group.consumer.heartbeat.interval.ms", "group.consumer.min.heartbeat.interval.ms",
+               "group.consumer.max.heartbeat.interval.ms");
+    if (c.group_consumer_heartbeat_interval_ms >= c.group_consumer_session_timeout_ms) {
+        throw config_error("group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms");
+    }
+    c.group_consumer_max_size = i32("group.consumer.max.size");
+    // Kafka takes the built-in assignors by name or by class name.
+    c.group_consumer_assignors.clear();
+    for (auto& a : assignors) {
+        if (a == "uniform" || a == "org.apache.kafka.coordinator.group.assignor.UniformAssignor") {
+            c.group_consumer_assignors.push_back("uniform");
+        } else if (a == "range" || a == "org.apache.kafka.coordinator.group.assignor.RangeAssignor") {
+            c.group_consumer_assignors.push_back("range");
+        } else {
+            throw config_error(
+                invalid_value_message("group.consumer.assignors", a, "Unknown assignor (known: uniform, range)"));
+        }
+    }
+    if (c.group_consumer_assignors.empty()) {
+        throw config_error(invalid_value_message("group.consumer.assignors", "", "At least one assignor is needed"));
+    }
+}
+
+}  // namespace
+
 broker_config broker_config::from_properties(const property_list& props) {
     broker_config c;
     for (const auto& [key, value] : props) {
@@ -130,9 +171,10 @@ broker_config broker_config::from_properties(const property_list& props) {
     auto i16 = [&](std::string_view n) { return static_cast<int16_t>(num(n)); };
     auto flag = [&](std::string_view n) { return *parse_bool(str(n)); };
 
-    if (c.is_set("node.id") && c.is_set("broker.id") && num("node.id") != *parse_int(c.set_["broker.id"], 0, INT32_MAX)) {
-        throw config_error("broker.id (" + c.set_["broker.id"] + ") must be equal to node.id (" +
-                           c.set_["node.id"] + ")");
+    if (c.is_set("node.id") && c.is_set("broker.id") &&
+        num("node.id") != *parse_int(c.set_["broker.id"], 0, INT32_MAX)) {
+        throw config_error("broker.id (" + c.set_["broker.id"] + ") must be equal to node.id (" + c.set_["node.id"] +
+                           ")");
     }
     c.node_id = i32("node.id");
 
@@ -211,6 +253,7 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.group_initial_rebalance_delay_ms = i32("group.initial.rebalance.delay.ms");
     c.group_min_session_timeout_ms = i32("group.min.session.timeout.ms");
     c.group_max_session_timeout_ms = i32("group.max.session.timeout.ms");
+    read_consumer_group_settings(c, i32, split_list(str("group.consumer.assignors")));
 
     if (auto id = c.value_of("cluster.id")) {
         if (id->empty()) throw config_error(invalid_value_message("cluster.id", *id, "must not be empty"));

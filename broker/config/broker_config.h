@@ -81,6 +81,10 @@ struct broker_config {
     int32_t group_initial_rebalance_delay_ms = 3000;
     int32_t group_min_session_timeout_ms = 6000;
     int32_t group_max_session_timeout_ms = 1800000;
+    int32_t group_consumer_session_timeout_ms = 45000;
+    int32_t group_consumer_heartbeat_interval_ms = 5000;
+    int32_t group_consumer_max_size = 2147483647;
+    std::vector<std::string> group_consumer_assignors{"uniform", "range"};
 
     // cluster.id when configured; otherwise the metadata store generates one.
     std::optional<std::string> cluster_id;

@@ -103,6 +103,13 @@ void coordinator::join(const protocol::join_group_request& req, int16_t version,
         g->set_state(group_state::empty, now_ms());
     }
     if (g->state() == group_state::dead) return done(join_error(error_code::coordinator_not_available, req.member_id));
+    if (consumer_group* cg = g->consumer()) {
+        // An empty consumer-protocol group becomes a classic one; one with
+        // members keeps its protocol (online migration is not offered).
+        if (!cg->empty()) return done(join_error(error_code::group_id_not_found, req.member_id));
+        persist(g->id(), consumer_group_tombstones(*cg));
+        g->make_classic();
+    }
 
     if (!g->supports(req.protocol_type, choices_of(req))) {
         return done(join_error(error_code::inconsistent_group_protocol, req.member_id));
@@ -510,6 +517,7 @@ void coordinator::tick(int64_t now) {
     for (const auto& id : unblocked) {
         if (group* g = find(id)) maybe_complete_join(*g);
     }
+    tick_consumer_groups(now);
     if (now - last_retention_check_ms_ >= settings_.retention_check_interval_ms || now < last_retention_check_ms_) {
         last_retention_check_ms_ = now;
         for (const auto& id : ids) {

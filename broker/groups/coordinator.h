@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "broker/groups/group.h"
+#include "protocol/generated/consumer_group_describe.h"
+#include "protocol/generated/consumer_group_heartbeat.h"
 #include "protocol/generated/delete_groups.h"
 #include "protocol/generated/describe_groups.h"
 #include "protocol/generated/heartbeat.h"
@@ -39,8 +41,14 @@ struct coordinator_settings {
     int32_t initial_rebalance_delay_ms = 3000;
     int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
     int64_t retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
-    int32_t max_metadata_bytes = 4096;  // offset.metadata.max.bytes
+    int32_t max_metadata_bytes = 4096;             // offset.metadata.max.bytes
     int32_t tick_ms = 50;
+    // KIP-848 consumer groups (group.consumer.*).
+    int32_t consumer_session_timeout_ms = 45000;
+    int32_t consumer_heartbeat_interval_ms = 5000;
+    int32_t consumer_max_size = 2147483647;
+    std::vector<std::string> consumer_assignors{"uniform", "range"};  // the first is the default
+    int32_t subscription_check_ms = 500;                              // how often topic changes are looked for
 };
 
 class coordinator {
@@ -79,8 +87,20 @@ public:
                                        std::vector<fetched_offset>& out);
     void delete_offsets(const protocol::offset_delete_request& req, protocol::offset_delete_response& out);
 
+    // KIP-848: ConsumerGroupHeartbeat and ConsumerGroupDescribe.
+    protocol::consumer_group_heartbeat_response consumer_heartbeat(
+        const protocol::consumer_group_heartbeat_request& req, int16_t version, const std::string& client_id,
+        const std::string& client_host);
+    protocol::consumer_group_describe_response::described_group describe_consumer(const std::string& group_id);
+
     protocol::describe_groups_response::described_group describe(const std::string& group_id);
-    std::vector<protocol::list_groups_response::listed_group> list(const std::vector<std::string>& states) const;
+    // Groups by state and type ("classic", "consumer"); empty filters take all.
+    std::vector<protocol::list_groups_response::listed_group> list(const std::vector<std::string>& states,
+                                                                   const std::vector<std::string>& types) const;
+    // OffsetFetch v9 names the member asking: Kafka checks it against a
+    // consumer-protocol group (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
+    protocol::error_code check_offset_fetch_member(const std::string& group_id,
+                                                   const std::optional<std::string>& member_id, int32_t member_epoch);
     protocol::error_code delete_group(const std::string& group_id);
 
     // Settles timeouts up to `now_ms`; the ticker calls it (tests may too).
@@ -106,6 +126,23 @@ private:
     void expire_offsets(group& g, int64_t now_ms);
     protocol::join_group_response join_response(const group& g, const member& m) const;
 
+    // KIP-848 groups (consumer_coordinator.cc). Each appends the records it
+    // changes to `records`.
+    void admit_consumer_member(consumer_group& cg, consumer_member& m,
+                               const protocol::consumer_group_heartbeat_request& req, const std::string& client_id,
+                               const std::string& client_host, bool joining, std::vector<keyed_value>& records,
+                               bool& bump);
+    // Re-reads the subscribed topics (names, regexes, partition counts);
+    // true when they changed.
+    bool refresh_subscriptions(consumer_group& cg, std::vector<keyed_value>& records);
+    void bump_and_assign(consumer_group& cg, std::vector<keyed_value>& records);
+    void fence_consumer_member(consumer_group& cg, const std::string& member_id, std::vector<keyed_value>& records);
+    void tick_consumer_groups(int64_t now_ms);
+    void restore_consumer_group(group& g, consumer_group_image image, int64_t now_ms);
+    std::vector<keyed_value> consumer_group_tombstones(const consumer_group& cg) const;
+    protocol::error_code validate_consumer_commit(group& g, const std::string& member_id, int32_t member_epoch,
+                                                  int16_t version);
+
     // __consumer_offsets writes; none on success.
     protocol::error_code persist(const std::string& group_id, const std::vector<keyed_value>& records);
     protocol::error_code persist_group(group& g);
@@ -122,6 +159,7 @@ private:
     std::map<std::string, rebalance_timing> rebalances_;
     std::map<std::pair<std::string, std::string>, int64_t> pending_deadlines_;  // (group, member) -> ms
     int64_t last_retention_check_ms_ = 0;
+    int64_t last_subscription_check_ms_ = 0;
     struct ticker;
     std::unique_ptr<ticker> ticker_;
 };

@@ -14,13 +14,24 @@ namespace sluice::broker::groups {
 using protocol::error_code;
 using protocol::to_wire;
 
+namespace {
+
+std::set<std::string> consumer_subscribed(const consumer_group& cg) {
+    std::set<std::string> out;
+    for (const auto& [name, t] : cg.subscribed_topics())
+        out.insert(name);
+    return out;
+}
+
+}  // namespace
+
 // ---- __consumer_offsets ----
 
 error_code coordinator::ensure_offsets_topic() {
     if (broker_.topics().find(offsets_topic_name) != nullptr) return error_code::none;
     topic_config configs{{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
-    auto result = broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs,
-                                          false);
+    auto result =
+        broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs, false);
     if (!result.ok() && result.code != error_code::topic_already_exists) {
         spdlog::error("cannot create {}: {}", offsets_topic_name, result.message);
         return error_code::coordinator_not_available;
@@ -58,17 +69,22 @@ void coordinator::load() {
     if (topic == nullptr) return;
     loaded_groups loaded;
     size_t records = 0;
-    for (const auto& p : topic->partitions) records += load_partition(*p->log, loaded);
+    for (const auto& p : topic->partitions)
+        records += load_partition(*p->log, loaded);
     int64_t now = now_ms();
     for (auto& [id, lg] : loaded) {
         auto g = std::make_unique<group>(id);
-        if (lg.metadata) {
+        if (lg.consumer.group_epoch) {
+            g->set_state(group_state::empty, now);
+            restore_consumer_group(*g, std::move(lg.consumer), now);
+        } else if (lg.metadata) {
             g->restore(*lg.metadata, now);
         } else {
             g->set_state(group_state::empty, now);
         }
         // Members loaded from the log get a full session to come back.
-        for (auto& [mid, m] : g->members()) m->heartbeat_deadline_ms = now + m->session_timeout_ms;
+        for (auto& [mid, m] : g->members())
+            m->heartbeat_deadline_ms = now + m->session_timeout_ms;
         g->offsets() = std::move(lg.offsets);
         groups_.emplace(id, std::move(g));
     }
@@ -85,6 +101,9 @@ error_code coordinator::admit_commit(const protocol::offset_commit_request& req,
     // (assign() users); anything else must be a current member.
     bool simple = generation < 0 && req.member_id.empty() && !req.group_instance_id;
     g = find(req.group_id);
+    if (g != nullptr && g->consumer() != nullptr) {
+        return validate_consumer_commit(*g, req.member_id, generation, version);
+    }
     if (g == nullptr) {
         if (generation >= 0) return error_code::illegal_generation;
         if (!simple) return error_code::unknown_member_id;
@@ -144,7 +163,8 @@ void coordinator::commit_offsets(const protocol::offset_commit_request& req, int
         }
         return;
     }
-    for (auto& [key, value] : accepted) g->offsets()[key] = value;
+    for (auto& [key, value] : accepted)
+        g->offsets()[key] = value;
 }
 
 // ---- OffsetFetch / OffsetDelete ----
@@ -154,7 +174,8 @@ error_code coordinator::fetch_offsets(const std::string& group_id, const fetch_t
     group* g = find(group_id);
     if (!topics) {
         if (g == nullptr) return error_code::none;
-        for (const auto& [key, value] : g->offsets()) out.push_back({key.first, key.second, value});
+        for (const auto& [key, value] : g->offsets())
+            out.push_back({key.first, key.second, value});
         return error_code::none;
     }
     for (const auto& [topic, partitions] : *topics) {
@@ -180,7 +201,8 @@ void coordinator::delete_offsets(const protocol::offset_delete_request& req, pro
         out.error_code = to_wire(error_code::non_empty_group);
         return;
     }
-    std::optional<std::set<std::string>> subscribed = g->subscribed_topics();
+    std::optional<std::set<std::string>> subscribed =
+        g->consumer() != nullptr ? consumer_subscribed(*g->consumer()) : g->subscribed_topics();
     std::vector<keyed_value> tombstones;
     std::vector<std::pair<std::string, int32_t>> removed;
     for (const auto& t : req.topics) {
@@ -205,7 +227,8 @@ void coordinator::delete_offsets(const protocol::offset_delete_request& req, pro
         out.error_code = to_wire(e);
         return;
     }
-    for (const auto& key : removed) g->offsets().erase(key);
+    for (const auto& key : removed)
+        g->offsets().erase(key);
 }
 
 // ---- DescribeGroups / ListGroups / DeleteGroups ----
@@ -214,7 +237,9 @@ protocol::describe_groups_response::described_group coordinator::describe(const 
     protocol::describe_groups_response::described_group out;
     out.group_id = group_id;
     group* g = find(group_id);
-    if (g == nullptr) {
+    // A consumer-protocol group is not described by the classic API: up to
+    // v5 Kafka answers Dead with no error.
+    if (g == nullptr || g->consumer() != nullptr) {
         out.group_state = state_name(group_state::dead);
         return out;
     }
@@ -238,20 +263,29 @@ protocol::describe_groups_response::described_group coordinator::describe(const 
 }
 
 std::vector<protocol::list_groups_response::listed_group> coordinator::list(
-    const std::vector<std::string>& states) const {
+    const std::vector<std::string>& states, const std::vector<std::string>& types) const {
     std::vector<protocol::list_groups_response::listed_group> out;
     for (const auto& [id, g] : groups_) {
-        std::string state = state_name(g->state());
+        const consumer_group* cg = g->consumer();
+        std::string type = cg != nullptr ? "consumer" : "classic";
+        std::string state = cg != nullptr ? cg->state_name() : state_name(g->state());
+        if (!types.empty()) {
+            bool wanted = false;
+            for (const auto& t : types)
+                wanted = wanted || strcasecmp(t.c_str(), type.c_str()) == 0;
+            if (!wanted) continue;
+        }
         if (!states.empty()) {
             bool wanted = false;
-            for (const auto& s : states) wanted = wanted || strcasecmp(s.c_str(), state.c_str()) == 0;
+            for (const auto& s : states)
+                wanted = wanted || strcasecmp(s.c_str(), state.c_str()) == 0;
             if (!wanted) continue;
         }
         protocol::list_groups_response::listed_group lg;
         lg.group_id = id;
-        lg.protocol_type = g->protocol_type();
+        lg.protocol_type = cg != nullptr ? "consumer" : g->protocol_type();
         lg.group_state = state;
-        lg.group_type = "classic";
+        lg.group_type = type;
         out.push_back(std::move(lg));
     }
     return out;
@@ -261,12 +295,17 @@ error_code coordinator::delete_group(const std::string& group_id) {
     if (group_id.empty()) return error_code::invalid_group_id;
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) return error_code::group_id_not_found;
-    if (!g->empty()) return error_code::non_empty_group;
+    if (!g->empty() || (g->consumer() != nullptr && !g->consumer()->empty())) return error_code::non_empty_group;
     std::vector<keyed_value> tombstones;
     for (const auto& [key, value] : g->offsets()) {
         tombstones.push_back({offset_commit_key(group_id, key.first, key.second), std::nullopt});
     }
-    tombstones.push_back({group_metadata_key(group_id), std::nullopt});
+    if (g->consumer() != nullptr) {
+        auto more = consumer_group_tombstones(*g->consumer());
+        tombstones.insert(tombstones.end(), more.begin(), more.end());
+    } else {
+        tombstones.push_back({group_metadata_key(group_id), std::nullopt});
+    }
     if (error_code e = persist(group_id, tombstones); e != error_code::none) return e;
     g->set_state(group_state::dead, now_ms());
     groups_.erase(group_id);
@@ -280,7 +319,10 @@ void coordinator::expire_offsets(group& g, int64_t now) {
     // Stable consumer group loses offsets of topics none of its members
     // subscribes to any more (KIP-496).
     std::optional<std::set<std::string>> subscribed;
-    if (g.state() == group_state::stable && g.protocol_type() == "consumer") {
+    if (g.consumer() != nullptr) {
+        // A consumer-protocol group keeps the offsets of what it subscribes to.
+        if (!g.consumer()->empty()) subscribed = consumer_subscribed(*g.consumer());
+    } else if (g.state() == group_state::stable && g.protocol_type() == "consumer") {
         subscribed = g.subscribed_topics();
         if (!subscribed) return;  // unknown subscriptions: keep everything
     } else if (g.state() != group_state::empty) {
@@ -300,9 +342,15 @@ void coordinator::expire_offsets(group& g, int64_t now) {
     // whole check interval and nobody is between its two KIP-394 joins.
     bool drop_group = !subscribed && expired.size() == g.offsets().size() && g.pending().empty() &&
                       now - g.state_timestamp() >= settings_.retention_check_interval_ms;
-    if (drop_group) tombstones.push_back({group_metadata_key(g.id()), std::nullopt});
+    if (drop_group && g.consumer() != nullptr) {
+        auto more = consumer_group_tombstones(*g.consumer());
+        tombstones.insert(tombstones.end(), more.begin(), more.end());
+    } else if (drop_group) {
+        tombstones.push_back({group_metadata_key(g.id()), std::nullopt});
+    }
     if (tombstones.empty() || persist(g.id(), tombstones) != error_code::none) return;
-    for (const auto& key : expired) g.offsets().erase(key);
+    for (const auto& key : expired)
+        g.offsets().erase(key);
     if (!expired.empty()) spdlog::info("expired {} offset(s) of group {}", expired.size(), g.id());
     if (drop_group) groups_.erase(g.id());
 }

@@ -8,11 +8,16 @@ namespace sluice::broker::groups {
 
 const char* state_name(group_state s) {
     switch (s) {
-        case group_state::empty: return "Empty";
-        case group_state::preparing_rebalance: return "PreparingRebalance";
-        case group_state::completing_rebalance: return "CompletingRebalance";
-        case group_state::stable: return "Stable";
-        case group_state::dead: return "Dead";
+        case group_state::empty:
+            return "Empty";
+        case group_state::preparing_rebalance:
+            return "PreparingRebalance";
+        case group_state::completing_rebalance:
+            return "CompletingRebalance";
+        case group_state::stable:
+            return "Stable";
+        case group_state::dead:
+            return "Dead";
     }
     return "Unknown";
 }
@@ -92,12 +97,14 @@ bool group::supports(const std::string& protocol_type, const std::vector<protoco
 }
 
 bool group::all_joined() const {
-    return pending_.empty() && std::all_of(members_.begin(), members_.end(), [](const auto& kv) { return bool(kv.second->awaiting_join); });
+    return pending_.empty() &&
+           std::all_of(members_.begin(), members_.end(), [](const auto& kv) { return bool(kv.second->awaiting_join); });
 }
 
 int32_t group::max_rebalance_timeout_ms() const {
     int32_t t = 0;
-    for (const auto& [id, m] : members_) t = std::max(t, m->rebalance_timeout_ms);
+    for (const auto& [id, m] : members_)
+        t = std::max(t, m->rebalance_timeout_ms);
     return t;
 }
 
@@ -205,6 +212,11 @@ void group::restore(const group_record& record, int64_t now_ms) {
         members_[m->id] = std::move(m);
     }
     set_state(members_.empty() ? group_state::empty : group_state::stable, record.current_state_timestamp);
+}
+
+consumer_group& group::make_consumer() {
+    if (!consumer_) consumer_ = std::make_unique<consumer_group>(id_);
+    return *consumer_;
 }
 
 }  // namespace sluice::broker::groups

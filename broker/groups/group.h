@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/groups/consumer_group.h"
 #include "broker/groups/offsets_topic.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/join_group.h"
@@ -110,6 +111,14 @@ public:
     group_record to_record(int64_t now_ms) const;
     void restore(const group_record& record, int64_t now_ms);
 
+    // A group of KIP-848's consumer protocol keeps its membership here
+    // (its committed offsets stay above); nullptr for a classic group. An
+    // empty group converts either way when the other protocol joins it.
+    consumer_group* consumer() { return consumer_.get(); }
+    const consumer_group* consumer() const { return consumer_.get(); }
+    consumer_group& make_consumer();
+    void make_classic() { consumer_.reset(); }
+
 private:
     std::string id_;
     group_state state_ = group_state::empty;
@@ -122,6 +131,7 @@ private:
     std::vector<std::string> join_order_;
     std::set<std::string> pending_;
     std::map<std::pair<std::string, int32_t>, committed_offset> offsets_;
+    std::unique_ptr<consumer_group> consumer_;
 };
 
 }  // namespace sluice::broker::groups

@@ -3,8 +3,11 @@
 // loader that reads a partition's log is in offsets_loader.cc.
 #include "broker/groups/offsets_topic.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 
+#include "broker/groups/consumer_group_records.h"
 #include "protocol/generated/group_metadata_key.h"
 #include "protocol/generated/group_metadata_value.h"
 #include "protocol/generated/offset_commit_key.h"
@@ -112,8 +115,7 @@ std::optional<committed_offset> decode_offset_value(protocol::bytes_view data) {
     }
     protocol::offset_commit_value v;
     if (!decode_exact(r, version, v)) return std::nullopt;
-    return committed_offset{v.offset, v.leader_epoch, std::move(v.metadata), v.commit_timestamp,
-                            v.expire_timestamp};
+    return committed_offset{v.offset, v.leader_epoch, std::move(v.metadata), v.commit_timestamp, v.expire_timestamp};
 }
 
 std::optional<group_record> decode_group_value(protocol::bytes_view data) {
@@ -150,7 +152,7 @@ std::optional<group_record> decode_group_value(protocol::bytes_view data) {
 
 // Drops a group's entry once nothing is left in it.
 void erase_if_empty(loaded_groups& groups, loaded_groups::iterator it) {
-    if (!it->second.metadata && it->second.offsets.empty()) groups.erase(it);
+    if (!it->second.metadata && !it->second.consumer.group_epoch && it->second.offsets.empty()) groups.erase(it);
 }
 
 }  // namespace
@@ -240,40 +242,59 @@ std::optional<offsets_record> decode_offsets_record(const protocol::record& reco
             out.metadata = decode_group_value(*record.value);
             if (!out.metadata) return std::nullopt;
         }
+    } else if (key_version >= 3 && key_version <= 8) {
+        // Every KIP-848 key starts with the group id; the rest is replayed
+        // by consumer_group_records.cc.
+        out.group = r.read_string(false);
+        if (!r.ok()) return std::nullopt;
+        out.type = offsets_record::kind::consumer_group;
+        out.key = *record.key;
+        out.value = record.value;
     }
-    // Any other key version (3+: the KIP-848 consumer-protocol records) is a
-    // record this coordinator does not keep: kind::unknown, not an error.
+    // Any other key version is a record this coordinator does not keep:
+    // kind::unknown, not an error.
     return out;
 }
 
 void replay(const offsets_record& record, loaded_groups& groups) {
     switch (record.type) {
-    case offsets_record::kind::offset_commit: {
-        auto key = std::make_pair(record.topic, record.partition);
-        if (record.offset) {
-            groups[record.group].offsets[std::move(key)] = *record.offset;
+        case offsets_record::kind::offset_commit: {
+            auto key = std::make_pair(record.topic, record.partition);
+            if (record.offset) {
+                groups[record.group].offsets[std::move(key)] = *record.offset;
+                return;
+            }
+            auto it = groups.find(record.group);
+            if (it == groups.end()) return;
+            it->second.offsets.erase(key);
+            erase_if_empty(groups, it);
             return;
         }
-        auto it = groups.find(record.group);
-        if (it == groups.end()) return;
-        it->second.offsets.erase(key);
-        erase_if_empty(groups, it);
-        return;
-    }
-    case offsets_record::kind::group_metadata: {
-        if (record.metadata) {
-            groups[record.group].metadata = *record.metadata;
+        case offsets_record::kind::group_metadata: {
+            if (record.metadata) {
+                groups[record.group].metadata = *record.metadata;
+                return;
+            }
+            // The group is gone; its offsets go by their own tombstones.
+            auto it = groups.find(record.group);
+            if (it == groups.end()) return;
+            it->second.metadata.reset();
+            erase_if_empty(groups, it);
             return;
         }
-        // The group is gone; its offsets go by their own tombstones.
-        auto it = groups.find(record.group);
-        if (it == groups.end()) return;
-        it->second.metadata.reset();
-        erase_if_empty(groups, it);
-        return;
-    }
-    case offsets_record::kind::unknown:
-        return;
+        case offsets_record::kind::consumer_group: {
+            auto& image = groups[record.group].consumer;
+            if (!replay_consumer_record(record.key, record.value, image)) {
+                spdlog::warn("skipping malformed consumer group record of group {}", record.group);
+            }
+            // Only the group epoch's tombstone, written last, ends the group.
+            if (!image.group_epoch && image.members.empty() && image.target.empty()) {
+                erase_if_empty(groups, groups.find(record.group));
+            }
+            return;
+        }
+        case offsets_record::kind::unknown:
+            return;
     }
 }
 

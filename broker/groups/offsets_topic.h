@@ -4,7 +4,8 @@
 // its state from it.
 //
 // Each record's key starts with an int16 version: 0 and 1 are offset-commit
-// keys (group, topic, partition), 2 is a group-metadata key (group). Values
+// keys (group, topic, partition), 2 is a group-metadata key (group), 3 to 8
+// are KIP-848 consumer-group records (consumer_group_records.h). Values
 // start with their own int16 version. A null value is a tombstone: the
 // offset or the group is gone. The topic is compacted, so only the latest
 // record per key matters.
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/groups/consumer_group.h"
 #include "log/types.h"
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
@@ -70,13 +72,15 @@ protocol::bytes group_metadata_value(const group_record& value);
 
 // One decoded record of the topic.
 struct offsets_record {
-    enum class kind { offset_commit, group_metadata, unknown };
+    enum class kind { offset_commit, group_metadata, consumer_group, unknown };
     kind type = kind::unknown;
     std::string group;
-    std::string topic;        // offset_commit only
-    int32_t partition = -1;   // offset_commit only
+    std::string topic;                       // offset_commit only
+    int32_t partition = -1;                  // offset_commit only
     std::optional<committed_offset> offset;  // nullopt: tombstone
     std::optional<group_record> metadata;    // nullopt: tombstone
+    protocol::bytes key;                     // consumer_group: the whole key
+    std::optional<protocol::bytes> value;    // consumer_group: the value
 };
 
 // Decodes one record; nullopt when the key or value is malformed (such a
@@ -86,6 +90,7 @@ std::optional<offsets_record> decode_offsets_record(const protocol::record& reco
 // Everything the coordinator needs to rebuild, keyed by group.
 struct loaded_group {
     std::optional<group_record> metadata;
+    consumer_group_image consumer;
     std::map<std::pair<std::string, int32_t>, committed_offset> offsets;
 };
 using loaded_groups = std::map<std::string, loaded_group, std::less<>>;

@@ -25,6 +25,11 @@ void note_trailing_bytes(const request& req, size_t count) {
                   req.api_version);
 }
 
+std::string client_host_of(const std::string& peer) {
+    auto colon = peer.rfind(':');
+    return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
+}
+
 protocol::error_code auto_create_topic(broker& b, const std::string& topic) {
     if (b.topics().find(topic) != nullptr) return protocol::error_code::none;
     if (!b.config().auto_create_topics_enable) return protocol::error_code::unknown_topic_or_partition;

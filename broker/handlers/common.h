@@ -16,6 +16,9 @@ struct endpoint {
 };
 endpoint advertised_endpoint(broker& b);
 
+// A member's host as Kafka shows it ("/127.0.0.1"), from "host:port".
+std::string client_host_of(const std::string& peer);
+
 // Creates `topic` with the broker defaults if auto-creation allows it.
 // Returns none when the topic exists afterwards.
 protocol::error_code auto_create_topic(broker& b, const std::string& topic);

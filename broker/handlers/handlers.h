@@ -37,5 +37,7 @@ handler_result handle_describe_groups(broker&, request&);
 handler_result handle_list_groups(broker&, request&);
 handler_result handle_delete_groups(broker&, request&);
 handler_result handle_offset_delete(broker&, request&);
+handler_result handle_consumer_group_heartbeat(broker&, request&);
+handler_result handle_consumer_group_describe(broker&, request&);
 
 }  // namespace sluice::broker

@@ -1,25 +1,17 @@
 // JoinGroup: the answer waits until the group's rebalance completes.
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {
-
-namespace {
-
-std::string host_of(const std::string& peer) {
-    auto colon = peer.rfind(':');
-    return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
-}
-
-}  // namespace
 
 handler_result handle_join_group(broker& b, request& req) {
     auto body = std::make_shared<protocol::join_group_request>();
     if (!decode_body(req, *body)) return handler_result::close();
     int16_t version = req.api_version;
     std::string client_id = req.client_id.value_or("");
-    std::string client_host = host_of(req.peer);
+    std::string client_host = client_host_of(req.peer);
     return handler_result::later([&b, body, version, client_id, client_host](respond_fn respond) {
         b.groups().join(*body, version, client_id, client_host,
                         [respond, version](protocol::join_group_response response) {

@@ -1,4 +1,5 @@
-// ListGroups: every group, optionally filtered by state (v4+).
+// ListGroups: every group, optionally filtered by state (v4+) and by type,
+// classic or consumer (v5+).
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -9,9 +10,7 @@ handler_result handle_list_groups(broker& b, request& req) {
     protocol::list_groups_request body;
     if (!decode_body(req, body)) return handler_result::close();
     protocol::list_groups_response response;
-    bool only_classic = true;
-    for (const auto& t : body.types_filter) only_classic = only_classic && (t == "classic" || t == "Classic");
-    if (only_classic || body.types_filter.empty()) response.groups = b.groups().list(body.states_filter);
+    response.groups = b.groups().list(body.states_filter, body.types_filter);
     return respond_with(req, response);
 }
 

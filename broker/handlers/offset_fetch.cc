@@ -15,7 +15,8 @@ template <typename Topics>
 groups::coordinator::fetch_topics wanted(const std::optional<std::vector<Topics>>& topics) {
     if (!topics) return std::nullopt;
     std::vector<std::pair<std::string, std::vector<int32_t>>> out;
-    for (const auto& t : *topics) out.emplace_back(t.name, t.partition_indexes);
+    for (const auto& t : *topics)
+        out.emplace_back(t.name, t.partition_indexes);
     return out;
 }
 
@@ -55,7 +56,9 @@ handler_result handle_offset_fetch(broker& b, request& req) {
         response_t::offset_fetch_response_group out;
         out.group_id = g.group_id;
         std::vector<groups::coordinator::fetched_offset> found;
-        out.error_code = protocol::to_wire(b.groups().fetch_offsets(g.group_id, wanted(g.topics), found));
+        protocol::error_code e = b.groups().check_offset_fetch_member(g.group_id, g.member_id, g.member_epoch);
+        if (e == protocol::error_code::none) e = b.groups().fetch_offsets(g.group_id, wanted(g.topics), found);
+        out.error_code = protocol::to_wire(e);
         fill(found, out.topics);
         response.groups.push_back(std::move(out));
     }

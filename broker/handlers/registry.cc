@@ -35,6 +35,8 @@ constexpr std::array handlers{
     api_handler{44, 0, 1, handle_incremental_alter_configs},
     api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},
+    api_handler{68, 0, 1, handle_consumer_group_heartbeat},
+    api_handler{69, 0, 0, handle_consumer_group_describe},
 
 };
 

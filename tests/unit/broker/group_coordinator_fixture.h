@@ -247,7 +247,7 @@ protected:
 
     std::vector<std::string> listed(const std::vector<std::string>& states = {}) {
         std::vector<std::string> ids;
-        for (const auto& g : co().list(states)) ids.push_back(g.group_id);
+        for (const auto& g : co().list(states, {})) ids.push_back(g.group_id);
         return ids;
     }
 

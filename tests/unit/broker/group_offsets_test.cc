@@ -246,7 +246,7 @@ TEST_F(GroupCoordinator, ListGroupsStateFilterIsCaseInsensitive) {
     EXPECT_EQ(listed({"Empty", "Stable"}), (std::vector<std::string>{"empty-group", "stable-group"}));
     EXPECT_EQ(listed(), (std::vector<std::string>{"empty-group", "stable-group"}));
     EXPECT_TRUE(listed({"PreparingRebalance"}).empty());
-    for (const auto& g : co().list({})) EXPECT_EQ(g.group_type, "classic");
+    for (const auto& g : co().list({}, {})) EXPECT_EQ(g.group_type, "classic");
 }
 
 // ---- Offset retention ----

@@ -119,7 +119,7 @@ TEST_F(OffsetsTopicLoad, SkipsMalformedRecordsAndAppliesTheRest) {
     append({{bytes{0xde, 0xad, 0xbe, 0xef}, bytes{1}},                         // garbage key
             {offset_commit_key("g", "t", 0), bytes{0x00, 0x03, 0x01}},          // truncated value
             {offset_commit_key("g", "t", 1), offset_commit_value(sample_offset(8))},
-            {bytes{0x00, 0x05, 0x00, 0x00}, bytes{0x00}},                       // unknown kind
+            {bytes{0x00, 0x64, 0x00, 0x00}, bytes{0x00}},                       // unknown kind
             {group_metadata_key("g"), bytes{0x00, 0x09}},                       // unknown value version
             {group_metadata_key("g"), group_metadata_value(sample_group(2))}});
     // A record with no key at all.

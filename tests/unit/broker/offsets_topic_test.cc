@@ -162,12 +162,29 @@ TEST(OffsetsTopicFormat, KeyVersionZeroIsAnOffsetCommit) {
 
 TEST(OffsetsTopicFormat, UnknownKeyVersionsAreIgnored) {
     loaded_groups groups;
-    for (int16_t version : {3, 4, 7, 100}) {
+    for (int16_t version : {9, 100}) {
         bytes key{0x00, static_cast<uint8_t>(version), 0x00, 0x01, 'g'};
         for (auto value : {std::optional<bytes>{}, std::optional<bytes>{bytes{0xde, 0xad}}}) {
             auto rec = decode_offsets_record(make_record(key, value));
             ASSERT_TRUE(rec) << version;
             EXPECT_EQ(rec->type, offsets_record::kind::unknown);
+            replay(*rec, groups);
+        }
+    }
+    EXPECT_TRUE(groups.empty());
+}
+
+TEST(OffsetsTopicFormat, MalformedConsumerGroupRecordsCreateNothing) {
+    // Key versions 3-8 are KIP-848 records; these have bad values, a key
+    // missing its member id, or are tombstones of a group that never was.
+    loaded_groups groups;
+    for (int16_t version : {3, 4, 7}) {
+        bytes key{0x00, static_cast<uint8_t>(version), 0x00, 0x01, 'g'};
+        for (auto value : {std::optional<bytes>{}, std::optional<bytes>{bytes{0xde, 0xad}}}) {
+            auto rec = decode_offsets_record(make_record(key, value));
+            ASSERT_TRUE(rec) << version;
+            EXPECT_EQ(rec->type, offsets_record::kind::consumer_group);
+            EXPECT_EQ(rec->group, "g");
             replay(*rec, groups);
         }
     }

@@ -1,0 +1,18 @@
+// ConsumerGroupHeartbeat (KIP-848): joins, keeps alive, reconciles and
+// leaves a member of a consumer-protocol group in one request. It never
+// waits: the answer says what the member should own now.
+#include "broker/broker.h"
+#include "broker/groups/coordinator.h"
+#include "broker/handlers/common.h"
+#include "broker/handlers/handlers.h"
+
+namespace sluice::broker {
+
+handler_result handle_consumer_group_heartbeat(broker& b, request& req) {
+    protocol::consumer_group_heartbeat_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    return respond_with(req, b.groups().consumer_heartbeat(body, req.api_version, req.client_id.value_or(""),
+                                                           client_host_of(req.peer)));
+}
+
+}  // namespace sluice::broker
