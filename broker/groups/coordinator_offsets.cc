@@ -97,22 +97,22 @@ error_code coordinator::admit_commit(const protocol::offset_commit_request& req,
     if (req.group_id.empty()) return error_code::invalid_group_id;
     if (ensure_offsets_topic() != error_code::none) return error_code::coordinator_not_available;
     int32_t generation = version >= 1 ? req.generation_id_or_member_epoch : -1;
-    // A commit naming no member and no generation only stores offsets
-    // (assign() users); anything else must be a current member.
-    bool simple = generation < 0 && req.member_id.empty() && !req.group_instance_id;
+    // A commit without a generation only stores offsets (admin tools,
+    // assign() users, whatever member id they send): Kafka takes it when
+    // the group is empty or absent. Anything else must be a current member.
+    bool simple = generation < 0;
     g = find(req.group_id);
     if (g != nullptr && g->consumer() != nullptr) {
         return validate_consumer_commit(*g, req.member_id, generation, version);
     }
     if (g == nullptr) {
-        if (generation >= 0) return error_code::illegal_generation;
-        if (!simple) return error_code::unknown_member_id;
+        if (!simple) return error_code::illegal_generation;
         g = groups_.emplace(req.group_id, std::make_unique<group>(req.group_id)).first->second.get();
         g->set_state(group_state::empty, now_ms());
         return error_code::none;
     }
     if (g->state() == group_state::dead) return error_code::coordinator_not_available;
-    if (simple) return g->state() == group_state::empty ? error_code::none : error_code::unknown_member_id;
+    if (simple && g->state() == group_state::empty) return error_code::none;
     if (fenced(*g, req.member_id, req.group_instance_id)) return error_code::fenced_instance_id;
     if (g->state() == group_state::completing_rebalance) return error_code::rebalance_in_progress;
     member* m = g->find(req.member_id);
