@@ -184,6 +184,43 @@ read_result partition_log::read(int64_t offset, size_t max_bytes, int64_t max_of
     return result;
 }
 
+partition_log::fetch_read partition_log::read_for_fetch(int64_t offset, size_t max_bytes, int64_t max_offset,
+                                                        bool min_one_batch) const {
+    fetch_read result;
+    if (offset < log_start_offset() || offset > log_end_offset()) {
+        result.error = error_code::offset_out_of_range;
+        return result;
+    }
+    const int64_t limit = std::min(max_offset, log_end_offset());
+    bool first = true;
+    for (size_t i = segment_index_for(offset); i < segments_.size() && offset < limit; ++i) {
+        const auto& seg = segments_[i];
+        auto from = seg->find_batch(offset);
+        if (!from) continue;  // `offset` is past this segment's last batch
+        if (first) {
+            const size_t first_size = from->header.total_size();
+            if (min_one_batch) max_bytes = std::max(max_bytes, first_size);
+            result.first_batch_cut = max_bytes < first_size;
+            first = false;
+        }
+        const uint64_t start = from->position;
+        uint64_t end = seg->size();
+        if (seg->next_offset() > limit) {
+            // The batch holding `limit` and everything after it stay unread.
+            if (auto at_limit = seg->find_batch(limit)) end = at_limit->position;
+        }
+        const uint64_t room = max_bytes - result.bytes;
+        if (end - start > room) end = start + room;
+        if (end > start) {
+            result.slices.push_back({seg->fd(), start, static_cast<uint32_t>(end - start), seg});
+            result.bytes += end - start;
+        }
+        if (result.bytes == max_bytes) break;
+        offset = seg->next_offset();
+    }
+    return result;
+}
+
 void partition_log::set_high_watermark(int64_t offset) {
     high_watermark_ = std::clamp(offset, log_start_offset(), log_end_offset());
 }

@@ -78,10 +78,20 @@ public:
 
     // Whole batches from the one containing `offset`, up to `max_bytes`, all
     // below `max_offset` (the high watermark for consumers). With
-    // `min_one_batch` the first batch comes even when larger than `max_bytes`
-    // (Kafka's rule for the first partition of a fetch response).
+    // `min_one_batch` the first batch comes even when larger than `max_bytes`.
+    // For readers that decode what they read (Fetch uses read_for_fetch).
     // offset_out_of_range if `offset` < log start or > log end.
     read_result read(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch = true) const;
+
+    struct fetch_read : read_result {
+        bool first_batch_cut = false;  // `max_bytes` fell inside the first batch
+    };
+    // What a Kafka fetch returns for one partition (LogSegment.read): the
+    // bytes from the start of the batch holding `offset`, below `max_offset`,
+    // cut at `max_bytes` even inside a batch; clients drop a partial batch at
+    // the end. With `min_one_batch` the cut is never inside the first batch.
+    // Unlike Kafka, one read may go on into the next segments. Errors as read().
+    fetch_read read_for_fetch(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch) const;
 
     int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_relaxed); }
     int64_t log_end_offset() const { return segments_.back()->next_offset(); }

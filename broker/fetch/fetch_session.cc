@@ -15,6 +15,11 @@ void fetch_session::forget(const std::string& topic, int32_t partition) {
     std::erase_if(partitions, [&](const session_partition& p) { return p.partition == partition && p.topic == topic; });
 }
 
+void fetch_session::move_served_to_back() {
+    std::stable_partition(partitions.begin(), partitions.end(),
+                          [](const session_partition& p) { return !p.sent_records; });
+}
+
 fetch_session& fetch_session_cache::create() {
     // The least recently used session makes room, as Kafka evicts idle ones.
     if (sessions_.size() >= max_sessions_) sessions_.pop_back();

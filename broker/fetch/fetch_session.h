@@ -28,15 +28,20 @@ struct session_partition {
     int64_t sent_high_watermark = -1;
     int64_t sent_log_start_offset = -1;
     int16_t sent_error = 0;
+    bool sent_records = false;
 };
 
 struct fetch_session {
     int32_t id = 0;
     int32_t next_epoch = 1;
-    // In the order the client added them, which is the order responses use.
+    // The order responses use: the order the client added them in, except
+    // that move_served_to_back() sends the ones just served to the back.
     std::vector<session_partition> partitions;
     session_partition* find(const std::string& topic, int32_t partition);
     void forget(const std::string& topic, int32_t partition);
+    // Kafka's fairness rule for incremental fetches: the partitions whose
+    // last response carried records go to the back, keeping their order.
+    void move_served_to_back();
 };
 
 class fetch_session_cache {

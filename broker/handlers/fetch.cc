@@ -1,10 +1,12 @@
-// Fetch: serves file slices of whole batches (sent with sendfile), with long
-// polling (max_wait_ms / min_bytes) woken by appends, response and partition
+// Fetch: serves file slices (sent with sendfile), with long polling
+// (max_wait_ms / min_bytes) woken by appends, Kafka's response and partition
 // byte limits, and incremental fetch sessions.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "broker/broker.h"
 #include "broker/fetch/fetch_session.h"
@@ -44,8 +46,10 @@ std::vector<session_partition>& partitions_of(broker& b, fetch_plan& plan) {
 // Applies the request to the session cache and fills the plan.
 void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_plan& plan) {
     plan.version = version;
-    plan.max_bytes = version >= 3 ? body.max_bytes : INT32_MAX;
-    plan.min_bytes = body.min_bytes;
+    // As KafkaApis: the broker's fetch.max.bytes caps the request's, and
+    // min_bytes never asks for more than max_bytes allows.
+    plan.max_bytes = std::min(version >= 3 ? body.max_bytes : INT32_MAX, b.config().fetch_max_bytes);
+    plan.min_bytes = std::min(body.min_bytes, plan.max_bytes);
 
     auto wanted = [&](std::vector<session_partition>& into, bool update_existing, fetch_session* session) {
         for (auto& t : body.topics) {
@@ -117,22 +121,35 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
     plan.incremental = true;
 }
 
+// One partition's answer; it reaches the session only if it is sent.
+struct partition_answer {
+    session_partition* partition;
+    response_t::partition_data data;
+};
+
 struct evaluation {
-    response_t response;
+    std::vector<partition_answer> answers;
     size_t bytes = 0;
     bool has_error = false;
 };
 
+size_t non_negative(int32_t n) { return n > 0 ? static_cast<size_t>(n) : 0; }
+
+// Reads every partition under Kafka's byte limits (ReplicaManager.readFromLocalLog,
+// KIP-74): partitions spend one response budget in order, each reading at
+// most min(its partition_max_bytes, what is left), cut mid-batch if need be.
+// From v3 the first partition that has data gets its first batch whole even
+// past both limits, so a batch larger than them still reaches the consumer.
+// Changes nothing in the session: a long poll evaluates again on every
+// wake-up, and only the evaluation that is sent counts.
 evaluation evaluate(broker& b, fetch_plan& plan) {
     evaluation ev;
-    ev.response.session_id = plan.session_id;
-    ev.response.error_code = to_wire(plan.top_error);
     if (plan.top_error != error_code::none) {
         ev.has_error = true;
-        ev.response.session_id = 0;
         return ev;
     }
-    size_t budget = plan.max_bytes > 0 ? static_cast<size_t>(plan.max_bytes) : 0;
+    size_t budget = non_negative(plan.max_bytes);
+    bool min_one_batch = plan.version >= 3;
     for (auto& sp : partitions_of(b, plan)) {
         response_t::partition_data out;
         out.partition_index = sp.partition;
@@ -148,42 +165,64 @@ evaluation evaluate(broker& b, fetch_plan& plan) {
             out.log_start_offset = lg.log_start_offset();
             if (sp.fetch_offset < lg.log_start_offset() || sp.fetch_offset > lg.log_end_offset()) {
                 out.error_code = to_wire(error_code::offset_out_of_range);
-            } else if (sp.fetch_offset < lg.high_watermark() && sp.max_bytes > 0) {
-                // The first partition with data gets a whole batch even past the
-                // limits, so a batch larger than them can still be consumed.
-                size_t limit = std::min(budget, static_cast<size_t>(sp.max_bytes));
-                if (ev.bytes == 0 && limit == 0) limit = 1;
-                if (limit > 0) {
-                    log::read_result rr = lg.read(sp.fetch_offset, limit, lg.high_watermark());
-                    if (rr.error != error_code::none) {
-                        out.error_code = to_wire(rr.error);
-                    } else {
-                        for (auto& s : rr.slices) out.records.append_file(std::move(s));
-                        ev.bytes += rr.bytes;
-                        budget -= std::min(budget, rr.bytes);
-                    }
+            } else if (sp.fetch_offset < lg.high_watermark()) {
+                size_t limit = std::min(budget, non_negative(sp.max_bytes));
+                auto read = lg.read_for_fetch(sp.fetch_offset, limit, lg.high_watermark(), min_one_batch);
+                // From v3 a first batch cut by the limits is left out: it
+                // comes whole once this partition is the first with data.
+                // v0-2 send it cut, and the client reports it too large.
+                bool left_out = read.first_batch_cut && plan.version >= 3;
+                if (read.error != error_code::none) {
+                    out.error_code = to_wire(read.error);
+                } else if (!left_out) {
+                    for (auto& s : read.slices) out.records.append_file(std::move(s));
+                    ev.bytes += read.bytes;
+                    budget -= std::min(budget, read.bytes);
+                    if (read.bytes > 0) min_one_batch = false;
                 }
             }
         }
         if (out.records.is_null()) out.records.append_bytes({});
         if (out.error_code != 0) ev.has_error = true;
-        bool news = !plan.incremental || out.records.size() > 0 || out.error_code != sp.sent_error ||
-                    out.high_watermark != sp.sent_high_watermark || out.log_start_offset != sp.sent_log_start_offset;
-        if (!news) continue;
-        sp.sent_error = out.error_code;
-        sp.sent_high_watermark = out.high_watermark;
-        sp.sent_log_start_offset = out.log_start_offset;
+        ev.answers.push_back({&sp, std::move(out)});
+    }
+    return ev;
+}
 
-        auto& topics = ev.response.responses;
-        if (topics.empty() || topics.back().topic != sp.topic || topics.back().topic_id != sp.topic_id) {
+// The response to send, recorded in the session: what the client now knows,
+// and Kafka's fairness rule for incremental fetches (FetchSession) — the
+// partitions that sent records move to the back, so the next budget goes
+// first to those that got none.
+response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
+    response_t response;
+    response.session_id = plan.session_id;
+    response.error_code = to_wire(plan.top_error);
+    if (plan.top_error != error_code::none) {
+        response.session_id = 0;
+        return response;
+    }
+    for (auto& [sp, out] : ev.answers) {
+        sp->sent_records = out.records.size() > 0;
+        bool news = !plan.incremental || sp->sent_records || out.error_code != sp->sent_error ||
+                    out.high_watermark != sp->sent_high_watermark || out.log_start_offset != sp->sent_log_start_offset;
+        if (!news) continue;
+        sp->sent_error = out.error_code;
+        sp->sent_high_watermark = out.high_watermark;
+        sp->sent_log_start_offset = out.log_start_offset;
+
+        auto& topics = response.responses;
+        if (topics.empty() || topics.back().topic != sp->topic || topics.back().topic_id != sp->topic_id) {
             response_t::fetchable_topic_response t;
-            t.topic = sp.topic;
-            t.topic_id = sp.topic_id;
+            t.topic = sp->topic;
+            t.topic_id = sp->topic_id;
             topics.push_back(std::move(t));
         }
         topics.back().partitions.push_back(std::move(out));
     }
-    return ev;
+    if (plan.incremental) {
+        if (fetch_session* s = b.fetch_sessions().find(plan.session_id)) s->move_served_to_back();
+    }
+    return response;
 }
 
 // A fetch waiting for data: woken by appends to its partitions or its deadline.
@@ -229,7 +268,7 @@ struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
         done = true;
         timer.cancel();
         protocol::writer w;
-        ev.response.encode(w, version);
+        respond_from(b, plan, ev).encode(w, version);
         respond(std::move(w));
     }
 };
@@ -244,7 +283,7 @@ handler_result handle_fetch(broker& b, request& req) {
     resolve(b, body, req.api_version, plan);
     evaluation ev = evaluate(b, plan);
     bool satisfied = ev.has_error || ev.bytes >= static_cast<size_t>(std::max(plan.min_bytes, 1));
-    if (satisfied || body.max_wait_ms <= 0) return respond_with(req, ev.response);
+    if (satisfied || body.max_wait_ms <= 0) return respond_with(req, respond_from(b, plan, ev));
 
     auto pending = std::make_shared<pending_fetch>(b, std::move(plan), req.api_version);
     int32_t wait_ms = body.max_wait_ms;

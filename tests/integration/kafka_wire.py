@@ -495,6 +495,74 @@ def parse_fetch_v4(r):
     return throttle, {name: {p["partition"]: p for p in parts} for name, parts in topics}
 
 
+def _fetch_topics(partitions, partition_fields):
+    """[(topic, partition, offset)] -> the topics array, consecutive partitions
+    of one topic grouped, in the given order (the order the broker reads)."""
+    groups = []
+    for topic, partition, offset in partitions:
+        if not groups or groups[-1][0] != topic:
+            groups.append((topic, []))
+        groups[-1][1].append((partition, offset))
+    return array(groups, lambda t: string(t[0]) + array(t[1], partition_fields))
+
+
+def fetch_v4_partitions_body(partitions, max_bytes, partition_max_bytes, max_wait_ms=0, min_bytes=0):
+    """Fetch v4 over several partitions: [(topic, partition, offset)]."""
+    return (int32(-1) + int32(max_wait_ms) + int32(min_bytes) + int32(max_bytes) + int8(0)
+            + _fetch_topics(partitions, lambda p: int32(p[0]) + int64(p[1]) + int32(partition_max_bytes)))
+
+
+# --------------------------------------------------------------------------
+# Fetch v2: no response-wide max_bytes, and no KIP-74 exception
+
+def fetch_v2_body(partitions, partition_max_bytes, max_wait_ms=0, min_bytes=0):
+    return (int32(-1) + int32(max_wait_ms) + int32(min_bytes)
+            + _fetch_topics(partitions, lambda p: int32(p[0]) + int64(p[1]) + int32(partition_max_bytes)))
+
+
+def parse_fetch_v2(r):
+    throttle = r.int32()
+
+    def part(rr):
+        return dict(partition=rr.int32(), error_code=rr.int16(), high_watermark=rr.int64(),
+                    records=rr.bytes_())
+
+    topics = r.array(lambda rr: (rr.string(), rr.array(part)))
+    r.expect_end()
+    return throttle, {name: {p["partition"]: p for p in parts} for name, parts in topics}
+
+
+# --------------------------------------------------------------------------
+# Fetch v7: incremental fetch sessions (KIP-227)
+
+def fetch_v7_session_body(session_id, epoch, partitions, max_bytes, partition_max_bytes,
+                          forgotten=(), max_wait_ms=0, min_bytes=0):
+    """partitions: [(topic, partition, offset)], forgotten: [(topic, [partitions])]."""
+    return (int32(-1) + int32(max_wait_ms) + int32(min_bytes) + int32(max_bytes) + int8(0)
+            + int32(session_id) + int32(epoch)
+            + _fetch_topics(partitions, lambda p: int32(p[0]) + int64(p[1]) + int64(-1)
+                            + int32(partition_max_bytes))
+            + array(list(forgotten), lambda f: string(f[0]) + array(f[1], int32)))
+
+
+def parse_fetch_v7(r):
+    """-> (error_code, session_id, [(topic, partition dict)] in response order)."""
+    r.int32()  # throttle
+    error = r.int16()
+    session_id = r.int32()
+
+    def part(rr):
+        d = dict(partition=rr.int32(), error_code=rr.int16(), high_watermark=rr.int64(),
+                 last_stable_offset=rr.int64(), log_start_offset=rr.int64())
+        d["aborted"] = rr.array(lambda x: (x.int64(), x.int64()))
+        d["records"] = rr.bytes_()
+        return d
+
+    topics = r.array(lambda rr: (rr.string(), rr.array(part)))
+    r.expect_end()
+    return error, session_id, [(name, p) for name, parts in topics for p in parts]
+
+
 # --------------------------------------------------------------------------
 # ListOffsets v1
 
@@ -617,3 +685,143 @@ def split_batches(data):
         out.append(data[pos:pos + 12 + length])
         pos += 12 + length
     return out
+
+
+# --------------------------------------------------------------------------
+# KIP-848 consumer groups: ConsumerGroupHeartbeat v0-1 (key 68),
+# ConsumerGroupDescribe v0 (key 69), and ListGroups v5 (key 16) with its
+# states and types filters. All three are flexible at these versions:
+# request header v2, response header v1 (tagged fields after the
+# correlation id). Topic ids are raw 16-byte UUIDs.
+
+API_LIST_GROUPS = 16
+API_CONSUMER_GROUP_HEARTBEAT = 68
+API_CONSUMER_GROUP_DESCRIBE = 69
+
+
+def compact_nullable_array(items, enc=lambda x: x):
+    """COMPACT_ARRAY where None is the null array (varint 0)."""
+    return compact_array(None if items is None else list(items), enc)
+
+
+def consumer_group_heartbeat_body(version, group_id, member_id, member_epoch, instance_id=None,
+                                  rack_id=None, rebalance_timeout_ms=-1,
+                                  subscribed_topic_names=None, subscribed_topic_regex=None,
+                                  server_assignor=None, topic_partitions=None):
+    """ConsumerGroupHeartbeat request v0/v1. topic_partitions: None or
+    [(topic id: 16 bytes, [partitions])]; subscribed_topic_regex is v1+
+    (a non-null regex with version 0 is a caller error)."""
+    if version < 1 and subscribed_topic_regex is not None:
+        raise ValueError("SubscribedTopicRegex needs ConsumerGroupHeartbeat v1")
+    body = (compact_string(group_id) + compact_string(member_id) + int32(member_epoch)
+            + compact_string(instance_id) + compact_string(rack_id) + int32(rebalance_timeout_ms)
+            + compact_nullable_array(subscribed_topic_names, compact_string))
+    if version >= 1:
+        body += compact_string(subscribed_topic_regex)
+    body += compact_string(server_assignor)
+    body += compact_nullable_array(
+        topic_partitions,
+        lambda tp: bytes(tp[0]) + compact_array(list(tp[1]), int32) + EMPTY_TAGGED_FIELDS)
+    return body + EMPTY_TAGGED_FIELDS
+
+
+def parse_consumer_group_heartbeat(r):
+    """ConsumerGroupHeartbeat response v0/v1 (after the correlation id) ->
+    dict; assignment is None (not sent) or {topic id bytes: [partitions]}."""
+    r.tagged_fields()  # response header v1
+    d = dict(throttle_ms=r.int32(), error_code=r.int16(), error_message=r.compact_string(),
+             member_id=r.compact_string(), member_epoch=r.int32(),
+             heartbeat_interval_ms=r.int32())
+    marker = r.int8()  # nullable struct: -1 null, 1 present
+    if marker < 0:
+        d["assignment"] = None
+    else:
+        def tp(rr):
+            topic_id = rr.take(16)
+            parts = rr.compact_array(Reader.int32)
+            rr.tagged_fields()
+            return topic_id, parts
+
+        topics = r.compact_array(tp) or []
+        r.tagged_fields()
+        d["assignment"] = {t: sorted(ps or []) for t, ps in topics}
+    d["tags"] = r.tagged_fields()
+    r.expect_end()
+    return d
+
+
+def consumer_group_describe_v0_body(group_ids, include_authorized_operations=False):
+    return (compact_array(list(group_ids), compact_string) + int8(1 if include_authorized_operations else 0)
+            + EMPTY_TAGGED_FIELDS)
+
+
+def parse_consumer_group_describe_v0(r):
+    """ConsumerGroupDescribe response v0 -> (throttle, {group id: group dict}).
+    Assignments are {topic name: sorted partitions}, with the topic ids in
+    assignment_ids / target_ids ({topic name: id bytes})."""
+    r.tagged_fields()  # response header v1
+    throttle = r.int32()
+
+    def assignment(rr):
+        def tp(x):
+            t = dict(topic_id=x.take(16), topic_name=x.compact_string(),
+                     partitions=sorted(x.compact_array(Reader.int32) or []))
+            x.tagged_fields()
+            return t
+
+        topics = rr.compact_array(tp) or []
+        rr.tagged_fields()
+        return topics
+
+    def member(rr):
+        m = dict(member_id=rr.compact_string(), instance_id=rr.compact_string(),
+                 rack_id=rr.compact_string(), member_epoch=rr.int32(),
+                 client_id=rr.compact_string(), client_host=rr.compact_string(),
+                 subscribed_topic_names=rr.compact_array(Reader.compact_string),
+                 subscribed_topic_regex=rr.compact_string())
+        current = assignment(rr)
+        target = assignment(rr)
+        m["assignment"] = {t["topic_name"]: t["partitions"] for t in current}
+        m["target_assignment"] = {t["topic_name"]: t["partitions"] for t in target}
+        m["assignment_ids"] = {t["topic_name"]: t["topic_id"] for t in current}
+        m["target_ids"] = {t["topic_name"]: t["topic_id"] for t in target}
+        rr.tagged_fields()
+        return m
+
+    def group(rr):
+        g = dict(error_code=rr.int16(), error_message=rr.compact_string(),
+                 group_id=rr.compact_string(), group_state=rr.compact_string(),
+                 group_epoch=rr.int32(), assignment_epoch=rr.int32(),
+                 assignor_name=rr.compact_string(), members=rr.compact_array(member) or [],
+                 authorized_operations=rr.int32())
+        rr.tagged_fields()
+        return g
+
+    groups = r.compact_array(group) or []
+    r.tagged_fields()
+    r.expect_end()
+    return throttle, {g["group_id"]: g for g in groups}
+
+
+def list_groups_v5_body(states_filter=(), types_filter=()):
+    return (compact_array(list(states_filter), compact_string)
+            + compact_array(list(types_filter), compact_string) + EMPTY_TAGGED_FIELDS)
+
+
+def parse_list_groups_v5(r):
+    """ListGroups response v5 -> (error_code, {group id: dict(protocol_type,
+    group_state, group_type)})."""
+    r.tagged_fields()  # response header v1
+    r.int32()  # throttle
+    err = r.int16()
+
+    def group(rr):
+        g = dict(group_id=rr.compact_string(), protocol_type=rr.compact_string(),
+                 group_state=rr.compact_string(), group_type=rr.compact_string())
+        rr.tagged_fields()
+        return g
+
+    groups = r.compact_array(group) or []
+    r.tagged_fields()
+    r.expect_end()
+    return err, {g.pop("group_id"): g for g in groups}
