@@ -291,6 +291,18 @@ TEST_F(ConsumerCoordinator, OffsetCommitsCheckTheMemberEpoch) {
     EXPECT_EQ(co().check_offset_fetch_member("g", std::nullopt, -1), error_code::none);
 }
 
+TEST_F(ConsumerCoordinator, CommitWithoutEpochIsTakenWhateverTheMemberId) {
+    // librdkafka with group.protocol=consumer commits before (or without)
+    // joining with its own member id and epoch -1: Kafka stores it while
+    // the group is empty or absent.
+    EXPECT_EQ(only_error(commit("fresh", "t", 0, 5, -1, "client-made-id")), 0);
+    EXPECT_EQ(fetched("fresh", "t", 0).offset, 5);
+    EXPECT_EQ(only_error(commit("fresh", "t", 0, 6, -1, "another-id")), 0);
+    EXPECT_EQ(fetched("fresh", "t", 0).offset, 6);
+    // A generation on an absent group is still refused.
+    EXPECT_EQ(only_error(commit("absent", "t", 0, 1, 3, "m")), wire(error_code::illegal_generation));
+}
+
 TEST_F(ConsumerCoordinator, ListingShowsTheGroupType) {
     hb(join_req("cg", "m1"));
     commit("classic", "t", 0, 1);  // a simple classic group
