@@ -376,6 +376,52 @@ def test_librdkafka_215_all_topics_metadata_request_is_answered(broker):
     assert_alive(broker)
 
 
+def fetch_v12_empty_body(tags):
+    """Fetch v12 asking for nothing, with the given top-level tag section."""
+    return (w.int32(-1) + w.int32(0) + w.int32(0) + w.int32(1 << 20) + w.int8(0) + w.int32(0) + w.int32(-1)
+            + w.uvarint(1) + w.uvarint(1) + w.compact_string("") + tags)
+
+
+def parse_fetch_v12_top(r):
+    r.tagged_fields()  # response header v1
+    return dict(throttle=r.int32(), error_code=r.int16(), session_id=r.int32())
+
+
+def test_unknown_tagged_fields_are_skipped(broker):
+    # In the request header (v2) and in the body: both ignored, as by Kafka.
+    header = w.request_header_v1(w.API_FETCH, 12, 61) + w.uvarint(1) + w.uvarint(5) + w.uvarint(2) + b"xx"
+    body = fetch_v12_empty_body(w.uvarint(1) + w.uvarint(9) + w.uvarint(3) + b"abc")
+    with w.connect(broker.port, T) as s:
+        w.send_all(s, w.frame(header + body))
+        r = w.Reader(w.recv_frame(s, T))
+        assert r.int32() == 61
+        assert parse_fetch_v12_top(r)["error_code"] == 0
+    assert_alive(broker)
+
+
+def test_known_tagged_field_is_read_by_its_type_not_its_size(broker):
+    """Kafka decodes a known tag (Fetch's ClusterId, tag 0) by its type and
+    never checks the size before it: a size of 1 before the 3-byte string
+    "ab" is read fine, and the next tag follows the string."""
+    tags = w.uvarint(2) + w.uvarint(0) + w.uvarint(1) + w.compact_string("ab") + w.uvarint(9) + w.uvarint(0)
+    with w.connect(broker.port, T) as s:
+        w.send_all(s, w.request(w.API_FETCH, 12, 62, fetch_v12_empty_body(tags), flexible=True))
+        r = w.Reader(w.recv_frame(s, T))
+        assert r.int32() == 62
+        assert parse_fetch_v12_top(r)["error_code"] == 0
+    assert_alive(broker)
+
+
+def test_tag_section_running_past_the_body_closes_the_connection(broker):
+    # Two tags announced, one present: the body ends early, which Kafka
+    # answers by closing the connection.
+    tags = w.uvarint(2) + w.uvarint(9) + w.uvarint(1) + b"x"
+    with w.connect(broker.port, T) as s:
+        w.send_all(s, w.request(w.API_FETCH, 12, 63, fetch_v12_empty_body(tags), flexible=True))
+        expect_closed(s, "a tag section running past the body")
+    assert_alive(broker)
+
+
 # --------------------------------------------------------------------------
 # Produce / Fetch error codes
 
