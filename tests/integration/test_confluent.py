@@ -316,6 +316,23 @@ def test_create_partitions_grow_and_shrink(broker):
     assert len(wait_topic(broker.bootstrap, topic, 3, T).partitions) == 3
 
 
+def test_create_partitions_with_replica_assignments(broker):
+    """Explicit assignments naming this broker are taken (librdkafka's test
+    0081 uses them); a wrong count, an unknown broker or a duplicate broker
+    is INVALID_REPLICA_ASSIGNMENT and changes nothing."""
+    topic = unique("ck-assign")
+    create_topic(broker.bootstrap, topic, 1)
+    for bad in ([[0]], [[7], [0]], [[0, 0], [0]]):
+        fs = admin(broker.bootstrap).create_partitions(
+            [NewPartitions(topic, 3, replica_assignment=bad)], request_timeout=T)
+        assert admin_error_code(fs[topic]) == KafkaError.INVALID_REPLICA_ASSIGNMENT, bad
+    assert len(wait_topic(broker.bootstrap, topic, 1, T).partitions) == 1
+    fs = admin(broker.bootstrap).create_partitions(
+        [NewPartitions(topic, 3, replica_assignment=[[0], [0]])], request_timeout=T)
+    assert fs[topic].result(T) is None
+    assert len(wait_topic(broker.bootstrap, topic, 3, T).partitions) == 3
+
+
 def test_delete_topics(broker):
     topic = unique("ck-del")
     keep = unique("ck-keep")
