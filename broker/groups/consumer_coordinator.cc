@@ -44,11 +44,11 @@ std::optional<std::regex> compile_regex(const std::string& pattern) {
     }
 }
 
-heartbeat_response heartbeat_error(error_code e, std::string message, const std::string& member_id = {}) {
+// Kafka's error answers carry the code and the message only.
+heartbeat_response heartbeat_error(error_code e, std::string message) {
     heartbeat_response r;
     r.error_code = to_wire(e);
     r.error_message = std::move(message);
-    if (!member_id.empty()) r.member_id = member_id;
     return r;
 }
 
@@ -64,6 +64,7 @@ partition_set to_partition_set(
 // Kafka's request checks, with its messages; nullopt when the request is valid.
 std::optional<std::string> invalid_heartbeat(const protocol::consumer_group_heartbeat_request& req, int16_t version) {
     if (req.group_id.empty()) return "GroupId can't be empty.";
+    if (req.instance_id && req.instance_id->empty()) return "InstanceId can't be empty.";
     if (req.rack_id && req.rack_id->empty()) return "RackId can't be empty.";
     if ((version >= 1 || req.member_epoch != 0) && req.member_id.empty()) return "MemberId can't be empty.";
     if (req.member_epoch == 0) {
@@ -71,10 +72,10 @@ std::optional<std::string> invalid_heartbeat(const protocol::consumer_group_hear
         if (!req.topic_partitions || !req.topic_partitions->empty()) {
             return "TopicPartitions must be empty when (re-)joining.";
         }
-        bool names = req.subscribed_topic_names && !req.subscribed_topic_names->empty();
-        bool regex = req.subscribed_topic_regex && !req.subscribed_topic_regex->empty();
-        if (!names && !regex) {
-            return "Either SubscribedTopicNames or SubscribedTopicRegex must be non-empty when (re-)joining.";
+        // Kafka 4 takes an empty subscription (KAFKA-18095); only an
+        // absent one is refused.
+        if (!req.subscribed_topic_names && !req.subscribed_topic_regex) {
+            return "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.";
         }
     } else if (req.member_epoch == leave_static_group_epoch) {
         if (!req.instance_id) return "InstanceId can't be null.";
@@ -92,7 +93,7 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
                                                    int16_t version, const std::string& client_id,
                                                    const std::string& client_host) {
     if (auto why = invalid_heartbeat(req, version)) return heartbeat_error(error_code::invalid_request, *why);
-    if (req.server_assignor && !req.server_assignor->empty() &&
+    if (req.server_assignor &&
         std::find(settings_.consumer_assignors.begin(), settings_.consumer_assignors.end(), *req.server_assignor) ==
             settings_.consumer_assignors.end()) {
         std::string known;
@@ -116,7 +117,7 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     group* g = find(req.group_id);
     if (g == nullptr) {
         if (!joining) {
-            return heartbeat_error(error_code::unknown_member_id, "Consumer group " + req.group_id + " not found.");
+            return heartbeat_error(error_code::group_id_not_found, "Consumer group " + req.group_id + " not found.");
         }
         g = groups_.emplace(req.group_id, std::make_unique<group>(req.group_id)).first->second.get();
         g->set_state(group_state::empty, now_ms());
@@ -124,12 +125,9 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     if (g->consumer() == nullptr) {
         // An empty classic group becomes a consumer group; one with classic
         // members keeps its protocol (online migration is not offered).
-        if (!g->empty() || g->state() != group_state::empty) {
+        if (!joining || !g->empty() || g->state() != group_state::empty) {
             return heartbeat_error(error_code::group_id_not_found,
                                    "Group " + req.group_id + " is not a consumer group.");
-        }
-        if (!joining) {
-            return heartbeat_error(error_code::unknown_member_id, "Consumer group " + req.group_id + " not found.");
         }
         g->make_consumer();
         // The classic group's metadata record goes; its offsets stay.
@@ -170,8 +168,7 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
             if (holder->member_epoch != leave_static_group_epoch) {
                 return heartbeat_error(
                     error_code::unreleased_instance_id,
-                    "Static member " + holder->id + " with instance id " + *req.instance_id + " is not released yet.",
-                    member_id);
+                    "Static member " + holder->id + " with instance id " + *req.instance_id + " is not released yet.");
             }
             // A static member comes back under a new member id: it takes
             // over the old one's assignment, with no rebalance.
@@ -198,8 +195,7 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
             if (static_cast<int32_t>(cg.members().size()) >= settings_.consumer_max_size) {
                 return heartbeat_error(error_code::group_max_size_reached,
                                        "The consumer group has reached its maximum capacity of " +
-                                           std::to_string(settings_.consumer_max_size) + " members.",
-                                       member_id);
+                                           std::to_string(settings_.consumer_max_size) + " members.");
             }
             auto fresh = std::make_unique<consumer_member>();
             fresh->id = member_id;
@@ -224,8 +220,7 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
                 "The consumer group member has a " +
                     std::string(req.member_epoch > m->member_epoch ? "greater" : "smaller") + " member epoch (" +
                     std::to_string(req.member_epoch) + ") than the one known by the group coordinator (" +
-                    std::to_string(m->member_epoch) + "). The member must abandon all its partitions and rejoin.",
-                m->id);
+                    std::to_string(m->member_epoch) + "). The member must abandon all its partitions and rejoin.");
         }
     }
 
@@ -250,14 +245,19 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     }
 
     if (persist(g->id(), records) != error_code::none) {
-        return heartbeat_error(error_code::coordinator_not_available, "Writing the group's records failed.", m->id);
+        return heartbeat_error(error_code::coordinator_not_available, "Writing the group's records failed.");
     }
 
     heartbeat_response r;
     r.member_id = m->id;
     r.member_epoch = m->member_epoch;
     r.heartbeat_interval_ms = settings_.consumer_heartbeat_interval_ms;
-    if (joining || m->assigned != assigned_before) {
+    // A full request (what a member sends after an error or a lost
+    // answer: timeout, subscription and owned partitions) gets the
+    // assignment again, as does any change of it.
+    bool full_request = req.rebalance_timeout_ms != -1 &&
+                        (req.subscribed_topic_names || req.subscribed_topic_regex) && req.topic_partitions;
+    if (joining || full_request || m->assigned != assigned_before) {
         heartbeat_response::assignment_data a;
         for (const auto& [topic, parts] : m->assigned) {
             heartbeat_response::topic_partitions_data t;

@@ -116,7 +116,9 @@ TEST_F(ConsumerCoordinator, WrongEpochsAreFenced) {
     hb(join_req("g", "m1"));
     EXPECT_EQ(hb(beat("g", "m1", 5)).error_code, wire(error_code::fenced_member_epoch));
     EXPECT_EQ(hb(beat("g", "nobody", 1)).error_code, wire(error_code::unknown_member_id));
-    EXPECT_EQ(hb(beat("other", "m1", 1)).error_code, wire(error_code::unknown_member_id));
+    EXPECT_EQ(hb(beat("other", "m1", 1)).error_code, wire(error_code::group_id_not_found));
+    // Errors carry no member id, as Kafka's do.
+    EXPECT_FALSE(hb(beat("g", "m1", 5)).member_id);
     hb(join_req("g", "m2"));
     hb(beat("g", "m1", 1, std::vector<int32_t>{0, 1, 2, 3}));
     hb_response r = hb(beat("g", "m1", 1, std::vector<int32_t>{0, 1}));  // revoked: now epoch 2
@@ -129,7 +131,14 @@ TEST_F(ConsumerCoordinator, WrongEpochsAreFenced) {
 
 TEST_F(ConsumerCoordinator, BadRequestsGetKafkasErrors) {
     hb_request no_subscription = join_req("g", "m1", {});
+    no_subscription.subscribed_topic_names.reset();
     EXPECT_EQ(hb(no_subscription).error_code, wire(error_code::invalid_request));
+    hb_request empty_instance = join_req("g", "m1");
+    empty_instance.instance_id = "";
+    EXPECT_EQ(hb(empty_instance).error_code, wire(error_code::invalid_request));
+    hb_request empty_assignor = join_req("g", "m1");
+    empty_assignor.server_assignor = "";
+    EXPECT_EQ(hb(empty_assignor).error_code, wire(error_code::unsupported_assignor));
     hb_request no_timeout = join_req("g", "m1");
     no_timeout.rebalance_timeout_ms = -1;
     EXPECT_EQ(hb(no_timeout).error_code, wire(error_code::invalid_request));
@@ -145,11 +154,32 @@ TEST_F(ConsumerCoordinator, BadRequestsGetKafkasErrors) {
     hb_response r = hb(assignor);
     EXPECT_EQ(r.error_code, wire(error_code::unsupported_assignor));
     EXPECT_NE(r.error_message.value_or("").find("uniform"), std::string::npos);
-    hb_request regex = join_req("g", "m1", {});
+    hb_request regex = join_req("g", "m1");
     regex.subscribed_topic_regex = "t[";
     EXPECT_EQ(hb(regex).error_code, wire(error_code::invalid_regular_expression));
     // Nothing was created by any of them.
     EXPECT_EQ(co().describe_consumer("g").error_code, wire(error_code::group_id_not_found));
+}
+
+TEST_F(ConsumerCoordinator, EmptySubscriptionJoinsWithNothing) {
+    // Kafka 4 takes an empty subscription (KAFKA-18095).
+    hb_response r = hb(join_req("g", "m1", {}));
+    ASSERT_EQ(r.error_code, 0) << r.error_message.value_or("");
+    EXPECT_TRUE(partitions_of(r).empty());
+}
+
+TEST_F(ConsumerCoordinator, FullHeartbeatGetsTheAssignmentAgain) {
+    hb(join_req("g", "m1"));
+    hb(join_req("g", "m2"));
+    hb_request full = beat("g", "m1", 1, std::vector<int32_t>{0, 1, 2, 3});
+    full.rebalance_timeout_ms = 60000;
+    full.subscribed_topic_names = std::vector<std::string>{"t"};
+    std::vector<int32_t> kept = partitions_of(hb(full));
+    ASSERT_EQ(kept.size(), 2u);
+    // The same full request again (its answer was lost): the same assignment.
+    EXPECT_EQ(partitions_of(hb(full)), kept);
+    // A plain heartbeat with nothing new gets none.
+    EXPECT_FALSE(hb(beat("g", "m1", 1)).assignment);
 }
 
 TEST_F(ConsumerCoordinator, LeavingHandsThePartitionsOver) {
