@@ -26,13 +26,13 @@ session timeout 3 s) so that rebalances and session expiries are fast."""
 import base64
 import json
 import os
-import subprocess
 import threading
 import time
 
 import kafka_wire as w
 from group_helpers import (GROUP_BROKER, CKMember, Wire, close_all, messages_for, wait_balanced,
                            wait_group_state)
+from event_process import EventProcess
 from group_helpers import wait_consumed as ck_wait_consumed
 from sluice_harness import broker_alive, create_topic, produce, run, unique, wait_until
 
@@ -184,48 +184,15 @@ class DescribeSampler:
 # --------------------------------------------------------------------------
 # A @platformatic/kafka member in a child process
 
-class Member:
-    """node js/platformatic_kip848_member.mjs member ...; its JSON lines are
-    parsed by a reader thread."""
+class Member(EventProcess):
+    """node js/platformatic_kip848_member.mjs member ...: a consumer-protocol
+    member's events."""
 
     def __init__(self, bootstrap, topic, group, name, **opts):
-        self.name = name
         self.topic = topic
-        self.lock = threading.Lock()
-        self.events = []
-        self.stderr = b""
         argv = ["node", MEMBER_JS, "member", bootstrap, topic, group, name]
         argv += ["%s=%s" % kv for kv in sorted(opts.items())]
-        self.proc = subprocess.Popen(argv, cwd=JS_DIR, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            try:
-                ev = json.loads(raw.decode())
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
-
-    def _read_err(self):
-        for raw in self.proc.stderr:
-            self.stderr = (self.stderr + raw)[-6000:]
-
-    def of(self, *kinds):
-        with self.lock:
-            return [e for e in self.events if e["event"] in kinds]
-
-    def _stderr(self):
-        return self.stderr.decode(errors="replace")
-
-    def check(self):
-        crashes = self.of("crash")
-        assert not crashes, "%s crashed: %s\n%s" % (self.name, json.dumps(crashes)[:3000], self._stderr())
-        assert self.proc.poll() is None, "%s exited %r\n%s" % (self.name, self.proc.returncode,
-                                                               self._stderr())
+        super().__init__(name, argv, cwd=JS_DIR)
 
     @property
     def member_id(self):
@@ -245,29 +212,6 @@ class Member:
     def messages(self):
         """[(partition, offset, value bytes)] committed, in order."""
         return [(e["partition"], e["offset"], unb64(e["value"])) for e in self.of("msg")]
-
-    def stop(self, timeout=30):
-        """Graceful: close the stream and leave the group (epoch -1); exit 0."""
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write(b"stop\n")
-                self.proc.stdin.flush()
-            except (BrokenPipeError, OSError):
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise AssertionError("%s did not stop within %d s\n%s" % (self.name, timeout,
-                                                                          self._stderr()))
-        assert self.proc.returncode == 0, "%s exited %r\n%s" % (self.name, self.proc.returncode,
-                                                                 self._stderr())
-        assert self.of("closed"), self.name
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def kill_all(members):

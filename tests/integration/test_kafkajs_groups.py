@@ -7,10 +7,9 @@ report their assignment and each committed message as JSON lines."""
 
 import json
 import os
-import subprocess
-import threading
 
-from group_helpers import T, ask_to_exit, group_broker, messages_for, wait_group_state
+from group_helpers import T, group_broker, messages_for, wait_group_state
+from event_process import EventProcess
 from sluice_harness import create_topic, produce, run, unique, wait_until
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
@@ -21,42 +20,11 @@ def node(script, *args, timeout=70):
     return json.loads(cp.stdout.decode())
 
 
-class JsMember:
-    """node js/group_member.js; stdout parsed in a reader thread."""
+class JsMember(EventProcess):
+    """node js/group_member.js: a kafkajs group member's events."""
 
     def __init__(self, bootstrap, topic, group, name):
-        self.name = name
-        self.lock = threading.Lock()
-        self.events = []
-        self.proc = subprocess.Popen(["node", "group_member.js", bootstrap, topic, group, name],
-                                     cwd=JS_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        self.stderr = b""
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            try:
-                ev = json.loads(raw.decode())
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
-
-    def _read_err(self):
-        for raw in self.proc.stderr:
-            self.stderr = (self.stderr + raw)[-4000:]
-
-    def of(self, kind):
-        with self.lock:
-            return [e for e in self.events if e["event"] == kind]
-
-    def check(self):
-        crashes = self.of("crash")
-        assert not crashes, "%s crashed: %r\n%s" % (self.name, crashes, self.stderr.decode(errors="replace"))
-        assert self.proc.poll() is None, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
+        super().__init__(name, ["node", "group_member.js", bootstrap, topic, group, name], cwd=JS_DIR)
 
     def assignment(self, topic):
         joins = self.of("join")
@@ -66,20 +34,6 @@ class JsMember:
 
     def messages(self):
         return [(e["partition"], e["offset"], e["value"]) for e in self.of("msg")]
-
-    def stop(self, timeout=30):
-        """Graceful: disconnect (LeaveGroup); exit code must be 0."""
-        if not ask_to_exit(self.proc, b"stop", timeout):
-            self.kill()
-            raise AssertionError("%s did not stop within %d s" % (self.name, timeout))
-        assert self.proc.returncode == 0, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
-        assert self.of("closed")
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def kill_all(members):

@@ -26,10 +26,9 @@ zstd in node 22.15), so zstd is tested only where node has it."""
 import base64
 import json
 import os
-import subprocess
-import threading
 
-from group_helpers import T, ask_to_exit, group_broker, messages_for, wait_group_state
+from group_helpers import T, group_broker, messages_for, wait_group_state
+from event_process import EventProcess
 from sluice_harness import (CODECS, broker_alive, codecs_in, consume, create_topic, produce, run,
                             topic_names, unique, wait_topic, wait_until)
 
@@ -182,43 +181,12 @@ def test_group_consumer_reads_exactly_what_confluent_produced(broker_factory):
     assert deleted2.get("codes") == [GROUP_ID_NOT_FOUND], deleted2
 
 
-class PltMember:
-    """node js/platformatic_consume.mjs member ...; stdout parsed in a reader thread."""
+class PltMember(EventProcess):
+    """node js/platformatic_consume.mjs member ...: a group member's events."""
 
     def __init__(self, bootstrap, topic, group, name):
-        self.name = name
-        self.lock = threading.Lock()
-        self.events = []
-        self.stderr = b""
-        self.proc = subprocess.Popen(
-            ["node", "platformatic_consume.mjs", "member", bootstrap, topic, group, name],
-            cwd=JS_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            try:
-                ev = json.loads(raw.decode())
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
-
-    def _read_err(self):
-        for raw in self.proc.stderr:
-            self.stderr = (self.stderr + raw)[-6000:]
-
-    def of(self, kind):
-        with self.lock:
-            return [e for e in self.events if e["event"] == kind]
-
-    def check(self):
-        crashes = self.of("crash")
-        assert not crashes, "%s crashed: %s\n%s" % (self.name, json.dumps(crashes)[:3000],
-                                                    self.stderr.decode(errors="replace"))
-        assert self.proc.poll() is None, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
+        super().__init__(name, ["node", "platformatic_consume.mjs", "member", bootstrap, topic, group, name],
+                         cwd=JS_DIR)
 
     def assignment(self, topic):
         joins = self.of("join")
@@ -228,21 +196,6 @@ class PltMember:
 
     def messages(self):
         return [(e["partition"], e["offset"], e["value"]) for e in self.of("msg")]
-
-    def stop(self, timeout=30):
-        """Graceful: close the stream and the consumer (LeaveGroup); exit 0."""
-        if not ask_to_exit(self.proc, b"stop", timeout):
-            self.kill()
-            raise AssertionError("%s did not stop within %d s\n%s" % (
-                self.name, timeout, self.stderr.decode(errors="replace")))
-        assert self.proc.returncode == 0, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
-        assert self.of("closed")
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def wait_balanced(members, topic, partitions, per_member):

@@ -30,12 +30,12 @@ import collections
 import json
 import os
 import subprocess
-import threading
 import time
 
 import pytest
 
-from group_helpers import GROUP_BROKER, ask_to_exit, wait_group_state
+from group_helpers import GROUP_BROKER, wait_group_state
+from event_process import EventProcess
 from sluice_harness import (CODECS, broker_alive, codecs_in, consume, run, topic_names, unique,
                             wait_until, watermarks)
 
@@ -327,46 +327,15 @@ def test_cluster_admin_topics_and_configs(broker, sarama):
 # --------------------------------------------------------------------------
 # ConsumerGroup
 
-class GoMember:
-    """sarama_client consume-group in a child process; its JSON-lines stdout
-    is parsed in a reader thread."""
+class GoMember(EventProcess):
+    """sarama_client consume-group in a child process: a group member's events."""
+
+    failure_events = ("error",)
 
     def __init__(self, exe, broker, topic, group, name, mark_first=-1, session_ms=6000):
-        self.name = name
-        self.lock = threading.Lock()
-        self.events = []
-        self.stderr = b""
-        self.proc = subprocess.Popen(
-            [exe, "consume-group", "-brokers", broker.bootstrap, "-group", group,
-             "-topic", topic, "-name", name, "-mark-first", str(mark_first),
-             "-session-ms", str(session_ms)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            try:
-                ev = json.loads(raw.decode())
-            except ValueError:
-                continue
-            with self.lock:
-                self.events.append(ev)
-
-    def _read_err(self):
-        for raw in self.proc.stderr:
-            self.stderr = (self.stderr + raw)[-4000:]
-
-    def of(self, kind):
-        with self.lock:
-            return [e for e in self.events if e["event"] == kind]
-
-    def check(self):
-        errors = self.of("error")
-        assert not errors, "%s reported errors: %r\n%s" % (
-            self.name, errors[:5], self.stderr.decode(errors="replace"))
-        assert self.proc.poll() is None, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
+        super().__init__(name, [exe, "consume-group", "-brokers", broker.bootstrap, "-group", group,
+                                "-topic", topic, "-name", name, "-mark-first", str(mark_first),
+                                "-session-ms", str(session_ms)])
 
     def last_setup(self):
         s = self.of("setup")
@@ -378,21 +347,6 @@ class GoMember:
 
     def messages(self):
         return [(e["partition"], e["offset"], e["key"], e["value"]) for e in self.of("msg")]
-
-    def stop(self, timeout=30):
-        """Clean exit: last commit, LeaveGroup; exit code 0, no errors."""
-        if not ask_to_exit(self.proc, b"stop", timeout):
-            self.kill()
-            raise AssertionError("%s did not stop within %d s" % (self.name, timeout))
-        assert self.proc.returncode == 0, "%s exited %r\n%s" % (
-            self.name, self.proc.returncode, self.stderr.decode(errors="replace"))
-        assert self.of("closed"), self.events[-5:]
-        assert not self.of("error"), self.of("error")[:5]
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def wait_balanced(members, topic, partitions):
