@@ -1,6 +1,9 @@
 # Two entry points: `make run` and `make test`. Everything else is a helper.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 8
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 # ccache keyed on paths relative to the checkout, so every clone on a
@@ -8,7 +11,7 @@ CMAKE_GEN  := -G Ninja
 export CCACHE_BASEDIR  := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: run test deps test-deps build build-asan unit integration integration-asan format lint clean bench
+.PHONY: run test deps test-deps build build-asan build-fuzz fuzz-smoke fuzz unit integration integration-asan format lint clean bench
 
 deps:
 	@scripts/install-deps
@@ -30,6 +33,20 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target sluice_unit_tests sluiced
 
+# The libFuzzer targets of tests/fuzz/ under ASan + UBSan (clang; see tests/fuzz/README.md).
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON
+
+build-fuzz: test-deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target sluice_fuzzers
+
+# Every fuzz target for FUZZ_SMOKE_SECONDS (part of `make test`); `make fuzz` for longer runs.
+fuzz-smoke: build-fuzz
+	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) smoke
+
+fuzz: build-fuzz
+	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) long
+
 run: build
 	mkdir -p sluice-data
 	$(BUILD)/bin/sluiced
@@ -38,6 +55,7 @@ test: test-deps build build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory integration-asan
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # Every real-client test once more against the sanitized broker: races
 # between a connection's reads, writes and close only show up there. The
@@ -63,4 +81,4 @@ lint: $(BUILD)/build.ninja
 	git ls-files '*.cc' | grep -v /generated/ | xargs clang-tidy -p $(BUILD) --quiet
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -25,8 +25,11 @@ constexpr int64_t min_batch_length =
 }  // namespace
 
 bool plausible_batch_header(const batch_header& header, uint64_t position, uint64_t file_size) {
+    // The offset after the batch must exist too: last_offset() + 1 is the
+    // log end and must not overflow (tests/fuzz/segment_recovery found one).
     return header.magic == protocol::current_magic && header.batch_length >= min_batch_length &&
            header.last_offset_delta >= 0 && header.base_offset >= 0 &&
+           header.base_offset < INT64_MAX - header.last_offset_delta &&
            position + header.total_size() <= file_size;
 }
 

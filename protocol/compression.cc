@@ -178,16 +178,33 @@ error_code snappy_compress(bytes_view in, bytes& out) {
 
 // ---- lz4 (frame format) ----
 
+// A context is reused only after a frame that ended cleanly. lz4 1.9.4's
+// LZ4F_resetDecompressionContext leaves part of an abandoned frame behind:
+// after a frame header that declared a content size, every later frame
+// without one failed with frameSize_wrong, so one bad lz4 batch made the
+// thread refuse all lz4 batches after it (found by tests/fuzz/record_batch).
 struct lz4_context {
     LZ4F_dctx* ctx = nullptr;
-    lz4_context() { LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION); }
+    bool clean = false;
     ~lz4_context() { LZ4F_freeDecompressionContext(ctx); }
+    // A context ready for a new frame; nullptr if none can be made.
+    LZ4F_dctx* fresh() {
+        if (clean) {
+            LZ4F_resetDecompressionContext(ctx);
+        } else {
+            LZ4F_freeDecompressionContext(ctx);
+            ctx = nullptr;
+            if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
+        }
+        clean = false;
+        return ctx;
+    }
 };
 
 error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output) {
-    thread_local lz4_context dctx;
-    if (dctx.ctx == nullptr) return error_code::unknown_server_error;
-    LZ4F_resetDecompressionContext(dctx.ctx);  // a previous error may have left state
+    thread_local lz4_context context;
+    LZ4F_dctx* dctx = context.fresh();
+    if (dctx == nullptr) return error_code::unknown_server_error;
     growing_output sink(out, max_output, in.size(), 0);
     size_t produced = 0;
     size_t pos = 0;
@@ -195,7 +212,7 @@ error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output) {
         if (sink.room(produced) == 0 && !sink.grow()) return error_code::message_too_large;
         size_t dst = sink.room(produced);
         size_t src = in.size() - pos;
-        size_t rc = LZ4F_decompress(dctx.ctx, sink.at(produced), &dst, in.data() + pos, &src, nullptr);
+        size_t rc = LZ4F_decompress(dctx, sink.at(produced), &dst, in.data() + pos, &src, nullptr);
         if (LZ4F_isError(rc) || (rc != 0 && src == 0 && dst == 0 && pos < in.size())) {
             return error_code::corrupt_message;  // bad data, or a decoder that stopped moving
         }
@@ -207,6 +224,7 @@ error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output) {
         }
         if (pos == in.size() && sink.room(produced) != 0) return error_code::corrupt_message;  // truncated
     }
+    context.clean = true;
     return sink.finish(produced);
 }
 

@@ -172,6 +172,13 @@ error_code walk_batch(bytes_view batch, const batch_header& h, bool producer_rul
     return walk_records(scratch, h.record_count, producer_rules, on_record);
 }
 
+// A record's offset or timestamp: the batch's base plus the record's delta,
+// wrapping as Kafka's Java longs do. Both come from the wire unchecked, and
+// signed overflow is undefined in C++ (found by tests/fuzz/record_batch).
+int64_t add_delta(int64_t base, int64_t delta) {
+    return static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(delta));
+}
+
 size_t varint_size(int32_t v) { return uvarint_size((static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31)); }
 size_t varlong_size(int64_t v) { return uvarint_size((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
 
@@ -291,9 +298,9 @@ error_code decode_records(bytes_view batch, std::vector<record>& out) {
     };
     auto ec = walk_batch(batch, h, false, [&](const record_fields& f) {
         record& rec = out.emplace_back();
-        rec.offset = h.base_offset + f.offset_delta;
+        rec.offset = add_delta(h.base_offset, f.offset_delta);
         // With LogAppendTime the broker's time in max_timestamp is every record's.
-        rec.timestamp = h.log_append_time() ? h.max_timestamp : h.base_timestamp + f.timestamp_delta;
+        rec.timestamp = h.log_append_time() ? h.max_timestamp : add_delta(h.base_timestamp, f.timestamp_delta);
         rec.key = to_bytes(f.key);
         rec.value = to_bytes(f.value);
         rec.headers.reserve(static_cast<size_t>(f.header_count));
@@ -311,8 +318,8 @@ error_code visit_records(bytes_view batch, record_callback callback, void* conte
     if (auto ec = check_counts(h, false); ec != error_code::none) return ec;
     record_view view;
     return walk_batch(batch, h, false, [&](const record_fields& f) {
-        view.offset = h.base_offset + f.offset_delta;
-        view.timestamp = h.log_append_time() ? h.max_timestamp : h.base_timestamp + f.timestamp_delta;
+        view.offset = add_delta(h.base_offset, f.offset_delta);
+        view.timestamp = h.log_append_time() ? h.max_timestamp : add_delta(h.base_timestamp, f.timestamp_delta);
         view.key = f.key;
         view.value = f.value;
         view.header_count = f.header_count;

@@ -156,7 +156,7 @@ void consumer_group_member_metadata_value::decode(reader& r, int16_t version) {
                         if (r.read_int8() < 0) {
                             classic_member_metadata.reset();
                         } else {
-                            classic_member_metadata.emplace();
+                            classic_member_metadata.emplace(classic_member_metadata_data{});
                             classic_member_metadata->decode(r, version);
                         }
                     }

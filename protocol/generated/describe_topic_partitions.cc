@@ -105,7 +105,7 @@ void describe_topic_partitions_request::decode(reader& r, int16_t version) {
     if (r.read_int8() < 0) {
         cursor.reset();
     } else {
-        cursor.emplace();
+        cursor.emplace(cursor_data{});
         cursor->decode(r, version);
     }
     if (flexible) {
@@ -405,7 +405,7 @@ void describe_topic_partitions_response::decode(reader& r, int16_t version) {
     if (r.read_int8() < 0) {
         next_cursor.reset();
     } else {
-        next_cursor.emplace();
+        next_cursor.emplace(cursor{});
         next_cursor->decode(r, version);
     }
     if (flexible) {

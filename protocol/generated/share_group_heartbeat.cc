@@ -191,7 +191,7 @@ void share_group_heartbeat_response::decode(reader& r, int16_t version) {
     if (r.read_int8() < 0) {
         assignment.reset();
     } else {
-        assignment.emplace();
+        assignment.emplace(assignment_data{});
         assignment->decode(r, version);
     }
     if (flexible) {

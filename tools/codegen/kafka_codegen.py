@@ -256,11 +256,14 @@ def emit_read_value(f, target, indent, compact):
         return [f"{i}{target} = r.read_records({compact});"]
     # struct
     if nullable:
+        # emplace(T{}), not emplace(): clang (CWG 2335) takes a nested struct
+        # with default member initializers as not default-constructible while
+        # its enclosing struct is being defined, and std::optional keeps that.
         return [
             f"{i}if (r.read_int8() < 0) {{",
             f"{i}    {target}.reset();",
             f"{i}}} else {{",
-            f"{i}    {target}.emplace();",
+            f"{i}    {target}.emplace({f.cpp_elem_type()}{{}});",
             f"{i}    {target}->decode(r, version);",
             f"{i}}}",
         ]
@@ -624,7 +627,8 @@ def emit_fill(s, msg, fname, out, done):
             lines.append("}")
         elif f.struct is not None:
             if f.is_nullable_type():
-                lines.append(f"m.{f.member}.emplace();")
+                # T{}, not emplace(): see emit_read_value.
+                lines.append(f"m.{f.member}.emplace(decltype(m.{f.member})::value_type{{}});")
                 lines.append(f"fill(*m.{f.member}, version, depth + 1);")
             else:
                 lines.append(f"fill(m.{f.member}, version, depth + 1);")

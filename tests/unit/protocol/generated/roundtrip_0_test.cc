@@ -370,7 +370,7 @@ void fill(protocol::consumer_group_member_metadata_value& m, int16_t version, in
     m.subscribed_topic_regex = std::string("s38");
     m.rebalance_timeout_ms = 46;
     m.server_assignor = std::string("s52");
-    m.classic_member_metadata.emplace();
+    m.classic_member_metadata.emplace(decltype(m.classic_member_metadata)::value_type{});
     fill(*m.classic_member_metadata, version, depth + 1);
 }
 
@@ -781,7 +781,7 @@ void fill(protocol::describe_topic_partitions_request& m, int16_t version, int d
         fill(item, version, depth + 1);
     }
     m.response_partition_limit = 11;
-    m.cursor.emplace();
+    m.cursor.emplace(decltype(m.cursor)::value_type{});
     fill(*m.cursor, version, depth + 1);
 }
 
@@ -849,7 +849,7 @@ void fill(protocol::describe_topic_partitions_response& m, int16_t version, int 
     for (auto& item : m.topics) {
         fill(item, version, depth + 1);
     }
-    m.next_cursor.emplace();
+    m.next_cursor.emplace(decltype(m.next_cursor)::value_type{});
     fill(*m.next_cursor, version, depth + 1);
 }
 

@@ -394,7 +394,7 @@ void fill(protocol::consumer_group_heartbeat_response& m, int16_t version, int d
     m.member_id = std::string("s24");
     m.member_epoch = 32;
     m.heartbeat_interval_ms = 39;
-    m.assignment.emplace();
+    m.assignment.emplace(decltype(m.assignment)::value_type{});
     fill(*m.assignment, version, depth + 1);
 }
 
@@ -1494,7 +1494,7 @@ void fill(protocol::share_group_heartbeat_response& m, int16_t version, int dept
     m.member_id = std::string("s24");
     m.member_epoch = 32;
     m.heartbeat_interval_ms = 39;
-    m.assignment.emplace();
+    m.assignment.emplace(decltype(m.assignment)::value_type{});
     fill(*m.assignment, version, depth + 1);
 }
 

@@ -1,0 +1,185 @@
+#pragma once
+// Every request of protocol/generated/, for the request fuzzer's dispatch.
+// Hand-written: the generator (tools/codegen/kafka_codegen.py) needs Kafka's
+// message definitions to run. request_fuzzer.cc checks at start-up that this
+// list and protocol::all_apis() name the same API keys and version ranges, so
+// an API added to the generator without a line here stops the fuzzer.
+#include "protocol/generated/add_offsets_to_txn.h"
+#include "protocol/generated/add_partitions_to_txn.h"
+#include "protocol/generated/add_raft_voter.h"
+#include "protocol/generated/allocate_producer_ids.h"
+#include "protocol/generated/alter_client_quotas.h"
+#include "protocol/generated/alter_configs.h"
+#include "protocol/generated/alter_partition.h"
+#include "protocol/generated/alter_partition_reassignments.h"
+#include "protocol/generated/alter_replica_log_dirs.h"
+#include "protocol/generated/alter_user_scram_credentials.h"
+#include "protocol/generated/api_versions.h"
+#include "protocol/generated/assign_replicas_to_dirs.h"
+#include "protocol/generated/begin_quorum_epoch.h"
+#include "protocol/generated/broker_heartbeat.h"
+#include "protocol/generated/broker_registration.h"
+#include "protocol/generated/consumer_group_describe.h"
+#include "protocol/generated/consumer_group_heartbeat.h"
+#include "protocol/generated/controlled_shutdown.h"
+#include "protocol/generated/controller_registration.h"
+#include "protocol/generated/create_acls.h"
+#include "protocol/generated/create_delegation_token.h"
+#include "protocol/generated/create_partitions.h"
+#include "protocol/generated/create_topics.h"
+#include "protocol/generated/delete_acls.h"
+#include "protocol/generated/delete_groups.h"
+#include "protocol/generated/delete_records.h"
+#include "protocol/generated/delete_share_group_state.h"
+#include "protocol/generated/delete_topics.h"
+#include "protocol/generated/describe_acls.h"
+#include "protocol/generated/describe_client_quotas.h"
+#include "protocol/generated/describe_cluster.h"
+#include "protocol/generated/describe_configs.h"
+#include "protocol/generated/describe_delegation_token.h"
+#include "protocol/generated/describe_groups.h"
+#include "protocol/generated/describe_log_dirs.h"
+#include "protocol/generated/describe_producers.h"
+#include "protocol/generated/describe_quorum.h"
+#include "protocol/generated/describe_topic_partitions.h"
+#include "protocol/generated/describe_transactions.h"
+#include "protocol/generated/describe_user_scram_credentials.h"
+#include "protocol/generated/elect_leaders.h"
+#include "protocol/generated/end_quorum_epoch.h"
+#include "protocol/generated/end_txn.h"
+#include "protocol/generated/envelope.h"
+#include "protocol/generated/expire_delegation_token.h"
+#include "protocol/generated/fetch.h"
+#include "protocol/generated/fetch_snapshot.h"
+#include "protocol/generated/find_coordinator.h"
+#include "protocol/generated/get_telemetry_subscriptions.h"
+#include "protocol/generated/heartbeat.h"
+#include "protocol/generated/incremental_alter_configs.h"
+#include "protocol/generated/init_producer_id.h"
+#include "protocol/generated/initialize_share_group_state.h"
+#include "protocol/generated/join_group.h"
+#include "protocol/generated/leader_and_isr.h"
+#include "protocol/generated/leave_group.h"
+#include "protocol/generated/list_client_metrics_resources.h"
+#include "protocol/generated/list_groups.h"
+#include "protocol/generated/list_offsets.h"
+#include "protocol/generated/list_partition_reassignments.h"
+#include "protocol/generated/list_transactions.h"
+#include "protocol/generated/metadata.h"
+#include "protocol/generated/offset_commit.h"
+#include "protocol/generated/offset_delete.h"
+#include "protocol/generated/offset_fetch.h"
+#include "protocol/generated/offset_for_leader_epoch.h"
+#include "protocol/generated/produce.h"
+#include "protocol/generated/push_telemetry.h"
+#include "protocol/generated/read_share_group_state.h"
+#include "protocol/generated/read_share_group_state_summary.h"
+#include "protocol/generated/remove_raft_voter.h"
+#include "protocol/generated/renew_delegation_token.h"
+#include "protocol/generated/sasl_authenticate.h"
+#include "protocol/generated/sasl_handshake.h"
+#include "protocol/generated/share_acknowledge.h"
+#include "protocol/generated/share_fetch.h"
+#include "protocol/generated/share_group_describe.h"
+#include "protocol/generated/share_group_heartbeat.h"
+#include "protocol/generated/stop_replica.h"
+#include "protocol/generated/sync_group.h"
+#include "protocol/generated/txn_offset_commit.h"
+#include "protocol/generated/unregister_broker.h"
+#include "protocol/generated/update_features.h"
+#include "protocol/generated/update_metadata.h"
+#include "protocol/generated/update_raft_voter.h"
+#include "protocol/generated/vote.h"
+#include "protocol/generated/write_share_group_state.h"
+#include "protocol/generated/write_txn_markers.h"
+
+// X(type) for each generated request struct.
+#define SLUICE_FUZZ_ALL_REQUESTS(X) \
+    X(add_offsets_to_txn_request) \
+    X(add_partitions_to_txn_request) \
+    X(add_raft_voter_request) \
+    X(allocate_producer_ids_request) \
+    X(alter_client_quotas_request) \
+    X(alter_configs_request) \
+    X(alter_partition_request) \
+    X(alter_partition_reassignments_request) \
+    X(alter_replica_log_dirs_request) \
+    X(alter_user_scram_credentials_request) \
+    X(api_versions_request) \
+    X(assign_replicas_to_dirs_request) \
+    X(begin_quorum_epoch_request) \
+    X(broker_heartbeat_request) \
+    X(broker_registration_request) \
+    X(consumer_group_describe_request) \
+    X(consumer_group_heartbeat_request) \
+    X(controlled_shutdown_request) \
+    X(controller_registration_request) \
+    X(create_acls_request) \
+    X(create_delegation_token_request) \
+    X(create_partitions_request) \
+    X(create_topics_request) \
+    X(delete_acls_request) \
+    X(delete_groups_request) \
+    X(delete_records_request) \
+    X(delete_share_group_state_request) \
+    X(delete_topics_request) \
+    X(describe_acls_request) \
+    X(describe_client_quotas_request) \
+    X(describe_cluster_request) \
+    X(describe_configs_request) \
+    X(describe_delegation_token_request) \
+    X(describe_groups_request) \
+    X(describe_log_dirs_request) \
+    X(describe_producers_request) \
+    X(describe_quorum_request) \
+    X(describe_topic_partitions_request) \
+    X(describe_transactions_request) \
+    X(describe_user_scram_credentials_request) \
+    X(elect_leaders_request) \
+    X(end_quorum_epoch_request) \
+    X(end_txn_request) \
+    X(envelope_request) \
+    X(expire_delegation_token_request) \
+    X(fetch_request) \
+    X(fetch_snapshot_request) \
+    X(find_coordinator_request) \
+    X(get_telemetry_subscriptions_request) \
+    X(heartbeat_request) \
+    X(incremental_alter_configs_request) \
+    X(init_producer_id_request) \
+    X(initialize_share_group_state_request) \
+    X(join_group_request) \
+    X(leader_and_isr_request) \
+    X(leave_group_request) \
+    X(list_client_metrics_resources_request) \
+    X(list_groups_request) \
+    X(list_offsets_request) \
+    X(list_partition_reassignments_request) \
+    X(list_transactions_request) \
+    X(metadata_request) \
+    X(offset_commit_request) \
+    X(offset_delete_request) \
+    X(offset_fetch_request) \
+    X(offset_for_leader_epoch_request) \
+    X(produce_request) \
+    X(push_telemetry_request) \
+    X(read_share_group_state_request) \
+    X(read_share_group_state_summary_request) \
+    X(remove_raft_voter_request) \
+    X(renew_delegation_token_request) \
+    X(sasl_authenticate_request) \
+    X(sasl_handshake_request) \
+    X(share_acknowledge_request) \
+    X(share_fetch_request) \
+    X(share_group_describe_request) \
+    X(share_group_heartbeat_request) \
+    X(stop_replica_request) \
+    X(sync_group_request) \
+    X(txn_offset_commit_request) \
+    X(unregister_broker_request) \
+    X(update_features_request) \
+    X(update_metadata_request) \
+    X(update_raft_voter_request) \
+    X(vote_request) \
+    X(write_share_group_state_request) \
+    X(write_txn_markers_request)
