@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
   if [ $ok = 1 ]; then
     stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | tail -3 |
             sed 's/^stat:://' | tr '\n' ' ')
-    echo "fuzz $t: ok, ${#regressions[@]} regressions replayed, corpus $(ls "$work" | wc -l) new inputs; $stats"
+    echo "fuzz $t: ok, ${#regressions[@]} regressions replayed, $(ls "$work" | wc -l) inputs in its corpus; $stats"
   else
     echo "fuzz $t: FAILED (full output in $log)"
     tail -n 60 "$log" | sed 's/^/    /'

@@ -19,11 +19,14 @@
 // back; the log, closed and reopened as after a clean shutdown, is trusted
 // as it is, with the same offsets.
 #include <spdlog/spdlog.h>
-#include <stdlib.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -45,7 +48,7 @@ using protocol::error_code;
 
 constexpr int64_t now_ms = fuzz::sample_now_ms;
 
-std::filesystem::path scratch;  // removed at exit
+std::filesystem::path scratch;  // this process's directory
 std::filesystem::path dir;      // the partition directory, rebuilt for every input
 
 // The files of the sample partition (fuzz/sample_log.h), as the log wrote them.
@@ -139,15 +142,23 @@ void check_contents(const log::partition_log& plog, bool crc_checked) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     spdlog::set_level(spdlog::level::off);
     // tmpfs when there is one: every input writes and reads a few files.
-    std::string pattern = (std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp");
-    pattern += "/sluice-fuzz-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    scratch = pattern;
+    // One directory per process, named by its pid: libFuzzer ends with
+    // _Exit, so no exit handler removes it; the next run removes those of
+    // processes that are gone.
+    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+    constexpr std::string_view prefix = "sluice-fuzz-";
+    std::error_code ec;
+    for (const auto& item : std::filesystem::directory_iterator(base, ec)) {
+        std::string name = item.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+            std::filesystem::remove_all(item.path(), ec);
+        }
+    }
+    scratch = base / (std::string(prefix) + std::to_string(::getpid()));
+    std::filesystem::remove_all(scratch, ec);
     dir = scratch / "t-0";
-    std::atexit([] {
-        std::error_code ec;
-        std::filesystem::remove_all(scratch, ec);
-    });
     make_template();
     return 0;
 }
