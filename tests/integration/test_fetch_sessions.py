@@ -25,21 +25,9 @@ def fetch_v7_body(session_id, epoch, partitions, forgotten=(), max_wait_ms=0, mi
 
 
 def parse_fetch_v7(r):
-    r.int32()  # throttle
-    error = r.int16()
-    session_id = r.int32()
-
-    def part(rr):
-        d = dict(partition=rr.int32(), error_code=rr.int16(), high_watermark=rr.int64(),
-                 last_stable_offset=rr.int64(), log_start_offset=rr.int64())
-        d["aborted"] = rr.array(lambda x: (x.int64(), x.int64()))
-        d["records"] = rr.bytes_()
-        return d
-
-    topics = r.array(lambda rr: (rr.string(), rr.array(part)))
-    r.expect_end()
-    parts = {(name, p["partition"]): p for name, ps in topics for p in ps}
-    return error, session_id, parts
+    """-> (error_code, session_id, {(topic, partition): partition dict})."""
+    error, session_id, parts = kw.parse_fetch_v7(r)
+    return error, session_id, {(name, p["partition"]): p for name, p in parts}
 
 
 def fetch(sock, cid, body, timeout=5.0):
