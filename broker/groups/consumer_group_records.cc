@@ -27,19 +27,11 @@ enum key_version : int16_t {
 };
 constexpr int16_t value_version = 0;
 
-template <typename T>
-protocol::bytes versioned(const T& message, int16_t version) {
-    protocol::writer w;
-    w.write_int16(version);
-    message.encode(w, version);
-    return std::move(w.buffer());
-}
-
 template <typename Key>
 protocol::bytes group_key(int16_t version, const std::string& group) {
     Key k;
     k.group_id = group;
-    return versioned(k, version);
+    return encode_versioned(k, version);
 }
 
 template <typename Key>
@@ -47,7 +39,7 @@ protocol::bytes member_key(int16_t version, const std::string& group, const std:
     Key k;
     k.group_id = group;
     k.member_id = member;
-    return versioned(k, version);
+    return encode_versioned(k, version);
 }
 
 template <typename Wire>
@@ -76,14 +68,7 @@ template <typename T>
 bool decode_value(const protocol::bytes& data, T& out) {
     protocol::reader r(data);
     if (r.read_int16() != value_version || !r.ok()) return false;
-    out.decode(r, value_version);
-    return r.ok() && r.at_end();
-}
-
-template <typename Key>
-bool decode_key(protocol::reader& r, int16_t version, Key& out) {
-    out.decode(r, version);
-    return r.ok() && r.at_end();
+    return decode_exact(r, value_version, out);
 }
 
 }  // namespace
@@ -93,7 +78,7 @@ keyed_value group_epoch_record(const std::string& group, std::optional<int32_t> 
     if (epoch) {
         protocol::consumer_group_metadata_value v;
         v.epoch = *epoch;
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -111,7 +96,7 @@ keyed_value subscribed_topics_record(const std::string& group,
             tm.num_partitions = t.partitions;
             v.topics.push_back(std::move(tm));
         }
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -129,7 +114,7 @@ keyed_value member_metadata_record(const std::string& group, const std::string& 
         v.subscribed_topic_regex = m->subscribed_topic_regex;
         v.rebalance_timeout_ms = m->rebalance_timeout_ms;
         v.server_assignor = m->server_assignor;
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -140,7 +125,7 @@ keyed_value target_epoch_record(const std::string& group, std::optional<int32_t>
     if (epoch) {
         protocol::consumer_group_target_assignment_metadata_value v;
         v.assignment_epoch = *epoch;
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -154,7 +139,7 @@ keyed_value target_member_record(const std::string& group, const std::string& me
         protocol::consumer_group_target_assignment_member_value v;
         v.topic_partitions =
             to_wire<protocol::consumer_group_target_assignment_member_value::topic_partition>(*partitions);
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -172,7 +157,7 @@ keyed_value current_assignment_record(const std::string& group, const std::strin
         v.state = static_cast<int8_t>(m->state);
         v.assigned_partitions = to_wire<value_t::topic_partitions>(m->assigned);
         v.partitions_pending_revocation = to_wire<value_t::topic_partitions>(m->pending_revocation);
-        kv.value = versioned(v, value_version);
+        kv.value = encode_versioned(v, value_version);
     }
     return kv;
 }
@@ -185,7 +170,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
     switch (version) {
         case group_epoch_key: {
             protocol::consumer_group_metadata_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             if (!value) {
                 image = consumer_group_image{};
                 return true;
@@ -197,7 +182,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
         }
         case subscribed_topics_key: {
             protocol::consumer_group_partition_metadata_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             image.subscribed.clear();
             if (!value) return true;
             protocol::consumer_group_partition_metadata_value v;
@@ -208,7 +193,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
         }
         case member_metadata_key: {
             protocol::consumer_group_member_metadata_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             if (!value) {
                 image.members.erase(k.member_id);
                 return true;
@@ -229,7 +214,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
         }
         case target_epoch_key: {
             protocol::consumer_group_target_assignment_metadata_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             if (!value) {
                 image.assignment_epoch = 0;
                 return true;
@@ -241,7 +226,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
         }
         case target_member_key: {
             protocol::consumer_group_target_assignment_member_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             if (!value) {
                 image.target.erase(k.member_id);
                 return true;
@@ -253,7 +238,7 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
         }
         case current_assignment_key: {
             protocol::consumer_group_current_member_assignment_key k;
-            if (!decode_key(r, version, k)) return false;
+            if (!decode_exact(r, version, k)) return false;
             auto it = image.members.find(k.member_id);
             if (!value) {
                 if (it != image.members.end()) {

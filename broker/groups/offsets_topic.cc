@@ -91,21 +91,6 @@ int32_t java_string_hash(std::string_view s) {
     return static_cast<int32_t>(h);
 }
 
-template <typename T>
-protocol::bytes encode_versioned(const T& message, int16_t version) {
-    protocol::writer w;
-    w.write_int16(version);
-    message.encode(w, version);
-    return std::move(w.buffer());
-}
-
-// Decodes a whole buffer as `T` at `version`; trailing bytes are an error.
-template <typename T>
-bool decode_exact(protocol::reader& r, int16_t version, T& out) {
-    out.decode(r, version);
-    return r.ok() && r.at_end();
-}
-
 std::optional<committed_offset> decode_offset_value(protocol::bytes_view data) {
     protocol::reader r(data);
     const int16_t version = r.read_int16();

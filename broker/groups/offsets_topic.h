@@ -60,6 +60,22 @@ struct group_record {
     bool operator==(const group_record&) const = default;
 };
 
+// A key or value of the topic: its int16 version, then the message.
+template <typename T>
+protocol::bytes encode_versioned(const T& message, int16_t version) {
+    protocol::writer w;
+    w.write_int16(version);
+    message.encode(w, version);
+    return std::move(w.buffer());
+}
+
+// Decodes the rest of `r` as `T` at `version`; trailing bytes are an error.
+template <typename T>
+bool decode_exact(protocol::reader& r, int16_t version, T& out) {
+    out.decode(r, version);
+    return r.ok() && r.at_end();
+}
+
 // Kafka's partition for a group: abs(Java String.hashCode(group)) % partitions.
 int32_t partition_for_group(std::string_view group, int32_t partitions);
 
