@@ -1,10 +1,15 @@
 // ListOffsets: earliest, latest, max timestamp, or the first offset at or
 // after a timestamp, per partition.
+#include "broker/handlers/list_offsets.h"
+
+#include <set>
+#include <string_view>
+#include <utility>
+
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/list_offsets.h"
 
 namespace sluice::broker {
 
@@ -66,21 +71,38 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
 
 }  // namespace
 
-handler_result handle_list_offsets(broker& b, request& req) {
-    protocol::list_offsets_request body;
-    if (!decode_body(req, body)) return handler_result::close();
+response_t answer_list_offsets(const protocol::list_offsets_request& body, int16_t version, topic_registry& topics) {
+    // v1+ answers a partition named twice with INVALID_REQUEST, as Kafka does
+    // (v0 allowed repeats).
+    std::set<std::pair<std::string_view, int32_t>> seen, repeated;
+    for (const auto& t : body.topics) {
+        for (const auto& p : t.partitions) {
+            if (!seen.emplace(t.name, p.partition_index).second) repeated.emplace(t.name, p.partition_index);
+        }
+    }
     response_t response;
     for (const auto& t : body.topics) {
         response_t::list_offsets_topic_response topic_out;
         topic_out.name = t.name;
         for (const auto& p : t.partitions) {
-            auto out = lookup(b.topics().find(t.name, p.partition_index), p.timestamp, req.api_version);
+            response_t::list_offsets_partition_response out;
+            if (version >= 1 && repeated.contains({t.name, p.partition_index})) {
+                out.error_code = to_wire(error_code::invalid_request);
+            } else {
+                out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version);
+            }
             out.partition_index = p.partition_index;
             topic_out.partitions.push_back(std::move(out));
         }
         response.topics.push_back(std::move(topic_out));
     }
-    return respond_with(req, response);
+    return response;
+}
+
+handler_result handle_list_offsets(broker& b, request& req) {
+    protocol::list_offsets_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    return respond_with(req, answer_list_offsets(body, req.api_version, b.topics()));
 }
 
 }  // namespace sluice::broker

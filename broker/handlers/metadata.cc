@@ -1,12 +1,12 @@
 // Metadata: brokers, the controller, and topics with their partitions; may
 // auto-create requested topics.
+#include "broker/handlers/metadata.h"
+
 #include "broker/broker.h"
-#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/metadata/metadata_store.h"
 #include "broker/metadata/topic_name.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/metadata.h"
 
 namespace sluice::broker {
 
@@ -16,7 +16,7 @@ using response_t = protocol::metadata_response;
 
 namespace {
 
-response_t::metadata_response_topic describe_topic(broker& b, const topic_state& t) {
+response_t::metadata_response_topic describe_topic(const metadata_view& view, const topic_state& t) {
     response_t::metadata_response_topic out;
     out.name = t.meta.name;
     out.topic_id = t.meta.topic_id;
@@ -24,10 +24,10 @@ response_t::metadata_response_topic describe_topic(broker& b, const topic_state&
     for (const auto& p : t.partitions) {
         response_t::metadata_response_partition part;
         part.partition_index = p->index;
-        part.leader_id = b.config().node_id;
+        part.leader_id = view.node_id;
         part.leader_epoch = 0;
-        part.replica_nodes = {b.config().node_id};
-        part.isr_nodes = {b.config().node_id};
+        part.replica_nodes = {view.node_id};
+        part.isr_nodes = {view.node_id};
         out.partitions.push_back(std::move(part));
     }
     return out;
@@ -43,26 +43,22 @@ response_t::metadata_response_topic topic_error(std::optional<std::string> name,
 
 }  // namespace
 
-handler_result handle_metadata(broker& b, request& req) {
-    protocol::metadata_request body;
-    if (!decode_body(req, body)) return handler_result::close();
-
+response_t answer_metadata(const protocol::metadata_request& body, int16_t version, const metadata_view& view) {
     response_t response;
-    endpoint self = advertised_endpoint(b);
     response_t::metadata_response_broker me;
-    me.node_id = b.config().node_id;
-    me.host = self.host;
-    me.port = self.port;
+    me.node_id = view.node_id;
+    me.host = view.self.host;
+    me.port = view.self.port;
     response.brokers.push_back(me);
-    response.cluster_id = b.metadata().cluster_id();
-    response.controller_id = b.config().node_id;
+    response.cluster_id = view.cluster_id;
+    response.controller_id = view.node_id;
 
     // v0: an empty list means every topic; v1+: null means every topic.
-    bool all_topics = !body.topics || (req.api_version == 0 && body.topics->empty());
+    bool all_topics = !body.topics || (version == 0 && body.topics->empty());
     bool allow_create = body.allow_auto_topic_creation;
     if (all_topics) {
-        for (const auto& [name, t] : b.topics().all()) response.topics.push_back(describe_topic(b, *t));
-        return respond_with(req, response);
+        for (const auto& [name, t] : view.topics.all()) response.topics.push_back(describe_topic(view, *t));
+        return response;
     }
     for (const auto& wanted : *body.topics) {
         topic_state* t = nullptr;
@@ -71,29 +67,37 @@ handler_result handle_metadata(broker& b, request& req) {
                 response.topics.push_back(topic_error(wanted.name, {}, error_code::invalid_topic_exception));
                 continue;
             }
-            t = b.topics().find(*wanted.name);
-            if (t == nullptr && allow_create) {
-                error_code e = auto_create_topic(b, *wanted.name);
+            t = view.topics.find(*wanted.name);
+            if (t == nullptr && allow_create && view.auto_create) {
+                error_code e = view.auto_create(*wanted.name);
                 if (e != error_code::none) {
                     response.topics.push_back(topic_error(wanted.name, {}, e));
                     continue;
                 }
-                t = b.topics().find(*wanted.name);
+                t = view.topics.find(*wanted.name);
             }
             if (t == nullptr) {
                 response.topics.push_back(topic_error(wanted.name, {}, error_code::unknown_topic_or_partition));
                 continue;
             }
         } else {
-            t = b.topics().find(wanted.topic_id);
+            t = view.topics.find(wanted.topic_id);
             if (t == nullptr) {
                 response.topics.push_back(topic_error(std::nullopt, wanted.topic_id, error_code::unknown_topic_id));
                 continue;
             }
         }
-        response.topics.push_back(describe_topic(b, *t));
+        response.topics.push_back(describe_topic(view, *t));
     }
-    return respond_with(req, response);
+    return response;
+}
+
+handler_result handle_metadata(broker& b, request& req) {
+    protocol::metadata_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
+                       [&b](const std::string& topic) { return auto_create_topic(b, topic); }};
+    return respond_with(req, answer_metadata(body, req.api_version, view));
 }
 
 }  // namespace sluice::broker

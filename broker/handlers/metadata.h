@@ -1,0 +1,28 @@
+#pragma once
+// Metadata, apart from the broker: what it answers depends on the topics,
+// this node's identity and whether a missing topic may be created, so unit
+// tests drive it with a registry over a temp dir.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "broker/handlers/common.h"
+#include "protocol/generated/metadata.h"
+
+namespace sluice::broker {
+
+class topic_registry;
+
+struct metadata_view {
+    topic_registry& topics;
+    int32_t node_id = 0;
+    endpoint self;
+    std::string cluster_id;
+    // Creates a missing topic if auto-creation allows it (none: it exists now).
+    std::function<protocol::error_code(const std::string& topic)> auto_create;
+};
+
+protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,
+                                            const metadata_view& view);
+
+}  // namespace sluice::broker
