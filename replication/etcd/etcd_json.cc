@@ -25,6 +25,9 @@ compare compare::mod_revision_is(std::string key, int64_t revision) {
     return compare{std::move(key), target::mod_revision, op::equal, revision, {}};
 }
 compare compare::absent(std::string key) { return compare{std::move(key), target::version, op::equal, 0, {}}; }
+compare compare::created_at(std::string key, int64_t revision) {
+    return compare{std::move(key), target::create_revision, op::equal, revision, {}};
+}
 compare compare::value_is(std::string key, std::string value) {
     return compare{std::move(key), target::value, op::equal, 0, std::move(value)};
 }

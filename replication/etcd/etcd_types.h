@@ -73,6 +73,7 @@ struct compare {
 
     static compare mod_revision_is(std::string key, int64_t revision);
     static compare absent(std::string key);  // version == 0
+    static compare created_at(std::string key, int64_t revision);
     static compare value_is(std::string key, std::string value);
 };
 

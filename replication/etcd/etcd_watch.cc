@@ -125,7 +125,10 @@ private:
                                            std::to_string(message->compact_revision)
                                      : "etcd canceled the watch"});
             }
-            if (on_message_) on_message_(message.value());
+            if (!on_message_) continue;
+            // A copy: the callback may cancel() this watch, which drops on_message_.
+            auto deliver = on_message_;
+            deliver(message.value());
         }
     }
 
