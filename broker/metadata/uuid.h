@@ -1,21 +1,12 @@
 #pragma once
-// Random topic ids and cluster ids in Kafka's text form: the 16 bytes in
-// base64url without padding (22 characters), as Kafka's Uuid#toString.
-#include <optional>
-#include <string>
-#include <string_view>
-
-#include "protocol/wire.h"
+// Topic and cluster ids in Kafka's text form live in protocol/uuid_text.h
+// (the cluster metadata store below broker/ needs them too).
+#include "protocol/uuid_text.h"
 
 namespace sluice::broker {
 
-// A random version-4 UUID, skipping the values Kafka reserves or avoids: the
-// zero UUID, the metadata topic id (0...01), and ids whose text starts with
-// '-' (command-line tools would read them as flags).
-protocol::uuid random_uuid();
-
-std::string to_base64url(const protocol::uuid& id);
-// nullopt unless `text` is exactly 22 base64url characters.
-std::optional<protocol::uuid> uuid_from_base64url(std::string_view text);
+using protocol::random_uuid;
+using protocol::to_base64url;
+using protocol::uuid_from_base64url;
 
 }  // namespace sluice::broker

@@ -1,10 +1,10 @@
-#include "broker/metadata/uuid.h"
+#include "protocol/uuid_text.h"
 
 #include <sys/random.h>
 
 #include <random>
 
-namespace sluice::broker {
+namespace sluice::protocol {
 
 namespace {
 
@@ -32,11 +32,11 @@ void fill_random(std::array<uint8_t, 16>& out) {
 
 }  // namespace
 
-protocol::uuid random_uuid() {
-    protocol::uuid metadata_topic_id;
+uuid random_uuid() {
+    uuid metadata_topic_id;
     metadata_topic_id.value[15] = 1;
     for (;;) {
-        protocol::uuid id;
+        uuid id;
         fill_random(id.value);
         id.value[6] = static_cast<uint8_t>((id.value[6] & 0x0f) | 0x40);  // version 4
         id.value[8] = static_cast<uint8_t>((id.value[8] & 0x3f) | 0x80);  // IETF variant
@@ -45,7 +45,7 @@ protocol::uuid random_uuid() {
     }
 }
 
-std::string to_base64url(const protocol::uuid& id) {
+std::string to_base64url(const uuid& id) {
     std::string out;
     out.reserve(22);
     const auto& v = id.value;
@@ -64,9 +64,9 @@ std::string to_base64url(const protocol::uuid& id) {
     return out;
 }
 
-std::optional<protocol::uuid> uuid_from_base64url(std::string_view text) {
+std::optional<uuid> uuid_from_base64url(std::string_view text) {
     if (text.size() != 22) return std::nullopt;
-    protocol::uuid id;
+    uuid id;
     size_t out = 0;
     uint32_t acc = 0;
     int bits = 0;
@@ -86,4 +86,4 @@ std::optional<protocol::uuid> uuid_from_base64url(std::string_view text) {
     return id;
 }
 
-}  // namespace sluice::broker
+}  // namespace sluice::protocol
