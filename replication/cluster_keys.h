@@ -7,6 +7,13 @@
 //   <prefix>/controller          {"node_id": N}, under the controller's
 //                                lease; its create revision is the
 //                                controller epoch that fences its writes
+//   <prefix>/cluster_id          the cluster id, written once
+//   <prefix>/topics/<name>       topic_record JSON: id, partition count,
+//                                replication factor, config overrides
+//   <prefix>/partitions/<topic id>/<p>
+//                                partition_registration JSON; keyed by the
+//                                topic id so a topic re-created under the same
+//                                name never sees the old one's partitions
 #include <cstdint>
 #include <string>
 
@@ -19,6 +26,16 @@ public:
     std::string brokers() const { return prefix_ + "/brokers/"; }
     std::string broker(int32_t node_id) const { return brokers() + std::to_string(node_id); }
     std::string controller() const { return prefix_ + "/controller"; }
+    std::string cluster_id() const { return prefix_ + "/cluster_id"; }
+    std::string topics() const { return prefix_ + "/topics/"; }
+    std::string topic(const std::string& name) const { return topics() + name; }
+    std::string partitions() const { return prefix_ + "/partitions/"; }
+    std::string partitions_of(const std::string& topic_id) const { return partitions() + topic_id + "/"; }
+    std::string partition(const std::string& topic_id, int32_t p) const {
+        return partitions_of(topic_id) + std::to_string(p);
+    }
+    // Everything of this cluster, for one listing and one watch.
+    std::string all() const { return prefix_ + "/"; }
     const std::string& prefix() const { return prefix_; }
 
 private:

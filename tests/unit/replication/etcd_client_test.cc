@@ -5,12 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <optional>
 
 #include "replication/etcd/etcd_watch.h"
-#include "unit/replication/etcd_process.h"
+#include "unit/replication/etcd_fixture.h"
 
 namespace sluice::replication::etcd {
 namespace {
@@ -18,18 +16,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
-class EtcdClientTest : public ::testing::Test {
+class EtcdClientTest : public testing::EtcdTest {
 protected:
-    EtcdClientTest() : client_(io_.get_executor(), {parse_endpoints(etcd_.endpoint()), 2000ms}) { wait_ready(); }
-
-    // Runs the io_context until `start` has called back.
     template <typename T, typename Start>
     result<T> call(Start start) {
-        std::optional<result<T>> out;
-        start([&](result<T> r) { out.emplace(std::move(r)); });
-        io_.restart();
-        while (!out && io_.run_one_for(10s)) {
-        }
+        auto out = await<result<T>>(start);
         if (!out) return error{error::kind::timeout, 0, "test: no callback"};
         return std::move(*out);
     }
@@ -48,19 +39,6 @@ protected:
         io_.restart();
         io_.run_for(d);
     }
-
-    // A fresh single-node etcd takes a moment to elect itself.
-    void wait_ready() {
-        for (int i = 0; i < 100; ++i) {
-            if (get("ready").ok()) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        FAIL() << "etcd never answered";
-    }
-
-    testing::etcd_process etcd_;
-    asio::io_context io_;
-    client client_;
 };
 
 TEST_F(EtcdClientTest, put_then_range_by_key_and_prefix) {

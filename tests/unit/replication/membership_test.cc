@@ -4,13 +4,12 @@
 // deposed controller's writes fenced.
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
 #include <optional>
 
 #include "replication/broker_directory.h"
 #include "replication/broker_registration.h"
 #include "replication/controller_election.h"
-#include "unit/replication/etcd_process.h"
+#include "unit/replication/etcd_fixture.h"
 
 namespace sluice::replication {
 namespace {
@@ -22,32 +21,8 @@ broker_info info_of(int32_t id, int32_t port) {
     return broker_info{id, std::nullopt, {{"PLAINTEXT", "127.0.0.1", port, "PLAINTEXT"}}, random_incarnation()};
 }
 
-class MembershipTest : public ::testing::Test {
+class MembershipTest : public testing::EtcdTest {
 protected:
-    MembershipTest() : client_(io_.get_executor(), {etcd::parse_endpoints(etcd_.endpoint()), 2000ms}) {
-        // A fresh single-node etcd takes a moment to elect itself.
-        for (int i = 0; i < 100; ++i) {
-            bool ok = false, done = false;
-            client_.range("ready", "", [&](etcd::result<etcd::range_response> r) {
-                ok = r.ok();
-                done = true;
-            });
-            run_until([&] { return done; }, 5s);
-            if (ok) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        ADD_FAILURE() << "etcd never answered";
-    }
-
-    // Runs the io_context until `cond` holds or `limit` passes; returns cond().
-    template <typename Cond>
-    bool run_until(Cond cond, std::chrono::milliseconds limit) {
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        io_.restart();
-        while (!cond() && std::chrono::steady_clock::now() < deadline) io_.run_for(20ms);
-        return cond();
-    }
-
     broker_registration::settings settings_for(int32_t id, int32_t port, std::chrono::milliseconds timeout = 2000ms) {
         broker_registration::settings s;
         s.keys = keys_;
@@ -69,20 +44,6 @@ protected:
         return refusal;
     }
 
-    std::optional<etcd::key_value> get(const std::string& key) {
-        std::optional<etcd::key_value> out;
-        bool done = false;
-        client_.range(key, "", [&](etcd::result<etcd::range_response> r) {
-            if (r.ok() && !r->kvs.empty()) out = r->kvs[0];
-            done = true;
-        });
-        run_until([&] { return done; }, 5s);
-        return out;
-    }
-
-    testing::etcd_process etcd_;
-    asio::io_context io_;
-    etcd::client client_;
     cluster_keys keys_{"/test-cluster/"};
 };
 
