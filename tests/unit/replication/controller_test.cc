@@ -1,0 +1,150 @@
+// The controller against a real etcd, with brokers that register and go:
+// leaders move within the ISR with a new epoch, ISRs shrink, the preferred
+// leader comes back, unclean election only where a topic allows it, and a
+// deposed controller changes nothing.
+#include "replication/controller.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/uuid_text.h"
+#include "replication/broker_registration.h"
+#include "unit/replication/etcd_fixture.h"
+
+namespace sluice::replication {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::error_code;
+
+class ControllerTest : public testing::EtcdTest {
+protected:
+    ControllerTest()
+        : directory_(io_.get_executor(), client_, keys_, [this](const auto&) { ctrl_.brokers_changed(); }),
+          metadata_(io_.get_executor(), client_, keys_, [this](const auto& t) { ctrl_.topics_changed(t); }),
+          election_(io_.get_executor(), client_, keys_, 1, {[this](int64_t) { ctrl_.elected(); }, nullptr, nullptr},
+                    100ms),
+          ctrl_(io_.get_executor(), metadata_, directory_, election_, {false, true}) {
+        for (int32_t id : {1, 2, 3}) start_broker(id);
+        bool started = false;
+        metadata_.start([&] { started = true; });
+        directory_.start();
+        EXPECT_TRUE(run_until([&] { return started && directory_.live().size() == 3; }, 10s));
+        election_.campaign(brokers_[1]->lease());
+        EXPECT_TRUE(run_until([&] { return election_.is_controller(); }, 5s));
+    }
+
+    void start_broker(int32_t id) {
+        broker_registration::settings s;
+        s.keys = keys_;
+        s.self = broker_info{id, std::nullopt, {{"PLAINTEXT", "127.0.0.1", 9090 + id, "PLAINTEXT"}}, random_incarnation()};
+        s.session_timeout = 1000ms;
+        s.retry_backoff = 100ms;
+        brokers_[id] = std::make_unique<broker_registration>(io_.get_executor(), client_, s, broker_registration::callbacks{});
+        bool done = false;
+        brokers_[id]->start([&](auto) { done = true; });
+        EXPECT_TRUE(run_until([&] { return done; }, 10s));
+    }
+
+    void stop_broker(int32_t id) {
+        bool done = false;
+        brokers_[id]->stop([&] { done = true; });
+        EXPECT_TRUE(run_until([&] { return done && !directory_.live().contains(id); }, 10s));
+    }
+
+    protocol::uuid create(const std::string& name, std::map<int32_t, std::vector<int32_t>> replicas,
+                          std::map<std::string, std::string> configs = {}) {
+        topic_record t{name, protocol::random_uuid(), static_cast<int32_t>(replicas.size()), 3, std::move(configs)};
+        auto r = await<write_result>([&](auto cb) { metadata_.create_topic(t, replicas, cb); });
+        EXPECT_TRUE(r && r->ok());
+        EXPECT_TRUE(run_until([&] { return metadata_.partitions_of(t.topic_id).size() == replicas.size(); }, 5s));
+        return t.topic_id;
+    }
+
+    const partition_registration& state(const protocol::uuid& id, int32_t p) {
+        return metadata_.partitions_of(id).at(p).state;
+    }
+
+    // Runs until the controller has nothing in flight and the condition holds.
+    bool settle(std::function<bool()> cond) {
+        return run_until([&] { return ctrl_.writes_in_flight() == 0 && cond(); }, 10s);
+    }
+
+    cluster_keys keys_{"/ctl"};
+    std::map<int32_t, std::unique_ptr<broker_registration>> brokers_;
+    broker_directory directory_;
+    cluster_metadata metadata_;
+    controller_election election_;
+    controller ctrl_;
+};
+
+TEST_F(ControllerTest, a_dead_brokers_partitions_move_within_the_isr) {
+    auto id = create("t", {{0, {2, 3, 1}}, {1, {3, 1, 2}}, {2, {1, 2, 3}}});
+    stop_broker(2);
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 3; }));
+    EXPECT_EQ(state(id, 0).leader_epoch, 1);
+    EXPECT_EQ(state(id, 0).isr, (std::vector<int32_t>{3, 1}));
+    EXPECT_EQ(state(id, 1).leader, 3);  // unchanged leader, same epoch, smaller ISR
+    EXPECT_EQ(state(id, 1).leader_epoch, 0);
+    EXPECT_EQ(state(id, 1).isr, (std::vector<int32_t>{3, 1}));
+    EXPECT_EQ(state(id, 2).isr, (std::vector<int32_t>{1, 3}));
+}
+
+TEST_F(ControllerTest, the_preferred_leader_returns_once_back_in_sync) {
+    auto id = create("t", {{0, {2, 3, 1}}});
+    stop_broker(2);
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 3; }));
+    start_broker(2);
+    run_until([] { return false; }, 300ms);
+    EXPECT_EQ(state(id, 0).leader, 3);  // back, but not in sync: no move
+
+    // The leader (3) adds it back to the ISR, as after it caught up.
+    const auto& now = state(id, 0);
+    auto with_two = with_isr(now, 3, now.leader_epoch, now.partition_epoch, {3, 1, 2});
+    ASSERT_TRUE(with_two.has_value());
+    auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *with_two, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 2; }));
+    EXPECT_EQ(state(id, 0).leader_epoch, 2);
+}
+
+TEST_F(ControllerTest, unclean_election_only_where_the_topic_allows_it) {
+    auto clean = create("clean", {{0, {2, 3}}});
+    auto unclean = create("unclean", {{0, {2, 3}}}, {{"unclean.leader.election.enable", "true"}});
+    // Broker 3 falls out of sync in both (its leader, 2, dropped it).
+    for (auto id : {clean, unclean}) {
+        const auto& s = state(id, 0);
+        auto only_two = with_isr(s, 2, s.leader_epoch, s.partition_epoch, {2});
+        auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *only_two, {}, cb); });
+        ASSERT_TRUE(r && r->ok());
+    }
+    stop_broker(2);
+    ASSERT_TRUE(settle([&] { return state(unclean, 0).leader == 3 && state(clean, 0).leader == no_leader; }));
+    EXPECT_EQ(state(unclean, 0).isr, (std::vector<int32_t>{3}));
+    EXPECT_EQ(state(clean, 0).isr, (std::vector<int32_t>{2}));  // the last in-sync replica is remembered
+}
+
+TEST_F(ControllerTest, elect_preferred_answers_like_kafka) {
+    auto id = create("t", {{0, {2, 3, 1}}, {1, {1, 2, 3}}});
+    EXPECT_EQ(ctrl_.elect_preferred("t", 0), error_code::election_not_needed);
+    EXPECT_EQ(ctrl_.elect_preferred("t", 9), error_code::unknown_topic_or_partition);
+    EXPECT_EQ(ctrl_.elect_preferred("nope", 0), error_code::unknown_topic_or_partition);
+    stop_broker(2);
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 3; }));
+    EXPECT_EQ(ctrl_.elect_preferred("t", 0), error_code::preferred_leader_not_available);
+}
+
+TEST_F(ControllerTest, a_deposed_controller_changes_nothing) {
+    auto id = create("t", {{0, {3, 2, 1}}});
+    // Broker 1's session goes: it is no longer the controller.
+    bool revoked = false;
+    client_.lease_revoke(brokers_[1]->lease(), [&](auto) { revoked = true; });
+    ASSERT_TRUE(run_until([&] { return revoked && !election_.is_controller(); }, 10s));
+    stop_broker(3);
+    run_until([] { return false; }, 500ms);
+    EXPECT_EQ(state(id, 0).leader, 3);
+    EXPECT_EQ(state(id, 0).leader_epoch, 0);
+    EXPECT_EQ(ctrl_.elect_preferred("t", 0), error_code::not_controller);
+}
+
+}  // namespace
+}  // namespace sluice::replication
