@@ -1,0 +1,52 @@
+#pragma once
+// One client connection to another broker, speaking the Kafka protocol: a
+// follower's fetches from its leader go over it. Requests are pipelined and
+// answered in order (Kafka answers a connection's requests in order); the
+// response header is checked and stripped.
+//
+// It connects on the first request and again on the first request after a
+// failure. Any failure — refused, closed, a response that does not match, a
+// request outstanding past its timeout — fails every outstanding request and
+// closes the connection, as Kafka's own clients do.
+//
+// Threading: everything on the executor given; callbacks run there.
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/wire.h"
+
+namespace sluice::replication {
+
+struct kafka_response {
+    std::optional<std::string> error;  // set when no response came
+    protocol::bytes body;              // the response after its header
+};
+
+class kafka_connection {
+public:
+    struct options {
+        std::string host;
+        std::string port;
+        std::string client_id;
+        std::chrono::milliseconds connect_timeout{5000};
+        std::chrono::milliseconds request_timeout{30000};
+        uint32_t max_response_bytes = 128u << 20;
+    };
+    using response_fn = std::function<void(kafka_response)>;
+
+    static std::shared_ptr<kafka_connection> create(boost::asio::any_io_executor executor, options opts);
+    virtual ~kafka_connection() = default;
+
+    // `body` holds memory only (requests carry no file slices).
+    virtual void send(int16_t api_key, int16_t api_version, const protocol::writer& body, response_fn done) = 0;
+    // Fails what is outstanding ("connection closed") and disconnects.
+    virtual void close() = 0;
+    virtual bool connected() const = 0;
+};
+
+}  // namespace sluice::replication
