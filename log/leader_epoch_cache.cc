@@ -51,9 +51,14 @@ std::optional<int32_t> leader_epoch_cache::latest_epoch() const {
 }
 
 epoch_entry leader_epoch_cache::end_offset_for(int32_t epoch, int64_t log_end_offset) const {
+    if (epoch < 0) return {-1, -1};
+    if (!entries_.empty() && entries_.back().epoch == epoch) return {epoch, log_end_offset};
     auto next = std::find_if(entries_.begin(), entries_.end(), [&](const epoch_entry& e) { return e.epoch > epoch; });
-    if (next == entries_.begin()) return {-1, -1};
-    return {std::prev(next)->epoch, next == entries_.end() ? log_end_offset : next->start_offset};
+    if (next == entries_.end()) return {-1, -1};  // newer than any epoch known
+    // Older than every epoch known (their records are gone): the start of
+    // the first known one, so a follower replicates from there.
+    if (next == entries_.begin()) return {epoch, next->start_offset};
+    return {std::prev(next)->epoch, next->start_offset};
 }
 
 bool leader_epoch_cache::write() {

@@ -36,9 +36,10 @@ public:
     void clear();
 
     std::optional<int32_t> latest_epoch() const;
-    // For OffsetForLeaderEpoch: the largest epoch <= `epoch` and the offset at
-    // which the next epoch starts (or `log_end_offset`); {-1, -1} when no
-    // epoch <= `epoch` is known.
+    // For OffsetForLeaderEpoch, as Kafka answers it: the largest epoch <=
+    // `epoch` and the offset at which the next epoch starts (`log_end_offset`
+    // for the latest); {epoch, start of the first epoch} when `epoch` is older
+    // than every known one; {-1, -1} for no epoch or one newer than all.
     epoch_entry end_offset_for(int32_t epoch, int64_t log_end_offset) const;
 
     const std::vector<epoch_entry>& entries() const { return entries_; }

@@ -99,10 +99,13 @@ TEST(leader_epoch_cache, end_offset_for_epoch) {
     leader_epoch_cache cache("/nonexistent");
     cache.assign(1, 0);
     cache.assign(3, 30);
-    EXPECT_EQ(cache.end_offset_for(0, 100), (epoch_entry{-1, -1}));
+    EXPECT_EQ(cache.end_offset_for(-1, 100), (epoch_entry{-1, -1}));
+    EXPECT_EQ(cache.end_offset_for(0, 100), (epoch_entry{0, 0}));  // older than all: first epoch's start
     EXPECT_EQ(cache.end_offset_for(1, 100), (epoch_entry{1, 30}));
     EXPECT_EQ(cache.end_offset_for(2, 100), (epoch_entry{1, 30}));
     EXPECT_EQ(cache.end_offset_for(3, 100), (epoch_entry{3, 100}));
+    EXPECT_EQ(cache.end_offset_for(4, 100), (epoch_entry{-1, -1}));  // newer than all
+    EXPECT_EQ(leader_epoch_cache("/nonexistent").end_offset_for(0, 5), (epoch_entry{-1, -1}));
 }
 
 TEST(leader_epoch_cache, truncation_from_both_ends) {
