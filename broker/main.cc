@@ -16,6 +16,7 @@
 
 #include "broker/broker.h"
 #include "broker/config/config_error.h"
+#include "log/index_block_cache.h"
 
 namespace {
 
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<sluice::broker::broker> broker;
     try {
         auto config = sluice::broker::broker_config::load(file, overrides);
+        sluice::log::index_block_cache::set_capacity(static_cast<size_t>(config.log_index_cache_bytes));
         broker = std::make_unique<sluice::broker::broker>(std::move(config));
     } catch (const std::exception& e) {
         spdlog::critical("startup failed: {}", e.what());

@@ -7,12 +7,13 @@
 // log/format.h; same trust rules as the offset index (checked on load,
 // rebuilt from the .log when wrong).
 //
-// Entries live in memory until persist(); threading and file handling as
-// for offset_index.
+// Entries live in the file, read through the bounded index_block_cache
+// (log/index_file.h); threading and file handling as for offset_index.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <vector>
+
+#include "log/index_file.h"
 
 namespace sluice::log {
 
@@ -23,12 +24,12 @@ public:
         int64_t offset = 0;  // absolute
     };
 
-    time_index() = default;
+    time_index();
     time_index(const time_index&) = delete;
     time_index& operator=(const time_index&) = delete;
 
     bool open(const std::filesystem::path& path, int64_t base_offset, int32_t max_index_bytes);
-    // Reads and checks the file; on false the in-memory index is empty.
+    // Reads and checks the file; on false the index is empty.
     bool load();
 
     // Appends (timestamp, offset) if the timestamp grew since the last entry.
@@ -36,26 +37,28 @@ public:
     void maybe_append(int64_t timestamp, int64_t offset, bool even_if_full = false);
     // Writes the entries not yet in the file.
     bool persist();
-    // The last entry with timestamp < `timestamp`, if any.
+    // The last entry with timestamp < `timestamp`, if any (none if the file cannot be read).
     std::optional<entry> last_entry_before(int64_t timestamp) const;
     // Drops every entry with offset >= `offset`.
     bool truncate_from(int64_t offset);
     bool reset();
 
-    bool is_full() const { return entries_.size() >= max_entries_; }
-    size_t entry_count() const { return entries_.size(); }
-    std::optional<entry> last_entry() const;
+    bool is_full() const { return file_.size() >= max_entries_; }
+    size_t entry_count() const { return file_.size(); }
+    std::optional<entry> last_entry() const { return last_; }
     void set_max_index_bytes(int32_t max_index_bytes);
 
-    bool sync() const;
-    const std::filesystem::path& path() const { return path_; }
+    bool sync() const { return file_.sync(); }
+    const std::filesystem::path& path() const { return file_.path(); }
 
 private:
-    std::filesystem::path path_;
-    size_t persisted_ = 0;  // entries already in the file
+    entry decode(const uint8_t* raw) const;
+    std::optional<entry> entry_at(size_t i) const;
+
+    index_file file_;
     int64_t base_offset_ = 0;
     size_t max_entries_ = 0;
-    std::vector<entry> entries_;
+    std::optional<entry> last_;
 };
 
 }  // namespace sluice::log

@@ -219,6 +219,7 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.log_retention_check_interval_ms = num("log.retention.check.interval.ms");
     c.log_index_interval_bytes = i32("log.index.interval.bytes");
     c.log_index_size_max_bytes = i32("log.index.size.max.bytes");
+    c.log_index_cache_bytes = num("log.index.cache.bytes");
     c.log_flush_interval_messages = num("log.flush.interval.messages");
     c.log_flush_interval_ms = num("log.flush.interval.ms");
     c.log_message_timestamp_type = str("log.message.timestamp.type");

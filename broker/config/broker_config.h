@@ -47,6 +47,7 @@ struct broker_config {
     int64_t log_retention_check_interval_ms = 300000;
     int32_t log_index_interval_bytes = 4096;
     int32_t log_index_size_max_bytes = 10485760;
+    int64_t log_index_cache_bytes = 8388608;  // Sluice's own (log/index_block_cache.h)
     int64_t log_flush_interval_messages = int64_max;
     int64_t log_flush_interval_ms = int64_max;  // unset: log.flush.scheduler.interval.ms
     std::string log_message_timestamp_type = "CreateTime";

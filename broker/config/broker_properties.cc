@@ -44,6 +44,8 @@ std::vector<config_def> used_defs() {
         {.name = "log.retention.check.interval.ms", .type = t::int64, .default_value = "300000", .min = 1},
         {.name = "log.index.interval.bytes", .type = t::int32, .default_value = "4096", .min = 0},
         {.name = "log.index.size.max.bytes", .type = t::int32, .default_value = "10485760", .min = 4},
+        // Sluice's own: the memory index lookups may keep (log/index_block_cache.h).
+        {.name = "log.index.cache.bytes", .type = t::int64, .default_value = "8388608", .min = 0},
         {.name = "log.flush.interval.messages", .type = t::int64, .default_value = long_max, .min = 1},
         {.name = "log.flush.interval.ms", .type = t::int64, .default_value = std::nullopt, .min = 0},
         {.name = "log.flush.scheduler.interval.ms", .type = t::int64, .default_value = long_max, .min = 0},
