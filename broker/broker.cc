@@ -14,6 +14,7 @@
 #include "broker/metadata/local_metadata_store.h"
 #include "broker/net/server.h"
 #include "broker/topics/log_cleaning.h"
+#include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
 
@@ -22,7 +23,9 @@ namespace sluice::broker {
 namespace asio = boost::asio;
 
 struct broker::background {
+    // One thread: jobs run one at a time, in the order posted (log/background.h).
     asio::thread_pool pool{1};
+    log::background_executor injected;  // replaces the pool when set (tests)
     asio::steady_timer retention_timer;
     explicit background(asio::io_context& io) : retention_timer(io) {}
 };
@@ -52,12 +55,15 @@ int64_t now_ms() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-broker::broker(broker_config config)
+broker::broker(broker_config config, log::background_executor executor)
     : config_(std::move(config)), io_(std::make_unique<asio::io_context>(1)) {
+    background_ = std::make_unique<background>(*io_);
+    background_->injected = std::move(executor);
+    auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
     std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
     for (const auto& d : dirs) std::filesystem::create_directories(d);
     store_ = local_metadata_store::open(dirs.front(), config_.cluster_id);
-    logs_ = std::make_unique<log::log_manager>(dirs);
+    logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
     // broker defaults.
     auto stored = store_->list_topics();
@@ -71,10 +77,9 @@ broker::broker(broker_config config)
     topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_);
     topics_->load();
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
-    background_ = std::make_unique<background>(*io_);
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
-    cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_);
+    cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
@@ -106,23 +111,29 @@ void broker::stop() {
 
 uint16_t broker::bound_port() const { return server_->bound_port(); }
 
-void broker::post_background(std::function<void()> work) { asio::post(background_->pool, std::move(work)); }
+void broker::post_background(std::function<void()> work) {
+    if (background_->injected) {
+        background_->injected(std::move(work));
+    } else {
+        asio::post(background_->pool, std::move(work));
+    }
+}
 
 void broker::flush_if_due(const std::string& topic, int32_t index) {
     partition_state* p = topics_->find(topic, index);
     if (p == nullptr || p->flush_in_flight || !p->log->flush_due(now_ms())) return;
     p->flush_in_flight = true;
     auto job = std::make_shared<log::partition_log::flush_job>(p->log->prepare_flush());
-    const log::partition_log* flushed = p->log;
-    post_background([this, job, topic, index, flushed] {
+    post_background([this, job, ref = ref_of(topic, *p)] {
         log::partition_log::run_flush(*job);
-        asio::post(*io_, [this, job, topic, index, flushed] {
-            // The topic may have been deleted (and even re-created) meanwhile.
-            partition_state* again = topics_->find(topic, index);
-            if (again == nullptr || again->log != flushed) return;
+        asio::post(*io_, [this, job, ref] {
+            // The topic may have been deleted (and even re-created, its new
+            // log perhaps at the old one's address) meanwhile.
+            partition_state* again = find_live(*topics_, ref);
+            if (again == nullptr) return;
             again->flush_in_flight = false;
             again->log->complete_flush(*job, now_ms());
-            flush_if_due(topic, index);
+            flush_if_due(ref.topic, ref.partition);
         });
     });
 }
@@ -147,8 +158,15 @@ void broker::run_retention() {
             flush_if_due(name, p->index);
         }
     }
-    logs_->checkpoint();
-    post_background([this] { cleaning_->write_checkpoints(); });
+    // Off the I/O thread. The pool runs it after the unlinks and flushes
+    // posted above, so it never names a recovery point they have not made
+    // durable (a crash in between only means more recovery); log_manager
+    // serializes checkpoints, each reading its values as it writes. stop()
+    // joins the pool before log_manager::shutdown writes the last one.
+    post_background([this] {
+        logs_->checkpoint();
+        cleaning_->write_checkpoints();
+    });
 }
 
 void broker::enforce_retention(log::partition_log& log, int64_t now) {

@@ -4,13 +4,17 @@
 //
 // Threading: every handler, every partition and every connection lives on
 // the broker's single I/O thread (no locks on the data path). Work that can
-// block on the disk for long — fsync, deleting segment files — goes to the
-// background pool and reports back by posting to the I/O thread.
+// block on the disk — fsyncs, checkpoints, unlinking segments, deleting a
+// topic's directories, the file half of a cleaner swap — goes to the
+// one-thread background pool (jobs run in the order posted) and reports back
+// by posting to the I/O thread, naming partitions by incarnation
+// (topics/partition_ref.h).
 #include <cstdint>
 #include <functional>
 #include <memory>
 
 #include "broker/config/broker_config.h"
+#include "log/background.h"
 
 namespace boost::asio {
 class io_context;
@@ -36,7 +40,9 @@ class broker {
 public:
     // Opens the data directories and recovers the logs. Throws on a startup
     // problem (unusable log dir, corrupt metadata).
-    explicit broker(broker_config config);
+    // `executor`, when set, replaces the background pool (tests queue the
+    // jobs and run them when they choose).
+    explicit broker(broker_config config, log::background_executor executor = {});
     ~broker();
 
     // Serves until stop(); returns after a clean shutdown.
@@ -65,12 +71,15 @@ public:
     // files are unlinked on the background pool.
     void enforce_retention(log::partition_log& log, int64_t now);
 
+    // One pass of the retention timer (log.retention.check.interval.ms):
+    // roll, retention, due flushes, then the checkpoints in the background.
+    void run_retention();
+
     // The first bound port of the first listener (tests bind port 0).
     uint16_t bound_port() const;
 
 private:
     void schedule_retention();
-    void run_retention();
 
     broker_config config_;
     std::unique_ptr<boost::asio::io_context> io_;

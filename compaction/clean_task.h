@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "log/partition_log.h"
 #include "log/segment.h"
 #include "log/types.h"
 
@@ -28,6 +29,7 @@ struct segment_snapshot {
 
 struct clean_task {
     log::topic_partition tp;
+    log::log_incarnation incarnation{};  // the log planned for; a re-created partition is another
     std::filesystem::path dir;  // the partition directory
     log::log_config config;
     std::vector<segment_snapshot> segments;  // every cleanable segment, by offset
@@ -68,6 +70,7 @@ struct clean_stats {
 
 struct clean_result {
     log::topic_partition tp;
+    log::log_incarnation incarnation{};  // the task's
     std::filesystem::path dir;
     clean_error error = clean_error::none;
     std::string detail;

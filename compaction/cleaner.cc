@@ -119,6 +119,7 @@ clean_result cleaner::run(const clean_task& task) {
 clean_result cleaner::run_passes(const clean_task& task) {
     clean_result result;
     result.tp = task.tp;
+    result.incarnation = task.incarnation;
     result.dir = task.dir;
     result.next_dirty_offset = task.first_dirty_offset;
     int64_t end_offset = 0;

@@ -30,6 +30,7 @@ void cleaner_pool::stop() {
     for (auto& j : dropped) {
         clean_result result;
         result.tp = j.task.tp;
+        result.incarnation = j.task.incarnation;
         result.dir = j.task.dir;
         result.error = clean_error::stale;
         result.next_dirty_offset = j.task.first_dirty_offset;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 
 #include "log/format.h"
@@ -89,6 +90,54 @@ bool fsync_dir(const std::filesystem::path& dir) {
     bool ok = ::fsync(fd) == 0;
     ::close(fd);
     return ok;
+}
+
+bool remove_files(const std::vector<std::filesystem::path>& paths) {
+    bool ok = true;
+    for (const auto& path : paths) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) ok = false;
+    }
+    return ok;
+}
+
+std::optional<directory> directory::open(const std::filesystem::path& path) {
+    int fd = open_file(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return std::nullopt;
+    return directory(fd);
+}
+
+directory& directory::operator=(directory&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+}
+
+directory::~directory() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool directory::rename(const std::string& from, const std::string& to) const {
+    return ::renameat(fd_, from.c_str(), fd_, to.c_str()) == 0;
+}
+
+bool directory::remove(const std::string& name) const {
+    return ::unlinkat(fd_, name.c_str(), 0) == 0 || errno == ENOENT;
+}
+
+bool directory::sync() const { return ::fsync(fd_) == 0; }
+
+bool directory::is_at(const std::filesystem::path& path) const {
+    struct stat mine {}, there {};
+    return ::fstat(fd_, &mine) == 0 && ::stat(path.c_str(), &there) == 0 && mine.st_dev == there.st_dev &&
+           mine.st_ino == there.st_ino;
+}
+
+bool directory::holds(const std::string& name, int fd) const {
+    struct stat named {}, opened {};
+    return ::fstatat(fd_, name.c_str(), &named, 0) == 0 && ::fstat(fd, &opened) == 0 &&
+           named.st_dev == opened.st_dev && named.st_ino == opened.st_ino;
 }
 
 bool write_atomically(const std::filesystem::path& path, std::string_view content) {

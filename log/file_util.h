@@ -5,7 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::log::file_util {
 
@@ -31,6 +35,36 @@ bool sync_file(const std::filesystem::path& path);
 
 // fsync of a directory, so a create/rename/unlink inside it is durable.
 bool fsync_dir(const std::filesystem::path& dir);
+
+// Unlinks each path (a path already gone counts as removed); false if any
+// other unlink failed.
+bool remove_files(const std::vector<std::filesystem::path>& paths);
+
+// An open directory. Renames, unlinks and fsyncs made through it stay in
+// that directory even when it is renamed or replaced meanwhile (a partition
+// deleted and re-created under the same name while work on it is queued).
+class directory {
+public:
+    // nullopt if `path` cannot be opened as a directory.
+    static std::optional<directory> open(const std::filesystem::path& path);
+    directory(directory&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    directory& operator=(directory&& other) noexcept;
+    directory(const directory&) = delete;
+    directory& operator=(const directory&) = delete;
+    ~directory();
+
+    bool rename(const std::string& from, const std::string& to) const;  // renameat(2), names in this dir
+    bool remove(const std::string& name) const;                         // unlinkat(2); gone counts as removed
+    bool sync() const;                                                  // fsync(2) of the directory
+    // Whether `path` still names this directory (same device and inode).
+    bool is_at(const std::filesystem::path& path) const;
+    // Whether `name` in this directory is the file open as `fd`.
+    bool holds(const std::string& name, int fd) const;
+
+private:
+    explicit directory(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
 
 // Replaces `path` with `content` so a crash leaves either the old or the new
 // file, never a mix: write `path`.tmp, fsync, rename over `path`, fsync dir.

@@ -31,7 +31,8 @@ bool is_pending_delete(const std::string& name) {
 
 }  // namespace
 
-log_manager::log_manager(std::vector<std::filesystem::path> dirs) : dirs_(std::move(dirs)) {}
+log_manager::log_manager(std::vector<std::filesystem::path> dirs, background_executor background)
+    : dirs_(std::move(dirs)), background_(std::move(background)) {}
 
 std::vector<partition_log*> log_manager::load(const std::function<log_config(const std::string&)>& config_for) {
     std::lock_guard lock(mutex_);
@@ -128,16 +129,18 @@ std::optional<std::filesystem::path> log_manager::detach(const topic_partition& 
         spdlog::error("log: cannot rename {} for deletion: {}", from.string(), ec.message());
         return std::nullopt;
     }
-    file_util::fsync_dir(to.parent_path());
     return to;
 }
 
 void log_manager::remove(const topic_partition& tp) {
-    if (auto path = detach(tp)) {
+    auto path = detach(tp);
+    if (!path) return;
+    run_in_background(background_, [path = std::move(*path)] {
+        file_util::fsync_dir(path.parent_path());
         std::error_code ec;
-        std::filesystem::remove_all(*path, ec);
-        if (ec) spdlog::error("log: cannot delete {}: {}", path->string(), ec.message());
-    }
+        std::filesystem::remove_all(path, ec);
+        if (ec) spdlog::error("log: cannot delete {}: {}", path.string(), ec.message());
+    });
 }
 
 partition_log* log_manager::get(const topic_partition& tp) {
@@ -154,17 +157,28 @@ std::vector<partition_log*> log_manager::all() {
 }
 
 bool log_manager::checkpoint() {
-    std::lock_guard lock(mutex_);
-    return checkpoint_locked();
+    // Values and files under one writer lock: a later checkpoint reads its
+    // values only after the earlier one's files are written.
+    std::lock_guard writer(checkpoint_mutex_);
+    checkpoint_values recovery_points, start_offsets;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot_locked(recovery_points, start_offsets);
+    }
+    return write_checkpoints(recovery_points, start_offsets);
 }
 
-bool log_manager::checkpoint_locked() {
-    std::vector<offset_checkpoint> recovery_points(dirs_.size());
-    std::vector<offset_checkpoint> start_offsets(dirs_.size());
+void log_manager::snapshot_locked(checkpoint_values& recovery_points, checkpoint_values& start_offsets) const {
+    recovery_points.assign(dirs_.size(), {});
+    start_offsets.assign(dirs_.size(), {});
     for (const auto& [tp, e] : logs_) {
         recovery_points[e.dir_index][tp] = e.log->recovery_point();
         start_offsets[e.dir_index][tp] = e.log->log_start_offset();
     }
+}
+
+bool log_manager::write_checkpoints(const checkpoint_values& recovery_points,
+                                    const checkpoint_values& start_offsets) {
     bool ok = true;
     for (size_t d = 0; d < dirs_.size(); ++d) {
         ok = write_offset_checkpoint(dirs_[d] / format::recovery_point_file, recovery_points[d]) && ok;
@@ -175,9 +189,15 @@ bool log_manager::checkpoint_locked() {
 }
 
 void log_manager::shutdown() {
-    std::lock_guard lock(mutex_);
-    for (auto& [tp, e] : logs_) e.log->close();
-    if (!checkpoint_locked()) return;  // no marker: the next start recovers
+    // The last checkpoint: after any a background thread still writes.
+    std::lock_guard writer(checkpoint_mutex_);
+    checkpoint_values recovery_points, start_offsets;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [tp, e] : logs_) e.log->close();
+        snapshot_locked(recovery_points, start_offsets);
+    }
+    if (!write_checkpoints(recovery_points, start_offsets)) return;  // no marker: the next start recovers
     for (const auto& dir : dirs_) {
         int fd = file_util::open_file(dir / format::clean_shutdown_file, O_WRONLY | O_CREAT | O_TRUNC);
         if (fd >= 0) {

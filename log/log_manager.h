@@ -9,9 +9,13 @@
 //
 // Threading: the partition table is guarded by a mutex, so every function
 // may be called from any thread; the partition_logs themselves keep their
-// owner-executor rule (log/partition_log.h). checkpoint() reads only the
-// atomics of each log. shutdown() closes every log and so must not race
-// with their owners (stop them first).
+// owner-executor rule (log/partition_log.h). The mutex is never held during
+// disk I/O, so the owner never waits on a checkpoint's fsyncs. checkpoint()
+// reads only the atomics of each log; checkpoints are serialized (a second
+// one waits for the first), and each takes its values after the previous
+// one wrote, so a file never goes back to older values. remove() leaves the
+// recursive delete to the background executor. shutdown() closes every log
+// and so must not race with their owners (stop them first).
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -21,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "log/background.h"
 #include "log/partition_log.h"
 #include "log/types.h"
 
@@ -28,7 +33,8 @@ namespace sluice::log {
 
 class log_manager {
 public:
-    explicit log_manager(std::vector<std::filesystem::path> dirs);
+    // `background` deletes removed partitions' directories (empty: inline).
+    explicit log_manager(std::vector<std::filesystem::path> dirs, background_executor background = {});
     log_manager(const log_manager&) = delete;
     log_manager& operator=(const log_manager&) = delete;
     ~log_manager() = default;  // no shutdown(): a destroyed manager looks like a crash
@@ -44,9 +50,12 @@ public:
     // Forgets the partition and renames its dir to
     // <topic>-<partition>.<32 hex>-delete; returns that path so the caller
     // can delete it off-thread (nullopt if unknown). Readers holding slices
-    // keep their fds.
+    // keep their fds. The rename is made durable by whoever deletes the dir.
     std::optional<std::filesystem::path> detach(const topic_partition& tp);
-    // detach() + delete the renamed dir now.
+    // detach(), then on the background executor: fsync the parent (the
+    // rename is durable) and delete the renamed dir. A crash before that ends
+    // leaves a -delete dir that the next load() deletes, or (rename lost) the
+    // old dir, which the metadata store no longer names.
     void remove(const topic_partition& tp);
     partition_log* get(const topic_partition& tp);
     std::vector<partition_log*> all();
@@ -63,10 +72,16 @@ private:
         std::unique_ptr<partition_log> log;
         size_t dir_index = 0;
     };
+    using checkpoint_values = std::vector<offset_checkpoint>;  // per dir
     size_t least_loaded_dir() const;
-    bool checkpoint_locked();
+    // Under mutex_: the values to write.
+    void snapshot_locked(checkpoint_values& recovery_points, checkpoint_values& start_offsets) const;
+    // Under checkpoint_mutex_, without mutex_: the files.
+    bool write_checkpoints(const checkpoint_values& recovery_points, const checkpoint_values& start_offsets);
 
     std::vector<std::filesystem::path> dirs_;
+    background_executor background_;
+    std::mutex checkpoint_mutex_;  // taken before mutex_, never after it
     mutable std::mutex mutex_;
     std::map<topic_partition, entry> logs_;
 };

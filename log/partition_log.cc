@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 
 #include "log/file_util.h"
 #include "log/format.h"
 #include "log/retention.h"
+#include "log/segment_swap.h"
 
 namespace sluice::log {
 
@@ -23,13 +25,19 @@ int64_t wall_clock_ms() {
         .count();
 }
 
+log_incarnation next_incarnation() {
+    static std::atomic<uint64_t> last{0};
+    return log_incarnation{last.fetch_add(1, std::memory_order_relaxed) + 1};
+}
+
 }  // namespace
 
 partition_log::partition_log(std::filesystem::path dir, topic_partition tp, log_config config)
     : dir_(std::move(dir)),
       tp_(std::move(tp)),
       config_(config),
-      epochs_(dir_ / format::leader_epoch_file) {}
+      epochs_(dir_ / format::leader_epoch_file),
+      incarnation_(next_incarnation()) {}
 
 std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& dir, topic_partition tp,
                                                    log_config config, bool clean_shutdown, error_code& error) {
@@ -291,6 +299,7 @@ error_code partition_log::delete_records_before(int64_t offset) {
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::apply_retention(int64_t now_ms) {
+    if (swapping_) return {};  // the log start offset still moves; segments go after the swap
     size_t count = segments_past_retention(segments_, config_, log_start_offset(), high_watermark_, now_ms);
     std::vector<std::shared_ptr<segment>> removed(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
@@ -356,15 +365,19 @@ partition_log::flush_job partition_log::prepare_flush() {
         job.epochs = epochs_.entries();
         job.epoch_file = epochs_.file();
     }
+    if (job.sync_dir || job.epochs) job.dir_handle = file_util::directory::open(dir_);
     return job;
 }
 
 void partition_log::run_flush(flush_job& job) {
     job.ok = true;
     for (const auto& seg : job.segments) job.ok = seg->sync() && job.ok;
-    if (job.sync_dir) job.ok = file_util::fsync_dir(job.dir) && job.ok;
-    // Epochs after the data they describe, so the checkpoint never names lost batches.
-    if (job.epochs) job.ok = write_epoch_checkpoint(job.epoch_file, *job.epochs) && job.ok;
+    if (job.sync_dir) job.ok = (job.dir_handle ? job.dir_handle->sync() : file_util::fsync_dir(job.dir)) && job.ok;
+    // Epochs after the data they describe, so the checkpoint never names lost
+    // batches; and only into this log's dir, not a re-created partition's.
+    if (job.epochs && (!job.dir_handle || job.dir_handle->is_at(job.dir))) {
+        job.ok = write_epoch_checkpoint(job.epoch_file, *job.epochs) && job.ok;
+    }
     if (!job.ok) spdlog::error("log: flush of {} failed: {}", job.dir.string(), std::strerror(errno));
 }
 
@@ -391,15 +404,40 @@ void partition_log::close() {
     }
 }
 
-void partition_log::truncate_to(int64_t offset) {
-    if (offset >= log_end_offset()) return;
+partition_log::truncation partition_log::truncate_to(int64_t offset) {
+    truncation result;
+    if (offset >= log_end_offset()) return result;
+    if (swapping_) {
+        result.done = false;
+        return result;
+    }
+    // Renamed now, unlinked later: a segment created from here on (the fresh
+    // one below, a roll at a truncated base) may reuse a dropped one's name.
+    // A rename only touches directory metadata; nothing is fsynced here.
+    auto drop = [&](const std::shared_ptr<segment>& seg) {
+        if (!segment_swap::rename_files(dir_, seg->base_offset(), "", segment_swap::deleted_suffix, true)) return;
+        for (auto& path : segment_swap::segment_files(dir_, seg->base_offset(), segment_swap::deleted_suffix)) {
+            result.deleted_files.push_back(std::move(path));
+        }
+    };
     if (offset <= segments_.front()->base_offset()) {
-        start_fresh_at(std::max(offset, int64_t{0}), wall_clock_ms());
+        for (const auto& seg : segments_) drop(seg);
+        segments_.clear();
+        epochs_.clear();
+        offset = std::max(offset, int64_t{0});
+        if (auto seg = segment::create(dir_, offset, config_, wall_clock_ms())) segments_.push_back(std::move(seg));
+        dir_dirty_ = true;
+        if (segments_.empty()) {
+            // A log always has an active segment; without one nothing can go on.
+            spdlog::critical("log: cannot create a segment in {} after truncation", dir_.string());
+            std::abort();
+        }
         log_start_offset_.store(segments_.front()->base_offset(), std::memory_order_relaxed);
     } else {
         while (segments_.back()->base_offset() >= offset) {
-            segments_.back()->remove_files();
+            drop(segments_.back());
             segments_.pop_back();
+            dir_dirty_ = true;
         }
         if (!active()->truncate_to(offset)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
     }
@@ -408,6 +446,7 @@ void partition_log::truncate_to(int64_t offset) {
     if (recovery_point() > end) recovery_point_.store(end, std::memory_order_relaxed);
     if (log_start_offset() > end) log_start_offset_.store(end, std::memory_order_relaxed);
     epochs_.truncate_from_end(end);
+    return result;
 }
 
 }  // namespace sluice::log

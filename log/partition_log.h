@@ -17,9 +17,14 @@
 //     (log_manager::checkpoint runs elsewhere);
 //   - run_flush(job): any thread, between prepare_flush() and
 //     complete_flush() on the owner;
-//   - the segments returned by apply_retention()/truncate_to(), and the
-//     keepalives of read slices: any thread (segment::remove_files(),
-//     the fds) — they stay valid however the log changes meanwhile.
+//   - the segments returned by apply_retention(), the files returned by
+//     truncate_to(), and the keepalives of read slices: any thread
+//     (segment::remove_files(), unlinks, the fds) — they stay valid however
+//     the log changes meanwhile.
+//
+// Work that crosses to another thread and comes back names the log by
+// incarnation(), never by address: a partition deleted and re-created may
+// get a new partition_log at the same address.
 // Destroying a partition_log without close() is what a crash looks like to
 // the next open(): nothing is lost from the page cache, but the tail is
 // re-validated.
@@ -32,6 +37,7 @@
 #include <vector>
 
 #include "log/checkpoint_file.h"
+#include "log/file_util.h"
 #include "log/leader_epoch_cache.h"
 #include "log/recovery.h"
 #include "log/segment.h"
@@ -39,6 +45,10 @@
 #include "protocol/error_code.h"
 
 namespace sluice::log {
+
+// Which opening of a partition a partition_log is: unique in the process,
+// increasing, never reused (0 is none).
+enum class log_incarnation : uint64_t { none = 0 };
 
 class partition_log {
 public:
@@ -57,6 +67,10 @@ public:
         bool sync_dir = false;                           // segment files were created since
         std::optional<std::vector<epoch_entry>> epochs;  // leader epochs to write, if changed
         std::filesystem::path epoch_file;
+        // `dir` as prepare_flush found it (for the dir fsync and epoch file):
+        // a partition deleted and re-created meanwhile has another dir
+        // under the same path, which this job must not write.
+        std::optional<file_util::directory> dir_handle;
         bool ok = false;                                 // set by run_flush
     };
 
@@ -134,9 +148,17 @@ public:
     // flush + what a clean restart needs (final time index entry). The log
     // stays usable; the log_manager writes the clean-shutdown marker.
     void close();
+    // What truncate_to() leaves to the caller.
+    struct truncation {
+        bool done = true;  // false: a cleaner swap is in flight; nothing changed, retry after it
+        // Files of the dropped segments, already renamed to `*.deleted` (so a
+        // later segment may take their names at once): unlink them off the
+        // owner executor; the sweep at open removes any a crash left.
+        std::vector<std::filesystem::path> deleted_files;
+    };
     // Removes every batch from the one containing `offset` on (replication);
     // the log end offset may end up below `offset` if it was mid-batch.
-    void truncate_to(int64_t offset);
+    truncation truncate_to(int64_t offset);
 
     // --- log cleaner (compaction/), owner executor ---
     // Whether `run` is still a run of consecutive closed (not active)
@@ -150,6 +172,17 @@ public:
     // objects stay valid for their holders (slices in flight) but their
     // paths now name the new files: never call remove_files() on them.
     bool replace_segments(const std::vector<std::shared_ptr<segment>>& run, std::shared_ptr<segment> replacement);
+    // While a cleaner swap renames this log's files on another thread
+    // (compaction/swap.h), no closed segment may leave the list or lose its
+    // files by name: apply_retention() drops nothing and truncate_to()
+    // refuses until end_segment_swap(). (Kafka pauses deletion of a log
+    // being cleaned the same way.) Appends, rolls, reads and DeleteRecords'
+    // new log start go on.
+    void begin_segment_swap() { swapping_ = true; }
+    void end_segment_swap() { swapping_ = false; }
+    bool segment_swap_in_progress() const { return swapping_; }
+
+    log_incarnation incarnation() const { return incarnation_; }
 
     const std::filesystem::path& dir() const { return dir_; }
     const topic_partition& partition() const { return tp_; }
@@ -179,6 +212,8 @@ private:
     int64_t high_watermark_ = 0;
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
+    bool swapping_ = false;
+    const log_incarnation incarnation_;
 };
 
 }  // namespace sluice::log

@@ -36,6 +36,25 @@ std::array<std::filesystem::path, 3> segment_files(const std::filesystem::path& 
             dir / (stem + std::string(format::time_index_suffix) + tail)};
 }
 
+std::array<std::string, 3> segment_names(int64_t base, std::string_view suffix) {
+    auto paths = segment_files({}, base, suffix);
+    return {paths[0].filename().string(), paths[1].filename().string(), paths[2].filename().string()};
+}
+
+bool rename_files(const file_util::directory& dir, int64_t base, std::string_view from, std::string_view to,
+                  bool log_first) {
+    auto src = segment_names(base, from);
+    auto dst = segment_names(base, to);
+    const std::array<size_t, 3> order = log_first ? std::array<size_t, 3>{0, 1, 2} : std::array<size_t, 3>{1, 2, 0};
+    for (size_t i : order) {
+        if (dir.rename(src[i], dst[i])) continue;
+        if (errno == ENOENT && i != 0) continue;  // an index may be missing: it is rebuilt at open
+        spdlog::error("log: cannot rename {} to {}: {}", src[i], dst[i], std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 bool rename_files(const std::filesystem::path& dir, int64_t base, std::string_view from, std::string_view to,
                   bool log_first) {
     auto src = segment_files(dir, base, from);

@@ -23,7 +23,10 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <string_view>
+
+#include "log/file_util.h"
 
 namespace sluice::log::segment_swap {
 
@@ -36,12 +39,19 @@ inline constexpr std::string_view deleted_suffix = ".deleted";
 std::array<std::filesystem::path, 3> segment_files(const std::filesystem::path& dir, int64_t base,
                                                    std::string_view suffix);
 
+// The same as bare file names.
+std::array<std::string, 3> segment_names(int64_t base, std::string_view suffix);
+
 // Renames the three files of segment `base` from `from` to `to` suffixes.
 // `log_first` picks whether the .log moves first or last (see above: the
 // .log.swap name is the commit point, so it appears last and leaves first).
 // A missing index file is skipped (recovery rebuilds indexes); a missing
 // .log is an error.
 bool rename_files(const std::filesystem::path& dir, int64_t base, std::string_view from, std::string_view to,
+                  bool log_first);
+// The same through an open directory (the swap runs off the owner executor
+// and must stay in the partition's directory even if it is renamed).
+bool rename_files(const file_util::directory& dir, int64_t base, std::string_view from, std::string_view to,
                   bool log_first);
 
 // Offset one past the last batch of the .log file at `path` (its header

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "broker/broker.h"
+#include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
 #include "compaction/cleaner_pool.h"
 #include "compaction/log_cleaner.h"
@@ -34,11 +35,13 @@ compaction::cleaner_config cleaner_config_of(const broker_config& c) {
 
 }  // namespace
 
-log_cleaning::log_cleaning(const broker_config& config, boost::asio::io_context& io, topic_registry& topics)
+log_cleaning::log_cleaning(const broker_config& config, boost::asio::io_context& io, topic_registry& topics,
+                           log::background_executor background)
     : enabled_(config.log_cleaner_enable),
       interval_ms_(std::max<int64_t>(config.log_cleaner_backoff_ms, 1)),
       io_(io),
       topics_(topics),
+      background_(std::move(background)),
       timer_(std::make_unique<timer>(io)) {
     auto cc = cleaner_config_of(config);
     cleaner_ = std::make_unique<compaction::log_cleaner>(cc);
@@ -70,29 +73,54 @@ void log_cleaning::schedule() {
     });
 }
 
+struct log_cleaning::commit_work {
+    partition_ref ref;
+    compaction::clean_result result;
+    compaction::swap_job job;
+};
+
 void log_cleaning::run_once(int64_t now) {
     for (const auto& [name, topic] : topics_.all()) {
         if (!topic->settings.compact) continue;
         for (const auto& p : topic->partitions) {
             auto task = cleaner_->plan(*p->log, now);
             if (!task) continue;
-            log::partition_log* planned_for = p->log;
-            std::string topic_name = name;
-            int32_t index = p->index;
-            pool_->submit(std::move(*task), [this, planned_for, topic_name, index](compaction::clean_result r) {
+            pool_->submit(std::move(*task), [this, ref = ref_of(name, *p)](compaction::clean_result r) {
                 // Back to the I/O thread, which owns the partition.
-                boost::asio::post(io_, [this, planned_for, topic_name, index, r = std::move(r)] {
-                    partition_state* ps = topics_.find(topic_name, index);
-                    if (stopped_ || ps == nullptr || ps->log != planned_for) {
-                        cleaner_->discard(r);
-                        return;
-                    }
-                    if (cleaner_->commit(*ps->log, r, now_ms()) == compaction::commit_outcome::failed) {
-                        spdlog::warn("cleaning {}-{} failed; it will be retried", topic_name, index);
-                    }
-                });
+                boost::asio::post(io_, [this, ref, r = std::move(r)]() mutable { on_cleaned(ref, std::move(r)); });
             });
         }
+    }
+}
+
+void log_cleaning::on_cleaned(const partition_ref& ref, compaction::clean_result result) {
+    partition_state* ps = find_live(topics_, ref);
+    if (stopped_ || ps == nullptr) {
+        auto r = std::make_shared<compaction::clean_result>(std::move(result));
+        log::run_in_background(background_, [this, r] { cleaner_->discard(*r); });
+        return;
+    }
+    auto work = std::make_shared<commit_work>();
+    work->ref = ref;
+    work->result = std::move(result);
+    work->job = cleaner_->begin_commit(*ps->log, work->result);
+    // From here until on_swapped the log is marked swapping (if there is
+    // anything to swap): retention and truncation leave its segments alone.
+    log::run_in_background(background_, [this, work] {
+        compaction::run_swap(work->job);
+        boost::asio::post(io_, [this, work] { on_swapped(work); });
+    });
+}
+
+void log_cleaning::on_swapped(const std::shared_ptr<commit_work>& work) {
+    partition_state* ps = find_live(topics_, work->ref);
+    if (ps == nullptr) {
+        // Deleted meanwhile: the files were swapped (or not) in its doomed dir.
+        cleaner_->abandon(work->result);
+        return;
+    }
+    if (cleaner_->finish_commit(*ps->log, work->result, work->job, now_ms()) == compaction::commit_outcome::failed) {
+        spdlog::warn("cleaning {}-{} failed; it will be retried", work->ref.topic, work->ref.partition);
     }
 }
 
