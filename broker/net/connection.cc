@@ -11,6 +11,8 @@
 #include <boost/asio/write.hpp>
 
 #include "broker/handlers/handlers.h"
+#include "broker/net/page_cache_warmer.h"
+#include "broker/net/page_residency.h"
 #include "broker/net/request_header.h"
 
 namespace sluice::broker {
@@ -18,8 +20,12 @@ namespace sluice::broker {
 namespace asio = boost::asio;
 
 connection::connection(asio::ip::tcp::socket socket, broker& owner, connection_registry& registry,
-                       size_t max_request_bytes)
-    : socket_(std::move(socket)), broker_(owner), registry_(registry), max_request_bytes_(max_request_bytes) {
+                       page_cache_warmer& warmer, size_t max_request_bytes)
+    : socket_(std::move(socket)),
+      broker_(owner),
+      registry_(registry),
+      warmer_(warmer),
+      max_request_bytes_(max_request_bytes) {
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -182,7 +188,34 @@ void connection::finish_request(const request& req, protocol::writer body) {
 
 void connection::queue_response(protocol::bytes head, protocol::writer body) {
     out_.push_back(outgoing{std::move(head), std::move(body)});
+    warm_if_cold(out_.back());
     if (!writing_) write_next();
+}
+
+// Asked when the response is queued rather than when its slice comes up, so
+// the disk works while the responses ahead of it are still being sent, and
+// one job reads all of its cold slices together.
+void connection::warm_if_cold(outgoing& out) {
+    std::vector<protocol::file_slice> cold;
+    for (const auto& placed : out.body.file_slices()) {
+        const protocol::file_slice& s = placed.slice;
+        if (page_residency(s.fd, s.offset, s.length) == residency::missing) cold.push_back(s);
+    }
+    if (cold.empty()) return;
+    out.warming = next_warm_ticket_++;
+    warmer_.warm(std::move(cold), socket_.get_executor(),
+                 [self = shared_from_this(), ticket = out.warming] { self->warmed(ticket); });
+}
+
+void connection::warmed(uint64_t ticket) {
+    if (closed_) return;
+    for (outgoing& out : out_) {
+        if (out.warming == ticket) out.warming = 0;
+    }
+    if (waiting_for_warmer_) {
+        waiting_for_warmer_ = false;
+        write_next();
+    }
 }
 
 // Sends the queued responses in order. Memory pieces (part 0 is the head,
@@ -211,6 +244,10 @@ void connection::write_next() {
     if (gathered_.empty()) {
         // The front response is at a file slice.
         outgoing& out = out_.front();
+        if (out.warming != 0) {
+            waiting_for_warmer_ = true;  // warmed() goes on
+            return;
+        }
         if (!write_file_slice(out, out.body.file_slices()[(out.part - 2) / 2].slice)) return;  // resumes itself
         write_next();
         return;

@@ -8,7 +8,10 @@
 // bounds the memory a client can make us hold to one frame, plus a bounded
 // queue of answers: past it, reading waits until the client reads.
 // Responses carrying file slices are sent with sendfile, never copied
-// through user space.
+// through user space. A response whose slices are not all in the page cache
+// would make sendfile read the disk on the I/O thread, stalling every
+// connection: it waits in the queue (behind it, its successors) until the
+// page_cache_warmer has read them in.
 //
 // Syscalls per request are what small-request latency is made of: reads go
 // through a small buffer, so one recv usually brings the size prefix and the
@@ -27,11 +30,12 @@
 namespace sluice::broker {
 
 class connection_registry;
+class page_cache_warmer;
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
     connection(boost::asio::ip::tcp::socket socket, broker& owner, connection_registry& registry,
-               size_t max_request_bytes);
+               page_cache_warmer& warmer, size_t max_request_bytes);
     void start();
     void close();
 
@@ -41,6 +45,7 @@ private:
         protocol::writer body;
         size_t part = 0;         // next piece of the body to send
         size_t sent_in_part = 0;
+        uint64_t warming = 0;    // while non-zero, its slices are being read into the page cache
     };
 
     void read_size();
@@ -50,6 +55,8 @@ private:
     void handle_frame();
     void finish_request(const request& req, protocol::writer body);
     void queue_response(protocol::bytes head, protocol::writer body);
+    void warm_if_cold(outgoing& out);
+    void warmed(uint64_t ticket);
     void write_next();
     bool gather(outgoing& out);
     bool write_file_slice(outgoing& out, const protocol::file_slice& slice);
@@ -57,6 +64,7 @@ private:
     boost::asio::ip::tcp::socket socket_;
     broker& broker_;
     connection_registry& registry_;
+    page_cache_warmer& warmer_;
     size_t max_request_bytes_;
     std::string peer_;
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
@@ -74,6 +82,8 @@ private:
     std::vector<boost::asio::const_buffer> gathered_;  // the send in flight
     size_t gathered_responses_ = 0;                    // front responses it completes
     bool writing_ = false;
+    bool waiting_for_warmer_ = false;  // the front response is at a slice still being warmed
+    uint64_t next_warm_ticket_ = 1;
     bool closed_ = false;
 };
 

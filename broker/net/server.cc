@@ -40,7 +40,8 @@ void server::accept(tcp::acceptor& acceptor) {
     acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         if (!ec) {
-            auto c = std::make_shared<connection>(std::move(socket), broker_, connections_, max_request_bytes_);
+            auto c = std::make_shared<connection>(std::move(socket), broker_, connections_, warmer_,
+                                                  max_request_bytes_);
             connections_.add(c);
             c->start();
             accept(acceptor);
@@ -64,6 +65,7 @@ void server::stop() {
         a->close(ec);
     }
     connections_.close_all();
+    warmer_.stop();
 }
 
 uint16_t server::bound_port() const {

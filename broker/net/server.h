@@ -7,6 +7,7 @@
 
 #include "broker/config/listener.h"
 #include "broker/net/connection.h"
+#include "broker/net/page_cache_warmer.h"
 
 namespace sluice::broker {
 
@@ -26,6 +27,7 @@ private:
     size_t max_request_bytes_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     connection_registry connections_;
+    page_cache_warmer warmer_;  // one thread; stopped with the server, before the logs close
 };
 
 }  // namespace sluice::broker
