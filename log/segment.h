@@ -7,7 +7,7 @@
 // so batch bytes are never copied through this class.
 //
 // Only the .log stays open; the index files are opened when read or written
-// (log/offset_index.h says why).
+// (log/index_file.h says why), and their entries stay on disk.
 //
 // Threading: a segment belongs to its partition_log and is touched by that
 // log's owner executor, except sync(), remove_files() and the fd, which may
