@@ -58,6 +58,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from restart import binary, free_port, loadavg  # noqa: E402  (shared helpers of the e2e scripts)
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BIN = os.path.join(ROOT, "build", "bin")
 CHILDREN = []  # processes we started and have not reaped
@@ -66,24 +69,6 @@ CHILDREN_LOCK = threading.Lock()
 
 def log(msg):
     print("[cold-read] " + msg, file=sys.stderr, flush=True)
-
-
-def binary(env, name):
-    path = os.environ.get(env) or os.path.join(BIN, name)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit("cold_read_latency: %s not found (build it, or set %s)" % (path, env))
-    return os.path.abspath(path)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def cpu_seconds(pid):
