@@ -179,6 +179,17 @@ int64_t add_delta(int64_t base, int64_t delta) {
     return static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(delta));
 }
 
+void fill_view(const batch_header& h, const record_fields& f, record_view& view) {
+    view.offset = add_delta(h.base_offset, f.offset_delta);
+    // With LogAppendTime the broker's time in max_timestamp is every record's.
+    view.timestamp = h.log_append_time() ? h.max_timestamp : add_delta(h.base_timestamp, f.timestamp_delta);
+    view.key = f.key;
+    view.value = f.value;
+    view.header_count = f.header_count;
+    view.headers = f.headers;
+    view.encoded = f.encoded;
+}
+
 size_t varint_size(int32_t v) { return uvarint_size((static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31)); }
 size_t varlong_size(int64_t v) { return uvarint_size((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
 
@@ -245,6 +256,18 @@ error_code validate_batch(bytes_view batch) {
     if (!crc_matches(batch, h)) return error_code::corrupt_message;
     if (auto ec = check_counts(h, true); ec != error_code::none) return ec;
     return walk_batch(batch, h, true, [](const record_fields&) {});
+}
+
+error_code validate_batch(bytes_view batch, record_callback callback, void* context) {
+    batch_header h;
+    if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;
+    if (!crc_matches(batch, h)) return error_code::corrupt_message;
+    if (auto ec = check_counts(h, true); ec != error_code::none) return ec;
+    record_view view;
+    return walk_batch(batch, h, true, [&](const record_fields& f) {
+        fill_view(h, f, view);
+        callback(context, view);
+    });
 }
 
 error_code check_batch_crc(bytes_view batch) {
@@ -318,13 +341,7 @@ error_code visit_records(bytes_view batch, record_callback callback, void* conte
     if (auto ec = check_counts(h, false); ec != error_code::none) return ec;
     record_view view;
     return walk_batch(batch, h, false, [&](const record_fields& f) {
-        view.offset = add_delta(h.base_offset, f.offset_delta);
-        view.timestamp = h.log_append_time() ? h.max_timestamp : add_delta(h.base_timestamp, f.timestamp_delta);
-        view.key = f.key;
-        view.value = f.value;
-        view.header_count = f.header_count;
-        view.headers = f.headers;
-        view.encoded = f.encoded;
+        fill_view(h, f, view);
         callback(context, view);
     });
 }

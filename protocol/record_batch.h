@@ -152,6 +152,22 @@ error_code for_each_record(bytes_view batch, F&& f) {
         const_cast<void*>(static_cast<const void*>(&f)));
 }
 
+// validate_batch that also shows each record to `callback` as it is
+// checked, so a caller that needs the records too (produce's key check on
+// compacted topics) walks and decompresses the batch once. On error some
+// records may already have been seen: trust them only when the result is none.
+error_code validate_batch(bytes_view batch, record_callback callback, void* context);
+
+// validate_batch(batch, callback, context) with any callable taking
+// `const record_view&`.
+template <typename F>
+error_code validate_each_record(bytes_view batch, F&& f) {
+    using callable = std::remove_reference_t<F>;
+    return validate_batch(
+        batch, [](void* c, const record_view& r) { (*static_cast<callable*>(c))(r); },
+        const_cast<void*>(static_cast<const void*>(&f)));
+}
+
 // Builds a batch v2 with the given records (offsets relative to base_offset
 // taken from record.offset - base_offset), compressing with `codec`.
 struct batch_builder_options {

@@ -15,4 +15,10 @@ namespace sluice::protocol {
 // hold the indexes seen before it).
 error_code find_keyless_records(bytes_view batch, std::vector<int32_t>& out);
 
+// validate_batch and find_keyless_records in one walk, so a compressed
+// batch is decompressed once: what produce runs for a compacted topic.
+// Returns validate_batch's verdict; `keyless` is complete only when that is
+// none (a refused batch may leave indexes seen before the fault).
+error_code validate_batch_keys(bytes_view batch, std::vector<int32_t>& keyless);
+
 }  // namespace sluice::protocol

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "broker/broker.h"
 #include "broker/fetch/fetch_session.h"
+#include "broker/fetch/fetch_waiter.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -36,11 +38,51 @@ struct fetch_plan {
     std::vector<session_partition> partitions;  // for sessionless fetches
 };
 
-std::vector<session_partition>& partitions_of(broker& b, fetch_plan& plan) {
-    if (plan.session_id != 0) {
-        if (fetch_session* s = b.fetch_sessions().find(plan.session_id)) return s->partitions;
+// Calls `f` for each partition the fetch reads, in response order: the
+// session's (if it still exists: another connection may close it while this
+// fetch waits), or the request's own for a sessionless fetch.
+template <typename F>
+void for_each_partition(broker& b, fetch_plan& plan, F&& f) {
+    if (plan.session_id == 0) {
+        for (auto& sp : plan.partitions) f(sp);
+    } else if (fetch_session* s = b.fetch_sessions().find(plan.session_id)) {
+        for (auto& sp : s->partitions) f(sp);
     }
-    return plan.partitions;
+}
+
+size_t partition_count(broker& b, fetch_plan& plan) {
+    if (plan.session_id == 0) return plan.partitions.size();
+    fetch_session* s = b.fetch_sessions().find(plan.session_id);
+    return s ? s->partitions.size() : 0;
+}
+
+// Calls `f(name, id, partition)` for each partition the request names, its
+// topic resolved both ways: v13+ names topics by id (an unknown id leaves
+// the name empty), older versions by name.
+template <typename F>
+void for_each_requested(broker& b, protocol::fetch_request& body, int16_t version, F&& f) {
+    for (auto& t : body.topics) {
+        std::string_view name = t.topic;
+        protocol::uuid id = t.topic_id;
+        if (version >= 13) {
+            topic_state* ts = b.topics().find(id);
+            name = ts ? std::string_view(ts->meta.name) : std::string_view();
+        } else if (topic_state* ts = b.topics().find(name)) {
+            id = ts->meta.topic_id;
+        }
+        for (auto& p : t.partitions) f(name, id, p);
+    }
+}
+
+session_partition make_partition(std::string_view name, const protocol::uuid& id,
+                                 const protocol::fetch_request::fetch_partition& p) {
+    session_partition sp;
+    sp.topic = std::string(name);
+    sp.topic_id = id;
+    sp.partition = p.partition;
+    sp.fetch_offset = p.fetch_offset;
+    sp.max_bytes = p.partition_max_bytes;
+    return sp;
 }
 
 // Applies the request to the session cache and fills the plan.
@@ -51,48 +93,37 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
     plan.max_bytes = std::min(version >= 3 ? body.max_bytes : INT32_MAX, b.config().fetch_max_bytes);
     plan.min_bytes = std::min(body.min_bytes, plan.max_bytes);
 
-    auto wanted = [&](std::vector<session_partition>& into, bool update_existing, fetch_session* session) {
-        for (auto& t : body.topics) {
-            std::string name = t.topic;
-            protocol::uuid id = t.topic_id;
-            if (version >= 13) {
-                topic_state* ts = b.topics().find(id);
-                name = ts ? ts->meta.name : std::string();
-            } else if (topic_state* ts = b.topics().find(name)) {
-                id = ts->meta.topic_id;
-            }
-            for (auto& p : t.partitions) {
-                session_partition* existing = update_existing && session ? session->find(name, p.partition) : nullptr;
-                if (existing != nullptr && (!name.empty() || existing->topic_id == id)) {
-                    existing->fetch_offset = p.fetch_offset;
-                    existing->max_bytes = p.partition_max_bytes;
-                    continue;
-                }
-                session_partition sp;
-                sp.topic = name;
-                sp.topic_id = id;
-                sp.partition = p.partition;
-                sp.fetch_offset = p.fetch_offset;
-                sp.max_bytes = p.partition_max_bytes;
-                into.push_back(std::move(sp));
-            }
-        }
+    auto sessionless = [&] {
+        plan.partitions.reserve(body.topics.size());
+        for_each_requested(b, body, version, [&](std::string_view name, const protocol::uuid& id, const auto& p) {
+            plan.partitions.push_back(make_partition(name, id, p));
+        });
+    };
+    // A partition named again updates the one the session has, in place
+    // (so it keeps its place in the response order).
+    auto into_session = [&](fetch_session& s) {
+        for_each_requested(b, body, version, [&](std::string_view name, const protocol::uuid& id, const auto& p) {
+            session_partition* sp = s.partitions.find(name, id, p.partition);
+            if (sp == nullptr) sp = &s.partitions.add(make_partition(name, id, p));
+            sp->fetch_offset = p.fetch_offset;
+            sp->max_bytes = p.partition_max_bytes;
+        });
     };
 
     int32_t id = version >= 7 ? body.session_id : 0;
     int32_t epoch = version >= 7 ? body.session_epoch : final_epoch;
     if (id == 0 && epoch == final_epoch) {
-        wanted(plan.partitions, false, nullptr);
+        sessionless();
         return;
     }
     if (epoch == 0 || epoch == final_epoch) {
         if (id != 0) b.fetch_sessions().remove(id);
         if (epoch == final_epoch) {
-            wanted(plan.partitions, false, nullptr);
+            sessionless();
             return;
         }
         fetch_session& s = b.fetch_sessions().create();
-        wanted(s.partitions, false, nullptr);
+        into_session(s);
         plan.session_id = s.id;
         return;
     }
@@ -107,16 +138,14 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
     }
     s->next_epoch = epoch == INT32_MAX ? 1 : epoch + 1;
     for (auto& f : body.forgotten_topics_data) {
-        std::string name = f.topic;
+        std::string_view name = f.topic;
         if (version >= 13) {
             topic_state* ts = b.topics().find(f.topic_id);
-            name = ts ? ts->meta.name : std::string();
+            name = ts ? std::string_view(ts->meta.name) : std::string_view();
         }
-        for (int32_t p : f.partitions) s->forget(name, p);
+        for (int32_t p : f.partitions) s->partitions.forget(name, f.topic_id, p);
     }
-    std::vector<session_partition> added;
-    wanted(added, true, s);
-    for (auto& a : added) s->partitions.push_back(std::move(a));
+    into_session(*s);
     plan.session_id = s->id;
     plan.incremental = true;
 }
@@ -128,7 +157,8 @@ struct partition_answer {
 };
 
 struct evaluation {
-    std::vector<partition_answer> answers;
+    std::vector<partition_answer> answers;  // left empty by a count-only evaluation
+    size_t partitions = 0;
     size_t bytes = 0;
     bool has_error = false;
 };
@@ -141,16 +171,20 @@ size_t non_negative(int32_t n) { return n > 0 ? static_cast<size_t>(n) : 0; }
 // From v3 the first partition that has data gets its first batch whole even
 // past both limits, so a batch larger than them still reaches the consumer.
 // Changes nothing in the session: a long poll evaluates again on every
-// wake-up, and only the evaluation that is sent counts.
-evaluation evaluate(broker& b, fetch_plan& plan) {
+// wake-up, and only the evaluation that is sent counts. Without
+// `keep_answers` it only counts (a parked fetch's re-check), allocating
+// nothing for a partition without data.
+evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
     evaluation ev;
     if (plan.top_error != error_code::none) {
         ev.has_error = true;
         return ev;
     }
+    if (keep_answers) ev.answers.reserve(partition_count(b, plan));
     size_t budget = non_negative(plan.max_bytes);
     bool min_one_batch = plan.version >= 3;
-    for (auto& sp : partitions_of(b, plan)) {
+    for_each_partition(b, plan, [&](session_partition& sp) {
+        ++ev.partitions;
         response_t::partition_data out;
         out.partition_index = sp.partition;
         partition_state* ps = sp.topic.empty() ? nullptr : b.topics().find(sp.topic, sp.partition);
@@ -175,18 +209,28 @@ evaluation evaluate(broker& b, fetch_plan& plan) {
                 if (read.error != error_code::none) {
                     out.error_code = to_wire(read.error);
                 } else if (!left_out) {
-                    for (auto& s : read.slices) out.records.append_file(std::move(s));
+                    if (keep_answers) {
+                        for (auto& s : read.slices) out.records.append_file(std::move(s));
+                    }
                     ev.bytes += read.bytes;
                     budget -= std::min(budget, read.bytes);
                     if (read.bytes > 0) min_one_batch = false;
                 }
             }
         }
-        if (out.records.is_null()) out.records.append_bytes({});
         if (out.error_code != 0) ev.has_error = true;
+        if (!keep_answers) return;
+        if (out.records.is_null()) out.records.append_bytes({});
         ev.answers.push_back({&sp, std::move(out)});
-    }
+    });
     return ev;
+}
+
+// Whether to answer now rather than wait (ReplicaManager.fetchMessages):
+// an error, nothing to read, or at least min_bytes readable. A min_bytes of
+// zero or less is always met, so such a fetch never waits.
+bool satisfied(const fetch_plan& plan, const evaluation& ev) {
+    return ev.has_error || ev.partitions == 0 || plan.min_bytes <= 0 || ev.bytes >= static_cast<size_t>(plan.min_bytes);
 }
 
 // The response to send, recorded in the session: what the client now knows,
@@ -203,11 +247,18 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
     }
     for (auto& [sp, out] : ev.answers) {
         sp->sent_records = out.records.size() > 0;
-        bool news = !plan.incremental || sp->sent_records || out.error_code != sp->sent_error ||
-                    out.high_watermark != sp->sent_high_watermark || out.log_start_offset != sp->sent_log_start_offset;
-        if (!news) continue;
-        sp->sent_error = out.error_code;
-        sp->sent_high_watermark = out.high_watermark;
+        if (plan.incremental) {
+            // Kafka's CachedPartition.maybeUpdateResponseData: records, a
+            // moved high watermark or log start, or any error is news. An
+            // error also forgets the high watermark sent, so the partition
+            // is sent again once the error is gone.
+            bool news = sp->sent_records || out.error_code != 0 || out.high_watermark != sp->sent_high_watermark ||
+                        out.log_start_offset != sp->sent_log_start_offset;
+            if (!news) continue;
+            sp->sent_high_watermark = out.error_code != 0 ? -1 : out.high_watermark;
+        } else {
+            sp->sent_high_watermark = out.high_watermark;
+        }
         sp->sent_log_start_offset = out.log_start_offset;
 
         auto& topics = response.responses;
@@ -220,12 +271,16 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
         topics.back().partitions.push_back(std::move(out));
     }
     if (plan.incremental) {
-        if (fetch_session* s = b.fetch_sessions().find(plan.session_id)) s->move_served_to_back();
+        if (fetch_session* s = b.fetch_sessions().find(plan.session_id)) s->partitions.move_served_to_back();
     }
     return response;
 }
 
-// A fetch waiting for data: woken by appends to its partitions or its deadline.
+// A fetch waiting for data: woken by appends to its partitions or its
+// deadline. It owns one waiter node per partition and links them into the
+// partitions' waiter lists, so parking and waking allocate nothing per
+// partition (the node array is allocated once, and again only if a session
+// grows while the fetch waits).
 struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
     pending_fetch(broker& owner, fetch_plan p, int16_t v)
         : b(owner), plan(std::move(p)), version(v), timer(owner.io()) {}
@@ -235,36 +290,44 @@ struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
     int16_t version;
     boost::asio::steady_timer timer;
     respond_fn respond;
-    std::vector<std::tuple<std::string, int32_t, uint64_t>> waiters;
+    std::unique_ptr<fetch_waiter[]> nodes;
+    size_t capacity = 0;
+    size_t armed = 0;
     bool done = false;
 
+    static void on_append(void* context) {
+        // Held for the call: answering may drop every other reference.
+        auto self = static_cast<pending_fetch*>(context)->shared_from_this();
+        self->wake(false);
+    }
+
     void arm() {
-        std::weak_ptr<pending_fetch> weak = weak_from_this();
-        for (auto& sp : partitions_of(b, plan)) {
-            if (partition_state* ps = b.topics().find(sp.topic, sp.partition)) {
-                uint64_t id = ps->add_waiter([weak] {
-                    if (auto self = weak.lock()) self->wake(false);
-                });
-                waiters.emplace_back(sp.topic, sp.partition, id);
-            }
+        size_t wanted = partition_count(b, plan);
+        if (wanted > capacity) {
+            nodes = std::make_unique<fetch_waiter[]>(wanted);
+            capacity = wanted;
+            for (size_t i = 0; i < capacity; ++i) nodes[i].set_wake(&pending_fetch::on_append, this);
         }
+        armed = 0;
+        for_each_partition(b, plan, [&](session_partition& sp) {
+            if (sp.topic.empty()) return;
+            if (partition_state* ps = b.topics().find(sp.topic, sp.partition)) ps->waiters.add(nodes[armed++]);
+        });
     }
 
     void disarm() {
-        for (auto& [topic, partition, id] : waiters) {
-            if (partition_state* ps = b.topics().find(topic, partition)) ps->remove_waiter(id);
-        }
-        waiters.clear();
+        for (size_t i = 0; i < armed; ++i) nodes[i].unlink();
+        armed = 0;
     }
 
     void wake(bool deadline) {
         if (done) return;
         disarm();
-        evaluation ev = evaluate(b, plan);
-        if (!deadline && !ev.has_error && ev.bytes < static_cast<size_t>(std::max(plan.min_bytes, 1))) {
+        if (!deadline && !satisfied(plan, evaluate(b, plan, false))) {
             arm();
             return;
         }
+        evaluation ev = evaluate(b, plan, true);
         done = true;
         timer.cancel();
         protocol::writer w;
@@ -281,9 +344,8 @@ handler_result handle_fetch(broker& b, request& req) {
 
     fetch_plan plan;
     resolve(b, body, req.api_version, plan);
-    evaluation ev = evaluate(b, plan);
-    bool satisfied = ev.has_error || ev.bytes >= static_cast<size_t>(std::max(plan.min_bytes, 1));
-    if (satisfied || body.max_wait_ms <= 0) return respond_with(req, respond_from(b, plan, ev));
+    evaluation ev = evaluate(b, plan, true);
+    if (satisfied(plan, ev) || body.max_wait_ms <= 0) return respond_with(req, respond_from(b, plan, ev));
 
     auto pending = std::make_shared<pending_fetch>(b, std::move(plan), req.api_version);
     int32_t wait_ms = body.max_wait_ms;

@@ -33,10 +33,7 @@ struct refusal {
 
 // A compacted topic keeps the latest value per key: a record without a key
 // could never be compacted, so Kafka refuses it, naming each such record.
-refusal refuse_keyless(protocol::bytes_view batch, const std::string& topic, int32_t partition) {
-    std::vector<int32_t> keyless;
-    if (error_code e = protocol::find_keyless_records(batch, keyless); e != error_code::none) return {e, {}, {}};
-    if (keyless.empty()) return {};
+refusal refuse_keyless(const std::vector<int32_t>& keyless, const std::string& topic, int32_t partition) {
     refusal out{error_code::invalid_record, {}, {}};
     std::string shown;
     for (int32_t index : keyless) {
@@ -59,6 +56,7 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
                          int32_t partition, int16_t version) {
     if (records.empty()) return {error_code::invalid_record, {}, {}};
     protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
+    std::vector<int32_t> keyless;
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
         if (!header) return {error_code::corrupt_message, {}, {}};
@@ -73,10 +71,15 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         // Clients may not send empty or control batches (markers are the
         // broker's to write).
         if (header->record_count <= 0 || header->is_control()) return {error_code::invalid_record, {}, {}};
-        if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return {e, {}, {}};
-        if (settings.compact) {
-            if (refusal r = refuse_keyless(*batch, topic, partition); r.code != error_code::none) return r;
+        if (!settings.compact) {
+            if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return {e, {}, {}};
+            continue;
         }
+        // Keys are checked in the validating walk: one decompression, and
+        // no allocation unless a record lacks its key.
+        keyless.clear();
+        if (error_code e = protocol::validate_batch_keys(*batch, keyless); e != error_code::none) return {e, {}, {}};
+        if (!keyless.empty()) return refuse_keyless(keyless, topic, partition);
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
     if (it.consumed() != records.size()) {

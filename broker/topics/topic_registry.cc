@@ -13,24 +13,11 @@ namespace sluice::broker {
 
 using protocol::error_code;
 
-namespace {
-uint64_t next_waiter_id = 1;
-}
-
-uint64_t partition_state::add_waiter(std::function<void()> wake) {
-    uint64_t id = next_waiter_id++;
-    waiters.emplace_back(id, std::move(wake));
-    return id;
-}
-
-void partition_state::remove_waiter(uint64_t id) {
-    std::erase_if(waiters, [id](const auto& w) { return w.first == id; });
-}
-
-void partition_state::notify() {
-    auto pending = std::move(waiters);
-    waiters.clear();
-    for (auto& w : pending) w.second();
+size_t topic_registry::uuid_hash::operator()(const protocol::uuid& id) const {
+    // Topic ids are random (v4 UUIDs): their first 8 bytes are hash enough.
+    uint64_t h = 0;
+    std::memcpy(&h, id.value.data(), sizeof(h));
+    return static_cast<size_t>(h);
 }
 
 log::log_config to_log_config(const topic_settings& t) {
@@ -65,6 +52,7 @@ void topic_registry::load() {
         // Startup: a partition whose log cannot be opened stops the broker
         // with the reason, rather than serving a topic with holes.
         if (auto r = open_partitions(*topic, 0, meta.partition_count); !r.ok()) throw std::runtime_error(r.message);
+        by_id_[meta.topic_id] = topic.get();
         topics_.emplace(meta.name, std::move(topic));
     }
 }
@@ -104,10 +92,8 @@ topic_state* topic_registry::find(std::string_view name) {
 }
 
 topic_state* topic_registry::find(const protocol::uuid& id) {
-    for (auto& [name, topic] : topics_) {
-        if (topic->meta.topic_id == id) return topic.get();
-    }
-    return nullptr;
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
 }
 
 partition_state* topic_registry::find(std::string_view topic, int32_t partition) {
@@ -158,6 +144,7 @@ op_result topic_registry::create(const std::string& name, int32_t partitions, in
         return r;
     }
     spdlog::info("created topic {} with {} partition(s)", name, partitions);
+    by_id_[meta.topic_id] = topic.get();
     topics_.emplace(name, std::move(topic));
     return {};
 }
@@ -166,12 +153,17 @@ op_result topic_registry::remove(std::string_view name) {
     auto it = topics_.find(name);
     if (it == topics_.end()) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
     if (auto r = store_.delete_topic(name); !r.ok()) return r;
-    for (auto& p : it->second->partitions) {
-        p->notify();  // waiting fetches re-check and see the topic gone
-        logs_.remove(log::topic_partition{std::string(name), p->index});
-    }
+    // Out of the registry before any fetch is woken: a woken fetch re-reads
+    // its partitions and must find the topic gone, never a partition whose
+    // log was already removed.
+    std::unique_ptr<topic_state> topic = std::move(it->second);
     topics_.erase(it);
-    spdlog::info("deleted topic {}", name);
+    by_id_.erase(topic->meta.topic_id);
+    for (auto& p : topic->partitions) {
+        p->notify();  // waiting fetches re-check and see the topic gone
+        logs_.remove(log::topic_partition{topic->meta.name, p->index});
+    }
+    spdlog::info("deleted topic {}", topic->meta.name);
     return {};
 }
 

@@ -12,11 +12,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/config/broker_config.h"
 #include "broker/config/op_result.h"
 #include "broker/config/topic_config.h"
+#include "broker/fetch/fetch_waiter.h"
 #include "broker/metadata/metadata_store.h"
 #include "log/log_manager.h"
 
@@ -26,13 +28,11 @@ struct partition_state {
     int32_t index = 0;
     log::partition_log* log = nullptr;
     bool flush_in_flight = false;  // a flush job of this partition is queued or running
-    // Called (and cleared) whenever the partition's high watermark moves, so
-    // waiting fetches re-check without polling. A fetch that finishes
-    // otherwise removes its waiter by id.
-    std::vector<std::pair<uint64_t, std::function<void()>>> waiters;
-    uint64_t add_waiter(std::function<void()> wake);
-    void remove_waiter(uint64_t id);
-    void notify();
+    // Fetches parked until the high watermark moves; notify() wakes (and
+    // unlinks) them all, so they re-check without polling. A fetch that
+    // finishes otherwise unlinks its own waiters.
+    waiter_list waiters;
+    void notify() { waiters.wake_all(); }
 };
 
 struct topic_state {
@@ -66,10 +66,17 @@ private:
     // removes the logs it created and leaves the topic's partitions as before.
     op_result open_partitions(topic_state& topic, int32_t from, int32_t to);
 
+    struct uuid_hash {
+        size_t operator()(const protocol::uuid& id) const;
+    };
+
     const broker_config& config_;
     metadata_store& store_;
     log::log_manager& logs_;
     std::map<std::string, std::unique_ptr<topic_state>, std::less<>> topics_;
+    // Fetch v13+ names topics by id: found here in O(1), not by a scan of
+    // topics_. Holds exactly the topics of topics_ (added and erased with them).
+    std::unordered_map<protocol::uuid, topic_state*, uuid_hash> by_id_;
 };
 
 // The storage layer's view of a topic's settings (retention and compaction).

@@ -175,6 +175,19 @@ def test_broker_fetch_max_bytes_caps_the_request(broker_factory):
     assert sizes(parts) == [150 * KB, 0]
 
 
+def test_min_bytes_zero_answers_at_once_without_data(broker):
+    # Kafka delays a fetch only while fewer than min_bytes are readable
+    # (ReplicaManager.fetchMessages); with min_bytes 0 (or less) that is
+    # never, whatever max_wait_ms says. Sluice used to wait it out.
+    topic = topic_with(broker, 1, [])
+    for min_bytes in (0, -1):
+        started = time.monotonic()
+        parts = fetch_v4(broker.port, [(topic, 0, 0)], 1 << 20, 1 << 20, max_wait_ms=5000,
+                         min_bytes=min_bytes)[topic]
+        assert time.monotonic() - started < 2, min_bytes
+        assert parts[0]["error_code"] == NONE and parts[0]["records"] == b""
+
+
 # --------------------------------------------------------------------------
 # Long polls and fetch sessions share the rules
 

@@ -10,6 +10,7 @@ import kafka_wire as kw
 from sluice_harness import create_topic, produce, unique
 
 FETCH = 1
+OFFSET_OUT_OF_RANGE = 1
 
 
 def fetch_v7_body(session_id, epoch, partitions, forgotten=(), max_wait_ms=0, min_bytes=0):
@@ -64,6 +65,31 @@ def test_incremental_session_sends_only_news(broker):
     err, _, parts = fetch(s, 4, fetch_v7_body(sid, 3, [(topic, 1, 2)], forgotten=[(topic, [0])]))
     assert err == 0
     assert (topic, 0) not in parts
+
+
+def test_incremental_session_always_sends_partitions_in_error(broker):
+    # FetchSession.scala, CachedPartition.maybeUpdateResponseData: a partition
+    # whose error is not NONE is in every incremental response, and once the
+    # error is gone it is sent once more. Sluice used to send an unchanged
+    # error only once.
+    topic = unique("fs")
+    create_topic(broker.bootstrap, topic, partitions=2)
+    produce(broker.bootstrap, topic, [{"value": b"a", "partition": 0}])
+    s = kw.connect(broker.port)
+    # Partition 1 is empty: offset 5 is out of range (1).
+    err, sid, parts = fetch(s, 1, fetch_v7_body(0, 0, [(topic, 0, 1), (topic, 1, 5)]))
+    assert err == 0 and sid != 0
+    assert parts[(topic, 1)]["error_code"] == OFFSET_OUT_OF_RANGE
+    for epoch in (1, 2, 3):
+        err, _, parts = fetch(s, 1 + epoch, fetch_v7_body(sid, epoch, []))
+        assert err == 0
+        assert set(parts) == {(topic, 1)}, epoch
+        assert parts[(topic, 1)]["error_code"] == OFFSET_OUT_OF_RANGE
+    # Back in range: sent once without the error, then no news.
+    err, _, parts = fetch(s, 5, fetch_v7_body(sid, 4, [(topic, 1, 0)]))
+    assert set(parts) == {(topic, 1)} and parts[(topic, 1)]["error_code"] == 0
+    err, _, parts = fetch(s, 6, fetch_v7_body(sid, 5, []))
+    assert err == 0 and parts == {}
 
 
 def test_session_errors(broker):

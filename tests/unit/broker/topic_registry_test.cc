@@ -65,5 +65,64 @@ TEST_F(TopicRegistryTest, add_partitions_failure_keeps_old_count) {
     EXPECT_EQ(logs_.get(log::topic_partition{"t", 2}), nullptr);
 }
 
+TEST_F(TopicRegistryTest, topic_ids_are_found_while_the_topic_exists) {
+    ASSERT_TRUE(registry_.create("a", 1, 1, {}, false).ok());
+    ASSERT_TRUE(registry_.create("b", 2, 1, {}, false).ok());
+    protocol::uuid a = registry_.find("a")->meta.topic_id;
+    protocol::uuid b = registry_.find("b")->meta.topic_id;
+    EXPECT_EQ(registry_.find(a), registry_.find("a"));
+    EXPECT_EQ(registry_.find(b), registry_.find("b"));
+    EXPECT_EQ(registry_.find(protocol::uuid{}), nullptr);
+
+    ASSERT_TRUE(registry_.remove("a").ok());
+    EXPECT_EQ(registry_.find(a), nullptr);
+    EXPECT_EQ(registry_.find(b), registry_.find("b"));
+    // Re-created under the same name: a new id; the old one stays unknown.
+    ASSERT_TRUE(registry_.create("a", 1, 1, {}, false).ok());
+    protocol::uuid again = registry_.find("a")->meta.topic_id;
+    EXPECT_NE(again, a);
+    EXPECT_EQ(registry_.find(again), registry_.find("a"));
+    EXPECT_EQ(registry_.find(a), nullptr);
+}
+
+TEST_F(TopicRegistryTest, topic_ids_are_found_after_a_restart) {
+    ASSERT_TRUE(registry_.create("a", 1, 1, {}, false).ok());
+    protocol::uuid a = registry_.find("a")->meta.topic_id;
+    log::log_manager logs({dir_.path() / "logs"});
+    logs.load([](const std::string&) { return log::log_config{}; });
+    topic_registry reopened(config_, *store_, logs);
+    reopened.load();
+    ASSERT_NE(reopened.find(a), nullptr);
+    EXPECT_EQ(reopened.find(a)->meta.name, "a");
+}
+
+TEST_F(TopicRegistryTest, deleting_a_topic_wakes_its_fetches_with_the_topic_gone) {
+    // A woken fetch re-reads every partition it waits on. It must find the
+    // topic gone: finding it with some partitions' logs already removed
+    // would read freed logs.
+    ASSERT_TRUE(registry_.create("t", 3, 1, {}, false).ok());
+    struct parked {
+        topic_registry* registry = nullptr;
+        int wakes = 0;
+        int saw_topic = 0;
+        fetch_waiter nodes[3];
+    } fetch;
+    fetch.registry = &registry_;
+    for (auto& node : fetch.nodes) {
+        node.set_wake(
+            [](void* c) {
+                auto* f = static_cast<parked*>(c);
+                ++f->wakes;
+                for (int32_t p = 0; p < 3; ++p) f->saw_topic += f->registry->find("t", p) != nullptr;
+                for (auto& n : f->nodes) n.unlink();  // as a fetch disarms
+            },
+            &fetch);
+    }
+    for (int32_t p = 0; p < 3; ++p) registry_.find("t", p)->waiters.add(fetch.nodes[p]);
+    ASSERT_TRUE(registry_.remove("t").ok());
+    EXPECT_EQ(fetch.wakes, 1);
+    EXPECT_EQ(fetch.saw_topic, 0);
+}
+
 }  // namespace
 }  // namespace sluice::broker

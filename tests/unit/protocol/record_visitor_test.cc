@@ -59,6 +59,36 @@ TEST_P(record_visitor_test, sees_what_decode_records_sees) {
     EXPECT_EQ(encoded_all, section);
 }
 
+// validate_each_record: the producer's validation, seeing the same records
+// as for_each_record in the same walk.
+TEST_P(record_visitor_test, validating_walk_sees_what_for_each_record_sees) {
+    std::vector<record> records;
+    for (int i = 0; i < 4; ++i) {
+        record r;
+        r.offset = 100 + i;  // offset deltas 0..3, as a producer sends them
+        r.timestamp = 7000 - i;
+        if (i != 1) r.key = bytes{static_cast<uint8_t>('k'), static_cast<uint8_t>(i)};
+        if (i != 3) r.value = bytes(static_cast<size_t>(i * 7), 'v');
+        records.push_back(std::move(r));
+    }
+    batch_builder_options options;
+    options.base_offset = 100;
+    options.codec = GetParam();
+    bytes batch = build_batch(records, options);
+
+    std::vector<std::pair<int64_t, bytes>> visited, validated;
+    auto collect = [](std::vector<std::pair<int64_t, bytes>>& into) {
+        return [&into](const record_view& v) {
+            into.emplace_back(v.offset, bytes(v.encoded.begin(), v.encoded.end()));
+            EXPECT_EQ(v.timestamp, 7000 - (v.offset - 100));
+        };
+    };
+    ASSERT_EQ(for_each_record(batch, collect(visited)), error_code::none);
+    ASSERT_EQ(validate_each_record(batch, collect(validated)), error_code::none);
+    EXPECT_EQ(validated, visited);
+    EXPECT_EQ(validated.size(), records.size());
+}
+
 INSTANTIATE_TEST_SUITE_P(codecs, record_visitor_test,
                          ::testing::Values(compression::none, compression::gzip, compression::snappy,
                                            compression::lz4, compression::zstd));
@@ -68,6 +98,19 @@ TEST(record_visitor, rejects_truncated_batch) {
     batch.resize(batch.size() - 3);
     int seen = 0;
     EXPECT_NE(for_each_record(batch, [&](const record_view&) { ++seen; }), error_code::none);
+}
+
+TEST(record_visitor, validating_walk_keeps_validate_batch_verdicts) {
+    // The CRC is checked before any record is shown.
+    bytes batch = build_batch(sample_records(), {.base_offset = 100});
+    bytes bad_crc = batch;
+    bad_crc[batch_header_size + 2] ^= 0x01;
+    int seen = 0;
+    EXPECT_EQ(validate_each_record(bad_crc, [&](const record_view&) { ++seen; }), error_code::corrupt_message);
+    EXPECT_EQ(seen, 0);
+    // sample_records() has no offset gaps but starts at delta 0: valid.
+    EXPECT_EQ(validate_each_record(batch, [&](const record_view&) { ++seen; }), validate_batch(batch));
+    EXPECT_EQ(seen, 5);
 }
 
 }  // namespace
