@@ -165,6 +165,7 @@ void broker::run_retention() {
     // joins the pool before log_manager::shutdown writes the last one.
     post_background([this] {
         logs_->checkpoint();
+        logs_->retry_deletions();
         cleaning_->write_checkpoints();
     });
 }

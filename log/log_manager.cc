@@ -135,12 +135,28 @@ std::optional<std::filesystem::path> log_manager::detach(const topic_partition& 
 void log_manager::remove(const topic_partition& tp) {
     auto path = detach(tp);
     if (!path) return;
-    run_in_background(background_, [path = std::move(*path)] {
+    run_in_background(background_, [this, path = std::move(*path)] {
         file_util::fsync_dir(path.parent_path());
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-        if (ec) spdlog::error("log: cannot delete {}: {}", path.string(), ec.message());
+        delete_or_retry_later(path);
     });
+}
+
+void log_manager::delete_or_retry_later(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (!ec) return;
+    spdlog::warn("log: cannot delete {} yet: {}", path.string(), ec.message());
+    std::lock_guard lock(mutex_);
+    undeleted_.push_back(path);
+}
+
+void log_manager::retry_deletions() {
+    std::vector<std::filesystem::path> paths;
+    {
+        std::lock_guard lock(mutex_);
+        paths.swap(undeleted_);
+    }
+    for (const auto& path : paths) delete_or_retry_later(path);
 }
 
 partition_log* log_manager::get(const topic_partition& tp) {

@@ -14,7 +14,8 @@
 // reads only the atomics of each log; checkpoints are serialized (a second
 // one waits for the first), and each takes its values after the previous
 // one wrote, so a file never goes back to older values. remove() leaves the
-// recursive delete to the background executor. shutdown() closes every log
+// recursive delete to the background executor; a delete that fails is
+// tried again by retry_deletions(). shutdown() closes every log
 // and so must not race with their owners (stop them first).
 #include <filesystem>
 #include <functional>
@@ -62,6 +63,8 @@ public:
 
     // Recovery points and log start offsets to each dir's checkpoint files.
     bool checkpoint();
+    // Deletes again what remove() could not (out of descriptors, say).
+    void retry_deletions();
     // close() every log, checkpoint, and write each dir's clean-shutdown marker.
     void shutdown();
 
@@ -74,6 +77,8 @@ private:
     };
     using checkpoint_values = std::vector<offset_checkpoint>;  // per dir
     size_t least_loaded_dir() const;
+    // remove_all, or remember the dir for retry_deletions().
+    void delete_or_retry_later(const std::filesystem::path& path);
     // Under mutex_: the values to write.
     void snapshot_locked(checkpoint_values& recovery_points, checkpoint_values& start_offsets) const;
     // Under checkpoint_mutex_, without mutex_: the files.
@@ -84,6 +89,7 @@ private:
     std::mutex checkpoint_mutex_;  // taken before mutex_, never after it
     mutable std::mutex mutex_;
     std::map<topic_partition, entry> logs_;
+    std::vector<std::filesystem::path> undeleted_;
 };
 
 }  // namespace sluice::log

@@ -1,9 +1,13 @@
 // Disk work the owner executor leaves to the background: truncation hands
 // back renamed files instead of unlinking them, retention and truncation
 // wait while a cleaner swap is in flight, log_manager::remove posts the
-// recursive delete, and partition logs carry an incarnation id that is
+// recursive delete (and retries it when it fails), and partition logs carry an incarnation id that is
 // never reused.
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -151,6 +155,34 @@ TEST_F(log_manager_background_test, remove_posts_the_recursive_delete) {
     ASSERT_EQ(queue_.size(), 1u) << "the recursive delete is the background's";
     queue_.run_all();
     EXPECT_EQ(count_with_suffix(dir_.path(), "-delete"), 0u);
+}
+
+// Out of descriptors, the recursive delete cannot open the dir; the dir is
+// remembered and retry_deletions() deletes it once descriptors are back.
+TEST_F(log_manager_background_test, a_failed_delete_is_retried) {
+    log_manager manager({dir_.path()}, queue_.executor());
+    manager.load([](const std::string&) { return small_config(); });
+    partition_log* log = manager.create({"t", 0}, small_config());
+    ASSERT_NE(log, nullptr);
+    append_copy(*log, make_batch(10, 1000), 2000);
+    manager.remove({"t", 0});
+    ASSERT_EQ(queue_.size(), 1u);
+
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = 256;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    std::vector<int> held;
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) held.push_back(fd);
+    queue_.run_all();
+    for (int fd : held) ::close(fd);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    EXPECT_EQ(count_with_suffix(dir_.path(), "-delete"), 1u) << "the delete failed and the dir is still there";
+
+    manager.retry_deletions();
+    EXPECT_EQ(count_with_suffix(dir_.path(), "-delete"), 0u);
+    manager.retry_deletions();  // nothing left to retry
 }
 
 TEST_F(log_manager_background_test, recreated_partition_survives_the_late_delete) {
