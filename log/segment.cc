@@ -213,6 +213,11 @@ error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
 }
 
 void segment::index_batch(const batch_header& header, uint64_t position) {
+    // A segment recovered after a crash must still roll by segment.ms, from
+    // its first batch as load_trusted() does.
+    if (position == 0 && rolling_base_ms_ < 0) {
+        rolling_base_ms_ = header.max_timestamp >= 0 ? header.max_timestamp : file_mtime_ms();
+    }
     if (header.max_timestamp > max_timestamp_) {
         max_timestamp_ = header.max_timestamp;
         offset_of_max_timestamp_ = header.last_offset();

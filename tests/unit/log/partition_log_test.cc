@@ -121,6 +121,22 @@ TEST(partition_log, rolls_when_segment_ms_passed) {
     EXPECT_EQ(log->segment_count(), 3u);
 }
 
+TEST(partition_log, segment_recovered_after_a_crash_still_rolls_by_segment_ms) {
+    temp_dir dir;
+    log_config config;
+    config.segment_ms = 1000;
+    {
+        auto log = open_log(dir.path() / "t-0", config, true);
+        append_copy(*log, make_batch(2, 10'000), 10'000);
+    }
+    auto log = open_log(dir.path() / "t-0", config, false);  // unclean: the segment is rescanned
+    ASSERT_EQ(log->log_end_offset(), 2);
+    log->roll_if_due(10'999);
+    EXPECT_EQ(log->segment_count(), 1u);
+    log->roll_if_due(11'001);
+    EXPECT_EQ(log->segment_count(), 2u);
+}
+
 TEST(partition_log, rolls_when_index_full) {
     temp_dir dir;
     log_config config;
