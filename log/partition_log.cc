@@ -64,6 +64,12 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     if (!loaded) return nullptr;
     log->segments_ = std::move(loaded->segments);
     log->recovery_ = loaded->report;
+    if (epochs_loaded && !options.clean_shutdown && !log->epochs_match_batches()) {
+        // Segments below a stale recovery point (one not checkpointed after
+        // a truncation) hold batches the checkpoint never saw.
+        spdlog::warn("log: leader epochs of {} disagree with its batches; reading them back", dir.string());
+        epochs_loaded = false;
+    }
     if (!epochs_loaded && !log->segments_.empty()) {
         // The checkpoint is gone or damaged: read the epochs back from every batch header.
         log->epochs_.clear();
@@ -98,6 +104,25 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     log->last_flush_ms_ = now_ms;
     error = error_code::none;
     return log;
+}
+
+bool partition_log::epochs_match_batches() const {
+    const auto& entries = epochs_.entries();
+    if (entries.empty()) return true;
+    auto matches = [&](const protocol::batch_header& h) {
+        if (h.partition_leader_epoch < 0 || h.base_offset < entries.front().start_offset) return true;
+        auto next = std::upper_bound(entries.begin(), entries.end(), h.base_offset,
+                                     [](int64_t o, const epoch_entry& e) { return o < e.start_offset; });
+        return std::prev(next)->epoch == h.partition_leader_epoch;
+    };
+    // A segment's first and last batch: two header reads each, no full scan.
+    for (const auto& seg : segments_) {
+        if (seg->empty()) continue;
+        auto first = seg->find_batch(seg->base_offset());
+        auto last = seg->find_batch(seg->next_offset() - 1);
+        if (!first || !last || !matches(first->header) || !matches(last->header)) return false;
+    }
+    return true;
 }
 
 void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {

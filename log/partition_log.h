@@ -248,6 +248,9 @@ private:
                                                                  int64_t timestamp, int64_t min_offset) const;
     void set_log_start_offset(int64_t offset);
     void start_fresh_at(int64_t offset, int64_t now_ms);
+    // Whether the first and last batch of every segment carry the epoch the
+    // cache gives their offsets (open after an unclean shutdown).
+    bool epochs_match_batches() const;
     // truncate_*: renames every segment's files to *.deleted into `result`
     // and starts one empty segment at `offset` (log start there too).
     void drop_all_and_start_at(int64_t offset, truncation& result);
