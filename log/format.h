@@ -9,6 +9,7 @@
 //     .kafka_cleanshutdown               empty; present only after a clean shutdown
 //     recovery-point-offset-checkpoint   offsets known fsynced, per partition
 //     log-start-offset-checkpoint        first readable offset, per partition
+//     replication-offset-checkpoint      high watermark, per partition (may lag)
 //     <topic>-<partition>/               one per partition; the partition number
 //                                        follows the LAST '-' of the name
 //       <base offset, 20 digits>.log       record batches v2, back to back
@@ -40,6 +41,9 @@
 //
 // Checkpoint files (plain text, Kafka's formats, replaced atomically):
 //   offset checkpoints      "0\n<count>\n<topic> <partition> <offset>\n"...
+//     (recovery-point-offset-checkpoint, log-start-offset-checkpoint and
+//     replication-offset-checkpoint, e.g. "0\n1\norders 3 1200\n": version 0,
+//     one partition, orders-3 at 1200; ASCII, '\n' line ends, decimal offsets)
 //   leader-epoch-checkpoint "0\n<count>\n<epoch> <start offset>\n"...
 #include <cstdint>
 #include <cstdio>
@@ -55,6 +59,8 @@ inline constexpr std::string_view time_index_suffix = ".timeindex";
 inline constexpr std::string_view clean_shutdown_file = ".kafka_cleanshutdown";
 inline constexpr std::string_view recovery_point_file = "recovery-point-offset-checkpoint";
 inline constexpr std::string_view log_start_offset_file = "log-start-offset-checkpoint";
+// Kafka's name for the high-watermark checkpoint.
+inline constexpr std::string_view replication_offset_file = "replication-offset-checkpoint";
 inline constexpr std::string_view leader_epoch_file = "leader-epoch-checkpoint";
 inline constexpr std::string_view delete_dir_suffix = "-delete";
 inline constexpr std::string_view temp_suffix = ".tmp";

@@ -46,6 +46,7 @@ std::vector<partition_log*> log_manager::load(const std::function<log_config(con
         // A damaged or missing checkpoint just means more recovery work.
         auto recovery_points = read_offset_checkpoint(dir / format::recovery_point_file).value_or(offset_checkpoint{});
         auto start_offsets = read_offset_checkpoint(dir / format::log_start_offset_file).value_or(offset_checkpoint{});
+        auto high_watermarks = read_offset_checkpoint(dir / format::replication_offset_file).value_or(offset_checkpoint{});
         spdlog::info("log: loading {} after {} shutdown", dir.string(), clean ? "a clean" : "an unclean");
 
         for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
@@ -61,6 +62,9 @@ std::vector<partition_log*> log_manager::load(const std::function<log_config(con
             options.clean_shutdown = clean;
             if (auto it = recovery_points.find(*tp); it != recovery_points.end()) options.recovery_point = it->second;
             if (auto it = start_offsets.find(*tp); it != start_offsets.end()) options.log_start_offset = it->second;
+            if (auto it = high_watermarks.find(*tp); it != high_watermarks.end()) {
+                options.high_watermark = protocol::offset(it->second);
+            }
             protocol::error_code error;
             auto log = partition_log::open(item.path(), *tp, config_for(tp->topic), options, error);
             if (!log) {
@@ -176,29 +180,33 @@ bool log_manager::checkpoint() {
     // Values and files under one writer lock: a later checkpoint reads its
     // values only after the earlier one's files are written.
     std::lock_guard writer(checkpoint_mutex_);
-    checkpoint_values recovery_points, start_offsets;
+    dir_checkpoints values;
     {
         std::lock_guard lock(mutex_);
-        snapshot_locked(recovery_points, start_offsets);
+        values = snapshot_locked();
     }
-    return write_checkpoints(recovery_points, start_offsets);
+    return write_checkpoints(values);
 }
 
-void log_manager::snapshot_locked(checkpoint_values& recovery_points, checkpoint_values& start_offsets) const {
-    recovery_points.assign(dirs_.size(), {});
-    start_offsets.assign(dirs_.size(), {});
+log_manager::dir_checkpoints log_manager::snapshot_locked() const {
+    dir_checkpoints values;
+    values.recovery_points.assign(dirs_.size(), {});
+    values.start_offsets.assign(dirs_.size(), {});
+    values.high_watermarks.assign(dirs_.size(), {});
     for (const auto& [tp, e] : logs_) {
-        recovery_points[e.dir_index][tp] = e.log->recovery_point();
-        start_offsets[e.dir_index][tp] = e.log->log_start_offset();
+        values.recovery_points[e.dir_index][tp] = e.log->recovery_point();
+        values.start_offsets[e.dir_index][tp] = e.log->log_start_offset();
+        values.high_watermarks[e.dir_index][tp] = e.log->high_watermark();
     }
+    return values;
 }
 
-bool log_manager::write_checkpoints(const checkpoint_values& recovery_points,
-                                    const checkpoint_values& start_offsets) {
+bool log_manager::write_checkpoints(const dir_checkpoints& values) {
     bool ok = true;
     for (size_t d = 0; d < dirs_.size(); ++d) {
-        ok = write_offset_checkpoint(dirs_[d] / format::recovery_point_file, recovery_points[d]) && ok;
-        ok = write_offset_checkpoint(dirs_[d] / format::log_start_offset_file, start_offsets[d]) && ok;
+        ok = write_offset_checkpoint(dirs_[d] / format::recovery_point_file, values.recovery_points[d]) && ok;
+        ok = write_offset_checkpoint(dirs_[d] / format::log_start_offset_file, values.start_offsets[d]) && ok;
+        ok = write_offset_checkpoint(dirs_[d] / format::replication_offset_file, values.high_watermarks[d]) && ok;
     }
     if (!ok) spdlog::error("log: writing checkpoint files failed");
     return ok;
@@ -207,13 +215,13 @@ bool log_manager::write_checkpoints(const checkpoint_values& recovery_points,
 void log_manager::shutdown() {
     // The last checkpoint: after any a background thread still writes.
     std::lock_guard writer(checkpoint_mutex_);
-    checkpoint_values recovery_points, start_offsets;
+    dir_checkpoints values;
     {
         std::lock_guard lock(mutex_);
         for (auto& [tp, e] : logs_) e.log->close();
-        snapshot_locked(recovery_points, start_offsets);
+        values = snapshot_locked();
     }
-    if (!write_checkpoints(recovery_points, start_offsets)) return;  // no marker: the next start recovers
+    if (!write_checkpoints(values)) return;  // no marker: the next start recovers
     for (const auto& dir : dirs_) {
         int fd = file_util::open_file(dir / format::clean_shutdown_file, O_WRONLY | O_CREAT | O_TRUNC);
         if (fd >= 0) {

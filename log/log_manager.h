@@ -1,7 +1,9 @@
 #pragma once
 // The partitions of one broker's log dirs (`log.dirs`): finds and opens them
 // at startup, creates and deletes them, writes the per-dir checkpoint files
-// (recovery points, log start offsets) and the clean-shutdown marker.
+// (recovery points, log start offsets, high watermarks in Kafka's
+// replication-offset-checkpoint) and the clean-shutdown marker. load() hands
+// each log its checkpointed high watermark (checkpointed_high_watermark()).
 //
 // Several dirs are supported; a new partition goes to the dir holding the
 // fewest. A dir's clean-shutdown marker is deleted as soon as the dir is
@@ -61,7 +63,8 @@ public:
     partition_log* get(const topic_partition& tp);
     std::vector<partition_log*> all();
 
-    // Recovery points and log start offsets to each dir's checkpoint files.
+    // Recovery points, log start offsets and high watermarks to each dir's
+    // checkpoint files.
     bool checkpoint();
     // Deletes again what remove() could not (out of descriptors, say).
     void retry_deletions();
@@ -76,13 +79,16 @@ private:
         size_t dir_index = 0;
     };
     using checkpoint_values = std::vector<offset_checkpoint>;  // per dir
+    struct dir_checkpoints {
+        checkpoint_values recovery_points, start_offsets, high_watermarks;
+    };
     size_t least_loaded_dir() const;
     // remove_all, or remember the dir for retry_deletions().
     void delete_or_retry_later(const std::filesystem::path& path);
     // Under mutex_: the values to write.
-    void snapshot_locked(checkpoint_values& recovery_points, checkpoint_values& start_offsets) const;
+    dir_checkpoints snapshot_locked() const;
     // Under checkpoint_mutex_, without mutex_: the files.
-    bool write_checkpoints(const checkpoint_values& recovery_points, const checkpoint_values& start_offsets);
+    bool write_checkpoints(const dir_checkpoints& values);
 
     std::vector<std::filesystem::path> dirs_;
     background_executor background_;

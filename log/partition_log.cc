@@ -64,6 +64,12 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     if (!loaded) return nullptr;
     log->segments_ = std::move(loaded->segments);
     log->recovery_ = loaded->report;
+    if (epochs_loaded && !options.clean_shutdown && !log->epochs_match_batches()) {
+        // Segments below a stale recovery point (one not checkpointed after
+        // a truncation) hold batches the checkpoint never saw.
+        spdlog::warn("log: leader epochs of {} disagree with its batches; reading them back", dir.string());
+        epochs_loaded = false;
+    }
     if (!epochs_loaded && !log->segments_.empty()) {
         // The checkpoint is gone or damaged: read the epochs back from every batch header.
         log->epochs_.clear();
@@ -90,12 +96,33 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     log->log_start_offset_ = start;
     int64_t end = log->log_end_offset();
     log->high_watermark_ = end;
+    log->checkpointed_high_watermark_ =
+        protocol::offset(std::clamp(options.high_watermark.value_or(protocol::offset(start)).value(), start, end));
     log->recovery_point_ = options.clean_shutdown ? end : std::min(options.recovery_point, end);
     log->epochs_.truncate_from_end(end);
     log->epochs_.truncate_from_start(start);
     log->last_flush_ms_ = now_ms;
     error = error_code::none;
     return log;
+}
+
+bool partition_log::epochs_match_batches() const {
+    const auto& entries = epochs_.entries();
+    if (entries.empty()) return true;
+    auto matches = [&](const protocol::batch_header& h) {
+        if (h.partition_leader_epoch < 0 || h.base_offset < entries.front().start_offset) return true;
+        auto next = std::upper_bound(entries.begin(), entries.end(), h.base_offset,
+                                     [](int64_t o, const epoch_entry& e) { return o < e.start_offset; });
+        return std::prev(next)->epoch == h.partition_leader_epoch;
+    };
+    // A segment's first and last batch: two header reads each, no full scan.
+    for (const auto& seg : segments_) {
+        if (seg->empty()) continue;
+        auto first = seg->find_batch(seg->base_offset());
+        auto last = seg->find_batch(seg->next_offset() - 1);
+        if (!first || !last || !matches(first->header) || !matches(last->header)) return false;
+    }
+    return true;
 }
 
 void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
@@ -230,7 +257,7 @@ partition_log::fetch_read partition_log::read_for_fetch(int64_t offset, size_t m
 }
 
 void partition_log::set_high_watermark(int64_t offset) {
-    high_watermark_ = std::clamp(offset, log_start_offset(), log_end_offset());
+    high_watermark_.store(std::clamp(offset, log_start_offset(), log_end_offset()), std::memory_order_relaxed);
 }
 
 std::optional<offset_and_timestamp> partition_log::first_record_at_or_after(const segment& seg,
@@ -293,14 +320,14 @@ void partition_log::set_log_start_offset(int64_t offset) {
 }
 
 error_code partition_log::delete_records_before(int64_t offset) {
-    if (offset > high_watermark_ || offset < 0) return error_code::offset_out_of_range;
+    if (offset > high_watermark() || offset < 0) return error_code::offset_out_of_range;
     set_log_start_offset(offset);
     return error_code::none;
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::apply_retention(int64_t now_ms) {
     if (swapping_) return {};  // the log start offset still moves; segments go after the swap
-    size_t count = segments_past_retention(segments_, config_, log_start_offset(), high_watermark_, now_ms);
+    size_t count = segments_past_retention(segments_, config_, log_start_offset(), high_watermark(), now_ms);
     std::vector<std::shared_ptr<segment>> removed(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
     set_log_start_offset(segments_.front()->base_offset());
@@ -404,6 +431,39 @@ void partition_log::close() {
     }
 }
 
+void partition_log::drop_segment_files(const segment& seg, truncation& result) {
+    // Renamed now, unlinked later: a segment created from here on (the fresh
+    // one of drop_all_and_start_at, a roll at a truncated base) may reuse a
+    // dropped one's name. A rename only touches directory metadata; nothing
+    // is fsynced here.
+    if (!segment_swap::rename_files(dir_, seg.base_offset(), "", segment_swap::deleted_suffix, true)) return;
+    for (auto& path : segment_swap::segment_files(dir_, seg.base_offset(), segment_swap::deleted_suffix)) {
+        result.deleted_files.push_back(std::move(path));
+    }
+}
+
+void partition_log::drop_all_and_start_at(int64_t offset, truncation& result) {
+    for (const auto& seg : segments_) drop_segment_files(*seg, result);
+    segments_.clear();
+    epochs_.clear();
+    offset = std::max(offset, int64_t{0});
+    if (auto seg = segment::create(dir_, offset, config_, wall_clock_ms())) segments_.push_back(std::move(seg));
+    dir_dirty_ = true;
+    if (segments_.empty()) {
+        // A log always has an active segment; without one nothing can go on.
+        spdlog::critical("log: cannot create a segment in {} after truncation", dir_.string());
+        std::abort();
+    }
+    log_start_offset_.store(segments_.front()->base_offset(), std::memory_order_relaxed);
+}
+
+void partition_log::persist_epochs_if_dirty() {
+    // Synchronous, like Kafka's truncation of its epoch cache: truncation is
+    // rare, and batches appended after it must never meet the old entries in
+    // a crash's recovery.
+    if (epochs_.dirty() && !epochs_.write()) spdlog::error("log: cannot write {}", epochs_.file().string());
+}
+
 partition_log::truncation partition_log::truncate_to(int64_t offset) {
     truncation result;
     if (offset >= log_end_offset()) return result;
@@ -411,41 +471,37 @@ partition_log::truncation partition_log::truncate_to(int64_t offset) {
         result.done = false;
         return result;
     }
-    // Renamed now, unlinked later: a segment created from here on (the fresh
-    // one below, a roll at a truncated base) may reuse a dropped one's name.
-    // A rename only touches directory metadata; nothing is fsynced here.
-    auto drop = [&](const std::shared_ptr<segment>& seg) {
-        if (!segment_swap::rename_files(dir_, seg->base_offset(), "", segment_swap::deleted_suffix, true)) return;
-        for (auto& path : segment_swap::segment_files(dir_, seg->base_offset(), segment_swap::deleted_suffix)) {
-            result.deleted_files.push_back(std::move(path));
-        }
-    };
     if (offset <= segments_.front()->base_offset()) {
-        for (const auto& seg : segments_) drop(seg);
-        segments_.clear();
-        epochs_.clear();
-        offset = std::max(offset, int64_t{0});
-        if (auto seg = segment::create(dir_, offset, config_, wall_clock_ms())) segments_.push_back(std::move(seg));
-        dir_dirty_ = true;
-        if (segments_.empty()) {
-            // A log always has an active segment; without one nothing can go on.
-            spdlog::critical("log: cannot create a segment in {} after truncation", dir_.string());
-            std::abort();
-        }
-        log_start_offset_.store(segments_.front()->base_offset(), std::memory_order_relaxed);
+        drop_all_and_start_at(offset, result);
     } else {
         while (segments_.back()->base_offset() >= offset) {
-            drop(segments_.back());
+            drop_segment_files(*segments_.back(), result);
             segments_.pop_back();
             dir_dirty_ = true;
         }
         if (!active()->truncate_to(offset)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
     }
     int64_t end = log_end_offset();
-    high_watermark_ = std::min(high_watermark_, end);
+    high_watermark_.store(std::min(high_watermark(), end), std::memory_order_relaxed);
     if (recovery_point() > end) recovery_point_.store(end, std::memory_order_relaxed);
     if (log_start_offset() > end) log_start_offset_.store(end, std::memory_order_relaxed);
     epochs_.truncate_from_end(end);
+    persist_epochs_if_dirty();
+    return result;
+}
+
+partition_log::truncation partition_log::truncate_fully_and_start_at(protocol::offset offset) {
+    truncation result;
+    if (swapping_) {
+        result.done = false;
+        return result;
+    }
+    drop_all_and_start_at(offset.value(), result);
+    const int64_t start = log_start_offset();
+    high_watermark_.store(start, std::memory_order_relaxed);
+    recovery_point_.store(start, std::memory_order_relaxed);
+    // Written even when there were no entries: an older checkpoint file may still hold some.
+    if (!epochs_.write()) spdlog::error("log: cannot write {}", epochs_.file().string());
     return result;
 }
 

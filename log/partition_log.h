@@ -13,8 +13,8 @@
 //
 // Threading: a partition_log is owned by one executor, and every member
 // function must be called from it, except
-//   - log_start_offset() and recovery_point(): atomic reads, any thread
-//     (log_manager::checkpoint runs elsewhere);
+//   - log_start_offset(), recovery_point() and high_watermark(): atomic
+//     reads, any thread (log_manager::checkpoint runs elsewhere);
 //   - run_flush(job): any thread, between prepare_flush() and
 //     complete_flush() on the owner;
 //   - the segments returned by apply_retention(), the files returned by
@@ -43,6 +43,7 @@
 #include "log/segment.h"
 #include "log/types.h"
 #include "protocol/error_code.h"
+#include "protocol/ids.h"
 
 namespace sluice::log {
 
@@ -56,6 +57,10 @@ public:
         bool clean_shutdown = false;
         int64_t recovery_point = 0;               // from recovery-point-offset-checkpoint
         std::optional<int64_t> log_start_offset;  // from log-start-offset-checkpoint
+        // From replication-offset-checkpoint; only kept for
+        // checkpointed_high_watermark(), high_watermark() still starts at the
+        // log end (what a single node expects).
+        std::optional<protocol::offset> high_watermark;
         int64_t now_ms = -1;                      // -1: the wall clock
     };
 
@@ -90,6 +95,30 @@ public:
     // writes them to the active segment, rolling first if due.
     append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
 
+    // A follower's append (Kafka's appendAsFollower): `batches` as fetched
+    // from the leader, stored byte for byte with their own offsets, leader
+    // epochs, timestamps and CRCs. Every whole batch is checked first (magic
+    // 2, sane header, CRC-32C, offsets strictly increasing, the first at the
+    // log end offset); a partial batch at the end (a fetch response may end
+    // with one) is dropped. Refusals change nothing:
+    //   corrupt_message                 bad CRC, a header too short or insane
+    //   unsupported_for_message_format  magic 0 or 1
+    //   invalid_record                  a batch not after the one before it
+    //   offset_out_of_range             the first batch starts below the log
+    //                                   end, or above it (a gap) on a log
+    //                                   that is not compacted
+    // Only compacted logs accept a gap: the leader's cleaner drops whole
+    // batches. Kafka's other exception, an empty follower whose first fetched
+    // batch straddles its log end (a DeleteRecords start inside a batch), is
+    // the caller's: truncate_fully_and_start_at(that batch's base), append again.
+    // Rolls as append() does, and before any batch whose offsets would not fit
+    // the active segment's 4-byte relative offsets (the new segment then
+    // starts at that batch's base). A batch with a newer leader epoch starts
+    // that epoch at its base offset. The high watermark does not move
+    // (set_high_watermark with the leader's). Nothing to append: none, with
+    // base and last offset -1.
+    append_result append_as_follower(std::span<const uint8_t> batches, int64_t now_ms);
+
     // Whole batches from the one containing `offset`, up to `max_bytes`, all
     // below `max_offset` (the high watermark for consumers). With
     // `min_one_batch` the first batch comes even when larger than `max_bytes`.
@@ -109,8 +138,14 @@ public:
 
     int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_relaxed); }
     int64_t log_end_offset() const { return segments_.back()->next_offset(); }
-    int64_t high_watermark() const { return high_watermark_; }
+    int64_t high_watermark() const { return high_watermark_.load(std::memory_order_relaxed); }
     void set_high_watermark(int64_t offset);  // clamped to [log start, log end]
+    // The high watermark replication-offset-checkpoint held at open(),
+    // clamped to [log start, log end]; the log start when the partition was
+    // not in it. A restarted replica exposes no more than this until its
+    // leader (or the ISR) says otherwise; high_watermark() itself starts at
+    // the log end for the single-node broker, which owns that choice.
+    protocol::offset checkpointed_high_watermark() const { return checkpointed_high_watermark_; }
     int64_t recovery_point() const { return recovery_point_.load(std::memory_order_relaxed); }
 
     // ListOffsets by timestamp: the first record (at or after the log start)
@@ -157,8 +192,21 @@ public:
         std::vector<std::filesystem::path> deleted_files;
     };
     // Removes every batch from the one containing `offset` on (replication);
-    // the log end offset may end up below `offset` if it was mid-batch.
+    // the log end offset may end up below `offset` if it was mid-batch. The
+    // high watermark, recovery point and log start follow the new log end;
+    // leader epochs starting at or after it are forgotten, and the
+    // leader-epoch checkpoint is rewritten at once when that removed any (a
+    // stale checkpoint would give batches appended later the wrong epochs
+    // after a crash). The caller should checkpoint the log dir's recovery
+    // points next (log_manager::checkpoint), as Kafka does.
     truncation truncate_to(int64_t offset);
+    // Kafka's truncateFullyAndStartAt, for a follower whose log end is out of
+    // the leader's range (below its log start): every segment goes, a new
+    // empty one starts at `offset`, which becomes the log start, log end,
+    // high watermark and recovery point; the leader epochs are cleared and
+    // the empty checkpoint written. Refused like truncate_to while a cleaner
+    // swap is in flight. `offset` < 0 is taken as 0.
+    truncation truncate_fully_and_start_at(protocol::offset offset);
 
     // --- log cleaner (compaction/), owner executor ---
     // Whether `run` is still a run of consecutive closed (not active)
@@ -200,6 +248,23 @@ private:
                                                                  int64_t timestamp, int64_t min_offset) const;
     void set_log_start_offset(int64_t offset);
     void start_fresh_at(int64_t offset, int64_t now_ms);
+    // Whether the first and last batch of every segment carry the epoch the
+    // cache gives their offsets (open after an unclean shutdown).
+    bool epochs_match_batches() const;
+    // truncate_*: renames every segment's files to *.deleted into `result`
+    // and starts one empty segment at `offset` (log start there too).
+    void drop_all_and_start_at(int64_t offset, truncation& result);
+    void drop_segment_files(const segment& seg, truncation& result);
+    // Writes the leader-epoch checkpoint now if entries changed (truncation).
+    void persist_epochs_if_dirty();
+    // append_as_follower: the whole buffer's checks; `whole` gets the bytes
+    // of whole batches (a partial one after them is left out).
+    protocol::error_code check_follower_batches(std::span<const uint8_t> batches, size_t& whole) const;
+    // Whether a batch of `bytes` ending at `last` cannot follow `pending`
+    // bytes not yet written to the active segment.
+    bool needs_new_segment(uint64_t pending, size_t bytes, int64_t last, int64_t now_ms) const;
+    // A new active segment at `base` (>= log end); an empty active one is replaced.
+    bool roll_at(int64_t base, int64_t now_ms);
 
     std::filesystem::path dir_;
     topic_partition tp_;
@@ -209,7 +274,8 @@ private:
     recovery_report recovery_;
     std::atomic<int64_t> log_start_offset_{0};
     std::atomic<int64_t> recovery_point_{0};
-    int64_t high_watermark_ = 0;
+    std::atomic<int64_t> high_watermark_{0};
+    protocol::offset checkpointed_high_watermark_{0};
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
     bool swapping_ = false;

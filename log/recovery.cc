@@ -133,6 +133,11 @@ std::optional<loaded_segments> load_segments(const std::filesystem::path& dir, c
             ++first_unsafe;
         }
     }
+    // Entries of the checkpoint from the first re-validated segment on are
+    // re-read from the batches below; kept, they could name epochs a
+    // truncation removed (the batches appended after it would then be
+    // recorded under the wrong start, or not at all).
+    if (first_unsafe < segments.size()) epochs.truncate_from_end(segments[first_unsafe]->base_offset());
     auto record_epoch = [&](const protocol::batch_header& h) { epochs.assign(h.partition_leader_epoch, h.base_offset); };
     int64_t next_offset = 0;
     for (size_t i = 0; i < segments.size(); ++i) {
