@@ -30,6 +30,8 @@ constexpr int64_t latest_timestamp = -1;
 constexpr int64_t earliest_timestamp = -2;
 // Fetch v13 names topics by id; without an id the fetcher stays below it.
 constexpr int16_t last_fetch_version_by_name = 12;
+// Fetch v12 carries LastFetchedEpoch, and DivergingEpoch back (KIP-320).
+constexpr int16_t first_fetch_version_with_diverging_epoch = 12;
 // Fetch v15 moved the replica id into ReplicaState (KIP-903).
 constexpr int16_t first_fetch_version_with_replica_state = 15;
 
@@ -142,6 +144,9 @@ private:
                 // known to be shared with the leader (Kafka's
                 // truncateToHighWatermark).
                 p.log->truncate_to(std::min(p.log->high_watermark(), p.log->log_end_offset()));
+                start_fetching(p);
+            } else if (p.state == fetch_state::truncating && options_.truncate_on_fetch &&
+                       versions_->fetch >= first_fetch_version_with_diverging_epoch) {
                 start_fetching(p);
             }
             switch (p.state) {

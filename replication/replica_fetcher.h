@@ -9,7 +9,8 @@
 //   2. Truncation (KIP-101/279): partitions in `truncating` send
 //      OffsetForLeaderEpoch with their latest epoch and cut their log where
 //      the leader's epoch history and theirs part (fetch_truncation.h). A
-//      log with no epoch cuts to its high watermark without asking.
+//      log with no epoch cuts to its high watermark without asking. With
+//      `truncate_on_fetch` a log with an epoch goes straight to fetching.
 //   3. Out of range: ListOffsets for the leader's log end, then (when needed)
 //      its log start, as Kafka's fetchOffsetAndTruncate.
 //   4. Fetch, with each partition's fetch offset, current leader epoch, last
@@ -76,6 +77,10 @@ public:
         int32_t max_bytes = 10 << 20;                      // replica.fetch.response.max.bytes
         int32_t partition_max_bytes = 1 << 20;             // replica.fetch.max.bytes
         std::chrono::milliseconds backoff{1000};           // replica.fetch.backoff.ms
+        // Kafka 2.7+ (KIP-320 on the fetch path): skip OffsetForLeaderEpoch
+        // for a log that knows its latest epoch when the leader speaks Fetch
+        // v12+; the leader's DivergingEpoch answer drives the truncation.
+        bool truncate_on_fetch = false;
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{30000};  // replica.socket.timeout.ms
     };
