@@ -53,7 +53,7 @@ public:
 
     void add_partition(const topic_partition& tp, const protocol::uuid& topic_id, leader_epoch current_epoch,
                        std::shared_ptr<follower_log> log) override {
-        if (stopped_) return;
+        if (stopped_ || !log) return;
         partition& p = partitions_[tp];
         p = partition{};
         p.topic_id = topic_id;

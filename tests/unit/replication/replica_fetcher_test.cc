@@ -285,6 +285,39 @@ TEST_F(ReplicaFetcherTest, fenced_leader_epoch_pauses_and_reports) {
     EXPECT_EQ(leader_.fetches.back().topics[0].partitions[0].current_leader_epoch, 3);
 }
 
+TEST_F(ReplicaFetcherTest, partition_error_backs_off_that_partition_only) {
+    auto& l = leader_partition();
+    l.log.add(3, 0, 'L');
+    l.log.add(3, 0, 'L');
+    l.log.hw = 6;
+    start(options(), 0);
+    // Partition 1 is unknown to the leader (metadata raced a creation).
+    auto other = std::make_shared<memory_follower_log>();
+    topic_partition tp1{"t", 1};
+    fetcher_->add_partition(tp1, testing::test_topic_id, leader_epoch(0), other);
+    ASSERT_TRUE(run_until([&] { return caught_up(); }));
+    expect_same_as_leader();
+    auto s = fetcher_->status(tp1);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state, fetch_state::fetching);
+    EXPECT_EQ(s->last_error, error_code::unknown_topic_or_partition);
+    EXPECT_TRUE(problems_.empty());
+    // Backed off: asked far less often than partition 0 while it caught up.
+    size_t asked_for_1 = 0;
+    for (const auto& f : leader_.fetches) {
+        for (const auto& p : f.topics[0].partitions) asked_for_1 += p.partition == 1 ? 1 : 0;
+    }
+    EXPECT_GE(asked_for_1, 1u);
+    EXPECT_LT(asked_for_1, leader_.fetches.size());
+    // Once the leader has it, it replicates.
+    auto& l1 = leader_.partitions[1];
+    l1.log.add(2, 0, 'M');
+    l1.log.hw = 2;
+    ASSERT_TRUE(run_until([&] { return other->state.end == 2 && other->state.hw == 2; }));
+    EXPECT_EQ(other->state.batches, l1.log.batches);
+    EXPECT_EQ(fetcher_->status(tp1)->last_error, error_code::none);
+}
+
 TEST_F(ReplicaFetcherTest, connection_dropped_mid_request_resumes_without_gaps) {
     auto& l = leader_partition();
     for (int i = 0; i < 6; ++i) l.log.add(3, 0, 'L');
