@@ -47,6 +47,11 @@ public:
     virtual void truncate_fully_and_start_at(protocol::offset start) = 0;
     // Never above the log end offset (the fetcher caps it).
     virtual void set_high_watermark(protocol::offset hw) = 0;
+    // The leader deleted records before `start` (retention, DeleteRecords):
+    // so does the follower. Called only with log start < start <= high
+    // watermark (partition_log's delete_records_before, Kafka's
+    // maybeIncrementLogStartOffset); the epoch cache follows.
+    virtual void advance_log_start(protocol::offset start) = 0;
 };
 
 }  // namespace sluice::replication

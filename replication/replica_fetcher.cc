@@ -412,6 +412,13 @@ private:
         // follower has, and never moves back except by truncation.
         offset hw = std::min(offset(pd.high_watermark), p.log->log_end_offset());
         if (hw > p.log->high_watermark()) p.log->set_high_watermark(hw);
+        // The leader's log start, once the follower has committed that far
+        // (Kafka refuses a start above the high watermark; it comes again
+        // with a later fetch).
+        offset leader_start(pd.log_start_offset);
+        if (leader_start > p.log->log_start_offset() && leader_start <= p.log->high_watermark()) {
+            p.log->advance_log_start(leader_start);
+        }
     }
 
     // Appends the whole batches of a fetched record set; a partial batch at

@@ -16,7 +16,7 @@
 //   4. Fetch, with each partition's fetch offset, current leader epoch, last
 //      fetched epoch (so the leader detects divergence, KIP-320) and log
 //      start offset. Records are appended as they are; the high watermark
-//      becomes min(leader's, own log end).
+//      becomes min(leader's, own log end); the log start follows the leader's.
 // Fetch sessions are not used: every Fetch is a full one (session id 0,
 // epoch -1), which every leader serves; incremental sessions only save bytes.
 //

@@ -88,6 +88,14 @@ public:
         epochs.truncate_from_end(to);
     }
 
+    void advance_log_start(int64_t to) {
+        EXPECT_GT(to, start);
+        EXPECT_LE(to, hw);
+        while (!batches.empty() && batches.front().last < to) batches.erase(batches.begin());
+        start = to;
+        epochs.truncate_from_start(to);
+    }
+
     void truncate_fully_and_start_at(int64_t at) {
         batches.clear();
         start = end = hw = at;
@@ -125,6 +133,7 @@ public:
         ++truncations;
         state.truncate_fully_and_start_at(start.value());
     }
+    void advance_log_start(protocol::offset start) override { state.advance_log_start(start.value()); }
     void set_high_watermark(protocol::offset hw) override {
         EXPECT_LE(hw.value(), state.end);
         state.hw = hw.value();

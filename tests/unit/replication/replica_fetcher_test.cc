@@ -122,6 +122,21 @@ TEST_F(ReplicaFetcherTest, catch_up_from_empty) {
     ASSERT_TRUE(run_until([&] { return follower_->state.hw == 13; }));
 }
 
+TEST_F(ReplicaFetcherTest, log_start_follows_the_leader) {
+    auto& l = leader_partition();
+    for (int i = 0; i < 4; ++i) l.log.add(5, 0, 'L');
+    l.log.hw = 10;
+    start(options(), 0);
+    ASSERT_TRUE(run_until([&] { return caught_up(); }));
+    EXPECT_EQ(follower_->state.start, 0);
+    // Retention (or DeleteRecords) on the leader removes what is before 15.
+    l.log.hw = 20;
+    l.log.advance_log_start(15);
+    ASSERT_TRUE(run_until([&] { return follower_->state.start == 15; }));
+    EXPECT_EQ(follower_->state.hw, 20);
+    expect_same_as_leader();
+}
+
 TEST_F(ReplicaFetcherTest, older_leader_gets_replica_id_and_topic_names) {
     leader_.fetch_max_version = 12;
     auto& l = leader_partition();
