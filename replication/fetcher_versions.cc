@@ -54,8 +54,8 @@ std::optional<fetcher_versions> negotiate_versions(protocol::bytes_view response
     }
     // In that v0 answer UNSUPPORTED_VERSION comes with the leader's list.
     if (r.error_code != 0 && r.error_code != protocol::to_wire(protocol::error_code::unsupported_version)) {
-        why = "ApiVersions failed: " +
-              std::string(protocol::error_name(static_cast<protocol::error_code>(r.error_code)));
+        why =
+            "ApiVersions failed: " + std::string(protocol::error_name(static_cast<protocol::error_code>(r.error_code)));
         return std::nullopt;
     }
     auto fetch = pick(r, fetch_api, why);

@@ -150,10 +150,17 @@ private:
                 start_fetching(p);
             }
             switch (p.state) {
-                case fetch_state::truncating: to_truncate.push_back(tp); break;
-                case fetch_state::out_of_range: out_of_range.push_back(tp); break;
-                case fetch_state::fetching: to_fetch.push_back(tp); break;
-                case fetch_state::paused: break;
+                case fetch_state::truncating:
+                    to_truncate.push_back(tp);
+                    break;
+                case fetch_state::out_of_range:
+                    out_of_range.push_back(tp);
+                    break;
+                case fetch_state::fetching:
+                    to_fetch.push_back(tp);
+                    break;
+                case fetch_state::paused:
+                    break;
             }
         }
         if (!to_truncate.empty()) return send_offset_for_leader_epoch(to_truncate);
@@ -175,13 +182,13 @@ private:
     void send(int16_t api_key, int16_t version, const protocol::writer& body, asked_map asked_for,
               response_handler handler) {
         in_flight_ = true;
-        connection_->send(api_key, version, body,
-                          [self = shared_from_this(), asked_for = std::move(asked_for), handler,
-                           version](kafka_response r) {
-                              if (self->stopped_) return;
-                              if (r.error) return self->connection_failed(*r.error);
-                              (self.get()->*handler)(r.body, asked_for, version);
-                          });
+        connection_->send(
+            api_key, version, body,
+            [self = shared_from_this(), asked_for = std::move(asked_for), handler, version](kafka_response r) {
+                if (self->stopped_) return;
+                if (r.error) return self->connection_failed(*r.error);
+                (self.get()->*handler)(r.body, asked_for, version);
+            });
     }
 
     void send_api_versions() {
@@ -190,8 +197,7 @@ private:
         req.client_software_version = "0";
         protocol::writer w;
         req.encode(w, api_versions_request_version);
-        send(protocol::api_versions_request::api_key, api_versions_request_version, w, {},
-             &fetcher::on_api_versions);
+        send(protocol::api_versions_request::api_key, api_versions_request_version, w, {}, &fetcher::on_api_versions);
     }
 
     void on_api_versions(protocol::bytes_view body, const asked_map&, int16_t) {
@@ -287,15 +293,21 @@ private:
                     partition_failed(tp, *p, err);
                     continue;
                 }
-                out_of_range_step step = p->need_leader_start
-                                             ? out_of_range_by_leader_start(*p->log, offset(a.offset))
-                                             : out_of_range_by_leader_end(*p->log, offset(a.offset));
+                out_of_range_step step = p->need_leader_start ? out_of_range_by_leader_start(*p->log, offset(a.offset))
+                                                              : out_of_range_by_leader_end(*p->log, offset(a.offset));
                 p->last_error = error_code::none;
                 switch (step.what) {
-                    case out_of_range_step::action::need_leader_start: p->need_leader_start = true; continue;
-                    case out_of_range_step::action::truncate_to: p->log->truncate_to(step.at); break;
-                    case out_of_range_step::action::start_at: p->log->truncate_fully_and_start_at(step.at); break;
-                    case out_of_range_step::action::fetch_from: break;
+                    case out_of_range_step::action::need_leader_start:
+                        p->need_leader_start = true;
+                        continue;
+                    case out_of_range_step::action::truncate_to:
+                        p->log->truncate_to(step.at);
+                        break;
+                    case out_of_range_step::action::start_at:
+                        p->log->truncate_fully_and_start_at(step.at);
+                        break;
+                    case out_of_range_step::action::fetch_from:
+                        break;
                 }
                 start_fetching(*p);
             }

@@ -71,12 +71,12 @@ public:
         std::string leader_host;
         std::string leader_port;
         std::string client_id = "sluice-replica-fetcher";
-        std::string rack_id;                               // broker.rack
-        int32_t max_wait_ms = 500;                         // replica.fetch.wait.max.ms
-        int32_t min_bytes = 1;                             // replica.fetch.min.bytes
-        int32_t max_bytes = 10 << 20;                      // replica.fetch.response.max.bytes
-        int32_t partition_max_bytes = 1 << 20;             // replica.fetch.max.bytes
-        std::chrono::milliseconds backoff{1000};           // replica.fetch.backoff.ms
+        std::string rack_id;                      // broker.rack
+        int32_t max_wait_ms = 500;                // replica.fetch.wait.max.ms
+        int32_t min_bytes = 1;                    // replica.fetch.min.bytes
+        int32_t max_bytes = 10 << 20;             // replica.fetch.response.max.bytes
+        int32_t partition_max_bytes = 1 << 20;    // replica.fetch.max.bytes
+        std::chrono::milliseconds backoff{1000};  // replica.fetch.backoff.ms
         // Kafka 2.7+ (KIP-320 on the fetch path): skip OffsetForLeaderEpoch
         // for a log that knows its latest epoch when the leader speaks Fetch
         // v12+; the leader's DivergingEpoch answer drives the truncation.

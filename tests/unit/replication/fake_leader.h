@@ -45,16 +45,17 @@ public:
     void close_all() {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
-        for (auto& s : sessions_) s->socket.close(ignored);
+        for (auto& s : sessions_)
+            s->socket.close(ignored);
     }
 
     // The leader's partitions of topic "t".
     std::map<int32_t, partition_model> partitions;
     int16_t fetch_max_version = 17;
     // Knobs, by 1-based count of Fetch requests received.
-    int drop_on_fetch = 0;     // hang up instead of answering
-    int garbage_on_fetch = 0;  // answer with a body that does not decode
-    bool hold_fetches = false;  // never answer
+    int drop_on_fetch = 0;                            // hang up instead of answering
+    int garbage_on_fetch = 0;                         // answer with a body that does not decode
+    bool hold_fetches = false;                        // never answer
     std::chrono::milliseconds empty_fetch_delay{20};  // max.wait stand-in
 
     // What it saw.
@@ -94,8 +95,8 @@ private:
     void read(std::shared_ptr<session> s) {
         asio::async_read(s->socket, asio::buffer(s->size), [this, s](boost::system::error_code ec, size_t) {
             if (ec) return;
-            uint32_t n = (uint32_t{s->size[0]} << 24) | (uint32_t{s->size[1]} << 16) | (uint32_t{s->size[2]} << 8) |
-                         s->size[3];
+            uint32_t n =
+                (uint32_t{s->size[0]} << 24) | (uint32_t{s->size[1]} << 16) | (uint32_t{s->size[2]} << 8) | s->size[3];
             s->frame.resize(n);
             asio::async_read(s->socket, asio::buffer(s->frame), [this, s](boost::system::error_code ec2, size_t) {
                 if (ec2) return;

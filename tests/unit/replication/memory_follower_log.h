@@ -22,7 +22,8 @@ inline protocol::bytes make_epoch_batch(int64_t base, int count, int32_t epoch, 
         protocol::record r;
         r.offset = base + i;
         r.timestamp = 1'000 + base + i;
-        r.value = protocol::bytes{static_cast<uint8_t>(tag), static_cast<uint8_t>(epoch), static_cast<uint8_t>(base + i)};
+        r.value =
+            protocol::bytes{static_cast<uint8_t>(tag), static_cast<uint8_t>(epoch), static_cast<uint8_t>(base + i)};
         records.push_back(std::move(r));
     }
     protocol::batch_builder_options options;
@@ -78,7 +79,8 @@ public:
 
     void truncate_to(int64_t to) {
         if (to >= end) return;
-        while (!batches.empty() && batches.back().base >= to) batches.pop_back();
+        while (!batches.empty() && batches.back().base >= to)
+            batches.pop_back();
         // The tests cut at batch boundaries only, as a real log does.
         if (!batches.empty()) {
             EXPECT_LT(batches.back().last, to) << "truncation inside a batch";
@@ -91,7 +93,8 @@ public:
     void advance_log_start(int64_t to) {
         EXPECT_GT(to, start);
         EXPECT_LE(to, hw);
-        while (!batches.empty() && batches.front().last < to) batches.erase(batches.begin());
+        while (!batches.empty() && batches.front().last < to)
+            batches.erase(batches.begin());
         start = to;
         epochs.truncate_from_start(to);
     }

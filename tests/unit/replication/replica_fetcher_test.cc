@@ -45,10 +45,9 @@ protected:
     }
 
     void start(replica_fetcher::options o, int32_t epoch, bool with_topic_id = true) {
-        fetcher_ = replica_fetcher::create(io_.get_executor(), std::move(o),
-                                           [this](const topic_partition& tp, error_code e) {
-                                               problems_.emplace_back(tp, e);
-                                           });
+        fetcher_ =
+            replica_fetcher::create(io_.get_executor(), std::move(o),
+                                    [this](const topic_partition& tp, error_code e) { problems_.emplace_back(tp, e); });
         fetcher_->add_partition(tp_, with_topic_id ? testing::test_topic_id : protocol::uuid{}, leader_epoch(epoch),
                                 follower_);
     }
@@ -56,7 +55,8 @@ protected:
     bool run_until(const std::function<bool()>& cond, std::chrono::milliseconds limit = 5s) {
         auto deadline = std::chrono::steady_clock::now() + limit;
         io_.restart();
-        while (!cond() && std::chrono::steady_clock::now() < deadline) io_.run_for(5ms);
+        while (!cond() && std::chrono::steady_clock::now() < deadline)
+            io_.run_for(5ms);
         return cond();
     }
 
@@ -124,7 +124,8 @@ TEST_F(ReplicaFetcherTest, catch_up_from_empty) {
 
 TEST_F(ReplicaFetcherTest, log_start_follows_the_leader) {
     auto& l = leader_partition();
-    for (int i = 0; i < 4; ++i) l.log.add(5, 0, 'L');
+    for (int i = 0; i < 4; ++i)
+        l.log.add(5, 0, 'L');
     l.log.hw = 10;
     start(options(), 0);
     ASSERT_TRUE(run_until([&] { return caught_up(); }));
@@ -321,7 +322,8 @@ TEST_F(ReplicaFetcherTest, partition_error_backs_off_that_partition_only) {
     // Backed off: asked far less often than partition 0 while it caught up.
     size_t asked_for_1 = 0;
     for (const auto& f : leader_.fetches) {
-        for (const auto& p : f.topics[0].partitions) asked_for_1 += p.partition == 1 ? 1 : 0;
+        for (const auto& p : f.topics[0].partitions)
+            asked_for_1 += p.partition == 1 ? 1 : 0;
     }
     EXPECT_GE(asked_for_1, 1u);
     EXPECT_LT(asked_for_1, leader_.fetches.size());
@@ -336,7 +338,8 @@ TEST_F(ReplicaFetcherTest, partition_error_backs_off_that_partition_only) {
 
 TEST_F(ReplicaFetcherTest, connection_dropped_mid_request_resumes_without_gaps) {
     auto& l = leader_partition();
-    for (int i = 0; i < 6; ++i) l.log.add(3, 0, 'L');
+    for (int i = 0; i < 6; ++i)
+        l.log.add(3, 0, 'L');
     l.log.hw = 18;
     leader_.drop_on_fetch = 3;  // the third fetch is never answered
     start(options(), 0);
@@ -353,7 +356,8 @@ TEST_F(ReplicaFetcherTest, connection_dropped_mid_request_resumes_without_gaps) 
 
 TEST_F(ReplicaFetcherTest, malformed_response_is_a_connection_failure) {
     auto& l = leader_partition();
-    for (int i = 0; i < 3; ++i) l.log.add(2, 0, 'L');
+    for (int i = 0; i < 3; ++i)
+        l.log.add(2, 0, 'L');
     l.log.hw = 6;
     leader_.garbage_on_fetch = 2;
     start(options(), 0);
