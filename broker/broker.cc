@@ -11,7 +11,7 @@
 
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/net/server.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
@@ -62,7 +62,7 @@ broker::broker(broker_config config, log::background_executor executor)
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
     std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
     for (const auto& d : dirs) std::filesystem::create_directories(d);
-    store_ = local_metadata_store::open(dirs.front(), config_.cluster_id);
+    store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id);
     logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
     // broker defaults.

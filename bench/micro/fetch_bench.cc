@@ -22,7 +22,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
 #include "log/partition_log.h"
@@ -176,7 +176,7 @@ void bm_fetch_session_idle(benchmark::State& state) {
 BENCHMARK(bm_fetch_session_idle)->Unit(benchmark::kMicrosecond);
 
 // Topics without fsyncs per create: the lookup is what is measured.
-class memory_store : public broker::metadata_store {
+class memory_store : public replication::metadata_store {
 public:
     std::string cluster_id() const override { return "bench"; }
     std::vector<broker::topic_metadata> list_topics() const override {

@@ -4,8 +4,8 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/metadata/metadata_store.h"
-#include "broker/metadata/topic_name.h"
+#include "replication/metadata_store.h"
+#include "replication/topic_name.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
@@ -63,7 +63,7 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     for (const auto& wanted : *body.topics) {
         topic_state* t = nullptr;
         if (wanted.name) {
-            if (!validate_topic_name(*wanted.name).ok()) {
+            if (!replication::validate_topic_name(*wanted.name).ok()) {
                 response.topics.push_back(topic_error(wanted.name, {}, error_code::invalid_topic_exception));
                 continue;
             }

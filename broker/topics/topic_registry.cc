@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "broker/metadata/topic_name.h"
+#include "replication/topic_name.h"
 #include "broker/metadata/uuid.h"
 
 namespace sluice::broker {
@@ -104,10 +104,10 @@ partition_state* topic_registry::find(std::string_view topic, int32_t partition)
 
 op_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
                                  const topic_config& configs, bool validate_only) {
-    if (auto r = validate_topic_name(name); !r.ok()) return r;
+    if (auto r = replication::validate_topic_name(name); !r.ok()) return r;
     if (find(name) != nullptr) return {error_code::topic_already_exists, "Topic '" + name + "' already exists."};
     for (auto& [existing, topic] : topics_) {
-        if (topic_names_collide(existing, name)) {
+        if (replication::topic_names_collide(existing, name)) {
             return {error_code::invalid_topic_exception,
                     "Topic '" + name + "' collides with existing topic '" + existing + "'."};
         }

@@ -19,10 +19,13 @@
 #include "broker/config/op_result.h"
 #include "broker/config/topic_config.h"
 #include "broker/fetch/fetch_waiter.h"
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 #include "log/log_manager.h"
 
 namespace sluice::broker {
+
+using replication::metadata_store;
+using replication::topic_metadata;
 
 struct partition_state {
     int32_t index = 0;

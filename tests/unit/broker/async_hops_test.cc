@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "broker/broker.h"
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
@@ -50,7 +50,7 @@ size_t count_with_suffix(const fs::path& dir, std::string_view suffix) {
 class cleaning_hops_test : public ::testing::Test {
 protected:
     cleaning_hops_test()
-        : store_(local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
+        : store_(replication::local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
           logs_({dir_.path() / "logs"}, queue_.executor()),
           topics_(config_, *store_, logs_),
           cleaning_(config_, io_, topics_, queue_.executor()) {
@@ -71,7 +71,7 @@ protected:
     broker_config config_;
     background_queue queue_;
     boost::asio::io_context io_;
-    std::unique_ptr<local_metadata_store> store_;
+    std::unique_ptr<replication::local_metadata_store> store_;
     log::log_manager logs_;
     topic_registry topics_;
     log_cleaning cleaning_;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/topics/topic_registry.h"
 #include "unit/log/log_test_util.h"
 #include "unit/temp_dir.h"
@@ -18,7 +18,7 @@ namespace sluice::broker::testing {
 class HandlerTest : public ::testing::Test {
 protected:
     HandlerTest()
-        : store_(local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
+        : store_(replication::local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
           logs_({dir_.path() / "logs"}),
           topics_(config_, *store_, logs_) {
         std::filesystem::create_directories(dir_.path() / "logs");
@@ -44,7 +44,7 @@ protected:
 
     sluice::testing::temp_dir dir_{"sluice-handler"};
     broker_config config_;
-    std::unique_ptr<local_metadata_store> store_;
+    std::unique_ptr<replication::local_metadata_store> store_;
     log::log_manager logs_;
     topic_registry topics_;
 };

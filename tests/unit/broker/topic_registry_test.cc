@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "unit/temp_dir.h"
 
 namespace sluice::broker {
@@ -19,7 +19,7 @@ using protocol::error_code;
 class TopicRegistryTest : public ::testing::Test {
 protected:
     TopicRegistryTest()
-        : store_(local_metadata_store::open(dir_.path() / "meta", std::nullopt)),
+        : store_(replication::local_metadata_store::open(dir_.path() / "meta", std::nullopt)),
           logs_({dir_.path() / "logs"}),
           registry_(config_, *store_, logs_) {
         fs::create_directories(dir_.path() / "logs");
@@ -33,7 +33,7 @@ protected:
 
     testing::temp_dir dir_{"sluice-topics"};
     broker_config config_;
-    std::unique_ptr<local_metadata_store> store_;
+    std::unique_ptr<replication::local_metadata_store> store_;
     log::log_manager logs_;
     topic_registry registry_;
 };

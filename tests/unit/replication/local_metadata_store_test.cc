@@ -1,6 +1,6 @@
 // The local metadata store: round trips across reopen, the atomic write, one
 // case per corrupt-file shape, topic rules; plus uuid text and topic names.
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,14 +9,17 @@
 #include <filesystem>
 #include <fstream>
 
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 namespace {
 
 namespace fs = std::filesystem;
 using protocol::error_code;
+using protocol::random_uuid;
+using protocol::to_base64url;
+using protocol::uuid_from_base64url;
 
 class MetadataStoreTest : public ::testing::Test {
 protected:
@@ -49,7 +52,7 @@ protected:
         }
     }
 
-    static topic_metadata topic(std::string name, int32_t partitions = 1, topic_config configs = {}) {
+    static topic_metadata topic(std::string name, int32_t partitions = 1, topic_configs configs = {}) {
         topic_metadata t;
         t.name = std::move(name);
         t.partition_count = partitions;
@@ -121,7 +124,7 @@ TEST_F(MetadataStoreTest, MutationsPersist) {
     auto t = s->get_topic("t");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->partition_count, 5);
-    EXPECT_EQ(t->configs, (topic_config{{"segment.bytes", "4096"}}));
+    EXPECT_EQ(t->configs, (topic_configs{{"segment.bytes", "4096"}}));
     EXPECT_FALSE(s->get_topic("gone"));
     EXPECT_EQ(s->list_topics().size(), 1u);
 }
@@ -297,4 +300,4 @@ TEST(TopicNameTest, Collisions) {
 }
 
 }  // namespace
-}  // namespace sluice::broker
+}  // namespace sluice::replication

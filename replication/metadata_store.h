@@ -9,23 +9,28 @@
 // Implementations are safe to call from several threads (admin requests are
 // rare and off the data path, so a lock is fine).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "broker/config/op_result.h"
-#include "broker/config/topic_config.h"
+#include "replication/op_result.h"
 #include "protocol/wire.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
+
+// A topic's explicit config overrides, name -> value, as the client sent
+// them. broker/config validates them (validate_topic_configs) and resolves
+// them against the broker defaults; the store only keeps them.
+using topic_configs = std::map<std::string, std::string>;
 
 struct topic_metadata {
     std::string name;
     protocol::uuid topic_id;
     int32_t partition_count = 1;
     int16_t replication_factor = 1;
-    topic_config configs;  // explicit overrides only
+    topic_configs configs;  // explicit overrides only
     bool operator==(const topic_metadata&) const = default;
 };
 
@@ -50,7 +55,7 @@ public:
     // Partitions can only be added: invalid_partitions unless count is larger.
     virtual op_result set_partition_count(std::string_view name, int32_t count) = 0;
     // Replaces the topic's overrides.
-    virtual op_result set_topic_configs(std::string_view name, const topic_config& configs) = 0;
+    virtual op_result set_topic_configs(std::string_view name, const topic_configs& configs) = 0;
 };
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

@@ -18,9 +18,9 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 class metadata_error : public std::runtime_error {
 public:
@@ -45,7 +45,7 @@ public:
     op_result create_topic(topic_metadata& topic) override;
     op_result delete_topic(std::string_view name) override;
     op_result set_partition_count(std::string_view name, int32_t count) override;
-    op_result set_topic_configs(std::string_view name, const topic_config& configs) override;
+    op_result set_topic_configs(std::string_view name, const topic_configs& configs) override;
 
     const std::filesystem::path& path() const { return path_; }
 
@@ -70,4 +70,4 @@ std::string encode_metadata(const std::string& cluster_id, const std::vector<top
 // Throws metadata_error describing what is wrong.
 void decode_metadata(std::string_view text, std::string& cluster_id, std::vector<topic_metadata>& topics);
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

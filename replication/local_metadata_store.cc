@@ -1,4 +1,4 @@
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,10 +11,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 namespace fs = std::filesystem;
 using protocol::error_code;
@@ -100,7 +100,7 @@ std::unique_ptr<local_metadata_store> local_metadata_store::open(
     if (ec) throw metadata_error("Cannot access " + path.string() + ": " + ec.message());
 
     state fresh;
-    fresh.cluster_id = configured_cluster_id.value_or(to_base64url(random_uuid()));
+    fresh.cluster_id = configured_cluster_id.value_or(protocol::to_base64url(protocol::random_uuid()));
     if (auto r = store->commit(std::move(fresh)); !r.ok()) {
         throw metadata_error("Cannot create cluster metadata file: " + r.message);
     }
@@ -172,7 +172,7 @@ op_result local_metadata_store::create_topic(topic_metadata& topic) {
             return std::any_of(next.topics.begin(), next.topics.end(), [&](auto& t) { return t.topic_id == id; });
         };
         do {
-            topic.topic_id = random_uuid();
+            topic.topic_id = protocol::random_uuid();
         } while (taken(topic.topic_id));
     }
     next.topics.push_back(topic);
@@ -210,7 +210,7 @@ op_result local_metadata_store::set_partition_count(std::string_view name, int32
     return commit(std::move(next));
 }
 
-op_result local_metadata_store::set_topic_configs(std::string_view name, const topic_config& configs) {
+op_result local_metadata_store::set_topic_configs(std::string_view name, const topic_configs& configs) {
     std::lock_guard lock(mu_);
     state next = state_;
     topic_metadata* t = find(next, name);
@@ -221,4 +221,4 @@ op_result local_metadata_store::set_topic_configs(std::string_view name, const t
     return commit(std::move(next));
 }
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication
