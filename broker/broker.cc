@@ -74,12 +74,17 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         return to_log_config(resolve_topic_settings(overrides, config_));
     });
-    topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_);
+    topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_, io_->get_executor());
     topics_->load();
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
+    // However a topic goes (DeleteTopics here, or another broker's seen
+    // through the store's watch), the cleaner forgets its partitions.
+    topics_->on_drop([this](const topic_state& t) {
+        for (const auto& p : t.partitions) cleaning_->forget({t.meta.name, p->index});
+    });
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),

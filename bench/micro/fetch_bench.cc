@@ -195,22 +195,24 @@ public:
         }
         return std::nullopt;
     }
-    broker::op_result create_topic(broker::topic_metadata& topic) override {
+    void create_topic(broker::topic_metadata topic, executor, created_fn done) override {
         topics_[topic.name] = topic;
-        return {};
+        done({}, std::move(topic));
     }
-    broker::op_result delete_topic(std::string_view name) override {
-        topics_.erase(std::string(name));
-        return {};
+    void delete_topic(std::string name, executor, done_fn done) override {
+        topics_.erase(name);
+        done({});
     }
-    broker::op_result set_partition_count(std::string_view name, int32_t count) override {
-        topics_[std::string(name)].partition_count = count;
-        return {};
+    void set_partition_count(std::string name, int32_t count, executor, done_fn done) override {
+        topics_[name].partition_count = count;
+        done({});
     }
-    broker::op_result set_topic_configs(std::string_view name, const broker::topic_config& configs) override {
-        topics_[std::string(name)].configs = configs;
-        return {};
+    void set_topic_configs(std::string name, replication::topic_configs configs,
+                           std::optional<replication::topic_configs>, executor, done_fn done) override {
+        topics_[name].configs = std::move(configs);
+        done({});
     }
+    subscription watch(executor, watch_fn) override { return std::make_shared<int>(0); }
 
 private:
     std::map<std::string, broker::topic_metadata> topics_;
@@ -222,11 +224,14 @@ void bm_topic_id_lookup(benchmark::State& state) {
         broker_config cfg;
         memory_store store;
         log::log_manager logs({dir});
-        broker::topic_registry topics(cfg, store, logs);
+        boost::asio::io_context io;
+        broker::topic_registry topics(cfg, store, logs, io.get_executor());
         std::vector<protocol::uuid> ids;
         for (int i = 0; i < partition_count; ++i) {
             std::string name = "topic-" + std::to_string(i);
-            if (!topics.create(name, 1, 1, {}, false).ok()) std::abort();
+            topics.create(name, 1, 1, {}, false, [](broker::op_result r) {
+                if (!r.ok()) std::abort();
+            });
             ids.push_back(topics.find(name)->meta.topic_id);
         }
         for (auto _ : state) {
