@@ -11,6 +11,7 @@
 
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
+#include "replication/etcd_metadata_store.h"
 #include "replication/local_metadata_store.h"
 #include "broker/net/server.h"
 #include "broker/topics/log_cleaning.h"
@@ -62,7 +63,17 @@ broker::broker(broker_config config, log::background_executor executor)
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
     std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
     for (const auto& d : dirs) std::filesystem::create_directories(d);
-    store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id);
+    if (config_.metadata_etcd_endpoints) {
+        replication::etcd_metadata_store::options etcd;
+        etcd.endpoints = *config_.metadata_etcd_endpoints;
+        etcd.prefix = config_.metadata_etcd_prefix;
+        etcd.session_timeout = std::chrono::milliseconds(config_.metadata_etcd_session_timeout_ms);
+        etcd.node_id = config_.node_id;
+        // Runs the I/O context until the mirror is loaded: it is not serving yet.
+        store_ = replication::etcd_metadata_store::open(*io_, etcd, config_.cluster_id);
+    } else {
+        store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id);
+    }
     logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
     // broker defaults.
