@@ -123,3 +123,24 @@ def test_bad_etcd_endpoints_refuse_to_start(broker_factory):
     with pytest.raises(BrokerError) as e:
         broker_factory({"metadata.etcd.endpoints": "localhost:2379"})
     assert "metadata.etcd.endpoints" in str(e.value)
+
+
+def test_partitions_and_configs_changed_on_one_broker_reach_the_other(etcd, broker_factory):
+    from confluent_kafka.admin import ConfigResource, NewPartitions, NewTopic
+    a, b = _cluster(broker_factory, etcd, "/" + unique("c"))
+    topic = unique("grow")
+    admin(a.bootstrap).create_topics([NewTopic(topic, 1, 1)], request_timeout=15)[topic].result(15)
+    wait_until(lambda: _topic(b.bootstrap, topic) is not None, 15, "topic on the second broker")
+
+    admin(b.bootstrap).create_partitions([NewPartitions(topic, 3)], request_timeout=15)[topic].result(15)
+    wait_until(lambda: len(_topic(a.bootstrap, topic).partitions) == 3, 15, "3 partitions on the first broker")
+    wait_until(lambda: os.path.isdir(a.partition_dir(topic, 2)), 10, "new partition dir on the first broker")
+
+    res = ConfigResource("topic", topic, set_config={"retention.ms": "123456"})
+    admin(b.bootstrap).alter_configs([res], request_timeout=15)[res].result(15)
+
+    def retention_on_a():
+        r = ConfigResource("topic", topic)
+        entries = admin(a.bootstrap).describe_configs([r], request_timeout=10)[r].result(10)
+        return entries["retention.ms"].value == "123456"
+    wait_until(retention_on_a, 15, "retention.ms on the first broker")
