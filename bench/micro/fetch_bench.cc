@@ -70,7 +70,11 @@ struct bench_broker {
         cfg.advertised_listeners = cfg.listeners;
         cfg.log_dirs = {dir.string()};
         b = std::make_unique<broker::broker>(cfg);
-        if (!b->topics().create(topic_name, partition_count, 1, {}, false).ok()) std::abort();
+        // The local store answers before create() returns.
+        bool created = false;
+        b->topics().create(topic_name, partition_count, 1, {}, false,
+                           [&created](broker::op_result r) { created = r.ok(); });
+        if (!created) std::abort();
     }
     ~bench_broker() {
         b.reset();
