@@ -11,7 +11,8 @@
 
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/etcd_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/net/server.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
@@ -62,7 +63,17 @@ broker::broker(broker_config config, log::background_executor executor)
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
     std::vector<std::filesystem::path> dirs(config_.log_dirs.begin(), config_.log_dirs.end());
     for (const auto& d : dirs) std::filesystem::create_directories(d);
-    store_ = local_metadata_store::open(dirs.front(), config_.cluster_id);
+    if (config_.metadata_etcd_endpoints) {
+        replication::etcd_metadata_store::options etcd;
+        etcd.endpoints = *config_.metadata_etcd_endpoints;
+        etcd.prefix = config_.metadata_etcd_prefix;
+        etcd.session_timeout = std::chrono::milliseconds(config_.metadata_etcd_session_timeout_ms);
+        etcd.node_id = config_.node_id;
+        // Runs the I/O context until the mirror is loaded: it is not serving yet.
+        store_ = replication::etcd_metadata_store::open(*io_, etcd, config_.cluster_id);
+    } else {
+        store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id);
+    }
     logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
     // broker defaults.
@@ -74,12 +85,17 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         return to_log_config(resolve_topic_settings(overrides, config_));
     });
-    topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_);
+    topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_, io_->get_executor());
     topics_->load();
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
+    // However a topic goes (DeleteTopics here, or another broker's seen
+    // through the store's watch), the cleaner forgets its partitions.
+    topics_->on_drop([this](const topic_state& t) {
+        for (const auto& p : t.partitions) cleaning_->forget({t.meta.name, p->index});
+    });
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),

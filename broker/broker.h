@@ -20,6 +20,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace sluice::replication {
+class metadata_store;
+}
+
 namespace sluice::log {
 class log_manager;
 class partition_log;
@@ -27,7 +31,6 @@ class partition_log;
 
 namespace sluice::broker {
 
-class metadata_store;
 class topic_registry;
 class fetch_session_cache;
 class server;
@@ -53,7 +56,7 @@ public:
     const broker_config& config() const { return config_; }
     boost::asio::io_context& io() { return *io_; }
     topic_registry& topics() { return *topics_; }
-    metadata_store& metadata() { return *store_; }
+    replication::metadata_store& metadata() { return *store_; }
     log::log_manager& logs() { return *logs_; }
     fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
     groups::coordinator& groups() { return *groups_; }
@@ -83,7 +86,7 @@ private:
 
     broker_config config_;
     std::unique_ptr<boost::asio::io_context> io_;
-    std::unique_ptr<metadata_store> store_;
+    std::unique_ptr<replication::metadata_store> store_;
     std::unique_ptr<log::log_manager> logs_;
     std::unique_ptr<topic_registry> topics_;
     std::unique_ptr<fetch_session_cache> fetch_sessions_;

@@ -22,7 +22,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
 #include "log/partition_log.h"
@@ -70,7 +70,11 @@ struct bench_broker {
         cfg.advertised_listeners = cfg.listeners;
         cfg.log_dirs = {dir.string()};
         b = std::make_unique<broker::broker>(cfg);
-        if (!b->topics().create(topic_name, partition_count, 1, {}, false).ok()) std::abort();
+        // The local store answers before create() returns.
+        bool created = false;
+        b->topics().create(topic_name, partition_count, 1, {}, false,
+                           [&created](broker::op_result r) { created = r.ok(); });
+        if (!created) std::abort();
     }
     ~bench_broker() {
         b.reset();
@@ -176,7 +180,7 @@ void bm_fetch_session_idle(benchmark::State& state) {
 BENCHMARK(bm_fetch_session_idle)->Unit(benchmark::kMicrosecond);
 
 // Topics without fsyncs per create: the lookup is what is measured.
-class memory_store : public broker::metadata_store {
+class memory_store : public replication::metadata_store {
 public:
     std::string cluster_id() const override { return "bench"; }
     std::vector<broker::topic_metadata> list_topics() const override {
@@ -195,22 +199,24 @@ public:
         }
         return std::nullopt;
     }
-    broker::op_result create_topic(broker::topic_metadata& topic) override {
+    void create_topic(broker::topic_metadata topic, executor, created_fn done) override {
         topics_[topic.name] = topic;
-        return {};
+        done({}, std::move(topic));
     }
-    broker::op_result delete_topic(std::string_view name) override {
-        topics_.erase(std::string(name));
-        return {};
+    void delete_topic(std::string name, executor, done_fn done) override {
+        topics_.erase(name);
+        done({});
     }
-    broker::op_result set_partition_count(std::string_view name, int32_t count) override {
-        topics_[std::string(name)].partition_count = count;
-        return {};
+    void set_partition_count(std::string name, int32_t count, executor, done_fn done) override {
+        topics_[name].partition_count = count;
+        done({});
     }
-    broker::op_result set_topic_configs(std::string_view name, const broker::topic_config& configs) override {
-        topics_[std::string(name)].configs = configs;
-        return {};
+    void set_topic_configs(std::string name, replication::topic_configs configs,
+                           std::optional<replication::topic_configs>, executor, done_fn done) override {
+        topics_[name].configs = std::move(configs);
+        done({});
     }
+    subscription watch(executor, watch_fn) override { return std::make_shared<int>(0); }
 
 private:
     std::map<std::string, broker::topic_metadata> topics_;
@@ -222,11 +228,14 @@ void bm_topic_id_lookup(benchmark::State& state) {
         broker_config cfg;
         memory_store store;
         log::log_manager logs({dir});
-        broker::topic_registry topics(cfg, store, logs);
+        boost::asio::io_context io;
+        broker::topic_registry topics(cfg, store, logs, io.get_executor());
         std::vector<protocol::uuid> ids;
         for (int i = 0; i < partition_count; ++i) {
             std::string name = "topic-" + std::to_string(i);
-            if (!topics.create(name, 1, 1, {}, false).ok()) std::abort();
+            topics.create(name, 1, 1, {}, false, [](broker::op_result r) {
+                if (!r.ok()) std::abort();
+            });
             ids.push_back(topics.find(name)->meta.topic_id);
         }
         for (auto _ : state) {

@@ -260,6 +260,9 @@ broker_config broker_config::from_properties(const property_list& props) {
         if (id->empty()) throw config_error(invalid_value_message("cluster.id", *id, "must not be empty"));
         c.cluster_id = *id;
     }
+    c.metadata_etcd_endpoints = c.value_of("metadata.etcd.endpoints");
+    c.metadata_etcd_prefix = str("metadata.etcd.prefix");
+    c.metadata_etcd_session_timeout_ms = i32("metadata.etcd.session.timeout.ms");
     if (auto http = str("sluice.http.listener"); !http.empty()) {
         try {
             c.http_listener = parse_listeners("sluice.http.listener", "HTTP://" + http, {{"HTTP", "PLAINTEXT"}}).at(0);

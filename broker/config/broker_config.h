@@ -89,6 +89,11 @@ struct broker_config {
 
     // cluster.id when configured; otherwise the metadata store generates one.
     std::optional<std::string> cluster_id;
+    // metadata.etcd.*: set endpoints = cluster mode, the metadata store in
+    // etcd; nullopt = the local file under the first log dir.
+    std::optional<std::string> metadata_etcd_endpoints;
+    std::string metadata_etcd_prefix = "/sluice";
+    int32_t metadata_etcd_session_timeout_ms = 6000;
     // sluice.http.listener "host:port" (name "HTTP"); nullopt = no HTTP server.
     std::optional<listener> http_listener;
 

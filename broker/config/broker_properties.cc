@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
+#include <string>
+
+#include "replication/etcd/etcd_client.h"
 
 namespace sluice::broker {
 
@@ -12,6 +16,21 @@ constexpr std::string_view int_max = "2147483647";
 constexpr double int16_max = 32767;
 
 using t = config_type;
+
+bool is_etcd_endpoint_list(std::string_view value) {
+    try {
+        replication::etcd::parse_endpoints(std::string(value));
+        return true;
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+}
+
+// Keys are <prefix>/...: a trailing '/' is trimmed, so "/" alone would
+// leave the cluster's keys at the root of etcd's keyspace.
+bool is_etcd_prefix(std::string_view value) {
+    return value.starts_with('/') && value.find_first_not_of('/') != std::string_view::npos;
+}
 
 // Read by Sluice. Defaults are Kafka's except where a comment says otherwise.
 std::vector<config_def> used_defs() {
@@ -90,6 +109,14 @@ std::vector<config_def> used_defs() {
         {.name = "group.consumer.max.size", .type = t::int32, .default_value = int_max, .min = 1},
         {.name = "group.consumer.assignors", .type = t::list, .default_value = "uniform,range"},
         {.name = "cluster.id", .type = t::string, .default_value = std::nullopt},
+        // Cluster mode: the metadata store in etcd (unset = the local file).
+        {.name = "metadata.etcd.endpoints", .type = t::string, .default_value = std::nullopt,
+         .accepts = is_etcd_endpoint_list,
+         .refusal = "Expected a comma-separated list of http://host:port"},
+        {.name = "metadata.etcd.prefix", .type = t::string, .default_value = "/sluice",
+         .accepts = is_etcd_prefix,
+         .refusal = "Expected a key prefix starting with '/' and not only '/'"},
+        {.name = "metadata.etcd.session.timeout.ms", .type = t::int32, .default_value = "6000", .min = 1000},
         {.name = "min.insync.replicas", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "compression.type", .type = t::string, .default_value = "producer",
          .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},

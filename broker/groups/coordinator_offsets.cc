@@ -30,13 +30,18 @@ std::set<std::string> consumer_subscribed(const consumer_group& cg) {
 error_code coordinator::ensure_offsets_topic() {
     if (broker_.topics().find(offsets_topic_name) != nullptr) return error_code::none;
     topic_config configs{{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
-    auto result =
-        broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs, false);
-    if (!result.ok() && result.code != error_code::topic_already_exists) {
-        spdlog::error("cannot create {}: {}", offsets_topic_name, result.message);
-        return error_code::coordinator_not_available;
-    }
-    return error_code::none;
+    // The local store creates it before create() returns; a store that must
+    // ask etcd answers later, and until then the coordinator is not
+    // available, which clients retry (as Kafka answers while it creates
+    // the topic).
+    broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs, false,
+                            [](op_result result) {
+                                if (!result.ok() && result.code != error_code::topic_already_exists) {
+                                    spdlog::error("cannot create {}: {}", offsets_topic_name, result.message);
+                                }
+                            });
+    return broker_.topics().find(offsets_topic_name) != nullptr ? error_code::none
+                                                                : error_code::coordinator_not_available;
 }
 
 error_code coordinator::persist(const std::string& group_id, const std::vector<keyed_value>& records) {

@@ -1,8 +1,12 @@
 // AlterConfigs (the legacy form): replaces a topic's whole set of overrides.
+// Resources change one after another through the metadata store.
+#include <memory>
+
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
 #include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
 #include "protocol/generated/alter_configs.h"
 
@@ -11,21 +15,37 @@ namespace sluice::broker {
 using response_t = protocol::alter_configs_response;
 
 handler_result handle_alter_configs(broker& b, request& req) {
-    protocol::alter_configs_request body;
-    if (!decode_body(req, body)) return handler_result::close();
-    response_t response;
-    for (const auto& r : body.resources) {
-        op_result result = alter_resource(r.resource_type, [&] {
-            topic_config configs;
-            for (const auto& c : r.configs) {
-                if (c.value) configs[c.name] = *c.value;
-            }
-            return b.topics().set_configs(r.resource_name, configs, body.validate_only);
-        });
-        response.responses.push_back(
-            resource_response<response_t::alter_configs_resource_response>(r.resource_type, r.resource_name, result));
-    }
-    return respond_with(req, response);
+    auto body = std::make_shared<protocol::alter_configs_request>();
+    if (!decode_body(req, *body)) return handler_result::close();
+    int16_t version = req.api_version;
+    return handler_result::later([&b, body, version](respond_fn respond) {
+        run_in_order<op_result>(
+            body->resources.size(),
+            [&b, body](size_t i, std::function<void(op_result)> done) {
+                const auto& r = body->resources[i];
+                alter_resource(
+                    r.resource_type,
+                    [&b, &r, validate_only = body->validate_only](alter_done changed) {
+                        topic_config configs;
+                        for (const auto& c : r.configs) {
+                            if (c.value) configs[c.name] = *c.value;
+                        }
+                        b.topics().set_configs(r.resource_name, configs, validate_only, std::move(changed));
+                    },
+                    std::move(done));
+            },
+            [body, version, respond](std::vector<op_result> results) {
+                response_t response;
+                for (size_t i = 0; i < results.size(); ++i) {
+                    const auto& r = body->resources[i];
+                    response.responses.push_back(resource_response<response_t::alter_configs_resource_response>(
+                        r.resource_type, r.resource_name, results[i]));
+                }
+                protocol::writer w;
+                response.encode(w, version);
+                respond(std::move(w));
+            });
+    });
 }
 
 }  // namespace sluice::broker

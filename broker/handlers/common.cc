@@ -30,11 +30,14 @@ std::string client_host_of(const std::string& peer) {
     return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
 }
 
-protocol::error_code auto_create_topic(broker& b, const std::string& topic) {
-    if (b.topics().find(topic) != nullptr) return protocol::error_code::none;
-    if (!b.config().auto_create_topics_enable) return protocol::error_code::unknown_topic_or_partition;
-    auto result = b.topics().create(topic, -1, -1, {}, false);
-    return result.code;
+void auto_create_topic(broker& b, const std::string& topic, std::function<void(protocol::error_code)> done) {
+    if (b.topics().find(topic) != nullptr) return done(protocol::error_code::none);
+    if (!b.config().auto_create_topics_enable) return done(protocol::error_code::unknown_topic_or_partition);
+    b.topics().create(topic, -1, -1, {}, false, [&b, topic, done = std::move(done)](op_result result) {
+        // Another client's request (or broker) may have created it meanwhile.
+        bool exists = result.code == protocol::error_code::topic_already_exists && b.topics().find(topic) != nullptr;
+        done(exists ? protocol::error_code::none : result.code);
+    });
 }
 
 }  // namespace sluice::broker

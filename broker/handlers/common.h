@@ -1,6 +1,7 @@
 #pragma once
 // Small pieces several handlers share.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "protocol/error_code.h"
@@ -19,8 +20,9 @@ endpoint advertised_endpoint(broker& b);
 // A member's host as Kafka shows it ("/127.0.0.1"), from "host:port".
 std::string client_host_of(const std::string& peer);
 
-// Creates `topic` with the broker defaults if auto-creation allows it.
-// Returns none when the topic exists afterwards.
-protocol::error_code auto_create_topic(broker& b, const std::string& topic);
+// Creates `topic` with the broker defaults if auto-creation allows it;
+// `done` gets none when the topic exists afterwards (it may run before this
+// returns, or later on the broker's executor).
+void auto_create_topic(broker& b, const std::string& topic, std::function<void(protocol::error_code)> done);
 
 }  // namespace sluice::broker

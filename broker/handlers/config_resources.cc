@@ -13,10 +13,10 @@ op_result refuse_broker_change() {
             "Broker configs are static in Sluice: change server.properties and restart."};
 }
 
-op_result alter_resource(int8_t type, const std::function<op_result()>& change_topic) {
-    if (type == resource_type::topic) return change_topic();
-    if (type == resource_type::broker) return refuse_broker_change();
-    return {protocol::error_code::invalid_request, "Unsupported resource type."};
+void alter_resource(int8_t type, const std::function<void(alter_done)>& change_topic, alter_done done) {
+    if (type == resource_type::topic) return change_topic(std::move(done));
+    if (type == resource_type::broker) return done(refuse_broker_change());
+    done({protocol::error_code::invalid_request, "Unsupported resource type."});
 }
 
 }  // namespace sluice::broker

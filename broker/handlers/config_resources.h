@@ -23,8 +23,10 @@ bool names_this_broker(broker& b, const std::string& resource_name);
 op_result refuse_broker_change();
 
 // The part AlterConfigs and IncrementalAlterConfigs share: topics change
-// through `change_topic`, brokers are refused, other types are invalid.
-op_result alter_resource(int8_t type, const std::function<op_result()>& change_topic);
+// through `change_topic` (asynchronous: it calls the function it is given
+// once), brokers are refused, other types are invalid. `done` gets the result.
+using alter_done = std::function<void(op_result)>;
+void alter_resource(int8_t type, const std::function<void(alter_done)>& change_topic, alter_done done);
 
 // Fills one resource's answer (both APIs' answers have this shape).
 template <typename ResourceResponse>

@@ -1,12 +1,15 @@
-// CreatePartitions: grows a topic; shrinking is INVALID_PARTITIONS.
+// CreatePartitions: grows a topic; shrinking is INVALID_PARTITIONS. Topics
+// change one after another through the metadata store.
 #include "protocol/generated/create_partitions.h"
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
@@ -52,28 +55,36 @@ std::optional<op_result> refuse_assignments(broker& b,
 }  // namespace
 
 handler_result handle_create_partitions(broker& b, request& req) {
-    protocol::create_partitions_request body;
-    if (!decode_body(req, body)) return handler_result::close();
-    response_t response;
-    std::multiset<std::string> names;
-    for (const auto& t : body.topics)
-        names.insert(t.name);
-    for (const auto& t : body.topics) {
-        response_t::create_partitions_topic_result out;
-        out.name = t.name;
-        op_result result;
-        if (names.count(t.name) > 1) {
-            result = {error_code::invalid_request, "Duplicate topic name in the request."};
-        } else if (auto refused = refuse_assignments(b, t)) {
-            result = *refused;
-        } else {
-            result = b.topics().add_partitions(t.name, t.count, body.validate_only);
-        }
-        out.error_code = to_wire(result.code);
-        if (!result.ok()) out.error_message = result.message;
-        response.results.push_back(std::move(out));
-    }
-    return respond_with(req, response);
+    auto body = std::make_shared<protocol::create_partitions_request>();
+    if (!decode_body(req, *body)) return handler_result::close();
+    int16_t version = req.api_version;
+    return handler_result::later([&b, body, version](respond_fn respond) {
+        auto names = std::make_shared<std::multiset<std::string>>();
+        for (const auto& t : body->topics) names->insert(t.name);
+        run_in_order<op_result>(
+            body->topics.size(),
+            [&b, body, names](size_t i, std::function<void(op_result)> done) {
+                const auto& t = body->topics[i];
+                if (names->count(t.name) > 1) {
+                    return done({error_code::invalid_request, "Duplicate topic name in the request."});
+                }
+                if (auto refused = refuse_assignments(b, t)) return done(*refused);
+                b.topics().add_partitions(t.name, t.count, body->validate_only, std::move(done));
+            },
+            [body, version, respond](std::vector<op_result> results) {
+                response_t response;
+                for (size_t i = 0; i < results.size(); ++i) {
+                    response_t::create_partitions_topic_result out;
+                    out.name = body->topics[i].name;
+                    out.error_code = to_wire(results[i].code);
+                    if (!results[i].ok()) out.error_message = results[i].message;
+                    response.results.push_back(std::move(out));
+                }
+                protocol::writer w;
+                response.encode(w, version);
+                respond(std::move(w));
+            });
+    });
 }
 
 }  // namespace sluice::broker

@@ -1,7 +1,10 @@
-// DeleteTopics: by name (all versions) or by topic id (v6+).
+// DeleteTopics: by name (all versions) or by topic id (v6+), one after
+// another through the metadata store; the answer goes once all are done.
+#include <memory>
+
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/topics/log_cleaning.h"
+#include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
 #include "protocol/generated/delete_topics.h"
 
@@ -10,30 +13,36 @@ namespace sluice::broker {
 using protocol::error_code;
 using protocol::to_wire;
 using response_t = protocol::delete_topics_response;
+using result_t = response_t::deletable_topic_result;
 
 namespace {
 
-response_t::deletable_topic_result delete_one(broker& b, std::optional<std::string> name, protocol::uuid id) {
-    response_t::deletable_topic_result out;
-    out.name = name;
-    out.topic_id = id;
-    topic_state* t = name ? b.topics().find(*name) : b.topics().find(id);
+struct wanted_topic {
+    std::optional<std::string> name;
+    protocol::uuid id;
+};
+
+void delete_one(broker& b, const wanted_topic& wanted, std::function<void(result_t)> done) {
+    result_t out;
+    out.name = wanted.name;
+    out.topic_id = wanted.id;
+    topic_state* t = wanted.name ? b.topics().find(*wanted.name) : b.topics().find(wanted.id);
     if (t == nullptr) {
-        out.error_code = to_wire(name ? error_code::unknown_topic_or_partition : error_code::unknown_topic_id);
-        return out;
+        out.error_code = to_wire(wanted.name ? error_code::unknown_topic_or_partition : error_code::unknown_topic_id);
+        return done(std::move(out));
     }
     if (!b.config().delete_topic_enable) {
         out.error_code = to_wire(error_code::topic_deletion_disabled);
-        return out;
+        return done(std::move(out));
     }
     out.name = t->meta.name;
     out.topic_id = t->meta.topic_id;
     std::string topic_name = t->meta.name;  // `t` dies with the topic
-    for (const auto& p : t->partitions) b.cleaning().forget({topic_name, p->index});
-    op_result result = b.topics().remove(topic_name);
-    out.error_code = to_wire(result.code);
-    if (!result.ok()) out.error_message = result.message;
-    return out;
+    b.topics().remove(topic_name, [out = std::move(out), done = std::move(done)](op_result result) mutable {
+        out.error_code = to_wire(result.code);
+        if (!result.ok()) out.error_message = result.message;
+        done(std::move(out));
+    });
 }
 
 }  // namespace
@@ -41,13 +50,25 @@ response_t::deletable_topic_result delete_one(broker& b, std::optional<std::stri
 handler_result handle_delete_topics(broker& b, request& req) {
     protocol::delete_topics_request body;
     if (!decode_body(req, body)) return handler_result::close();
-    response_t response;
+    auto wanted = std::make_shared<std::vector<wanted_topic>>();
     if (req.api_version < 6) {
-        for (const auto& name : body.topic_names) response.responses.push_back(delete_one(b, name, {}));
+        for (const auto& name : body.topic_names) wanted->push_back({name, {}});
     } else {
-        for (const auto& t : body.topics) response.responses.push_back(delete_one(b, t.name, t.topic_id));
+        for (const auto& t : body.topics) wanted->push_back({t.name, t.topic_id});
     }
-    return respond_with(req, response);
+    int16_t version = req.api_version;
+    return handler_result::later([&b, wanted, version](respond_fn respond) {
+        run_in_order<result_t>(
+            wanted->size(),
+            [&b, wanted](size_t i, std::function<void(result_t)> done) { delete_one(b, (*wanted)[i], std::move(done)); },
+            [version, respond](std::vector<result_t> results) {
+                response_t response;
+                response.responses = std::move(results);
+                protocol::writer w;
+                response.encode(w, version);
+                respond(std::move(w));
+            });
+    });
 }
 
 }  // namespace sluice::broker

@@ -2,7 +2,7 @@
 #include "broker/broker.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 #include "protocol/generated/describe_cluster.h"
 
 namespace sluice::broker {

@@ -2,10 +2,15 @@
 // auto-create requested topics.
 #include "broker/handlers/metadata.h"
 
+#include <algorithm>
+#include <map>
+#include <memory>
+
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
-#include "broker/metadata/metadata_store.h"
-#include "broker/metadata/topic_name.h"
+#include "broker/handlers/in_order.h"
+#include "replication/metadata_store.h"
+#include "replication/topic_name.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
@@ -63,7 +68,7 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     for (const auto& wanted : *body.topics) {
         topic_state* t = nullptr;
         if (wanted.name) {
-            if (!validate_topic_name(*wanted.name).ok()) {
+            if (!replication::validate_topic_name(*wanted.name).ok()) {
                 response.topics.push_back(topic_error(wanted.name, {}, error_code::invalid_topic_exception));
                 continue;
             }
@@ -92,12 +97,58 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     return response;
 }
 
+namespace {
+
+// The requested topics that answer_metadata would auto-create.
+std::vector<std::string> missing_topics(broker& b, const protocol::metadata_request& body, int16_t version) {
+    std::vector<std::string> missing;
+    bool all_topics = !body.topics || (version == 0 && body.topics->empty());
+    if (all_topics || !body.allow_auto_topic_creation) return missing;
+    for (const auto& wanted : *body.topics) {
+        if (!wanted.name || !replication::validate_topic_name(*wanted.name).ok()) continue;
+        if (b.topics().find(*wanted.name) != nullptr) continue;
+        if (std::find(missing.begin(), missing.end(), *wanted.name) == missing.end()) missing.push_back(*wanted.name);
+    }
+    return missing;
+}
+
+}  // namespace
+
 handler_result handle_metadata(broker& b, request& req) {
-    protocol::metadata_request body;
-    if (!decode_body(req, body)) return handler_result::close();
-    metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
-                       [&b](const std::string& topic) { return auto_create_topic(b, topic); }};
-    return respond_with(req, answer_metadata(body, req.api_version, view));
+    auto body = std::make_shared<protocol::metadata_request>();
+    if (!decode_body(req, *body)) return handler_result::close();
+    int16_t version = req.api_version;
+    // What each auto-creation answered; answer_metadata reads it back.
+    using outcomes = std::map<std::string, error_code>;
+    auto answer = [&b, body, version](const outcomes& created) {
+        metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
+                           [&created](const std::string& topic) {
+                               auto it = created.find(topic);
+                               return it == created.end() ? error_code::unknown_topic_or_partition : it->second;
+                           }};
+        protocol::writer w;
+        answer_metadata(*body, version, view).encode(w, version);
+        return w;
+    };
+    auto missing = std::make_shared<std::vector<std::string>>(missing_topics(b, *body, version));
+    if (missing->empty()) {
+        handler_result result;
+        result.body = answer({});
+        return result;
+    }
+    // Creation goes through the metadata store: answer once it is done.
+    return handler_result::later([&b, missing, answer](respond_fn respond) {
+        run_in_order<error_code>(
+            missing->size(),
+            [&b, missing](size_t i, std::function<void(error_code)> done) {
+                auto_create_topic(b, (*missing)[i], std::move(done));
+            },
+            [missing, answer, respond](std::vector<error_code> codes) {
+                outcomes created;
+                for (size_t i = 0; i < codes.size(); ++i) created[(*missing)[i]] = codes[i];
+                respond(answer(created));
+            });
+    });
 }
 
 }  // namespace sluice::broker

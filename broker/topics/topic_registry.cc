@@ -6,8 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
 
 namespace sluice::broker {
 
@@ -41,8 +41,9 @@ log::log_config to_log_config(const topic_settings& t) {
     return c;
 }
 
-topic_registry::topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs)
-    : config_(config), store_(store), logs_(logs) {}
+topic_registry::topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs,
+                               executor ex)
+    : config_(config), store_(store), logs_(logs), ex_(std::move(ex)) {}
 
 void topic_registry::load() {
     for (auto& meta : store_.list_topics()) {
@@ -55,6 +56,11 @@ void topic_registry::load() {
         by_id_[meta.topic_id] = topic.get();
         topics_.emplace(meta.name, std::move(topic));
     }
+    watch_ = store_.watch(ex_, [this](const std::vector<std::string>& names) {
+        for (const auto& name : names) {
+            if (auto r = reconcile(name); !r.ok()) spdlog::error("cannot apply the change of topic {}: {}", name, r.message);
+        }
+    });
 }
 
 op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
@@ -102,57 +108,66 @@ partition_state* topic_registry::find(std::string_view topic, int32_t partition)
     return t->partitions[static_cast<size_t>(partition)].get();
 }
 
-op_result topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
-                                 const topic_config& configs, bool validate_only) {
-    if (auto r = validate_topic_name(name); !r.ok()) return r;
-    if (find(name) != nullptr) return {error_code::topic_already_exists, "Topic '" + name + "' already exists."};
+void topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                            const topic_config& configs, bool validate_only, done_fn done) {
+    if (auto r = replication::validate_topic_name(name); !r.ok()) return done(r);
+    if (find(name) != nullptr) return done({error_code::topic_already_exists, "Topic '" + name + "' already exists."});
     for (auto& [existing, topic] : topics_) {
-        if (topic_names_collide(existing, name)) {
-            return {error_code::invalid_topic_exception,
-                    "Topic '" + name + "' collides with existing topic '" + existing + "'."};
+        if (replication::topic_names_collide(existing, name)) {
+            return done({error_code::invalid_topic_exception,
+                         "Topic '" + name + "' collides with existing topic '" + existing + "'."});
         }
     }
     if (partitions == -1) partitions = config_.num_partitions;
     if (replication_factor == -1) replication_factor = config_.default_replication_factor;
-    if (partitions <= 0) return {error_code::invalid_partitions, "Number of partitions must be larger than 0."};
-    if (partitions > 100000) return {error_code::invalid_partitions, "Number of partitions is too large."};
+    if (partitions <= 0) return done({error_code::invalid_partitions, "Number of partitions must be larger than 0."});
+    if (partitions > 100000) return done({error_code::invalid_partitions, "Number of partitions is too large."});
     if (replication_factor <= 0) {
-        return {error_code::invalid_replication_factor, "Replication factor must be larger than 0."};
+        return done({error_code::invalid_replication_factor, "Replication factor must be larger than 0."});
     }
     if (replication_factor > 1) {
-        return {error_code::invalid_replication_factor,
-                "Replication factor: " + std::to_string(replication_factor) +
-                    " larger than available brokers: 1."};
+        return done({error_code::invalid_replication_factor,
+                     "Replication factor: " + std::to_string(replication_factor) +
+                         " larger than available brokers: 1."});
     }
-    if (auto r = validate_topic_configs(configs); !r.ok()) return r;
-    if (validate_only) return {};
+    if (auto r = validate_topic_configs(configs); !r.ok()) return done(r);
+    if (validate_only) return done({});
 
     topic_metadata meta;
     meta.name = name;
-    meta.topic_id = random_uuid();
+    meta.topic_id = protocol::random_uuid();
     meta.partition_count = partitions;
     meta.replication_factor = replication_factor;
     meta.configs = configs;
-    if (auto r = store_.create_topic(meta); !r.ok()) return r;
-
-    auto topic = std::make_unique<topic_state>();
-    topic->meta = meta;
-    topic->settings = resolve_topic_settings(configs, config_);
-    if (auto r = open_partitions(*topic, 0, partitions); !r.ok()) {
-        spdlog::error("cannot create topic {}: {}", name, r.message);
-        if (auto undo = store_.delete_topic(name); !undo.ok()) spdlog::error("{}", undo.message);
-        return r;
-    }
-    spdlog::info("created topic {} with {} partition(s)", name, partitions);
-    by_id_[meta.topic_id] = topic.get();
-    topics_.emplace(name, std::move(topic));
-    return {};
+    store_.create_topic(std::move(meta), ex_, [this, name, done = std::move(done)](op_result r, topic_metadata) {
+        if (!r.ok()) return done(r);
+        // The watch may have applied it already; reconcile is idempotent.
+        if (auto opened = reconcile(name); !opened.ok()) {
+            spdlog::error("cannot create topic {}: {}", name, opened.message);
+            store_.delete_topic(name, ex_, [name](op_result undo) {
+                if (!undo.ok()) spdlog::error("cannot undo the creation of {}: {}", name, undo.message);
+            });
+            return done(opened);
+        }
+        done({});
+    });
 }
 
-op_result topic_registry::remove(std::string_view name) {
+void topic_registry::remove(const std::string& name, done_fn done) {
+    if (find(name) == nullptr) {
+        return done({error_code::unknown_topic_or_partition, "This server does not host this topic."});
+    }
+    store_.delete_topic(name, ex_, [this, name, done = std::move(done)](op_result r) {
+        if (!r.ok()) return done(r);
+        (void)reconcile(name);  // drops it, unless the watch did first
+        done({});
+    });
+}
+
+void topic_registry::drop(const std::string& name) {
     auto it = topics_.find(name);
-    if (it == topics_.end()) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
-    if (auto r = store_.delete_topic(name); !r.ok()) return r;
+    if (it == topics_.end()) return;
+    if (on_drop_) on_drop_(*it->second);
     // Out of the registry before any fetch is woken: a woken fetch re-reads
     // its partitions and must find the topic gone, never a partition whose
     // log was already removed.
@@ -164,45 +179,121 @@ op_result topic_registry::remove(std::string_view name) {
         logs_.remove(log::topic_partition{topic->meta.name, p->index});
     }
     spdlog::info("deleted topic {}", topic->meta.name);
+}
+
+op_result topic_registry::reconcile(const std::string& name) {
+    std::optional<topic_metadata> stored = store_.get_topic(name);
+    topic_state* t = find(name);
+    // Gone, or deleted and re-created under the same name meanwhile.
+    if (t != nullptr && (!stored || stored->topic_id != t->meta.topic_id)) {
+        drop(name);
+        t = nullptr;
+    }
+    if (!stored) return {};
+    if (t == nullptr) {
+        auto topic = std::make_unique<topic_state>();
+        topic->meta = *stored;
+        topic->settings = resolve_topic_settings(stored->configs, config_);
+        if (auto r = open_partitions(*topic, 0, stored->partition_count); !r.ok()) return r;
+        spdlog::info("created topic {} with {} partition(s)", name, stored->partition_count);
+        by_id_[stored->topic_id] = topic.get();
+        topics_.emplace(name, std::move(topic));
+        return {};
+    }
+    // Never shrinks: add_partitions opens the new logs before the store
+    // counts them.
+    auto have = static_cast<int32_t>(t->partitions.size());
+    if (stored->partition_count > have) {
+        if (auto r = open_partitions(*t, have, stored->partition_count); !r.ok()) return r;
+    }
+    t->meta.partition_count = stored->partition_count;
+    t->meta.replication_factor = stored->replication_factor;
+    if (stored->configs != t->meta.configs) {
+        t->meta.configs = stored->configs;
+        t->settings = resolve_topic_settings(stored->configs, config_);
+        auto cfg = to_log_config(t->settings);
+        for (auto& p : t->partitions) p->log->update_config(cfg);
+    }
     return {};
 }
 
-op_result topic_registry::add_partitions(std::string_view name, int32_t new_total, bool validate_only) {
+void topic_registry::add_partitions(const std::string& name, int32_t new_total, bool validate_only, done_fn done) {
     topic_state* t = find(name);
-    if (t == nullptr) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
+    if (t == nullptr) return done({error_code::unknown_topic_or_partition, "This server does not host this topic."});
     auto current = static_cast<int32_t>(t->partitions.size());
     if (new_total <= current) {
-        return {error_code::invalid_partitions, "Topic currently has " + std::to_string(current) +
-                                                    " partitions, which is higher than the requested " +
-                                                    std::to_string(new_total) + "."};
+        return done({error_code::invalid_partitions, "Topic currently has " + std::to_string(current) +
+                                                         " partitions, which is higher than the requested " +
+                                                         std::to_string(new_total) + "."});
     }
-    if (new_total > 100000) return {error_code::invalid_partitions, "Number of partitions is too large."};
-    if (validate_only) return {};
+    if (new_total > 100000) return done({error_code::invalid_partitions, "Number of partitions is too large."});
+    if (validate_only) return done({});
     // Logs first: the store cannot shrink a topic back if they fail.
     if (auto r = open_partitions(*t, current, new_total); !r.ok()) {
         spdlog::error("cannot add partitions to {}: {}", name, r.message);
-        return r;
+        return done(r);
     }
-    if (auto r = store_.set_partition_count(name, new_total); !r.ok()) {
-        for (int32_t p = current; p < new_total; ++p) logs_.remove(log::topic_partition{std::string(name), p});
-        t->partitions.resize(static_cast<size_t>(current));
-        return r;
-    }
-    t->meta.partition_count = new_total;
-    return {};
+    store_.set_partition_count(
+        name, new_total, ex_, [this, name, id = t->meta.topic_id, current, done = std::move(done)](op_result r) {
+            if (r.ok()) {
+                (void)reconcile(name);
+                return done(r);
+            }
+            // Take back the logs the store does not count (unless the
+            // topic changed hands meanwhile).
+            topic_state* again = find(name);
+            if (again != nullptr && again->meta.topic_id == id) {
+                auto stored = store_.get_topic(name);
+                int32_t keep = std::max(current, stored ? stored->partition_count : current);
+                while (static_cast<int32_t>(again->partitions.size()) > keep) {
+                    auto& p = again->partitions.back();
+                    p->notify();
+                    logs_.remove(log::topic_partition{name, p->index});
+                    again->partitions.pop_back();
+                }
+            }
+            done(r);
+        });
 }
 
-op_result topic_registry::set_configs(std::string_view name, const topic_config& configs, bool validate_only) {
+void topic_registry::set_configs(const std::string& name, const topic_config& configs, bool validate_only,
+                                 done_fn done) {
+    update_configs(
+        name,
+        [configs](topic_config& c) {
+            c = configs;
+            return op_result{};
+        },
+        validate_only, std::move(done));
+}
+
+void topic_registry::update_configs(const std::string& name, config_change change, bool validate_only,
+                                    done_fn done) {
+    // A few rounds: each lost compare-and-swap means another writer's change
+    // went in, so this is not a livelock between two.
+    update_configs_attempt(name, std::move(change), validate_only, 5, std::move(done));
+}
+
+void topic_registry::update_configs_attempt(const std::string& name, config_change change, bool validate_only,
+                                            int attempts, done_fn done) {
     topic_state* t = find(name);
-    if (t == nullptr) return {error_code::unknown_topic_or_partition, "This server does not host this topic."};
-    if (auto r = validate_topic_configs(configs); !r.ok()) return r;
-    if (validate_only) return {};
-    if (auto r = store_.set_topic_configs(name, configs); !r.ok()) return r;
-    t->meta.configs = configs;
-    t->settings = resolve_topic_settings(configs, config_);
-    auto cfg = to_log_config(t->settings);
-    for (auto& p : t->partitions) p->log->update_config(cfg);
-    return {};
+    if (t == nullptr) return done({error_code::unknown_topic_or_partition, "This server does not host this topic."});
+    auto stored = store_.get_topic(name);
+    topic_config before = stored ? stored->configs : t->meta.configs;
+    topic_config after = before;
+    if (auto r = change(after); !r.ok()) return done(r);
+    if (auto r = validate_topic_configs(after); !r.ok()) return done(r);
+    if (validate_only) return done({});
+    store_.set_topic_configs(name, after, before, ex_,
+                             [this, name, change = std::move(change), validate_only, attempts,
+                              done = std::move(done)](op_result r) mutable {
+                                 if (r.code == replication::conflict_code && attempts > 1) {
+                                     return update_configs_attempt(name, std::move(change), validate_only,
+                                                                   attempts - 1, std::move(done));
+                                 }
+                                 if (r.ok()) (void)reconcile(name);
+                                 done(r);
+                             });
 }
 
 }  // namespace sluice::broker

@@ -4,7 +4,16 @@
 //
 // Owned by the broker's executor; nothing here is touched from other threads.
 // Creating, growing and deleting topics goes through here so the metadata
-// store and the logs on disk never disagree.
+// store and the logs on disk never disagree. Changes are asynchronous (the
+// store may be etcd): `done` runs once, on the broker's executor or before
+// the call returns.
+//
+// The registry also follows the store's watch: a topic created, grown,
+// reconfigured or deleted by someone else (another broker sharing the
+// store) is applied here — logs opened or removed — by comparing the
+// store's view of that topic with the registry's (reconcile), which makes
+// applying a change twice, or a change this broker made itself, harmless.
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,10 +28,13 @@
 #include "broker/config/op_result.h"
 #include "broker/config/topic_config.h"
 #include "broker/fetch/fetch_waiter.h"
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
 #include "log/log_manager.h"
 
 namespace sluice::broker {
+
+using replication::metadata_store;
+using replication::topic_metadata;
 
 struct partition_state {
     int32_t index = 0;
@@ -44,10 +56,17 @@ struct topic_state {
 
 class topic_registry {
 public:
-    topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs);
+    using done_fn = std::function<void(op_result)>;
+    using executor = boost::asio::any_io_executor;
 
-    // Opens the logs of every topic the store knows (startup).
+    topic_registry(const broker_config& config, metadata_store& store, log::log_manager& logs, executor ex);
+
+    // Opens the logs of every topic the store knows (startup), then follows
+    // the store's watch.
     void load();
+    // Called with a topic just before it leaves the registry (deleted here
+    // or elsewhere), its logs still open.
+    void on_drop(std::function<void(const topic_state&)> hook) { on_drop_ = std::move(hook); }
 
     topic_state* find(std::string_view name);
     topic_state* find(const protocol::uuid& id);
@@ -55,13 +74,28 @@ public:
     const std::map<std::string, std::unique_ptr<topic_state>, std::less<>>& all() const { return topics_; }
 
     // CreateTopics semantics; `validate_only` checks everything and changes nothing.
-    op_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
-                     const topic_config& configs, bool validate_only);
-    op_result remove(std::string_view name);
-    op_result add_partitions(std::string_view name, int32_t new_total, bool validate_only);
-    op_result set_configs(std::string_view name, const topic_config& configs, bool validate_only);
+    void create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                const topic_config& configs, bool validate_only, done_fn done);
+    void remove(const std::string& name, done_fn done);
+    void add_partitions(const std::string& name, int32_t new_total, bool validate_only, done_fn done);
+    // Replaces the topic's overrides.
+    void set_configs(const std::string& name, const topic_config& configs, bool validate_only, done_fn done);
+    // Read, modify, compare-and-swap: `change` edits the overrides as stored
+    // (an error leaves them); re-read and re-applied if another writer got
+    // there first.
+    using config_change = std::function<op_result(topic_config&)>;
+    void update_configs(const std::string& name, config_change change, bool validate_only, done_fn done);
+
+    // Makes the registry match the store for topic `name`: opens what is
+    // new, removes what is gone. Errors (a log that cannot be opened) are
+    // returned; the topic is then left as it was.
+    op_result reconcile(const std::string& name);
 
 private:
+    void update_configs_attempt(const std::string& name, config_change change, bool validate_only, int attempts,
+                                done_fn done);
+    // Out of the registry, its fetches woken and its logs removed.
+    void drop(const std::string& name);
     // Opens the logs of partitions [from, to); on failure (KAFKA_STORAGE_ERROR)
     // removes the logs it created and leaves the topic's partitions as before.
     op_result open_partitions(topic_state& topic, int32_t from, int32_t to);
@@ -73,6 +107,9 @@ private:
     const broker_config& config_;
     metadata_store& store_;
     log::log_manager& logs_;
+    executor ex_;
+    metadata_store::subscription watch_;
+    std::function<void(const topic_state&)> on_drop_;
     std::map<std::string, std::unique_ptr<topic_state>, std::less<>> topics_;
     // Fetch v13+ names topics by id: found here in O(1), not by a scan of
     // topics_. Holds exactly the topics of topics_ (added and erased with them).

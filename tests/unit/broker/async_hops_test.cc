@@ -13,10 +13,11 @@
 #include <filesystem>
 
 #include "broker/broker.h"
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
+#include "unit/broker/registry_calls.h"
 #include "compaction/log_cleaner.h"
 #include "log/file_util.h"
 #include "log/format.h"
@@ -50,16 +51,16 @@ size_t count_with_suffix(const fs::path& dir, std::string_view suffix) {
 class cleaning_hops_test : public ::testing::Test {
 protected:
     cleaning_hops_test()
-        : store_(local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
+        : store_(replication::local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
           logs_({dir_.path() / "logs"}, queue_.executor()),
-          topics_(config_, *store_, logs_),
+          topics_(config_, *store_, logs_, io_.get_executor()),
           cleaning_(config_, io_, topics_, queue_.executor()) {
         fs::create_directories(dir_.path() / "logs");
         cleaning_.start();
     }
 
     log::partition_log& create_filled(const std::string& name) {
-        EXPECT_TRUE(topics_.create(name, 1, 1, compacted, false).ok());
+        EXPECT_TRUE(testing::create_now(topics_, name, 1, 1, compacted, false).ok());
         log::partition_log& log = *topics_.find(name, 0)->log;
         fill(log);
         return log;
@@ -71,7 +72,7 @@ protected:
     broker_config config_;
     background_queue queue_;
     boost::asio::io_context io_;
-    std::unique_ptr<local_metadata_store> store_;
+    std::unique_ptr<replication::local_metadata_store> store_;
     log::log_manager logs_;
     topic_registry topics_;
     log_cleaning cleaning_;
@@ -106,7 +107,7 @@ TEST_F(cleaning_hops_test, recreated_topic_ignores_the_old_swap) {
     ASSERT_TRUE(old_log->segment_swap_in_progress());
     const partition_ref old_ref = ref_of("c", *topics_.find("c", 0));
 
-    ASSERT_TRUE(topics_.remove("c").ok());
+    ASSERT_TRUE(testing::remove_now(topics_, "c").ok());
     cleaning_.forget({"c", 0});
     log::partition_log& fresh = create_filled("c");
     if (&fresh == old_log) std::printf("[ note ] the re-created log reuses the old address\n");
@@ -139,7 +140,7 @@ TEST_F(cleaning_hops_test, recreated_topic_ignores_the_old_result) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ASSERT_TRUE(topics_.remove("c").ok());
+    ASSERT_TRUE(testing::remove_now(topics_, "c").ok());
     cleaning_.forget({"c", 0});
     log::partition_log& fresh = create_filled("c");
     await_cleaner_result();  // the old result: discarded, nothing marked
@@ -180,7 +181,7 @@ protected:
 // point for data that was never fsynced.
 TEST_F(broker_hops_test, flush_completion_of_a_deleted_topic_is_dropped) {
     topic_registry& topics = broker_->topics();
-    ASSERT_TRUE(topics.create("f", 1, 1, {{"flush.messages", "1"}}, false).ok());
+    ASSERT_TRUE(testing::create_now(topics, "f", 1, 1, {{"flush.messages", "1"}}, false).ok());
     log::partition_log* old_log = topics.find("f", 0)->log;
     append_one(*old_log, 5);
     append_one(*old_log, 5);
@@ -188,8 +189,8 @@ TEST_F(broker_hops_test, flush_completion_of_a_deleted_topic_is_dropped) {
     ASSERT_EQ(queue_.size(), 1u) << "the fsync is the background's";
     EXPECT_EQ(old_log->recovery_point(), 0);
 
-    ASSERT_TRUE(topics.remove("f").ok());
-    ASSERT_TRUE(topics.create("f", 1, 1, {{"flush.messages", "1000000"}}, false).ok());
+    ASSERT_TRUE(testing::remove_now(topics, "f").ok());
+    ASSERT_TRUE(testing::create_now(topics, "f", 1, 1, {{"flush.messages", "1000000"}}, false).ok());
     partition_state* fresh = topics.find("f", 0);
     if (fresh->log == old_log) std::printf("[ note ] the re-created log reuses the old address\n");
     for (int i = 0; i < 3; ++i) append_one(*fresh->log);
@@ -207,7 +208,7 @@ TEST_F(broker_hops_test, flush_completion_of_a_deleted_topic_is_dropped) {
 
 TEST_F(broker_hops_test, flush_completion_reaches_its_own_log) {
     topic_registry& topics = broker_->topics();
-    ASSERT_TRUE(topics.create("f", 1, 1, {{"flush.messages", "1"}}, false).ok());
+    ASSERT_TRUE(testing::create_now(topics, "f", 1, 1, {{"flush.messages", "1"}}, false).ok());
     partition_state* p = topics.find("f", 0);
     append_one(*p->log);
     broker_->flush_if_due("f", 0);
@@ -219,7 +220,7 @@ TEST_F(broker_hops_test, flush_completion_reaches_its_own_log) {
 }
 
 TEST_F(broker_hops_test, retention_pass_leaves_the_checkpoint_to_the_background) {
-    ASSERT_TRUE(broker_->topics().create("r", 2, 1, {}, false).ok());
+    ASSERT_TRUE(testing::create_now(broker_->topics(), "r", 2, 1, {}, false).ok());
     const fs::path file = dir_.path() / "data" / std::string(log::format::recovery_point_file);
     fs::remove(file);
     broker_->run_retention();
@@ -230,9 +231,9 @@ TEST_F(broker_hops_test, retention_pass_leaves_the_checkpoint_to_the_background)
 }
 
 TEST_F(broker_hops_test, delete_topic_leaves_the_directory_delete_to_the_background) {
-    ASSERT_TRUE(broker_->topics().create("d", 1, 1, {}, false).ok());
+    ASSERT_TRUE(testing::create_now(broker_->topics(), "d", 1, 1, {}, false).ok());
     append_one(*broker_->topics().find("d", 0)->log);
-    ASSERT_TRUE(broker_->topics().remove("d").ok());
+    ASSERT_TRUE(testing::remove_now(broker_->topics(), "d").ok());
     EXPECT_FALSE(fs::exists(dir_.path() / "data" / "d-0"));
     EXPECT_EQ(count_with_suffix(dir_.path() / "data", "-delete"), 1u);
     queue_.run_all();

@@ -223,6 +223,29 @@ TEST(BrokerConfigTest, ClusterId) {
     EXPECT_EQ(parse("cluster.id=MkU3OEVBNTcwNTJENDM2Qk").cluster_id, "MkU3OEVBNTcwNTJENDM2Qk");
 }
 
+TEST(BrokerConfigTest, EtcdMetadataStoreIsOffUnlessEndpointsAreSet) {
+    auto local = parse("");
+    EXPECT_FALSE(local.metadata_etcd_endpoints.has_value());
+    EXPECT_EQ(local.metadata_etcd_prefix, "/sluice");
+    EXPECT_EQ(local.metadata_etcd_session_timeout_ms, 6000);
+    auto cluster = parse(
+        "metadata.etcd.endpoints=http://127.0.0.1:2379, http://10.0.0.2:2379\n"
+        "metadata.etcd.prefix=/prod/sluice\nmetadata.etcd.session.timeout.ms=9000");
+    EXPECT_EQ(cluster.metadata_etcd_endpoints, "http://127.0.0.1:2379, http://10.0.0.2:2379");
+    EXPECT_EQ(cluster.metadata_etcd_prefix, "/prod/sluice");
+    EXPECT_EQ(cluster.metadata_etcd_session_timeout_ms, 9000);
+}
+
+TEST(BrokerConfigTest, MalformedEtcdSettings) {
+    expect_rejected("metadata.etcd.endpoints=127.0.0.1:2379", "metadata.etcd.endpoints", "127.0.0.1:2379");
+    expect_rejected("metadata.etcd.endpoints=http://host", "metadata.etcd.endpoints", "http://host");
+    expect_rejected("metadata.etcd.endpoints=", "metadata.etcd.endpoints", "");
+    expect_rejected("metadata.etcd.prefix=sluice", "metadata.etcd.prefix", "sluice");
+    expect_rejected("metadata.etcd.prefix=/", "metadata.etcd.prefix", "/");
+    expect_rejected("metadata.etcd.session.timeout.ms=999", "metadata.etcd.session.timeout.ms", "999");
+    expect_rejected("metadata.etcd.session.timeout.ms=soon", "metadata.etcd.session.timeout.ms", "soon");
+}
+
 TEST(BrokerConfigTest, DescribeDefaults) {
     auto entries = parse("").describe();
     EXPECT_EQ(entries.size(), broker_property_defs().size());

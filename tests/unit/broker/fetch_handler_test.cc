@@ -11,6 +11,7 @@
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
+#include "unit/broker/registry_calls.h"
 #include "log/partition_log.h"
 #include "protocol/generated/fetch.h"
 #include "protocol/record_batch.h"
@@ -35,7 +36,7 @@ protected:
     }
 
     void create_topic(int32_t partitions) {
-        auto r = b_->topics().create("t", partitions, 1, {}, false);
+        auto r = testing::create_now(b_->topics(), "t", partitions, 1, {}, false);
         ASSERT_TRUE(r.ok()) << r.message;
     }
 

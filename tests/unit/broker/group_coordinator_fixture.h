@@ -20,6 +20,7 @@
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/topics/topic_registry.h"
+#include "unit/broker/registry_calls.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/consumer_protocol_subscription.h"
 
@@ -120,7 +121,7 @@ protected:
     coordinator& co() { return b_->groups(); }
 
     void create_topic(const std::string& name, int32_t partitions = 3) {
-        auto r = b_->topics().create(name, partitions, 1, {}, false);
+        auto r = testing::create_now(b_->topics(), name, partitions, 1, {}, false);
         ASSERT_TRUE(r.ok()) << r.message;
     }
 

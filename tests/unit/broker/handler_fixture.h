@@ -3,13 +3,15 @@
 // (no broker, no sockets).
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 #include "broker/topics/topic_registry.h"
+#include "unit/broker/registry_calls.h"
 #include "unit/log/log_test_util.h"
 #include "unit/temp_dir.h"
 
@@ -18,14 +20,14 @@ namespace sluice::broker::testing {
 class HandlerTest : public ::testing::Test {
 protected:
     HandlerTest()
-        : store_(local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
+        : store_(replication::local_metadata_store::open(dir_.path() / "meta", std::string("test-cluster"))),
           logs_({dir_.path() / "logs"}),
-          topics_(config_, *store_, logs_) {
+          topics_(config_, *store_, logs_, io_.get_executor()) {
         std::filesystem::create_directories(dir_.path() / "logs");
     }
 
     void create_topic(const std::string& name, int32_t partitions) {
-        ASSERT_TRUE(topics_.create(name, partitions, 1, {}, false).ok());
+        ASSERT_TRUE(testing::create_now(topics_, name, partitions, 1, {}, false).ok());
     }
 
     log::partition_log& log_of(const std::string& topic, int32_t partition) {
@@ -44,7 +46,8 @@ protected:
 
     sluice::testing::temp_dir dir_{"sluice-handler"};
     broker_config config_;
-    std::unique_ptr<local_metadata_store> store_;
+    boost::asio::io_context io_;
+    std::unique_ptr<replication::local_metadata_store> store_;
     log::log_manager logs_;
     topic_registry topics_;
 };

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/handlers/metadata.h"
+#include "unit/broker/registry_calls.h"
 #include "unit/broker/handler_fixture.h"
 
 namespace sluice::broker {
@@ -32,7 +33,7 @@ protected:
         return metadata_view{topics_, 7, endpoint{"broker.example", 19092}, "test-cluster",
                              [this](const std::string& name) {
                                  created_.push_back(name);
-                                 return topics_.create(name, 3, 1, {}, false).code;
+                                 return testing::create_now(topics_, name, 3, 1, {}, false).code;
                              }};
     }
     std::vector<std::string> created_;

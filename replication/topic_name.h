@@ -2,9 +2,9 @@
 // Kafka's topic name rules (org.apache.kafka.common.internals.Topic).
 #include <string_view>
 
-#include "broker/config/op_result.h"
+#include "replication/op_result.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 inline constexpr size_t max_topic_name_length = 249;
 
@@ -16,4 +16,4 @@ op_result validate_topic_name(std::string_view name);
 // both written as '_' (Kafka refuses to create the second one).
 bool topic_names_collide(std::string_view a, std::string_view b);
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

@@ -2,11 +2,11 @@
 // __cluster_metadata.json (documented in local_metadata_store.h).
 #include <boost/json.hpp>
 
-#include "broker/metadata/local_metadata_store.h"
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/local_metadata_store.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 namespace json = boost::json;
 
@@ -52,7 +52,7 @@ topic_metadata decode_topic(const json::value& v, size_t index) {
     t.name = string_field(o, "name", where);
     if (auto r = validate_topic_name(t.name); !r.ok()) corrupt(where + ": " + r.message);
     where = "topic " + t.name;
-    auto id = uuid_from_base64url(string_field(o, "topic_id", where));
+    auto id = protocol::uuid_from_base64url(string_field(o, "topic_id", where));
     if (!id || id->is_zero()) corrupt(where + ": \"topic_id\" is not a base64url UUID");
     t.topic_id = *id;
     t.partition_count = static_cast<int32_t>(int_field(o, "partitions", where, 1, INT32_MAX));
@@ -75,7 +75,7 @@ std::string encode_metadata(const std::string& cluster_id, const std::vector<top
         for (const auto& [k, v] : t.configs) configs[k] = v;
         out_topics.push_back(json::object{
             {"name", t.name},
-            {"topic_id", to_base64url(t.topic_id)},
+            {"topic_id", protocol::to_base64url(t.topic_id)},
             {"partitions", t.partition_count},
             {"replication_factor", t.replication_factor},
             {"configs", std::move(configs)},
@@ -112,4 +112,4 @@ void decode_metadata(std::string_view text, std::string& cluster_id, std::vector
     }
 }
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

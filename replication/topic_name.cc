@@ -1,8 +1,8 @@
-#include "broker/metadata/topic_name.h"
+#include "replication/topic_name.h"
 
 #include <string>
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 op_result validate_topic_name(std::string_view name) {
     using protocol::error_code;
@@ -36,4 +36,4 @@ bool topic_names_collide(std::string_view a, std::string_view b) {
     return true;
 }
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

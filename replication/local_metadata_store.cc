@@ -1,4 +1,4 @@
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,10 +11,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 
 namespace fs = std::filesystem;
 using protocol::error_code;
@@ -100,7 +100,7 @@ std::unique_ptr<local_metadata_store> local_metadata_store::open(
     if (ec) throw metadata_error("Cannot access " + path.string() + ": " + ec.message());
 
     state fresh;
-    fresh.cluster_id = configured_cluster_id.value_or(to_base64url(random_uuid()));
+    fresh.cluster_id = configured_cluster_id.value_or(protocol::to_base64url(protocol::random_uuid()));
     if (auto r = store->commit(std::move(fresh)); !r.ok()) {
         throw metadata_error("Cannot create cluster metadata file: " + r.message);
     }
@@ -148,7 +148,7 @@ std::optional<topic_metadata> local_metadata_store::get_topic_by_id(const protoc
     return std::nullopt;
 }
 
-op_result local_metadata_store::create_topic(topic_metadata& topic) {
+op_result local_metadata_store::create_now(topic_metadata& topic) {
     if (auto r = validate_topic_name(topic.name); !r.ok()) return r;
     if (topic.partition_count < 1) {
         return {error_code::invalid_partitions, "Number of partitions must be larger than 0."};
@@ -172,14 +172,14 @@ op_result local_metadata_store::create_topic(topic_metadata& topic) {
             return std::any_of(next.topics.begin(), next.topics.end(), [&](auto& t) { return t.topic_id == id; });
         };
         do {
-            topic.topic_id = random_uuid();
+            topic.topic_id = protocol::random_uuid();
         } while (taken(topic.topic_id));
     }
     next.topics.push_back(topic);
     return commit(std::move(next));
 }
 
-op_result local_metadata_store::delete_topic(std::string_view name) {
+op_result local_metadata_store::delete_now(std::string_view name) {
     std::lock_guard lock(mu_);
     state next = state_;
     auto it = std::find_if(next.topics.begin(), next.topics.end(), [&](const auto& t) { return t.name == name; });
@@ -190,7 +190,7 @@ op_result local_metadata_store::delete_topic(std::string_view name) {
     return commit(std::move(next));
 }
 
-op_result local_metadata_store::set_partition_count(std::string_view name, int32_t count) {
+op_result local_metadata_store::set_partition_count_now(std::string_view name, int32_t count) {
     std::lock_guard lock(mu_);
     state next = state_;
     topic_metadata* t = find(next, name);
@@ -210,15 +210,56 @@ op_result local_metadata_store::set_partition_count(std::string_view name, int32
     return commit(std::move(next));
 }
 
-op_result local_metadata_store::set_topic_configs(std::string_view name, const topic_config& configs) {
+op_result local_metadata_store::set_topic_configs_now(std::string_view name, const topic_configs& configs,
+                                                      const std::optional<topic_configs>& expected) {
     std::lock_guard lock(mu_);
     state next = state_;
     topic_metadata* t = find(next, name);
     if (t == nullptr) {
         return {error_code::unknown_topic_or_partition, "Topic '" + std::string(name) + "' does not exist."};
     }
+    if (expected && t->configs != *expected) {
+        return {conflict_code, "The configs of topic '" + std::string(name) + "' changed meanwhile."};
+    }
     t->configs = configs;
     return commit(std::move(next));
 }
 
-}  // namespace sluice::broker
+// The file is written before these return: `done` runs inline, which the
+// interface allows and which keeps a single node's admin requests answering
+// exactly as before the interface became asynchronous.
+
+void local_metadata_store::changed(const op_result& result, const std::string& name) {
+    if (result.ok()) watchers_.notify({name});
+}
+
+void local_metadata_store::create_topic(topic_metadata topic, executor, created_fn done) {
+    op_result r = create_now(topic);
+    changed(r, topic.name);
+    done(std::move(r), std::move(topic));
+}
+
+void local_metadata_store::delete_topic(std::string name, executor, done_fn done) {
+    op_result r = delete_now(name);
+    changed(r, name);
+    done(std::move(r));
+}
+
+void local_metadata_store::set_partition_count(std::string name, int32_t count, executor, done_fn done) {
+    op_result r = set_partition_count_now(name, count);
+    changed(r, name);
+    done(std::move(r));
+}
+
+void local_metadata_store::set_topic_configs(std::string name, topic_configs configs,
+                                             std::optional<topic_configs> expected, executor, done_fn done) {
+    op_result r = set_topic_configs_now(name, configs, expected);
+    changed(r, name);
+    done(std::move(r));
+}
+
+metadata_store::subscription local_metadata_store::watch(executor ex, watch_fn on_change) {
+    return watchers_.add(std::move(ex), std::move(on_change));
+}
+
+}  // namespace sluice::replication

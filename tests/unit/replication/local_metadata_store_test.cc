@@ -1,6 +1,6 @@
 // The local metadata store: round trips across reopen, the atomic write, one
 // case per corrupt-file shape, topic rules; plus uuid text and topic names.
-#include "broker/metadata/local_metadata_store.h"
+#include "replication/local_metadata_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,15 +8,20 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <boost/asio/io_context.hpp>
 
-#include "broker/metadata/topic_name.h"
-#include "broker/metadata/uuid.h"
+#include "replication/topic_name.h"
+#include "protocol/uuid_text.h"
+#include "unit/replication/store_calls.h"
 
-namespace sluice::broker {
+namespace sluice::replication {
 namespace {
 
 namespace fs = std::filesystem;
 using protocol::error_code;
+using protocol::random_uuid;
+using protocol::to_base64url;
+using protocol::uuid_from_base64url;
 
 class MetadataStoreTest : public ::testing::Test {
 protected:
@@ -31,6 +36,7 @@ protected:
     std::unique_ptr<local_metadata_store> open(std::optional<std::string> cluster_id = std::nullopt) {
         return local_metadata_store::open(dir_, cluster_id);
     }
+    testing::store_calls calls(metadata_store& s) { return testing::store_calls(s, io_); }
     fs::path file() const { return dir_ / local_metadata_store::file_name; }
     void write_file(std::string_view text) {
         fs::create_directories(dir_);
@@ -49,7 +55,7 @@ protected:
         }
     }
 
-    static topic_metadata topic(std::string name, int32_t partitions = 1, topic_config configs = {}) {
+    static topic_metadata topic(std::string name, int32_t partitions = 1, topic_configs configs = {}) {
         topic_metadata t;
         t.name = std::move(name);
         t.partition_count = partitions;
@@ -58,6 +64,7 @@ protected:
     }
 
     fs::path dir_;
+    boost::asio::io_context io_;
 };
 
 TEST_F(MetadataStoreTest, FreshStoreGeneratesAndPersistsClusterId) {
@@ -85,8 +92,8 @@ TEST_F(MetadataStoreTest, RoundTripAcrossReopen) {
     topic_metadata b = topic("__consumer_offsets", 50);
     {
         auto s = open();
-        ASSERT_TRUE(s->create_topic(a).ok());
-        ASSERT_TRUE(s->create_topic(b).ok());
+        ASSERT_TRUE(calls(*s).create(a).ok());
+        ASSERT_TRUE(calls(*s).create(b).ok());
         EXPECT_FALSE(a.topic_id.is_zero());
         EXPECT_NE(a.topic_id, b.topic_id);
     }
@@ -102,7 +109,7 @@ TEST_F(MetadataStoreTest, GivenTopicIdIsKept) {
     topic_metadata t = topic("t");
     t.topic_id = random_uuid();
     auto id = t.topic_id;
-    ASSERT_TRUE(s->create_topic(t).ok());
+    ASSERT_TRUE(calls(*s).create(t).ok());
     EXPECT_EQ(t.topic_id, id);
 }
 
@@ -110,18 +117,18 @@ TEST_F(MetadataStoreTest, MutationsPersist) {
     {
         auto s = open();
         auto t = topic("t", 2);
-        ASSERT_TRUE(s->create_topic(t).ok());
+        ASSERT_TRUE(calls(*s).create(t).ok());
         auto gone = topic("gone");
-        ASSERT_TRUE(s->create_topic(gone).ok());
-        ASSERT_TRUE(s->set_partition_count("t", 5).ok());
-        ASSERT_TRUE(s->set_topic_configs("t", {{"segment.bytes", "4096"}}).ok());
-        ASSERT_TRUE(s->delete_topic("gone").ok());
+        ASSERT_TRUE(calls(*s).create(gone).ok());
+        ASSERT_TRUE(calls(*s).set_partition_count("t", 5).ok());
+        ASSERT_TRUE(calls(*s).set_configs("t", {{"segment.bytes", "4096"}}).ok());
+        ASSERT_TRUE(calls(*s).remove("gone").ok());
     }
     auto s = open();
     auto t = s->get_topic("t");
     ASSERT_TRUE(t);
     EXPECT_EQ(t->partition_count, 5);
-    EXPECT_EQ(t->configs, (topic_config{{"segment.bytes", "4096"}}));
+    EXPECT_EQ(t->configs, (topic_configs{{"segment.bytes", "4096"}}));
     EXPECT_FALSE(s->get_topic("gone"));
     EXPECT_EQ(s->list_topics().size(), 1u);
 }
@@ -129,43 +136,43 @@ TEST_F(MetadataStoreTest, MutationsPersist) {
 TEST_F(MetadataStoreTest, CreateErrors) {
     auto s = open();
     auto t = topic("dup");
-    ASSERT_TRUE(s->create_topic(t).ok());
+    ASSERT_TRUE(calls(*s).create(t).ok());
     auto again = topic("dup");
-    EXPECT_EQ(s->create_topic(again).code, error_code::topic_already_exists);
+    EXPECT_EQ(calls(*s).create(again).code, error_code::topic_already_exists);
     auto collide = topic("a.b");
-    ASSERT_TRUE(s->create_topic(collide).ok());
+    ASSERT_TRUE(calls(*s).create(collide).ok());
     auto collide2 = topic("a_b");
-    EXPECT_EQ(s->create_topic(collide2).code, error_code::invalid_topic_exception);
+    EXPECT_EQ(calls(*s).create(collide2).code, error_code::invalid_topic_exception);
     auto bad = topic("bad name");
-    EXPECT_EQ(s->create_topic(bad).code, error_code::invalid_topic_exception);
+    EXPECT_EQ(calls(*s).create(bad).code, error_code::invalid_topic_exception);
     auto zero = topic("zero", 0);
-    EXPECT_EQ(s->create_topic(zero).code, error_code::invalid_partitions);
+    EXPECT_EQ(calls(*s).create(zero).code, error_code::invalid_partitions);
     auto rf = topic("rf");
     rf.replication_factor = 0;
-    EXPECT_EQ(s->create_topic(rf).code, error_code::invalid_replication_factor);
+    EXPECT_EQ(calls(*s).create(rf).code, error_code::invalid_replication_factor);
     EXPECT_EQ(s->list_topics().size(), 2u);
 }
 
 TEST_F(MetadataStoreTest, PartitionCountOnlyIncreases) {
     auto s = open();
     auto t = topic("t", 3);
-    ASSERT_TRUE(s->create_topic(t).ok());
-    EXPECT_EQ(s->set_partition_count("t", 3).code, error_code::invalid_partitions);
-    EXPECT_EQ(s->set_partition_count("t", 2).code, error_code::invalid_partitions);
-    EXPECT_EQ(s->set_partition_count("x", 9).code, error_code::unknown_topic_or_partition);
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    EXPECT_EQ(calls(*s).set_partition_count("t", 3).code, error_code::invalid_partitions);
+    EXPECT_EQ(calls(*s).set_partition_count("t", 2).code, error_code::invalid_partitions);
+    EXPECT_EQ(calls(*s).set_partition_count("x", 9).code, error_code::unknown_topic_or_partition);
     EXPECT_EQ(s->get_topic("t")->partition_count, 3);
 }
 
 TEST_F(MetadataStoreTest, UnknownTopicErrors) {
     auto s = open();
-    EXPECT_EQ(s->delete_topic("x").code, error_code::unknown_topic_or_partition);
-    EXPECT_EQ(s->set_topic_configs("x", {}).code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(calls(*s).remove("x").code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(calls(*s).set_configs("x", {}).code, error_code::unknown_topic_or_partition);
 }
 
 TEST_F(MetadataStoreTest, WriteLeavesNoTmpFile) {
     auto s = open();
     auto t = topic("t");
-    ASSERT_TRUE(s->create_topic(t).ok());
+    ASSERT_TRUE(calls(*s).create(t).ok());
     for (const auto& e : fs::directory_iterator(dir_)) {
         EXPECT_EQ(e.path().filename(), local_metadata_store::file_name);
     }
@@ -183,13 +190,13 @@ TEST_F(MetadataStoreTest, LeftoverTmpFromInterruptedWriteIsIgnored) {
 TEST_F(MetadataStoreTest, FailedWriteKeepsOldState) {
     auto s = open();
     auto t = topic("t");
-    ASSERT_TRUE(s->create_topic(t).ok());
+    ASSERT_TRUE(calls(*s).create(t).ok());
     // A directory where the tmp file goes makes the write fail.
     fs::path tmp = file();
     tmp += ".tmp";
     fs::create_directories(tmp / "blocker");
     auto u = topic("u");
-    EXPECT_EQ(s->create_topic(u).code, error_code::kafka_storage_error);
+    EXPECT_EQ(calls(*s).create(u).code, error_code::kafka_storage_error);
     EXPECT_EQ(s->list_topics().size(), 1u);
     fs::remove_all(tmp);
     EXPECT_EQ(open()->list_topics().size(), 1u);
@@ -296,5 +303,60 @@ TEST(TopicNameTest, Collisions) {
     EXPECT_FALSE(topic_names_collide("ab", "a_b"));
 }
 
+TEST_F(MetadataStoreTest, ConfigCompareAndSwapRefusesAChangedValue) {
+    auto s = open();
+    auto t = topic("t");
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    ASSERT_TRUE(calls(*s).set_configs("t", {{"retention.ms", "1"}}, topic_configs{}).ok());
+    // A writer that read the old (empty) overrides loses.
+    EXPECT_EQ(calls(*s).set_configs("t", {{"retention.ms", "2"}}, topic_configs{}).code, conflict_code);
+    EXPECT_EQ(s->get_topic("t")->configs, (topic_configs{{"retention.ms", "1"}}));
+    EXPECT_TRUE(calls(*s).set_configs("t", {{"retention.ms", "2"}}, topic_configs{{"retention.ms", "1"}}).ok());
+    EXPECT_EQ(s->get_topic("t")->configs, (topic_configs{{"retention.ms", "2"}}));
+}
+
+TEST_F(MetadataStoreTest, WatchersHearOfEveryChangeButNotOfRefusedOnes) {
+    auto s = open();
+    std::vector<std::string> heard;
+    auto sub = s->watch(io_.get_executor(), [&](const std::vector<std::string>& names) {
+        heard.insert(heard.end(), names.begin(), names.end());
+    });
+    auto t = topic("a");
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    EXPECT_TRUE(heard.empty()) << "notifications are posted, never run inline";
+    auto again = topic("a");
+    EXPECT_FALSE(calls(*s).create(again).ok());
+    ASSERT_TRUE(calls(*s).set_partition_count("a", 2).ok());
+    ASSERT_TRUE(calls(*s).set_configs("a", {{"retention.ms", "5"}}).ok());
+    ASSERT_TRUE(calls(*s).remove("a").ok());
+    io_.restart();
+    io_.poll();
+    EXPECT_EQ(heard, (std::vector<std::string>{"a", "a", "a", "a"}));
+}
+
+TEST_F(MetadataStoreTest, ADroppedSubscriptionHearsNothingMore) {
+    auto s = open();
+    int heard = 0;
+    auto sub = s->watch(io_.get_executor(), [&](const std::vector<std::string>&) { ++heard; });
+    auto t = topic("a");
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    sub.reset();  // after the notification was posted, before it runs
+    io_.restart();
+    io_.poll();
+    EXPECT_EQ(heard, 0);
+}
+
+TEST_F(MetadataStoreTest, MutationsAnswerExactlyOnce) {
+    auto s = open();
+    int answers = 0;
+    s->delete_topic("x", io_.get_executor(), [&](op_result r) {
+        ++answers;
+        EXPECT_EQ(r.code, error_code::unknown_topic_or_partition);
+    });
+    io_.restart();
+    io_.poll();
+    EXPECT_EQ(answers, 1);
+}
+
 }  // namespace
-}  // namespace sluice::broker
+}  // namespace sluice::replication

@@ -18,14 +18,10 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "broker/metadata/metadata_store.h"
+#include "replication/metadata_store.h"
+#include "replication/topic_watchers.h"
 
-namespace sluice::broker {
-
-class metadata_error : public std::runtime_error {
-public:
-    explicit metadata_error(const std::string& what) : std::runtime_error(what) {}
-};
+namespace sluice::replication {
 
 class local_metadata_store final : public metadata_store {
 public:
@@ -42,10 +38,14 @@ public:
     std::vector<topic_metadata> list_topics() const override;
     std::optional<topic_metadata> get_topic(std::string_view name) const override;
     std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override;
-    op_result create_topic(topic_metadata& topic) override;
-    op_result delete_topic(std::string_view name) override;
-    op_result set_partition_count(std::string_view name, int32_t count) override;
-    op_result set_topic_configs(std::string_view name, const topic_config& configs) override;
+    // Mutations write the file before they return and call `done` inline;
+    // subscribers of watch() are told afterwards (posted).
+    void create_topic(topic_metadata topic, executor ex, created_fn done) override;
+    void delete_topic(std::string name, executor ex, done_fn done) override;
+    void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) override;
+    void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
+                           executor ex, done_fn done) override;
+    subscription watch(executor ex, watch_fn on_change) override;
 
     const std::filesystem::path& path() const { return path_; }
 
@@ -56,6 +56,14 @@ private:
     };
 
     explicit local_metadata_store(std::filesystem::path path) : path_(std::move(path)) {}
+    op_result create_now(topic_metadata& topic);
+    op_result delete_now(std::string_view name);
+    op_result set_partition_count_now(std::string_view name, int32_t count);
+    op_result set_topic_configs_now(std::string_view name, const topic_configs& configs,
+                                    const std::optional<topic_configs>& expected);
+    // Tells the watchers of a change to `name` if `result` is ok.
+    void changed(const op_result& result, const std::string& name);
+
     // Writes `next` durably, then makes it current. Caller holds mu_.
     op_result commit(state next);
     topic_metadata* find(state& s, std::string_view name);
@@ -63,6 +71,7 @@ private:
     std::filesystem::path path_;
     mutable std::mutex mu_;
     state state_;
+    topic_watchers watchers_;
 };
 
 // The file's bytes for `s` and back; exposed for tests and tools.
@@ -70,4 +79,4 @@ std::string encode_metadata(const std::string& cluster_id, const std::vector<top
 // Throws metadata_error describing what is wrong.
 void decode_metadata(std::string_view text, std::string& cluster_id, std::vector<topic_metadata>& topics);
 
-}  // namespace sluice::broker
+}  // namespace sluice::replication

@@ -1,0 +1,129 @@
+// The etcd-backed metadata store against a real etcd: two stores on one
+// prefix stand for two brokers. The cluster id is agreed on; a change made
+// through one is read back at once there and reaches the other's watch;
+// compare-and-swap refuses a stale read; bad input is an error code.
+#include "replication/etcd_metadata_store.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/replication/etcd_fixture.h"
+#include "unit/replication/store_calls.h"
+
+namespace sluice::replication {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::error_code;
+
+class EtcdMetadataStoreTest : public testing::EtcdTest {
+protected:
+    std::unique_ptr<etcd_metadata_store> open(std::optional<std::string> cluster_id = std::nullopt,
+                                              int32_t node_id = 1) {
+        etcd_metadata_store::options o;
+        o.endpoints = etcd_.endpoint();
+        o.prefix = "/test";
+        o.node_id = node_id;
+        o.startup_timeout = 10s;
+        return etcd_metadata_store::open(io_, o, cluster_id);
+    }
+    testing::store_calls calls(metadata_store& s) { return testing::store_calls(s, io_); }
+    static topic_metadata topic(std::string name, int32_t partitions = 1) {
+        topic_metadata t;
+        t.name = std::move(name);
+        t.partition_count = partitions;
+        return t;
+    }
+};
+
+TEST_F(EtcdMetadataStoreTest, the_first_broker_writes_the_cluster_id_and_the_others_read_it) {
+    auto a = open();
+    auto b = open();
+    EXPECT_EQ(a->cluster_id().size(), 22u);
+    EXPECT_EQ(b->cluster_id(), a->cluster_id());
+    auto stored = get("/test/cluster_id");
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->value, a->cluster_id());
+}
+
+TEST_F(EtcdMetadataStoreTest, a_configured_cluster_id_that_differs_refuses_to_open) {
+    auto a = open(std::string("AAAAAAAAAAAAAAAAAAAAAA"));
+    EXPECT_EQ(a->cluster_id(), "AAAAAAAAAAAAAAAAAAAAAA");
+    EXPECT_THROW(open(std::string("BBBBBBBBBBBBBBBBBBBBBB")), metadata_error);
+}
+
+TEST_F(EtcdMetadataStoreTest, unreachable_etcd_fails_to_open) {
+    etcd_metadata_store::options o;
+    o.endpoints = "http://127.0.0.1:" + std::to_string(testing::free_port());
+    o.startup_timeout = 1500ms;
+    EXPECT_THROW(etcd_metadata_store::open(io_, o, std::nullopt), metadata_error);
+    o.endpoints = "localhost:2379";  // no scheme
+    EXPECT_THROW(etcd_metadata_store::open(io_, o, std::nullopt), metadata_error);
+}
+
+TEST_F(EtcdMetadataStoreTest, a_change_is_read_back_at_once_and_reaches_the_other_watch) {
+    auto a = open();
+    auto b = open();
+    std::vector<std::string> heard;
+    auto sub = b->watch(io_.get_executor(), [&](const std::vector<std::string>& names) {
+        heard.insert(heard.end(), names.begin(), names.end());
+    });
+    auto t = topic("orders", 3);
+    t.configs = {{"cleanup.policy", "compact"}};
+    ASSERT_TRUE(calls(*a).create(t).ok());
+    EXPECT_FALSE(t.topic_id.is_zero());
+    ASSERT_TRUE(a->get_topic("orders").has_value()) << "read-your-writes";
+    EXPECT_EQ(*a->get_topic("orders"), t);
+    ASSERT_TRUE(run_until([&] { return b->get_topic("orders").has_value(); }, 5s));
+    EXPECT_EQ(*b->get_topic("orders"), t);
+    EXPECT_EQ(b->get_topic_by_id(t.topic_id)->name, "orders");
+    ASSERT_TRUE(run_until([&] { return !heard.empty(); }, 5s));
+    EXPECT_EQ(heard.front(), "orders");
+
+    ASSERT_TRUE(calls(*b).set_partition_count("orders", 5).ok());
+    EXPECT_EQ(b->get_topic("orders")->partition_count, 5);
+    ASSERT_TRUE(run_until([&] { return a->get_topic("orders")->partition_count == 5; }, 5s));
+
+    heard.clear();
+    ASSERT_TRUE(calls(*a).remove("orders").ok());
+    EXPECT_FALSE(a->get_topic("orders").has_value());
+    ASSERT_TRUE(run_until([&] { return !b->get_topic("orders").has_value(); }, 5s));
+    ASSERT_TRUE(run_until([&] { return !heard.empty(); }, 5s));
+    EXPECT_EQ(b->list_topics().size(), 0u);
+}
+
+TEST_F(EtcdMetadataStoreTest, refusals_are_kafka_error_codes) {
+    auto a = open();
+    auto t = topic("t");
+    ASSERT_TRUE(calls(*a).create(t).ok());
+    auto again = topic("t");
+    EXPECT_EQ(calls(*a).create(again).code, error_code::topic_already_exists);
+    auto collide = topic("t_");
+    ASSERT_TRUE(calls(*a).create(collide).ok());
+    auto collide2 = topic("t.");
+    EXPECT_EQ(calls(*a).create(collide2).code, error_code::invalid_topic_exception);
+    auto bad = topic("a/b");
+    EXPECT_EQ(calls(*a).create(bad).code, error_code::invalid_topic_exception);
+    auto zero = topic("z", 0);
+    EXPECT_EQ(calls(*a).create(zero).code, error_code::invalid_partitions);
+    EXPECT_EQ(calls(*a).set_partition_count("t", 1).code, error_code::invalid_partitions);
+    EXPECT_EQ(calls(*a).set_partition_count("x", 9).code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(calls(*a).remove("x").code, error_code::unknown_topic_or_partition);
+    EXPECT_EQ(calls(*a).set_configs("x", {}).code, error_code::unknown_topic_or_partition);
+}
+
+TEST_F(EtcdMetadataStoreTest, config_compare_and_swap_refuses_a_stale_read) {
+    auto a = open();
+    auto b = open();
+    auto t = topic("t");
+    ASSERT_TRUE(calls(*a).create(t).ok());
+    ASSERT_TRUE(run_until([&] { return b->get_topic("t").has_value(); }, 5s));
+    ASSERT_TRUE(calls(*a).set_configs("t", {{"retention.ms", "1"}}, topic_configs{}).ok());
+    // b's writer read the empty overrides before a's change.
+    EXPECT_EQ(calls(*b).set_configs("t", {{"retention.ms", "2"}}, topic_configs{}).code, conflict_code);
+    ASSERT_TRUE(run_until([&] { return !b->get_topic("t")->configs.empty(); }, 5s));
+    EXPECT_TRUE(calls(*b).set_configs("t", {{"retention.ms", "2"}}, topic_configs{{"retention.ms", "1"}}).ok());
+    EXPECT_EQ(b->get_topic("t")->configs, (topic_configs{{"retention.ms", "2"}}));
+}
+
+}  // namespace
+}  // namespace sluice::replication
