@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <random>
 #include <stdexcept>
 
 #include "protocol/uuid_text.h"
+#include "replication/partition_checks.h"
 #include "replication/topic_name.h"
 
 namespace sluice::replication {
@@ -38,8 +40,19 @@ etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const opti
     mirror_ = std::make_unique<cluster_metadata>(io.get_executor(), *client_, cluster_keys(opts.prefix),
                                                  [this, alive](const std::set<std::string>& names) {
                                                      if (alive.expired()) return;
+                                                     if (membership_) membership_->topics_changed(names);
                                                      watchers_.notify({names.begin(), names.end()});
                                                  });
+    cluster_membership::settings s;
+    s.registration.keys = cluster_keys(opts.prefix);
+    s.registration.self = broker_info{opts.node_id, opts.rack, opts.listeners, random_incarnation()};
+    s.registration.session_timeout = opts.session_timeout;
+    s.leadership.unclean_leader_election = opts.unclean_leader_election;
+    s.leadership.auto_leader_rebalance = opts.auto_leader_rebalance;
+    membership_ = std::make_unique<cluster_membership>(io.get_executor(), *client_, *mirror_, std::move(s),
+                                                       [this, alive] {
+                                                           if (!alive.expired()) cluster_watchers_.notify({""});
+                                                       });
 }
 
 etcd_metadata_store::~etcd_metadata_store() {
@@ -84,6 +97,13 @@ std::unique_ptr<etcd_metadata_store> etcd_metadata_store::open(boost::asio::io_c
     if (!run_until([&] { return started; })) {
         throw metadata_error("cannot list the cluster metadata in etcd at " + opts.endpoints);
     }
+    std::optional<std::optional<std::string>> joined;
+    store->membership_->start([&](std::optional<std::string> refusal) { joined.emplace(std::move(refusal)); });
+    if (!run_until([&] { return joined.has_value(); })) {
+        throw metadata_error("cannot register node " + std::to_string(opts.node_id) + " in etcd at " +
+                             opts.endpoints + " within the startup timeout");
+    }
+    if (*joined) throw metadata_error(**joined);
     io.restart();
     spdlog::info("cluster metadata in etcd at {} under {}: cluster id {}, {} topics", opts.endpoints, opts.prefix,
                  store->cluster_id_, store->mirror_->topics().size());
@@ -108,10 +128,70 @@ std::optional<topic_metadata> etcd_metadata_store::get_topic_by_id(const protoco
     return to_metadata(entry->topic);
 }
 
-std::map<int32_t, std::vector<int32_t>> etcd_metadata_store::placed_here(int32_t from, int32_t to) const {
-    std::map<int32_t, std::vector<int32_t>> replicas;
-    for (int32_t p = from; p < to; ++p) replicas[p] = {options_.node_id};
-    return replicas;
+std::vector<broker_node> etcd_metadata_store::live_brokers() const {
+    std::vector<broker_node> out;
+    for (const auto& [id, info] : membership_->live()) {
+        broker_node b{protocol::node_id(id), "", 0, info.rack};
+        if (!info.endpoints.empty()) {
+            b.host = info.endpoints.front().host;
+            b.port = info.endpoints.front().port;
+        }
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+std::optional<protocol::node_id> etcd_metadata_store::controller_id() const {
+    auto id = membership_->controller_id();
+    if (!id) return std::nullopt;
+    return protocol::node_id(*id);
+}
+
+std::vector<partition_registration> etcd_metadata_store::partition_states(std::string_view topic) const {
+    const auto* entry = mirror_->find(std::string(topic));
+    if (entry == nullptr) return {};
+    std::vector<partition_registration> out(static_cast<size_t>(entry->topic.partition_count));
+    // A partition not (yet) mirrored stays default: no replicas, no leader.
+    for (const auto& [p, state] : mirror_->partitions_of(entry->topic.topic_id)) {
+        if (p < entry->topic.partition_count) out[static_cast<size_t>(p)] = state.state;
+    }
+    return out;
+}
+
+std::optional<partition_registration> etcd_metadata_store::partition_state(std::string_view topic,
+                                                                           int32_t partition) const {
+    const auto* entry = mirror_->find(std::string(topic));
+    if (entry == nullptr || partition < 0 || partition >= entry->topic.partition_count) return std::nullopt;
+    const auto& parts = mirror_->partitions_of(entry->topic.topic_id);
+    auto it = parts.find(partition);
+    if (it == parts.end()) return std::nullopt;
+    return it->second.state;
+}
+
+assignment_result etcd_metadata_store::place(int32_t first, int32_t count, int16_t replication_factor,
+                                             const replica_assignments& explicit_) const {
+    assignment_result out;
+    if (!explicit_.empty()) {
+        std::set<int32_t> live;
+        for (const auto& [id, info] : membership_->live()) live.insert(id);
+        auto r = check_assignments(explicit_, first, count, replication_factor, live);
+        out.error = r.code;
+        out.message = r.message;
+        if (r.ok()) out.replicas = explicit_;
+        return out;
+    }
+    std::map<int32_t, std::optional<std::string>> brokers;
+    for (const auto& [id, info] : membership_->live()) brokers.emplace(id, info.rack);
+    // Kafka starts the walk at random so that leaders spread across topics.
+    static thread_local std::minstd_rand random{std::random_device{}()};
+    assignment_request request;
+    request.partitions = count;
+    request.replication_factor = replication_factor;
+    request.first_partition = first;
+    int32_t n = std::max<int32_t>(1, static_cast<int32_t>(brokers.size()));
+    request.start_index = static_cast<int32_t>(random() % static_cast<uint32_t>(n));
+    request.replica_shift = static_cast<int32_t>(random() % static_cast<uint32_t>(n));
+    return assign_replicas(brokers, request);
 }
 
 void etcd_metadata_store::finish(const write_result& r, executor ex, done_fn done) {
@@ -126,7 +206,8 @@ void etcd_metadata_store::finish(const write_result& r, executor ex, done_fn don
     mirror_->after(r.revision, [answer = std::move(answer)]() mutable { answer({}); });
 }
 
-void etcd_metadata_store::create_topic(topic_metadata topic, executor ex, created_fn done) {
+void etcd_metadata_store::create_topic(topic_metadata topic, replica_assignments assignments, executor ex,
+                                       created_fn done) {
     auto refuse = [&](op_result r) {
         boost::asio::post(ex, [done = std::move(done), r = std::move(r), topic]() mutable { done(std::move(r), topic); });
     };
@@ -142,10 +223,12 @@ void etcd_metadata_store::create_topic(topic_metadata topic, executor ex, create
                            "Topic '" + topic.name + "' collides with existing topic: " + name});
         }
     }
+    auto placed = place(0, topic.partition_count, topic.replication_factor, assignments);
+    if (placed.error != error_code::none) return refuse({placed.error, placed.message});
     if (topic.topic_id.is_zero()) topic.topic_id = protocol::random_uuid();
     topic_record record{topic.name, topic.topic_id, topic.partition_count, topic.replication_factor, topic.configs};
     std::weak_ptr<bool> alive = alive_;
-    mirror_->create_topic(record, placed_here(0, topic.partition_count),
+    mirror_->create_topic(record, std::move(placed.replicas),
                           [this, alive, ex, topic, done = std::move(done)](write_result r) mutable {
                               if (alive.expired()) return;
                               finish(r, ex, [topic, done = std::move(done)](op_result result) mutable {
@@ -174,8 +257,10 @@ void etcd_metadata_store::set_partition_count(std::string name, int32_t count, e
                                                            " partitions, which is higher than the requested " +
                                                            std::to_string(count) + "."});
     }
+    auto placed = place(current, count - current, entry->topic.replication_factor, {});
+    if (placed.error != error_code::none) return refuse({placed.error, placed.message});
     std::weak_ptr<bool> alive = alive_;
-    mirror_->add_partitions(name, placed_here(current, count),
+    mirror_->add_partitions(name, std::move(placed.replicas),
                             [this, alive, ex, done = std::move(done)](write_result r) mutable {
                                 if (!alive.expired()) finish(r, ex, std::move(done));
                             });
@@ -197,8 +282,58 @@ void etcd_metadata_store::set_topic_configs(std::string name, topic_configs conf
     });
 }
 
+void etcd_metadata_store::alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
+                                    protocol::leader_epoch leader_epoch, int32_t partition_epoch,
+                                    std::vector<int32_t> new_isr, executor ex, partition_fn done) {
+    auto answer = [ex](partition_fn done, op_result r, partition_registration state) {
+        boost::asio::post(ex, [done = std::move(done), r = std::move(r), state = std::move(state)]() mutable {
+            done(std::move(r), std::move(state));
+        });
+    };
+    const auto* entry = mirror_->find(topic);
+    auto current = partition_state(topic, partition);
+    if (entry == nullptr || !current) {
+        return answer(std::move(done),
+                      {error_code::unknown_topic_or_partition, "Unknown partition " + topic + "-" + std::to_string(partition)},
+                      {});
+    }
+    auto check = check_alter_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, new_isr);
+    if (!check.ok()) return answer(std::move(done), std::move(check), *current);
+    auto next = with_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, std::move(new_isr));
+    // The write compares the partition key's revision the mirror read, so a
+    // controller's change that landed meanwhile wins and this one is refused.
+    std::weak_ptr<bool> alive = alive_;
+    mirror_->update_partition(
+        entry->topic.topic_id, partition, *next, {},
+        [this, alive, answer, next = *next, current = *current, done = std::move(done)](write_result r) mutable {
+            if (alive.expired()) return;
+            if (r.conflict) {
+                return answer(std::move(done),
+                              {error_code::invalid_update_version, "The partition changed meanwhile; re-read it."},
+                              current);
+            }
+            if (r.code != error_code::none) return answer(std::move(done), {r.code, r.message}, current);
+            mirror_->after(r.revision, [answer, next, done = std::move(done)]() mutable {
+                answer(std::move(done), {}, next);
+            });
+        });
+}
+
 metadata_store::subscription etcd_metadata_store::watch(executor ex, watch_fn on_change) {
     return watchers_.add(std::move(ex), std::move(on_change));
+}
+
+metadata_store::subscription etcd_metadata_store::watch_cluster(executor ex, std::function<void()> on_change) {
+    return cluster_watchers_.add(std::move(ex),
+                                 [on_change = std::move(on_change)](const std::vector<std::string>&) { on_change(); });
+}
+
+void etcd_metadata_store::stop(std::function<void()> done) {
+    std::weak_ptr<bool> alive = alive_;
+    membership_->stop([this, alive, done = std::move(done)] {
+        if (!alive.expired()) mirror_->stop();
+        done();
+    });
 }
 
 }  // namespace sluice::replication

@@ -12,11 +12,17 @@
 // race is conflict_code (configs) or the error the new state calls for.
 //
 // The watch tells subscribers of every topic change the mirror applies: this
-// broker's writes and everyone else's alike.
+// broker's writes and everyone else's alike, partition state included.
 //
-// Replicas: every partition is placed on this broker only (data replication
-// is not here yet); the partition keys are written as the controller will
-// read them.
+// Membership (cluster_membership) lives as long as the store: open()
+// registers this broker (refusing a live duplicate node.id), follows the
+// live brokers and campaigns for the controller; while elected, this store's
+// broker runs the controller over the mirror. watch_cluster() hears of
+// brokers coming and going and of controller changes.
+//
+// Placement: replica_assignment over the live brokers (rack-aware), at a
+// random start as Kafka does; or explicit assignments, checked against the
+// live brokers. A new partition's ISR is all its replicas, led by the first.
 //
 // Threading: everything runs on the executor given to open() (the broker's
 // I/O thread); reads must come from there too. `done` is posted to the
@@ -27,9 +33,11 @@
 #include <optional>
 #include <string>
 
+#include "replication/cluster_membership.h"
 #include "replication/cluster_metadata.h"
 #include "replication/etcd/etcd_client.h"
 #include "replication/metadata_store.h"
+#include "replication/replica_assignment.h"
 #include "replication/topic_watchers.h"
 
 namespace sluice::replication {
@@ -41,12 +49,19 @@ public:
         std::string prefix = "/sluice";
         std::chrono::milliseconds session_timeout{6000};
         int32_t node_id = 0;
+        // This broker as registered: advertised listeners (the first is what
+        // live_brokers() reports) and broker.rack.
+        std::vector<broker_endpoint> listeners;
+        std::optional<std::string> rack;
+        bool unclean_leader_election = false;  // unclean.leader.election.enable
+        bool auto_leader_rebalance = true;     // auto.leader.rebalance.enable
         // How long open() waits for etcd before giving up.
         std::chrono::milliseconds startup_timeout{30000};
     };
 
-    // Connects, agrees on the cluster id and loads the mirror, running `io`
-    // (which must not be running yet) until done. Throws metadata_error.
+    // Connects, agrees on the cluster id, loads the mirror and registers this
+    // broker, running `io` (which must not be running yet) until done.
+    // Throws metadata_error (also for a live broker holding this node.id).
     static std::unique_ptr<etcd_metadata_store> open(boost::asio::io_context& io, const options& opts,
                                                      const std::optional<std::string>& configured_cluster_id);
     ~etcd_metadata_store() override;
@@ -56,23 +71,40 @@ public:
     std::optional<topic_metadata> get_topic(std::string_view name) const override;
     std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override;
 
-    void create_topic(topic_metadata topic, executor ex, created_fn done) override;
+    std::vector<broker_node> live_brokers() const override;
+    std::optional<protocol::node_id> controller_id() const override;
+    std::vector<partition_registration> partition_states(std::string_view topic) const override;
+    std::optional<partition_registration> partition_state(std::string_view topic, int32_t partition) const override;
+
+    using metadata_store::create_topic;
+    void create_topic(topic_metadata topic, replica_assignments assignments, executor ex, created_fn done) override;
     void delete_topic(std::string name, executor ex, done_fn done) override;
     void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
+    void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
+                   protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
+                   executor ex, partition_fn done) override;
     subscription watch(executor ex, watch_fn on_change) override;
+    subscription watch_cluster(executor ex, std::function<void()> on_change) override;
+    void stop(std::function<void()> done) override;
+
+    bool is_controller() const { return membership_->is_controller(); }
 
 private:
     etcd_metadata_store(boost::asio::io_context& io, const options& opts);
     // Answers `done` on `ex` once the mirror shows the write (if it succeeded).
     void finish(const write_result& r, executor ex, done_fn done);
-    std::map<int32_t, std::vector<int32_t>> placed_here(int32_t from, int32_t to) const;
+    // Replicas for partitions first..first+count-1: `explicit_` checked, or placed.
+    assignment_result place(int32_t first, int32_t count, int16_t replication_factor,
+                            const replica_assignments& explicit_) const;
 
     options options_;
     std::unique_ptr<etcd::client> client_;
     std::unique_ptr<cluster_metadata> mirror_;
+    std::unique_ptr<cluster_membership> membership_;
     topic_watchers watchers_;
+    topic_watchers cluster_watchers_;  // notified with one empty name
     std::string cluster_id_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

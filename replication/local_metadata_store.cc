@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "replication/partition_checks.h"
 #include "replication/topic_name.h"
 #include "protocol/uuid_text.h"
 
@@ -65,12 +66,12 @@ op_result write_atomically(const fs::path& target, std::string_view data) {
 }  // namespace
 
 std::unique_ptr<local_metadata_store> local_metadata_store::open(
-    const fs::path& dir, const std::optional<std::string>& configured_cluster_id) {
+    const fs::path& dir, const std::optional<std::string>& configured_cluster_id, broker_node self) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw metadata_error("Cannot create log dir " + dir.string() + ": " + ec.message());
 
-    std::unique_ptr<local_metadata_store> store(new local_metadata_store(dir / file_name));
+    std::unique_ptr<local_metadata_store> store(new local_metadata_store(dir / file_name, std::move(self)));
     const fs::path& path = store->path_;
     fs::path tmp = path;
     tmp += ".tmp";
@@ -148,13 +149,22 @@ std::optional<topic_metadata> local_metadata_store::get_topic_by_id(const protoc
     return std::nullopt;
 }
 
-op_result local_metadata_store::create_now(topic_metadata& topic) {
+op_result local_metadata_store::create_now(topic_metadata& topic, const replica_assignments& assignments) {
     if (auto r = validate_topic_name(topic.name); !r.ok()) return r;
     if (topic.partition_count < 1) {
         return {error_code::invalid_partitions, "Number of partitions must be larger than 0."};
     }
     if (topic.replication_factor < 1) {
         return {error_code::invalid_replication_factor, "Replication factor must be larger than 0."};
+    }
+    if (!assignments.empty()) {
+        auto r = check_assignments(assignments, 0, topic.partition_count, topic.replication_factor,
+                                   {self_.id.value()});
+        if (!r.ok()) return r;
+    } else if (topic.replication_factor > 1) {
+        return {error_code::invalid_replication_factor, "Replication factor: " +
+                                                            std::to_string(topic.replication_factor) +
+                                                            " larger than available brokers: 1."};
     }
     std::lock_guard lock(mu_);
     for (const auto& t : state_.topics) {
@@ -233,8 +243,9 @@ void local_metadata_store::changed(const op_result& result, const std::string& n
     if (result.ok()) watchers_.notify({name});
 }
 
-void local_metadata_store::create_topic(topic_metadata topic, executor, created_fn done) {
-    op_result r = create_now(topic);
+void local_metadata_store::create_topic(topic_metadata topic, replica_assignments assignments, executor,
+                                        created_fn done) {
+    op_result r = create_now(topic, assignments);
     changed(r, topic.name);
     done(std::move(r), std::move(topic));
 }
@@ -260,6 +271,41 @@ void local_metadata_store::set_topic_configs(std::string name, topic_configs con
 
 metadata_store::subscription local_metadata_store::watch(executor ex, watch_fn on_change) {
     return watchers_.add(std::move(ex), std::move(on_change));
+}
+
+metadata_store::subscription local_metadata_store::watch_cluster(executor, std::function<void()>) {
+    // Membership never changes; a live handle keeps the contract uniform.
+    return std::make_shared<int>(0);
+}
+
+partition_registration local_metadata_store::single_replica() const {
+    return initial_registration({self_.id.value()});
+}
+
+std::vector<partition_registration> local_metadata_store::partition_states(std::string_view topic) const {
+    auto t = get_topic(topic);
+    if (!t) return {};
+    return std::vector<partition_registration>(static_cast<size_t>(t->partition_count), single_replica());
+}
+
+std::optional<partition_registration> local_metadata_store::partition_state(std::string_view topic,
+                                                                            int32_t partition) const {
+    auto t = get_topic(topic);
+    if (!t || partition < 0 || partition >= t->partition_count) return std::nullopt;
+    return single_replica();
+}
+
+void local_metadata_store::alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
+                                     protocol::leader_epoch leader_epoch, int32_t partition_epoch,
+                                     std::vector<int32_t> new_isr, executor, partition_fn done) {
+    auto current = partition_state(topic, partition);
+    if (!current) {
+        return done({error_code::unknown_topic_or_partition, "Unknown partition " + topic + "-" + std::to_string(partition)},
+                    {});
+    }
+    op_result r = check_alter_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, new_isr);
+    // The only valid ISR is the one there is: an accepted request changes nothing.
+    done(std::move(r), *current);
 }
 
 }  // namespace sluice::replication

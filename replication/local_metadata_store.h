@@ -13,6 +13,11 @@
 // remains of an interrupted write and is deleted on open. A file that does
 // not parse is refused with an exception at startup — never replaced by an
 // empty state, which would silently lose every topic.
+//
+// The cluster is this broker alone (`self`, given at open): it is the only
+// live broker, the controller, and every partition's only replica and leader
+// at epochs 0; nothing about partitions is stored, so the file format is
+// unchanged.
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -32,20 +37,32 @@ public:
     // is stored; a stored id that differs from a configured one is an error.
     // Throws metadata_error.
     static std::unique_ptr<local_metadata_store> open(const std::filesystem::path& dir,
-                                                      const std::optional<std::string>& configured_cluster_id);
+                                                      const std::optional<std::string>& configured_cluster_id,
+                                                      broker_node self = {});
 
     std::string cluster_id() const override;
     std::vector<topic_metadata> list_topics() const override;
     std::optional<topic_metadata> get_topic(std::string_view name) const override;
     std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override;
+    std::vector<broker_node> live_brokers() const override { return {self_}; }
+    std::optional<protocol::node_id> controller_id() const override { return self_.id; }
+    std::vector<partition_registration> partition_states(std::string_view topic) const override;
+    std::optional<partition_registration> partition_state(std::string_view topic, int32_t partition) const override;
     // Mutations write the file before they return and call `done` inline;
     // subscribers of watch() are told afterwards (posted).
-    void create_topic(topic_metadata topic, executor ex, created_fn done) override;
+    using metadata_store::create_topic;
+    void create_topic(topic_metadata topic, replica_assignments assignments, executor ex, created_fn done) override;
     void delete_topic(std::string name, executor ex, done_fn done) override;
     void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
+    // Nothing changes on a single node: answers from its fixed state.
+    void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
+                   protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
+                   executor ex, partition_fn done) override;
     subscription watch(executor ex, watch_fn on_change) override;
+    subscription watch_cluster(executor ex, std::function<void()> on_change) override;
+    void stop(std::function<void()> done) override { done(); }
 
     const std::filesystem::path& path() const { return path_; }
 
@@ -55,8 +72,10 @@ private:
         std::vector<topic_metadata> topics;  // in creation order
     };
 
-    explicit local_metadata_store(std::filesystem::path path) : path_(std::move(path)) {}
-    op_result create_now(topic_metadata& topic);
+    local_metadata_store(std::filesystem::path path, broker_node self)
+        : path_(std::move(path)), self_(std::move(self)) {}
+    op_result create_now(topic_metadata& topic, const replica_assignments& assignments);
+    partition_registration single_replica() const;
     op_result delete_now(std::string_view name);
     op_result set_partition_count_now(std::string_view name, int32_t count);
     op_result set_topic_configs_now(std::string_view name, const topic_configs& configs,
@@ -69,6 +88,7 @@ private:
     topic_metadata* find(state& s, std::string_view name);
 
     std::filesystem::path path_;
+    broker_node self_;
     mutable std::mutex mu_;
     state state_;
     topic_watchers watchers_;

@@ -1,6 +1,8 @@
 #pragma once
-// Where the cluster's metadata lives: the cluster id and, per topic, its id,
-// partition count, replication factor and config overrides. The broker talks
+// Where the cluster's metadata lives: the cluster id, the live brokers and
+// the controller, and per topic its id, partition count, replication factor,
+// config overrides and each partition's state (replicas, ISR, leader,
+// epochs). The broker talks
 // to this interface only; a single node uses local_metadata_store (a file
 // under the first log dir), a cluster etcd_metadata_store (etcd, mirrored).
 //
@@ -16,8 +18,12 @@
 //
 // Watch: subscribers hear of every topic change, whoever made it (this
 // process or, for a shared store, another broker), as the names of the
-// topics that changed; they re-read those topics. Notifications are posted
-// to the subscriber's executor, never run inline.
+// topics that changed; they re-read those topics. A change of a partition's
+// state (the controller moving a leader, a leader's ISR change) counts as a
+// change of its topic. Membership has its own watch (watch_cluster): brokers
+// joining or leaving, the controller changing; subscribers re-read
+// live_brokers() and controller_id(). Notifications are posted to the
+// subscriber's executor, never run inline.
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
@@ -29,7 +35,9 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/ids.h"
 #include "protocol/wire.h"
+#include "replication/partition_registration.h"
 #include "replication/op_result.h"
 
 namespace sluice::replication {
@@ -47,6 +55,19 @@ struct topic_metadata {
     topic_configs configs;  // explicit overrides only
     bool operator==(const topic_metadata&) const = default;
 };
+
+// A live broker as clients reach it: its first advertised listener.
+struct broker_node {
+    protocol::node_id id{0};
+    std::string host;
+    int32_t port = 0;
+    std::optional<std::string> rack;
+    bool operator==(const broker_node&) const = default;
+};
+
+// Explicit placement (CreateTopics' assignments): partition -> broker ids,
+// preferred leader first. Empty: the store places the replicas itself.
+using replica_assignments = std::map<int32_t, std::vector<int32_t>>;
 
 // What a compare-and-swap that lost answers: someone changed the value
 // between the caller's read and its write. The caller re-reads and decides
@@ -68,6 +89,8 @@ public:
     using created_fn = std::function<void(op_result, topic_metadata)>;
     // The names of topics created, deleted or changed.
     using watch_fn = std::function<void(const std::vector<std::string>& topics)>;
+    // A partition's state after an accepted change.
+    using partition_fn = std::function<void(op_result, partition_registration)>;
     // Notifications flow while this is held; dropping it ends them.
     using subscription = std::shared_ptr<void>;
 
@@ -79,13 +102,31 @@ public:
     virtual std::optional<topic_metadata> get_topic(std::string_view name) const = 0;
     virtual std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const = 0;
 
+    // Brokers alive now, by id (a single node: itself).
+    virtual std::vector<broker_node> live_brokers() const = 0;
+    // The elected controller; nullopt while there is none (between one
+    // controller's session ending and the next one's election).
+    virtual std::optional<protocol::node_id> controller_id() const = 0;
+    // Each partition's state, indexed by partition (empty for an unknown
+    // topic). A single node: itself the only replica, leader, epochs 0.
+    virtual std::vector<partition_registration> partition_states(std::string_view topic) const = 0;
+    virtual std::optional<partition_registration> partition_state(std::string_view topic,
+                                                                  int32_t partition) const = 0;
+
     // Creates `topic` if its name is free (compare-and-swap on absence); a
-    // zero topic_id is replaced by a random one. Errors:
+    // zero topic_id is replaced by a random one. Replicas are placed over the
+    // live brokers (replication_factor of them per partition, already
+    // resolved from -1 by the caller), or as `assignments` say. Errors:
     // invalid_topic_exception (bad name or one colliding over '.'/'_'),
-    // topic_already_exists, invalid_partitions, invalid_replication_factor,
+    // topic_already_exists, invalid_partitions, invalid_replication_factor
+    // (also: more than there are live brokers), invalid_replica_assignment,
     // kafka_storage_error. Config overrides are stored as given: the caller
     // validates them.
-    virtual void create_topic(topic_metadata topic, executor ex, created_fn done) = 0;
+    void create_topic(topic_metadata topic, executor ex, created_fn done) {
+        create_topic(std::move(topic), {}, std::move(ex), std::move(done));
+    }
+    virtual void create_topic(topic_metadata topic, replica_assignments assignments, executor ex,
+                              created_fn done) = 0;
     // unknown_topic_or_partition if absent.
     virtual void delete_topic(std::string name, executor ex, done_fn done) = 0;
     // Partitions can only be added: invalid_partitions unless count is larger
@@ -96,7 +137,25 @@ public:
     virtual void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                                    executor ex, done_fn done) = 0;
 
+    // Kafka's AlterPartition: the leader `from_leader` sets the ISR of a
+    // partition whose state it knows at these epochs. Refusals:
+    // not_leader_or_follower (not the leader), fenced_leader_epoch (another
+    // leader epoch), invalid_update_version (a stale partition epoch, or a
+    // change that raced this one), invalid_request (an ISR without the leader
+    // or with non-replicas), unknown_topic_or_partition. `done` gets the new
+    // state when ok. A single node accepts only the ISR it already has.
+    virtual void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
+                           protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
+                           executor ex, partition_fn done) = 0;
+
     virtual subscription watch(executor ex, watch_fn on_change) = 0;
+    // Brokers joining or leaving and controller changes (never for a single node).
+    virtual subscription watch_cluster(executor ex, std::function<void()> on_change) = 0;
+
+    // Leaves the cluster at once (the broker's session revoked, so a restart
+    // need not wait for it to expire) and stops every background activity;
+    // `done` once, maybe inline. Reads still answer from what was last known.
+    virtual void stop(std::function<void()> done) = 0;
 };
 
 }  // namespace sluice::replication

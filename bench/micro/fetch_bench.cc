@@ -199,7 +199,15 @@ public:
         }
         return std::nullopt;
     }
-    void create_topic(broker::topic_metadata topic, executor, created_fn done) override {
+    std::vector<replication::broker_node> live_brokers() const override { return {{}}; }
+    std::optional<protocol::node_id> controller_id() const override { return protocol::node_id(0); }
+    std::vector<replication::partition_registration> partition_states(std::string_view) const override { return {}; }
+    std::optional<replication::partition_registration> partition_state(std::string_view, int32_t) const override {
+        return std::nullopt;
+    }
+    using metadata_store::create_topic;
+    void create_topic(broker::topic_metadata topic, replication::replica_assignments, executor,
+                      created_fn done) override {
         topics_[topic.name] = topic;
         done({}, std::move(topic));
     }
@@ -216,7 +224,13 @@ public:
         topics_[name].configs = std::move(configs);
         done({});
     }
+    void alter_isr(std::string, int32_t, protocol::node_id, protocol::leader_epoch, int32_t, std::vector<int32_t>,
+                   executor, partition_fn done) override {
+        done({protocol::error_code::invalid_request, "not kept"}, {});
+    }
     subscription watch(executor, watch_fn) override { return std::make_shared<int>(0); }
+    subscription watch_cluster(executor, std::function<void()>) override { return std::make_shared<int>(0); }
+    void stop(std::function<void()> done) override { done(); }
 
 private:
     std::map<std::string, broker::topic_metadata> topics_;

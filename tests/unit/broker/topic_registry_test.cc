@@ -239,8 +239,17 @@ public:
     std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override {
         return inner_.get_topic_by_id(id);
     }
-    void create_topic(topic_metadata t, executor ex, created_fn done) override {
-        inner_.create_topic(std::move(t), ex, [this, done](op_result r, topic_metadata m) {
+    std::vector<replication::broker_node> live_brokers() const override { return inner_.live_brokers(); }
+    std::optional<protocol::node_id> controller_id() const override { return inner_.controller_id(); }
+    std::vector<replication::partition_registration> partition_states(std::string_view n) const override {
+        return inner_.partition_states(n);
+    }
+    std::optional<replication::partition_registration> partition_state(std::string_view n, int32_t p) const override {
+        return inner_.partition_state(n, p);
+    }
+    using metadata_store::create_topic;
+    void create_topic(topic_metadata t, replication::replica_assignments a, executor ex, created_fn done) override {
+        inner_.create_topic(std::move(t), std::move(a), ex, [this, done](op_result r, topic_metadata m) {
             held_.push_back([done, r, m] { done(r, m); });
         });
     }
@@ -254,7 +263,15 @@ public:
                            executor ex, done_fn done) override {
         inner_.set_topic_configs(std::move(n), std::move(c), std::move(e), ex, hold(done));
     }
+    void alter_isr(std::string n, int32_t p, protocol::node_id l, protocol::leader_epoch le, int32_t pe,
+                   std::vector<int32_t> isr, executor ex, partition_fn done) override {
+        inner_.alter_isr(std::move(n), p, l, le, pe, std::move(isr), std::move(ex), std::move(done));
+    }
     subscription watch(executor ex, watch_fn f) override { return inner_.watch(std::move(ex), std::move(f)); }
+    subscription watch_cluster(executor ex, std::function<void()> f) override {
+        return inner_.watch_cluster(std::move(ex), std::move(f));
+    }
+    void stop(std::function<void()> done) override { inner_.stop(std::move(done)); }
 
     size_t held() const { return held_.size(); }
     void release() {
