@@ -69,10 +69,21 @@ broker::broker(broker_config config, log::background_executor executor)
         etcd.prefix = config_.metadata_etcd_prefix;
         etcd.session_timeout = std::chrono::milliseconds(config_.metadata_etcd_session_timeout_ms);
         etcd.node_id = config_.node_id;
+        for (const auto& l : config_.advertised_listeners) {
+            etcd.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
+        }
+        etcd.rack = config_.value_of("broker.rack");
+        etcd.unclean_leader_election = config_.unclean_leader_election_enable;
+        etcd.auto_leader_rebalance = config_.value_of("auto.leader.rebalance.enable") != "false";
         // Runs the I/O context until the mirror is loaded: it is not serving yet.
         store_ = replication::etcd_metadata_store::open(*io_, etcd, config_.cluster_id);
     } else {
-        store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id);
+        replication::broker_node self{protocol::node_id(config_.node_id), "", 0, config_.value_of("broker.rack")};
+        if (!config_.advertised_listeners.empty()) {
+            self.host = config_.advertised_listeners.front().host;
+            self.port = config_.advertised_listeners.front().port;
+        }
+        store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id, std::move(self));
     }
     logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
@@ -121,7 +132,8 @@ void broker::stop() {
         background_->retention_timer.cancel();
         background_->pool.join();  // pending deletions and flushes finish first
         logs_->shutdown();
-        io_->stop();
+        // Leaves the cluster at once (a cluster store revokes its session).
+        store_->stop([this] { io_->stop(); });
     });
 }
 

@@ -125,10 +125,10 @@ void topic_registry::create(const std::string& name, int32_t partitions, int16_t
     if (replication_factor <= 0) {
         return done({error_code::invalid_replication_factor, "Replication factor must be larger than 0."});
     }
-    if (replication_factor > 1) {
+    if (auto live = store_.live_brokers().size(); static_cast<size_t>(replication_factor) > live) {
         return done({error_code::invalid_replication_factor,
                      "Replication factor: " + std::to_string(replication_factor) +
-                         " larger than available brokers: 1."});
+                         " larger than available brokers: " + std::to_string(live) + "."});
     }
     if (auto r = validate_topic_configs(configs); !r.ok()) return done(r);
     if (validate_only) return done({});
