@@ -17,16 +17,18 @@ using protocol::error_code;
 
 class EtcdMetadataStoreTest : public testing::EtcdTest {
 protected:
-    std::unique_ptr<etcd_metadata_store> open(std::optional<std::string> cluster_id = std::nullopt,
-                                              int32_t node_id = 1) {
+    // Each store stands for another broker: its own node id and endpoint.
+    std::unique_ptr<etcd_metadata_store> open(std::optional<std::string> cluster_id = std::nullopt) {
         etcd_metadata_store::options o;
         o.endpoints = etcd_.endpoint();
         o.prefix = "/test";
-        o.node_id = node_id;
+        o.node_id = next_node_++;
+        o.listeners = {{"PLAINTEXT", "127.0.0.1", 9000 + o.node_id, "PLAINTEXT"}};
         o.startup_timeout = 10s;
         return etcd_metadata_store::open(io_, o, cluster_id);
     }
     testing::store_calls calls(metadata_store& s) { return testing::store_calls(s, io_); }
+    int32_t next_node_ = 1;
     static topic_metadata topic(std::string name, int32_t partitions = 1) {
         topic_metadata t;
         t.name = std::move(name);

@@ -358,5 +358,46 @@ TEST_F(MetadataStoreTest, MutationsAnswerExactlyOnce) {
     EXPECT_EQ(answers, 1);
 }
 
+TEST_F(MetadataStoreTest, a_single_node_is_the_whole_cluster) {
+    auto s = local_metadata_store::open(dir_, std::nullopt, {protocol::node_id(7), "h", 9092, "r1"});
+    ASSERT_EQ(s->live_brokers().size(), 1u);
+    EXPECT_EQ(s->live_brokers()[0], (broker_node{protocol::node_id(7), "h", 9092, "r1"}));
+    EXPECT_EQ(s->controller_id(), protocol::node_id(7));
+    topic_metadata t;
+    t.name = "t";
+    t.partition_count = 2;
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    auto states = s->partition_states("t");
+    ASSERT_EQ(states.size(), 2u);
+    EXPECT_EQ(states[1], initial_registration({7}));
+    EXPECT_EQ(s->partition_state("t", 0), initial_registration({7}));
+    EXPECT_FALSE(s->partition_state("t", 2).has_value());
+    EXPECT_TRUE(s->partition_states("none").empty());
+
+    topic_metadata wide = t;
+    wide.name = "wide";
+    wide.replication_factor = 2;
+    EXPECT_EQ(calls(*s).create(wide).code, protocol::error_code::invalid_replication_factor);
+}
+
+TEST_F(MetadataStoreTest, a_single_node_accepts_only_the_isr_it_has) {
+    auto s = local_metadata_store::open(dir_, std::nullopt, {protocol::node_id(7), "h", 9092, std::nullopt});
+    topic_metadata t;
+    t.name = "t";
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    auto alter = [&](int32_t leader, int32_t le, int32_t pe, std::vector<int32_t> isr) {
+        std::optional<op_result> out;
+        s->alter_isr("t", 0, protocol::node_id(leader), protocol::leader_epoch(le), pe, std::move(isr),
+                     io_.get_executor(), [&](op_result r, partition_registration) { out = std::move(r); });
+        EXPECT_TRUE(out.has_value()) << "answers inline";
+        return out ? out->code : protocol::error_code::request_timed_out;
+    };
+    EXPECT_EQ(alter(7, 0, 0, {7}), protocol::error_code::none);
+    EXPECT_EQ(alter(8, 0, 0, {8}), protocol::error_code::not_leader_or_follower);
+    EXPECT_EQ(alter(7, 1, 0, {7}), protocol::error_code::fenced_leader_epoch);
+    EXPECT_EQ(alter(7, 0, 1, {7}), protocol::error_code::invalid_update_version);
+    EXPECT_EQ(alter(7, 0, 0, {7, 8}), protocol::error_code::invalid_request);
+}
+
 }  // namespace
 }  // namespace sluice::replication
