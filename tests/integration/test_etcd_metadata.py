@@ -2,8 +2,9 @@
 
 A topic created through one broker appears in the other's Metadata and gets
 its partition directories there; deleting it through the second removes it
-on both. Data replication is not part of this (each broker hosts every
-partition itself). etcd runs on free ports in a temp dir and is killed by PID.
+on both. Replicas are placed over the live brokers, so the replication
+factor is bounded by their number. Data replication is not part of this
+(each broker still hosts every partition itself). etcd runs on free ports in a temp dir and is killed by PID.
 """
 
 import os
@@ -144,3 +145,28 @@ def test_partitions_and_configs_changed_on_one_broker_reach_the_other(etcd, brok
         entries = admin(a.bootstrap).describe_configs([r], request_timeout=10)[r].result(10)
         return entries["retention.ms"].value == "123456"
     wait_until(retention_on_a, 15, "retention.ms on the first broker")
+
+
+def test_replication_factor_is_bounded_by_the_live_brokers(etcd, broker_factory):
+    from confluent_kafka.admin import NewTopic
+    from confluent_kafka import KafkaException
+    a, b = _cluster(broker_factory, etcd, "/" + unique("c"))
+    topic = unique("rf2")
+    # Both brokers are registered once they serve: a factor of 2 fits.
+    admin(a.bootstrap).create_topics([NewTopic(topic, 2, 2)], request_timeout=15)[topic].result(15)
+    wait_until(lambda: _topic(b.bootstrap, topic) is not None, 15, "topic on the second broker")
+    too_wide = unique("rf3")
+    with pytest.raises(KafkaException) as e:
+        admin(b.bootstrap).create_topics([NewTopic(too_wide, 1, 3)], request_timeout=15)[too_wide].result(15)
+    assert "INVALID_REPLICATION_FACTOR" in str(e.value)
+
+
+def test_a_restarted_broker_rejoins_without_waiting_out_its_session(etcd, broker_factory):
+    conf = {"metadata.etcd.endpoints": etcd, "metadata.etcd.prefix": "/" + unique("c"),
+            "metadata.etcd.session.timeout.ms": "30000", "node.id": "1"}
+    a = broker_factory(conf, name="sluiced-a")
+    a.stop()
+    started = time.monotonic()
+    a.start()
+    # A clean stop revoked the session: no 30 s wait for it to expire.
+    assert time.monotonic() - started < 8
