@@ -246,5 +246,25 @@ TEST_F(FollowerFetchersTest, leader_restarted_elsewhere_gets_a_new_fetcher) {
     EXPECT_EQ(b_.connections, 1);
 }
 
+// The leader's log start is inside a batch (DeleteRecords): a new follower
+// is out of range, starts empty at the leader's start, and is served that
+// whole batch, which its log takes by starting at the batch's base.
+TEST_F(FollowerFetchersTest, follower_starting_inside_a_batch_takes_the_whole_batch) {
+    auto& m = a_.partitions[0];
+    m.epoch = 1;
+    m.log.add(5, 1, 'A');
+    m.log.add(10, 1, 'A');
+    m.log.add(3, 1, 'A');
+    m.log.hw = m.log.end;
+    m.log.advance_log_start(8);  // inside [5, 14]
+    ASSERT_EQ(m.log.batches.front().base, 5);
+    dirs_.open(0);
+    ASSERT_EQ(follow(0, node_a, 1), error_code::none);
+    ASSERT_TRUE(run_until([&] { return caught_up(0, a_); }));
+    expect_same_as(a_, 0);
+    EXPECT_EQ(dirs_.find("t", 0)->log_start_offset(), 8);  // the leader's, once the high watermark passed it
+    EXPECT_TRUE(problems_.empty());
+}
+
 }  // namespace
 }  // namespace sluice::broker::replica
