@@ -99,8 +99,9 @@ error_code partition_follower_log::append_as_is(protocol::bytes_view batches) {
         auto first = protocol::read_batch_header(batches);
         const int64_t end = log->log_end_offset();
         if (first && first->base_offset < end && first->last_offset() >= end) {
-            spdlog::info("replica {}-{}: first fetched batch [{}, {}] straddles the log end {}; restarting the log at {}",
-                         topic_, partition_, first->base_offset, first->last_offset(), end, first->base_offset);
+            spdlog::info(
+                "replica {}-{}: first fetched batch [{}, {}] straddles the log end {}; restarting the log at {}",
+                topic_, partition_, first->base_offset, first->last_offset(), end, first->base_offset);
             if (!cut(*log, {true, offset(first->base_offset)})) return error_code::kafka_storage_error;
             r = log->append_as_follower(batches, now_ms());
         }
@@ -118,8 +119,10 @@ void partition_follower_log::truncate_to(offset end) {
     pending_cut c{false, end};
     if (pending_) {
         // Still refused: the new cut replaces or deepens the old one.
-        if (pending_->fully) c = {true, std::min(pending_->at, end)};
-        else c.at = std::min(pending_->at, end);
+        if (pending_->fully)
+            c = {true, std::min(pending_->at, end)};
+        else
+            c.at = std::min(pending_->at, end);
         pending_.reset();
     }
     if (!cut(*log, c)) pending_ = c;

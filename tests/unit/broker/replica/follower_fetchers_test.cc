@@ -187,11 +187,14 @@ TEST_F(FollowerFetchersTest, problem_reaches_the_owner_and_follow_resumes) {
     ASSERT_EQ(follow(0, node_a, 1), error_code::none);
     ASSERT_TRUE(run_until([&] { return caught_up(0, a_); }));
     // The owner re-reads metadata on a problem: the same leader, epoch 2.
-    on_problem_ = [this](const topic_partition& t, error_code) { EXPECT_EQ(follow(t.partition, node_a, 2), error_code::none); };
+    on_problem_ = [this](const topic_partition& t, error_code) {
+        EXPECT_EQ(follow(t.partition, node_a, 2), error_code::none);
+    };
     m.epoch = 2;  // A leads again at a new epoch the follower has not heard of
     m.log.add(4, 2, 'A');
     m.log.hw = m.log.end;
-    ASSERT_TRUE(run_until([&] { return caught_up(0, a_) && fetchers_->status(tp(0))->current_leader_epoch == leader_epoch(2); }));
+    ASSERT_TRUE(run_until(
+        [&] { return caught_up(0, a_) && fetchers_->status(tp(0))->current_leader_epoch == leader_epoch(2); }));
     ASSERT_FALSE(problems_.empty());
     EXPECT_EQ(problems_.front(), std::make_pair(tp(0), error_code::fenced_leader_epoch));
     EXPECT_EQ(fetchers_->fetcher_count(), 1u);

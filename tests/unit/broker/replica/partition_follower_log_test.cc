@@ -76,15 +76,15 @@ TEST_F(PartitionFollowerLogTest, end_offset_for_answers_as_kafkas_epoch_cache) {
     EXPECT_TRUE(f->end_offset_for(leader_epoch(0)).undefined());
     EXPECT_TRUE(f->end_offset_for(leader_epoch(5)).undefined());
     // Epochs 1 @ 0, 3 @ 5, 4 @ 9; log end 12.
-    ASSERT_EQ(f->append_as_is(concat({make_epoch_batch(0, 5, 1, 'L'), make_epoch_batch(5, 4, 3, 'L'),
-                                      make_epoch_batch(9, 3, 4, 'L')})),
+    ASSERT_EQ(f->append_as_is(concat(
+                  {make_epoch_batch(0, 5, 1, 'L'), make_epoch_batch(5, 4, 3, 'L'), make_epoch_batch(9, 3, 4, 'L')})),
               error_code::none);
     EXPECT_EQ(f->end_offset_for(leader_epoch(0)), (epoch_end_offset{leader_epoch(0), offset(0)}));  // older than all
     EXPECT_EQ(f->end_offset_for(leader_epoch(1)), (epoch_end_offset{leader_epoch(1), offset(5)}));
     EXPECT_EQ(f->end_offset_for(leader_epoch(2)), (epoch_end_offset{leader_epoch(1), offset(5)}));  // a gap
     EXPECT_EQ(f->end_offset_for(leader_epoch(3)), (epoch_end_offset{leader_epoch(3), offset(9)}));
     EXPECT_EQ(f->end_offset_for(leader_epoch(4)), (epoch_end_offset{leader_epoch(4), offset(12)}));  // latest: log end
-    EXPECT_TRUE(f->end_offset_for(leader_epoch(5)).undefined());  // newer than all
+    EXPECT_TRUE(f->end_offset_for(leader_epoch(5)).undefined());                                     // newer than all
     EXPECT_TRUE(f->end_offset_for(leader_epoch(-1)).undefined());
     // The log start moving into epoch 3 moves that epoch's start.
     f->set_high_watermark(offset(12));
