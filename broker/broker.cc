@@ -28,7 +28,8 @@ struct broker::background {
     asio::thread_pool pool{1};
     log::background_executor injected;  // replaces the pool when set (tests)
     asio::steady_timer retention_timer;
-    explicit background(asio::io_context& io) : retention_timer(io) {}
+    asio::steady_timer isr_timer;
+    explicit background(asio::io_context& io) : retention_timer(io), isr_timer(io) {}
 };
 
 namespace {
@@ -117,6 +118,7 @@ broker::~broker() = default;
 
 void broker::run() {
     schedule_retention();
+    schedule_isr_check();
     groups_->start();
     cleaning_->start();
     io_->run();
@@ -130,6 +132,7 @@ void broker::stop() {
         groups_->stop();
         cleaning_->stop();  // before the logs close
         background_->retention_timer.cancel();
+        background_->isr_timer.cancel();
         background_->pool.join();  // pending deletions and flushes finish first
         logs_->shutdown();
         // Leaves the cluster at once (a cluster store revokes its session).
@@ -173,6 +176,18 @@ void broker::schedule_retention() {
         if (ec) return;
         run_retention();
         schedule_retention();
+    });
+}
+
+void broker::schedule_isr_check() {
+    // Kafka's isr-expiration task runs at half the lag limit, so a follower
+    // is dropped at most 1.5 limits after it fell behind.
+    auto interval = std::chrono::milliseconds(std::max<int64_t>(config_.replica_lag_time_max_ms / 2, 10));
+    background_->isr_timer.expires_after(interval);
+    background_->isr_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        topics_->check_isr(now_ms());
+        schedule_isr_check();
     });
 }
 

@@ -83,6 +83,7 @@ public:
 
 private:
     void schedule_retention();
+    void schedule_isr_check();
 
     broker_config config_;
     std::unique_ptr<boost::asio::io_context> io_;

@@ -242,6 +242,7 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.socket_request_max_bytes = i32("socket.request.max.bytes");
     c.fetch_max_bytes = i32("fetch.max.bytes");
     c.replica_fetch_max_bytes = i32("replica.fetch.max.bytes");
+    c.replica_lag_time_max_ms = num("replica.lag.time.max.ms");
     c.num_network_threads = i32("num.network.threads");
     c.num_io_threads = i32("num.io.threads");
     c.min_insync_replicas = i32("min.insync.replicas");

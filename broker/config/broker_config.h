@@ -70,6 +70,7 @@ struct broker_config {
     int32_t socket_request_max_bytes = 104857600;
     int32_t fetch_max_bytes = 57671680;
     int32_t replica_fetch_max_bytes = 1048576;
+    int64_t replica_lag_time_max_ms = 30000;
     int32_t num_network_threads = 3;
     int32_t num_io_threads = 8;
     int32_t min_insync_replicas = 1;

@@ -123,6 +123,7 @@ std::vector<config_def> used_defs() {
         {.name = "unclean.leader.election.enable", .type = t::boolean, .default_value = "false"},
         {.name = "fetch.max.bytes", .type = t::int32, .default_value = "57671680", .min = 1024},
         {.name = "replica.fetch.max.bytes", .type = t::int32, .default_value = "1048576", .min = 0},
+        {.name = "replica.lag.time.max.ms", .type = t::int64, .default_value = "30000", .min = 1},
         // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
     };
@@ -141,7 +142,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "replica.fetch.wait.max.ms", .type = t::int32, .default_value = "500"},
         {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
         {.name = "replica.fetch.response.max.bytes", .type = t::int32, .default_value = "10485760", .min = 0},
-        {.name = "replica.lag.time.max.ms", .type = t::int64, .default_value = "30000"},
         {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
         {.name = "replica.socket.receive.buffer.bytes", .type = t::int32, .default_value = "65536"},
         {.name = "replica.high.watermark.checkpoint.interval.ms", .type = t::int64, .default_value = "5000"},

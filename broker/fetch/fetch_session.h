@@ -24,6 +24,7 @@ struct session_partition {
     int32_t partition = 0;
     int64_t fetch_offset = 0;
     int32_t max_bytes = 0;
+    int32_t current_leader_epoch = -1;  // v9+; -1 = not checked
     // What the client was last told, to decide whether there is news
     // (Kafka's CachedPartition: -1 after an error, so its end is news too).
     int64_t sent_high_watermark = -1;

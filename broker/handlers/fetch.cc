@@ -1,6 +1,8 @@
 // Fetch: serves file slices (sent with sendfile), with long polling
 // (max_wait_ms / min_bytes) woken by appends, Kafka's response and partition
-// byte limits, and incremental fetch sessions.
+// byte limits, and incremental fetch sessions. Only a partition's leader
+// serves it: consumers up to the high watermark, followers (a replica id
+// >= 0) up to the log end, their fetch offsets moving the high watermark.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "broker/fetch/fetch_session.h"
 #include "broker/fetch/fetch_waiter.h"
 #include "broker/handlers/handlers.h"
+#include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 #include "protocol/generated/fetch.h"
@@ -35,6 +38,8 @@ struct fetch_plan {
     error_code top_error = error_code::none;
     int32_t session_id = 0;
     bool incremental = false;
+    int32_t replica_id = -1;  // >= 0: a follower fetching
+    bool from_follower() const { return replica_id >= 0; }
     std::vector<session_partition> partitions;  // for sessionless fetches
 };
 
@@ -82,12 +87,15 @@ session_partition make_partition(std::string_view name, const protocol::uuid& id
     sp.partition = p.partition;
     sp.fetch_offset = p.fetch_offset;
     sp.max_bytes = p.partition_max_bytes;
+    sp.current_leader_epoch = p.current_leader_epoch;
     return sp;
 }
 
 // Applies the request to the session cache and fills the plan.
 void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_plan& plan) {
     plan.version = version;
+    // v15 moved the replica id into ReplicaState (KIP-903).
+    plan.replica_id = version >= 15 ? body.replica_state.replica_id : body.replica_id;
     // As KafkaApis: the broker's fetch.max.bytes caps the request's, and
     // min_bytes never asks for more than max_bytes allows.
     plan.max_bytes = std::min(version >= 3 ? body.max_bytes : INT32_MAX, b.config().fetch_max_bytes);
@@ -107,6 +115,7 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
             if (sp == nullptr) sp = &s.partitions.add(make_partition(name, id, p));
             sp->fetch_offset = p.fetch_offset;
             sp->max_bytes = p.partition_max_bytes;
+            sp->current_leader_epoch = p.current_leader_epoch;
         });
     };
 
@@ -165,6 +174,33 @@ struct evaluation {
 
 size_t non_negative(int32_t n) { return n > 0 ? static_cast<size_t>(n) : 0; }
 
+// Whether this broker serves the partition to this fetcher: only as leader
+// (consumers do not fetch from followers here), at the epoch the fetcher
+// believes in, and a follower only if it is one of the replicas.
+error_code serve_error(const fetch_plan& plan, const session_partition& sp, const partition_state& ps) {
+    if (error_code e = ps.replica.check_leader(sp.current_leader_epoch); e != error_code::none) return e;
+    if (plan.from_follower() && !ps.replica.is_replica(node_id(plan.replica_id))) {
+        // Kafka's Partition.followerReplicaOrThrow: with a current leader
+        // epoch (which matched ours) the (replica, epoch) pair is not known
+        // yet, so the follower retries; without one, NOT_LEADER_OR_FOLLOWER.
+        return sp.current_leader_epoch >= 0 ? error_code::unknown_leader_epoch : error_code::not_leader_or_follower;
+    }
+    return error_code::none;
+}
+
+// A follower's fetch offsets are its log end offsets: recorded once per
+// request, before it is read (a parked fetch's re-reads do not count).
+void record_follower_fetches(broker& b, fetch_plan& plan) {
+    if (!plan.from_follower() || plan.top_error != error_code::none) return;
+    int64_t now = now_ms();
+    for_each_partition(b, plan, [&](session_partition& sp) {
+        partition_state* ps = sp.topic.empty() ? nullptr : b.topics().find(sp.topic, sp.partition);
+        if (ps == nullptr || serve_error(plan, sp, *ps) != error_code::none) return;
+        if (sp.fetch_offset < ps->log->log_start_offset() || sp.fetch_offset > ps->log->log_end_offset()) return;
+        on_follower_fetch(*ps, node_id(plan.replica_id), sp.fetch_offset, now);
+    });
+}
+
 // Reads every partition under Kafka's byte limits (ReplicaManager.readFromLocalLog,
 // KIP-74): partitions spend one response budget in order, each reading at
 // most min(its partition_max_bytes, what is left), cut mid-batch if need be.
@@ -192,16 +228,22 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
             out.error_code = to_wire(plan.version >= 13 && sp.topic.empty() ? error_code::unknown_topic_id
                                                                             : error_code::unknown_topic_or_partition);
             out.high_watermark = -1;
+        } else if (error_code e = serve_error(plan, sp, *ps); e != error_code::none) {
+            out.error_code = to_wire(e);
+            out.high_watermark = -1;
         } else {
             log::partition_log& lg = *ps->log;
             out.high_watermark = lg.high_watermark();
             out.last_stable_offset = lg.high_watermark();
             out.log_start_offset = lg.log_start_offset();
+            // Followers copy everything the leader has; consumers see only
+            // what is committed.
+            int64_t readable = plan.from_follower() ? lg.log_end_offset() : lg.high_watermark();
             if (sp.fetch_offset < lg.log_start_offset() || sp.fetch_offset > lg.log_end_offset()) {
                 out.error_code = to_wire(error_code::offset_out_of_range);
-            } else if (sp.fetch_offset < lg.high_watermark()) {
+            } else if (sp.fetch_offset < readable) {
                 size_t limit = std::min(budget, non_negative(sp.max_bytes));
-                auto read = lg.read_for_fetch(sp.fetch_offset, limit, lg.high_watermark(), min_one_batch);
+                auto read = lg.read_for_fetch(sp.fetch_offset, limit, readable, min_one_batch);
                 // From v3 a first batch cut by the limits is left out: it
                 // comes whole once this partition is the first with data.
                 // v0-2 send it cut, and the client reports it too large.
@@ -344,6 +386,7 @@ handler_result handle_fetch(broker& b, request& req) {
 
     fetch_plan plan;
     resolve(b, body, req.api_version, plan);
+    record_follower_fetches(b, plan);
     evaluation ev = evaluate(b, plan, true);
     if (satisfied(plan, ev) || body.max_wait_ms <= 0) return respond_with(req, respond_from(b, plan, ev));
 

@@ -1,5 +1,5 @@
 // ListOffsets: earliest, latest, max timestamp, or the first offset at or
-// after a timestamp, per partition.
+// after a timestamp, per partition; from the partition's leader only.
 #include "broker/handlers/list_offsets.h"
 
 #include <set>
@@ -25,17 +25,32 @@ constexpr int64_t max_timestamp = -3;
 constexpr int64_t earliest_local_timestamp = -4;
 constexpr int64_t latest_tiered_timestamp = -5;
 
-response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version) {
+constexpr int32_t consumer_replica_id = -1;
+constexpr int32_t debugging_replica_id = -2;
+
+response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version,
+                                                   int32_t replica_id, int32_t current_leader_epoch) {
     response_t::list_offsets_partition_response out;
     if (p == nullptr) {
         out.error_code = to_wire(error_code::unknown_topic_or_partition);
+        return out;
+    }
+    // As Kafka's ReplicaManager.fetchOffsetForTimestamp: the epoch check,
+    // then only the leader answers, except to the debugging replica id.
+    error_code refused = replica_id == debugging_replica_id ? p->replica.check_epoch(current_leader_epoch)
+                                                            : p->replica.check_leader(current_leader_epoch);
+    if (refused != error_code::none) {
+        out.error_code = to_wire(refused);
         return out;
     }
     const log::partition_log& lg = *p->log;
     out.leader_epoch = 0;
     switch (timestamp) {
         case latest_timestamp:
-            out.offset = lg.high_watermark();
+            // A consumer sees what is committed; a replica (a follower finding
+            // where to resume) the whole log.
+            out.offset = replica_id == consumer_replica_id ? lg.high_watermark() : lg.log_end_offset();
+            out.leader_epoch = p->replica.epoch().value();
             break;
         case earliest_timestamp:
         case earliest_local_timestamp:
@@ -89,7 +104,8 @@ response_t answer_list_offsets(const protocol::list_offsets_request& body, int16
             if (version >= 1 && repeated.contains({t.name, p.partition_index})) {
                 out.error_code = to_wire(error_code::invalid_request);
             } else {
-                out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version);
+                out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version, body.replica_id,
+                             version >= 4 ? p.current_leader_epoch : -1);
             }
             out.partition_index = p.partition_index;
             topic_out.partitions.push_back(std::move(out));

@@ -32,6 +32,12 @@ response_t::epoch_end_offset answer_partition(partition_state* p, int32_t curren
         out.error_code = to_wire(error_code::unknown_leader_epoch);
         return out;
     }
+    // Consumers and followers alike ask the leader (Kafka's
+    // Partition.lastOffsetForLeaderEpoch with fetchOnlyFromLeader).
+    if (!p->replica.is_leader()) {
+        out.error_code = to_wire(error_code::not_leader_or_follower);
+        return out;
+    }
     const log::partition_log& lg = *p->log;
     // A Kafka leader records its epoch when it takes over, before anything
     // is written in it; ours appears with the first batch, so add it here.
@@ -65,8 +71,8 @@ response_t answer_offset_for_leader_epoch(const protocol::offset_for_leader_epoc
 handler_result handle_offset_for_leader_epoch(broker& b, request& req) {
     protocol::offset_for_leader_epoch_request body;
     if (!decode_body(req, body)) return handler_result::close();
-    auto single_node_epoch = [](const partition_state&) { return 0; };
-    return respond_with(req, answer_offset_for_leader_epoch(body, b.topics(), single_node_epoch));
+    auto current_epoch = [](const partition_state& p) { return p.replica.epoch().value(); };
+    return respond_with(req, answer_offset_for_leader_epoch(body, b.topics(), current_epoch));
 }
 
 }  // namespace sluice::broker

@@ -1,5 +1,7 @@
 // Produce: validate each partition's record batches, then append them to the
 // log exactly as received (offsets and leader epoch rewritten in place).
+// Only a partition's leader appends; acks=all answers once the ISR has the
+// records (handlers/produce_acks.h).
 #include "protocol/generated/produce.h"
 
 #include <spdlog/spdlog.h>
@@ -10,6 +12,8 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/produce_acks.h"
+#include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 #include "protocol/record_batch.h"
@@ -96,8 +100,11 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
     return {};
 }
 
+// One partition's append. For acks=all, `waits_for` is set when the
+// records are appended but not yet committed: the end they must reach.
 response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
-                                                         const protocol::records_field& records, int16_t version) {
+                                                         const protocol::records_field& records, int16_t version,
+                                                         int16_t acks, std::optional<int64_t>& waits_for) {
     response_t::partition_produce_response out;
     out.index = index;
     out.base_offset = -1;
@@ -111,6 +118,17 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
         return out;
     }
     partition_state& p = *topic->partitions[static_cast<size_t>(index)];
+    if (!p.replica.is_leader()) {
+        out.error_code = to_wire(error_code::not_leader_or_follower);
+        return out;
+    }
+    // As Kafka's Partition.appendRecordsToLeader: acks=all with too small an
+    // ISR is refused before anything is written.
+    if (acks == -1 && static_cast<int32_t>(p.replica.leader()->isr().size()) < topic->settings.min_insync_replicas) {
+        out.error_code = to_wire(error_code::not_enough_replicas);
+        out.log_start_offset = p.log->log_start_offset();
+        return out;
+    }
     auto view = records.contiguous();
     if (records.is_null() || !view) {
         out.error_code = to_wire(error_code::invalid_record);
@@ -126,16 +144,31 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
         out.log_start_offset = p.log->log_start_offset();
         return out;
     }
-    log::append_result appended = p.log->append(bytes, 0, now_ms());
+    log::append_result appended = p.log->append(bytes, p.replica.epoch().value(), now_ms());
     out.error_code = to_wire(appended.error);
     out.log_start_offset = p.log->log_start_offset();
     if (appended.error != error_code::none) return out;
     out.base_offset = appended.base_offset;
     out.log_append_time_ms = appended.log_append_time_ms;
-    // One node: everything appended is committed.
-    p.log->set_high_watermark(p.log->log_end_offset());
-    p.notify();
+    // Moves the high watermark at once when the leader is the whole ISR.
+    on_leader_append(p);
     b.flush_if_due(topic->meta.name, index);
+    if (acks == -1) {
+        int64_t required = p.log->log_end_offset();
+        switch (check_acks(*topic, p, required)) {
+            case acks_outcome::waiting:
+                waits_for = required;
+                break;
+            case acks_outcome::not_enough_replicas_after_append:
+                out.error_code = to_wire(error_code::not_enough_replicas_after_append);
+                break;
+            case acks_outcome::not_leader:
+                out.error_code = to_wire(error_code::not_leader_or_follower);
+                break;
+            case acks_outcome::done:
+                break;
+        }
+    }
     return out;
 }
 
@@ -147,6 +180,13 @@ handler_result handle_produce(broker& b, request& req) {
 
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     response_t response;
+    struct waiting {
+        size_t topic_index;
+        size_t partition_index;
+        partition_ref ref;
+        int64_t required;
+    };
+    std::vector<waiting> waits;
     for (const auto& topic_data : body.topic_data) {
         response_t::topic_produce_response topic_out;
         topic_out.name = topic_data.name;
@@ -164,13 +204,24 @@ handler_result handle_produce(broker& b, request& req) {
                 topic_out.partition_responses.push_back(out);
                 continue;
             }
+            std::optional<int64_t> waits_for;
             topic_out.partition_responses.push_back(
-                produce_partition(b, topic, part.index, part.records, req.api_version));
+                produce_partition(b, topic, part.index, part.records, req.api_version, body.acks, waits_for));
+            if (waits_for) {
+                partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
+                waits.push_back({response.responses.size(), topic_out.partition_responses.size() - 1,
+                                 ref_of(topic->meta.name, p), *waits_for});
+            }
         }
         response.responses.push_back(std::move(topic_out));
     }
     if (body.acks == 0) return handler_result::no_response();
-    return respond_with(req, response);
+    if (waits.empty()) return respond_with(req, response);
+    auto pending = std::make_shared<pending_produce>(b, std::move(response), req.api_version);
+    for (auto& w : waits) pending->add(w.topic_index, w.partition_index, std::move(w.ref), w.required);
+    int32_t timeout_ms = body.timeout_ms;
+    return handler_result::later(
+        [pending, timeout_ms](respond_fn respond) { pending->start(std::move(respond), timeout_ms); });
 }
 
 }  // namespace sluice::broker

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/broker.h"
+#include "broker/topics/partition_leader.h"
 #include "replication/topic_name.h"
 #include "protocol/uuid_text.h"
 
@@ -87,9 +89,27 @@ op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int3
         auto state = std::make_unique<partition_state>();
         state->index = p;
         state->log = plog;
+        state->replica = partition_replica(node_id(config_.node_id));
+        // Leader at once, of replicas {self}, until the cluster wiring says
+        // otherwise.
+        become_single_node_leader(*state, node_id(config_.node_id), now_ms());
         topic.partitions.push_back(std::move(state));
     }
     return {};
+}
+
+void topic_registry::check_isr(int64_t now) {
+    if (!propose_isr_) return;
+    for (auto& [name, topic] : topics_) {
+        for (auto& p : topic->partitions) {
+            auto isr = isr_change_due(*p, now, config_.replica_lag_time_max_ms);
+            if (!isr) continue;
+            // Pending from now: the high watermark counts the maximal ISR
+            // until the controller answers.
+            p->replica.leader()->propose_isr(*isr);
+            propose_isr_(name, *p, *isr);
+        }
+    }
 }
 
 topic_state* topic_registry::find(std::string_view name) {

@@ -28,6 +28,7 @@
 #include "broker/config/op_result.h"
 #include "broker/config/topic_config.h"
 #include "broker/fetch/fetch_waiter.h"
+#include "broker/topics/partition_replica.h"
 #include "replication/metadata_store.h"
 #include "log/log_manager.h"
 
@@ -40,9 +41,12 @@ struct partition_state {
     int32_t index = 0;
     log::partition_log* log = nullptr;
     bool flush_in_flight = false;  // a flush job of this partition is queued or running
-    // Fetches parked until the high watermark moves; notify() wakes (and
-    // unlinks) them all, so they re-check without polling. A fetch that
-    // finishes otherwise unlinks its own waiters.
+    // Leader or follower (topics/partition_leader.h changes it).
+    partition_replica replica{node_id(-1)};
+    // Fetches and acks=all produces parked until the log or its high
+    // watermark moves (or the role changes); notify() wakes (and unlinks)
+    // them all, so they re-check without polling. A waiter that finishes
+    // otherwise unlinks itself.
     waiter_list waiters;
     void notify() { waiters.wake_all(); }
 };
@@ -67,6 +71,16 @@ public:
     // Called with a topic just before it leaves the registry (deleted here
     // or elsewhere), its logs still open.
     void on_drop(std::function<void(const topic_state&)> hook) { on_drop_ = std::move(hook); }
+
+    // Where a leader sends an ISR change (the cluster wiring, to the
+    // controller; it answers through set_isr in topics/partition_leader.h).
+    // Unset, as on a single node, no change is ever proposed.
+    using isr_proposal_fn =
+        std::function<void(const std::string& topic, const partition_state& p, const std::vector<node_id>& isr)>;
+    void on_isr_proposal(isr_proposal_fn hook) { propose_isr_ = std::move(hook); }
+    // One pass of ISR maintenance (every replica.lag.time.max.ms / 2): each
+    // partition led here with a change due and none pending proposes it.
+    void check_isr(int64_t now_ms);
 
     topic_state* find(std::string_view name);
     topic_state* find(const protocol::uuid& id);
@@ -110,6 +124,7 @@ private:
     executor ex_;
     metadata_store::subscription watch_;
     std::function<void(const topic_state&)> on_drop_;
+    isr_proposal_fn propose_isr_;
     std::map<std::string, std::unique_ptr<topic_state>, std::less<>> topics_;
     // Fetch v13+ names topics by id: found here in O(1), not by a scan of
     // topics_. Holds exactly the topics of topics_ (added and erased with them).

@@ -15,6 +15,7 @@ using response_t = protocol::list_offsets_response;
 
 request_t ask(const std::string& topic, std::vector<std::pair<int32_t, int64_t>> partitions_and_times) {
     request_t req;
+    req.replica_id = -1;  // a consumer, as clients send it (a replica sees the log end)
     request_t::list_offsets_topic t;
     t.name = topic;
     for (auto [p, ts] : partitions_and_times) {

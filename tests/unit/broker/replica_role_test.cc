@@ -1,0 +1,249 @@
+// The leader side of replication in the handlers: a partition's role decides
+// who may produce and fetch; acks=all waits for the ISR, which follower
+// fetches move; leader epochs fence stale callers.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/handlers/list_offsets.h"
+#include "broker/topics/partition_leader.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+#include "protocol/generated/fetch.h"
+#include "protocol/generated/list_offsets.h"
+#include "protocol/generated/produce.h"
+#include "protocol/record_batch.h"
+#include "unit/broker/registry_calls.h"
+#include "unit/temp_dir.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::error_code;
+using protocol::to_wire;
+
+constexpr int16_t produce_version = 9;
+constexpr int16_t fetch_version = 12;
+
+class ReplicaRoleTest : public ::testing::Test {
+protected:
+    ReplicaRoleTest() {
+        broker_config cfg;
+        cfg.node_id = 1;
+        cfg.listeners = {{"PLAINTEXT", "127.0.0.1", 0, "PLAINTEXT"}};
+        cfg.advertised_listeners = cfg.listeners;
+        cfg.log_dirs = {dir_.path().string()};
+        b_ = std::make_unique<broker>(cfg);
+    }
+
+    void create_topic(const topic_config& configs = {}) {
+        auto r = testing::create_now(b_->topics(), "t", 1, 1, configs, false);
+        ASSERT_TRUE(r.ok()) << r.message;
+    }
+    partition_state& part() { return *b_->topics().find("t", 0); }
+
+    handler_result call(handler_result (*handle)(broker&, request&), int16_t key, int16_t version,
+                        protocol::writer w) {
+        frames_.emplace_back(std::move(w.buffer()));
+        request req;
+        req.api_key = key;
+        req.api_version = version;
+        req.body = std::span<uint8_t>(frames_.back().data(), frames_.back().size());
+        return handle(*b_, req);
+    }
+
+    handler_result produce(int16_t acks, int32_t timeout_ms = 10'000) {
+        std::vector<protocol::record> records(1);
+        records[0].key = protocol::bytes{'k'};
+        records[0].value = protocol::bytes{'v'};
+        protocol::produce_request body;
+        body.acks = acks;
+        body.timeout_ms = timeout_ms;
+        auto& t = body.topic_data.emplace_back();
+        t.name = "t";
+        auto& p = t.partition_data.emplace_back();
+        p.index = 0;
+        p.records = protocol::records_field::of_bytes(protocol::build_batch(records, {}));
+        protocol::writer w;
+        body.encode(w, produce_version);
+        return call(handle_produce, protocol::produce_request::api_key, produce_version, std::move(w));
+    }
+
+    template <typename Response>
+    Response decode(protocol::writer& w, int16_t version) {
+        Response out;
+        protocol::bytes& flat = responses_.emplace_back();
+        EXPECT_TRUE(w.flatten(flat));
+        protocol::reader r(flat);
+        out.decode(r, version);
+        EXPECT_TRUE(r.ok());
+        return out;
+    }
+
+    protocol::produce_response::partition_produce_response produced(handler_result& result) {
+        EXPECT_FALSE(result.deferred) << "the produce waits";
+        return decode<protocol::produce_response>(result.body, produce_version).responses.at(0).partition_responses.at(0);
+    }
+
+    // Parks a deferred answer; `got` holds it once sent.
+    template <typename Response>
+    void start(handler_result& result, std::optional<Response>& got, int16_t version) {
+        ASSERT_TRUE(result.deferred);
+        result.deferred([this, &got, version](protocol::writer w) { got = decode<Response>(w, version); });
+    }
+
+    handler_result fetch(int64_t offset, int32_t replica_id, int32_t current_leader_epoch = -1) {
+        protocol::fetch_request body;
+        body.replica_id = replica_id;
+        body.max_bytes = 1 << 20;
+        body.session_epoch = -1;
+        auto& t = body.topics.emplace_back();
+        t.topic = "t";
+        auto& fp = t.partitions.emplace_back();
+        fp.partition = 0;
+        fp.fetch_offset = offset;
+        fp.partition_max_bytes = 1 << 20;
+        fp.current_leader_epoch = current_leader_epoch;
+        protocol::writer w;
+        body.encode(w, fetch_version);
+        return call(handle_fetch, protocol::fetch_request::api_key, fetch_version, std::move(w));
+    }
+
+    protocol::fetch_response::partition_data fetched(int64_t offset, int32_t replica_id, int32_t epoch = -1) {
+        handler_result result = fetch(offset, replica_id, epoch);
+        EXPECT_FALSE(result.deferred) << "the fetch waits";
+        return decode<protocol::fetch_response>(result.body, fetch_version).responses.at(0).partitions.at(0);
+    }
+
+    protocol::list_offsets_response::list_offsets_partition_response latest(int32_t current_leader_epoch = -1) {
+        protocol::list_offsets_request req;
+        req.replica_id = -1;
+        auto& t = req.topics.emplace_back();
+        t.name = "t";
+        auto& p = t.partitions.emplace_back();
+        p.partition_index = 0;
+        p.timestamp = -1;
+        p.current_leader_epoch = current_leader_epoch;
+        return answer_list_offsets(req, 5, b_->topics()).topics.at(0).partitions.at(0);
+    }
+
+    // Leader of replicas {1, 2} with both in the ISR.
+    void lead_with_follower(int32_t epoch = 0) {
+        become_leader(part(), leader_epoch(epoch), 1, {node_id(1), node_id(2)}, {node_id(1), node_id(2)}, now_ms());
+    }
+
+    sluice::testing::temp_dir dir_{"sluice-replica-role"};
+    std::unique_ptr<broker> b_;
+    std::deque<protocol::bytes> frames_;
+    std::deque<protocol::bytes> responses_;
+};
+
+TEST_F(ReplicaRoleTest, acks_all_completes_at_once_when_the_leader_is_the_whole_isr) {
+    create_topic();
+    handler_result r = produce(-1);
+    auto out = produced(r);
+    EXPECT_EQ(out.error_code, 0);
+    EXPECT_EQ(out.base_offset, 0);
+    EXPECT_EQ(part().log->high_watermark(), 1);
+}
+
+TEST_F(ReplicaRoleTest, acks_all_below_min_insync_replicas_is_refused_before_appending) {
+    topic_config configs;
+    configs["min.insync.replicas"] = "2";
+    create_topic(configs);
+    handler_result r = produce(-1);
+    EXPECT_EQ(produced(r).error_code, to_wire(error_code::not_enough_replicas));
+    EXPECT_EQ(part().log->log_end_offset(), 0);
+    // acks=1 does not ask for the ISR.
+    handler_result one = produce(1);
+    EXPECT_EQ(produced(one).error_code, 0);
+    EXPECT_EQ(part().log->log_end_offset(), 1);
+}
+
+TEST_F(ReplicaRoleTest, a_follower_refuses_produce_consumer_fetch_and_list_offsets) {
+    create_topic();
+    become_follower(part(), node_id(2), leader_epoch(1), 1, {node_id(1), node_id(2)}, {node_id(1), node_id(2)});
+    constexpr int16_t not_leader = to_wire(error_code::not_leader_or_follower);
+    handler_result r = produce(1);
+    EXPECT_EQ(produced(r).error_code, not_leader);
+    EXPECT_EQ(part().log->log_end_offset(), 0);
+    EXPECT_EQ(fetched(0, -1).error_code, not_leader);
+    EXPECT_EQ(latest().error_code, not_leader);
+}
+
+TEST_F(ReplicaRoleTest, acks_all_waits_for_the_follower_to_fetch_past_the_records) {
+    create_topic();
+    lead_with_follower();
+    handler_result r = produce(-1);
+    std::optional<protocol::produce_response> got;
+    start(r, got, produce_version);
+    EXPECT_FALSE(got);
+    EXPECT_EQ(part().log->high_watermark(), 0);
+    // Consumers do not see uncommitted records; the follower does.
+    EXPECT_EQ(fetched(0, -1).records.size(), 0u);
+    auto copy = fetched(0, 2);
+    EXPECT_GT(copy.records.size(), 0u);
+    EXPECT_EQ(copy.high_watermark, 0);
+    EXPECT_FALSE(got);
+    // The follower asks from the new end: it has the records.
+    auto next = fetched(1, 2);
+    EXPECT_EQ(next.error_code, 0);
+    EXPECT_EQ(next.high_watermark, 1);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->responses.at(0).partition_responses.at(0).error_code, 0);
+    EXPECT_EQ(got->responses.at(0).partition_responses.at(0).base_offset, 0);
+    EXPECT_EQ(part().log->high_watermark(), 1);
+}
+
+TEST_F(ReplicaRoleTest, acks_all_times_out_without_a_follower_fetch) {
+    create_topic();
+    lead_with_follower();
+    handler_result r = produce(-1, 20);
+    std::optional<protocol::produce_response> got;
+    start(r, got, produce_version);
+    b_->io().run_for(std::chrono::milliseconds(200));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->responses.at(0).partition_responses.at(0).error_code, to_wire(error_code::request_timed_out));
+    EXPECT_TRUE(part().waiters.empty());
+}
+
+TEST_F(ReplicaRoleTest, a_fetch_from_a_broker_that_is_not_a_replica_is_refused) {
+    create_topic();
+    lead_with_follower(4);
+    // Partition.followerReplicaOrThrow: without a leader epoch
+    // NOT_LEADER_OR_FOLLOWER, with the current one UNKNOWN_LEADER_EPOCH.
+    EXPECT_EQ(fetched(0, 7).error_code, to_wire(error_code::not_leader_or_follower));
+    EXPECT_EQ(fetched(0, 7, 4).error_code, to_wire(error_code::unknown_leader_epoch));
+    EXPECT_EQ(fetched(0, 2, 4).error_code, 0);
+}
+
+TEST_F(ReplicaRoleTest, stale_and_future_leader_epochs_are_told_apart) {
+    create_topic();
+    lead_with_follower(5);
+    EXPECT_EQ(fetched(0, -1, 4).error_code, to_wire(error_code::fenced_leader_epoch));
+    EXPECT_EQ(fetched(0, -1, 6).error_code, to_wire(error_code::unknown_leader_epoch));
+    EXPECT_EQ(fetched(0, -1, 5).error_code, 0);
+    EXPECT_EQ(fetched(0, -1, -1).error_code, 0);
+    EXPECT_EQ(latest(4).error_code, to_wire(error_code::fenced_leader_epoch));
+    EXPECT_EQ(latest(6).error_code, to_wire(error_code::unknown_leader_epoch));
+    EXPECT_EQ(latest(5).error_code, 0);
+}
+
+TEST_F(ReplicaRoleTest, produce_stamps_the_current_leader_epoch) {
+    create_topic();
+    lead_with_follower(3);
+    set_isr(part(), {node_id(1)});
+    handler_result r = produce(-1);
+    EXPECT_EQ(produced(r).error_code, 0);
+    EXPECT_EQ(part().log->leader_epochs().latest_epoch(), 3);
+}
+
+}  // namespace
+}  // namespace sluice::broker
