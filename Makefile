@@ -11,7 +11,7 @@ CMAKE_GEN  := -G Ninja
 export CCACHE_BASEDIR  := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: run test deps test-deps build build-asan build-fuzz fuzz-smoke fuzz unit integration integration-asan format lint clean bench
+.PHONY: run cluster test deps test-deps build build-asan build-fuzz fuzz-smoke fuzz unit integration integration-asan format lint clean bench
 
 deps:
 	@scripts/install-deps
@@ -50,6 +50,11 @@ fuzz: build-fuzz
 run: build
 	mkdir -p sluice-data
 	$(BUILD)/bin/sluiced
+
+# etcd and three brokers on localhost:9092-9094 (scripts/run-cluster); Ctrl-C stops them all.
+cluster: build
+	@scripts/install-deps --with-etcd
+	scripts/run-cluster $(BUILD)
 
 test: test-deps build build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit -j $(JOBS)

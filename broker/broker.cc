@@ -14,6 +14,7 @@
 #include "replication/etcd_metadata_store.h"
 #include "replication/local_metadata_store.h"
 #include "broker/net/server.h"
+#include "broker/replica/cluster_roles.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
@@ -107,7 +108,9 @@ broker::broker(broker_config config, log::background_executor executor)
     // through the store's watch), the cleaner forgets its partitions.
     topics_->on_drop([this](const topic_state& t) {
         for (const auto& p : t.partitions) cleaning_->forget({t.meta.name, p->index});
+        if (roles_) roles_->forget(t);
     });
+    if (config_.metadata_etcd_endpoints) roles_ = std::make_unique<replica::cluster_roles>(*this);
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
@@ -121,6 +124,7 @@ void broker::run() {
     schedule_isr_check();
     groups_->start();
     cleaning_->start();
+    if (roles_) roles_->start();
     io_->run();
     background_->pool.join();
 }
@@ -131,6 +135,7 @@ void broker::stop() {
         server_->stop();
         groups_->stop();
         cleaning_->stop();  // before the logs close
+        if (roles_) roles_->stop();
         background_->retention_timer.cancel();
         background_->isr_timer.cancel();
         background_->pool.join();  // pending deletions and flushes finish first

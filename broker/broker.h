@@ -38,6 +38,9 @@ class log_cleaning;
 namespace groups {
 class coordinator;
 }
+namespace replica {
+class cluster_roles;
+}
 
 class broker {
 public:
@@ -93,6 +96,7 @@ private:
     std::unique_ptr<fetch_session_cache> fetch_sessions_;
     std::unique_ptr<groups::coordinator> groups_;
     std::unique_ptr<log_cleaning> cleaning_;
+    std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;
     struct background;
     std::unique_ptr<background> background_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "broker/broker.h"
@@ -21,11 +22,38 @@ using response_t = protocol::metadata_response;
 
 namespace {
 
+// A partition as the controller last decided it; offline replicas are those
+// whose broker is not live.
+response_t::metadata_response_partition cluster_partition(const replication::partition_registration& reg,
+                                                          int32_t index, const std::set<int32_t>& live) {
+    response_t::metadata_response_partition part;
+    part.partition_index = index;
+    part.leader_id = reg.leader;
+    part.leader_epoch = reg.leader_epoch;
+    part.replica_nodes = reg.replicas;
+    part.isr_nodes = reg.isr;
+    for (int32_t r : reg.replicas) {
+        if (!live.contains(r)) part.offline_replicas.push_back(r);
+    }
+    if (reg.leader == replication::no_leader) part.error_code = to_wire(error_code::leader_not_available);
+    return part;
+}
+
 response_t::metadata_response_topic describe_topic(const metadata_view& view, const topic_state& t) {
     response_t::metadata_response_topic out;
     out.name = t.meta.name;
     out.topic_id = t.meta.topic_id;
     out.is_internal = t.internal();
+    if (view.cluster != nullptr) {
+        std::set<int32_t> live;
+        for (const auto& n : view.cluster->live_brokers()) live.insert(n.id.value());
+        auto states = view.cluster->partition_states(t.meta.name);
+        for (const auto& p : t.partitions) {
+            if (static_cast<size_t>(p->index) >= states.size()) continue;  // not yet in the mirror
+            out.partitions.push_back(cluster_partition(states[static_cast<size_t>(p->index)], p->index, live));
+        }
+        return out;
+    }
     for (const auto& p : t.partitions) {
         response_t::metadata_response_partition part;
         part.partition_index = p->index;
@@ -54,9 +82,22 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     me.node_id = view.node_id;
     me.host = view.self.host;
     me.port = view.self.port;
-    response.brokers.push_back(me);
     response.cluster_id = view.cluster_id;
     response.controller_id = view.node_id;
+    if (view.cluster != nullptr) {
+        for (const auto& n : view.cluster->live_brokers()) {
+            if (n.id.value() == view.node_id) continue;
+            response_t::metadata_response_broker other;
+            other.node_id = n.id.value();
+            other.host = n.host;
+            other.port = n.port;
+            other.rack = n.rack;
+            response.brokers.push_back(std::move(other));
+        }
+        auto controller = view.cluster->controller_id();
+        response.controller_id = controller ? controller->value() : -1;
+    }
+    response.brokers.insert(response.brokers.begin(), me);
 
     // v0: an empty list means every topic; v1+: null means every topic.
     bool all_topics = !body.topics || (version == 0 && body.topics->empty());
@@ -125,7 +166,8 @@ handler_result handle_metadata(broker& b, request& req) {
                            [&created](const std::string& topic) {
                                auto it = created.find(topic);
                                return it == created.end() ? error_code::unknown_topic_or_partition : it->second;
-                           }};
+                           },
+                           b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr};
         protocol::writer w;
         answer_metadata(*body, version, view).encode(w, version);
         return w;

@@ -9,6 +9,10 @@
 #include "broker/handlers/common.h"
 #include "protocol/generated/metadata.h"
 
+namespace sluice::replication {
+class metadata_store;
+}
+
 namespace sluice::broker {
 
 class topic_registry;
@@ -20,6 +24,9 @@ struct metadata_view {
     std::string cluster_id;
     // Creates a missing topic if auto-creation allows it (none: it exists now).
     std::function<protocol::error_code(const std::string& topic)> auto_create;
+    // Cluster mode: brokers, controller and each partition's leader, replicas
+    // and ISR come from here; without it this node is all of them.
+    const replication::metadata_store* cluster = nullptr;
 };
 
 protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,

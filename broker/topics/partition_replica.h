@@ -34,6 +34,10 @@ public:
     void become_follower(node_id leader, leader_epoch epoch, int32_t partition_epoch,
                          std::vector<node_id> replicas, std::vector<node_id> isr);
 
+    // The controller changed the partition (an ISR change) without moving
+    // its leader: the next ISR proposal must name the new epoch.
+    void set_partition_epoch(int32_t e) { partition_epoch_ = e; }
+
     bool is_leader() const { return leader_.has_value(); }
     node_id self() const { return self_; }
     std::optional<node_id> leader_id() const { return leader_id_; }

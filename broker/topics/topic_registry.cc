@@ -90,9 +90,10 @@ op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int3
         state->index = p;
         state->log = plog;
         state->replica = partition_replica(node_id(config_.node_id));
-        // Leader at once, of replicas {self}, until the cluster wiring says
-        // otherwise.
-        become_single_node_leader(*state, node_id(config_.node_id), now_ms());
+        // A single node leads at once, with replicas {self}. In a cluster the
+        // partition serves nothing until the controller's decision is applied
+        // (broker/replica/cluster_roles.h): it may be led elsewhere.
+        if (!config_.metadata_etcd_endpoints) become_single_node_leader(*state, node_id(config_.node_id), now_ms());
         topic.partitions.push_back(std::move(state));
     }
     return {};

@@ -1,0 +1,217 @@
+#include "broker/replica/cluster_roles.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/broker.h"
+#include "broker/replica/fetcher_options.h"
+#include "broker/replica/partition_follower_log.h"
+#include "broker/topics/partition_leader.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+#include "replication/metadata_store.h"
+
+namespace sluice::broker::replica {
+
+using protocol::error_code;
+using protocol::leader_epoch;
+using protocol::node_id;
+
+namespace {
+
+std::vector<node_id> ids(const std::vector<int32_t>& v) {
+    std::vector<node_id> out;
+    out.reserve(v.size());
+    for (int32_t id : v) out.emplace_back(id);
+    return out;
+}
+
+bool same(const std::vector<node_id>& a, const std::vector<int32_t>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](node_id x, int32_t y) {
+               return x.value() == y;
+           });
+}
+
+}  // namespace
+
+cluster_roles::cluster_roles(broker& b) : broker_(b) {
+    auto executor = b.io().get_executor();
+    auto endpoint_of = [this](node_id id) -> std::optional<endpoint> {
+        for (const auto& n : broker_.metadata().live_brokers()) {
+            if (n.id == id) return endpoint{n.host, std::to_string(n.port)};
+        }
+        return std::nullopt;
+    };
+    // A fetcher paused a partition (fenced, or its leader says it no longer
+    // leads): the metadata that explains it may not be here yet.
+    auto on_problem = [this, alive = std::weak_ptr<bool>(alive_)](const replication::topic_partition& tp,
+                                                                   error_code e) {
+        if (alive.expired()) return;
+        spdlog::info("replica fetcher paused {}-{}: {}; re-reading its metadata", tp.topic, tp.partition,
+                     protocol::error_name(e));
+        retry_later(tp.topic);
+    };
+    fetchers_ = std::make_unique<follower_fetchers>(executor, fetcher_options(b.config()), endpoint_of, on_problem);
+}
+
+cluster_roles::~cluster_roles() { stop(); }
+
+void cluster_roles::start() {
+    auto executor = broker_.io().get_executor();
+    broker_.topics().on_isr_proposal(
+        [this](const std::string& topic, const partition_state& p, const std::vector<node_id>& isr) {
+            propose_isr(topic, p, isr);
+        });
+    topic_watch_ = broker_.metadata().watch(executor, [this](const std::vector<std::string>& topics) {
+        for (const auto& t : topics) apply(t);
+    });
+    cluster_watch_ = broker_.metadata().watch_cluster(executor, [this] { apply_all(); });
+    apply_all();
+}
+
+void cluster_roles::stop() {
+    *alive_ = false;
+    topic_watch_.reset();
+    cluster_watch_.reset();
+    if (fetchers_) fetchers_->stop();
+}
+
+void cluster_roles::forget(const topic_state& topic) {
+    for (const auto& p : topic.partitions) {
+        replication::topic_partition tp{topic.meta.name, p->index};
+        fetchers_->unfollow(tp);
+        logs_.erase({topic.meta.name, p->index});
+    }
+}
+
+void cluster_roles::apply_all() {
+    if (!*alive_) return;
+    std::vector<std::string> names;
+    for (const auto& [name, t] : broker_.topics().all()) names.push_back(name);
+    for (const auto& name : names) apply(name);
+}
+
+void cluster_roles::apply(const std::string& name) {
+    if (!*alive_) return;
+    topic_state* topic = broker_.topics().find(name);
+    if (topic == nullptr) return;
+    for (auto& p : topic->partitions) apply_partition(*topic, *p);
+}
+
+void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
+    auto reg = broker_.metadata().partition_state(topic.meta.name, p.index);
+    if (!reg) return;
+    const node_id self(broker_.config().node_id);
+    replication::topic_partition tp{topic.meta.name, p.index};
+    auto& role = p.replica;
+    const leader_epoch epoch(reg->leader_epoch);
+
+    if (reg->leader == self.value()) {
+        if (role.is_leader() && role.epoch() == epoch) {
+            // Same leadership; the controller may have changed the ISR.
+            if (role.partition_epoch() != reg->partition_epoch) {
+                role.set_partition_epoch(reg->partition_epoch);
+                if (!same(role.isr(), reg->isr)) set_isr(p, ids(reg->isr));
+            }
+            return;
+        }
+        fetchers_->unfollow(tp);
+        become_leader(p, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr), now_ms());
+        spdlog::info("leading {}-{} at epoch {}", tp.topic, tp.partition, reg->leader_epoch);
+        return;
+    }
+
+    const bool replica = std::find(reg->replicas.begin(), reg->replicas.end(), self.value()) != reg->replicas.end();
+    const node_id leader(reg->leader);
+    const bool unchanged = !role.is_leader() && role.leader_id() == leader && role.epoch() == epoch;
+    if (!unchanged) {
+        become_follower(p, leader, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr));
+    }
+    if (!replica || reg->leader == replication::no_leader) {
+        fetchers_->unfollow(tp);
+        return;
+    }
+    // The same adapter while the log is the same: follow() then resumes the
+    // partition instead of restarting it.
+    auto key = std::make_pair(tp.topic, tp.partition);
+    auto& adapter = logs_[key];
+    if (!adapter || !adapter->alive() || adapter->incarnation() != p.log->incarnation()) {
+        partition_follower_log::hooks hooks;
+        hooks.appended = [this, name = tp.topic, index = tp.partition](log::partition_log&) {
+            broker_.flush_if_due(name, index);
+            if (auto* q = broker_.topics().find(name, index)) q->notify();
+        };
+        hooks.offsets_moved = [this, name = tp.topic, index = tp.partition](log::partition_log&) {
+            if (auto* q = broker_.topics().find(name, index)) q->notify();
+        };
+        hooks.truncated = [this](log::partition_log&, std::vector<std::filesystem::path> files) {
+            broker_.post_background([files = std::move(files)] {
+                std::error_code ec;
+                for (const auto& f : files) std::filesystem::remove(f, ec);
+            });
+        };
+        auto lookup = [this](const std::string& t, int32_t i) -> log::partition_log* {
+            auto* q = broker_.topics().find(t, i);
+            return q == nullptr ? nullptr : q->log;
+        };
+        adapter = std::make_shared<partition_follower_log>(*p.log, lookup, std::move(hooks));
+    } else if (unchanged && fetchers_->leader_of(tp) == leader) {
+        return;  // already fetching from this leader at this epoch
+    }
+    error_code e = fetchers_->follow(tp, topic.meta.topic_id, leader, epoch, adapter);
+    if (e != error_code::none) {
+        spdlog::info("cannot follow {}-{} from broker {} yet: {}", tp.topic, tp.partition, reg->leader,
+                     protocol::error_name(e));
+        retry_later(tp.topic);
+        return;
+    }
+    if (!unchanged) spdlog::info("following {}-{} from broker {} at epoch {}", tp.topic, tp.partition, reg->leader,
+                                 reg->leader_epoch);
+}
+
+void cluster_roles::propose_isr(const std::string& topic, const partition_state& p,
+                                const std::vector<node_id>& isr) {
+    std::vector<int32_t> wanted;
+    for (node_id id : isr) wanted.push_back(id.value());
+    spdlog::info("proposing ISR of {}-{}: {} members", topic, p.index, wanted.size());
+    broker_.metadata().alter_isr(
+        topic, p.index, node_id(broker_.config().node_id), p.replica.epoch(), p.replica.partition_epoch(), wanted,
+        broker_.io().get_executor(),
+        [this, alive = std::weak_ptr<bool>(alive_), topic, index = p.index](
+            replication::op_result r, replication::partition_registration reg) {
+            if (alive.expired()) return;
+            partition_state* q = broker_.topics().find(topic, index);
+            if (q == nullptr) return;
+            if (r.ok() && q->replica.is_leader() && q->replica.epoch().value() == reg.leader_epoch) {
+                q->replica.set_partition_epoch(reg.partition_epoch);
+                set_isr(*q, ids(reg.isr));
+                return;
+            }
+            spdlog::info("ISR change of {}-{} refused: {}", topic, index, protocol::error_name(r.code));
+            // Refused (a newer state exists): its watch notification re-applies
+            // the partition; the pending proposal is cleared so the leader may
+            // propose again from there.
+            if (q->replica.is_leader()) set_isr(*q, std::vector<node_id>(q->replica.isr()));
+            apply(topic);
+        });
+}
+
+void cluster_roles::retry_later(const std::string& topic) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(broker_.io(), std::chrono::milliseconds(500));
+    timer->async_wait([this, timer, topic, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (ec || alive.expired() || !*alive.lock()) return;
+        // Forced: a paused partition resumes only through follow().
+        if (topic_state* t = broker_.topics().find(topic)) {
+            for (auto& p : t->partitions) {
+                replication::topic_partition tp{topic, p->index};
+                fetchers_->unfollow(tp);
+            }
+        }
+        apply(topic);
+    });
+}
+
+}  // namespace sluice::broker::replica
