@@ -78,7 +78,7 @@ struct broker_config {
     bool unclean_leader_election_enable = false;
 
     int32_t offsets_topic_num_partitions = 50;
-    int16_t offsets_topic_replication_factor = 1;
+    int16_t offsets_topic_replication_factor = 3;
     int32_t offsets_retention_minutes = 10080;
     int32_t group_initial_rebalance_delay_ms = 3000;
     int32_t group_min_session_timeout_ms = 6000;

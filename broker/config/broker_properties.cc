@@ -94,7 +94,7 @@ std::vector<config_def> used_defs() {
         {.name = "offsets.topic.num.partitions", .type = t::int32, .default_value = "50", .min = 1},
         // Kafka: 3, which a single broker cannot satisfy. Sluice starts as one
         // node, so it defaults to 1; set it when running a cluster.
-        {.name = "offsets.topic.replication.factor", .type = t::int16, .default_value = "1", .min = 1},
+        {.name = "offsets.topic.replication.factor", .type = t::int16, .default_value = "3", .min = 1},
         {.name = "offsets.retention.minutes", .type = t::int32, .default_value = "10080", .min = 1},
         {.name = "group.initial.rebalance.delay.ms", .type = t::int32, .default_value = "3000", .min = 0},
         {.name = "group.min.session.timeout.ms", .type = t::int32, .default_value = "6000"},

@@ -112,6 +112,9 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     if (ensure_offsets_topic() != error_code::none) {
         return heartbeat_error(error_code::coordinator_not_available, "The coordinator is not available.");
     }
+    if (error_code e = serving(req.group_id); e != error_code::none) {
+        return heartbeat_error(e, "This broker does not coordinate group " + req.group_id + " now.");
+    }
 
     const bool joining = req.member_epoch == 0;
     group* g = find(req.group_id);
@@ -407,6 +410,10 @@ protocol::consumer_group_describe_response::described_group coordinator::describ
     using response_t = protocol::consumer_group_describe_response;
     described out;
     out.group_id = group_id;
+    if (error_code e = serving(group_id); e != error_code::none) {
+        out.error_code = to_wire(e);
+        return out;
+    }
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) {
         out.error_code = to_wire(error_code::group_id_not_found);
@@ -497,6 +504,7 @@ error_code coordinator::validate_consumer_commit(group& g, const std::string& me
 
 error_code coordinator::check_offset_fetch_member(const std::string& group_id,
                                                   const std::optional<std::string>& member_id, int32_t member_epoch) {
+    if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (g == nullptr || g->consumer() == nullptr) return error_code::none;
     // Without a member (admin tools, assign() users) anyone may read.

@@ -96,6 +96,7 @@ void coordinator::join(const protocol::join_group_request& req, int16_t version,
     if (ensure_offsets_topic() != error_code::none) {
         return done(join_error(error_code::coordinator_not_available, req.member_id));
     }
+    if (error_code e = serving(req.group_id); e != error_code::none) return done(join_error(e, req.member_id));
     group* g = find(req.group_id);
     if (g == nullptr) {
         if (!req.member_id.empty()) return done(join_error(error_code::unknown_member_id, req.member_id));
@@ -356,6 +357,7 @@ protocol::join_group_response coordinator::join_response(const group& g, const m
 // ---- SyncGroup ----
 
 void coordinator::sync(const protocol::sync_group_request& req, int16_t version, sync_callback done) {
+    if (error_code e = serving(req.group_id); e != error_code::none) return done(sync_error(e));
     group* g = find(req.group_id);
     if (g == nullptr || g->state() == group_state::dead) return done(sync_error(error_code::unknown_member_id));
     if (fenced(*g, req.member_id, req.group_instance_id)) return done(sync_error(error_code::fenced_instance_id));
@@ -423,6 +425,7 @@ void coordinator::complete_sync(group& g) {
 // ---- Heartbeat and LeaveGroup ----
 
 error_code coordinator::heartbeat(const protocol::heartbeat_request& req) {
+    if (error_code e = serving(req.group_id); e != error_code::none) return e;
     group* g = find(req.group_id);
     if (g == nullptr) return error_code::unknown_member_id;
     if (g->state() == group_state::dead) return error_code::coordinator_not_available;
@@ -441,6 +444,7 @@ error_code coordinator::heartbeat(const protocol::heartbeat_request& req) {
 
 error_code coordinator::leave(const std::string& group_id, const std::string& member_id,
                               const std::optional<std::string>& instance_id) {
+    if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) return error_code::unknown_member_id;
     member* m = nullptr;

@@ -6,17 +6,27 @@
 // Threading: lives on the broker's I/O thread like everything else; JoinGroup
 // and SyncGroup answers that must wait for other members are callbacks.
 // Timeouts (join deadlines, session expiry, offset retention) are checked by
-// one ticker rather than a timer per member. The state is loaded from the
-// log before the broker accepts connections, so no request ever waits on a
-// load.
+// one ticker rather than a timer per member.
+//
+// Which groups: those whose `__consumer_offsets` partition this broker leads.
+// A single node leads them all and loads them before it accepts
+// connections. In a cluster a partition's groups are loaded when this broker
+// becomes its leader (COORDINATOR_LOAD_IN_PROGRESS until then) and dropped
+// when it stops leading it (NOT_COORDINATOR from then on). Offset commits
+// are acknowledged once the partition's ISR holds them, as Kafka appends
+// them with acks=all.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/groups/group.h"
+#include "protocol/ids.h"
 #include "protocol/generated/consumer_group_describe.h"
 #include "protocol/generated/consumer_group_heartbeat.h"
 #include "protocol/generated/delete_groups.h"
@@ -49,6 +59,9 @@ struct coordinator_settings {
     int32_t consumer_max_size = 2147483647;
     std::vector<std::string> consumer_assignors{"uniform", "range"};  // the first is the default
     int32_t subscription_check_ms = 500;                              // how often topic changes are looked for
+    int16_t offsets_replication_factor = 3;  // capped to the live brokers when the topic is made
+    int32_t commit_timeout_ms = 5000;        // offsets.commit.timeout.ms
+    bool cluster = false;                    // partitions are loaded as their leadership arrives
 };
 
 class coordinator {
@@ -56,8 +69,16 @@ public:
     coordinator(broker& owner, coordinator_settings settings);
     ~coordinator();
 
-    // Rebuilds every group from `__consumer_offsets` (startup, before serving).
+    // Rebuilds every group from `__consumer_offsets` (a single node's
+    // startup, before serving).
     void load();
+    // This broker became the leader of `__consumer_offsets` partition
+    // `partition` (its groups are loaded next), or stopped leading it (its
+    // groups go, their waiting members answered NOT_COORDINATOR).
+    void elected(int32_t partition);
+    void resigned(int32_t partition);
+    // The broker coordinating `group_id`: none and its id, or why there is none.
+    protocol::error_code locate(std::string_view group_id, protocol::node_id& coordinator);
     void start();  // the ticker
     void stop();
 
@@ -73,9 +94,13 @@ public:
     protocol::error_code leave(const std::string& group_id, const std::string& member_id,
                                const std::optional<std::string>& instance_id);
     bool group_exists(const std::string& group_id) const;
+    // Whether this broker serves `group_id` now: none, NOT_COORDINATOR,
+    // COORDINATOR_LOAD_IN_PROGRESS or COORDINATOR_NOT_AVAILABLE.
+    protocol::error_code serving(std::string_view group_id);
 
-    void commit_offsets(const protocol::offset_commit_request& req, int16_t version,
-                        protocol::offset_commit_response& out);
+    // `done` is called once the commit is replicated (or refused).
+    using commit_callback = std::function<void(protocol::offset_commit_response)>;
+    void commit_offsets(const protocol::offset_commit_request& req, int16_t version, commit_callback done);
     // Offsets of one group; `topics` nullopt = every committed partition.
     using fetch_topics = std::optional<std::vector<std::pair<std::string, std::vector<int32_t>>>>;
     struct fetched_offset {
@@ -143,8 +168,15 @@ private:
     protocol::error_code validate_consumer_commit(group& g, const std::string& member_id, int32_t member_epoch,
                                                   int16_t version);
 
-    // __consumer_offsets writes; none on success.
-    protocol::error_code persist(const std::string& group_id, const std::vector<keyed_value>& records);
+    int32_t offsets_partition_of(std::string_view group_id) const;
+    void load_partition_now(int32_t partition, uint64_t election);
+    void adopt(loaded_groups loaded, int64_t now_ms);
+
+    // __consumer_offsets writes; none on success. `end`, when given, is the
+    // log end after the append: what must be committed for the records to
+    // be safe.
+    protocol::error_code persist(const std::string& group_id, const std::vector<keyed_value>& records,
+                                 int64_t* end = nullptr);
     protocol::error_code persist_group(group& g);
 
     struct rebalance_timing {
@@ -158,6 +190,12 @@ private:
     std::map<std::string, std::unique_ptr<group>, std::less<>> groups_;
     std::map<std::string, rebalance_timing> rebalances_;
     std::map<std::pair<std::string, std::string>, int64_t> pending_deadlines_;  // (group, member) -> ms
+    // Cluster mode: the partitions whose groups are loaded, and a count of
+    // elections so a load that was overtaken by a resignation does nothing.
+    std::set<int32_t> loaded_;
+    std::map<int32_t, uint64_t> elections_;
+    uint64_t election_counter_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     int64_t last_retention_check_ms_ = 0;
     int64_t last_subscription_check_ms_ = 0;
     struct ticker;

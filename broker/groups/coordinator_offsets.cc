@@ -6,6 +6,8 @@
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/topics/commit_wait.h"
+#include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 
@@ -27,39 +29,31 @@ std::set<std::string> consumer_subscribed(const consumer_group& cg) {
 
 // ---- __consumer_offsets ----
 
-error_code coordinator::ensure_offsets_topic() {
-    if (broker_.topics().find(offsets_topic_name) != nullptr) return error_code::none;
-    topic_config configs{{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}};
-    // The local store creates it before create() returns; a store that must
-    // ask etcd answers later, and until then the coordinator is not
-    // available, which clients retry (as Kafka answers while it creates
-    // the topic).
-    broker_.topics().create(std::string(offsets_topic_name), settings_.offsets_partitions, 1, configs, false,
-                            [](op_result result) {
-                                if (!result.ok() && result.code != error_code::topic_already_exists) {
-                                    spdlog::error("cannot create {}: {}", offsets_topic_name, result.message);
-                                }
-                            });
-    return broker_.topics().find(offsets_topic_name) != nullptr ? error_code::none
-                                                                : error_code::coordinator_not_available;
-}
-
-error_code coordinator::persist(const std::string& group_id, const std::vector<keyed_value>& records) {
+error_code coordinator::persist(const std::string& group_id, const std::vector<keyed_value>& records, int64_t* end) {
+    if (end != nullptr) *end = -1;
     if (records.empty()) return error_code::none;
     if (error_code e = ensure_offsets_topic(); e != error_code::none) return e;
     topic_state* topic = broker_.topics().find(offsets_topic_name);
-    int32_t partition = partition_for_group(group_id, static_cast<int32_t>(topic->partitions.size()));
+    int32_t partition = offsets_partition_of(group_id);
     partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    const replication::leader_state* leader = p.replica.leader();
+    if (leader == nullptr) return error_code::not_coordinator;
+    // As a produce with acks=all: too small an ISR is refused before the
+    // append (Kafka answers the coordinator's NOT_ENOUGH_REPLICAS so).
+    if (static_cast<int32_t>(leader->isr().size()) < topic->settings.min_insync_replicas) {
+        return error_code::coordinator_not_available;
+    }
     int64_t now = now_ms();
     protocol::bytes batch = build_offsets_batch(records, now);
-    log::append_result appended = p.log->append(std::span<uint8_t>(batch), 0, now);
+    log::append_result appended = p.log->append(std::span<uint8_t>(batch), p.replica.epoch().value(), now);
     if (appended.error != error_code::none) {
         spdlog::error("writing group {} to {}-{} failed: {}", group_id, offsets_topic_name, partition,
                       protocol::error_name(appended.error));
         return error_code::coordinator_not_available;
     }
-    p.log->set_high_watermark(p.log->log_end_offset());
-    p.notify();
+    on_leader_append(p);
+    broker_.flush_if_due(std::string(offsets_topic_name), partition);
+    if (end != nullptr) *end = p.log->log_end_offset();
     return error_code::none;
 }
 
@@ -69,38 +63,12 @@ error_code coordinator::persist_group(group& g) {
     return persist(g.id(), records);
 }
 
-void coordinator::load() {
-    topic_state* topic = broker_.topics().find(offsets_topic_name);
-    if (topic == nullptr) return;
-    loaded_groups loaded;
-    size_t records = 0;
-    for (const auto& p : topic->partitions)
-        records += load_partition(*p->log, loaded);
-    int64_t now = now_ms();
-    for (auto& [id, lg] : loaded) {
-        auto g = std::make_unique<group>(id);
-        if (lg.consumer.group_epoch) {
-            g->set_state(group_state::empty, now);
-            restore_consumer_group(*g, std::move(lg.consumer), now);
-        } else if (lg.metadata) {
-            g->restore(*lg.metadata, now);
-        } else {
-            g->set_state(group_state::empty, now);
-        }
-        // Members loaded from the log get a full session to come back.
-        for (auto& [mid, m] : g->members())
-            m->heartbeat_deadline_ms = now + m->session_timeout_ms;
-        g->offsets() = std::move(lg.offsets);
-        groups_.emplace(id, std::move(g));
-    }
-    spdlog::info("loaded {} group(s) from {} record(s) of {}", groups_.size(), records, offsets_topic_name);
-}
-
 // ---- OffsetCommit ----
 
 error_code coordinator::admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g) {
     if (req.group_id.empty()) return error_code::invalid_group_id;
     if (ensure_offsets_topic() != error_code::none) return error_code::coordinator_not_available;
+    if (error_code e = serving(req.group_id); e != error_code::none) return e;
     int32_t generation = version >= 1 ? req.generation_id_or_member_epoch : -1;
     // A commit without a generation only stores offsets (admin tools,
     // assign() users, whatever member id they send): Kafka takes it when
@@ -127,8 +95,8 @@ error_code coordinator::admit_commit(const protocol::offset_commit_request& req,
     return error_code::none;
 }
 
-void coordinator::commit_offsets(const protocol::offset_commit_request& req, int16_t version,
-                                 protocol::offset_commit_response& out) {
+void coordinator::commit_offsets(const protocol::offset_commit_request& req, int16_t version, commit_callback done) {
+    protocol::offset_commit_response out;
     group* g = nullptr;
     error_code refused = admit_commit(req, version, g);
     int64_t now = now_ms();
@@ -160,22 +128,45 @@ void coordinator::commit_offsets(const protocol::offset_commit_request& req, int
         }
         out.topics.push_back(std::move(topic_out));
     }
-    if (error_code e = persist(req.group_id, records); e != error_code::none) {
-        for (auto& t : out.topics) {
+    auto fail_accepted = [](protocol::offset_commit_response& r, error_code e) {
+        for (auto& t : r.topics) {
             for (auto& p : t.partitions) {
                 if (p.error_code == 0) p.error_code = to_wire(e);
             }
         }
-        return;
+    };
+    int64_t end = -1;
+    if (error_code e = persist(req.group_id, records, &end); e != error_code::none) {
+        fail_accepted(out, e);
+        return done(std::move(out));
     }
-    for (auto& [key, value] : accepted)
-        g->offsets()[key] = value;
+    if (end < 0) return done(std::move(out));  // nothing was accepted
+    const topic_state* topic = broker_.topics().find(offsets_topic_name);
+    const partition_state& p = *topic->partitions[static_cast<size_t>(offsets_partition_of(req.group_id))];
+    // The cache takes the offsets only once they are safe, as Kafka's does:
+    // a commit that fails is never served by OffsetFetch.
+    await_commit(broker_, ref_of(std::string(offsets_topic_name), p), end, settings_.commit_timeout_ms,
+                 [this, alive = std::weak_ptr<bool>(alive_), group_id = req.group_id, accepted = std::move(accepted),
+                  out = std::move(out), done = std::move(done), fail_accepted](commit_outcome outcome) mutable {
+                     if (alive.expired()) return;
+                     if (outcome == commit_outcome::committed) {
+                         if (group* g = find(group_id)) {
+                             for (auto& [key, value] : accepted) g->offsets()[key] = value;
+                         }
+                     } else {
+                         // Kafka's mapping of a failed offsets append.
+                         fail_accepted(out, outcome == commit_outcome::not_leader ? error_code::not_coordinator
+                                                                                   : error_code::coordinator_not_available);
+                     }
+                     done(std::move(out));
+                 });
 }
 
 // ---- OffsetFetch / OffsetDelete ----
 
 error_code coordinator::fetch_offsets(const std::string& group_id, const fetch_topics& topics,
                                       std::vector<fetched_offset>& out) {
+    if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (!topics) {
         if (g == nullptr) return error_code::none;
@@ -197,6 +188,10 @@ error_code coordinator::fetch_offsets(const std::string& group_id, const fetch_t
 }
 
 void coordinator::delete_offsets(const protocol::offset_delete_request& req, protocol::offset_delete_response& out) {
+    if (error_code e = serving(req.group_id); e != error_code::none) {
+        out.error_code = to_wire(e);
+        return;
+    }
     group* g = find(req.group_id);
     if (g == nullptr || g->state() == group_state::dead) {
         out.error_code = to_wire(error_code::group_id_not_found);
@@ -241,6 +236,10 @@ void coordinator::delete_offsets(const protocol::offset_delete_request& req, pro
 protocol::describe_groups_response::described_group coordinator::describe(const std::string& group_id) {
     protocol::describe_groups_response::described_group out;
     out.group_id = group_id;
+    if (error_code e = serving(group_id); e != error_code::none) {
+        out.error_code = to_wire(e);
+        return out;
+    }
     group* g = find(group_id);
     // A consumer-protocol group is not described by the classic API: up to
     // v5 Kafka answers Dead with no error.
@@ -298,6 +297,7 @@ std::vector<protocol::list_groups_response::listed_group> coordinator::list(
 
 error_code coordinator::delete_group(const std::string& group_id) {
     if (group_id.empty()) return error_code::invalid_group_id;
+    if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) return error_code::group_id_not_found;
     if (!g->empty() || (g->consumer() != nullptr && !g->consumer()->empty())) return error_code::non_empty_group;

@@ -49,12 +49,12 @@ bool copy_slices(const log::read_result& result, protocol::bytes& out) {
 
 class loader {
 public:
-    loader(const log::partition_log& log, loaded_groups& groups) : log_(log), groups_(groups) {}
+    loader(const log::partition_log& log, loaded_groups& groups, int64_t end) : log_(log), groups_(groups), end_(end) {}
 
     size_t run() {
         int64_t offset = log_.log_start_offset();
         const int64_t start = offset;
-        const int64_t end = log_.high_watermark();
+        const int64_t end = end_;
         protocol::bytes buffer;
         while (offset < end) {
             auto result = log_.read(offset, load_chunk_bytes, end, true);
@@ -151,6 +151,7 @@ private:
 
     const log::partition_log& log_;
     loaded_groups& groups_;
+    int64_t end_;
     std::unordered_map<int64_t, std::vector<offsets_record>> pending_;
     size_t applied_ = 0;
 };
@@ -158,7 +159,11 @@ private:
 }  // namespace
 
 size_t load_partition(const log::partition_log& log, loaded_groups& groups) {
-    return loader(log, groups).run();
+    return loader(log, groups, log.high_watermark()).run();
+}
+
+size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups) {
+    return loader(log, groups, log.log_end_offset()).run();
 }
 
 }  // namespace sluice::broker::groups

@@ -118,6 +118,9 @@ void replay(const offsets_record& record, loaded_groups& groups);
 // replays it. Returns the number of records applied; malformed records are
 // skipped with a warning.
 size_t load_partition(const log::partition_log& log, loaded_groups& groups);
+// The same up to the log end: a new leader's own log is the truth, and its
+// high watermark may trail records the old leader had already committed.
+size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups);
 
 // A batch (uncompressed, CreateTime = now_ms) holding the given key/value
 // records, ready for partition_log::append.

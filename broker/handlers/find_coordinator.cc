@@ -1,46 +1,79 @@
-// FindCoordinator: on a single node this broker coordinates every group and
-// transactional id.
+// FindCoordinator: a group's coordinator is the leader of its
+// `__consumer_offsets` partition (on a single node, this broker).
+// Transactional ids are answered with this broker until transactions are
+// coordinated.
 #include "protocol/generated/find_coordinator.h"
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
+#include "replication/metadata_store.h"
 
 namespace sluice::broker {
+
+using protocol::error_code;
+
+namespace {
+
+struct located {
+    error_code error = error_code::none;
+    int32_t node_id = -1;
+    std::string host;
+    int32_t port = -1;
+};
+
+located locate(broker& b, int8_t key_type, const std::string& key) {
+    constexpr int8_t group_key = 0;
+    constexpr int8_t transaction_key = 1;
+    located out;
+    protocol::node_id node(b.config().node_id);
+    // Other key types (share groups, v6) are not served: Kafka refuses a key
+    // type it does not coordinate with INVALID_REQUEST.
+    out.error = key_type == group_key         ? b.groups().locate(key, node)
+                : key_type == transaction_key ? error_code::none
+                                              : error_code::invalid_request;
+    if (out.error != error_code::none) return out;  // with an error Kafka names no coordinator
+    if (node.value() == b.config().node_id) {
+        endpoint self = advertised_endpoint(b);
+        out.node_id = node.value();
+        out.host = self.host;
+        out.port = self.port;
+        return out;
+    }
+    for (const auto& n : b.metadata().live_brokers()) {
+        if (n.id != node) continue;
+        out.node_id = node.value();
+        out.host = n.host;
+        out.port = n.port;
+        return out;
+    }
+    out.error = error_code::coordinator_not_available;  // its leader is gone; a new one comes
+    return out;
+}
+
+}  // namespace
 
 handler_result handle_find_coordinator(broker& b, request& req) {
     protocol::find_coordinator_request body;
     if (!decode_body(req, body)) return handler_result::close();
-    endpoint self = advertised_endpoint(b);
     protocol::find_coordinator_response response;
-    // Group coordination needs __consumer_offsets; it is made on first use.
-    constexpr int8_t group_key = 0;
-    constexpr int8_t transaction_key = 1;
-    // Other key types (share groups, v6) are not served: Kafka refuses a key
-    // type it does not coordinate with INVALID_REQUEST.
-    protocol::error_code e = body.key_type == group_key         ? b.groups().ensure_offsets_topic()
-                             : body.key_type == transaction_key ? protocol::error_code::none
-                                                                : protocol::error_code::invalid_request;
-    // With an error Kafka names no coordinator.
-    bool found = e == protocol::error_code::none;
-    int32_t node_id = found ? b.config().node_id : -1;
-    std::string host = found ? self.host : "";
-    int32_t port = found ? self.port : -1;
     if (req.api_version < 4) {
-        response.error_code = protocol::to_wire(e);
-        response.node_id = node_id;
-        response.host = host;
-        response.port = port;
+        located c = locate(b, body.key_type, body.key);
+        response.error_code = protocol::to_wire(c.error);
+        response.node_id = c.node_id;
+        response.host = c.host;
+        response.port = c.port;
     } else {
         for (const auto& key : body.coordinator_keys) {
-            protocol::find_coordinator_response::coordinator c;
-            c.key = key;
-            c.node_id = node_id;
-            c.host = host;
-            c.port = port;
-            c.error_code = protocol::to_wire(e);
-            response.coordinators.push_back(std::move(c));
+            located c = locate(b, body.key_type, key);
+            protocol::find_coordinator_response::coordinator out;
+            out.key = key;
+            out.node_id = c.node_id;
+            out.host = c.host;
+            out.port = c.port;
+            out.error_code = protocol::to_wire(c.error);
+            response.coordinators.push_back(std::move(out));
         }
     }
     return respond_with(req, response);

@@ -15,6 +15,10 @@ handler_result handle_leave_group(broker& b, request& req) {
         response.error_code = protocol::to_wire(b.groups().leave(body.group_id, body.member_id, std::nullopt));
         return respond_with(req, response);
     }
+    if (error_code e = b.groups().serving(body.group_id); e != error_code::none) {
+        response.error_code = protocol::to_wire(e);
+        return respond_with(req, response);
+    }
     if (!b.groups().group_exists(body.group_id)) {
         response.error_code = protocol::to_wire(error_code::unknown_member_id);
         return respond_with(req, response);

@@ -1,4 +1,5 @@
-// OffsetCommit: group members' commits and simple assign()-style commits.
+// OffsetCommit: group members' commits and simple assign()-style commits,
+// answered once the commit is replicated.
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/handlers/handlers.h"
@@ -6,11 +7,16 @@
 namespace sluice::broker {
 
 handler_result handle_offset_commit(broker& b, request& req) {
-    protocol::offset_commit_request body;
-    if (!decode_body(req, body)) return handler_result::close();
-    protocol::offset_commit_response response;
-    b.groups().commit_offsets(body, req.api_version, response);
-    return respond_with(req, response);
+    auto body = std::make_shared<protocol::offset_commit_request>();
+    if (!decode_body(req, *body)) return handler_result::close();
+    int16_t version = req.api_version;
+    return handler_result::later([&b, body, version](respond_fn respond) {
+        b.groups().commit_offsets(*body, version, [respond, version](protocol::offset_commit_response response) {
+            protocol::writer w;
+            response.encode(w, version);
+            respond(std::move(w));
+        });
+    });
 }
 
 }  // namespace sluice::broker

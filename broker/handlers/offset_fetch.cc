@@ -48,7 +48,20 @@ handler_result handle_offset_fetch(broker& b, request& req) {
         // v0 and v1 cannot ask for "all partitions".
         if (req.api_version < 2 && !body.topics) return handler_result::close();
         std::vector<groups::coordinator::fetched_offset> found;
-        response.error_code = protocol::to_wire(b.groups().fetch_offsets(body.group_id, wanted(body.topics), found));
+        const groups::coordinator::fetch_topics asked = wanted(body.topics);
+        error_code e = b.groups().fetch_offsets(body.group_id, asked, found);
+        response.error_code = protocol::to_wire(e);
+        if (e != error_code::none && req.api_version < 2) {
+            // No top-level error before v2: Kafka puts it on every partition asked for.
+            for (const auto& [topic, partitions] : *asked) {
+                for (int32_t index : partitions) found.push_back({topic, index, {}});
+            }
+            fill(found, response.topics);
+            for (auto& t : response.topics) {
+                for (auto& p : t.partitions) p.error_code = protocol::to_wire(e);
+            }
+            return respond_with(req, response);
+        }
         fill(found, response.topics);
         return respond_with(req, response);
     }

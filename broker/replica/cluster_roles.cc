@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/broker.h"
+#include "broker/groups/coordinator.h"
+#include "broker/groups/offsets_topic.h"
 #include "broker/replica/fetcher_options.h"
 #include "broker/replica/partition_follower_log.h"
 #include "broker/topics/partition_leader.h"
@@ -81,6 +83,7 @@ void cluster_roles::stop() {
 
 void cluster_roles::forget(const topic_state& topic) {
     for (const auto& p : topic.partitions) {
+        if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p->index);
         replication::topic_partition tp{topic.meta.name, p->index};
         fetchers_->unfollow(tp);
         logs_.erase({topic.meta.name, p->index});
@@ -121,6 +124,7 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
         fetchers_->unfollow(tp);
         become_leader(p, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr), now_ms());
         spdlog::info("leading {}-{} at epoch {}", tp.topic, tp.partition, reg->leader_epoch);
+        if (topic.meta.name == groups::offsets_topic_name) broker_.groups().elected(p.index);
         return;
     }
 
@@ -129,6 +133,7 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
     const bool unchanged = !role.is_leader() && role.leader_id() == leader && role.epoch() == epoch;
     if (!unchanged) {
         become_follower(p, leader, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr));
+        if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p.index);
     }
     if (!replica || reg->leader == replication::no_leader) {
         fetchers_->unfollow(tp);

@@ -307,9 +307,7 @@ TEST_F(ConsumerCoordinator, OffsetCommitsCheckTheMemberEpoch) {
         t.partitions.push_back({});
         t.partitions.back().committed_offset = 7;
         req.topics.push_back(t);
-        protocol::offset_commit_response out;
-        co().commit_offsets(req, 9, out);
-        return out.topics.at(0).partitions.at(0).error_code;
+        return commit_now(req, 9).topics.at(0).partitions.at(0).error_code;
     };
     EXPECT_EQ(commit_v9("m1", j.member_epoch), 0);
     EXPECT_EQ(fetched("g", "t", 0).offset, 7);

@@ -227,9 +227,15 @@ protected:
         p.committed_metadata = metadata;
         t.partitions.push_back(p);
         req.topics.push_back(std::move(t));
-        protocol::offset_commit_response out;
-        co().commit_offsets(req, 8, out);
-        return out;
+        return commit_now(req, 8);
+    }
+    // A single node's commit is replicated as soon as it is appended: the
+    // answer comes before commit_offsets returns.
+    protocol::offset_commit_response commit_now(const protocol::offset_commit_request& req, int16_t version) {
+        std::optional<protocol::offset_commit_response> out;
+        co().commit_offsets(req, version, [&](protocol::offset_commit_response r) { out = std::move(r); });
+        EXPECT_TRUE(out.has_value()) << "the commit was not answered at once";
+        return out.value_or(protocol::offset_commit_response{});
     }
     static int16_t only_error(const protocol::offset_commit_response& r) {
         EXPECT_EQ(r.topics.size(), 1u);

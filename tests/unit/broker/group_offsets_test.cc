@@ -31,8 +31,7 @@ TEST_F(GroupCoordinator, CommitUnknownTopicOrPartitionFailsOnlyThatPartition) {
         t.partitions.push_back(p);
         req.topics.push_back(std::move(t));
     }
-    protocol::offset_commit_response out;
-    co().commit_offsets(req, 8, out);
+    protocol::offset_commit_response out = commit_now(req, 8);
     ASSERT_EQ(out.topics.size(), 3u);
     EXPECT_EQ(out.topics[0].partitions.at(0).error_code, 0);
     EXPECT_EQ(out.topics[1].partitions.at(0).error_code, wire(error_code::unknown_topic_or_partition));
