@@ -156,7 +156,7 @@ def cli(cluster, *args, timeout=900):
 
 
 def create(cluster, topic, partitions, rf, *configs):
-    args = ["topics", "create", "-b", cluster.bootstrap(), "-t", topic, "-p", partitions, "-r", rf]
+    args = ["topics", "create", "-b", cluster.bootstrap().split(",")[0], "-t", topic, "-p", partitions, "-r", rf]
     for c in configs:
         args += ["-c", c]
     cli(cluster, *args)
@@ -216,30 +216,30 @@ def failover_once(cluster, topic):
     create(cluster, topic, 1, 3, "min.insync.replicas=2")
     before = cluster.partition(topic)
     leader = next(b for b in cluster.brokers if b.node == before.leader)
-    acked = []
+    acked = []  # (sent, acknowledged) wall times
     p = Producer({"bootstrap.servers": cluster.bootstrap(), "acks": "all", "linger.ms": 0,
                   "message.timeout.ms": 60000, "retry.backoff.ms": 20, "topic.metadata.refresh.interval.ms": 1000,
                   "socket.timeout.ms": 3000})
 
-    def delivered(err, _msg):
-        if err is None:
-            acked.append(time.time())
+    def send():
+        sent = time.time()
+        p.produce(topic, b"x" * 100,
+                  on_delivery=lambda err, _m: acked.append((sent, time.time())) if err is None else None)
+        p.poll(0.001)
 
-    def send_for(seconds):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            p.produce(topic, b"x" * 100, on_delivery=delivered)
-            p.poll(0.001)
-
-    send_for(1.0)
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        send()
     killed_at = time.time()
     leader.kill9()
+    # Only a record sent after the kill counts: it can be acknowledged by
+    # the new leader alone (an earlier one may be the old leader's answer
+    # read late).
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(t > killed_at for t in acked):
-        p.produce(topic, b"y" * 100, on_delivery=delivered)
-        p.poll(0.001)
+    while time.monotonic() < deadline and not any(s > killed_at for s, _ in acked):
+        send()
     p.flush(30)
-    first = min((t for t in acked if t > killed_at), default=None)
+    first = min((a for s, a in acked if s > killed_at), default=None)
     if first is None:
         raise RuntimeError("no acknowledgement within 60 s of the kill")
     new = cluster.partition(topic)
