@@ -25,6 +25,7 @@ struct session_partition {
     int64_t fetch_offset = 0;
     int32_t max_bytes = 0;
     int32_t current_leader_epoch = -1;  // v9+; -1 = not checked
+    int32_t last_fetched_epoch = -1;    // v12+; -1 = no divergence check
     // What the client was last told, to decide whether there is news
     // (Kafka's CachedPartition: -1 after an error, so its end is news too).
     int64_t sent_high_watermark = -1;

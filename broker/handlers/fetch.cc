@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "broker/fetch/fetch_session.h"
 #include "broker/fetch/fetch_waiter.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/leader_hint.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -88,6 +90,7 @@ session_partition make_partition(std::string_view name, const protocol::uuid& id
     sp.fetch_offset = p.fetch_offset;
     sp.max_bytes = p.partition_max_bytes;
     sp.current_leader_epoch = p.current_leader_epoch;
+    sp.last_fetched_epoch = p.last_fetched_epoch;
     return sp;
 }
 
@@ -116,6 +119,7 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
             sp->fetch_offset = p.fetch_offset;
             sp->max_bytes = p.partition_max_bytes;
             sp->current_leader_epoch = p.current_leader_epoch;
+            sp->last_fetched_epoch = p.last_fetched_epoch;
         });
     };
 
@@ -188,6 +192,25 @@ error_code serve_error(const fetch_plan& plan, const session_partition& sp, cons
     return error_code::none;
 }
 
+// KIP-320 on the fetch path (Partition.fetchRecords): a fetcher whose last
+// fetched epoch ends earlier in this log than its fetch offset (or is not in
+// this log at all) has diverged; it is told where that epoch ends here and
+// gets no records until it has truncated.
+std::optional<log::epoch_entry> divergence(const fetch_plan& plan, const session_partition& sp,
+                                           const partition_state& ps) {
+    if (plan.version < 12 || sp.last_fetched_epoch < 0) return std::nullopt;
+    const log::partition_log& lg = *ps.log;
+    // As OffsetForLeaderEpoch: this leader's own epoch counts from its log
+    // end even before a batch is written in it.
+    log::leader_epoch_cache epochs = lg.leader_epochs();
+    epochs.assign(ps.replica.epoch().value(), lg.log_end_offset());
+    log::epoch_entry end = epochs.end_offset_for(sp.last_fetched_epoch, lg.log_end_offset());
+    // An epoch newer than every one here: nothing to point back to.
+    if (end.epoch < 0) return std::nullopt;
+    if (end.epoch == sp.last_fetched_epoch && end.start_offset >= sp.fetch_offset) return std::nullopt;
+    return end;
+}
+
 // A follower's fetch offsets are its log end offsets: recorded once per
 // request, before it is read (a parked fetch's re-reads do not count).
 void record_follower_fetches(broker& b, fetch_plan& plan) {
@@ -231,6 +254,9 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
         } else if (error_code e = serve_error(plan, sp, *ps); e != error_code::none) {
             out.error_code = to_wire(e);
             out.high_watermark = -1;
+            if (e == error_code::not_leader_or_follower || e == error_code::fenced_leader_epoch) {
+                out.current_leader = leader_hint_of<response_t::leader_id_and_epoch>(*ps);
+            }
         } else {
             log::partition_log& lg = *ps->log;
             out.high_watermark = lg.high_watermark();
@@ -239,7 +265,11 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
             // Followers copy everything the leader has; consumers see only
             // what is committed.
             int64_t readable = plan.from_follower() ? lg.log_end_offset() : lg.high_watermark();
-            if (sp.fetch_offset < lg.log_start_offset() || sp.fetch_offset > lg.log_end_offset()) {
+            if (auto diverged = divergence(plan, sp, *ps)) {
+                out.diverging_epoch.epoch = diverged->epoch;
+                out.diverging_epoch.end_offset = diverged->start_offset;
+                ev.has_error = true;  // answered at once, as an error would be
+            } else if (sp.fetch_offset < lg.log_start_offset() || sp.fetch_offset > lg.log_end_offset()) {
                 out.error_code = to_wire(error_code::offset_out_of_range);
             } else if (sp.fetch_offset < readable) {
                 size_t limit = std::min(budget, non_negative(sp.max_bytes));
@@ -310,6 +340,7 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
             t.topic_id = sp->topic_id;
             topics.push_back(std::move(t));
         }
+        add_node_endpoint(b, out.current_leader.leader_id, response.node_endpoints);
         topics.back().partitions.push_back(std::move(out));
     }
     if (plan.incremental) {

@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_acks.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
@@ -120,6 +121,7 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     partition_state& p = *topic->partitions[static_cast<size_t>(index)];
     if (!p.replica.is_leader()) {
         out.error_code = to_wire(error_code::not_leader_or_follower);
+        out.current_leader = leader_hint_of<response_t::leader_id_and_epoch>(p);
         return out;
     }
     // As Kafka's Partition.appendRecordsToLeader: acks=all with too small an
@@ -214,6 +216,9 @@ handler_result handle_produce(broker& b, request& req) {
             }
         }
         response.responses.push_back(std::move(topic_out));
+    }
+    for (const auto& t : response.responses) {
+        for (const auto& p : t.partition_responses) add_node_endpoint(b, p.current_leader.leader_id, response.node_endpoints);
     }
     if (body.acks == 0) return handler_result::no_response();
     if (waits.empty()) return respond_with(req, response);

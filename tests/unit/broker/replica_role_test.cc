@@ -59,7 +59,7 @@ protected:
         return handle(*b_, req);
     }
 
-    handler_result produce(int16_t acks, int32_t timeout_ms = 10'000) {
+    handler_result produce(int16_t acks, int32_t timeout_ms = 10'000, int16_t version = produce_version) {
         std::vector<protocol::record> records(1);
         records[0].key = protocol::bytes{'k'};
         records[0].value = protocol::bytes{'v'};
@@ -72,8 +72,8 @@ protected:
         p.index = 0;
         p.records = protocol::records_field::of_bytes(protocol::build_batch(records, {}));
         protocol::writer w;
-        body.encode(w, produce_version);
-        return call(handle_produce, protocol::produce_request::api_key, produce_version, std::move(w));
+        body.encode(w, version);
+        return call(handle_produce, protocol::produce_request::api_key, version, std::move(w));
     }
 
     template <typename Response>
@@ -99,7 +99,8 @@ protected:
         result.deferred([this, &got, version](protocol::writer w) { got = decode<Response>(w, version); });
     }
 
-    handler_result fetch(int64_t offset, int32_t replica_id, int32_t current_leader_epoch = -1) {
+    handler_result fetch(int64_t offset, int32_t replica_id, int32_t current_leader_epoch = -1,
+                         int32_t last_fetched_epoch = -1) {
         protocol::fetch_request body;
         body.replica_id = replica_id;
         body.max_bytes = 1 << 20;
@@ -111,13 +112,15 @@ protected:
         fp.fetch_offset = offset;
         fp.partition_max_bytes = 1 << 20;
         fp.current_leader_epoch = current_leader_epoch;
+        fp.last_fetched_epoch = last_fetched_epoch;
         protocol::writer w;
         body.encode(w, fetch_version);
         return call(handle_fetch, protocol::fetch_request::api_key, fetch_version, std::move(w));
     }
 
-    protocol::fetch_response::partition_data fetched(int64_t offset, int32_t replica_id, int32_t epoch = -1) {
-        handler_result result = fetch(offset, replica_id, epoch);
+    protocol::fetch_response::partition_data fetched(int64_t offset, int32_t replica_id, int32_t epoch = -1,
+                                                     int32_t last_fetched_epoch = -1) {
+        handler_result result = fetch(offset, replica_id, epoch, last_fetched_epoch);
         EXPECT_FALSE(result.deferred) << "the fetch waits";
         return decode<protocol::fetch_response>(result.body, fetch_version).responses.at(0).partitions.at(0);
     }
@@ -243,6 +246,65 @@ TEST_F(ReplicaRoleTest, produce_stamps_the_current_leader_epoch) {
     handler_result r = produce(-1);
     EXPECT_EQ(produced(r).error_code, 0);
     EXPECT_EQ(part().log->leader_epochs().latest_epoch(), 3);
+}
+
+// KIP-951: a refusal names the leader this broker knows, so the client can
+// go there without refreshing its metadata first.
+TEST_F(ReplicaRoleTest, a_follower_names_the_leader_it_knows_in_its_refusals) {
+    create_topic();
+    become_follower(part(), node_id(2), leader_epoch(4), 1, {node_id(1), node_id(2)}, {node_id(1), node_id(2)});
+    handler_result r = produce(1, 10'000, 10);
+    ASSERT_FALSE(r.deferred);
+    auto response = decode<protocol::produce_response>(r.body, 10);
+    const auto& out = response.responses.at(0).partition_responses.at(0);
+    EXPECT_EQ(out.error_code, to_wire(error_code::not_leader_or_follower));
+    EXPECT_EQ(out.current_leader.leader_id, 2);
+    EXPECT_EQ(out.current_leader.leader_epoch, 4);
+    auto f = fetched(0, -1);
+    EXPECT_EQ(f.error_code, to_wire(error_code::not_leader_or_follower));
+    EXPECT_EQ(f.current_leader.leader_id, 2);
+    EXPECT_EQ(f.current_leader.leader_epoch, 4);
+    // A leader at a newer epoch than the caller's names itself.
+    lead_with_follower(5);
+    auto fenced = fetched(0, 2, 3);
+    EXPECT_EQ(fenced.error_code, to_wire(error_code::fenced_leader_epoch));
+    EXPECT_EQ(fenced.current_leader.leader_id, 1);
+    EXPECT_EQ(fenced.current_leader.leader_epoch, 5);
+}
+
+// KIP-320 on the fetch path: a fetcher whose last fetched epoch ends earlier
+// here is told where, and gets no records until it truncated.
+TEST_F(ReplicaRoleTest, a_fetch_whose_last_epoch_diverged_is_told_where_that_epoch_ends) {
+    create_topic();
+    auto append_one = [this] {
+        handler_result r = produce(1);
+        ASSERT_EQ(produced(r).error_code, 0);
+    };
+    lead_with_follower(0);
+    append_one();
+    append_one();
+    lead_with_follower(2);
+    append_one();
+    ASSERT_EQ(part().log->log_end_offset(), 3);
+
+    // Epoch 0 ended at offset 2: a fetcher at 2 with epoch 0 agrees.
+    auto agreed = fetched(2, 2, -1, 0);
+    EXPECT_EQ(agreed.diverging_epoch.epoch, -1);
+    EXPECT_GT(agreed.records.size(), 0u);
+    // A fetcher that took offset 2 in epoch 0 (or in an epoch 1 never seen
+    // here) has diverged: epoch 0 ends at 2.
+    for (int32_t last : {0, 1}) {
+        auto diverged = fetched(3, 2, -1, last);
+        EXPECT_EQ(diverged.error_code, 0);
+        EXPECT_EQ(diverged.diverging_epoch.epoch, 0) << last;
+        EXPECT_EQ(diverged.diverging_epoch.end_offset, 2) << last;
+        EXPECT_EQ(diverged.records.size(), 0u);
+    }
+    // The current epoch, even before anything is written in it, is no divergence.
+    lead_with_follower(3);
+    auto current = fetched(3, 2, -1, 3);
+    EXPECT_EQ(current.diverging_epoch.epoch, -1);
+    EXPECT_EQ(current.error_code, 0);
 }
 
 }  // namespace

@@ -1,0 +1,43 @@
+#pragma once
+// KIP-951: a Produce or Fetch refused because this broker does not lead the
+// partition (or the caller's epoch is stale) names the leader it knows of,
+// and the response carries that leader's endpoint, so the client retries
+// there without first refreshing its metadata.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "broker/broker.h"
+#include "broker/topics/topic_registry.h"
+#include "replication/metadata_store.h"
+
+namespace sluice::broker {
+
+// The leader and epoch this broker believes in; leader -1 when it knows none.
+template <typename LeaderIdAndEpoch>
+LeaderIdAndEpoch leader_hint_of(const partition_state& p) {
+    LeaderIdAndEpoch hint;
+    if (auto leader = p.replica.leader_id()) {
+        hint.leader_id = leader->value();
+        hint.leader_epoch = p.replica.epoch().value();
+    }
+    return hint;
+}
+
+// Adds the endpoint of broker `id` once, if it is alive.
+template <typename NodeEndpoint>
+void add_node_endpoint(broker& b, int32_t id, std::vector<NodeEndpoint>& out) {
+    if (id < 0 || std::any_of(out.begin(), out.end(), [id](const NodeEndpoint& n) { return n.node_id == id; })) return;
+    for (const auto& n : b.metadata().live_brokers()) {
+        if (n.id.value() != id) continue;
+        NodeEndpoint e;
+        e.node_id = id;
+        e.host = n.host;
+        e.port = n.port;
+        e.rack = n.rack;
+        out.push_back(std::move(e));
+        return;
+    }
+}
+
+}  // namespace sluice::broker
