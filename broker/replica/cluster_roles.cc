@@ -181,7 +181,7 @@ void cluster_roles::propose_isr(const std::string& topic, const partition_state&
                                 const std::vector<node_id>& isr) {
     std::vector<int32_t> wanted;
     for (node_id id : isr) wanted.push_back(id.value());
-    spdlog::info("proposing ISR of {}-{}: {} members", topic, p.index, wanted.size());
+    spdlog::debug("proposing ISR of {}-{}: {} members", topic, p.index, wanted.size());
     broker_.metadata().alter_isr(
         topic, p.index, node_id(broker_.config().node_id), p.replica.epoch(), p.replica.partition_epoch(), wanted,
         broker_.io().get_executor(),
@@ -191,6 +191,8 @@ void cluster_roles::propose_isr(const std::string& topic, const partition_state&
             partition_state* q = broker_.topics().find(topic, index);
             if (q == nullptr) return;
             if (r.ok() && q->replica.is_leader() && q->replica.epoch().value() == reg.leader_epoch) {
+                spdlog::info("ISR of {}-{} is now {} replica(s) (partition epoch {})", topic, index, reg.isr.size(),
+                             reg.partition_epoch);
                 q->replica.set_partition_epoch(reg.partition_epoch);
                 set_isr(*q, ids(reg.isr));
                 return;
@@ -205,9 +207,12 @@ void cluster_roles::propose_isr(const std::string& topic, const partition_state&
 }
 
 void cluster_roles::retry_later(const std::string& topic) {
+    // One retry per topic however many of its partitions paused.
+    if (!retrying_.insert(topic).second) return;
     auto timer = std::make_shared<boost::asio::steady_timer>(broker_.io(), std::chrono::milliseconds(500));
     timer->async_wait([this, timer, topic, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
         if (ec || alive.expired() || !*alive.lock()) return;
+        retrying_.erase(topic);
         // Forced: a paused partition resumes only through follow().
         if (topic_state* t = broker_.topics().find(topic)) {
             for (auto& p : t->partitions) {

@@ -16,6 +16,7 @@
 // I/O thread only.
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -55,6 +56,7 @@ private:
     // The follower log adapters by (topic, partition), reused while the log is
     // the same one.
     std::map<std::pair<std::string, int32_t>, std::shared_ptr<partition_follower_log>> logs_;
+    std::set<std::string> retrying_;  // topics with a retry_later pending
     std::shared_ptr<void> topic_watch_;
     std::shared_ptr<void> cluster_watch_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
