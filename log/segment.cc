@@ -96,6 +96,8 @@ std::shared_ptr<segment> segment::open_existing(const std::filesystem::path& dir
 }
 
 void segment::reset_state() {
+    recent_count_ = 0;
+    recent_next_ = 0;
     size_ = 0;
     next_offset_ = base_offset_;
     max_timestamp_ = -1;
@@ -231,6 +233,24 @@ void segment::index_batch(const batch_header& header, uint64_t position) {
     bytes_since_last_index_entry_ += header.total_size();
     next_offset_ = header.last_offset() + 1;
     size_ = position + header.total_size();
+    recent_[recent_next_] = {header.last_offset(), position};
+    recent_next_ = (recent_next_ + 1) % recent_capacity;
+    recent_count_ = std::min(recent_count_ + 1, recent_capacity);
+}
+
+std::optional<batch_position> segment::find_recent_batch(int64_t offset) const {
+    const size_t oldest = (recent_next_ + recent_capacity - recent_count_) % recent_capacity;
+    for (size_t i = 0; i < recent_count_; ++i) {
+        const recent_batch& r = recent_[(oldest + i) % recent_capacity];
+        if (r.last_offset < offset) continue;
+        batch_position found;
+        if (!read_header_at(r.position, found)) return std::nullopt;
+        // The oldest remembered batch may start after `offset`: an older
+        // batch holds it, found by the index.
+        if (i == 0 && found.header.base_offset > offset) return std::nullopt;
+        return found;
+    }
+    return std::nullopt;
 }
 
 bool segment::should_roll(const log_config& config, size_t bytes, int64_t last_offset, int64_t now_ms) const {
@@ -242,6 +262,7 @@ bool segment::should_roll(const log_config& config, size_t bytes, int64_t last_o
 }
 
 std::optional<batch_position> segment::find_batch(int64_t offset) const {
+    if (auto recent = find_recent_batch(offset)) return recent;
     std::optional<batch_position> found;
     for_each_batch(offset_index_.lookup(offset).position, [&](const batch_position& batch) {
         if (batch.header.last_offset() < offset) return true;
@@ -329,6 +350,8 @@ bool segment::truncate_log(uint64_t size) {
     }
     size_ = size;
     reserved_ = size;  // ftruncate freed any reserved blocks past the end
+    recent_count_ = 0;  // they may name batches cut away
+    recent_next_ = 0;
     return true;
 }
 

@@ -14,6 +14,7 @@
 // be used from any thread (they only use state fixed at open). Holders of a
 // shared_ptr (file slices in flight, a flush or delete job) keep the fds
 // open after the log dropped the segment; unlinked files live on until then.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -121,6 +122,7 @@ private:
             std::string_view suffix = {});
     bool open_files(int flags);
     bool read_header_at(uint64_t position, batch_position& out) const;
+    std::optional<batch_position> find_recent_batch(int64_t offset) const;
     void reserve_for(uint64_t end);
     void release_reserved();
     void reset_state();
@@ -146,6 +148,19 @@ private:
     int64_t offset_of_max_timestamp_ = -1;
     uint64_t bytes_since_last_index_entry_ = 0;
     int64_t rolling_base_ms_ = -1;  // when the first batch arrived; segment.ms counts from here
+    // The last batches indexed (last offset, position), oldest first from
+    // recent_next_ once the ring is full. Followers and caught-up consumers
+    // read at the end: they find their batch here with one header read,
+    // instead of scanning up to index.interval.bytes of headers from the
+    // last index entry on every fetch.
+    struct recent_batch {
+        int64_t last_offset = -1;
+        uint64_t position = 0;
+    };
+    static constexpr size_t recent_capacity = 16;
+    std::array<recent_batch, recent_capacity> recent_{};
+    size_t recent_count_ = 0;
+    size_t recent_next_ = 0;
     bool index_file_missing_ = false;  // at open: the indexes must be rebuilt, not trusted
 };
 

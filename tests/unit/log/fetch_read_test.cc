@@ -156,5 +156,34 @@ TEST(fetch_read, matches_the_byte_model_everywhere) {
     }
 }
 
+// Reads at and near the end start from the batches the segment remembers
+// appending, not from a scan from the last index entry; either way they must
+// start at the batch holding the offset, also after a truncation.
+TEST(fetch_read, every_offset_is_found_in_its_batch_near_the_end_and_after_a_truncation) {
+    temp_dir dir;
+    log_config config;
+    config.index_interval_bytes = 1 << 20;  // no index entries: everything rests on the scan or the memory
+    auto log = open_log(dir.path() / "t-0", config, true);
+    auto check = [&] {
+        std::vector<protocol::batch_header> all = read_headers(log->read(0, SIZE_MAX, INT64_MAX));
+        ASSERT_FALSE(all.empty());
+        for (const auto& expected : all) {
+            for (int64_t o = expected.base_offset; o <= expected.last_offset(); ++o) {
+                auto read = log->read_for_fetch(o, 1 << 20, INT64_MAX, true);
+                auto got = read_headers(read);
+                ASSERT_FALSE(got.empty()) << o;
+                EXPECT_EQ(got.front().base_offset, expected.base_offset) << o;
+                EXPECT_EQ(got.back().last_offset(), log->log_end_offset() - 1) << o;
+            }
+        }
+    };
+    for (int i = 0; i < 40; ++i) append_copy(*log, make_batch(3, 100), 200);  // more than it remembers
+    check();
+    log->truncate_to(60);
+    for (int i = 0; i < 5; ++i) append_copy(*log, make_batch(2, 300), 400);
+    ASSERT_EQ(log->log_end_offset(), 70);
+    check();
+}
+
 }  // namespace
 }  // namespace sluice::log
