@@ -37,8 +37,9 @@ public:
     struct settings {
         bool unclean_leader_election = false;  // unclean.leader.election.enable (broker default)
         bool auto_leader_rebalance = true;     // auto.leader.rebalance.enable
-        std::chrono::milliseconds imbalance_check_interval{300'000};  // leader.imbalance.check.interval.seconds
-        int32_t imbalance_percentage = 10;                           // leader.imbalance.per.broker.percentage
+        // leader.imbalance.check.interval.seconds, leader.imbalance.per.broker.percentage
+        std::chrono::milliseconds imbalance_check_interval{300'000};
+        int32_t imbalance_percentage = 10;
     };
 
     controller(boost::asio::any_io_executor executor, cluster_metadata& metadata, const broker_directory& brokers,

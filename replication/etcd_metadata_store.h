@@ -55,8 +55,9 @@ public:
         std::optional<std::string> rack;
         bool unclean_leader_election = false;  // unclean.leader.election.enable
         bool auto_leader_rebalance = true;     // auto.leader.rebalance.enable
-        std::chrono::milliseconds imbalance_check_interval{300'000};  // leader.imbalance.check.interval.seconds
-        int32_t imbalance_percentage = 10;                           // leader.imbalance.per.broker.percentage
+        // leader.imbalance.check.interval.seconds, leader.imbalance.per.broker.percentage
+        std::chrono::milliseconds imbalance_check_interval{300'000};
+        int32_t imbalance_percentage = 10;
         // How long open() waits for etcd before giving up.
         std::chrono::milliseconds startup_timeout{30000};
     };

@@ -59,10 +59,10 @@ TEST(ControlledShutdownTest, two_leaving_at_once_both_leave_the_isr) {
 }
 
 TEST(ControlledShutdownTest, still_to_move_counts_what_the_controller_can_take) {
-    EXPECT_TRUE(still_to_move(reg({1, 2}, {1, 2}, 1), 1, all, {1}));    // a leadership to hand over
-    EXPECT_FALSE(still_to_move(reg({1, 2}, {1}, 1), 1, all, {1}));      // nobody could take it
-    EXPECT_TRUE(still_to_move(reg({2, 1}, {2, 1}, 2), 1, all, {1}));    // an ISR seat under a staying leader
-    EXPECT_FALSE(still_to_move(reg({2, 1}, {2}, 2), 1, all, {1}));      // already out
+    EXPECT_TRUE(still_to_move(reg({1, 2}, {1, 2}, 1), 1, all, {1}));      // a leadership to hand over
+    EXPECT_FALSE(still_to_move(reg({1, 2}, {1}, 1), 1, all, {1}));        // nobody could take it
+    EXPECT_TRUE(still_to_move(reg({2, 1}, {2, 1}, 2), 1, all, {1}));      // an ISR seat under a staying leader
+    EXPECT_FALSE(still_to_move(reg({2, 1}, {2}, 2), 1, all, {1}));        // already out
     EXPECT_FALSE(still_to_move(reg({2, 1}, {2, 1}, 2), 1, all, {1, 2}));  // its leader leaves too
     EXPECT_FALSE(still_to_move(reg({2, 1}, {1}, no_leader), 1, all, {1}));
 }

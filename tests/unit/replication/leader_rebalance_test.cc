@@ -18,7 +18,8 @@ partition_registration led_by(std::vector<int32_t> replicas, int32_t leader) {
 std::vector<size_t> check(const std::vector<partition_registration>& parts, int32_t percentage,
                           const std::set<int32_t>& live = {1, 2, 3}, const std::set<int32_t>& leaving = {}) {
     std::vector<const partition_registration*> ptrs;
-    for (const auto& p : parts) ptrs.push_back(&p);
+    for (const auto& p : parts)
+        ptrs.push_back(&p);
     return partitions_to_rebalance(ptrs, live, leaving, percentage);
 }
 
@@ -39,7 +40,7 @@ TEST(LeaderRebalanceTest, at_or_below_the_percentage_nothing_moves) {
 
 TEST(LeaderRebalanceTest, only_to_a_live_in_sync_preferred_replica_not_leaving) {
     std::vector<partition_registration> parts{led_by({1, 2}, 2)};
-    EXPECT_TRUE(check(parts, 10, {2, 3}).empty());         // preferred is down
+    EXPECT_TRUE(check(parts, 10, {2, 3}).empty());          // preferred is down
     EXPECT_TRUE(check(parts, 10, {1, 2, 3}, {1}).empty());  // in controlled shutdown
     parts[0].isr = {2};
     EXPECT_TRUE(check(parts, 10).empty());  // out of sync
