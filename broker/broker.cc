@@ -79,7 +79,9 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         etcd.rack = config_.value_of("broker.rack");
         etcd.unclean_leader_election = config_.unclean_leader_election_enable;
-        etcd.auto_leader_rebalance = config_.value_of("auto.leader.rebalance.enable") != "false";
+        etcd.auto_leader_rebalance = config_.auto_leader_rebalance_enable;
+        etcd.imbalance_check_interval = std::chrono::seconds(config_.leader_imbalance_check_interval_seconds);
+        etcd.imbalance_percentage = config_.leader_imbalance_per_broker_percentage;
         // Runs the I/O context until the mirror is loaded: it is not serving yet.
         store_ = replication::etcd_metadata_store::open(*io_, etcd, config_.cluster_id);
     } else {
@@ -134,18 +136,31 @@ void broker::run() {
 
 void broker::stop() {
     asio::post(*io_, [this] {
-        spdlog::info("shutting down");
-        server_->stop();
-        groups_->stop();
-        cleaning_->stop();  // before the logs close
-        if (roles_) roles_->stop();
-        background_->retention_timer.cancel();
-        background_->isr_timer.cancel();
-        background_->pool.join();  // pending deletions and flushes finish first
-        logs_->shutdown();
-        // Leaves the cluster at once (a cluster store revokes its session).
-        store_->stop([this] { io_->stop(); });
+        if (stopping_) return;
+        stopping_ = true;
+        if (!roles_ || !config_.controlled_shutdown_enable) return stop_now();
+        // Kafka bounds the wait by its retries; one announcement here, waited
+        // on for the same total.
+        auto bound = std::chrono::milliseconds(std::max<int64_t>(0, config_.controlled_shutdown_max_retries) *
+                                               std::max<int64_t>(0, config_.controlled_shutdown_retry_backoff_ms));
+        spdlog::info("controlled shutdown of node {}", config_.node_id);
+        roles_->begin_controlled_shutdown();
+        store_->controlled_shutdown(bound, [this](size_t) { stop_now(); });
     });
+}
+
+void broker::stop_now() {
+    spdlog::info("shutting down");
+    server_->stop();
+    groups_->stop();
+    cleaning_->stop();  // before the logs close
+    if (roles_) roles_->stop();
+    background_->retention_timer.cancel();
+    background_->isr_timer.cancel();
+    background_->pool.join();  // pending deletions and flushes finish first
+    logs_->shutdown();
+    // Leaves the cluster at once (a cluster store revokes its session).
+    store_->stop([this] { io_->stop(); });
 }
 
 uint16_t broker::bound_port() const { return server_->bound_port(); }

@@ -53,7 +53,11 @@ public:
 
     // Serves until stop(); returns after a clean shutdown.
     void run();
-    // Safe from any thread (signal handlers go through the io_context).
+    // Safe from any thread (signal handlers go through the io_context). In
+    // cluster mode with controlled.shutdown.enable, the broker first has its
+    // leaderships moved (metadata_store::controlled_shutdown), serving
+    // meanwhile, for at most controlled.shutdown.max.retries x
+    // controlled.shutdown.retry.backoff.ms; then it stops.
     void stop();
 
     const broker_config& config() const { return config_; }
@@ -87,6 +91,7 @@ public:
 private:
     void schedule_retention();
     void schedule_isr_check();
+    void stop_now();
 
     broker_config config_;
     std::unique_ptr<boost::asio::io_context> io_;
@@ -100,6 +105,7 @@ private:
     std::unique_ptr<server> server_;
     struct background;
     std::unique_ptr<background> background_;
+    bool stopping_ = false;
 };
 
 int64_t now_ms();

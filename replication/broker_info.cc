@@ -20,6 +20,7 @@ std::string to_json(const broker_info& info) {
     }
     o["endpoints"] = std::move(endpoints);
     o["incarnation"] = info.incarnation;
+    if (info.controlled_shutdown) o["controlled_shutdown"] = true;
     return bj::serialize(o);
 }
 
@@ -53,6 +54,10 @@ std::optional<broker_info> broker_info_from_json(const std::string& text) {
     if (const bj::value* rack = o.if_contains("rack")) {
         if (!rack->is_string()) return std::nullopt;
         info.rack = std::string(rack->as_string());
+    }
+    if (const bj::value* leaving = o.if_contains("controlled_shutdown")) {
+        if (!leaving->is_bool()) return std::nullopt;
+        info.controlled_shutdown = leaving->as_bool();
     }
     const bj::value* endpoints = o.if_contains("endpoints");
     if (endpoints == nullptr || !endpoints->is_array()) return std::nullopt;

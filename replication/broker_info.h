@@ -1,7 +1,8 @@
 #pragma once
 // What a broker registers about itself: its id, rack and the endpoints
 // clients reach it on (one per advertised listener), plus a random
-// incarnation telling a restart from the broker it replaces.
+// incarnation telling a restart from the broker it replaces, and whether it
+// is in controlled shutdown.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ struct broker_info {
     std::optional<std::string> rack;
     std::vector<broker_endpoint> endpoints;
     std::string incarnation;
+    // Set while the broker is in controlled shutdown (replication/
+    // controlled_shutdown.h): the controller moves its leaderships away.
+    // Written only when true, so older readers see the same document.
+    bool controlled_shutdown = false;
     bool operator==(const broker_info&) const = default;
 };
 

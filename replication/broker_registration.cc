@@ -150,6 +150,21 @@ void broker_registration::retry_later() {
     });
 }
 
+void broker_registration::announce_controlled_shutdown(std::function<void(bool)> done) {
+    settings_.self.controlled_shutdown = true;
+    if (!registered_ || stopped_ || lease_ == 0) return done(false);
+    const std::string key = settings_.keys.broker(settings_.self.node_id);
+    // Only over our own registration: a key under another lease is not ours.
+    etcd::txn_request update;
+    update.compares.push_back(etcd::compare{key, etcd::compare::target::lease, etcd::compare::op::equal, lease_, {}});
+    update.success.push_back(etcd::put_op{key, to_json(settings_.self), lease_});
+    std::weak_ptr<bool> alive = alive_;
+    client_.txn(update, [alive, done = std::move(done)](etcd::result<etcd::txn_response> r) {
+        if (alive.expired()) return;
+        done(r && r->succeeded);
+    });
+}
+
 void broker_registration::stop(std::function<void()> done) {
     stopped_ = true;
     timers_->retry.cancel();

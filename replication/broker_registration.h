@@ -45,6 +45,12 @@ public:
     void start(std::function<void(std::optional<std::string> refusal)> done);
     // Revokes the lease so the cluster sees this broker go at once.
     void stop(std::function<void()> done);
+    // Controlled shutdown: rewrites the registration (same key, same lease)
+    // with controlled_shutdown set, so the controller moves this broker's
+    // leaderships away. `done(true)` once etcd holds it; false when not
+    // registered now or the write failed (a later registration carries the
+    // flag anyway).
+    void announce_controlled_shutdown(std::function<void(bool written)> done);
 
     bool registered() const { return registered_; }
     int64_t lease() const { return lease_; }

@@ -44,6 +44,11 @@ public:
     void stop(std::function<void()> done);
 
     void topics_changed(const std::set<std::string>& topics) { controller_->topics_changed(topics); }
+    // Controlled shutdown: marks this broker's registration (see
+    // broker_registration::announce_controlled_shutdown).
+    void announce_controlled_shutdown(std::function<void(bool written)> done) {
+        registration_->announce_controlled_shutdown(std::move(done));
+    }
 
     const broker_directory::brokers& live() const { return directory_->live(); }
     std::optional<int32_t> controller_id() const { return election_->controller(); }

@@ -5,6 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "protocol/uuid_text.h"
+#include "replication/controlled_shutdown.h"
+#include "replication/leader_rebalance.h"
 
 namespace sluice::replication {
 
@@ -12,13 +14,29 @@ using protocol::error_code;
 
 controller::controller(boost::asio::any_io_executor executor, cluster_metadata& metadata,
                        const broker_directory& brokers, const controller_election& election, settings s)
-    : executor_(std::move(executor)), metadata_(metadata), brokers_(brokers), election_(election), settings_(s) {}
+    : executor_(std::move(executor)),
+      metadata_(metadata),
+      brokers_(brokers),
+      election_(election),
+      settings_(s),
+      imbalance_timer_(executor_) {}
 
-controller::~controller() { *alive_ = false; }
+controller::~controller() {
+    *alive_ = false;
+    imbalance_timer_.cancel();
+}
 
 std::set<int32_t> controller::live() const {
     std::set<int32_t> ids;
     for (const auto& [id, info] : brokers_.live()) ids.insert(id);
+    return ids;
+}
+
+std::set<int32_t> controller::leaving() const {
+    std::set<int32_t> ids;
+    for (const auto& [id, info] : brokers_.live()) {
+        if (info.controlled_shutdown) ids.insert(id);
+    }
     return ids;
 }
 
@@ -30,6 +48,49 @@ bool controller::unclean_allowed(const topic_record& t) const {
 void controller::elected() {
     in_flight_.clear();
     brokers_changed();
+    schedule_imbalance_check();
+}
+
+void controller::schedule_imbalance_check() {
+    if (!settings_.auto_leader_rebalance) return;
+    imbalance_timer_.cancel();
+    imbalance_timer_.expires_after(settings_.imbalance_check_interval);
+    std::weak_ptr<bool> alive = alive_;
+    imbalance_timer_.async_wait([this, alive](boost::system::error_code ec) {
+        if (ec || alive.expired()) return;
+        // Deposed meanwhile: the next election starts the timer again.
+        if (!election_.is_controller()) return;
+        check_imbalance();
+        schedule_imbalance_check();
+    });
+}
+
+size_t controller::check_imbalance() {
+    if (!election_.is_controller() || !brokers_.loaded()) return 0;
+    struct where {
+        const cluster_metadata::topic_entry* topic;
+        int32_t partition;
+    };
+    std::vector<where> places;
+    std::vector<const partition_registration*> states;
+    for (const auto& [name, t] : metadata_.topics()) {
+        for (const auto& [p, entry] : metadata_.partitions_of(t.topic.topic_id)) {
+            if (p >= t.topic.partition_count) break;
+            places.push_back({&t, p});
+            states.push_back(&entry.state);
+        }
+    }
+    const std::set<int32_t> alive = live();
+    size_t moved = 0;
+    for (size_t i : partitions_to_rebalance(states, alive, leaving(), settings_.imbalance_percentage)) {
+        auto next = preferred_leader(*states[i], alive);
+        if (!next) continue;
+        spdlog::info("cluster: preferred leader election for {}-{}: broker {} leads again",
+                     places[i].topic->topic.name, places[i].partition, next->leader);
+        write(*places[i].topic, places[i].partition, std::move(*next));
+        ++moved;
+    }
+    return moved;
 }
 
 void controller::brokers_changed() {
@@ -47,11 +108,19 @@ void controller::reconcile(const std::string& name) {
     const cluster_metadata::topic_entry* t = metadata_.find(name);
     if (t == nullptr) return;
     const std::set<int32_t> alive = live();
+    const std::set<int32_t> going = leaving();
     const auto& parts = metadata_.partitions_of(t->topic.topic_id);
     for (const auto& [p, entry] : parts) {
         if (p >= t->topic.partition_count) break;  // written ahead of a count update
+        // Preferred leaders come back on the imbalance timer, not here.
         auto next = after_broker_change(entry.state, alive, unclean_allowed(t->topic));
-        if (!next && settings_.auto_leader_rebalance) next = preferred_leader(entry.state, alive);
+        if (!next) {
+            next = away_from_leaving(entry.state, alive, going);
+            if (next && next->leader != entry.state.leader) {
+                spdlog::info("cluster: controlled shutdown of broker {}: {}-{} now led by broker {}",
+                             entry.state.leader, t->topic.name, p, next->leader);
+            }
+        }
         if (next) write(*t, p, std::move(*next));
     }
 }

@@ -3,8 +3,12 @@
 // partition's leader and ISR consistent with the live brokers. When a broker
 // goes, its partitions get new leaders from their ISRs (or, where
 // unclean.leader.election.enable allows, from any live replica) with a new
-// leader epoch; when the preferred replica is back in sync, leadership
-// returns to it (auto.leader.rebalance.enable, or on request).
+// leader epoch; a broker in controlled shutdown hands its leaderships to
+// other in-sync replicas and leaves the ISRs (controlled_shutdown.h); every
+// leader.imbalance.check.interval.seconds, leadership returns to preferred
+// replicas on brokers whose share led elsewhere is above
+// leader.imbalance.per.broker.percentage (auto.leader.rebalance.enable,
+// leader_rebalance.h), and on request (ElectLeaders).
 //
 // Every write is guarded by the controller epoch (controller_election::
 // fenced_by) and the partition state it read, so a deposed controller's
@@ -13,6 +17,8 @@
 //
 // Threading: everything on the executor of the mirror and the election.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <functional>
@@ -31,6 +37,9 @@ public:
     struct settings {
         bool unclean_leader_election = false;  // unclean.leader.election.enable (broker default)
         bool auto_leader_rebalance = true;     // auto.leader.rebalance.enable
+        // leader.imbalance.check.interval.seconds, leader.imbalance.per.broker.percentage
+        std::chrono::milliseconds imbalance_check_interval{300'000};
+        int32_t imbalance_percentage = 10;
     };
 
     controller(boost::asio::any_io_executor executor, cluster_metadata& metadata, const broker_directory& brokers,
@@ -50,10 +59,16 @@ public:
     // Partition writes issued and not yet seen back in the mirror.
     size_t writes_in_flight() const { return in_flight_.size(); }
 
+    // One automatic rebalance check (what the timer runs while elected);
+    // the number of leadership moves it wrote.
+    size_t check_imbalance();
+
 private:
     void reconcile(const std::string& topic);
     void write(const cluster_metadata::topic_entry& t, int32_t partition, partition_registration next);
     std::set<int32_t> live() const;
+    std::set<int32_t> leaving() const;  // live brokers in controlled shutdown
+    void schedule_imbalance_check();
     bool unclean_allowed(const topic_record& t) const;
 
     boost::asio::any_io_executor executor_;
@@ -62,6 +77,7 @@ private:
     const controller_election& election_;
     settings settings_;
     std::set<std::pair<std::string, int32_t>> in_flight_;  // (topic id text, partition)
+    boost::asio::steady_timer imbalance_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

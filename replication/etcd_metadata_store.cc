@@ -26,7 +26,8 @@ op_result unknown_topic(const std::string& name) {
 
 }  // namespace
 
-etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const options& opts) : options_(opts) {
+etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const options& opts)
+    : options_(opts), executor_(io.get_executor()) {
     std::vector<etcd::endpoint> endpoints;
     try {
         endpoints = etcd::parse_endpoints(opts.endpoints);
@@ -49,6 +50,8 @@ etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const opti
     s.registration.session_timeout = opts.session_timeout;
     s.leadership.unclean_leader_election = opts.unclean_leader_election;
     s.leadership.auto_leader_rebalance = opts.auto_leader_rebalance;
+    s.leadership.imbalance_check_interval = opts.imbalance_check_interval;
+    s.leadership.imbalance_percentage = opts.imbalance_percentage;
     membership_ = std::make_unique<cluster_membership>(io.get_executor(), *client_, *mirror_, std::move(s),
                                                        [this, alive] {
                                                            if (!alive.expired()) cluster_watchers_.notify({""});
@@ -299,6 +302,17 @@ void etcd_metadata_store::alter_isr(std::string topic, int32_t partition, protoc
     }
     auto check = check_alter_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, new_isr);
     if (!check.ok()) return answer(std::move(done), std::move(check), *current);
+    // A broker in controlled shutdown is on its way out of every ISR; adding
+    // it back would undo the controller (KIP-841's INELIGIBLE_REPLICA).
+    for (int32_t id : new_isr) {
+        auto b = membership_->live().find(id);
+        if (!current->in_isr(id) && b != membership_->live().end() && b->second.controlled_shutdown) {
+            return answer(std::move(done),
+                          {error_code::ineligible_replica,
+                           "Broker " + std::to_string(id) + " is in controlled shutdown and cannot join the ISR."},
+                          *current);
+        }
+    }
     auto next = with_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, std::move(new_isr));
     // The write compares the partition key's revision the mirror read, so a
     // controller's change that landed meanwhile wins and this one is refused.

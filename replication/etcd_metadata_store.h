@@ -55,6 +55,9 @@ public:
         std::optional<std::string> rack;
         bool unclean_leader_election = false;  // unclean.leader.election.enable
         bool auto_leader_rebalance = true;     // auto.leader.rebalance.enable
+        // leader.imbalance.check.interval.seconds, leader.imbalance.per.broker.percentage
+        std::chrono::milliseconds imbalance_check_interval{300'000};
+        int32_t imbalance_percentage = 10;
         // How long open() waits for etcd before giving up.
         std::chrono::milliseconds startup_timeout{30000};
     };
@@ -88,6 +91,8 @@ public:
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override;
+    // etcd_store_shutdown.cc
+    void controlled_shutdown(std::chrono::milliseconds bound, std::function<void(size_t)> done) override;
 
     bool is_controller() const { return membership_->is_controller(); }
 
@@ -106,6 +111,7 @@ private:
     topic_watchers watchers_;
     topic_watchers cluster_watchers_;  // notified with one empty name
     std::string cluster_id_;
+    boost::asio::any_io_executor executor_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -25,6 +25,7 @@
 // live_brokers() and controller_id(). Notifications are posted to the
 // subscriber's executor, never run inline.
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -151,6 +152,17 @@ public:
     virtual subscription watch(executor ex, watch_fn on_change) = 0;
     // Brokers joining or leaving and controller changes (never for a single node).
     virtual subscription watch_cluster(executor ex, std::function<void()> on_change) = 0;
+
+    // Controlled shutdown (controlled.shutdown.enable): asks the controller
+    // to move every leadership this broker holds to another in-sync replica
+    // and to take it out of the ISRs, and waits until this store shows that
+    // done or `bound` has passed. `done` once, with the number of partitions
+    // it still leads that another replica could have taken (0: all moved).
+    // A single node has nobody to hand over to: done(0) at once.
+    virtual void controlled_shutdown(std::chrono::milliseconds bound, std::function<void(size_t remaining)> done) {
+        (void)bound;
+        done(0);
+    }
 
     // Leaves the cluster at once (the broker's session revoked, so a restart
     // need not wait for it to expire) and stops every background activity;

@@ -243,11 +243,32 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.fetch_max_bytes = i32("fetch.max.bytes");
     c.replica_fetch_max_bytes = i32("replica.fetch.max.bytes");
     c.replica_lag_time_max_ms = num("replica.lag.time.max.ms");
+    c.replica_fetch_wait_max_ms = i32("replica.fetch.wait.max.ms");
+    c.replica_fetch_min_bytes = i32("replica.fetch.min.bytes");
+    c.replica_fetch_response_max_bytes = i32("replica.fetch.response.max.bytes");
+    c.replica_fetch_backoff_ms = i32("replica.fetch.backoff.ms");
+    c.replica_socket_timeout_ms = i32("replica.socket.timeout.ms");
+    c.num_replica_fetchers = i32("num.replica.fetchers");
+    // Kafka's own cross-checks, in its words.
+    if (c.replica_fetch_wait_max_ms > c.replica_socket_timeout_ms) {
+        throw config_error("replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to "
+                           "prevent unnecessary socket timeouts");
+    }
+    if (c.replica_fetch_wait_max_ms > c.replica_lag_time_max_ms) {
+        throw config_error("replica.fetch.wait.max.ms should always be less than or equal to "
+                           "replica.lag.time.max.ms to prevent frequent changes in ISR");
+    }
     c.num_network_threads = i32("num.network.threads");
     c.num_io_threads = i32("num.io.threads");
     c.min_insync_replicas = i32("min.insync.replicas");
     c.compression_type = str("compression.type");
     c.unclean_leader_election_enable = flag("unclean.leader.election.enable");
+    c.auto_leader_rebalance_enable = flag("auto.leader.rebalance.enable");
+    c.leader_imbalance_check_interval_seconds = num("leader.imbalance.check.interval.seconds");
+    c.leader_imbalance_per_broker_percentage = i32("leader.imbalance.per.broker.percentage");
+    c.controlled_shutdown_enable = flag("controlled.shutdown.enable");
+    c.controlled_shutdown_max_retries = i32("controlled.shutdown.max.retries");
+    c.controlled_shutdown_retry_backoff_ms = num("controlled.shutdown.retry.backoff.ms");
 
     c.offsets_topic_num_partitions = i32("offsets.topic.num.partitions");
     c.offsets_topic_replication_factor = i16("offsets.topic.replication.factor");

@@ -71,11 +71,25 @@ struct broker_config {
     int32_t fetch_max_bytes = 57671680;
     int32_t replica_fetch_max_bytes = 1048576;
     int64_t replica_lag_time_max_ms = 30000;
+    int32_t replica_fetch_wait_max_ms = 500;
+    int32_t replica_fetch_min_bytes = 1;
+    int32_t replica_fetch_response_max_bytes = 10485760;
+    int32_t replica_fetch_backoff_ms = 1000;
+    int32_t replica_socket_timeout_ms = 30000;
+    int32_t num_replica_fetchers = 1;  // fetchers per source broker
     int32_t num_network_threads = 3;
     int32_t num_io_threads = 8;
     int32_t min_insync_replicas = 1;
     std::string compression_type = "producer";
     bool unclean_leader_election_enable = false;
+    // Cluster mode's controller and shutdown. The broker waits at most
+    // max.retries x retry.backoff.ms for its leaderships to move.
+    bool auto_leader_rebalance_enable = true;
+    int64_t leader_imbalance_check_interval_seconds = 300;
+    int32_t leader_imbalance_per_broker_percentage = 10;
+    bool controlled_shutdown_enable = true;
+    int32_t controlled_shutdown_max_retries = 3;
+    int64_t controlled_shutdown_retry_backoff_ms = 5000;
 
     int32_t offsets_topic_num_partitions = 50;
     int16_t offsets_topic_replication_factor = 3;

@@ -124,6 +124,22 @@ std::vector<config_def> used_defs() {
         {.name = "fetch.max.bytes", .type = t::int32, .default_value = "57671680", .min = 1024},
         {.name = "replica.fetch.max.bytes", .type = t::int32, .default_value = "1048576", .min = 0},
         {.name = "replica.lag.time.max.ms", .type = t::int64, .default_value = "30000", .min = 1},
+        // The follower fetchers (broker/replica/fetcher_options.h). Kafka has no
+        // range on most; num.replica.fetchers below 1 would mean no fetcher.
+        {.name = "replica.fetch.wait.max.ms", .type = t::int32, .default_value = "500"},
+        {.name = "replica.fetch.min.bytes", .type = t::int32, .default_value = "1"},
+        {.name = "replica.fetch.response.max.bytes", .type = t::int32, .default_value = "10485760", .min = 0},
+        {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
+        {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
+        {.name = "num.replica.fetchers", .type = t::int32, .default_value = "1", .min = 1},
+        // The controller: preferred leaders back (replication/leader_rebalance.h)
+        // and controlled shutdown (replication/controlled_shutdown.h).
+        {.name = "auto.leader.rebalance.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "leader.imbalance.check.interval.seconds", .type = t::int64, .default_value = "300", .min = 1},
+        {.name = "leader.imbalance.per.broker.percentage", .type = t::int32, .default_value = "10"},
+        {.name = "controlled.shutdown.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "controlled.shutdown.max.retries", .type = t::int32, .default_value = "3"},
+        {.name = "controlled.shutdown.retry.backoff.ms", .type = t::int64, .default_value = "5000"},
         // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
     };
@@ -137,12 +153,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "log.cleaner.io.max.bytes.per.second", .type = t::float64,
          .default_value = "1.7976931348623157E308"},
         {.name = "num.recovery.threads.per.data.dir", .type = t::int32, .default_value = "1", .min = 1},
-        {.name = "num.replica.fetchers", .type = t::int32, .default_value = "1"},
-        {.name = "replica.fetch.min.bytes", .type = t::int32, .default_value = "1"},
-        {.name = "replica.fetch.wait.max.ms", .type = t::int32, .default_value = "500"},
-        {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
-        {.name = "replica.fetch.response.max.bytes", .type = t::int32, .default_value = "10485760", .min = 0},
-        {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
         {.name = "replica.socket.receive.buffer.bytes", .type = t::int32, .default_value = "65536"},
         {.name = "replica.high.watermark.checkpoint.interval.ms", .type = t::int64, .default_value = "5000"},
         {.name = "replica.selector.class", .type = t::class_name, .default_value = std::nullopt},
@@ -174,10 +184,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "transaction.remove.expired.transaction.cleanup.interval.ms", .type = t::int32,
          .default_value = "3600000", .min = 1},
         {.name = "producer.id.expiration.ms", .type = t::int32, .default_value = "86400000", .min = 1},
-        {.name = "auto.leader.rebalance.enable", .type = t::boolean, .default_value = "true"},
-        {.name = "leader.imbalance.check.interval.seconds", .type = t::int64, .default_value = "300", .min = 1},
-        {.name = "leader.imbalance.per.broker.percentage", .type = t::int32, .default_value = "10"},
-        {.name = "controlled.shutdown.enable", .type = t::boolean, .default_value = "true"},
         {.name = "log.flush.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",
          .min = 0},
         {.name = "log.flush.start.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",

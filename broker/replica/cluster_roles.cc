@@ -56,7 +56,8 @@ cluster_roles::cluster_roles(broker& b) : broker_(b) {
                      protocol::error_name(e));
         retry_later(tp.topic);
     };
-    fetchers_ = std::make_unique<follower_fetchers>(executor, fetcher_options(b.config()), endpoint_of, on_problem);
+    fetchers_ = std::make_unique<follower_fetchers>(executor, fetcher_options(b.config()), endpoint_of, on_problem,
+                                                    b.config().num_replica_fetchers);
 }
 
 cluster_roles::~cluster_roles() { stop(); }
@@ -79,6 +80,11 @@ void cluster_roles::stop() {
     topic_watch_.reset();
     cluster_watch_.reset();
     if (fetchers_) fetchers_->stop();
+}
+
+void cluster_roles::begin_controlled_shutdown() {
+    leaving_ = true;
+    apply_all();
 }
 
 void cluster_roles::forget(const topic_state& topic) {
@@ -135,7 +141,7 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
         become_follower(p, leader, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr));
         if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p.index);
     }
-    if (!replica || reg->leader == replication::no_leader) {
+    if (!replica || reg->leader == replication::no_leader || (leaving_ && !reg->in_isr(self.value()))) {
         fetchers_->unfollow(tp);
         return;
     }

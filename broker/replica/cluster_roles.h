@@ -41,6 +41,11 @@ public:
     void start();
     // Stops fetching (shutdown).
     void stop();
+    // Controlled shutdown has begun: roles still follow the store, but a
+    // partition this broker follows is no longer fetched once the controller
+    // has taken it out of the ISR (Kafka's StopReplica), so the leader never
+    // sees it catch up and propose it back.
+    void begin_controlled_shutdown();
     // A topic leaving the registry: its partitions are no longer followed.
     void forget(const topic_state& topic);
 
@@ -60,6 +65,7 @@ private:
     std::shared_ptr<void> topic_watch_;
     std::shared_ptr<void> cluster_watch_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool leaving_ = false;
 };
 
 }  // namespace sluice::broker::replica

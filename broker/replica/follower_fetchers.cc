@@ -1,6 +1,8 @@
 #include "broker/replica/follower_fetchers.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <functional>
 
 namespace sluice::broker::replica {
 
@@ -8,11 +10,18 @@ using protocol::error_code;
 using replication::topic_partition;
 
 follower_fetchers::follower_fetchers(boost::asio::any_io_executor executor, replication::replica_fetcher::options base,
-                                     endpoint_lookup endpoint_of, problem_fn on_problem)
+                                     endpoint_lookup endpoint_of, problem_fn on_problem, int32_t per_leader)
     : executor_(std::move(executor)),
       base_(std::move(base)),
       endpoint_of_(std::move(endpoint_of)),
-      on_problem_(std::move(on_problem)) {}
+      on_problem_(std::move(on_problem)),
+      per_leader_(std::max(1, per_leader)) {}
+
+int32_t follower_fetchers::slot_of(const topic_partition& tp) const {
+    // Kafka's spread: (31 * hash(topic) + partition) mod the fetcher count.
+    uint64_t h = 31 * static_cast<uint64_t>(std::hash<std::string>{}(tp.topic)) + static_cast<uint64_t>(tp.partition);
+    return static_cast<int32_t>(h % static_cast<uint64_t>(per_leader_));
+}
 
 follower_fetchers::~follower_fetchers() { stop(); }
 
@@ -32,7 +41,7 @@ error_code follower_fetchers::follow(const topic_partition& tp, const protocol::
     }
     if (!at) return error_code::leader_not_available;
 
-    leader_fetcher& lf = fetcher_for(leader, *at);
+    leader_fetcher& lf = fetcher_for({leader, slot_of(tp)}, *at);
     if (auto kept = followed_.find(tp); kept != followed_.end()) {
         kept->second.epoch = epoch;
         // Resumes a paused partition too: the owner re-read metadata.
@@ -70,13 +79,13 @@ std::optional<protocol::node_id> follower_fetchers::leader_of(const topic_partit
 std::optional<replication::fetcher_partition_status> follower_fetchers::status(const topic_partition& tp) const {
     auto it = followed_.find(tp);
     if (it == followed_.end()) return std::nullopt;
-    auto lf = fetchers_.find(it->second.leader);
+    auto lf = fetchers_.find({it->second.leader, slot_of(tp)});
     if (lf == fetchers_.end()) return std::nullopt;
     return lf->second.fetcher->status(tp);
 }
 
-follower_fetchers::leader_fetcher& follower_fetchers::fetcher_for(protocol::node_id leader, const endpoint& at) {
-    auto it = fetchers_.find(leader);
+follower_fetchers::leader_fetcher& follower_fetchers::fetcher_for(const fetcher_key& key, const endpoint& at) {
+    auto it = fetchers_.find(key);
     if (it != fetchers_.end() && it->second.at == at) return it->second;
     leader_fetcher fresh{at, make_fetcher(at), 0};
     if (it != fetchers_.end()) {
@@ -84,14 +93,14 @@ follower_fetchers::leader_fetcher& follower_fetchers::fetcher_for(protocol::node
         // to a fetcher connected there, truncating first as after any change.
         retire(std::move(it->second.fetcher));
         for (const auto& [tp, f] : followed_) {
-            if (f.leader != leader) continue;
+            if (f.leader != key.first || slot_of(tp) != key.second) continue;
             fresh.fetcher->add_partition(tp, f.topic_id, f.epoch, f.log);
             ++fresh.partitions;
         }
         it->second = std::move(fresh);
         return it->second;
     }
-    return fetchers_.emplace(leader, std::move(fresh)).first->second;
+    return fetchers_.emplace(key, std::move(fresh)).first->second;
 }
 
 std::shared_ptr<replication::replica_fetcher> follower_fetchers::make_fetcher(const endpoint& at) {
@@ -107,7 +116,7 @@ std::shared_ptr<replication::replica_fetcher> follower_fetchers::make_fetcher(co
 }
 
 void follower_fetchers::detach(const topic_partition& tp, const followed& f) {
-    auto it = fetchers_.find(f.leader);
+    auto it = fetchers_.find({f.leader, slot_of(tp)});
     if (it == fetchers_.end()) return;
     it->second.fetcher->remove_partition(tp);
     if (--it->second.partitions > 0) return;

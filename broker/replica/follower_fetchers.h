@@ -1,8 +1,9 @@
 #pragma once
 // Every partition this broker follows, grouped by leader (Kafka's
-// ReplicaFetcherManager with num.replica.fetchers=1): one replica_fetcher
-// per leader broker, created when the first partition follows that leader,
-// stopped and dropped when its last one leaves.
+// ReplicaFetcherManager): num.replica.fetchers replica_fetchers per leader
+// broker, each with its own connection; a partition goes to the one its
+// topic and index hash to, as Kafka spreads them. A fetcher is created when
+// its first partition arrives, stopped and dropped when its last one leaves.
 //
 // follow() puts a partition under its leader's fetcher: moved there from a
 // previous leader's, resumed (truncating first) on a new epoch of the same
@@ -43,8 +44,9 @@ public:
 
     // `base` is every fetcher's options (broker/replica/fetcher_options.h);
     // leader_host and leader_port are filled per leader from `endpoint_of`.
+    // `per_leader` (num.replica.fetchers, at least 1): fetchers per leader.
     follower_fetchers(boost::asio::any_io_executor executor, replication::replica_fetcher::options base,
-                      endpoint_lookup endpoint_of, problem_fn on_problem);
+                      endpoint_lookup endpoint_of, problem_fn on_problem, int32_t per_leader = 1);
     ~follower_fetchers();
     follower_fetchers(const follower_fetchers&) = delete;
     follower_fetchers& operator=(const follower_fetchers&) = delete;
@@ -71,14 +73,18 @@ private:
         protocol::leader_epoch epoch{-1};
         std::shared_ptr<replication::follower_log> log;
     };
+    // One of a leader's fetchers: (leader, index below per_leader).
+    using fetcher_key = std::pair<protocol::node_id, int32_t>;
     struct leader_fetcher {
         endpoint at;
         std::shared_ptr<replication::replica_fetcher> fetcher;
         size_t partitions = 0;
     };
 
-    // The fetcher for `leader` at `at`, created (or re-created elsewhere) as needed.
-    leader_fetcher& fetcher_for(protocol::node_id leader, const endpoint& at);
+    // Which of a leader's fetchers `tp` goes to.
+    int32_t slot_of(const replication::topic_partition& tp) const;
+    // The fetcher `key` at `at`, created (or re-created elsewhere) as needed.
+    leader_fetcher& fetcher_for(const fetcher_key& key, const endpoint& at);
     std::shared_ptr<replication::replica_fetcher> make_fetcher(const endpoint& at);
     // Takes `tp` off its leader's fetcher, dropping the fetcher if it empties.
     void detach(const replication::topic_partition& tp, const followed& f);
@@ -90,7 +96,8 @@ private:
     replication::replica_fetcher::options base_;
     endpoint_lookup endpoint_of_;
     problem_fn on_problem_;
-    std::map<protocol::node_id, leader_fetcher> fetchers_;
+    int32_t per_leader_ = 1;
+    std::map<fetcher_key, leader_fetcher> fetchers_;
     std::unordered_map<replication::topic_partition, followed> followed_;
     bool stopped_ = false;
 };

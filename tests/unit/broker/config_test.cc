@@ -124,11 +124,11 @@ TEST(BrokerConfigTest, UnknownKeyIsReportedNotFatal) {
 }
 
 TEST(BrokerConfigTest, KnownButUnusedKeysAreAcceptedSilently) {
-    auto c = parse("num.replica.fetchers=4\nsocket.send.buffer.bytes=1\nzookeeper.connect=zk:2181\n"
+    auto c = parse("socket.receive.buffer.bytes=4\nsocket.send.buffer.bytes=1\nzookeeper.connect=zk:2181\n"
                    "log.cleaner.threads=2\ntransaction.state.log.replication.factor=1\n"
                    "group.initial.rebalance.delay.ms=0\nssl.keystore.password=secret");
     EXPECT_TRUE(c.unknown_keys().empty());
-    EXPECT_FALSE(broker_property_used("num.replica.fetchers"));
+    EXPECT_FALSE(broker_property_used("socket.receive.buffer.bytes"));
     EXPECT_TRUE(broker_property_used("log.segment.bytes"));
 }
 
@@ -244,6 +244,64 @@ TEST(BrokerConfigTest, MalformedEtcdSettings) {
     expect_rejected("metadata.etcd.prefix=/", "metadata.etcd.prefix", "/");
     expect_rejected("metadata.etcd.session.timeout.ms=999", "metadata.etcd.session.timeout.ms", "999");
     expect_rejected("metadata.etcd.session.timeout.ms=soon", "metadata.etcd.session.timeout.ms", "soon");
+}
+
+TEST(BrokerConfigTest, ReplicaFetcherSettings) {
+    auto d = parse("");
+    EXPECT_EQ(d.replica_fetch_wait_max_ms, 500);
+    EXPECT_EQ(d.replica_fetch_min_bytes, 1);
+    EXPECT_EQ(d.replica_fetch_max_bytes, 1048576);
+    EXPECT_EQ(d.replica_fetch_response_max_bytes, 10485760);
+    EXPECT_EQ(d.replica_fetch_backoff_ms, 1000);
+    EXPECT_EQ(d.replica_socket_timeout_ms, 30000);
+    EXPECT_EQ(d.num_replica_fetchers, 1);
+    for (std::string_view name : {"replica.fetch.wait.max.ms", "replica.fetch.min.bytes", "replica.fetch.max.bytes",
+                                  "replica.fetch.response.max.bytes", "replica.fetch.backoff.ms",
+                                  "replica.socket.timeout.ms", "num.replica.fetchers"}) {
+        EXPECT_TRUE(broker_property_used(name)) << name;
+    }
+    auto c = parse("replica.fetch.wait.max.ms=100\nreplica.fetch.min.bytes=10\nreplica.fetch.response.max.bytes=5\n"
+                   "replica.fetch.backoff.ms=0\nreplica.socket.timeout.ms=100\nnum.replica.fetchers=4");
+    EXPECT_EQ(c.replica_fetch_wait_max_ms, 100);
+    EXPECT_EQ(c.replica_fetch_min_bytes, 10);
+    EXPECT_EQ(c.replica_fetch_response_max_bytes, 5);
+    EXPECT_EQ(c.replica_fetch_backoff_ms, 0);
+    EXPECT_EQ(c.replica_socket_timeout_ms, 100);
+    EXPECT_EQ(c.num_replica_fetchers, 4);
+    EXPECT_EQ(entry(c.describe(), "num.replica.fetchers").value, "4");
+}
+
+TEST(BrokerConfigTest, MalformedReplicaFetcherSettings) {
+    expect_rejected("replica.fetch.backoff.ms=-1", "replica.fetch.backoff.ms", "-1");
+    expect_rejected("replica.fetch.response.max.bytes=-1", "replica.fetch.response.max.bytes", "-1");
+    expect_rejected("num.replica.fetchers=0", "num.replica.fetchers", "0");
+    // Kafka's cross-checks: a fetch may not wait longer than its socket
+    // timeout, nor than the ISR lag limit.
+    EXPECT_THROW(parse("replica.fetch.wait.max.ms=40000"), config_error);
+    EXPECT_THROW(parse("replica.socket.timeout.ms=400"), config_error);
+    EXPECT_THROW(parse("replica.lag.time.max.ms=400"), config_error);
+    EXPECT_NO_THROW(parse("replica.lag.time.max.ms=400\nreplica.fetch.wait.max.ms=400"));
+}
+
+TEST(BrokerConfigTest, ControllerAndShutdownSettings) {
+    auto d = parse("");
+    EXPECT_TRUE(d.auto_leader_rebalance_enable);
+    EXPECT_EQ(d.leader_imbalance_check_interval_seconds, 300);
+    EXPECT_EQ(d.leader_imbalance_per_broker_percentage, 10);
+    EXPECT_TRUE(d.controlled_shutdown_enable);
+    EXPECT_EQ(d.controlled_shutdown_max_retries, 3);
+    EXPECT_EQ(d.controlled_shutdown_retry_backoff_ms, 5000);
+    auto c = parse("auto.leader.rebalance.enable=false\nleader.imbalance.check.interval.seconds=1\n"
+                   "leader.imbalance.per.broker.percentage=0\ncontrolled.shutdown.enable=false\n"
+                   "controlled.shutdown.max.retries=1\ncontrolled.shutdown.retry.backoff.ms=200");
+    EXPECT_FALSE(c.auto_leader_rebalance_enable);
+    EXPECT_EQ(c.leader_imbalance_check_interval_seconds, 1);
+    EXPECT_EQ(c.leader_imbalance_per_broker_percentage, 0);
+    EXPECT_FALSE(c.controlled_shutdown_enable);
+    EXPECT_EQ(c.controlled_shutdown_max_retries, 1);
+    EXPECT_EQ(c.controlled_shutdown_retry_backoff_ms, 200);
+    expect_rejected("leader.imbalance.check.interval.seconds=0", "leader.imbalance.check.interval.seconds", "0");
+    expect_rejected("controlled.shutdown.enable=maybe", "controlled.shutdown.enable", "maybe");
 }
 
 TEST(BrokerConfigTest, DescribeDefaults) {

@@ -1,13 +1,15 @@
 // The controller against a real etcd, with brokers that register and go:
 // leaders move within the ISR with a new epoch, ISRs shrink, the preferred
-// leader comes back, unclean election only where a topic allows it, and a
-// deposed controller changes nothing.
+// leader comes back on the imbalance check, a broker in controlled shutdown
+// hands its leaderships over, unclean election only where a topic allows it,
+// and a deposed controller changes nothing.
 #include "replication/controller.h"
 
 #include <gtest/gtest.h>
 
 #include "protocol/uuid_text.h"
 #include "replication/broker_registration.h"
+#include "replication/controlled_shutdown.h"
 #include "unit/replication/etcd_fixture.h"
 
 namespace sluice::replication {
@@ -23,7 +25,7 @@ protected:
           metadata_(io_.get_executor(), client_, keys_, [this](const auto& t) { ctrl_.topics_changed(t); }),
           election_(io_.get_executor(), client_, keys_, 1, {[this](int64_t) { ctrl_.elected(); }, nullptr, nullptr},
                     100ms),
-          ctrl_(io_.get_executor(), metadata_, directory_, election_, {false, true}) {
+          ctrl_(io_.get_executor(), metadata_, directory_, election_, {false, true, 200ms, 10}) {
         for (int32_t id : {1, 2, 3}) start_broker(id);
         bool started = false;
         metadata_.start([&] { started = true; });
@@ -103,8 +105,41 @@ TEST_F(ControllerTest, the_preferred_leader_returns_once_back_in_sync) {
     ASSERT_TRUE(with_two.has_value());
     auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *with_two, {}, cb); });
     ASSERT_TRUE(r && r->ok());
+    // Within one imbalance check interval (200 ms here).
     ASSERT_TRUE(settle([&] { return state(id, 0).leader == 2; }));
     EXPECT_EQ(state(id, 0).leader_epoch, 2);
+}
+
+TEST_F(ControllerTest, a_broker_in_controlled_shutdown_hands_over_and_leaves_the_isr) {
+    // Broker 2 leaves (broker 1 holds the controller role in this fixture).
+    auto id = create("t", {{0, {2, 1, 3}}, {1, {1, 2, 3}}, {2, {2}}});
+    bool written = false;
+    brokers_[2]->announce_controlled_shutdown([&](bool ok) { written = ok; });
+    ASSERT_TRUE(run_until([&] { return written; }, 5s));
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 1 && state(id, 1).isr.size() == 2; }));
+    EXPECT_EQ(state(id, 0).leader_epoch, 1);
+    EXPECT_EQ(state(id, 0).isr, (std::vector<int32_t>{1, 3}));
+    EXPECT_EQ(state(id, 1).leader, 1);  // a follower only: out of the ISR, same leader epoch
+    EXPECT_EQ(state(id, 1).leader_epoch, 0);
+    EXPECT_EQ(state(id, 1).isr, (std::vector<int32_t>{1, 3}));
+    EXPECT_EQ(state(id, 2).leader, 2);  // nobody else could lead it: it stays until the broker goes
+    EXPECT_EQ(state(id, 2).isr, (std::vector<int32_t>{2}));
+    // Nor does the imbalance check hand a leaving broker its leadership back.
+    run_until([] { return false; }, 500ms);
+    EXPECT_EQ(state(id, 0).leader, 1);
+    const std::set<int32_t> live{1, 2, 3};
+    for (int32_t p : {0, 1, 2}) EXPECT_FALSE(still_to_move(state(id, p), 2, live, {2})) << p;
+
+    // Its restart registers without the flag; once back in sync, the
+    // imbalance check makes it the leader again.
+    stop_broker(2);
+    start_broker(2);
+    const auto& now = state(id, 0);
+    auto back = with_isr(now, 1, now.leader_epoch, now.partition_epoch, {1, 3, 2});
+    ASSERT_TRUE(back.has_value());
+    auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *back, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    ASSERT_TRUE(settle([&] { return state(id, 0).leader == 2 && state(id, 2).leader == 2; }));
 }
 
 TEST_F(ControllerTest, unclean_election_only_where_the_topic_allows_it) {

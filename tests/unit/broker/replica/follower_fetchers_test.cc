@@ -29,6 +29,12 @@ protected:
     void SetUp() override {
         endpoints_[node_a] = {"127.0.0.1", a_.port()};
         endpoints_[node_b] = {"127.0.0.1", b_.port()};
+        make_fetchers(1);
+    }
+
+    // num.replica.fetchers = `per_leader`.
+    void make_fetchers(int32_t per_leader) {
+        if (fetchers_) fetchers_->stop();
         replication::replica_fetcher::options o;
         o.replica_id = node_id(7);
         o.max_wait_ms = 20;
@@ -46,7 +52,8 @@ protected:
             [this](const topic_partition& tp, error_code e) {
                 problems_.emplace_back(tp, e);
                 if (on_problem_) on_problem_(tp, e);
-            });
+            },
+            per_leader);
     }
 
     void TearDown() override {
@@ -176,6 +183,33 @@ TEST_F(FollowerFetchersTest, partitions_move_between_leaders_and_end_identical) 
     const size_t b_fetches = b_.fetches.size();
     io_.run_for(100ms);
     EXPECT_LE(b_.fetches.size(), b_fetches + 1) << "B's fetcher still runs";  // one may have been in flight
+    EXPECT_TRUE(problems_.empty());
+}
+
+TEST_F(FollowerFetchersTest, num_replica_fetchers_spreads_a_leaders_partitions_over_connections) {
+    make_fetchers(2);
+    for (int32_t p : {0, 1, 2, 3}) {
+        auto& m = a_.partitions[p];
+        m.epoch = 1;
+        m.log.add(3, 1, 'A');
+        m.log.add(2, 1, 'A');
+        m.log.hw = m.log.end;
+        ASSERT_EQ(follow(p, node_a, 1), error_code::none);
+    }
+    // Consecutive partitions of one topic hash to different fetchers.
+    EXPECT_EQ(fetchers_->fetcher_count(), 2u);
+    ASSERT_TRUE(run_until([&] { return caught_up(0, a_) && caught_up(1, a_) && caught_up(2, a_) && caught_up(3, a_); }));
+    for (int32_t p : {0, 1, 2, 3}) expect_same_as(a_, p);
+    EXPECT_EQ(a_.connections, 2);
+
+    // One fetcher empties and goes; the other keeps its partitions.
+    fetchers_->unfollow(tp(0));
+    fetchers_->unfollow(tp(2));
+    EXPECT_EQ(fetchers_->fetcher_count(), 1u);
+    a_.partitions[1].log.add(2, 1, 'A');
+    a_.partitions[1].log.hw = a_.partitions[1].log.end;
+    ASSERT_TRUE(run_until([&] { return caught_up(1, a_) && caught_up(3, a_); }));
+    expect_same_as(a_, 1);
     EXPECT_TRUE(problems_.empty());
 }
 
