@@ -340,6 +340,8 @@ def test_etcd_stopped_under_acks_all_load_loses_nothing_and_the_cluster_converge
                 time.sleep(0.5)
             for p in range(partitions):
                 assert partition_meta(brokers, topic, p).leader == leaders[p]
+            for b in brokers:
+                assert "etcd keepalive for node %s failed" % b.overrides["node.id"] in log_of(b)
         finally:
             server.start()
 
@@ -464,11 +466,13 @@ def test_kafkajs_producer_fails_over_a_kill_9_of_the_leader(etcd, broker_factory
     try:
         wait_until(lambda: client.check() or len(client.of("acked")) >= 100, 30, "kafkajs acknowledgements")
         by_node(brokers, old).kill9()
+        at_kill = len(client.of("acked"))
         client.proc.wait(60)
     finally:
         client.kill()
     assert client.proc.returncode == 0, "kafkajs failed:\n%s" % client.stderr_text()
     acked = client.of("acked")
+    assert at_kill < 300, "kafkajs was nearly done before the leader died"
     assert [e["i"] for e in acked] == list(range(400))
     assert all(e["error"] == 0 for e in acked)
     new = partition_meta(brokers, topic).leader
