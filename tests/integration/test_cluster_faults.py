@@ -35,6 +35,7 @@ from test_etcd_metadata import EtcdServer, etcd  # noqa: F401  (the fixture)
 from test_kafkajs import JS_DIR
 
 ERR_NONE = 0
+ERR_NOT_LEADER_OR_FOLLOWER = 6
 ERR_REQUEST_TIMED_OUT = 7
 
 
@@ -293,8 +294,13 @@ def test_a_paused_leader_is_fenced_and_acknowledges_nothing_it_took_meanwhile(et
         assert b"sent-while-stopped" in on_disk(zombie, topic)
 
         # etcd again: it learns it was fenced, follows the new leader and cuts
-        # what it took meanwhile.
+        # what it took meanwhile. A produce still waiting for its acks then
+        # fails, as Kafka's DelayedProduce does when the leadership goes.
+        send_produce(zombie_conn, 104, topic, b"zombie-pending", acks=-1, timeout_ms=20000)
+        wait_until(lambda: b"zombie-pending" in on_disk(zombie, topic), 5, "the zombie to append")
         links[old].heal()
+        pending = read_produce(zombie_conn, 104, topic, 15)
+        assert pending["error_code"] == ERR_NOT_LEADER_OR_FOLLOWER, pending
         following = "following %s-0 from broker %d at epoch %d" % (topic, new["leader"], new["leader_epoch"])
         wait_until(lambda: following in log_of(zombie), 15, "the old leader to follow the new one")
         wait_until(lambda: isr_full(brokers, topic), 20, "the old leader back in the ISR")
@@ -302,7 +308,7 @@ def test_a_paused_leader_is_fenced_and_acknowledges_nothing_it_took_meanwhile(et
         wait_until(lambda: same_batches_everywhere(brokers, topic), 15, "every replica with the same batches")
         for b in brokers:
             data = on_disk(b, topic)
-            for v in (b"zombie-acks-1", b"zombie-acks-all", b"sent-while-stopped"):
+            for v in (b"zombie-acks-1", b"zombie-acks-all", b"sent-while-stopped", b"zombie-pending"):
                 assert v not in data, "%s still holds %r" % (b.name, v)
 
         assert_all_consumed(brokers, topic, acked_values(first.delivery, second.delivery))
@@ -311,6 +317,54 @@ def test_a_paused_leader_is_fenced_and_acknowledges_nothing_it_took_meanwhile(et
     finally:
         for link in links:
             link.close()
+
+
+def test_a_paused_leader_answers_what_it_took_while_paused_only_if_it_is_kept(etcd, broker_factory):  # noqa: F811
+    """The plain pause: produces wait in the paused leader's sockets while
+    another leader takes over; on SIGCONT it reads them and the news of its
+    successor in whatever order. Whatever it answers, an acks=all success
+    must be in the log the cluster keeps."""
+    brokers = start_cluster(broker_factory, etcd)
+    topic = unique("paused")
+    create_replicated(brokers, topic, {"min.insync.replicas": "2"})
+    first = Load(bootstrap_of(brokers), topic, b"first-")
+    wait_until(lambda: first.acked() >= 100, 20, "100 records acknowledged")
+    first.stop()
+    old = partition_meta(brokers, topic).leader
+    paused = by_node(brokers, old)
+    old_epoch = metadata_seen_by(paused, topic)[0]["leader_epoch"]
+    others = [b for b in brokers if b is not paused]
+    conns = [w.connect(paused.port, 5) for _ in range(8)]
+    for i, conn in enumerate(conns):
+        w.parse_api_versions_v0(w.roundtrip(conn, w.API_API_VERSIONS, 0, i, w.api_versions_v0_body()))
+    sent = {}
+    os.kill(paused.pid, signal.SIGSTOP)
+    try:
+        for i, conn in enumerate(conns[:4]):
+            sent[i] = (b"early-%d" % i, -1 if i % 2 == 0 else 1)
+            send_produce(conn, 100 + i, topic, sent[i][0], acks=sent[i][1], timeout_ms=5000)
+
+        def replaced():
+            p = metadata_seen_by(others[0], topic)[0]
+            return p["leader"] not in (-1, old) and p["leader_epoch"] > old_epoch and p
+        new = wait_until(replaced, 6 * SESSION_MS / 1000, "a new leader at a higher epoch")
+        second = Load(bootstrap_of(others), topic, b"second-")
+        wait_until(lambda: second.acked() >= 100, 20, "records acknowledged by the new leader")
+        for i, conn in enumerate(conns[4:], start=4):
+            sent[i] = (b"late-%d" % i, -1 if i % 2 == 0 else 1)
+            send_produce(conn, 100 + i, topic, sent[i][0], acks=sent[i][1], timeout_ms=5000)
+    finally:
+        os.kill(paused.pid, signal.SIGCONT)
+    answers = {i: read_produce(conn, 100 + i, topic, 15) for i, conn in enumerate(conns)}
+    following = "following %s-0 from broker %d at epoch %d" % (topic, new["leader"], new["leader_epoch"])
+    wait_until(lambda: following in log_of(paused), 15, "the paused leader to follow the new one")
+    wait_until(lambda: isr_full(brokers, topic), 20, "the paused leader back in the ISR")
+    second.stop()
+    wait_until(lambda: same_batches_everywhere(brokers, topic), 15, "every replica with the same batches")
+    acked_all = {sent[i][0] for i, a in answers.items() if a["error_code"] == ERR_NONE and sent[i][1] == -1}
+    for conn in conns:
+        conn.close()
+    assert_all_consumed(brokers, topic, acked_values(first.delivery, second.delivery) | acked_all)
 
 
 # --------------------------------------------------------------------------
