@@ -105,9 +105,13 @@ def acked_values(*deliveries):
 
 
 def assert_all_consumed(brokers, topic, acked, partitions=1):
+    """Reads every partition up to its high watermark; every acknowledged
+    value must be there. Leadership may still be moving back to a preferred
+    replica: a read that fails meanwhile is tried again."""
     got = set()
     for p in range(partitions):
-        msgs = consume(bootstrap_of(brokers), topic, p, timeout=30)
+        msgs = wait_until(lambda: consume(bootstrap_of(brokers), topic, p, timeout=20), 60,
+                          "a complete read of %s-%d" % (topic, p), interval=0.5)
         assert [m.offset() for m in msgs] == list(range(len(msgs))), "offsets of %s-%d are not contiguous" % (topic, p)
         got |= set(values(msgs))
     missing = acked - got
