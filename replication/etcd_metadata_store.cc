@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "protocol/uuid_text.h"
 #include "replication/partition_checks.h"
@@ -19,6 +20,9 @@ namespace {
 topic_metadata to_metadata(const topic_record& r) {
     return topic_metadata{r.name, r.topic_id, r.partition_count, r.replication_factor, r.configs};
 }
+
+// Between two attempts to reach etcd at startup.
+constexpr std::chrono::milliseconds retry_pause(500);
 
 op_result unknown_topic(const std::string& name) {
     return {error_code::unknown_topic_or_partition, "Topic '" + name + "' does not exist."};
@@ -91,8 +95,11 @@ std::unique_ptr<etcd_metadata_store> etcd_metadata_store::open(boost::asio::io_c
                                  id->err().message);
         }
         spdlog::warn("etcd at {} not ready ({}); retrying", opts.endpoints, id->err().message);
-        io.restart();
-        io.run_for(std::chrono::milliseconds(200));
+        // Nothing else is pending here, so the io_context would return at
+        // once: pause the thread itself, or a refused connection turns this
+        // into a busy loop.
+        std::this_thread::sleep_for(
+            std::min<std::chrono::steady_clock::duration>(retry_pause, deadline - std::chrono::steady_clock::now()));
     }
     store->cluster_id_ = id->value();
     bool started = false;

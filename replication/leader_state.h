@@ -46,6 +46,9 @@ public:
     bool on_follower_fetch(node_id follower, offset fetch_offset, offset leader_end, int64_t now_ms);
 
     offset high_watermark() const { return high_watermark_; }
+    // The log end when this leadership began: everything committed before it
+    // lies below, so a high watermark under it still lags (KIP-207).
+    offset epoch_start() const { return epoch_start_; }
     const std::vector<node_id>& isr() const { return isr_; }
     bool is_replica(node_id id) const { return followers_.contains(id) || id == self_; }
     std::optional<offset> log_end_of(node_id id) const;

@@ -10,6 +10,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
+#include "replication/leader_state.h"
 
 namespace sluice::broker {
 
@@ -44,12 +45,26 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
         return out;
     }
     const log::partition_log& lg = *p->log;
+    const bool consumer = replica_id == consumer_replica_id;
+    // A consumer sees what is committed; a replica (a follower finding where
+    // to resume) or the debugging id the whole log.
+    const int64_t fetchable = consumer ? lg.high_watermark() : lg.log_end_offset();
+    // KIP-207: a new leader's high watermark trails what its predecessor had
+    // committed until the followers fetch in the new epoch. Until it reaches
+    // the start of that epoch a consumer is told to retry, rather than shown
+    // an end below offsets already acknowledged (v0 predates the rule).
+    const replication::leader_state* ls = p->replica.leader();
+    const bool lagging = consumer && version >= 1 && ls != nullptr && lg.high_watermark() < ls->epoch_start().value();
+    const int16_t lagging_error =
+        to_wire(version >= 5 ? error_code::offset_not_available : error_code::leader_not_available);
     out.leader_epoch = 0;
     switch (timestamp) {
         case latest_timestamp:
-            // A consumer sees what is committed; a replica (a follower finding
-            // where to resume) the whole log.
-            out.offset = replica_id == consumer_replica_id ? lg.high_watermark() : lg.log_end_offset();
+            if (lagging) {
+                out.error_code = lagging_error;
+                break;
+            }
+            out.offset = fetchable;
             out.leader_epoch = p->replica.epoch().value();
             break;
         case earliest_timestamp:
@@ -64,9 +79,11 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
                 out.error_code = to_wire(error_code::unsupported_version);
                 break;
             }
-            if (auto found = lg.max_timestamp()) {
+            if (auto found = lg.max_timestamp(); found && found->offset < fetchable) {
                 out.offset = found->offset;
                 out.timestamp = found->timestamp;
+            } else if (lagging) {
+                out.error_code = lagging_error;
             }
             break;
         default:
@@ -74,9 +91,13 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
                 out.error_code = to_wire(error_code::invalid_request);
                 break;
             }
-            if (auto found = lg.offset_for_timestamp(timestamp)) {
+            // Only an offset the caller may read; past it, "none" -- or, while
+            // the high watermark lags, "not yet".
+            if (auto found = lg.offset_for_timestamp(timestamp); found && found->offset < fetchable) {
                 out.offset = found->offset;
                 out.timestamp = found->timestamp;
+            } else if (lagging) {
+                out.error_code = lagging_error;
             }
             break;
     }

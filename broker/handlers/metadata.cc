@@ -94,8 +94,12 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
             other.rack = n.rack;
             response.brokers.push_back(std::move(other));
         }
+        // Between two controllers (a moment at startup, or after one went)
+        // name this broker, as a KRaft broker names a live one: any broker
+        // takes admin requests here, and a client shown -1 may wait for a
+        // controller until its request times out (librdkafka does).
         auto controller = view.cluster->controller_id();
-        response.controller_id = controller ? controller->value() : -1;
+        response.controller_id = controller ? controller->value() : view.node_id;
     }
     response.brokers.insert(response.brokers.begin(), me);
 

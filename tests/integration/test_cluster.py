@@ -15,7 +15,9 @@ from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 SESSION_MS = 2000  # a killed broker's lease runs out after this
 
 
-def start_cluster(broker_factory, etcd_url, n=3, extra=None):
+def start_cluster(broker_factory, etcd_url, n=3, extra=None, per_node=None):
+    """n brokers on one etcd; `extra` overrides for all of them, `per_node`
+    (node id -> overrides) for one."""
     conf = {
         "metadata.etcd.endpoints": etcd_url,
         "metadata.etcd.prefix": "/" + unique("c"),
@@ -24,7 +26,8 @@ def start_cluster(broker_factory, etcd_url, n=3, extra=None):
         "default.replication.factor": "3",
     }
     conf.update(extra or {})
-    brokers = [broker_factory(dict(conf, **{"node.id": str(i)}), name="sluiced-%d" % i) for i in range(n)]
+    brokers = [broker_factory(dict(conf, **{"node.id": str(i)}, **(per_node or {}).get(i, {})), name="sluiced-%d" % i)
+               for i in range(n)]
     wait_until(lambda: len(admin(brokers[0].bootstrap).list_topics(timeout=10).brokers) == n, 20,
                "every broker registered")
     return brokers
@@ -39,12 +42,13 @@ def partition_meta(brokers, topic, partition=0):
     return md.topics[topic].partitions[partition]
 
 
-def create_replicated(brokers, topic, config=None):
+def create_replicated(brokers, topic, config=None, partitions=1):
     from confluent_kafka.admin import NewTopic
     fs = admin(bootstrap_of(brokers)).create_topics(
-        [NewTopic(topic, num_partitions=1, replication_factor=3, config=config or {})], request_timeout=15)
+        [NewTopic(topic, num_partitions=partitions, replication_factor=3, config=config or {})], request_timeout=15)
     fs[topic].result(15)
-    wait_until(lambda: partition_meta(brokers, topic).leader >= 0, 15, "a leader for %s" % topic)
+    for p in range(partitions):
+        wait_until(lambda: partition_meta(brokers, topic, p).leader >= 0, 15, "a leader for %s-%d" % (topic, p))
 
 
 def by_node(brokers, node):

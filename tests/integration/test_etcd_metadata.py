@@ -28,31 +28,58 @@ def _port_open(port):
         return False
 
 
+class EtcdServer:
+    """One single-node etcd on free ports in a temp dir, started and stopped
+    by PID; stop() and start() again keep its data dir and ports (the fault
+    tests take etcd away under load and bring it back)."""
+
+    def __init__(self):
+        if shutil.which("etcd") is None:
+            pytest.fail("etcd is not installed (Debian: etcd-server)")
+        self.tmp = tempfile.mkdtemp(prefix="sluice-it-etcd-")
+        self.client_port, self.peer_port = free_port(), free_port()
+        self.url = "http://127.0.0.1:%d" % self.client_port
+        self.proc = None
+        self.log_path = os.path.join(self.tmp, "etcd.log")
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        assert not self.running(), "etcd already running"
+        peer = "http://127.0.0.1:%d" % self.peer_port
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                ["etcd", "--name", "it", "--data-dir", os.path.join(self.tmp, "data"),
+                 "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", "it=" + peer],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.tmp)
+        wait_until(lambda: self.running() and _port_open(self.client_port), 20, "etcd's client port")
+        return self
+
+    def stop(self, sig=signal.SIGKILL):
+        if self.running():
+            os.kill(self.proc.pid, sig)
+        if self.proc is not None:
+            self.proc.wait(20)
+
+    def close(self):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 @pytest.fixture
 def etcd():
     """One single-node etcd; yields its client endpoint."""
-    if shutil.which("etcd") is None:
-        pytest.fail("etcd is not installed (Debian: etcd-server)")
-    tmp = tempfile.mkdtemp(prefix="sluice-it-etcd-")
-    client_port, peer_port = free_port(), free_port()
-    client = "http://127.0.0.1:%d" % client_port
-    peer = "http://127.0.0.1:%d" % peer_port
-    log = open(os.path.join(tmp, "etcd.log"), "ab")
-    proc = subprocess.Popen(
-        ["etcd", "--name", "it", "--data-dir", os.path.join(tmp, "data"),
-         "--listen-client-urls", client, "--advertise-client-urls", client,
-         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-         "--initial-cluster", "it=" + peer],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=tmp)
+    server = EtcdServer()
     try:
-        wait_until(lambda: proc.poll() is None and _port_open(client_port), 20, "etcd's client port")
-        yield client
+        server.start()
+        yield server.url
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.close()
 
 
 def _cluster(broker_factory, etcd, prefix):

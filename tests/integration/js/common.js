@@ -12,15 +12,18 @@ function stderrLogger() {
   }
 }
 
-function makeKafka(bootstrap) {
+// BOOTSTRAP may list several brokers, comma-separated; `overrides` replaces
+// any of the client settings (a fail-over test retries for longer).
+function makeKafka(bootstrap, overrides = {}) {
   return new Kafka({
     clientId: 'sluice-integration',
-    brokers: [bootstrap],
+    brokers: bootstrap.split(','),
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     logLevel: logLevel.WARN,
     logCreator: stderrLogger,
+    ...overrides,
   })
 }
 

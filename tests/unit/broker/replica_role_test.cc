@@ -126,15 +126,22 @@ protected:
     }
 
     protocol::list_offsets_response::list_offsets_partition_response latest(int32_t current_leader_epoch = -1) {
+        return list_offsets(-1, current_leader_epoch);
+    }
+
+    protocol::list_offsets_response::list_offsets_partition_response list_offsets(int64_t timestamp,
+                                                                                 int32_t current_leader_epoch = -1,
+                                                                                 int16_t version = 5,
+                                                                                 int32_t replica_id = -1) {
         protocol::list_offsets_request req;
-        req.replica_id = -1;
+        req.replica_id = replica_id;
         auto& t = req.topics.emplace_back();
         t.name = "t";
         auto& p = t.partitions.emplace_back();
         p.partition_index = 0;
-        p.timestamp = -1;
+        p.timestamp = timestamp;
         p.current_leader_epoch = current_leader_epoch;
-        return answer_list_offsets(req, 5, b_->topics()).topics.at(0).partitions.at(0);
+        return answer_list_offsets(req, version, b_->topics()).topics.at(0).partitions.at(0);
     }
 
     // Leader of replicas {1, 2} with both in the ISR.
@@ -305,6 +312,52 @@ TEST_F(ReplicaRoleTest, a_fetch_whose_last_epoch_diverged_is_told_where_that_epo
     auto current = fetched(3, 2, -1, 3);
     EXPECT_EQ(current.diverging_epoch.epoch, -1);
     EXPECT_EQ(current.error_code, 0);
+}
+
+TEST_F(ReplicaRoleTest, a_new_leader_whose_high_watermark_lags_its_epoch_start_says_offset_not_available) {
+    // KIP-207. Records 0 and 1 are in the log, uncommitted as far as this
+    // broker knows (its high watermark is 0), when it becomes leader again at
+    // epoch 1: their predecessor may have acknowledged them, so "latest" must
+    // not read 0 until the follower has fetched in the new epoch.
+    create_topic();
+    lead_with_follower(0);
+    handler_result first = produce(1);
+    handler_result second = produce(1);
+    ASSERT_EQ(part().log->log_end_offset(), 2);
+    become_follower(part(), node_id(2), leader_epoch(1), 2, {node_id(1), node_id(2)}, {node_id(1), node_id(2)});
+    become_leader(part(), leader_epoch(2), 3, {node_id(1), node_id(2)}, {node_id(1), node_id(2)}, now_ms());
+    ASSERT_EQ(part().log->high_watermark(), 0);
+
+    EXPECT_EQ(latest().error_code, to_wire(error_code::offset_not_available));
+    EXPECT_EQ(list_offsets(-1, 2, 4).error_code, to_wire(error_code::leader_not_available)) << "before v5";
+    EXPECT_EQ(list_offsets(-1, 2, 0).error_code, 0) << "v0 predates the rule";
+    auto by_time = list_offsets(0);  // every record is at or after time 0, none readable yet
+    EXPECT_EQ(by_time.error_code, to_wire(error_code::offset_not_available));
+    EXPECT_EQ(list_offsets(-2).error_code, 0) << "earliest is always known";
+    auto replica = list_offsets(-1, 2, 5, 2);
+    EXPECT_EQ(replica.error_code, 0) << "a follower sees the log end";
+    EXPECT_EQ(replica.offset, 2);
+
+    // The follower fetches from the log end in the new epoch: committed.
+    EXPECT_EQ(fetched(2, 2, 2).error_code, 0);
+    auto now = latest();
+    EXPECT_EQ(now.error_code, 0);
+    EXPECT_EQ(now.offset, 2);
+    EXPECT_EQ(now.leader_epoch, 2);
+    EXPECT_EQ(list_offsets(0).offset, 0);
+}
+
+TEST_F(ReplicaRoleTest, a_timestamp_lookup_shows_a_consumer_only_committed_offsets) {
+    create_topic();
+    lead_with_follower(0);
+    handler_result r = produce(1);
+    ASSERT_EQ(part().log->log_end_offset(), 1);
+    // Not lagging (nothing was committed before this epoch), just nothing
+    // readable yet: no offset, as Kafka answers past the last fetchable one.
+    auto none = list_offsets(0);
+    EXPECT_EQ(none.error_code, 0);
+    EXPECT_EQ(none.offset, -1);
+    EXPECT_EQ(list_offsets(0, -1, 5, -2).offset, 0) << "the debugging id sees the whole log";
 }
 
 }  // namespace

@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <thread>
+
 #include "unit/replication/etcd_fixture.h"
 #include "unit/replication/store_calls.h"
 
@@ -60,6 +65,37 @@ TEST_F(EtcdMetadataStoreTest, unreachable_etcd_fails_to_open) {
     EXPECT_THROW(etcd_metadata_store::open(io_, o, std::nullopt), metadata_error);
     o.endpoints = "localhost:2379";  // no scheme
     EXPECT_THROW(etcd_metadata_store::open(io_, o, std::nullopt), metadata_error);
+}
+
+TEST_F(EtcdMetadataStoreTest, unreachable_etcd_at_startup_is_retried_at_a_bounded_rate) {
+    // An "etcd" that accepts every connection and closes it at once: each
+    // attempt to read the cluster id fails, and open() retries until its
+    // startup timeout. It used to retry without pausing, thousands of times
+    // a second (and a log line each). The listener runs on its own thread:
+    // the store's io_context must have nothing else to do, as at startup.
+    boost::asio::io_context other;
+    boost::asio::ip::tcp::acceptor dropper(other, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    std::atomic<int> accepted = 0;
+    std::function<void()> accept_one = [&] {
+        dropper.async_accept([&](boost::system::error_code ec, boost::asio::ip::tcp::socket s) {
+            if (ec) return;
+            ++accepted;
+            s.close();
+            accept_one();
+        });
+    };
+    accept_one();
+    std::thread listener([&] { other.run(); });
+    etcd_metadata_store::options o;
+    o.endpoints = "http://127.0.0.1:" + std::to_string(dropper.local_endpoint().port());
+    o.startup_timeout = 2000ms;
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_THROW(etcd_metadata_store::open(io_, o, std::nullopt), metadata_error);
+    other.stop();
+    listener.join();
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 1900ms) << "gave up before the startup timeout";
+    EXPECT_GE(accepted, 2) << "retried";
+    EXPECT_LE(accepted, 10) << "retried without pausing";
 }
 
 TEST_F(EtcdMetadataStoreTest, a_change_is_read_back_at_once_and_reaches_the_other_watch) {
