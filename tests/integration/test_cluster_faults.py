@@ -375,7 +375,17 @@ def test_a_paused_leader_answers_what_it_took_while_paused_only_if_it_is_kept(et
 # 2. etcd away under load
 
 
-def test_etcd_stopped_under_acks_all_load_loses_nothing_and_the_cluster_converges(broker_factory):
+
+def stop_brokers_before_etcd(request):
+    """Stops this test's brokers while etcd still answers: a controlled
+    shutdown waits for the controller (up to controlled.shutdown.max.retries
+    x controlled.shutdown.retry.backoff.ms) and would outlast the harness's
+    stop timeout once etcd is gone."""
+    for b in list(getattr(request.node, "_sluice_brokers", None) or []):
+        if b.running():
+            b.stop()
+
+def test_etcd_stopped_under_acks_all_load_loses_nothing_and_the_cluster_converges(request, broker_factory):
     server = EtcdServer()
     try:
         server.start()
@@ -411,6 +421,7 @@ def test_etcd_stopped_under_acks_all_load_loses_nothing_and_the_cluster_converge
         assert all(b.running() for b in brokers)
         assert_all_consumed(brokers, topic, acked_values(delivered), partitions)
     finally:
+        stop_brokers_before_etcd(request)
         server.close()
 
 
@@ -571,5 +582,6 @@ def test_a_broker_started_before_etcd_waits_for_it_then_serves(request, broker_f
         assert len(d.ok) == 10
         assert values(consume(broker.bootstrap, topic)) == [b"v%d" % i for i in range(10)]
     finally:
+        stop_brokers_before_etcd(request)
         server.close()
 
