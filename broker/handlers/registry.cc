@@ -33,6 +33,7 @@ constexpr std::array handlers{
     api_handler{35, 0, 4, handle_describe_log_dirs},
     api_handler{37, 0, 3, handle_create_partitions},
     api_handler{42, 0, 2, handle_delete_groups},
+    api_handler{43, 0, 2, handle_elect_leaders},
     api_handler{44, 0, 1, handle_incremental_alter_configs},
     api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},
