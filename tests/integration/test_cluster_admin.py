@@ -38,6 +38,8 @@ ELECTION_NOT_NEEDED = 84
 API_CREATE_TOPICS = 19
 API_DESCRIBE_LOG_DIRS = 35
 API_ELECT_LEADERS = 43
+API_ALTER_PARTITION_REASSIGNMENTS = 45
+API_LIST_PARTITION_REASSIGNMENTS = 46
 API_DESCRIBE_CLUSTER = 60
 
 
@@ -128,6 +130,27 @@ def describe_cluster(broker):
 
     brokers = {b[0]: b[1:] for b in r.compact_array(node)}
     return controller, brokers
+
+
+def list_partition_reassignments(broker, topics):
+    """ListPartitionReassignments v0 ({topic: [p...]} or None): (error, [topic names])."""
+    def t(item):
+        name, ps = item
+        return kw.compact_string(name) + kw.compact_array(ps, kw.int32) + kw.EMPTY_TAGGED_FIELDS
+
+    items = None if topics is None else list(topics.items())
+    r = call(broker, API_LIST_PARTITION_REASSIGNMENTS, 0,
+             kw.int32(10000) + kw.compact_array(items, t) + kw.EMPTY_TAGGED_FIELDS, flexible=True)
+    r.int32()
+    code = r.int16()
+    r.compact_string()
+
+    def topic(rr):
+        name = rr.compact_string()
+        rr.compact_array(lambda x: x.int32())  # never reached: the list is empty
+        return name
+
+    return code, r.compact_array(topic)
 
 
 def describe_log_dirs(broker):
@@ -263,6 +286,9 @@ def test_describe_cluster_lists_every_broker_and_the_controller(etcd, broker_fac
         controller, nodes = describe_cluster(b)
         assert controller == md.controller_id and controller in (0, 1, 2)
         assert nodes == {i: ("127.0.0.1", by_node(brokers, i).port, RACKS[i]) for i in range(3)}
+    # No replica is ever being moved.
+    assert list_partition_reassignments(brokers[1], None) == (0, [])
+    assert list_partition_reassignments(brokers[1], {"no-such-topic": [0]}) == (0, [])
     # A broker gone is gone from the answer.
     by_node(brokers, 2).stop()
     wait_until(lambda: sorted(describe_cluster(brokers[0])[1]) == [0, 1], T, "broker 2 out of DescribeCluster")
@@ -322,6 +348,9 @@ def test_single_node_takes_assignments_naming_itself(broker_factory):
     s = kw.connect(b.port)
     try:
         r = kw.roundtrip(s, kw.API_API_VERSIONS, 0, 1, kw.api_versions_v0_body())
-        assert kw.parse_api_versions_v0(r)[1][API_ELECT_LEADERS] == (0, 2)
+        apis = kw.parse_api_versions_v0(r)[1]
+        assert apis[API_ELECT_LEADERS] == (0, 2)
+        assert apis[API_LIST_PARTITION_REASSIGNMENTS] == (0, 0)
+        assert API_ALTER_PARTITION_REASSIGNMENTS not in apis, "reassignment is not served"
     finally:
         s.close()
