@@ -257,7 +257,8 @@ void etcd_metadata_store::delete_topic(std::string name, executor ex, done_fn do
     });
 }
 
-void etcd_metadata_store::set_partition_count(std::string name, int32_t count, executor ex, done_fn done) {
+void etcd_metadata_store::set_partition_count(std::string name, int32_t count, replica_assignments assignments,
+                                              executor ex, done_fn done) {
     auto refuse = [&](op_result r) { boost::asio::post(ex, [done = std::move(done), r = std::move(r)] { done(r); }); };
     const auto* entry = mirror_->find(name);
     if (entry == nullptr) return refuse(unknown_topic(name));
@@ -267,7 +268,7 @@ void etcd_metadata_store::set_partition_count(std::string name, int32_t count, e
                                                            " partitions, which is higher than the requested " +
                                                            std::to_string(count) + "."});
     }
-    auto placed = place(current, count - current, entry->topic.replication_factor, {});
+    auto placed = place(current, count - current, entry->topic.replication_factor, assignments);
     if (placed.error != error_code::none) return refuse({placed.error, placed.message});
     std::weak_ptr<bool> alive = alive_;
     mirror_->add_partitions(name, std::move(placed.replicas),

@@ -82,12 +82,17 @@ public:
     using metadata_store::create_topic;
     void create_topic(topic_metadata topic, replica_assignments assignments, executor ex, created_fn done) override;
     void delete_topic(std::string name, executor ex, done_fn done) override;
-    void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) override;
+    using metadata_store::set_partition_count;
+    void set_partition_count(std::string name, int32_t count, replica_assignments assignments, executor ex,
+                             done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
     void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
                    protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
                    executor ex, partition_fn done) override;
+    // In etcd_elect_leader.cc.
+    void elect_leader(std::string topic, int32_t partition, election_type type, executor ex,
+                      done_fn done) override;
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override;

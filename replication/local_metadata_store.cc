@@ -200,7 +200,8 @@ op_result local_metadata_store::delete_now(std::string_view name) {
     return commit(std::move(next));
 }
 
-op_result local_metadata_store::set_partition_count_now(std::string_view name, int32_t count) {
+op_result local_metadata_store::set_partition_count_now(std::string_view name, int32_t count,
+                                                        const replica_assignments& assignments) {
     std::lock_guard lock(mu_);
     state next = state_;
     topic_metadata* t = find(next, name);
@@ -215,6 +216,11 @@ op_result local_metadata_store::set_partition_count_now(std::string_view name, i
         return {error_code::invalid_partitions, "Topic currently has " + std::to_string(t->partition_count) +
                                                     " partitions, which is higher than the requested " +
                                                     std::to_string(count) + "."};
+    }
+    if (!assignments.empty()) {
+        auto r = check_assignments(assignments, t->partition_count, count - t->partition_count,
+                                   t->replication_factor, {self_.id.value()});
+        if (!r.ok()) return r;
     }
     t->partition_count = count;
     return commit(std::move(next));
@@ -256,8 +262,9 @@ void local_metadata_store::delete_topic(std::string name, executor, done_fn done
     done(std::move(r));
 }
 
-void local_metadata_store::set_partition_count(std::string name, int32_t count, executor, done_fn done) {
-    op_result r = set_partition_count_now(name, count);
+void local_metadata_store::set_partition_count(std::string name, int32_t count, replica_assignments assignments,
+                                               executor, done_fn done) {
+    op_result r = set_partition_count_now(name, count, assignments);
     changed(r, name);
     done(std::move(r));
 }
@@ -306,6 +313,17 @@ void local_metadata_store::alter_isr(std::string topic, int32_t partition, proto
     op_result r = check_alter_isr(*current, from_leader.value(), leader_epoch.value(), partition_epoch, new_isr);
     // The only valid ISR is the one there is: an accepted request changes nothing.
     done(std::move(r), *current);
+}
+
+void local_metadata_store::elect_leader(std::string topic, int32_t partition, election_type type, executor,
+                                        done_fn done) {
+    auto current = partition_state(topic, partition);
+    if (!current) {
+        return done({error_code::unknown_topic_or_partition, "Unknown partition " + topic + "-" + std::to_string(partition)});
+    }
+    auto decision = decide_election(*current, {self_.id.value()}, type);
+    // This broker is always the leader: there is never anything to write.
+    done({decision.code, std::move(decision.message)});
 }
 
 }  // namespace sluice::replication

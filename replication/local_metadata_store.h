@@ -53,13 +53,18 @@ public:
     using metadata_store::create_topic;
     void create_topic(topic_metadata topic, replica_assignments assignments, executor ex, created_fn done) override;
     void delete_topic(std::string name, executor ex, done_fn done) override;
-    void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) override;
+    using metadata_store::set_partition_count;
+    void set_partition_count(std::string name, int32_t count, replica_assignments assignments, executor ex,
+                             done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
     // Nothing changes on a single node: answers from its fixed state.
     void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
                    protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
                    executor ex, partition_fn done) override;
+    // This broker leads every partition: election_not_needed (or unknown).
+    void elect_leader(std::string topic, int32_t partition, election_type type, executor ex,
+                      done_fn done) override;
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override { done(); }
@@ -77,7 +82,7 @@ private:
     op_result create_now(topic_metadata& topic, const replica_assignments& assignments);
     partition_registration single_replica() const;
     op_result delete_now(std::string_view name);
-    op_result set_partition_count_now(std::string_view name, int32_t count);
+    op_result set_partition_count_now(std::string_view name, int32_t count, const replica_assignments& assignments);
     op_result set_topic_configs_now(std::string_view name, const topic_configs& configs,
                                     const std::optional<topic_configs>& expected);
     // Tells the watchers of a change to `name` if `result` is ok.

@@ -38,6 +38,7 @@
 
 #include "protocol/ids.h"
 #include "protocol/wire.h"
+#include "replication/leader_election.h"
 #include "replication/partition_registration.h"
 #include "replication/op_result.h"
 
@@ -131,8 +132,14 @@ public:
     // unknown_topic_or_partition if absent.
     virtual void delete_topic(std::string name, executor ex, done_fn done) = 0;
     // Partitions can only be added: invalid_partitions unless count is larger
-    // than the stored one.
-    virtual void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) = 0;
+    // than the stored one. The new ones are placed as create_topic places
+    // (the topic's replication factor), or as `assignments` say (keys from
+    // the old count on; invalid_replica_assignment).
+    void set_partition_count(std::string name, int32_t count, executor ex, done_fn done) {
+        set_partition_count(std::move(name), count, {}, std::move(ex), std::move(done));
+    }
+    virtual void set_partition_count(std::string name, int32_t count, replica_assignments assignments, executor ex,
+                                     done_fn done) = 0;
     // Replaces the topic's overrides; with `expected`, only if they still are
     // `expected` (else conflict_code): read, modify, compare-and-swap.
     virtual void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
@@ -163,6 +170,16 @@ public:
         (void)bound;
         done(0);
     }
+
+    // ElectLeaders for one partition (replication/leader_election.h): the
+    // new leader written, `done` once this store shows it; else
+    // election_not_needed, preferred_leader_not_available,
+    // eligible_leaders_not_available, unknown_topic_or_partition. Any broker
+    // may ask: the write compares the partition state it decided on, so a
+    // controller's concurrent change wins and this one is refused
+    // (invalid_update_version). A single node always leads already.
+    virtual void elect_leader(std::string topic, int32_t partition, election_type type, executor ex,
+                              done_fn done) = 0;
 
     // Leaves the cluster at once (the broker's session revoked, so a restart
     // need not wait for it to expire) and stops every background activity;

@@ -215,9 +215,14 @@ public:
         topics_.erase(name);
         done({});
     }
-    void set_partition_count(std::string name, int32_t count, executor, done_fn done) override {
+    using metadata_store::set_partition_count;
+    void set_partition_count(std::string name, int32_t count, replication::replica_assignments, executor,
+                             done_fn done) override {
         topics_[name].partition_count = count;
         done({});
+    }
+    void elect_leader(std::string, int32_t, replication::election_type, executor, done_fn done) override {
+        done({protocol::error_code::election_not_needed, "not kept"});
     }
     void set_topic_configs(std::string name, replication::topic_configs configs,
                            std::optional<replication::topic_configs>, executor, done_fn done) override {

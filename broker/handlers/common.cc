@@ -40,4 +40,10 @@ void auto_create_topic(broker& b, const std::string& topic, std::function<void(p
     });
 }
 
+std::set<int32_t> live_broker_ids(broker& b) {
+    std::set<int32_t> ids;
+    for (const auto& node : b.metadata().live_brokers()) ids.insert(node.id.value());
+    return ids;
+}
+
 }  // namespace sluice::broker

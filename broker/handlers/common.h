@@ -2,6 +2,7 @@
 // Small pieces several handlers share.
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "protocol/error_code.h"
@@ -24,5 +25,9 @@ std::string client_host_of(const std::string& peer);
 // `done` gets none when the topic exists afterwards (it may run before this
 // returns, or later on the broker's executor).
 void auto_create_topic(broker& b, const std::string& topic, std::function<void(protocol::error_code)> done);
+
+// The ids of the brokers alive now, as the metadata store knows them (a
+// single node: itself).
+std::set<int32_t> live_broker_ids(broker& b);
 
 }  // namespace sluice::broker

@@ -1,5 +1,7 @@
-// CreatePartitions: grows a topic; shrinking is INVALID_PARTITIONS. Topics
-// change one after another through the metadata store.
+// CreatePartitions: grows a topic; shrinking is INVALID_PARTITIONS. The new
+// partitions go where explicit assignments say, else the store places them
+// (rack-aware, the topic's replication factor). Topics change one after
+// another through the metadata store.
 #include "protocol/generated/create_partitions.h"
 
 #include <memory>
@@ -8,9 +10,11 @@
 #include <string>
 
 #include "broker/broker.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
+#include "replication/manual_assignment.h"
 
 namespace sluice::broker {
 
@@ -20,36 +24,26 @@ using response_t = protocol::create_partitions_response;
 
 namespace {
 
-// Kafka's checks on explicit assignments for the new partitions: one per
-// new partition, each naming live brokers, no broker twice, as many
-// replicas as the topic has. The topic's existence and the new count are
-// checked by add_partitions.
-std::optional<op_result> refuse_assignments(broker& b,
-                                            const protocol::create_partitions_request::create_partitions_topic& t) {
-    if (!t.assignments) return std::nullopt;
+// The explicit assignments of the new partitions, checked as Kafka checks
+// them (replication/manual_assignment.h): one per new partition, live
+// brokers, none twice, as many replicas as the topic's first partition has.
+// Empty when there are none, and when the topic's existence or the new
+// count is wrong: add_partitions answers those first, as Kafka does.
+replication::manual_assignment assignments_of(broker& b,
+                                              const protocol::create_partitions_request::create_partitions_topic& t) {
+    replication::manual_assignment none;
+    if (!t.assignments) return none;
     const topic_state* topic = b.topics().find(t.name);
-    if (topic == nullptr || t.count <= topic->meta.partition_count) return std::nullopt;
-    const int32_t added = t.count - topic->meta.partition_count;
-    auto refuse = [](std::string why) { return op_result{error_code::invalid_replica_assignment, std::move(why)}; };
-    if (static_cast<int32_t>(t.assignments->size()) != added) {
-        return refuse("Increasing the number of partitions by " + std::to_string(added) + " but " +
-                      std::to_string(t.assignments->size()) + " assignments provided.");
+    if (topic == nullptr || t.count <= topic->meta.partition_count) return none;
+    int16_t factor = topic->meta.replication_factor;
+    if (auto first = b.metadata().partition_state(t.name, 0); first && !first->replicas.empty()) {
+        factor = static_cast<int16_t>(first->replicas.size());
     }
-    for (const auto& a : *t.assignments) {
-        std::set<int32_t> seen;
-        for (int32_t id : a.broker_ids) {
-            if (id != b.config().node_id)
-                return refuse("Unknown broker(s) in replica assignment: " + std::to_string(id) + ".");
-            if (!seen.insert(id).second)
-                return refuse("Duplicate brokers not allowed in replica assignment: " + std::to_string(id) + ".");
-        }
-        if (static_cast<int16_t>(a.broker_ids.size()) != topic->meta.replication_factor) {
-            return refuse("Inconsistent replication factor between partitions, partition 0 has " +
-                          std::to_string(topic->meta.replication_factor) + " while a new partition has " +
-                          std::to_string(a.broker_ids.size()) + ".");
-        }
-    }
-    return std::nullopt;
+    std::vector<std::vector<int32_t>> listed;
+    listed.reserve(t.assignments->size());
+    for (const auto& a : *t.assignments) listed.push_back(a.broker_ids);
+    return replication::check_added_assignments(listed, topic->meta.partition_count, t.count, factor,
+                                                live_broker_ids(b));
 }
 
 }  // namespace
@@ -68,8 +62,10 @@ handler_result handle_create_partitions(broker& b, request& req) {
                 if (names->count(t.name) > 1) {
                     return done({error_code::invalid_request, "Duplicate topic name in the request."});
                 }
-                if (auto refused = refuse_assignments(b, t)) return done(*refused);
-                b.topics().add_partitions(t.name, t.count, body->validate_only, std::move(done));
+                auto checked = assignments_of(b, t);
+                if (!checked.error.ok()) return done(checked.error);
+                b.topics().add_partitions(t.name, t.count, std::move(checked.replicas), body->validate_only,
+                                          std::move(done));
             },
             [body, version, respond](std::vector<op_result> results) {
                 response_t response;

@@ -1,15 +1,19 @@
-// CreateTopics: validates names, counts and configs; validate_only changes
-// nothing. Topics are created one after another through the metadata store;
+// CreateTopics: validates names, counts, configs and explicit replica
+// assignments (as Kafka does: replication/manual_assignment.h);
+// validate_only changes nothing. Topics are created one after another through the metadata store;
 // the answer goes once the last one is done.
 #include <memory>
 #include <set>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
 #include "protocol/generated/create_topics.h"
+#include "replication/manual_assignment.h"
+#include "replication/topic_name.h"
 
 namespace sluice::broker {
 
@@ -32,18 +36,30 @@ topic_config configs_of(const request_t::creatable_topic& t) {
 void create_one(broker& b, const request_t& body, const request_t::creatable_topic& t, size_t same_name,
                 topic_registry::done_fn done) {
     if (same_name > 1) return done({error_code::invalid_request, "Duplicate topic name in the request."});
-    if (!t.assignments.empty()) {
-        // Manual assignments on one node can only name this broker.
-        int32_t partitions = static_cast<int32_t>(t.assignments.size());
-        bool valid = t.num_partitions == -1 && t.replication_factor == -1;
-        for (const auto& a : t.assignments) {
-            valid = valid && a.broker_ids.size() == 1 && a.broker_ids[0] == b.config().node_id;
-        }
-        if (!valid) return done({error_code::invalid_replica_assignment, "Invalid replica assignment."});
-        return b.topics().create(t.name, partitions, 1, configs_of(t), body.validate_only, std::move(done));
+    if (t.assignments.empty()) {
+        return b.topics().create(t.name, t.num_partitions, t.replication_factor, configs_of(t), body.validate_only,
+                                 std::move(done));
     }
-    b.topics().create(t.name, t.num_partitions, t.replication_factor, configs_of(t), body.validate_only,
-                      std::move(done));
+    // Kafka answers for the name before it looks at the assignments.
+    if (auto r = replication::validate_topic_name(t.name); !r.ok()) return done(r);
+    if (b.topics().find(t.name) != nullptr) {
+        return done({error_code::topic_already_exists, "Topic '" + t.name + "' already exists."});
+    }
+    if (t.replication_factor != -1) {
+        return done({error_code::invalid_request,
+                     "A manual partition assignment was given, but the replication factor is not -1."});
+    }
+    if (t.num_partitions != -1) {
+        return done({error_code::invalid_request,
+                     "A manual partition assignment was given, but the number of partitions is not -1."});
+    }
+    std::vector<std::pair<int32_t, std::vector<int32_t>>> listed;
+    listed.reserve(t.assignments.size());
+    for (const auto& a : t.assignments) listed.emplace_back(a.partition_index, a.broker_ids);
+    auto checked = replication::check_topic_assignments(listed, live_broker_ids(b));
+    if (!checked.error.ok()) return done(checked.error);
+    b.topics().create(t.name, checked.partition_count, checked.replication_factor, configs_of(t),
+                      std::move(checked.replicas), body.validate_only, std::move(done));
 }
 
 response_t::creatable_topic_result result_of(broker& b, const request_t::creatable_topic& t,
@@ -57,9 +73,17 @@ response_t::creatable_topic_result result_of(broker& b, const request_t::creatab
     }
     // v5+ echoes what was (or would be) created.
     topic_state* created = b.topics().find(t.name);
-    out.num_partitions = created ? created->meta.partition_count
-                                 : (t.num_partitions == -1 ? b.config().num_partitions : t.num_partitions);
-    out.replication_factor = 1;
+    if (created != nullptr) {
+        out.num_partitions = created->meta.partition_count;
+        out.replication_factor = created->meta.replication_factor;
+    } else if (!t.assignments.empty()) {  // validate_only: what would be created
+        out.num_partitions = static_cast<int32_t>(t.assignments.size());
+        out.replication_factor = static_cast<int16_t>(t.assignments.front().broker_ids.size());
+    } else {
+        out.num_partitions = t.num_partitions == -1 ? b.config().num_partitions : t.num_partitions;
+        out.replication_factor =
+            t.replication_factor == -1 ? static_cast<int16_t>(b.config().default_replication_factor) : t.replication_factor;
+    }
     if (created) out.topic_id = created->meta.topic_id;
     std::vector<response_t::creatable_topic_configs> described;
     for (const auto& e : describe(configs_of(t), b.config(), false)) {

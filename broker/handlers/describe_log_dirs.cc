@@ -1,5 +1,7 @@
-// DescribeLogDirs: the size of every (or each requested) partition, grouped
-// by the log dir that holds it, with the dir's capacity.
+// DescribeLogDirs: the size of every (or each requested) partition this
+// broker is a replica of, grouped by the log dir that holds it, with the
+// dir's capacity.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -42,9 +44,18 @@ handler_result handle_describe_log_dirs(broker& b, request& req) {
         by_dir[result.log_dir] = response.results.size();
         response.results.push_back(std::move(result));
     }
+    const int32_t self = b.config().node_id;
     for (const auto& [name, topic] : b.topics().all()) {
+        // Only the replicas this broker hosts: in a cluster every broker
+        // knows every partition, but holds the data of its own replicas only.
+        auto states = b.metadata().partition_states(name);
+        auto hosted = [&](int32_t p) {
+            if (p < 0 || static_cast<size_t>(p) >= states.size()) return false;
+            const auto& replicas = states[static_cast<size_t>(p)].replicas;
+            return std::find(replicas.begin(), replicas.end(), self) != replicas.end();
+        };
         for (const auto& p : topic->partitions) {
-            if (!wanted(name, p->index)) continue;
+            if (!wanted(name, p->index) || !hosted(p->index)) continue;
             std::error_code ec;
             std::string dir = std::filesystem::absolute(p->log->dir().parent_path(), ec).lexically_normal().string();
             auto it = by_dir.find(dir);

@@ -130,7 +130,8 @@ partition_state* topic_registry::find(std::string_view topic, int32_t partition)
 }
 
 void topic_registry::create(const std::string& name, int32_t partitions, int16_t replication_factor,
-                            const topic_config& configs, bool validate_only, done_fn done) {
+                            const topic_config& configs, replication::replica_assignments assignments,
+                            bool validate_only, done_fn done) {
     if (auto r = replication::validate_topic_name(name); !r.ok()) return done(r);
     if (find(name) != nullptr) return done({error_code::topic_already_exists, "Topic '" + name + "' already exists."});
     for (auto& [existing, topic] : topics_) {
@@ -146,7 +147,7 @@ void topic_registry::create(const std::string& name, int32_t partitions, int16_t
     if (replication_factor <= 0) {
         return done({error_code::invalid_replication_factor, "Replication factor must be larger than 0."});
     }
-    if (auto live = store_.live_brokers().size(); static_cast<size_t>(replication_factor) > live) {
+    if (auto live = store_.live_brokers().size(); assignments.empty() && static_cast<size_t>(replication_factor) > live) {
         return done({error_code::invalid_replication_factor,
                      "Replication factor: " + std::to_string(replication_factor) +
                          " larger than available brokers: " + std::to_string(live) + "."});
@@ -160,7 +161,8 @@ void topic_registry::create(const std::string& name, int32_t partitions, int16_t
     meta.partition_count = partitions;
     meta.replication_factor = replication_factor;
     meta.configs = configs;
-    store_.create_topic(std::move(meta), ex_, [this, name, done = std::move(done)](op_result r, topic_metadata) {
+    store_.create_topic(std::move(meta), std::move(assignments), ex_,
+                        [this, name, done = std::move(done)](op_result r, topic_metadata) {
         if (!r.ok()) return done(r);
         // The watch may have applied it already; reconcile is idempotent.
         if (auto opened = reconcile(name); !opened.ok()) {
@@ -238,7 +240,8 @@ op_result topic_registry::reconcile(const std::string& name) {
     return {};
 }
 
-void topic_registry::add_partitions(const std::string& name, int32_t new_total, bool validate_only, done_fn done) {
+void topic_registry::add_partitions(const std::string& name, int32_t new_total,
+                                    replication::replica_assignments assignments, bool validate_only, done_fn done) {
     topic_state* t = find(name);
     if (t == nullptr) return done({error_code::unknown_topic_or_partition, "This server does not host this topic."});
     auto current = static_cast<int32_t>(t->partitions.size());
@@ -255,7 +258,7 @@ void topic_registry::add_partitions(const std::string& name, int32_t new_total, 
         return done(r);
     }
     store_.set_partition_count(
-        name, new_total, ex_, [this, name, id = t->meta.topic_id, current, done = std::move(done)](op_result r) {
+        name, new_total, std::move(assignments), ex_, [this, name, id = t->meta.topic_id, current, done = std::move(done)](op_result r) {
             if (r.ok()) {
                 (void)reconcile(name);
                 return done(r);

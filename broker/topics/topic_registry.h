@@ -87,11 +87,23 @@ public:
     partition_state* find(std::string_view topic, int32_t partition);
     const std::map<std::string, std::unique_ptr<topic_state>, std::less<>>& all() const { return topics_; }
 
-    // CreateTopics semantics; `validate_only` checks everything and changes nothing.
+    // CreateTopics semantics; `validate_only` checks everything and changes
+    // nothing. With `assignments` (checked by the caller, see
+    // replication/manual_assignment.h) the replicas go where they say and
+    // the factor is not bounded by the live brokers.
     void create(const std::string& name, int32_t partitions, int16_t replication_factor,
-                const topic_config& configs, bool validate_only, done_fn done);
+                const topic_config& configs, bool validate_only, done_fn done) {
+        create(name, partitions, replication_factor, configs, {}, validate_only, std::move(done));
+    }
+    void create(const std::string& name, int32_t partitions, int16_t replication_factor,
+                const topic_config& configs, replication::replica_assignments assignments, bool validate_only,
+                done_fn done);
     void remove(const std::string& name, done_fn done);
-    void add_partitions(const std::string& name, int32_t new_total, bool validate_only, done_fn done);
+    void add_partitions(const std::string& name, int32_t new_total, bool validate_only, done_fn done) {
+        add_partitions(name, new_total, {}, validate_only, std::move(done));
+    }
+    void add_partitions(const std::string& name, int32_t new_total, replication::replica_assignments assignments,
+                        bool validate_only, done_fn done);
     // Replaces the topic's overrides.
     void set_configs(const std::string& name, const topic_config& configs, bool validate_only, done_fn done);
     // Read, modify, compare-and-swap: `change` edits the overrides as stored

@@ -256,8 +256,13 @@ public:
     void delete_topic(std::string n, executor ex, done_fn done) override {
         inner_.delete_topic(std::move(n), ex, hold(done));
     }
-    void set_partition_count(std::string n, int32_t c, executor ex, done_fn done) override {
-        inner_.set_partition_count(std::move(n), c, ex, hold(done));
+    using metadata_store::set_partition_count;
+    void set_partition_count(std::string n, int32_t c, replication::replica_assignments a, executor ex,
+                             done_fn done) override {
+        inner_.set_partition_count(std::move(n), c, std::move(a), ex, hold(done));
+    }
+    void elect_leader(std::string n, int32_t p, replication::election_type t, executor ex, done_fn done) override {
+        inner_.elect_leader(std::move(n), p, t, ex, hold(done));
     }
     void set_topic_configs(std::string n, replication::topic_configs c, std::optional<replication::topic_configs> e,
                            executor ex, done_fn done) override {
@@ -367,6 +372,31 @@ TEST_F(DeferredStoreTest, a_lost_config_race_is_retried_from_the_new_value) {
     EXPECT_EQ(store_->get_topic("t")->configs,
               (topic_config{{"retention.ms", "1"}, {"segment.ms", "60000"}, {"retention.bytes", "1000"}}));
     EXPECT_EQ(deferred_.find("t")->meta.configs, store_->get_topic("t")->configs);
+}
+
+TEST_F(TopicRegistryTest, explicit_assignments_set_the_factor_and_are_checked_by_the_store) {
+    auto create = [&](const std::string& name, int32_t partitions, int16_t rf, replication::replica_assignments a,
+                      bool validate_only) {
+        return testing::answered_inline(
+            [&](auto done) { registry_.create(name, partitions, rf, {}, std::move(a), validate_only, done); });
+    };
+    // Not bounded by the live broker count: the assignment is what counts.
+    EXPECT_TRUE(create("checked", 2, 1, {{0, {0}}, {1, {0}}}, true).ok());
+    EXPECT_EQ(registry_.find("checked"), nullptr) << "validate_only creates nothing";
+    EXPECT_EQ(create("t", 1, 1, {{0, {3}}}, false).code, protocol::error_code::invalid_replica_assignment);
+    EXPECT_EQ(registry_.find("t"), nullptr);
+    ASSERT_TRUE(create("t", 2, 1, {{0, {0}}, {1, {0}}}, false).ok());
+    ASSERT_NE(registry_.find("t"), nullptr);
+    EXPECT_EQ(registry_.find("t")->partitions.size(), 2u);
+
+    auto grow = [&](int32_t total, replication::replica_assignments a) {
+        return testing::answered_inline(
+            [&](auto done) { registry_.add_partitions("t", total, std::move(a), false, done); });
+    };
+    EXPECT_EQ(grow(3, {{2, {5}}}).code, protocol::error_code::invalid_replica_assignment);
+    EXPECT_EQ(registry_.find("t")->partitions.size(), 2u) << "the refused partition's log is taken back";
+    ASSERT_TRUE(grow(3, {{2, {0}}}).ok());
+    EXPECT_EQ(registry_.find("t")->partitions.size(), 3u);
 }
 
 }  // namespace

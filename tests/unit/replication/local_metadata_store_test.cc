@@ -399,5 +399,50 @@ TEST_F(MetadataStoreTest, a_single_node_accepts_only_the_isr_it_has) {
     EXPECT_EQ(alter(7, 0, 0, {7, 8}), protocol::error_code::invalid_request);
 }
 
+
+TEST_F(MetadataStoreTest, a_single_node_takes_assignments_naming_only_itself) {
+    auto s = local_metadata_store::open(dir_, std::nullopt, {protocol::node_id(7), "h", 9092, std::nullopt});
+    auto inline_code = [](auto start) {
+        std::optional<op_result> out;
+        start([&](op_result r) { out = std::move(r); });
+        EXPECT_TRUE(out.has_value()) << "answers inline";
+        return out ? out->code : protocol::error_code::request_timed_out;
+    };
+    topic_metadata t;
+    t.name = "t";
+    t.partition_count = 2;
+    auto create = [&](topic_metadata topic, replica_assignments a) {
+        return inline_code([&](auto done) {
+            s->create_topic(topic, std::move(a), io_.get_executor(), [done](op_result r, topic_metadata) { done(r); });
+        });
+    };
+    EXPECT_EQ(create(t, {{0, {8}}, {1, {7}}}), protocol::error_code::invalid_replica_assignment);
+    EXPECT_EQ(create(t, {{0, {7}}, {1, {7}}}), protocol::error_code::none);
+    auto grow = [&](int32_t count, replica_assignments a) {
+        return inline_code(
+            [&](auto done) { s->set_partition_count("t", count, std::move(a), io_.get_executor(), done); });
+    };
+    EXPECT_EQ(grow(4, {{2, {7}}}), protocol::error_code::invalid_replica_assignment);
+    EXPECT_EQ(grow(3, {{2, {7, 8}}}), protocol::error_code::invalid_replica_assignment);
+    EXPECT_EQ(grow(3, {{2, {7}}}), protocol::error_code::none);
+    EXPECT_EQ(s->get_topic("t")->partition_count, 3);
+}
+
+TEST_F(MetadataStoreTest, a_single_node_needs_no_election) {
+    auto s = local_metadata_store::open(dir_, std::nullopt, {protocol::node_id(7), "h", 9092, std::nullopt});
+    topic_metadata t;
+    t.name = "t";
+    ASSERT_TRUE(calls(*s).create(t).ok());
+    auto elect = [&](int32_t p, election_type type) {
+        std::optional<op_result> out;
+        s->elect_leader("t", p, type, io_.get_executor(), [&](op_result r) { out = std::move(r); });
+        EXPECT_TRUE(out.has_value()) << "answers inline";
+        return out ? out->code : protocol::error_code::request_timed_out;
+    };
+    EXPECT_EQ(elect(0, election_type::preferred), protocol::error_code::election_not_needed);
+    EXPECT_EQ(elect(0, election_type::unclean), protocol::error_code::election_not_needed);
+    EXPECT_EQ(elect(1, election_type::preferred), protocol::error_code::unknown_topic_or_partition);
+}
+
 }  // namespace
 }  // namespace sluice::replication
