@@ -84,8 +84,13 @@ public:
     void delete_topic(std::string n, executor ex, done_fn done) override {
         inner_.delete_topic(std::move(n), std::move(ex), std::move(done));
     }
-    void set_partition_count(std::string n, int32_t c, executor ex, done_fn done) override {
-        inner_.set_partition_count(std::move(n), c, std::move(ex), std::move(done));
+    using metadata_store::set_partition_count;
+    void set_partition_count(std::string n, int32_t c, replication::replica_assignments a, executor ex,
+                             done_fn done) override {
+        inner_.set_partition_count(std::move(n), c, std::move(a), std::move(ex), std::move(done));
+    }
+    void elect_leader(std::string t, int32_t p, replication::election_type type, executor ex, done_fn done) override {
+        inner_.elect_leader(std::move(t), p, type, std::move(ex), std::move(done));
     }
     void set_topic_configs(std::string n, replication::topic_configs c, std::optional<replication::topic_configs> e,
                            executor ex, done_fn done) override {
