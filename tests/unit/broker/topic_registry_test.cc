@@ -1,6 +1,7 @@
 // The topic registry when a partition's log cannot be created: the request
 // gets KAFKA_STORAGE_ERROR and neither the store nor the logs keep half a topic.
 #include "broker/topics/topic_registry.h"
+#include "unit/broker/forwarding_store.h"
 #include "unit/broker/registry_calls.h"
 
 #include <gtest/gtest.h>
@@ -230,23 +231,9 @@ TEST_F(TopicRegistryTest, incremental_config_change_starts_from_what_the_store_h
 // A store that answers later, as etcd does: the local store underneath
 // applies each change (and tells its watchers) at once, but `done` waits
 // until the test releases it.
-class deferring_store final : public replication::metadata_store {
+class deferring_store final : public testing::forwarding_store {
 public:
-    explicit deferring_store(replication::metadata_store& inner) : inner_(inner) {}
-    std::string cluster_id() const override { return inner_.cluster_id(); }
-    std::vector<topic_metadata> list_topics() const override { return inner_.list_topics(); }
-    std::optional<topic_metadata> get_topic(std::string_view n) const override { return inner_.get_topic(n); }
-    std::optional<topic_metadata> get_topic_by_id(const protocol::uuid& id) const override {
-        return inner_.get_topic_by_id(id);
-    }
-    std::vector<replication::broker_node> live_brokers() const override { return inner_.live_brokers(); }
-    std::optional<protocol::node_id> controller_id() const override { return inner_.controller_id(); }
-    std::vector<replication::partition_registration> partition_states(std::string_view n) const override {
-        return inner_.partition_states(n);
-    }
-    std::optional<replication::partition_registration> partition_state(std::string_view n, int32_t p) const override {
-        return inner_.partition_state(n, p);
-    }
+    using forwarding_store::forwarding_store;
     using metadata_store::create_topic;
     void create_topic(topic_metadata t, replication::replica_assignments a, executor ex, created_fn done) override {
         inner_.create_topic(std::move(t), std::move(a), ex, [this, done](op_result r, topic_metadata m) {
@@ -268,15 +255,6 @@ public:
                            executor ex, done_fn done) override {
         inner_.set_topic_configs(std::move(n), std::move(c), std::move(e), ex, hold(done));
     }
-    void alter_isr(std::string n, int32_t p, protocol::node_id l, protocol::leader_epoch le, int32_t pe,
-                   std::vector<int32_t> isr, executor ex, partition_fn done) override {
-        inner_.alter_isr(std::move(n), p, l, le, pe, std::move(isr), std::move(ex), std::move(done));
-    }
-    subscription watch(executor ex, watch_fn f) override { return inner_.watch(std::move(ex), std::move(f)); }
-    subscription watch_cluster(executor ex, std::function<void()> f) override {
-        return inner_.watch_cluster(std::move(ex), std::move(f));
-    }
-    void stop(std::function<void()> done) override { inner_.stop(std::move(done)); }
 
     size_t held() const { return held_.size(); }
     void release() {
@@ -289,7 +267,6 @@ private:
     done_fn hold(done_fn done) {
         return [this, done](op_result r) { held_.push_back([done, r] { done(r); }); };
     }
-    replication::metadata_store& inner_;
     std::vector<std::function<void()>> held_;
 };
 
