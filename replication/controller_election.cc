@@ -79,9 +79,13 @@ void controller_election::run() {
         } else if (!r->results.empty() && !r->results[0].empty()) {
             const etcd::key_value& holder = r->results[0][0];
             auto id = controller_from_value(holder.value);
-            // Our own key from a lease we no longer use (before a
-            // re-registration) is not a win: it goes with that lease.
-            set_controller(id, 0);
+            // Our own key under the lease we hold still is our win (a watch
+            // that ended, say while etcd was away, brings us back here):
+            // nobody else can claim it while it stands. Our key from a lease
+            // we no longer use (before a re-registration) is not: it goes
+            // with that lease.
+            const bool ours = id == node_id_ && holder.lease == lease_;
+            set_controller(id, ours ? holder.create_revision : 0);
         } else {
             // Gone between the compare and the range: try again now.
             return run();
