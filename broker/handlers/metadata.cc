@@ -86,7 +86,10 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     response.controller_id = view.node_id;
     if (view.cluster != nullptr) {
         for (const auto& n : view.cluster->live_brokers()) {
-            if (n.id.value() == view.node_id) continue;
+            if (n.id.value() == view.node_id) {
+                me.rack = n.rack;
+                continue;
+            }
             response_t::metadata_response_broker other;
             other.node_id = n.id.value();
             other.host = n.host;

@@ -200,6 +200,13 @@ def elect_leaders(broker, partitions, election_type=0):
     return out
 
 
+
+def brokers_seen_by(broker):
+    """The brokers of a raw Metadata v13 answer (no topics asked for)."""
+    body = kw.uvarint(1) + kw.int8(0) + kw.int8(0) + kw.uvarint(0)  # empty topic list, no auto-create, no operations
+    with kw.connect(broker.port, 5) as s:
+        return kw.parse_metadata_v13(kw.roundtrip(s, kw.API_METADATA, 13, 7, body, flexible=True))["brokers"]
+
 # ---- tests --------------------------------------------------------------------
 
 def test_create_topics_with_replica_assignments(etcd, broker_factory):
@@ -286,6 +293,8 @@ def test_describe_cluster_lists_every_broker_and_the_controller(etcd, broker_fac
         controller, nodes = describe_cluster(b)
         assert controller == md.controller_id and controller in (0, 1, 2)
         assert nodes == {i: ("127.0.0.1", by_node(brokers, i).port, RACKS[i]) for i in range(3)}
+        # Metadata shows the same racks, this broker's own included.
+        assert {n["node_id"]: n["rack"] for n in brokers_seen_by(b)} == {i: RACKS[i] for i in range(3)}
     # No replica is ever being moved.
     assert list_partition_reassignments(brokers[1], None) == (0, [])
     assert list_partition_reassignments(brokers[1], {"no-such-topic": [0]}) == (0, [])
