@@ -118,7 +118,8 @@ protected:
     // opens a new one on the same directory.
     void restart() { start(base_config(dir_.path())); }
 
-    coordinator& co() { return b_->groups(); }
+    // The broker's own coordinator, or one a test made with other settings.
+    coordinator& co() { return other_ != nullptr ? *other_ : b_->groups(); }
 
     void create_topic(const std::string& name, int32_t partitions = 3) {
         auto r = testing::create_now(b_->topics(), name, partitions, 1, {}, false);
@@ -260,6 +261,7 @@ protected:
 
     temp_dir dir_;  // declared first: outlives the broker
     std::unique_ptr<broker> b_;
+    coordinator* other_ = nullptr;
 };
 
 }  // namespace sluice::broker::groups::test
