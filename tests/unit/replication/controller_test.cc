@@ -58,7 +58,11 @@ protected:
         topic_record t{name, protocol::random_uuid(), static_cast<int32_t>(replicas.size()), 3, std::move(configs)};
         auto r = await<write_result>([&](auto cb) { metadata_.create_topic(t, replicas, cb); });
         EXPECT_TRUE(r && r->ok());
-        EXPECT_TRUE(run_until([&] { return metadata_.partitions_of(t.topic_id).size() == replicas.size(); }, 5s));
+        // The topic's record and its partitions are separate keys: the
+        // mirror may show either first.
+        EXPECT_TRUE(run_until([&] {
+            return metadata_.find(name) != nullptr && metadata_.partitions_of(t.topic_id).size() == replicas.size();
+        }, 5s));
         return t.topic_id;
     }
 
