@@ -71,6 +71,7 @@ bool partition_log::roll_at(int64_t base, int64_t now_ms) {
     active()->on_inactive();
     segments_.push_back(std::move(next));
     dir_dirty_ = true;
+    snapshot_producers();
     return true;
 }
 
@@ -90,6 +91,7 @@ append_result partition_log::append_as_follower(std::span<const uint8_t> batches
             const auto header = *protocol::read_batch_header(run.subspan(pos));
             // A newer epoch starts at its first batch, as Kafka's follower records it.
             epochs_.assign(header.partition_leader_epoch, header.base_offset);
+            producers_.replay(header);
             if (result.base_offset < 0) result.base_offset = header.base_offset;
             result.last_offset = header.last_offset();
             pos += header.total_size();

@@ -16,6 +16,8 @@
 //       <base offset, 20 digits>.index     sparse offset index
 //       <base offset, 20 digits>.timeindex sparse time index
 //       leader-epoch-checkpoint            epoch → first offset of that epoch
+//       <offset, 20 digits>.snapshot       producer state as of that offset
+//                                          (log/producer_snapshot.h)
 //     <topic>-<partition>.<32 hex>-delete/ a partition being deleted
 //
 // .log — the batches exactly as produced and as served by fetch (see

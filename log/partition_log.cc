@@ -101,6 +101,7 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     log->recovery_point_ = options.clean_shutdown ? end : std::min(options.recovery_point, end);
     log->epochs_.truncate_from_end(end);
     log->epochs_.truncate_from_start(start);
+    log->load_producers(options.clean_shutdown);
     log->last_flush_ms_ = now_ms;
     error = error_code::none;
     return log;
@@ -129,6 +130,7 @@ void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
     for (const auto& seg : segments_) seg->remove_files();
     segments_.clear();
     epochs_.clear();
+    producers_.clear();
     if (auto seg = segment::create(dir_, offset, config_, now_ms)) segments_.push_back(std::move(seg));
     dir_dirty_ = true;
 }
@@ -136,6 +138,7 @@ void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
 append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms) {
     const int64_t base_offset = log_end_offset();
     int64_t next_offset = base_offset;
+    producer_state::append producer_changes(producers_);
     protocol::batch_iterator it{protocol::bytes_view(batches)};
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
@@ -144,6 +147,16 @@ append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_e
         protocol::set_base_offset(raw, next_offset);
         protocol::set_partition_leader_epoch(raw, leader_epoch);
         if (config_.log_append_time) protocol::set_log_append_time(raw, batch->size(), now_ms);
+        if (header->producer_id >= 0) {
+            header->base_offset = next_offset;
+            if (config_.log_append_time) header->max_timestamp = now_ms;
+            auto checked = producer_changes.check_client(*header);
+            if (checked.error != error_code::none) return {checked.error};
+            if (const auto& dup = checked.duplicate) {
+                return {error_code::none, dup->first_offset(), dup->last_offset,
+                        config_.log_append_time ? dup->timestamp : -1, true};
+            }
+        }
         next_offset += int64_t{header->last_offset_delta} + 1;
     }
     if (it.consumed() != batches.size() || next_offset == base_offset) return {error_code::corrupt_message};
@@ -154,6 +167,7 @@ append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_e
     }
     if (error_code error = active()->append(batches, now_ms); error != error_code::none) return {error};
     epochs_.assign(leader_epoch, base_offset);
+    if (!producer_changes.empty()) producers_.commit(std::move(producer_changes));
     return {error_code::none, base_offset, last_offset, config_.log_append_time ? now_ms : -1};
 }
 
@@ -164,6 +178,7 @@ bool partition_log::roll(int64_t now_ms) {
     active()->on_inactive();
     segments_.push_back(std::move(next));
     dir_dirty_ = true;
+    snapshot_producers();
     return true;
 }
 
@@ -317,6 +332,7 @@ void partition_log::set_log_start_offset(int64_t offset) {
     if (offset <= log_start_offset()) return;
     log_start_offset_.store(offset, std::memory_order_relaxed);
     epochs_.truncate_from_start(offset);
+    producers_.evict_below(offset);
 }
 
 error_code partition_log::delete_records_before(int64_t offset) {
@@ -426,6 +442,7 @@ void partition_log::flush() {
 void partition_log::close() {
     active()->on_inactive();
     flush();
+    snapshot_producers();
     if (epochs_.dirty() && !epochs_.write()) {
         spdlog::error("log: cannot write {}", epochs_.file().string());
     }
@@ -487,6 +504,9 @@ partition_log::truncation partition_log::truncate_to(int64_t offset) {
     if (log_start_offset() > end) log_start_offset_.store(end, std::memory_order_relaxed);
     epochs_.truncate_from_end(end);
     persist_epochs_if_dirty();
+    // Kafka's truncateAndReload: the newest snapshot still true, then the batches after it.
+    drop_producer_snapshots_above(end, result);
+    load_producers(false);
     return result;
 }
 
@@ -502,6 +522,9 @@ partition_log::truncation partition_log::truncate_fully_and_start_at(protocol::o
     recovery_point_.store(start, std::memory_order_relaxed);
     // Written even when there were no entries: an older checkpoint file may still hold some.
     if (!epochs_.write()) spdlog::error("log: cannot write {}", epochs_.file().string());
+    // None of the old batches remain, so none of the old producer state does.
+    drop_producer_snapshots_above(-1, result);
+    producers_.clear();
     return result;
 }
 

@@ -39,6 +39,7 @@
 #include "log/checkpoint_file.h"
 #include "log/file_util.h"
 #include "log/leader_epoch_cache.h"
+#include "log/producer_state.h"
 #include "log/recovery.h"
 #include "log/segment.h"
 #include "log/types.h"
@@ -92,7 +93,12 @@ public:
 
     // Appends batches the broker validated: assigns offsets from the log end
     // offset, stamps `leader_epoch` and (LogAppendTime topics) `now_ms`, then
-    // writes them to the active segment, rolling first if due.
+    // writes them to the active segment, rolling first if due. Batches of
+    // idempotent producers are checked against the producer state first
+    // (log/producer_state.h): invalid_producer_epoch,
+    // out_of_order_sequence_number or invalid_record append nothing, and a
+    // retried batch appends nothing and answers with the offsets it was
+    // given the first time (`duplicate`).
     append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
 
     // A follower's append (Kafka's appendAsFollower): `batches` as fetched
@@ -232,6 +238,11 @@ public:
 
     log_incarnation incarnation() const { return incarnation_; }
 
+    // Idempotent producers seen in this log (appends of every kind keep it).
+    const producer_state& producers() const { return producers_; }
+    // producer.id.expiration.ms; returns how many producers were forgotten.
+    size_t expire_producers(int64_t now_ms, int64_t expiration_ms);
+
     const std::filesystem::path& dir() const { return dir_; }
     const topic_partition& partition() const { return tp_; }
     const leader_epoch_cache& leader_epochs() const { return epochs_; }
@@ -255,6 +266,13 @@ private:
     // and starts one empty segment at `offset` (log start there too).
     void drop_all_and_start_at(int64_t offset, truncation& result);
     void drop_segment_files(const segment& seg, truncation& result);
+    // Producer state (log/partition_producers.cc): from the newest snapshot
+    // at or below the log end and the batches after it.
+    void load_producers(bool clean_shutdown);
+    void replay_producers_from(int64_t offset);
+    void snapshot_producers();  // as of the log end
+    // Renames the snapshots past `offset` to *.deleted into `result`.
+    void drop_producer_snapshots_above(int64_t offset, truncation& result);
     // Writes the leader-epoch checkpoint now if entries changed (truncation).
     void persist_epochs_if_dirty();
     // append_as_follower: the whole buffer's checks; `whole` gets the bytes
@@ -271,6 +289,7 @@ private:
     log_config config_;
     std::vector<std::shared_ptr<segment>> segments_;  // by base offset; never empty
     leader_epoch_cache epochs_;
+    producer_state producers_;
     recovery_report recovery_;
     std::atomic<int64_t> log_start_offset_{0};
     std::atomic<int64_t> recovery_point_{0};

@@ -102,7 +102,7 @@ public:
 
     // --- any thread ---
     bool sync() const;          // fsync .log and the index files as persisted
-    bool remove_files() const;  // unlink the three files; open fds stay valid
+    bool remove_files() const;  // unlink its files and producer snapshot; open fds stay valid
     int fd() const { return fd_; }
 
     int64_t base_offset() const { return base_offset_; }

@@ -53,6 +53,7 @@ struct append_result {
     int64_t base_offset = -1;
     int64_t last_offset = -1;
     int64_t log_append_time_ms = -1;  // -1 when the topic uses CreateTime
+    bool duplicate = false;           // a producer's retry: nothing appended
 };
 
 struct read_result {

@@ -34,6 +34,10 @@ public:
 using leader_epoch = strong_id<struct leader_epoch_tag, int32_t>;
 // node.id of a broker.
 using node_id = strong_id<struct node_id_tag, int32_t>;
+// An idempotent or transactional producer, as InitProducerId handed it out.
+using producer_id = strong_id<struct producer_id_tag, int64_t>;
+// Bumped each time a producer id is fenced or re-initialised.
+using producer_epoch = strong_id<struct producer_epoch_tag, int16_t>;
 
 }  // namespace sluice::protocol
 

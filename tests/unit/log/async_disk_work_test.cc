@@ -72,8 +72,10 @@ TEST(truncation, dropped_segments_are_renamed_and_left_to_the_caller) {
     ASSERT_TRUE(t.done);
     EXPECT_EQ(log->log_end_offset(), 10);
     EXPECT_EQ(log->segment_count(), 1u);
-    // Nothing was unlinked on the owner: the files of segments 10 and 20 wait as *.deleted.
-    EXPECT_EQ(t.deleted_files.size(), 6u);
+    // Nothing was unlinked on the owner: the files of segments 10 and 20 wait
+    // as *.deleted, with the producer snapshot taken at 20 (the one at 10
+    // still describes the log).
+    EXPECT_EQ(t.deleted_files.size(), 7u);
     for (const auto& path : t.deleted_files) EXPECT_TRUE(fs::exists(path)) << path;
     EXPECT_FALSE(fs::exists(log->dir() / (format::file_stem(10) + ".log")));
     EXPECT_FALSE(fs::exists(log->dir() / (format::file_stem(20) + ".log")));

@@ -523,7 +523,8 @@ TEST_F(follower_truncate, truncate_fully_and_start_at) {
     const auto old_files = log->segments().size();
     auto result = log->truncate_fully_and_start_at(protocol::offset(500));
     ASSERT_TRUE(result.done);
-    EXPECT_EQ(result.deleted_files.size(), old_files * 3);  // .log, .index, .timeindex each
+    // .log, .index, .timeindex each, and the producer snapshots of the rolls.
+    EXPECT_EQ(result.deleted_files.size(), old_files * 3 + (old_files - 1));
     for (const auto& path : result.deleted_files) std::filesystem::remove(path);
     EXPECT_EQ(log->log_start_offset(), 500);
     EXPECT_EQ(log->log_end_offset(), 500);

@@ -1,0 +1,109 @@
+#pragma once
+// One partition's idempotent producers (Kafka's ProducerStateManager): per
+// producer id, its epoch and the sequence ranges and offsets of its last five
+// batches. A leader checks each produced batch against it, so a retried batch
+// is answered with the offsets it was first given instead of being appended
+// twice, and a gap in the sequences or a stale epoch is refused. Followers and
+// recovery feed it the same batches without the checks, so any replica that
+// becomes leader knows every producer. Snapshots (log/producer_snapshot.h)
+// save rebuilding it from the whole log.
+//
+// The rules, as Kafka's ProducerAppendInfo applies them to a client's batch:
+//   - a batch with the producer's epoch and the first and last sequence of
+//     one of the five remembered batches is a duplicate;
+//   - an epoch below the producer's: invalid_producer_epoch;
+//   - a new epoch must start at sequence 0, unless the producer is unknown;
+//   - the same epoch must go on at last sequence + 1 (wrapping after
+//     INT32_MAX): out_of_order_sequence_number otherwise;
+//   - an unknown producer (never seen, expired, or its batches deleted) is
+//     accepted at any sequence: since KIP-360 the broker no longer answers
+//     unknown_producer_id, the producer's state simply starts over.
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "protocol/error_code.h"
+#include "protocol/ids.h"
+#include "protocol/record_batch.h"
+
+namespace sluice::log {
+
+// Where one producer batch went: sequences and offsets.
+struct producer_batch {
+    int32_t first_sequence = -1;
+    int32_t last_sequence = -1;
+    int64_t last_offset = -1;
+    int32_t offset_delta = 0;  // last offset - first offset
+    int64_t timestamp = -1;    // the batch's max timestamp
+    int64_t first_offset() const { return last_offset - offset_delta; }
+};
+
+struct producer_entry {
+    static constexpr size_t remembered_batches = 5;
+
+    protocol::producer_id id{-1};
+    protocol::producer_epoch epoch{-1};
+    std::deque<producer_batch> batches;  // oldest first, at most remembered_batches
+    int64_t last_timestamp = -1;
+    int32_t coordinator_epoch = -1;
+    std::optional<int64_t> current_txn_first_offset;
+
+    int32_t last_sequence() const { return batches.empty() ? -1 : batches.back().last_sequence; }
+    int64_t last_offset() const { return batches.empty() ? -1 : batches.back().last_offset; }
+    void add(protocol::producer_epoch batch_epoch, const producer_batch& batch);
+};
+
+// The last sequence of a batch starting at `base` with `last_offset_delta`,
+// wrapping after INT32_MAX as producers do.
+int32_t last_sequence_of(int32_t base, int32_t last_offset_delta);
+
+class producer_state {
+public:
+    using entries = std::unordered_map<protocol::producer_id, producer_entry>;
+
+    // The changes one append makes, checked batch by batch against the state
+    // as the batches before them in the same append leave it, and applied
+    // only once the batches are written (commit()).
+    class append {
+    public:
+        explicit append(const producer_state& state) : state_(state) {}
+        struct outcome {
+            protocol::error_code error = protocol::error_code::none;
+            std::optional<producer_batch> duplicate;  // answer with this, append nothing
+        };
+        // A client's batch at a leader, its offsets already assigned.
+        outcome check_client(const protocol::batch_header& batch);
+        // A batch replicated or recovered: no checks, only bookkeeping.
+        void add_replicated(const protocol::batch_header& batch);
+        bool empty() const { return staged_.empty(); }
+
+    private:
+        friend class producer_state;
+        producer_entry& staged(protocol::producer_id id);
+        const producer_state& state_;
+        entries staged_;
+    };
+
+    void commit(append&& changes);
+    // Recovery and replication: one batch, no checks.
+    void replay(const protocol::batch_header& batch);
+
+    const entries& producers() const { return producers_; }
+    const producer_entry* find(protocol::producer_id id) const;
+    size_t size() const { return producers_.size(); }
+    void clear() { producers_.clear(); }
+    void load(std::vector<producer_entry> loaded);
+
+    // producer.id.expiration.ms: producers silent that long (by their last
+    // batch's timestamp) and not in a transaction are forgotten. Returns how many.
+    size_t expire(int64_t now_ms, int64_t expiration_ms);
+    // Producers whose last batch is below the log start are gone with it.
+    size_t evict_below(int64_t log_start_offset);
+
+private:
+    entries producers_;
+};
+
+}  // namespace sluice::log
