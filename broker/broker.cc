@@ -30,7 +30,8 @@ struct broker::background {
     log::background_executor injected;  // replaces the pool when set (tests)
     asio::steady_timer retention_timer;
     asio::steady_timer isr_timer;
-    explicit background(asio::io_context& io) : retention_timer(io), isr_timer(io) {}
+    asio::steady_timer producer_expiry_timer;
+    explicit background(asio::io_context& io) : retention_timer(io), isr_timer(io), producer_expiry_timer(io) {}
 };
 
 namespace {
@@ -127,6 +128,7 @@ broker::~broker() = default;
 void broker::run() {
     schedule_retention();
     schedule_isr_check();
+    schedule_producer_expiry();
     groups_->start();
     cleaning_->start();
     if (roles_) roles_->start();
@@ -157,6 +159,7 @@ void broker::stop_now() {
     if (roles_) roles_->stop();
     background_->retention_timer.cancel();
     background_->isr_timer.cancel();
+    background_->producer_expiry_timer.cancel();
     background_->pool.join();  // pending deletions and flushes finish first
     logs_->shutdown();
     // Leaves the cluster at once (a cluster store revokes its session).
@@ -211,6 +214,19 @@ void broker::schedule_isr_check() {
         if (ec) return;
         topics_->check_isr(now_ms());
         schedule_isr_check();
+    });
+}
+
+void broker::schedule_producer_expiry() {
+    auto interval = std::chrono::milliseconds(config_.producer_id_expiration_check_interval_ms);
+    background_->producer_expiry_timer.expires_after(interval);
+    background_->producer_expiry_timer.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        const int64_t now = now_ms();
+        for (auto& [name, topic] : topics_->all()) {
+            for (auto& p : topic->partitions) p->log->expire_producers(now, config_.producer_id_expiration_ms);
+        }
+        schedule_producer_expiry();
     });
 }
 

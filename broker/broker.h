@@ -91,6 +91,7 @@ public:
 private:
     void schedule_retention();
     void schedule_isr_check();
+    void schedule_producer_expiry();  // producer.id.expiration.ms
     void stop_now();
 
     broker_config config_;

@@ -215,6 +215,8 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.log_roll_ms = num("log.roll.ms");
     c.log_roll_jitter_ms = num("log.roll.jitter.ms");
     c.log_retention_ms = num("log.retention.ms");
+    c.producer_id_expiration_ms = num("producer.id.expiration.ms");
+    c.producer_id_expiration_check_interval_ms = num("producer.id.expiration.check.interval.ms");
     c.log_retention_bytes = num("log.retention.bytes");
     c.log_retention_check_interval_ms = num("log.retention.check.interval.ms");
     c.log_index_interval_bytes = i32("log.index.interval.bytes");

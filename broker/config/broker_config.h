@@ -45,6 +45,8 @@ struct broker_config {
     int64_t log_retention_ms = 168LL * 3'600'000;    // ms > minutes > hours; -1 = unlimited
     int64_t log_retention_bytes = -1;
     int64_t log_retention_check_interval_ms = 300000;
+    int64_t producer_id_expiration_ms = 86400000;
+    int64_t producer_id_expiration_check_interval_ms = 600000;
     int32_t log_index_interval_bytes = 4096;
     int32_t log_index_size_max_bytes = 10485760;
     int64_t log_index_cache_bytes = 8388608;  // Sluice's own (log/index_block_cache.h)

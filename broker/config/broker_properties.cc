@@ -184,6 +184,8 @@ std::vector<config_def> accepted_defs() {
         {.name = "transaction.remove.expired.transaction.cleanup.interval.ms", .type = t::int32,
          .default_value = "3600000", .min = 1},
         {.name = "producer.id.expiration.ms", .type = t::int32, .default_value = "86400000", .min = 1},
+        {.name = "producer.id.expiration.check.interval.ms", .type = t::int32, .default_value = "600000",
+         .min = 1},
         {.name = "log.flush.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",
          .min = 0},
         {.name = "log.flush.start.offset.checkpoint.interval.ms", .type = t::int32, .default_value = "60000",

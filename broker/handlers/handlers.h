@@ -42,5 +42,6 @@ handler_result handle_delete_groups(broker&, request&);
 handler_result handle_offset_delete(broker&, request&);
 handler_result handle_consumer_group_heartbeat(broker&, request&);
 handler_result handle_consumer_group_describe(broker&, request&);
+handler_result handle_describe_producers(broker&, request&);
 
 }  // namespace sluice::broker

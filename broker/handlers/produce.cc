@@ -76,6 +76,9 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         // Clients may not send empty or control batches (markers are the
         // broker's to write).
         if (header->record_count <= 0 || header->is_control()) return {error_code::invalid_record, {}, {}};
+        // Transactions are not served yet: a transactional batch is refused
+        // as Kafka refuses one without an authorised transactional id.
+        if (header->is_transactional()) return {error_code::transactional_id_authorization_failed, {}, {}};
         if (!settings.compact) {
             if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return {e, {}, {}};
             continue;
@@ -152,11 +155,14 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     if (appended.error != error_code::none) return out;
     out.base_offset = appended.base_offset;
     out.log_append_time_ms = appended.log_append_time_ms;
-    // Moves the high watermark at once when the leader is the whole ISR.
-    on_leader_append(p);
-    b.flush_if_due(topic->meta.name, index);
+    if (!appended.duplicate) {
+        // Moves the high watermark at once when the leader is the whole ISR.
+        on_leader_append(p);
+        b.flush_if_due(topic->meta.name, index);
+    }
     if (acks == -1) {
-        int64_t required = p.log->log_end_offset();
+        // A retried batch waits for the first copy, which may not be committed yet.
+        int64_t required = appended.duplicate ? appended.last_offset + 1 : p.log->log_end_offset();
         switch (check_acks(*topic, p, required)) {
             case acks_outcome::waiting:
                 waits_for = required;

@@ -38,6 +38,7 @@ constexpr std::array handlers{
     api_handler{46, 0, 0, handle_list_partition_reassignments},
     api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},
+    api_handler{61, 0, 0, handle_describe_producers},
     api_handler{68, 0, 1, handle_consumer_group_heartbeat},
     api_handler{69, 0, 0, handle_consumer_group_describe},
 

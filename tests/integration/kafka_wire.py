@@ -825,3 +825,45 @@ def parse_list_groups_v5(r):
     r.tagged_fields()
     r.expect_end()
     return err, {g.pop("group_id"): g for g in groups}
+
+
+# --------------------------------------------------------------------------
+# DescribeProducers v0 (key 61): flexible, request header v2, response header v1.
+
+API_DESCRIBE_PRODUCERS = 61
+
+
+def describe_producers_v0_body(topics):
+    """topics: [(name, [partitions])]"""
+    return (compact_array(list(topics), lambda t: compact_string(t[0]) + compact_array(list(t[1]), int32)
+                          + EMPTY_TAGGED_FIELDS) + EMPTY_TAGGED_FIELDS)
+
+
+def parse_describe_producers_v0(r):
+    """-> {topic: {partition: dict(error_code, producers={producer id: dict})}}"""
+    r.tagged_fields()  # response header v1
+    r.int32()  # throttle
+
+    def producer(rr):
+        d = dict(producer_id=rr.int64(), producer_epoch=rr.int32(), last_sequence=rr.int32(),
+                 last_timestamp=rr.int64(), coordinator_epoch=rr.int32(), current_txn_start_offset=rr.int64())
+        rr.tagged_fields()
+        return d
+
+    def partition(rr):
+        index, error = rr.int32(), rr.int16()
+        rr.compact_string()
+        producers = rr.compact_array(producer) or []
+        rr.tagged_fields()
+        return index, dict(error_code=error, producers={p["producer_id"]: p for p in producers})
+
+    def topic(rr):
+        name = rr.compact_string()
+        parts = rr.compact_array(partition) or []
+        rr.tagged_fields()
+        return name, dict(parts)
+
+    topics = r.compact_array(topic) or []
+    r.tagged_fields()
+    r.expect_end()
+    return dict(topics)
