@@ -91,7 +91,11 @@ append_result partition_log::append_as_follower(std::span<const uint8_t> batches
             const auto header = *protocol::read_batch_header(run.subspan(pos));
             // A newer epoch starts at its first batch, as Kafka's follower records it.
             epochs_.assign(header.partition_leader_epoch, header.base_offset);
-            producers_.replay(header);
+            if (header.producer_id >= 0) {
+                std::optional<protocol::txn_marker> marker;
+                if (header.is_control()) marker = protocol::read_marker(run.subspan(pos, header.total_size()));
+                on_transactions_ended(producers_.replay(header, marker), true);
+            }
             if (result.base_offset < 0) result.base_offset = header.base_offset;
             result.last_offset = header.last_offset();
             pos += header.total_size();

@@ -167,7 +167,7 @@ append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_e
     }
     if (error_code error = active()->append(batches, now_ms); error != error_code::none) return {error};
     epochs_.assign(leader_epoch, base_offset);
-    if (!producer_changes.empty()) producers_.commit(std::move(producer_changes));
+    if (!producer_changes.empty()) on_transactions_ended(producers_.commit(std::move(producer_changes)), true);
     return {error_code::none, base_offset, last_offset, config_.log_append_time ? now_ms : -1};
 }
 
@@ -273,6 +273,9 @@ partition_log::fetch_read partition_log::read_for_fetch(int64_t offset, size_t m
 
 void partition_log::set_high_watermark(int64_t offset) {
     high_watermark_.store(std::clamp(offset, log_start_offset(), log_end_offset()), std::memory_order_relaxed);
+    if (!unreplicated_.empty()) {
+        std::erase_if(unreplicated_, [&](const completed_txn& t) { return t.last_offset < high_watermark(); });
+    }
 }
 
 std::optional<offset_and_timestamp> partition_log::first_record_at_or_after(const segment& seg,
@@ -333,6 +336,7 @@ void partition_log::set_log_start_offset(int64_t offset) {
     log_start_offset_.store(offset, std::memory_order_relaxed);
     epochs_.truncate_from_start(offset);
     producers_.evict_below(offset);
+    std::erase_if(aborted_, [&](const aborted_txn& e) { return e.last_offset < offset; });
 }
 
 error_code partition_log::delete_records_before(int64_t offset) {
@@ -525,6 +529,8 @@ partition_log::truncation partition_log::truncate_fully_and_start_at(protocol::o
     // None of the old batches remain, so none of the old producer state does.
     drop_producer_snapshots_above(-1, result);
     producers_.clear();
+    aborted_.clear();
+    unreplicated_.clear();
     return result;
 }
 

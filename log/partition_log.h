@@ -40,6 +40,7 @@
 #include "log/file_util.h"
 #include "log/leader_epoch_cache.h"
 #include "log/producer_state.h"
+#include "log/transaction_index.h"
 #include "log/recovery.h"
 #include "log/segment.h"
 #include "log/types.h"
@@ -101,6 +102,14 @@ public:
     // given the first time (`duplicate`).
     append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
 
+    // A transaction coordinator's marker (WriteTxnMarkers): a control batch
+    // ending `producer`'s transaction, appended at the log end. Refused,
+    // appending nothing, with invalid_producer_epoch (an older producer
+    // epoch than the log's) or transaction_coordinator_fenced (an older
+    // coordinator epoch).
+    append_result append_marker(protocol::producer_id producer, protocol::producer_epoch epoch,
+                                const protocol::txn_marker& marker, int32_t leader_epoch, int64_t now_ms);
+
     // A follower's append (Kafka's appendAsFollower): `batches` as fetched
     // from the leader, stored byte for byte with their own offsets, leader
     // epochs, timestamps and CRCs. Every whole batch is checked first (magic
@@ -145,6 +154,13 @@ public:
     int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_relaxed); }
     int64_t log_end_offset() const { return segments_.back()->next_offset(); }
     int64_t high_watermark() const { return high_watermark_.load(std::memory_order_relaxed); }
+    // Where read_committed consumers stop (Kafka's last stable offset): the
+    // first offset of the oldest transaction that is open, or ended by a
+    // marker not yet below the high watermark; else the high watermark.
+    int64_t last_stable_offset() const;
+    // The aborted transactions a read_committed fetch of [from, upper) must
+    // name: those with a marker at or after `from` and data before `upper`.
+    std::vector<aborted_txn> aborted_transactions(int64_t from, int64_t upper) const;
     void set_high_watermark(int64_t offset);  // clamped to [log start, log end]
     // The high watermark replication-offset-checkpoint held at open(),
     // clamped to [log start, log end]; the log start when the partition was
@@ -273,6 +289,14 @@ private:
     void snapshot_producers();  // as of the log end
     // Renames the snapshots past `offset` to *.deleted into `result`.
     void drop_producer_snapshots_above(int64_t offset, truncation& result);
+    // Records what ended transactions leave behind: aborted ones in the
+    // index (and its file with `write_index`), unreplicated ones for the LSO.
+    void on_transactions_ended(std::vector<completed_txn> ended, bool write_index);
+    // The aborted transactions of the index files below `replay_from`; the
+    // replay from there rebuilds the rest (their entries leave the files).
+    void load_transaction_index(int64_t replay_from);
+    // Replays one batch found at `position` of `seg` into the producer state.
+    void replay_batch(const segment& seg, const batch_position& batch);
     // Writes the leader-epoch checkpoint now if entries changed (truncation).
     void persist_epochs_if_dirty();
     // append_as_follower: the whole buffer's checks; `whole` gets the bytes
@@ -290,6 +314,8 @@ private:
     std::vector<std::shared_ptr<segment>> segments_;  // by base offset; never empty
     leader_epoch_cache epochs_;
     producer_state producers_;
+    std::vector<aborted_txn> aborted_;         // by marker offset
+    std::vector<completed_txn> unreplicated_;  // ended, marker not yet below the high watermark
     recovery_report recovery_;
     std::atomic<int64_t> log_start_offset_{0};
     std::atomic<int64_t> recovery_point_{0};

@@ -69,25 +69,92 @@ producer_state::append::outcome producer_state::append::check_client(const proto
     } else if (known && !in_sequence(entry->last_sequence(), h.base_sequence)) {
         return {error_code::out_of_order_sequence_number, {}};
     }
-    staged(id).add(epoch, batch_of(h));
+    // Inside a transaction every batch of the producer belongs to it.
+    if (!h.is_transactional() && entry != nullptr && entry->current_txn_first_offset) {
+        return {error_code::invalid_txn_state, {}};
+    }
+    producer_entry& e = staged(id);
+    e.add(epoch, batch_of(h));
+    open_txn_if_transactional(e, h);
     return {};
 }
 
-void producer_state::append::add_replicated(const protocol::batch_header& h) {
-    if (h.producer_id < 0 || h.is_control()) return;
-    staged(producer_id{h.producer_id}).add(producer_epoch{h.producer_epoch}, batch_of(h));
+error_code producer_state::append::check_marker(const protocol::batch_header& h, const protocol::txn_marker& marker) {
+    const producer_id id{h.producer_id};
+    auto it = staged_.find(id);
+    const producer_entry* entry = it != staged_.end() ? &it->second : state_.find(id);
+    if (entry != nullptr && producer_epoch{h.producer_epoch} < entry->epoch) return error_code::invalid_producer_epoch;
+    if (entry != nullptr && marker.coordinator_epoch < entry->coordinator_epoch) {
+        return error_code::transaction_coordinator_fenced;
+    }
+    end_txn(staged(id), h, marker);
+    return error_code::none;
 }
 
-void producer_state::commit(append&& changes) {
-    for (auto& [id, entry] : changes.staged_) producers_.insert_or_assign(id, std::move(entry));
+void producer_state::append::add_replicated(const protocol::batch_header& h,
+                                            const std::optional<protocol::txn_marker>& marker) {
+    if (h.producer_id < 0) return;
+    producer_entry& e = staged(producer_id{h.producer_id});
+    if (h.is_control()) {
+        if (marker) end_txn(e, h, *marker);
+        return;
+    }
+    e.add(producer_epoch{h.producer_epoch}, batch_of(h));
+    open_txn_if_transactional(e, h);
+}
+
+void producer_state::append::open_txn_if_transactional(producer_entry& e, const protocol::batch_header& h) {
+    if (h.is_transactional() && !e.current_txn_first_offset) e.current_txn_first_offset = h.base_offset;
+}
+
+void producer_state::append::end_txn(producer_entry& e, const protocol::batch_header& h,
+                                     const protocol::txn_marker& marker) {
+    const producer_epoch epoch{h.producer_epoch};
+    if (epoch != e.epoch) {
+        e.batches.clear();
+        e.epoch = epoch;
+    }
+    completed_.push_back({e.id, e.current_txn_first_offset.value_or(h.base_offset), h.base_offset,
+                          marker.type == protocol::marker_type::abort});
+    e.current_txn_first_offset.reset();
+    e.coordinator_epoch = marker.coordinator_epoch;
+    e.last_timestamp = h.max_timestamp;
+}
+
+void producer_state::index_open_txn(const producer_entry* before, const producer_entry& after) {
+    const auto old_first = before != nullptr ? before->current_txn_first_offset : std::nullopt;
+    if (old_first == after.current_txn_first_offset) return;
+    if (old_first) open_txns_.erase(*old_first);
+    if (after.current_txn_first_offset) open_txns_[*after.current_txn_first_offset] = after.id;
+}
+
+std::vector<completed_txn> producer_state::commit(append&& changes) {
+    for (auto& [id, entry] : changes.staged_) {
+        index_open_txn(find(id), entry);
+        producers_.insert_or_assign(id, std::move(entry));
+    }
     changes.staged_.clear();
+    return std::move(changes.completed_);
 }
 
-void producer_state::replay(const protocol::batch_header& batch) {
-    if (batch.producer_id < 0 || batch.is_control()) return;
+std::vector<completed_txn> producer_state::replay(const protocol::batch_header& batch,
+                                                  const std::optional<protocol::txn_marker>& marker) {
+    if (batch.producer_id < 0) return {};
     append one(*this);
-    one.add_replicated(batch);
-    commit(std::move(one));
+    one.add_replicated(batch, marker);
+    return commit(std::move(one));
+}
+
+std::optional<int64_t> producer_state::first_unstable_offset() const {
+    if (open_txns_.empty()) return std::nullopt;
+    return open_txns_.begin()->first;
+}
+
+int64_t producer_state::stable_offset_after(const completed_txn& txn) const {
+    for (const auto& [first, id] : open_txns_) {
+        if (id != txn.producer) return first;
+    }
+    return txn.last_offset + 1;
 }
 
 const producer_entry* producer_state::find(producer_id id) const {
@@ -96,8 +163,11 @@ const producer_entry* producer_state::find(producer_id id) const {
 }
 
 void producer_state::load(std::vector<producer_entry> loaded) {
-    producers_.clear();
-    for (auto& e : loaded) producers_.insert_or_assign(e.id, std::move(e));
+    clear();
+    for (auto& e : loaded) {
+        index_open_txn(nullptr, e);
+        producers_.insert_or_assign(e.id, std::move(e));
+    }
 }
 
 size_t producer_state::expire(int64_t now_ms, int64_t expiration_ms) {

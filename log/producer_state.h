@@ -18,12 +18,22 @@
 //   - an unknown producer (never seen, expired, or its batches deleted) is
 //     accepted at any sequence: since KIP-360 the broker no longer answers
 //     unknown_producer_id, the producer's state simply starts over.
+//
+// Transactions: a producer's first transactional batch opens its
+// transaction at that offset; the coordinator's marker (COMMIT or ABORT)
+// closes it. While a producer's transaction is open its plain batches are
+// refused (invalid_txn_state). A marker of an older producer epoch is
+// refused (invalid_producer_epoch), one of an older coordinator epoch too
+// (transaction_coordinator_fenced). The open transactions give the first
+// unstable offset, below which read_committed consumers may read.
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/control_batch.h"
 #include "protocol/error_code.h"
 #include "protocol/ids.h"
 #include "protocol/record_batch.h"
@@ -55,6 +65,15 @@ struct producer_entry {
     void add(protocol::producer_epoch batch_epoch, const producer_batch& batch);
 };
 
+// A transaction that ended in this log: its data from `first_offset` (the
+// marker's own offset when it had none), its marker at `last_offset`.
+struct completed_txn {
+    protocol::producer_id producer;
+    int64_t first_offset = 0;
+    int64_t last_offset = 0;
+    bool aborted = false;
+};
+
 // The last sequence of a batch starting at `base` with `last_offset_delta`,
 // wrapping after INT32_MAX as producers do.
 int32_t last_sequence_of(int32_t base, int32_t last_offset_delta);
@@ -75,25 +94,45 @@ public:
         };
         // A client's batch at a leader, its offsets already assigned.
         outcome check_client(const protocol::batch_header& batch);
-        // A batch replicated or recovered: no checks, only bookkeeping.
-        void add_replicated(const protocol::batch_header& batch);
+        // A coordinator's marker at a leader, its offset already assigned.
+        protocol::error_code check_marker(const protocol::batch_header& batch, const protocol::txn_marker& marker);
+        // A batch replicated or recovered: no checks, only bookkeeping
+        // (`marker` for a control batch, when it could be read).
+        void add_replicated(const protocol::batch_header& batch, const std::optional<protocol::txn_marker>& marker);
         bool empty() const { return staged_.empty(); }
+        // Transactions the staged batches end, in offset order.
+        const std::vector<completed_txn>& completed() const { return completed_; }
 
     private:
         friend class producer_state;
         producer_entry& staged(protocol::producer_id id);
+        void open_txn_if_transactional(producer_entry& entry, const protocol::batch_header& batch);
+        void end_txn(producer_entry& entry, const protocol::batch_header& batch, const protocol::txn_marker& marker);
         const producer_state& state_;
         entries staged_;
+        std::vector<completed_txn> completed_;
     };
 
-    void commit(append&& changes);
+    // Applies the staged changes; returns the transactions they ended.
+    std::vector<completed_txn> commit(append&& changes);
     // Recovery and replication: one batch, no checks.
-    void replay(const protocol::batch_header& batch);
+    std::vector<completed_txn> replay(const protocol::batch_header& batch,
+                                      const std::optional<protocol::txn_marker>& marker = std::nullopt);
+
+    // The first offset of the oldest open transaction.
+    std::optional<int64_t> first_unstable_offset() const;
+    // Kafka's ProducerStateManager.lastStableOffset for a transaction just
+    // ended: where the next open transaction of another producer starts, or
+    // just past the marker.
+    int64_t stable_offset_after(const completed_txn& txn) const;
 
     const entries& producers() const { return producers_; }
     const producer_entry* find(protocol::producer_id id) const;
     size_t size() const { return producers_.size(); }
-    void clear() { producers_.clear(); }
+    void clear() {
+        producers_.clear();
+        open_txns_.clear();
+    }
     void load(std::vector<producer_entry> loaded);
 
     // producer.id.expiration.ms: producers silent that long (by their last
@@ -103,7 +142,9 @@ public:
     size_t evict_below(int64_t log_start_offset);
 
 private:
+    void index_open_txn(const producer_entry* before, const producer_entry& after);
     entries producers_;
+    std::map<int64_t, protocol::producer_id> open_txns_;  // first offset -> producer
 };
 
 }  // namespace sluice::log

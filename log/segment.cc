@@ -364,8 +364,12 @@ bool segment::remove_files() const {
     // The producer snapshot taken when this segment started goes with it
     // (log/producer_snapshot.h); a staged segment has none of its own.
     std::filesystem::path snapshot;
-    if (suffix_.empty()) snapshot = std::filesystem::path(log_path_).replace_extension(".snapshot");
-    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path(), snapshot}) {
+    std::filesystem::path aborted;  // log/transaction_index.h
+    if (suffix_.empty()) {
+        snapshot = std::filesystem::path(log_path_).replace_extension(".snapshot");
+        aborted = std::filesystem::path(log_path_).replace_extension(".txnindex");
+    }
+    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path(), snapshot, aborted}) {
         if (path.empty()) continue;
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
             spdlog::error("log: cannot delete {}: {}", path.string(), std::strerror(errno));

@@ -41,6 +41,7 @@ struct fetch_plan {
     int32_t session_id = 0;
     bool incremental = false;
     int32_t replica_id = -1;  // >= 0: a follower fetching
+    bool read_committed = false;  // isolation_level 1 (v4+): stop at the last stable offset
     bool from_follower() const { return replica_id >= 0; }
     std::vector<session_partition> partitions;  // for sessionless fetches
 };
@@ -103,6 +104,7 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
     // min_bytes never asks for more than max_bytes allows.
     plan.max_bytes = std::min(version >= 3 ? body.max_bytes : INT32_MAX, b.config().fetch_max_bytes);
     plan.min_bytes = std::min(body.min_bytes, plan.max_bytes);
+    plan.read_committed = version >= 4 && body.isolation_level == 1 && plan.replica_id < 0;
 
     auto sessionless = [&] {
         plan.partitions.reserve(body.topics.size());
@@ -260,11 +262,14 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
         } else {
             log::partition_log& lg = *ps->log;
             out.high_watermark = lg.high_watermark();
-            out.last_stable_offset = lg.high_watermark();
+            out.last_stable_offset = lg.last_stable_offset();
             out.log_start_offset = lg.log_start_offset();
             // Followers copy everything the leader has; consumers see only
-            // what is committed.
-            int64_t readable = plan.from_follower() ? lg.log_end_offset() : lg.high_watermark();
+            // what is committed, and read_committed ones only what no open
+            // transaction may still abort.
+            int64_t readable = plan.from_follower() ? lg.log_end_offset()
+                               : plan.read_committed ? out.last_stable_offset
+                                                     : lg.high_watermark();
             if (auto diverged = divergence(plan, sp, *ps)) {
                 out.diverging_epoch.epoch = diverged->epoch;
                 out.diverging_epoch.end_offset = diverged->start_offset;
@@ -283,6 +288,13 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
                 } else if (!left_out) {
                     if (keep_answers) {
                         for (auto& s : read.slices) out.records.append_file(std::move(s));
+                        // The consumer drops these transactions' records (FetchResponse.AbortedTransactions).
+                        if (plan.read_committed && read.bytes > 0) {
+                            auto& listed = out.aborted_transactions.emplace();
+                            for (const auto& a : lg.aborted_transactions(sp.fetch_offset, readable)) {
+                                listed.push_back({a.producer_id, a.first_offset, {}});
+                            }
+                        }
                     }
                     ev.bytes += read.bytes;
                     budget -= std::min(budget, read.bytes);

@@ -43,5 +43,6 @@ handler_result handle_offset_delete(broker&, request&);
 handler_result handle_consumer_group_heartbeat(broker&, request&);
 handler_result handle_consumer_group_describe(broker&, request&);
 handler_result handle_describe_producers(broker&, request&);
+handler_result handle_write_txn_markers(broker&, request&);
 
 }  // namespace sluice::broker

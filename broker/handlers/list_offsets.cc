@@ -29,7 +29,7 @@ constexpr int64_t latest_tiered_timestamp = -5;
 constexpr int32_t consumer_replica_id = -1;
 constexpr int32_t debugging_replica_id = -2;
 
-response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version,
+response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version, int8_t isolation_level,
                                                    int32_t replica_id, int32_t current_leader_epoch) {
     response_t::list_offsets_partition_response out;
     if (p == nullptr) {
@@ -46,9 +46,12 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
     }
     const log::partition_log& lg = *p->log;
     const bool consumer = replica_id == consumer_replica_id;
-    // A consumer sees what is committed; a replica (a follower finding where
-    // to resume) or the debugging id the whole log.
-    const int64_t fetchable = consumer ? lg.high_watermark() : lg.log_end_offset();
+    // A consumer sees what is committed (read_committed: what is stable); a
+    // replica (a follower finding where to resume) or the debugging id the
+    // whole log.
+    const int64_t fetchable = !consumer          ? lg.log_end_offset()
+                              : isolation_level == 1 ? lg.last_stable_offset()
+                                                     : lg.high_watermark();
     // KIP-207: a new leader's high watermark trails what its predecessor had
     // committed until the followers fetch in the new epoch. Until it reaches
     // the start of that epoch a consumer is told to retry, rather than shown
@@ -125,7 +128,8 @@ response_t answer_list_offsets(const protocol::list_offsets_request& body, int16
             if (version >= 1 && repeated.contains({t.name, p.partition_index})) {
                 out.error_code = to_wire(error_code::invalid_request);
             } else {
-                out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version, body.replica_id,
+                out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version,
+                             version >= 2 ? body.isolation_level : int8_t{0}, body.replica_id,
                              version >= 4 ? p.current_leader_epoch : -1);
             }
             out.partition_index = p.partition_index;

@@ -867,3 +867,47 @@ def parse_describe_producers_v0(r):
     r.tagged_fields()
     r.expect_end()
     return dict(topics)
+
+
+# --------------------------------------------------------------------------
+# WriteTxnMarkers v1 (key 27): flexible, request header v2, response header v1.
+
+API_WRITE_TXN_MARKERS = 27
+
+
+def write_txn_markers_v1_body(markers):
+    """markers: [(producer_id, producer_epoch, commit, coordinator_epoch, [(topic, [partitions])])]"""
+    def marker(m):
+        pid, epoch, commit, coordinator_epoch, topics = m
+        return (int64(pid) + int16(epoch) + int8(1 if commit else 0)
+                + compact_array(list(topics), lambda t: compact_string(t[0]) + compact_array(list(t[1]), int32)
+                                + EMPTY_TAGGED_FIELDS)
+                + int32(coordinator_epoch) + EMPTY_TAGGED_FIELDS)
+    return compact_array(list(markers), marker) + EMPTY_TAGGED_FIELDS
+
+
+def parse_write_txn_markers_v1(r):
+    """-> [(producer_id, {topic: {partition: error_code}})]"""
+    r.tagged_fields()  # response header v1
+
+    def partition(rr):
+        d = (rr.int32(), rr.int16())
+        rr.tagged_fields()
+        return d
+
+    def topic(rr):
+        name = rr.compact_string()
+        parts = dict(rr.compact_array(partition) or [])
+        rr.tagged_fields()
+        return name, parts
+
+    def marker(rr):
+        pid = rr.int64()
+        topics = dict(rr.compact_array(topic) or [])
+        rr.tagged_fields()
+        return pid, topics
+
+    out = r.compact_array(marker) or []
+    r.tagged_fields()
+    r.expect_end()
+    return out
