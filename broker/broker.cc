@@ -18,6 +18,7 @@
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
+#include "broker/txn/producer_id_manager.h"
 #include "log/log_manager.h"
 
 namespace sluice::broker {
@@ -109,6 +110,7 @@ broker::broker(broker_config config, log::background_executor executor)
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
+    producer_ids_ = std::make_unique<txn::producer_id_manager>(*store_, io_->get_executor());
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
     // However a topic goes (DeleteTopics here, or another broker's seen
     // through the store's watch), the cleaner forgets its partitions.

@@ -38,6 +38,9 @@ class log_cleaning;
 namespace groups {
 class coordinator;
 }
+namespace txn {
+class producer_id_manager;
+}
 namespace replica {
 class cluster_roles;
 }
@@ -67,6 +70,7 @@ public:
     log::log_manager& logs() { return *logs_; }
     fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
     groups::coordinator& groups() { return *groups_; }
+    txn::producer_id_manager& producer_ids() { return *producer_ids_; }
     log_cleaning& cleaning() { return *cleaning_; }
 
     // Runs `work` on the background pool (blocking disk work).
@@ -101,6 +105,7 @@ private:
     std::unique_ptr<topic_registry> topics_;
     std::unique_ptr<fetch_session_cache> fetch_sessions_;
     std::unique_ptr<groups::coordinator> groups_;
+    std::unique_ptr<txn::producer_id_manager> producer_ids_;
     std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;

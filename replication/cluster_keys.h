@@ -14,6 +14,10 @@
 //                                partition_registration JSON; keyed by the
 //                                topic id so a topic re-created under the same
 //                                name never sees the old one's partitions
+//   <prefix>/producer_ids        {"next_producer_id": N}: where the next block
+//                                of producer ids starts; only ever raised, by
+//                                compare-and-swap on its mod revision (absent:
+//                                none handed out yet)
 #include <cstdint>
 #include <string>
 
@@ -34,6 +38,7 @@ public:
     std::string partition(const std::string& topic_id, int32_t p) const {
         return partitions_of(topic_id) + std::to_string(p);
     }
+    std::string producer_ids() const { return prefix_ + "/producer_ids"; }
     // Everything of this cluster, for one listing and one watch.
     std::string all() const { return prefix_ + "/"; }
     const std::string& prefix() const { return prefix_; }

@@ -48,6 +48,7 @@ etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const opti
                                                      if (membership_) membership_->topics_changed(names);
                                                      watchers_.notify({names.begin(), names.end()});
                                                  });
+    producer_ids_ = std::make_unique<etcd_producer_ids>(*client_, cluster_keys(opts.prefix));
     cluster_membership::settings s;
     s.registration.keys = cluster_keys(opts.prefix);
     s.registration.self = broker_info{opts.node_id, opts.rack, opts.listeners, random_incarnation()};
@@ -290,6 +291,22 @@ void etcd_metadata_store::set_topic_configs(std::string name, topic_configs conf
     std::weak_ptr<bool> alive = alive_;
     mirror_->set_configs(name, std::move(configs), [this, alive, ex, done = std::move(done)](write_result r) mutable {
         if (!alive.expired()) finish(r, ex, std::move(done));
+    });
+}
+
+void etcd_metadata_store::allocate_producer_ids(executor ex, producer_ids_fn done) {
+    std::weak_ptr<bool> alive = alive_;
+    producer_ids_->allocate([alive, ex, done = std::move(done)](write_result r, producer_id_block block) mutable {
+        if (alive.expired()) return;
+        op_result result;
+        if (r.conflict) {
+            result = {conflict_code, r.message};
+        } else if (r.code != error_code::none) {
+            result = {r.code, r.message};
+        }
+        boost::asio::post(ex, [done = std::move(done), result = std::move(result), block]() mutable {
+            done(std::move(result), block);
+        });
     });
 }
 

@@ -20,6 +20,10 @@
 // broker runs the controller over the mirror. watch_cluster() hears of
 // brokers coming and going and of controller changes.
 //
+// Producer ids: blocks from one counter in etcd (etcd_producer_ids). The
+// answer does not wait for the mirror: no read of the store shows the
+// counter.
+//
 // Placement: replica_assignment over the live brokers (rack-aware), at a
 // random start as Kafka does; or explicit assignments, checked against the
 // live brokers. A new partition's ISR is all its replicas, led by the first.
@@ -36,6 +40,7 @@
 #include "replication/cluster_membership.h"
 #include "replication/cluster_metadata.h"
 #include "replication/etcd/etcd_client.h"
+#include "replication/etcd_producer_ids.h"
 #include "replication/metadata_store.h"
 #include "replication/replica_assignment.h"
 #include "replication/topic_watchers.h"
@@ -87,6 +92,7 @@ public:
                              done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
+    void allocate_producer_ids(executor ex, producer_ids_fn done) override;
     void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
                    protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
                    executor ex, partition_fn done) override;
@@ -112,6 +118,7 @@ private:
     options options_;
     std::unique_ptr<etcd::client> client_;
     std::unique_ptr<cluster_metadata> mirror_;
+    std::unique_ptr<etcd_producer_ids> producer_ids_;
     std::unique_ptr<cluster_membership> membership_;
     topic_watchers watchers_;
     topic_watchers cluster_watchers_;  // notified with one empty name

@@ -84,7 +84,7 @@ std::unique_ptr<local_metadata_store> local_metadata_store::open(
         text << in.rdbuf();
         if (in.bad()) throw metadata_error("Cannot read cluster metadata file " + path.string());
         try {
-            decode_metadata(text.str(), store->state_.cluster_id, store->state_.topics);
+            store->state_ = decode_metadata(text.str());
         } catch (const metadata_error& e) {
             throw metadata_error("Corrupt cluster metadata file " + path.string() + ": " + e.what() +
                                  ". Refusing to start rather than lose the topics it lists; restore it "
@@ -110,7 +110,7 @@ std::unique_ptr<local_metadata_store> local_metadata_store::open(
 }
 
 op_result local_metadata_store::commit(state next) {
-    if (auto r = write_atomically(path_, encode_metadata(next.cluster_id, next.topics)); !r.ok()) {
+    if (auto r = write_atomically(path_, encode_metadata(next)); !r.ok()) {
         spdlog::error("Cluster metadata not saved: {}", r.message);
         return r;
     }
@@ -241,6 +241,19 @@ op_result local_metadata_store::set_topic_configs_now(std::string_view name, con
     return commit(std::move(next));
 }
 
+op_result local_metadata_store::allocate_producer_ids_now(producer_id_block& block) {
+    std::lock_guard lock(mu_);
+    int64_t first = state_.next_producer_id.value();
+    if (!producer_ids_left(first, producer_id_block::default_size)) {
+        return {error_code::unknown_server_error, "Every producer id has been handed out."};
+    }
+    state next = state_;
+    next.next_producer_id = protocol::producer_id(first + producer_id_block::default_size);
+    if (auto r = commit(std::move(next)); !r.ok()) return r;
+    block = producer_id_block{protocol::producer_id(first), producer_id_block::default_size};
+    return {};
+}
+
 // The file is written before these return: `done` runs inline, which the
 // interface allows and which keeps a single node's admin requests answering
 // exactly as before the interface became asynchronous.
@@ -274,6 +287,12 @@ void local_metadata_store::set_topic_configs(std::string name, topic_configs con
     op_result r = set_topic_configs_now(name, configs, expected);
     changed(r, name);
     done(std::move(r));
+}
+
+void local_metadata_store::allocate_producer_ids(executor, producer_ids_fn done) {
+    producer_id_block block;
+    op_result r = allocate_producer_ids_now(block);
+    done(std::move(r), block);
 }
 
 metadata_store::subscription local_metadata_store::watch(executor ex, watch_fn on_change) {

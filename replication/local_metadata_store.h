@@ -5,7 +5,11 @@
 // File format (version 1):
 //   {"version":1,"cluster_id":"<22-char base64url>",
 //    "topics":[{"name":"t","topic_id":"<22-char base64url>","partitions":3,
-//               "replication_factor":1,"configs":{"retention.ms":"1000"}}]}
+//               "replication_factor":1,"configs":{"retention.ms":"1000"}}],
+//    "next_producer_id":2000}
+// next_producer_id is where the next block of producer ids starts: every id
+// below it may have been handed out. Files written before producer ids were
+// kept have no such field, which reads as 0 (none handed out yet).
 //
 // Crash story: a change is written to __cluster_metadata.json.tmp, fsynced,
 // renamed over the file, and the directory fsynced, so after a crash the file
@@ -27,6 +31,14 @@
 #include "replication/topic_watchers.h"
 
 namespace sluice::replication {
+
+// What the file holds.
+struct metadata_file_contents {
+    std::string cluster_id;
+    std::vector<topic_metadata> topics;  // in creation order
+    protocol::producer_id next_producer_id{0};
+    bool operator==(const metadata_file_contents&) const = default;
+};
 
 class local_metadata_store final : public metadata_store {
 public:
@@ -58,6 +70,7 @@ public:
                              done_fn done) override;
     void set_topic_configs(std::string name, topic_configs configs, std::optional<topic_configs> expected,
                            executor ex, done_fn done) override;
+    void allocate_producer_ids(executor ex, producer_ids_fn done) override;
     // Nothing changes on a single node: answers from its fixed state.
     void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
                    protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
@@ -72,10 +85,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
 
 private:
-    struct state {
-        std::string cluster_id;
-        std::vector<topic_metadata> topics;  // in creation order
-    };
+    using state = metadata_file_contents;
 
     local_metadata_store(std::filesystem::path path, broker_node self)
         : path_(std::move(path)), self_(std::move(self)) {}
@@ -85,6 +95,7 @@ private:
     op_result set_partition_count_now(std::string_view name, int32_t count, const replica_assignments& assignments);
     op_result set_topic_configs_now(std::string_view name, const topic_configs& configs,
                                     const std::optional<topic_configs>& expected);
+    op_result allocate_producer_ids_now(producer_id_block& block);
     // Tells the watchers of a change to `name` if `result` is ok.
     void changed(const op_result& result, const std::string& name);
 
@@ -99,9 +110,9 @@ private:
     topic_watchers watchers_;
 };
 
-// The file's bytes for `s` and back; exposed for tests and tools.
-std::string encode_metadata(const std::string& cluster_id, const std::vector<topic_metadata>& topics);
+// The file's bytes and back; exposed for tests and tools.
+std::string encode_metadata(const metadata_file_contents& contents);
 // Throws metadata_error describing what is wrong.
-void decode_metadata(std::string_view text, std::string& cluster_id, std::vector<topic_metadata>& topics);
+metadata_file_contents decode_metadata(std::string_view text);
 
 }  // namespace sluice::replication

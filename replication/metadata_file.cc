@@ -68,9 +68,9 @@ topic_metadata decode_topic(const json::value& v, size_t index) {
 
 }  // namespace
 
-std::string encode_metadata(const std::string& cluster_id, const std::vector<topic_metadata>& topics) {
+std::string encode_metadata(const metadata_file_contents& contents) {
     json::array out_topics;
-    for (const auto& t : topics) {
+    for (const auto& t : contents.topics) {
         json::object configs;
         for (const auto& [k, v] : t.configs) configs[k] = v;
         out_topics.push_back(json::object{
@@ -83,13 +83,14 @@ std::string encode_metadata(const std::string& cluster_id, const std::vector<top
     }
     json::object root{
         {"version", format_version},
-        {"cluster_id", cluster_id},
+        {"cluster_id", contents.cluster_id},
         {"topics", std::move(out_topics)},
+        {"next_producer_id", contents.next_producer_id.value()},
     };
     return json::serialize(root) + "\n";
 }
 
-void decode_metadata(std::string_view text, std::string& cluster_id, std::vector<topic_metadata>& topics) {
+metadata_file_contents decode_metadata(std::string_view text) {
     json::error_code ec;
     json::value root = json::parse(text, ec);
     if (ec) corrupt("not valid JSON (" + ec.message() + ")");
@@ -97,11 +98,12 @@ void decode_metadata(std::string_view text, std::string& cluster_id, std::vector
     const auto& o = root.get_object();
     int64_t version = int_field(o, "version", "the file", 0, INT64_MAX);
     if (version != format_version) corrupt("unsupported format version " + std::to_string(version));
-    cluster_id = string_field(o, "cluster_id", "the file");
-    if (cluster_id.empty()) corrupt("\"cluster_id\" is empty");
+    metadata_file_contents out;
+    out.cluster_id = string_field(o, "cluster_id", "the file");
+    if (out.cluster_id.empty()) corrupt("\"cluster_id\" is empty");
     const auto& list = field(o, "topics", "the file");
     if (!list.is_array()) corrupt("\"topics\" is not an array");
-    topics.clear();
+    auto& topics = out.topics;
     for (size_t i = 0; i < list.get_array().size(); ++i) {
         topic_metadata t = decode_topic(list.get_array()[i], i);
         for (const auto& other : topics) {
@@ -110,6 +112,11 @@ void decode_metadata(std::string_view text, std::string& cluster_id, std::vector
         }
         topics.push_back(std::move(t));
     }
+    // Absent in files from before producer ids were kept: none handed out.
+    if (o.contains("next_producer_id")) {
+        out.next_producer_id = protocol::producer_id(int_field(o, "next_producer_id", "the file", 0, INT64_MAX));
+    }
+    return out;
 }
 
 }  // namespace sluice::replication

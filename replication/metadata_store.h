@@ -2,7 +2,7 @@
 // Where the cluster's metadata lives: the cluster id, the live brokers and
 // the controller, and per topic its id, partition count, replication factor,
 // config overrides and each partition's state (replicas, ISR, leader,
-// epochs). The broker talks
+// epochs), and the next free producer id. The broker talks
 // to this interface only; a single node uses local_metadata_store (a file
 // under the first log dir), a cluster etcd_metadata_store (etcd, mirrored).
 //
@@ -39,8 +39,9 @@
 #include "protocol/ids.h"
 #include "protocol/wire.h"
 #include "replication/leader_election.h"
-#include "replication/partition_registration.h"
 #include "replication/op_result.h"
+#include "replication/partition_registration.h"
+#include "replication/producer_id_block.h"
 
 namespace sluice::replication {
 
@@ -93,6 +94,8 @@ public:
     using watch_fn = std::function<void(const std::vector<std::string>& topics)>;
     // A partition's state after an accepted change.
     using partition_fn = std::function<void(op_result, partition_registration)>;
+    // A block of producer ids when ok.
+    using producer_ids_fn = std::function<void(op_result, producer_id_block)>;
     // Notifications flow while this is held; dropping it ends them.
     using subscription = std::shared_ptr<void>;
 
@@ -155,6 +158,14 @@ public:
     virtual void alter_isr(std::string topic, int32_t partition, protocol::node_id from_leader,
                            protocol::leader_epoch leader_epoch, int32_t partition_epoch, std::vector<int32_t> new_isr,
                            executor ex, partition_fn done) = 0;
+
+    // Kafka's AllocateProducerIds: the next producer_id_block::default_size
+    // ids, which no broker got before and none will get after, in this
+    // cluster's life; stored durably before `done` runs ok. Errors:
+    // kafka_storage_error (the file not written), request_timed_out (etcd out
+    // of reach), conflict_code (lost every compare-and-swap it tried),
+    // unknown_server_error (an unreadable stored counter, or no ids left).
+    virtual void allocate_producer_ids(executor ex, producer_ids_fn done) = 0;
 
     virtual subscription watch(executor ex, watch_fn on_change) = 0;
     // Brokers joining or leaving and controller changes (never for a single node).

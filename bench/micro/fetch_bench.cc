@@ -233,6 +233,9 @@ public:
                    executor, partition_fn done) override {
         done({protocol::error_code::invalid_request, "not kept"}, {});
     }
+    void allocate_producer_ids(executor, producer_ids_fn done) override {
+        done({protocol::error_code::unknown_server_error, "not kept"}, {});
+    }
     subscription watch(executor, watch_fn) override { return std::make_shared<int>(0); }
     subscription watch_cluster(executor, std::function<void()>) override { return std::make_shared<int>(0); }
     void stop(std::function<void()> done) override { done(); }

@@ -21,6 +21,7 @@ handler_result handle_api_versions(broker&, request&);
 handler_result handle_create_topics(broker&, request&);
 handler_result handle_delete_topics(broker&, request&);
 handler_result handle_delete_records(broker&, request&);
+handler_result handle_init_producer_id(broker&, request&);
 handler_result handle_offset_for_leader_epoch(broker&, request&);
 handler_result handle_describe_configs(broker&, request&);
 handler_result handle_alter_configs(broker&, request&);

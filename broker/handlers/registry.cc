@@ -27,6 +27,7 @@ constexpr std::array handlers{
     api_handler{19, 0, 7, handle_create_topics},
     api_handler{20, 0, 6, handle_delete_topics},
     api_handler{21, 0, 2, handle_delete_records},
+    api_handler{22, 0, 5, handle_init_producer_id},
     api_handler{23, 0, 4, handle_offset_for_leader_epoch},
     api_handler{27, 0, 1, handle_write_txn_markers},
     api_handler{32, 0, 4, handle_describe_configs},

@@ -53,6 +53,9 @@ public:
                    std::vector<int32_t> isr, executor ex, partition_fn done) override {
         inner_.alter_isr(std::move(n), p, l, le, pe, std::move(isr), std::move(ex), std::move(done));
     }
+    void allocate_producer_ids(executor ex, producer_ids_fn done) override {
+        inner_.allocate_producer_ids(std::move(ex), std::move(done));
+    }
     subscription watch(executor ex, watch_fn f) override { return inner_.watch(std::move(ex), std::move(f)); }
     subscription watch_cluster(executor ex, std::function<void()> f) override {
         return inner_.watch_cluster(std::move(ex), std::move(f));

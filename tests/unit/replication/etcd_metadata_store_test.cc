@@ -1,7 +1,8 @@
 // The etcd-backed metadata store against a real etcd: two stores on one
 // prefix stand for two brokers. The cluster id is agreed on; a change made
 // through one is read back at once there and reaches the other's watch;
-// compare-and-swap refuses a stale read; bad input is an error code.
+// compare-and-swap refuses a stale read; bad input is an error code;
+// producer id blocks never overlap, also when the brokers race for them.
 #include "replication/etcd_metadata_store.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "unit/replication/etcd_fixture.h"
@@ -19,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using protocol::error_code;
+using protocol::producer_id;
 
 class EtcdMetadataStoreTest : public testing::EtcdTest {
 protected:
@@ -161,6 +164,82 @@ TEST_F(EtcdMetadataStoreTest, config_compare_and_swap_refuses_a_stale_read) {
     ASSERT_TRUE(run_until([&] { return !b->get_topic("t")->configs.empty(); }, 5s));
     EXPECT_TRUE(calls(*b).set_configs("t", {{"retention.ms", "2"}}, topic_configs{{"retention.ms", "1"}}).ok());
     EXPECT_EQ(b->get_topic("t")->configs, (topic_configs{{"retention.ms", "2"}}));
+}
+
+TEST_F(EtcdMetadataStoreTest, producer_id_blocks_of_two_brokers_follow_each_other) {
+    auto a = open();
+    auto b = open();
+    std::vector<producer_id_block> got(4);
+    ASSERT_TRUE(calls(*a).allocate_producer_ids(got[0]).ok());
+    ASSERT_TRUE(calls(*b).allocate_producer_ids(got[1]).ok());
+    ASSERT_TRUE(calls(*b).allocate_producer_ids(got[2]).ok());
+    ASSERT_TRUE(calls(*a).allocate_producer_ids(got[3]).ok());  // a's last read is stale: one lost race
+    for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i], (producer_id_block{producer_id(1000 * static_cast<int64_t>(i)), 1000})) << i;
+    }
+    auto stored = get("/test/producer_ids");
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(producer_ids_from_value(stored->value), producer_id(4000));
+    // A broker restarted (a new store) carries on from the counter.
+    auto c = open();
+    producer_id_block next;
+    ASSERT_TRUE(calls(*c).allocate_producer_ids(next).ok());
+    EXPECT_EQ(next.first, producer_id(4000));
+}
+
+TEST_F(EtcdMetadataStoreTest, racing_brokers_never_get_overlapping_producer_id_blocks) {
+    auto a = open();
+    auto b = open();
+    constexpr int per_store = 8;
+    std::vector<std::pair<op_result, producer_id_block>> answers;
+    // All in flight at once, from both stores (two etcd clients).
+    for (int i = 0; i < per_store; ++i) {
+        for (auto* s : {a.get(), b.get()}) {
+            s->allocate_producer_ids(io_.get_executor(), [&](op_result r, producer_id_block block) {
+                answers.emplace_back(std::move(r), block);
+            });
+        }
+    }
+    ASSERT_TRUE(run_until([&] { return answers.size() == 2 * per_store; }, 20s));
+    std::set<int64_t> firsts;
+    for (const auto& [r, block] : answers) {
+        ASSERT_TRUE(r.ok()) << r.message;
+        EXPECT_EQ(block.size, 1000);
+        EXPECT_EQ(block.first.value() % 1000, 0);
+        firsts.insert(block.first.value());
+    }
+    // Distinct starts of equal-sized aligned blocks: no overlap, no gap.
+    ASSERT_EQ(firsts.size(), 2u * per_store);
+    EXPECT_EQ(*firsts.begin(), 0);
+    EXPECT_EQ(*firsts.rbegin(), 1000 * (2 * per_store - 1));
+}
+
+TEST_F(EtcdMetadataStoreTest, an_unreadable_producer_id_counter_is_an_error_and_left_alone) {
+    auto a = open();
+    ASSERT_TRUE(await<etcd::result<etcd::header>>(
+        [&](auto cb) { client_.put(etcd::put_op{"/test/producer_ids", "{\"next\":", 0}, cb); }));
+    producer_id_block block;
+    EXPECT_EQ(calls(*a).allocate_producer_ids(block).code, error_code::unknown_server_error);
+    EXPECT_EQ(get("/test/producer_ids")->value, "{\"next\":");
+}
+
+TEST_F(EtcdMetadataStoreTest, unreachable_etcd_answers_an_error_for_producer_ids) {
+    auto a = open();
+    etcd_.stop();
+    producer_id_block block;
+    auto r = calls(*a).allocate_producer_ids(block);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.code, error_code::request_timed_out);
+}
+
+TEST(ProducerIdsValueTest, round_trip_and_refusals) {
+    EXPECT_EQ(producer_ids_from_value(producer_ids_value(producer_id(123000))), producer_id(123000));
+    EXPECT_EQ(producer_ids_from_value(R"({"next_producer_id":0})"), producer_id(0));
+    EXPECT_EQ(producer_ids_from_value(R"({"next_producer_id":-1})"), std::nullopt);
+    EXPECT_EQ(producer_ids_from_value(R"({"next_producer_id":"5"})"), std::nullopt);
+    EXPECT_EQ(producer_ids_from_value(R"({})"), std::nullopt);
+    EXPECT_EQ(producer_ids_from_value("7"), std::nullopt);
+    EXPECT_EQ(producer_ids_from_value(""), std::nullopt);
 }
 
 }  // namespace

@@ -202,6 +202,59 @@ TEST_F(MetadataStoreTest, FailedWriteKeepsOldState) {
     EXPECT_EQ(open()->list_topics().size(), 1u);
 }
 
+TEST_F(MetadataStoreTest, ProducerIdBlocksFollowEachOtherAcrossReopen) {
+    using protocol::producer_id;
+    producer_id_block a, b, c;
+    {
+        auto s = open();
+        ASSERT_TRUE(calls(*s).allocate_producer_ids(a).ok());
+        ASSERT_TRUE(calls(*s).allocate_producer_ids(b).ok());
+    }
+    EXPECT_EQ(a, (producer_id_block{producer_id(0), 1000}));
+    EXPECT_EQ(b, (producer_id_block{producer_id(1000), 1000}));
+    // A block not used up before a restart is skipped, never handed out again.
+    ASSERT_TRUE(calls(*open()).allocate_producer_ids(c).ok());
+    EXPECT_EQ(c, (producer_id_block{producer_id(2000), 1000}));
+}
+
+TEST_F(MetadataStoreTest, AFileFromBeforeProducerIdsStartsTheirCounterAtZero) {
+    write_file(R"({"version":1,"cluster_id":"old","topics":[{"name":"t","topic_id":"AAAAAAAAAAAAAAAAAAAAAQ",)"
+               R"("partitions":2,"replication_factor":1,"configs":{}}]})");
+    auto s = open();
+    producer_id_block block;
+    ASSERT_TRUE(calls(*s).allocate_producer_ids(block).ok());
+    EXPECT_EQ(block.first, protocol::producer_id(0));
+    auto reopened = open();
+    EXPECT_EQ(reopened->cluster_id(), "old");
+    EXPECT_EQ(reopened->get_topic("t")->partition_count, 2);
+}
+
+TEST_F(MetadataStoreTest, AFailedProducerIdWriteHandsOutNothing) {
+    auto s = open();
+    fs::path tmp = file();
+    tmp += ".tmp";
+    fs::create_directories(tmp / "blocker");
+    producer_id_block block;
+    EXPECT_EQ(calls(*s).allocate_producer_ids(block).code, error_code::kafka_storage_error);
+    fs::remove_all(tmp);
+    ASSERT_TRUE(calls(*s).allocate_producer_ids(block).ok());
+    EXPECT_EQ(block.first, protocol::producer_id(0));
+}
+
+TEST_F(MetadataStoreTest, ExhaustedProducerIdsAreAnError) {
+    write_file(R"({"version":1,"cluster_id":"x","topics":[],"next_producer_id":9223372036854775000})");
+    auto s = open();
+    producer_id_block block;
+    EXPECT_EQ(calls(*s).allocate_producer_ids(block).code, error_code::unknown_server_error);
+}
+
+TEST_F(MetadataStoreTest, CorruptNegativeProducerIdCounter) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[],"next_producer_id":-5})", "next_producer_id");
+}
+TEST_F(MetadataStoreTest, CorruptNonIntegerProducerIdCounter) {
+    expect_corrupt(R"({"version":1,"cluster_id":"x","topics":[],"next_producer_id":"7"})", "next_producer_id");
+}
+
 TEST_F(MetadataStoreTest, CorruptEmptyFile) { expect_corrupt("", "not valid JSON"); }
 TEST_F(MetadataStoreTest, CorruptTruncatedJson) { expect_corrupt("{\"version\":1,\"cluster_id\":\"x\",\"top", "JSON"); }
 TEST_F(MetadataStoreTest, CorruptNotAnObject) { expect_corrupt("[]", "top level"); }
@@ -239,11 +292,13 @@ TEST_F(MetadataStoreTest, CorruptDuplicateTopic) {
 
 TEST(MetadataCodecTest, EncodeDecodeRoundTrip) {
     topic_metadata t{"t", random_uuid(), 4, 2, {{"a", "b"}}};
-    std::string id;
-    std::vector<topic_metadata> topics;
-    decode_metadata(encode_metadata("cid", {t}), id, topics);
-    EXPECT_EQ(id, "cid");
-    EXPECT_EQ(topics, std::vector<topic_metadata>{t});
+    metadata_file_contents contents{"cid", {t}, protocol::producer_id(7000)};
+    EXPECT_EQ(decode_metadata(encode_metadata(contents)), contents);
+}
+
+TEST(MetadataCodecTest, AFileWithoutAProducerIdCounterStartsAtZero) {
+    auto contents = decode_metadata(R"({"version":1,"cluster_id":"x","topics":[]})");
+    EXPECT_EQ(contents.next_producer_id, protocol::producer_id(0));
 }
 
 TEST(UuidTest, Base64UrlKnownValues) {

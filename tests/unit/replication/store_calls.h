@@ -39,6 +39,18 @@ public:
             [&](auto done) { store_.set_topic_configs(name, configs, expected, io_.get_executor(), done); });
     }
 
+    // The block in `block` when ok.
+    op_result allocate_producer_ids(producer_id_block& block) {
+        std::optional<op_result> out;
+        int calls = 0;
+        store_.allocate_producer_ids(io_.get_executor(), [&](op_result r, producer_id_block b) {
+            ++calls;
+            if (r.ok()) block = b;
+            out = std::move(r);
+        });
+        return wait(out, calls);
+    }
+
 private:
     template <typename Start>
     op_result call(Start start) {

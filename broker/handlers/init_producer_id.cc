@@ -1,0 +1,61 @@
+// InitProducerId: see init_producer_id.h.
+#include "broker/handlers/init_producer_id.h"
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/txn/producer_id_manager.h"
+
+namespace sluice::broker {
+
+using protocol::error_code;
+using response_t = protocol::init_producer_id_response;
+
+namespace {
+
+constexpr int64_t no_producer_id = -1;
+constexpr int16_t no_producer_epoch = -1;
+
+response_t refusal(error_code code) {
+    response_t r;
+    r.error_code = protocol::to_wire(code);
+    r.producer_id = no_producer_id;
+    r.producer_epoch = no_producer_epoch;
+    return r;
+}
+
+}  // namespace
+
+void answer_init_producer_id(const protocol::init_producer_id_request& body, txn::producer_id_manager& ids,
+                             std::function<void(response_t)> done) {
+    // Both or neither: a producer resuming names its id and epoch together.
+    if ((body.producer_id == no_producer_id) != (body.producer_epoch == no_producer_epoch)) {
+        return done(refusal(error_code::invalid_request));
+    }
+    if (body.transactional_id) {
+        // Kafka's clients never send an empty one; its coordinator refuses it.
+        if (body.transactional_id->empty()) return done(refusal(error_code::invalid_request));
+        return done(refusal(error_code::transactional_id_authorization_failed));
+    }
+    ids.next_id([done = std::move(done)](error_code error, protocol::producer_id id) {
+        if (error != error_code::none) return done(refusal(error));
+        response_t r;
+        r.producer_id = id.value();
+        r.producer_epoch = 0;
+        done(r);
+    });
+}
+
+handler_result handle_init_producer_id(broker& b, request& req) {
+    protocol::init_producer_id_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    int16_t version = req.api_version;
+    return handler_result::later([&b, body = std::move(body), version](respond_fn respond) {
+        answer_init_producer_id(body, b.producer_ids(), [version, respond = std::move(respond)](response_t r) {
+            protocol::writer w;
+            r.encode(w, version);
+            respond(std::move(w));
+        });
+    });
+}
+
+}  // namespace sluice::broker
