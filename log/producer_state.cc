@@ -79,6 +79,16 @@ producer_state::append::outcome producer_state::append::check_client(const proto
     return {};
 }
 
+producer_state::append::outcome producer_state::append::check_coordinator(const protocol::batch_header& h) {
+    if (h.producer_id < 0 || h.is_control()) return {};
+    const producer_id id{h.producer_id};
+    auto it = staged_.find(id);
+    const producer_entry* entry = it != staged_.end() ? &it->second : state_.find(id);
+    if (entry != nullptr && producer_epoch{h.producer_epoch} < entry->epoch) return {error_code::invalid_producer_epoch, {}};
+    add_replicated(h, std::nullopt);
+    return {};
+}
+
 error_code producer_state::append::check_marker(const protocol::batch_header& h, const protocol::txn_marker& marker) {
     const producer_id id{h.producer_id};
     auto it = staged_.find(id);

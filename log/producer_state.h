@@ -94,6 +94,9 @@ public:
         };
         // A client's batch at a leader, its offsets already assigned.
         outcome check_client(const protocol::batch_header& batch);
+        // A batch the broker's own coordinator writes for a producer
+        // (TxnOffsetCommit's offsets): the epoch is checked, not sequences.
+        outcome check_coordinator(const protocol::batch_header& batch);
         // A coordinator's marker at a leader, its offset already assigned.
         protocol::error_code check_marker(const protocol::batch_header& batch, const protocol::txn_marker& marker);
         // A batch replicated or recovered: no checks, only bookkeeping

@@ -45,5 +45,6 @@ handler_result handle_consumer_group_heartbeat(broker&, request&);
 handler_result handle_consumer_group_describe(broker&, request&);
 handler_result handle_describe_producers(broker&, request&);
 handler_result handle_write_txn_markers(broker&, request&);
+handler_result handle_txn_offset_commit(broker&, request&);
 
 }  // namespace sluice::broker

@@ -30,6 +30,7 @@ constexpr std::array handlers{
     api_handler{22, 0, 5, handle_init_producer_id},
     api_handler{23, 0, 4, handle_offset_for_leader_epoch},
     api_handler{27, 0, 1, handle_write_txn_markers},
+    api_handler{28, 0, 4, handle_txn_offset_commit},
     api_handler{32, 0, 4, handle_describe_configs},
     api_handler{33, 0, 2, handle_alter_configs},
     api_handler{35, 0, 4, handle_describe_log_dirs},

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "broker/broker.h"
+#include "broker/groups/coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/commit_wait.h"
 #include "broker/topics/partition_leader.h"
@@ -67,6 +68,9 @@ handler_result handle_write_txn_markers(broker& b, request& req) {
         int16_t* error;
         partition_ref ref;
         int64_t required;
+        int32_t offsets_partition;  // >= 0: a __consumer_offsets partition
+        int64_t producer_id;
+        bool commit;
     };
     std::vector<wait> waits;
     pending->response.markers.reserve(body.markers.size());
@@ -100,7 +104,9 @@ handler_result handle_write_txn_markers(broker& b, request& req) {
                 if (appended.error != error_code::none) continue;
                 on_leader_append(*p);
                 b.flush_if_due(t.name, index);
-                waits.push_back({&part.error_code, ref_of(t.name, *p), appended.last_offset + 1});
+                waits.push_back({&part.error_code, ref_of(t.name, *p), appended.last_offset + 1,
+                                 t.name == groups::offsets_topic_name ? index : -1, m.producer_id,
+                                 m.transaction_result});
             }
         }
     }
@@ -109,11 +115,17 @@ handler_result handle_write_txn_markers(broker& b, request& req) {
     return handler_result::later([pending, waits = std::move(waits), &b](respond_fn respond) mutable {
         pending->respond = std::move(respond);
         for (auto& w : waits) {
-            int16_t* error = w.error;
-            await_commit(b, std::move(w.ref), w.required, marker_timeout_ms, [pending, error](commit_outcome o) {
+            auto on_done = [pending, error = w.error, partition = w.offsets_partition, producer = w.producer_id,
+                            commit = w.commit, &b](commit_outcome o) {
                 *error = to_wire(wait_error(o));
+                // Kafka's onTransactionCompleted: the group coordinator applies
+                // or drops the transaction's offsets once the marker is safe.
+                if (o == commit_outcome::committed && partition >= 0) {
+                    b.groups().complete_transaction(partition, producer, commit);
+                }
                 pending->finish_one();
-            });
+            };
+            await_commit(b, std::move(w.ref), w.required, marker_timeout_ms, std::move(on_done));
         }
         pending->finish_one();
     });
