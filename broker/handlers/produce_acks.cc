@@ -17,18 +17,8 @@ void pending_produce::start(respond_fn respond, int32_t timeout_ms) {
     await_commits(b_, std::move(targets_), timeout_ms,
                   [self = shared_from_this(), respond = std::move(respond)](std::vector<commit_outcome> outcomes) {
                       for (size_t i = 0; i < outcomes.size(); ++i) {
-                          switch (outcomes[i]) {
-                              case commit_outcome::committed:
-                                  break;
-                              case commit_outcome::timed_out:
-                                  self->outs_[i]->error_code = to_wire(error_code::request_timed_out);
-                                  break;
-                              case commit_outcome::not_enough_replicas_after_append:
-                                  self->outs_[i]->error_code = to_wire(error_code::not_enough_replicas_after_append);
-                                  break;
-                              case commit_outcome::not_leader:
-                                  self->outs_[i]->error_code = to_wire(error_code::not_leader_or_follower);
-                                  break;
+                          if (outcomes[i] != commit_outcome::committed) {
+                              self->outs_[i]->error_code = to_wire(acks_all_error(outcomes[i]));
                           }
                       }
                       protocol::writer w;

@@ -127,4 +127,18 @@ void await_commit(broker& b, partition_ref ref, int64_t required, int32_t timeou
                   [done = std::move(done)](std::vector<commit_outcome> outcomes) { done(outcomes.front()); });
 }
 
+protocol::error_code acks_all_error(commit_outcome outcome) {
+    switch (outcome) {
+        case commit_outcome::committed:
+            return protocol::error_code::none;
+        case commit_outcome::timed_out:
+            return protocol::error_code::request_timed_out;
+        case commit_outcome::not_enough_replicas_after_append:
+            return protocol::error_code::not_enough_replicas_after_append;
+        case commit_outcome::not_leader:
+            return protocol::error_code::not_leader_or_follower;
+    }
+    return protocol::error_code::unknown_server_error;
+}
+
 }  // namespace sluice::broker

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "broker/topics/partition_ref.h"
+#include "protocol/error_code.h"
 
 namespace sluice::broker {
 
@@ -24,6 +25,11 @@ struct topic_state;
 enum class commit_state { waiting, done, not_enough_replicas_after_append, not_leader };
 // How a wait ended.
 enum class commit_outcome { committed, not_enough_replicas_after_append, not_leader, timed_out };
+
+// What an acks=all append answers for a wait's outcome (Kafka's
+// DelayedProduce): none, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS_AFTER_APPEND
+// or NOT_LEADER_OR_FOLLOWER.
+protocol::error_code acks_all_error(commit_outcome outcome);
 
 // The acks=all test: committed up to `required`, or why it never will be.
 commit_state commit_state_of(const topic_state& topic, const partition_state& p, int64_t required);
