@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -165,6 +166,18 @@ bool read_small_file(const std::filesystem::path& path, std::string& out) {
     }
     ::close(fd);
     return ok;
+}
+
+std::vector<int64_t> offset_named_files(const std::filesystem::path& dir, std::string_view suffix) {
+    std::vector<int64_t> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) continue;
+        if (auto offset = format::parse_file_stem(std::string_view(name).substr(0, 20))) out.push_back(*offset);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 }  // namespace sluice::log::file_util

@@ -70,6 +70,10 @@ private:
 // file, never a mix: write `path`.tmp, fsync, rename over `path`, fsync dir.
 bool write_atomically(const std::filesystem::path& path, std::string_view content);
 
+// The offsets of the files in `dir` named "<offset, 20 digits><suffix>"
+// (producer snapshots, transaction indexes), ascending.
+std::vector<int64_t> offset_named_files(const std::filesystem::path& dir, std::string_view suffix);
+
 // The whole content of a small file; false if it cannot be read.
 bool read_small_file(const std::filesystem::path& path, std::string& out);
 

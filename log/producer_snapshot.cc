@@ -107,16 +107,6 @@ bool write(const std::filesystem::path& dir, int64_t offset, const producer_stat
     return ok;
 }
 
-std::vector<int64_t> list(const std::filesystem::path& dir) {
-    std::vector<int64_t> out;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const auto name = entry.path().filename().string();
-        if (name.size() != 20 + suffix.size() || !name.ends_with(suffix)) continue;
-        if (auto offset = format::parse_file_stem(std::string_view(name).substr(0, 20))) out.push_back(*offset);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
+std::vector<int64_t> list(const std::filesystem::path& dir) { return file_util::offset_named_files(dir, suffix); }
 
 }  // namespace sluice::log::producer_snapshot

@@ -47,6 +47,14 @@ protocol::bytes batch_16k() {
     return protocol::build_batch(records, {});
 }
 
+// Keeps the disk footprint bounded: drops old segments as retention would.
+void keep_bounded(log::partition_log& plog, int64_t now) {
+    if (plog.segment_count() <= 4) return;
+    plog.set_high_watermark(plog.log_end_offset());
+    plog.delete_records_before(plog.segments()[2]->base_offset());
+    for (const auto& seg : plog.apply_retention(now)) seg->remove_files();
+}
+
 void log_append_16k(benchmark::State& state) {
     bench_dir dir;
     log::log_config config;
@@ -59,12 +67,7 @@ void log_append_16k(benchmark::State& state) {
     for (auto _ : state) {
         auto result = plog->append(buffer, 0, now);
         if (result.error != protocol::error_code::none) state.SkipWithError("append failed");
-        // Keep the disk footprint bounded: drop old segments as retention would.
-        if (plog->segment_count() > 4) {
-            plog->set_high_watermark(plog->log_end_offset());
-            plog->delete_records_before(plog->segments()[2]->base_offset());
-            for (const auto& seg : plog->apply_retention(now)) seg->remove_files();
-        }
+        keep_bounded(*plog, now);
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * batch.size()));
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
@@ -95,11 +98,7 @@ void log_append_16k_idempotent(benchmark::State& state) {
         sequence += 16;
         auto result = plog->append(buffer, 0, now);
         if (result.error != protocol::error_code::none || result.duplicate) state.SkipWithError("append failed");
-        if (plog->segment_count() > 4) {
-            plog->set_high_watermark(plog->log_end_offset());
-            plog->delete_records_before(plog->segments()[2]->base_offset());
-            for (const auto& seg : plog->apply_retention(now)) seg->remove_files();
-        }
+        keep_bounded(*plog, now);
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * batch.size()));
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));

@@ -164,6 +164,10 @@ private:
     protocol::error_code admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g);
     protocol::error_code admit_txn_commit(const protocol::txn_offset_commit_request& req, int16_t version,
                                           group*& g);
+    // The per-partition rules of OffsetCommit and TxnOffsetCommit after the
+    // group's own (`refused`): none when the offset may be committed.
+    protocol::error_code commit_refusal(protocol::error_code refused, const std::string& topic, int32_t partition,
+                                        const std::string& metadata);
     // Offset commits left pending by a load: transactions still open.
     void adopt_pending(pending_txn_records pending);
     void drop_pending(int32_t partition);

@@ -65,6 +65,16 @@ error_code coordinator::persist_group(group& g) {
 
 // ---- OffsetCommit ----
 
+error_code coordinator::commit_refusal(error_code refused, const std::string& topic, int32_t partition,
+                                       const std::string& metadata) {
+    if (refused != error_code::none) return refused;
+    if (broker_.topics().find(topic, partition) == nullptr) return error_code::unknown_topic_or_partition;
+    if (static_cast<int32_t>(metadata.size()) > settings_.max_metadata_bytes) {
+        return error_code::offset_metadata_too_large;
+    }
+    return error_code::none;
+}
+
 error_code coordinator::admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g) {
     if (req.group_id.empty()) return error_code::invalid_group_id;
     if (ensure_offsets_topic() != error_code::none) return error_code::coordinator_not_available;
@@ -109,13 +119,8 @@ void coordinator::commit_offsets(const protocol::offset_commit_request& req, int
             protocol::offset_commit_response::offset_commit_response_partition part;
             part.partition_index = p.partition_index;
             const std::string metadata = p.committed_metadata.value_or("");
-            if (refused != error_code::none) {
-                part.error_code = to_wire(refused);
-            } else if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
-                part.error_code = to_wire(error_code::unknown_topic_or_partition);
-            } else if (static_cast<int32_t>(metadata.size()) > settings_.max_metadata_bytes) {
-                part.error_code = to_wire(error_code::offset_metadata_too_large);
-            } else {
+            part.error_code = to_wire(commit_refusal(refused, t.name, p.partition_index, metadata));
+            if (part.error_code == 0) {
                 committed_offset c;
                 c.offset = p.committed_offset;
                 c.leader_epoch = version >= 6 ? p.committed_leader_epoch : -1;

@@ -62,13 +62,8 @@ void coordinator::commit_txn_offsets(const protocol::txn_offset_commit_request& 
             auto& part = topic_out.partitions.emplace_back();
             part.partition_index = p.partition_index;
             const std::string metadata = p.committed_metadata.value_or("");
-            if (refused != error_code::none) {
-                part.error_code = to_wire(refused);
-            } else if (broker_.topics().find(t.name, p.partition_index) == nullptr) {
-                part.error_code = to_wire(error_code::unknown_topic_or_partition);
-            } else if (static_cast<int32_t>(metadata.size()) > settings_.max_metadata_bytes) {
-                part.error_code = to_wire(error_code::offset_metadata_too_large);
-            } else {
+            part.error_code = to_wire(commit_refusal(refused, t.name, p.partition_index, metadata));
+            if (part.error_code == 0) {
                 committed_offset c;
                 c.offset = p.committed_offset;
                 c.leader_epoch = version >= 2 ? p.committed_leader_epoch : -1;

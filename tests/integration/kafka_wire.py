@@ -886,10 +886,8 @@ def write_txn_markers_v1_body(markers):
     return compact_array(list(markers), marker) + EMPTY_TAGGED_FIELDS
 
 
-def parse_write_txn_markers_v1(r):
-    """-> [(producer_id, {topic: {partition: error_code}})]"""
-    r.tagged_fields()  # response header v1
-
+def _compact_partition_errors(r):
+    """A flexible topics array of (partition index, error code) entries -> {topic: {partition: error_code}}."""
     def partition(rr):
         d = (rr.int32(), rr.int16())
         rr.tagged_fields()
@@ -901,9 +899,16 @@ def parse_write_txn_markers_v1(r):
         rr.tagged_fields()
         return name, parts
 
+    return dict(r.compact_array(topic) or [])
+
+
+def parse_write_txn_markers_v1(r):
+    """-> [(producer_id, {topic: {partition: error_code}})]"""
+    r.tagged_fields()  # response header v1
+
     def marker(rr):
         pid = rr.int64()
-        topics = dict(rr.compact_array(topic) or [])
+        topics = _compact_partition_errors(rr)
         rr.tagged_fields()
         return pid, topics
 
@@ -939,19 +944,7 @@ def parse_txn_offset_commit_v3(r):
     """-> {topic: {partition: error_code}}"""
     r.tagged_fields()
     r.int32()
-
-    def partition(rr):
-        d = (rr.int32(), rr.int16())
-        rr.tagged_fields()
-        return d
-
-    def topic(rr):
-        name = rr.compact_string()
-        parts = dict(rr.compact_array(partition) or [])
-        rr.tagged_fields()
-        return name, parts
-
-    out = dict(r.compact_array(topic) or [])
+    out = _compact_partition_errors(r)
     r.tagged_fields()
     r.expect_end()
     return out

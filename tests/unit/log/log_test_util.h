@@ -38,6 +38,26 @@ inline protocol::bytes make_batch(int count, int64_t first_timestamp, size_t val
     return protocol::build_batch(records, options);
 }
 
+// A batch of `count` small records from an idempotent (or, with
+// `transactional`, a transactional) producer.
+inline protocol::bytes make_producer_batch(int64_t producer_id, int16_t epoch, int32_t sequence, int count,
+                                           bool transactional = false) {
+    std::vector<protocol::record> records;
+    for (int i = 0; i < count; ++i) {
+        protocol::record r;
+        r.offset = i;
+        r.timestamp = 5000 + i;
+        r.value = protocol::bytes{1, 2, 3};
+        records.push_back(std::move(r));
+    }
+    protocol::batch_builder_options options;
+    options.producer_id = producer_id;
+    options.producer_epoch = epoch;
+    options.base_sequence = sequence;
+    options.transactional = transactional;
+    return protocol::build_batch(records, options);
+}
+
 // A batch whose records carry exactly these timestamps.
 inline protocol::bytes make_batch_with_timestamps(const std::vector<int64_t>& timestamps) {
     std::vector<protocol::record> records;

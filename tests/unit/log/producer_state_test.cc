@@ -146,19 +146,7 @@ TEST(producer_snapshot, round_trips_kafkas_format_and_refuses_damage) {
 }
 
 protocol::bytes producer_batch_bytes(int64_t pid, int16_t epoch, int32_t seq, int count) {
-    std::vector<protocol::record> records;
-    for (int i = 0; i < count; ++i) {
-        protocol::record r;
-        r.offset = i;
-        r.timestamp = 5000 + i;
-        r.value = protocol::bytes{1, 2, 3};
-        records.push_back(std::move(r));
-    }
-    protocol::batch_builder_options options;
-    options.producer_id = pid;
-    options.producer_epoch = epoch;
-    options.base_sequence = seq;
-    return protocol::build_batch(records, options);
+    return make_producer_batch(pid, epoch, seq, count);
 }
 
 TEST(partition_log_producers, a_retried_batch_is_answered_with_its_first_offsets_and_not_appended) {

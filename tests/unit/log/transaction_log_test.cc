@@ -18,20 +18,7 @@ using protocol::producer_id;
 using namespace testing;
 
 protocol::bytes txn_batch(int64_t pid, int16_t epoch, int32_t seq, int count, bool transactional = true) {
-    std::vector<protocol::record> records;
-    for (int i = 0; i < count; ++i) {
-        protocol::record r;
-        r.offset = i;
-        r.timestamp = 5000 + i;
-        r.value = protocol::bytes{1, 2, 3};
-        records.push_back(std::move(r));
-    }
-    protocol::batch_builder_options options;
-    options.producer_id = pid;
-    options.producer_epoch = epoch;
-    options.base_sequence = seq;
-    options.transactional = transactional;
-    return protocol::build_batch(records, options);
+    return make_producer_batch(pid, epoch, seq, count, transactional);
 }
 
 append_result end_txn(partition_log& log, int64_t pid, int16_t epoch, marker_type type, int32_t coordinator_epoch = 0) {
