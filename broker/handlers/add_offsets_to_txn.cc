@@ -28,7 +28,6 @@ handler_result handle_add_offsets_to_txn(broker& b, request& req) {
             respond(std::move(w));
         };
         if (body.transactional_id.empty()) return answer(error_code::invalid_request);
-        if (body.group_id.empty()) return answer(error_code::invalid_group_id);
         if (b.groups().ensure_offsets_topic() != error_code::none) return answer(error_code::coordinator_not_available);
         const topic_state* offsets = b.topics().find(groups::offsets_topic_name);
         const int32_t partition =

@@ -27,6 +27,7 @@ namespace {
 constexpr int16_t fenced_since = 2;
 constexpr int16_t first_batched_version = 4;
 
+
 std::vector<txn::topic_partition> partitions_of(const std::vector<request_t::add_partitions_to_txn_topic>& topics) {
     std::vector<txn::topic_partition> out;
     for (const auto& t : topics) {
@@ -71,8 +72,13 @@ void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool 
         error_code e = b.transactions().verify_partitions(id, protocol::producer_id(pid), protocol::producer_epoch(epoch),
                                                          partitions, each);
         if (e != error_code::none) return done(all(e));
+        // KIP-890: v5 calls a partition outside the transaction
+        // TRANSACTION_ABORTABLE; v4 knew it as INVALID_TXN_STATE.
         size_t i = 0;
-        return done(results(topics, [&each, &i](const txn::topic_partition&) { return each[i++]; }));
+        return done(results(topics, [&each, &i, version](const txn::topic_partition&) {
+            error_code e = each[i++];
+            return e == error_code::invalid_txn_state && version >= 5 ? error_code::transaction_abortable : e;
+        }));
     }
     b.transactions().add_partitions(id, protocol::producer_id(pid), protocol::producer_epoch(epoch), std::move(partitions),
                                     [all, done = std::move(done)](error_code e) { done(all(e)); });

@@ -311,3 +311,66 @@ def test_raw_requests_and_bad_input(broker):
         assert (bumped["error_code"], bumped["producer_id"], bumped["producer_epoch"]) == (NONE, pid, epoch + 1)
         assert init_pid(s, txn_id, producer_id=pid + 5, producer_epoch=0)["error_code"] == INVALID_PRODUCER_EPOCH
         assert init_pid(s, txn_id, producer_id=pid + 5, producer_epoch=0, version=4)["error_code"] == PRODUCER_FENCED
+
+
+def verify_batched(sock, version, txns):
+    """AddPartitionsToTxn v4+ (a broker's KIP-890 verification): txns is a
+    list of (id, pid, epoch, verify_only, [(topic, [partitions])])."""
+    def topic(t):
+        return kw.compact_string(t[0]) + kw.compact_array(t[1], kw.int32) + kw.EMPTY_TAGGED_FIELDS
+
+    def txn(t):
+        return (kw.compact_string(t[0]) + kw.int64(t[1]) + kw.int16(t[2]) + kw.int8(1 if t[3] else 0)
+                + kw.compact_array(t[4], topic) + kw.EMPTY_TAGGED_FIELDS)
+    body = kw.compact_array(txns, txn) + kw.EMPTY_TAGGED_FIELDS
+    r = kw.roundtrip(sock, 24, version, 8, body, flexible=True)
+    r.tagged_fields()
+    r.int32()
+    error = r.int16()
+    out = {}
+
+    def part(r):
+        p, e = r.int32(), r.int16()
+        r.tagged_fields()
+        return p, e
+
+    def topic_result(r):
+        name = r.compact_string()
+        parts = r.compact_array(part)
+        r.tagged_fields()
+        return name, parts
+
+    def txn_result(r):
+        tid = r.compact_string()
+        for name, parts in r.compact_array(topic_result):
+            for p, e in parts:
+                out[(tid, name, p)] = e
+        r.tagged_fields()
+    r.compact_array(txn_result)
+    r.tagged_fields()
+    r.expect_end()
+    return error, out
+
+
+def test_batched_verification(broker):
+    topic = unique("txn")
+    create_topic(broker.bootstrap, topic, partitions=2)
+    txn_id = unique("tx")
+    with kw.connect(broker.port) as s:
+        wait_until(lambda: find_coordinator(s, txn_id)["error_code"] == NONE, 10, "a transaction coordinator")
+        got = init_pid(s, txn_id)
+        pid, epoch = got["producer_id"], got["producer_epoch"]
+        assert add_partitions(s, txn_id, pid, epoch, [(topic, [0])]) == {(topic, 0): NONE}
+        for version, outside in ((4, INVALID_TXN_STATE), (5, 120)):  # 120: TRANSACTION_ABORTABLE
+            error, out = verify_batched(s, version, [
+                (txn_id, pid, epoch, True, [(topic, [0, 1])]),
+                (txn_id + "-unknown", pid, epoch, True, [(topic, [0])]),
+            ])
+            assert error == NONE
+            assert out == {(txn_id, topic, 0): NONE, (txn_id, topic, 1): outside,
+                           (txn_id + "-unknown", topic, 0): INVALID_PRODUCER_ID_MAPPING}, (version, out)
+        # Not verify_only: adds, as v0-3 does.
+        error, out = verify_batched(s, 4, [(txn_id, pid, epoch, False, [(topic, [1])])])
+        assert out == {(txn_id, topic, 1): NONE}
+        assert sorted(describe(s, [txn_id])[0]["topics"]) == [(topic, [0, 1])]
+        assert end_txn(s, txn_id, pid, epoch, True) == NONE
