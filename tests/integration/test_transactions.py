@@ -8,13 +8,15 @@ transactional.id fences the first. A transaction left open past its
 transaction.timeout.ms is aborted by the coordinator, whose epoch bump fences
 its producer. Raw requests with bad input get Kafka's error each."""
 
+import json
+import os
 import time
 
 import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 import kafka_wire as kw
-from sluice_harness import create_topic, unique, wait_until
+from sluice_harness import create_topic, run, unique, wait_until
 
 T = 30
 NONE = 0
@@ -374,3 +376,74 @@ def test_batched_verification(broker):
         assert out == {(txn_id, topic, 1): NONE}
         assert sorted(describe(s, [txn_id])[0]["topics"]) == [(topic, [0, 1])]
         assert end_txn(s, txn_id, pid, epoch, True) == NONE
+
+
+def test_kafkajs_transactions(broker):
+    topic = unique("txn")
+    create_topic(broker.bootstrap, topic)
+    cp = run(["node", "produce_transactional.js", broker.bootstrap, topic, unique("tx")], timeout=90,
+             cwd=os.path.join(os.path.dirname(__file__), "js"))
+    out = json.loads(cp.stdout)
+    assert out.get("committed") and not out.get("zombieCommitted"), out
+    assert out["zombieError"] in ("PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"), out
+    assert read_all(broker.bootstrap, topic, "read_committed") == \
+        [b"committed-%d" % i for i in range(5)] + [b"live-%d" % i for i in range(5)]
+
+
+def serves(port, api_key):
+    with kw.connect(port) as s:
+        _, apis = kw.parse_api_versions_v0(kw.roundtrip(s, 18, 0, 9, kw.api_versions_v0_body()))
+    return api_key in apis
+
+
+def test_consume_transform_produce(broker):
+    """Exactly-once: records read from one topic, transformed into another
+    and the consumer's offsets committed in the same transaction
+    (send_offsets_to_transaction: AddOffsetsToTxn, then TxnOffsetCommit)."""
+    if not serves(broker.port, 28):
+        pytest.skip("TxnOffsetCommit (API 28) is not served yet")
+    source, sink, group = unique("src"), unique("sink"), unique("g")
+    create_topic(broker.bootstrap, source)
+    create_topic(broker.bootstrap, sink)
+    plain = Producer({"bootstrap.servers": broker.bootstrap})
+    for i in range(30):
+        plain.produce(source, b"in-%d" % i)
+    plain.flush(T)
+
+    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group, "enable.auto.commit": False,
+                         "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
+    consumer.subscribe([source])
+    p = txn_producer(broker.bootstrap, unique("tx"))
+    p.init_transactions(T)
+    done = 0
+    aborted_once = False
+    deadline = time.monotonic() + 60
+    while done < 30 and time.monotonic() < deadline:
+        msgs = consumer.consume(10, 1.0)
+        msgs = [m for m in msgs if not m.error()]
+        if not msgs:
+            continue
+        p.begin_transaction()
+        for m in msgs:
+            p.produce(sink, m.value().replace(b"in", b"out"))
+        p.send_offsets_to_transaction(consumer.position(consumer.assignment()),
+                                      consumer.consumer_group_metadata(), T)
+        if not aborted_once:
+            # The first batch is aborted: neither its output nor its offsets stay.
+            p.abort_transaction(T)
+            aborted_once = True
+            tp = [TopicPartition(source, 0, msgs[0].offset())]
+            consumer.seek(tp[0])
+            continue
+        p.commit_transaction(T)
+        done += len(msgs)
+    consumer.close()
+    assert done == 30
+    out = read_all(broker.bootstrap, sink, "read_committed")
+    assert out == [b"out-%d" % i for i in range(30)]
+    check = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": group})
+    try:
+        committed = check.committed([TopicPartition(source, 0)], timeout=10)
+        assert committed[0].offset == 30
+    finally:
+        check.close()
