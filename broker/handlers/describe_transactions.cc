@@ -1,6 +1,6 @@
 // DescribeTransactions: each named transactional id's state, as its
 // coordinator holds it; NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or
-// TRANSACTIONAL_ID_NOT_FOUND per id otherwise.
+// TRANSACTIONAL_ID_NOT_FOUND per id otherwise (INVALID_REQUEST for an empty id).
 #include "protocol/generated/describe_transactions.h"
 
 #include "broker/broker.h"
@@ -19,7 +19,7 @@ handler_result handle_describe_transactions(broker& b, request& req) {
         auto& out = response.transaction_states.emplace_back();
         out.transactional_id = id;
         txn::txn_metadata m;
-        error_code e = id.empty() ? error_code::transactional_id_not_found : b.transactions().describe(id, m);
+        error_code e = id.empty() ? error_code::invalid_request : b.transactions().describe(id, m);
         out.error_code = protocol::to_wire(e);
         if (e != error_code::none) continue;
         out.transaction_state_value = std::string(txn::state_name(m.state));

@@ -123,6 +123,18 @@ def test_state_survives_a_restart(broker):
     p.produce(topic, b"after")
     p.commit_transaction(T)
     assert read_all(broker.bootstrap, topic, "read_committed") == [b"before", b"after"]
+    # Left open across a restart: the next producer's init aborts it.
+    p.begin_transaction()
+    p.produce(topic, b"left open")
+    p.flush(T)
+    del p
+    broker.restart()
+    p = txn_producer(broker.bootstrap, txn_id)
+    p.init_transactions(T)
+    p.begin_transaction()
+    p.produce(topic, b"last")
+    p.commit_transaction(T)
+    assert read_all(broker.bootstrap, topic, "read_committed") == [b"before", b"after", b"last"]
 
 
 def test_a_second_producer_fences_the_first(broker):
@@ -293,6 +305,7 @@ def test_raw_requests_and_bad_input(broker):
         assert dict(d[0]["topics"])[topic] == [0]
         assert "__consumer_offsets" in dict(d[0]["topics"])
         assert d[1]["error_code"] == TRANSACTIONAL_ID_NOT_FOUND
+        assert describe(s, [""])[0]["error_code"] == INVALID_REQUEST
         error, unknown, txns = list_txns(s, states=["Ongoing", "Bogus"])
         assert error == NONE and unknown == ["Bogus"]
         assert (txn_id, pid, "Ongoing") in txns
