@@ -27,11 +27,11 @@ namespace {
 constexpr int16_t fenced_since = 2;
 constexpr int16_t first_batched_version = 4;
 
-
 std::vector<txn::topic_partition> partitions_of(const std::vector<request_t::add_partitions_to_txn_topic>& topics) {
     std::vector<txn::topic_partition> out;
     for (const auto& t : topics) {
-        for (int32_t p : t.partitions) out.push_back({t.name, p});
+        for (int32_t p : t.partitions)
+            out.push_back({t.name, p});
     }
     return out;
 }
@@ -45,7 +45,8 @@ std::vector<topic_result> results(const std::vector<request_t::add_partitions_to
     for (const auto& t : topics) {
         auto& tr = out.emplace_back();
         tr.name = t.name;
-        for (int32_t p : t.partitions) tr.results_by_partition.push_back({p, to_wire(each({t.name, p})), {}});
+        for (int32_t p : t.partitions)
+            tr.results_by_partition.push_back({p, to_wire(each({t.name, p})), {}});
     }
     return out;
 }
@@ -61,7 +62,8 @@ void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool 
     };
     if (id.empty()) return done(all(error_code::invalid_request));
     bool unknown = false;
-    for (const auto& tp : partitions) unknown = unknown || !exists(b, tp);
+    for (const auto& tp : partitions)
+        unknown = unknown || !exists(b, tp);
     if (unknown) {
         return done(results(topics, [&b](const txn::topic_partition& tp) {
             return exists(b, tp) ? error_code::operation_not_attempted : error_code::unknown_topic_or_partition;
@@ -69,8 +71,8 @@ void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool 
     }
     if (verify_only) {
         std::vector<error_code> each;
-        error_code e = b.transactions().verify_partitions(id, protocol::producer_id(pid), protocol::producer_epoch(epoch),
-                                                         partitions, each);
+        error_code e = b.transactions().verify_partitions(id, protocol::producer_id(pid),
+                                                          protocol::producer_epoch(epoch), partitions, each);
         if (e != error_code::none) return done(all(e));
         // KIP-890: v5 calls a partition outside the transaction
         // TRANSACTION_ABORTABLE; v4 knew it as INVALID_TXN_STATE.
@@ -80,7 +82,8 @@ void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool 
             return e == error_code::invalid_txn_state && version >= 5 ? error_code::transaction_abortable : e;
         }));
     }
-    b.transactions().add_partitions(id, protocol::producer_id(pid), protocol::producer_epoch(epoch), std::move(partitions),
+    b.transactions().add_partitions(id, protocol::producer_id(pid), protocol::producer_epoch(epoch),
+                                    std::move(partitions),
                                     [all, done = std::move(done)](error_code e) { done(all(e)); });
 }
 

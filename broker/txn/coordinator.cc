@@ -161,7 +161,8 @@ void coordinator::add_partitions(const std::string& id, producer_id pid, produce
 }
 
 error_code coordinator::verify_partitions(const std::string& id, producer_id pid, producer_epoch epoch,
-                                          const std::vector<topic_partition>& partitions, std::vector<error_code>& out) {
+                                          const std::vector<topic_partition>& partitions,
+                                          std::vector<error_code>& out) {
     if (error_code e = serving(id); e != error_code::none) return e;
     txn_metadata* m = find(id);
     if (m == nullptr) return error_code::invalid_producer_id_mapping;

@@ -41,11 +41,11 @@ class broker;
 namespace sluice::broker::txn {
 
 struct coordinator_settings {
-    int32_t partitions = 50;           // transaction.state.log.num.partitions
-    int16_t replication_factor = 3;    // capped to the live brokers when the topic is made
-    int32_t min_isr = 2;               // transaction.state.log.min.isr
-    int32_t segment_bytes = 104857600; // transaction.state.log.segment.bytes
-    int32_t max_timeout_ms = 900000;   // transaction.max.timeout.ms
+    int32_t partitions = 50;            // transaction.state.log.num.partitions
+    int16_t replication_factor = 3;     // capped to the live brokers when the topic is made
+    int32_t min_isr = 2;                // transaction.state.log.min.isr
+    int32_t segment_bytes = 104857600;  // transaction.state.log.segment.bytes
+    int32_t max_timeout_ms = 900000;    // transaction.max.timeout.ms
     int64_t id_expiration_ms = 604800000;
     int32_t abort_check_interval_ms = 10000;
     int32_t expiry_check_interval_ms = 3600000;

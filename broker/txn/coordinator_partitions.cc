@@ -86,8 +86,10 @@ void coordinator::load() {
     if (topic == nullptr || settings_.cluster) return;
     loaded_txns loaded;
     size_t records = 0;
-    for (const auto& p : topic->partitions) records += load_txn_partition(*p->log, loaded);
-    for (auto& [id, m] : loaded) txns_[id] = std::move(m);
+    for (const auto& p : topic->partitions)
+        records += load_txn_partition(*p->log, loaded);
+    for (auto& [id, m] : loaded)
+        txns_[id] = std::move(m);
     spdlog::info("loaded {} transactional id(s) from {} record(s) of {}", txns_.size(), records, txn_topic_name);
 }
 
@@ -120,7 +122,8 @@ void coordinator::load_partition_now(int32_t partition, uint64_t election) {
     spdlog::info("coordinating {} transactional id(s) of {}-{} at epoch {} ({} record(s) loaded)", loaded.size(),
                  txn_topic_name, partition, epochs_[partition], records);
     // The previous coordinator may have died between Prepare* and Complete*.
-    for (const auto& id : unfinished) complete(id);
+    for (const auto& id : unfinished)
+        complete(id);
 }
 
 void coordinator::resigned(int32_t partition) {
@@ -146,7 +149,8 @@ void coordinator::start() {
     for (const auto& [id, m] : txns_) {
         if (m.state == txn_state::prepare_commit || m.state == txn_state::prepare_abort) unfinished.push_back(id);
     }
-    for (const auto& id : unfinished) complete(id);
+    for (const auto& id : unfinished)
+        complete(id);
     last_expiry_check_ms_ = now_ms();
     schedule_tick();
 }

@@ -35,7 +35,8 @@ marker_sender::~marker_sender() { stop(); }
 
 void marker_sender::stop() {
     *alive_ = false;
-    for (auto& [node, c] : connections_) c->close();
+    for (auto& [node, c] : connections_)
+        c->close();
     connections_.clear();
 }
 
@@ -98,7 +99,8 @@ void marker_sender::round(std::shared_ptr<job> j) {
         m.producer_epoch = j->markers.epoch.value();
         m.transaction_result = j->markers.commit;
         m.coordinator_epoch = j->markers.coordinator_epoch;
-        for (auto& [topic, partitions] : topics) m.topics.push_back({topic, partitions, {}});
+        for (auto& [topic, partitions] : topics)
+            m.topics.push_back({topic, partitions, {}});
         protocol::writer w;
         req.encode(w, markers_version);
         connection->send(protocol::write_txn_markers_request::api_key, markers_version, w,

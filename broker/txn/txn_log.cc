@@ -43,7 +43,8 @@ std::optional<txn_metadata> decode_value(std::string id, protocol::bytes_view da
     m.state = *state;
     if (v.transaction_partitions) {
         for (const auto& t : *v.transaction_partitions) {
-            for (int32_t p : t.partition_ids) m.partitions.insert({t.topic, p});
+            for (int32_t p : t.partition_ids)
+                m.partitions.insert({t.topic, p});
         }
     }
     m.update_ms = v.transaction_last_update_timestamp_ms;

@@ -9,8 +9,9 @@ namespace sluice::broker::txn {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> names{"Empty",        "Ongoing",        "PrepareCommit", "PrepareAbort",
-                                                "CompleteCommit", "CompleteAbort", "Dead",          "PrepareEpochFence"};
+constexpr std::array<std::string_view, 8> names{"Empty",        "Ongoing",          "PrepareCommit",
+                                                "PrepareAbort", "CompleteCommit",   "CompleteAbort",
+                                                "Dead",         "PrepareEpochFence"};
 
 bool preparing(txn_state s) { return s == txn_state::prepare_commit || s == txn_state::prepare_abort; }
 

@@ -460,3 +460,39 @@ def test_consume_transform_produce(broker):
         assert committed[0].offset == 30
     finally:
         check.close()
+
+
+def test_batched_find_coordinator(broker):
+    ids = [unique("tx"), unique("tx")]
+    body = kw.int8(1) + kw.compact_array(ids, kw.compact_string) + kw.EMPTY_TAGGED_FIELDS
+    with kw.connect(broker.port) as s:
+        r = kw.roundtrip(s, 10, 4, 1, body, flexible=True)
+        r.tagged_fields()
+        r.int32()
+
+        def one(r):
+            out = dict(key=r.compact_string(), node_id=r.int32(), host=r.compact_string(), port=r.int32(),
+                       error_code=r.int16(), message=r.compact_string())
+            r.tagged_fields()
+            return out
+        got = r.compact_array(one)
+        r.tagged_fields()
+    assert [g["key"] for g in got] == ids
+    assert all(g["error_code"] == NONE and g["node_id"] == 0 and g["port"] == broker.port for g in got), got
+
+
+@pytest.mark.parametrize("api_key,version,body", [
+    (24, 1, kw.string("tx") + kw.int64(1)),                      # AddPartitionsToTxn cut in its producer epoch
+    (24, 4, kw.uvarint(3)),                                       # batched, transactions missing
+    (25, 0, kw.string("tx") + kw.int64(1) + kw.int16(0)),        # AddOffsetsToTxn without its group
+    (26, 1, kw.string("tx") + kw.int64(1)),                      # EndTxn without epoch and result
+    (65, 0, kw.uvarint(2) + kw.uvarint(40) + b"x"),               # DescribeTransactions, a short id
+    (66, 0, kw.uvarint(2)),                                       # ListTransactions without its filters
+])
+def test_truncated_requests_close_only_their_connection(broker, api_key, version, body):
+    flexible = (api_key == 24 and version >= 3) or api_key in (65, 66)
+    with kw.connect(broker.port) as s:
+        kw.send_all(s, kw.request(api_key, version, 1, body, flexible=flexible))
+        assert kw.wait_closed(s)
+    with kw.connect(broker.port) as s:
+        assert find_coordinator(s, unique("tx"))["error_code"] == NONE

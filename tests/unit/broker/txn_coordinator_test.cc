@@ -3,8 +3,6 @@
 // kept in __transaction_state across a restart, markers sent over the wire
 // to the broker itself, and the timeout's fencing abort. The broker's I/O
 // context is polled by the test; nothing runs on its own.
-#include "broker/txn/coordinator.h"
-
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,6 +15,7 @@
 
 #include "broker/broker.h"
 #include "broker/topics/topic_registry.h"
+#include "broker/txn/coordinator.h"
 #include "unit/broker/registry_calls.h"
 #include "unit/temp_dir.h"
 
@@ -55,12 +54,14 @@ protected:
         start();
         ASSERT_TRUE(testing::create_now(b_->topics(), "data", 2, 1, {}, false).ok());
     }
-    void start() {
+    void start(std::vector<std::string> extra = {}) {
         b_.reset();
         const std::string listener = "PLAINTEXT://127.0.0.1:" + std::to_string(port_);
-        b_ = std::make_unique<broker>(broker_config::load(
-            std::nullopt, {"listeners=" + listener, "advertised.listeners=" + listener,
-                           "log.dirs=" + dir_.path().string(), "transaction.state.log.num.partitions=4"}));
+        std::vector<std::string> overrides{"listeners=" + listener, "advertised.listeners=" + listener,
+                                           "log.dirs=" + dir_.path().string(),
+                                           "transaction.state.log.num.partitions=4"};
+        overrides.insert(overrides.end(), extra.begin(), extra.end());
+        b_ = std::make_unique<broker>(broker_config::load(std::nullopt, overrides));
     }
     coordinator& co() { return b_->transactions(); }
     template <typename Pred>
@@ -163,6 +164,25 @@ TEST_F(TxnCoordinator, TimeoutAbortsAndFences) {
     ASSERT_EQ(co().describe("t3", m), error_code::none);
     EXPECT_EQ(m.epoch, producer_epoch(1));
     EXPECT_EQ(end("t3", p, true), error_code::producer_fenced);
+}
+
+TEST_F(TxnCoordinator, IdleIdsExpireWithATombstone) {
+    start({"transactional.id.expiration.ms=1000", "transaction.remove.expired.transaction.cleanup.interval.ms=1000"});
+    init_result p = init("idle");
+    init_result busy = init("busy");
+    ASSERT_EQ(add("busy", busy, {{"data", 0}}), error_code::none);
+    co().tick(now_ms() + 500);
+    EXPECT_EQ(state("idle"), txn_state::empty);
+    co().tick(now_ms() + 2000);
+    txn_metadata m;
+    EXPECT_TRUE(poll_until([&] { return co().describe("idle", m) == error_code::transactional_id_not_found; }));
+    // An open transaction is not idle (its timeout aborts it instead).
+    EXPECT_EQ(co().describe("busy", m), error_code::none);
+    // Gone from __transaction_state too: a restart does not bring it back.
+    start({"transactional.id.expiration.ms=1000", "transaction.remove.expired.transaction.cleanup.interval.ms=1000"});
+    EXPECT_EQ(co().describe("idle", m), error_code::transactional_id_not_found);
+    EXPECT_EQ(co().describe("busy", m), error_code::none);
+    (void)p;
 }
 
 }  // namespace

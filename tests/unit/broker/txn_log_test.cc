@@ -37,7 +37,8 @@ TEST(TxnLog, KeyIsVersionZeroThenTheId) {
     protocol::writer w;
     w.write_int16(0);
     w.write_int16(6);
-    for (char c : std::string("my-txn")) w.write_int8(c);
+    for (char c : std::string("my-txn"))
+        w.write_int8(c);
     EXPECT_EQ(txn_key("my-txn"), w.buffer());
 }
 
@@ -91,7 +92,7 @@ TEST(TxnLog, TombstoneHasNoMetadata) {
 
 TEST(TxnLog, MalformedRecordsAreRefused) {
     EXPECT_FALSE(decode_txn_record(make_record(std::nullopt, txn_value(sample(txn_state::ongoing)))));
-    EXPECT_FALSE(decode_txn_record(make_record(bytes{0, 1}, std::nullopt)));           // key version 1
+    EXPECT_FALSE(decode_txn_record(make_record(bytes{0, 1}, std::nullopt)));             // key version 1
     EXPECT_FALSE(decode_txn_record(make_record(bytes{0, 0, 0, 9, 'a'}, std::nullopt)));  // short id
     bytes value = txn_value(sample(txn_state::ongoing));
     value.pop_back();
@@ -132,7 +133,8 @@ TEST(TxnLog, LoadReplaysLatestAndTombstones) {
     a.transactional_id = "a";
     txn_metadata b = sample(txn_state::empty);
     b.transactional_id = "b";
-    for (int i = 0; i < 20; ++i) append({{txn_key("a"), txn_value(a)}});
+    for (int i = 0; i < 20; ++i)
+        append({{txn_key("a"), txn_value(a)}});
     a.state = txn_state::prepare_commit;
     append({{txn_key("a"), txn_value(a)}, {txn_key("b"), txn_value(b)}});
     append({{bytes{0, 7}, bytes{1}}});  // malformed: skipped

@@ -149,7 +149,8 @@ TEST(TxnEnd, EveryStateAsKafkaAnswers) {
     EXPECT_EQ(check_end(in_state(txn_state::prepare_abort), pid, epoch, false, write),
               error_code::concurrent_transactions);
     EXPECT_EQ(check_end(in_state(txn_state::prepare_abort), pid, epoch, true, write), error_code::invalid_txn_state);
-    EXPECT_EQ(check_end(in_state(txn_state::ongoing), pid, producer_epoch(2), true, write), error_code::producer_fenced);
+    EXPECT_EQ(check_end(in_state(txn_state::ongoing), pid, producer_epoch(2), true, write),
+              error_code::producer_fenced);
     EXPECT_EQ(check_end(in_state(txn_state::ongoing), producer_id(1), epoch, true, write),
               error_code::invalid_producer_id_mapping);
     txn_metadata prepared = after_prepare(in_state(txn_state::ongoing), true, 10);
