@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/broker.h"
@@ -108,6 +109,7 @@ void marker_sender::round(std::shared_ptr<job> j) {
                              if (alive.expired()) return;
                              if (r.error) {
                                  spdlog::warn("transaction markers to node {}: {}", node, *r.error);
+                                 forget_later(node);
                                  j->failed = true;
                              } else {
                                  protocol::reader rd(r.body);
@@ -142,6 +144,16 @@ void marker_sender::round(std::shared_ptr<job> j) {
                              retry_later(j);
                          });
     }
+}
+
+void marker_sender::forget_later(int32_t node) {
+    // Not inline: the failing connection is still running this callback.
+    // The broker may come back at another address, read again next time.
+    boost::asio::post(broker_.io(), [this, node, alive = std::weak_ptr<bool>(alive_)] {
+        if (alive.expired()) return;
+        auto it = connections_.find(node);
+        if (it != connections_.end() && !it->second->connected()) connections_.erase(it);
+    });
 }
 
 void marker_sender::retry_later(std::shared_ptr<job> j) {

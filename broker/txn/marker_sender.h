@@ -48,6 +48,7 @@ private:
     struct job;
     void round(std::shared_ptr<job> j);
     void retry_later(std::shared_ptr<job> j);
+    void forget_later(int32_t node);
     std::shared_ptr<replication::kafka_connection> connection_to(int32_t node);
 
     broker& broker_;

@@ -13,7 +13,9 @@ from sluice_harness import unique, wait_until
 from test_cluster import bootstrap_of, by_node, create_replicated, partition_meta, start_cluster
 from test_cluster_groups import partition_for
 from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
-from test_transactions import NONE, T, describe, find_coordinator, read_all, txn_producer
+from test_transactions import NONE, T, describe, find_coordinator, init_pid, read_all, txn_producer
+
+NOT_COORDINATOR = 16
 
 TXN_CLUSTER = {"transaction.state.log.num.partitions": "3"}
 
@@ -59,6 +61,23 @@ def test_commit_across_brokers(etcd, broker_factory):
     p.abort_transaction(T)
     got = read_all(bootstrap_of(brokers), topic, "read_committed", partitions=3)
     assert sorted(got) == sorted(b"c-%d" % i for i in range(30)), "leaders %r" % leaders
+
+
+def test_only_the_leader_of_the_ids_partition_coordinates_it(etcd, broker_factory):
+    brokers = start_cluster(broker_factory, etcd, extra=TXN_CLUSTER)
+    txn_id = unique("tx")
+    coord = coordinator_of(brokers, txn_id)
+    wait_until(lambda: init_pid_on(coord["port"], txn_id) == NONE, 20, "the coordinator loaded")
+    for b in brokers:
+        if b.port != coord["port"]:
+            assert init_pid_on(b.port, txn_id) == NOT_COORDINATOR
+            with kw.connect(b.port) as s:
+                assert describe(s, [txn_id])[0]["error_code"] == NOT_COORDINATOR
+
+
+def init_pid_on(port, txn_id):
+    with kw.connect(port) as s:
+        return init_pid(s, txn_id)["error_code"]
 
 
 def describe_on(port, txn_id):
