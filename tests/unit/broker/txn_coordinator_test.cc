@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "broker/broker.h"
+#include "broker/groups/offsets_topic.h"
 #include "broker/topics/topic_registry.h"
 #include "broker/txn/coordinator.h"
+#include "log/partition_log.h"
 #include "unit/broker/registry_calls.h"
 #include "unit/temp_dir.h"
 
@@ -164,6 +166,32 @@ TEST_F(TxnCoordinator, TimeoutAbortsAndFences) {
     ASSERT_EQ(co().describe("t3", m), error_code::none);
     EXPECT_EQ(m.epoch, producer_epoch(1));
     EXPECT_EQ(end("t3", p, true), error_code::producer_fenced);
+}
+
+TEST_F(TxnCoordinator, AnExhaustedEpochMovesToANewProducerId) {
+    init_result first = init("ex");
+    ASSERT_EQ(first.error, error_code::none);
+    // Rewrites the id's state at the last usable epoch, then reloads it.
+    txn_metadata m;
+    ASSERT_EQ(co().describe("ex", m), error_code::none);
+    m.epoch = producer_epoch(32766);
+    m.state = txn_state::complete_commit;
+    partition_state* p = b_->topics().find(txn_topic_name, partition_for_txn("ex", 4));
+    ASSERT_NE(p, nullptr);
+    protocol::bytes batch = groups::build_offsets_batch({{txn_key("ex"), txn_value(m)}}, now_ms());
+    ASSERT_EQ(p->log->append(batch, p->replica.epoch().value(), now_ms()).error, error_code::none);
+    start();
+    init_result next = init("ex", 60000, pid_and_epoch{first.pid, producer_epoch(32766)});
+    ASSERT_EQ(next.error, error_code::none);
+    EXPECT_NE(next.pid, first.pid);
+    EXPECT_EQ(next.epoch, producer_epoch(0));
+    ASSERT_EQ(co().describe("ex", m), error_code::none);
+    EXPECT_EQ(m.previous_pid, first.pid);
+    // The old producer retrying with its exhausted epoch gets the new id again.
+    init_result retry = init("ex", 60000, pid_and_epoch{first.pid, producer_epoch(32766)});
+    ASSERT_EQ(retry.error, error_code::none);
+    EXPECT_EQ(retry.pid, next.pid);
+    EXPECT_EQ(retry.epoch, producer_epoch(0));
 }
 
 TEST_F(TxnCoordinator, IdleIdsExpireWithATombstone) {
