@@ -92,16 +92,22 @@ def test_a_commit_survives_its_coordinator_killed(etcd, broker_factory):
     """The coordinator dies between PrepareCommit and CompleteCommit: the
     data partition's leader is stopped (SIGSTOP) so its marker cannot be
     written, the coordinator is killed with -9 once it has written
-    PrepareCommit, and the new coordinator finishes the commit."""
-    brokers = start_cluster(broker_factory, etcd, extra=TXN_CLUSTER)
+    PrepareCommit, and the new coordinator finishes the commit. Four
+    brokers, __transaction_state with two replicas, and a data partition led
+    by neither, so the stopped broker holds up only the marker."""
+    brokers = start_cluster(broker_factory, etcd, n=4,
+                            extra=dict(TXN_CLUSTER, **{"transaction.state.log.replication.factor": "2"}))
     topic = unique("txn")
-    create_replicated(brokers, topic, partitions=3)
+    create_replicated(brokers, topic, partitions=4)
     txn_id = unique("tx")
     p = txn_producer(bootstrap_of(brokers), txn_id, message_timeout_ms=60000, transaction_timeout_ms=60000,
                      socket_timeout_ms=60000)
     p.init_transactions(T)
     coord = coordinator_of(brokers, txn_id)
-    q = next(i for i in range(3) if partition_meta(brokers, topic, i).leader != coord["node_id"])
+    state_replicas = partition_meta(brokers, "__transaction_state", partition_for(txn_id, 3)).replicas
+    assert len(state_replicas) == 2 and coord["node_id"] in state_replicas
+    q = next((i for i in range(4) if partition_meta(brokers, topic, i).leader not in state_replicas), None)
+    assert q is not None, "no partition led outside %r" % (state_replicas,)
     data_leader = by_node(brokers, partition_meta(brokers, topic, q).leader)
     p.begin_transaction()
     for i in range(20):
@@ -131,11 +137,11 @@ def test_a_commit_survives_its_coordinator_killed(etcd, broker_factory):
     t.join(120)
     assert outcome.get("ok"), outcome
     bootstrap = bootstrap_of(brokers)
-    got = read_all(bootstrap, topic, "read_committed", expect=20, timeout=60, partitions=3)
+    got = read_all(bootstrap, topic, "read_committed", expect=20, timeout=60, partitions=4)
     assert sorted(got) == sorted(b"first-%d" % i for i in range(20))
 
     # The same producer carries on with the new coordinator.
-    run_transaction(p, topic, b"second", 6, 3)
+    run_transaction(p, topic, b"second", 6, 4)
     p.commit_transaction(60)
-    got = read_all(bootstrap, topic, "read_committed", expect=26, timeout=60, partitions=3)
+    got = read_all(bootstrap, topic, "read_committed", expect=26, timeout=60, partitions=4)
     assert len(got) == 26
