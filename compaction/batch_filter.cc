@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "log/format.h"
+#include "protocol/control_batch.h"
 #include "protocol/compression.h"
 #include "protocol/crc32c.h"
 
@@ -21,6 +22,29 @@ void append(protocol::bytes& out, protocol::bytes_view data) { out.insert(out.en
 
 }  // namespace
 
+void batch_filter::begin_pass(const std::vector<log::aborted_txn>& aborted) {
+    aborted_.clear();
+    aborted_seen_.clear();
+    committed_seen_.clear();
+    for (const auto& a : aborted) aborted_[a.producer_id].emplace_back(a.first_offset, a.last_offset);
+    for (auto& [producer, ranges] : aborted_) std::sort(ranges.begin(), ranges.end());
+}
+
+bool batch_filter::in_aborted_txn(const protocol::batch_header& h) const {
+    auto it = aborted_.find(h.producer_id);
+    if (it == aborted_.end()) return false;
+    const auto& ranges = it->second;
+    auto after = std::upper_bound(ranges.begin(), ranges.end(), std::pair{h.base_offset, INT64_MAX});
+    return after != ranges.begin() && std::prev(after)->second > h.base_offset;
+}
+
+bool batch_filter::marker_discardable(protocol::bytes_view batch, const protocol::batch_header& h) {
+    auto marker = protocol::read_marker(batch);
+    if (!marker) return false;
+    auto& seen = marker->type == protocol::marker_type::abort ? aborted_seen_ : committed_seen_;
+    return seen.erase(h.producer_id) == 0;
+}
+
 clean_error batch_filter::filter(protocol::bytes_view batch, bool drop_tombstones, bool keep_if_emptied,
                                  protocol::bytes& out, clean_stats& stats) {
     if (protocol::check_batch_crc(batch) != protocol::error_code::none) return clean_error::corrupt_batch;
@@ -28,8 +52,17 @@ clean_error batch_filter::filter(protocol::bytes_view batch, bool drop_tombstone
     if (!header) return clean_error::corrupt_batch;
     const protocol::batch_header& h = *header;
     if (h.is_control()) {
-        if (retain_control_batch(h) || keep_if_emptied) append(out, batch);
+        const bool discard = marker_discardable(batch, h) && drop_tombstones;
+        if (!discard || keep_if_emptied) append(out, batch);
+        if (discard) ++stats.markers_removed;
         return clean_error::none;
+    }
+    const bool aborted = h.is_transactional() && in_aborted_txn(h);
+    if (aborted) {
+        aborted_seen_.insert(h.producer_id);
+        stats.aborted_records_removed += static_cast<uint64_t>(h.record_count);
+    } else if (h.is_transactional()) {
+        committed_seen_.insert(h.producer_id);
     }
 
     records_.clear();
@@ -37,6 +70,7 @@ clean_error batch_filter::filter(protocol::bytes_view batch, bool drop_tombstone
     int64_t max_timestamp = -1;
     uint64_t tombstones = 0;
     auto ec = protocol::for_each_record(batch, [&](const protocol::record_view& r) {
+        if (aborted) return;
         if (r.key) {
             int64_t latest = map_.get(hash_key(*r.key));
             if (latest > r.offset) return;

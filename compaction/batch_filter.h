@@ -5,10 +5,12 @@
 //    its key (latest wins); records without a key are kept;
 //  - a tombstone (null value) that survived latest-wins is dropped only when
 //    the caller says its segment is past delete.retention.ms;
-//  - control batches are kept whole. Aborted-transaction removal slots in at
-//    retain_control_batch()/the record test: with an aborted-transaction
-//    index, data batches of aborted producers are dropped and their markers
-//    once no data of the transaction is left (Kafka's two-pass rule).
+//  - a transactional batch of an aborted transaction (the log's aborted
+//    transaction index, given per pass) is dropped whole;
+//  - a transaction marker goes, once its segment is past delete.retention.ms
+//    as tombstones do, only when this pass saw no batch of its transaction
+//    (Kafka's CleanedTransactionMetadata): an ABORT marker outlives its
+//    data by one pass, a COMMIT marker stays while its data does.
 // Offsets never change. A batch that keeps everything is copied verbatim; a
 // batch that keeps some records is rebuilt with the same base offset, base
 // timestamp, last offset delta, producer id/epoch/sequence and attributes,
@@ -18,6 +20,10 @@
 // where the segment ends: log/segment_swap.h) — then it stays with no
 // records and no compression.
 #include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "compaction/clean_task.h"
 #include "compaction/key_map.h"
@@ -29,13 +35,25 @@ class batch_filter {
 public:
     explicit batch_filter(const key_map& map) : map_(map) {}
 
+    // Starts a pass over a log whose aborted transactions are `aborted`.
+    void begin_pass(const std::vector<log::aborted_txn>& aborted);
+    // Whether a transactional batch belongs to one of those.
+    bool in_aborted_txn(const protocol::batch_header& h) const;
+
     // Appends what survives of `batch` to `out`. corrupt_batch on a bad CRC
     // or framing (nothing appended then).
     clean_error filter(protocol::bytes_view batch, bool drop_tombstones, bool keep_if_emptied,
                        protocol::bytes& out, clean_stats& stats);
 
 private:
-    static bool retain_control_batch(const protocol::batch_header&) { return true; }
+    // Whether a marker may go (before the delete horizon is considered);
+    // forgets what the pass saw of its transaction.
+    bool marker_discardable(protocol::bytes_view batch, const protocol::batch_header& h);
+
+    // producer -> (first offset, marker offset) of its aborted transactions, by first offset
+    std::unordered_map<int64_t, std::vector<std::pair<int64_t, int64_t>>> aborted_;
+    std::unordered_set<int64_t> aborted_seen_;    // producers whose aborted data this pass dropped
+    std::unordered_set<int64_t> committed_seen_;  // producers whose committed data this pass kept
 
     const key_map& map_;
     protocol::bytes records_;     // kept records, reused

@@ -38,6 +38,8 @@ struct clean_task {
     int64_t now_ms = 0;
     double dirty_ratio = 0;
     bool max_lag_exceeded = false;
+    // The log's aborted transactions whose markers are in the cleanable range.
+    std::vector<log::aborted_txn> aborted;
 };
 
 enum class clean_error {
@@ -62,6 +64,8 @@ struct clean_stats {
     uint64_t records_read = 0;  // in the cleaning (second) phase
     uint64_t records_kept = 0;
     uint64_t tombstones_removed = 0;
+    uint64_t aborted_records_removed = 0;  // records of aborted transactions
+    uint64_t markers_removed = 0;          // transaction markers past delete.retention.ms
     uint64_t bytes_read = 0;
     uint64_t bytes_written = 0;
     uint64_t keys_mapped = 0;

@@ -38,6 +38,8 @@ clean_error cleaner::build_map(const clean_task& task, int64_t& end_offset, clea
             auto header = protocol::read_batch_header(*batch);
             // Control batches carry no user keys (Kafka skips them too).
             if (!header || header->is_control() || header->last_offset() < task.first_dirty_offset) continue;
+            // Aborted records never win a key (Kafka's map skips them too).
+            if (header->is_transactional() && filter_.in_aborted_txn(*header)) continue;
             auto ec = protocol::for_each_record(*batch, [&](const protocol::record_view& r) {
                 if (full || !r.key || r.offset < task.first_dirty_offset) return;
                 if (map_.put(hash_key(*r.key), r.offset) == key_map::put_result::full) {
@@ -123,6 +125,7 @@ clean_result cleaner::run_passes(const clean_task& task) {
     result.dir = task.dir;
     result.next_dirty_offset = task.first_dirty_offset;
     int64_t end_offset = 0;
+    filter_.begin_pass(task.aborted);
     result.error = build_map(task, end_offset, result.stats);
     if (result.error != clean_error::none) return result;
 

@@ -26,7 +26,8 @@ log_selection measure(const log::partition_log& log, int64_t checkpoint, int64_t
     // A checkpoint outside the log (truncation, a new log) starts over.
     s.first_dirty_offset = checkpoint < first_base || checkpoint > log.log_end_offset() ? first_base : checkpoint;
 
-    int64_t uncleanable = std::min(segments.back()->base_offset(), log.high_watermark());
+    // Never past an open transaction: whether its data stays is not known yet.
+    int64_t uncleanable = std::min(segments.back()->base_offset(), log.last_stable_offset());
     if (config.min_compaction_lag_ms > 0) {
         for (size_t i = 0; i + 1 < segments.size(); ++i) {
             if (segments[i]->largest_timestamp() > now_ms - config.min_compaction_lag_ms) {
@@ -72,6 +73,7 @@ std::optional<clean_task> plan_cleaning(const log::partition_log& log, int64_t c
     task.dirty_ratio = s.dirty_ratio;
     task.max_lag_exceeded = s.max_lag_exceeded;
     const auto& segments = log.segments();
+    task.aborted = log.aborted_transactions(segments.front()->base_offset(), s.first_uncleanable_offset);
     for (size_t i = 0; i < s.cleanable_segments; ++i) {
         const auto& seg = segments[i];
         task.segments.push_back({seg, seg->size(), seg->base_offset(), seg->next_offset(), seg->largest_timestamp(),

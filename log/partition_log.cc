@@ -135,7 +135,8 @@ void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
     dir_dirty_ = true;
 }
 
-append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms) {
+append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
+                                    append_origin origin) {
     const int64_t base_offset = log_end_offset();
     int64_t next_offset = base_offset;
     producer_state::append producer_changes(producers_);
@@ -150,7 +151,8 @@ append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_e
         if (header->producer_id >= 0) {
             header->base_offset = next_offset;
             if (config_.log_append_time) header->max_timestamp = now_ms;
-            auto checked = producer_changes.check_client(*header);
+            auto checked = origin == append_origin::client ? producer_changes.check_client(*header)
+                                                           : producer_changes.check_coordinator(*header);
             if (checked.error != error_code::none) return {checked.error};
             if (const auto& dup = checked.duplicate) {
                 return {error_code::none, dup->first_offset(), dup->last_offset,

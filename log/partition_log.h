@@ -100,7 +100,8 @@ public:
     // out_of_order_sequence_number or invalid_record append nothing, and a
     // retried batch appends nothing and answers with the offsets it was
     // given the first time (`duplicate`).
-    append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
+    append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
+                         append_origin origin = append_origin::client);
 
     // A transaction coordinator's marker (WriteTxnMarkers): a control batch
     // ending `producer`'s transaction, appended at the log end. Refused,

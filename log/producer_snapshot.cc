@@ -86,7 +86,7 @@ std::optional<std::vector<producer_entry>> decode(std::string_view bytes) {
             last.first_sequence = last.last_sequence >= last.offset_delta
                                       ? last.last_sequence - last.offset_delta
                                       : INT32_MAX - (last.offset_delta - last.last_sequence) + 1;
-            e.batches.push_back(last);
+            e.batches.push(last);
         }
         out.push_back(std::move(e));
     }

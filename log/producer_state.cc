@@ -33,18 +33,23 @@ void producer_entry::add(producer_epoch batch_epoch, const producer_batch& batch
         batches.clear();
         epoch = batch_epoch;
     }
-    if (batches.size() == remembered_batches) batches.pop_front();
-    batches.push_back(batch);
+    batches.push(batch);
     last_timestamp = batch.timestamp;
 }
 
+producer_entry* producer_state::append::find_staged(producer_id id) {
+    for (auto& e : staged_) {
+        if (e.id == id) return &e;
+    }
+    return nullptr;
+}
+
 producer_entry& producer_state::append::staged(producer_id id) {
-    auto it = staged_.find(id);
-    if (it != staged_.end()) return it->second;
-    if (const producer_entry* current = state_.find(id)) return staged_.emplace(id, *current).first->second;
+    if (producer_entry* e = find_staged(id)) return *e;
+    if (const producer_entry* current = state_.find(id)) return staged_.emplace_back(*current);
     producer_entry fresh;
     fresh.id = id;
-    return staged_.emplace(id, std::move(fresh)).first->second;
+    return staged_.emplace_back(std::move(fresh));
 }
 
 producer_state::append::outcome producer_state::append::check_client(const protocol::batch_header& h) {
@@ -54,11 +59,12 @@ producer_state::append::outcome producer_state::append::check_client(const proto
     if (h.base_sequence < 0) return {error_code::invalid_record, {}};
     const producer_id id{h.producer_id};
     const producer_epoch epoch{h.producer_epoch};
-    auto it = staged_.find(id);
-    const producer_entry* entry = it != staged_.end() ? &it->second : state_.find(id);
+    const producer_entry* staged_entry = find_staged(id);
+    const producer_entry* entry = staged_entry != nullptr ? staged_entry : state_.find(id);
     const int32_t last_sequence = last_sequence_of(h.base_sequence, h.last_offset_delta);
     if (entry != nullptr && entry->epoch == epoch) {
-        for (const producer_batch& b : entry->batches) {
+        for (size_t i = 0; i < entry->batches.size(); ++i) {
+            const producer_batch& b = entry->batches[i];
             if (b.first_sequence == h.base_sequence && b.last_sequence == last_sequence) return {error_code::none, b};
         }
     }
@@ -79,10 +85,20 @@ producer_state::append::outcome producer_state::append::check_client(const proto
     return {};
 }
 
+producer_state::append::outcome producer_state::append::check_coordinator(const protocol::batch_header& h) {
+    if (h.producer_id < 0 || h.is_control()) return {};
+    const producer_id id{h.producer_id};
+    const producer_entry* staged_entry = find_staged(id);
+    const producer_entry* entry = staged_entry != nullptr ? staged_entry : state_.find(id);
+    if (entry != nullptr && producer_epoch{h.producer_epoch} < entry->epoch) return {error_code::invalid_producer_epoch, {}};
+    add_replicated(h, std::nullopt);
+    return {};
+}
+
 error_code producer_state::append::check_marker(const protocol::batch_header& h, const protocol::txn_marker& marker) {
     const producer_id id{h.producer_id};
-    auto it = staged_.find(id);
-    const producer_entry* entry = it != staged_.end() ? &it->second : state_.find(id);
+    const producer_entry* staged_entry = find_staged(id);
+    const producer_entry* entry = staged_entry != nullptr ? staged_entry : state_.find(id);
     if (entry != nullptr && producer_epoch{h.producer_epoch} < entry->epoch) return error_code::invalid_producer_epoch;
     if (entry != nullptr && marker.coordinator_epoch < entry->coordinator_epoch) {
         return error_code::transaction_coordinator_fenced;
@@ -129,9 +145,9 @@ void producer_state::index_open_txn(const producer_entry* before, const producer
 }
 
 std::vector<completed_txn> producer_state::commit(append&& changes) {
-    for (auto& [id, entry] : changes.staged_) {
-        index_open_txn(find(id), entry);
-        producers_.insert_or_assign(id, std::move(entry));
+    for (auto& entry : changes.staged_) {
+        index_open_txn(find(entry.id), entry);
+        producers_.insert_or_assign(entry.id, std::move(entry));
     }
     changes.staged_.clear();
     return std::move(changes.completed_);

@@ -26,8 +26,10 @@
 // refused (invalid_producer_epoch), one of an older coordinator epoch too
 // (transaction_coordinator_fenced). The open transactions give the first
 // unstable offset, below which read_committed consumers may read.
+#include <boost/container/small_vector.hpp>
+
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -50,12 +52,35 @@ struct producer_batch {
     int64_t first_offset() const { return last_offset - offset_delta; }
 };
 
-struct producer_entry {
-    static constexpr size_t remembered_batches = 5;
+// The last few batches of a producer, oldest first, in place: checking a
+// batch copies its producer's entry, which must not allocate.
+class recent_batches {
+public:
+    static constexpr size_t capacity = 5;
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    const producer_batch& operator[](size_t i) const { return items_[(start_ + i) % capacity]; }
+    const producer_batch& back() const { return (*this)[size_ - 1]; }
+    void clear() { start_ = size_ = 0; }
+    void push(const producer_batch& b) {
+        if (size_ == capacity) {
+            items_[start_] = b;
+            start_ = (start_ + 1) % capacity;
+        } else {
+            items_[(start_ + size_++) % capacity] = b;
+        }
+    }
 
+private:
+    std::array<producer_batch, capacity> items_{};
+    size_t start_ = 0;
+    size_t size_ = 0;
+};
+
+struct producer_entry {
     protocol::producer_id id{-1};
     protocol::producer_epoch epoch{-1};
-    std::deque<producer_batch> batches;  // oldest first, at most remembered_batches
+    recent_batches batches;
     int64_t last_timestamp = -1;
     int32_t coordinator_epoch = -1;
     std::optional<int64_t> current_txn_first_offset;
@@ -94,6 +119,9 @@ public:
         };
         // A client's batch at a leader, its offsets already assigned.
         outcome check_client(const protocol::batch_header& batch);
+        // A batch the broker's own coordinator writes for a producer
+        // (TxnOffsetCommit's offsets): the epoch is checked, not sequences.
+        outcome check_coordinator(const protocol::batch_header& batch);
         // A coordinator's marker at a leader, its offset already assigned.
         protocol::error_code check_marker(const protocol::batch_header& batch, const protocol::txn_marker& marker);
         // A batch replicated or recovered: no checks, only bookkeeping
@@ -106,10 +134,12 @@ public:
     private:
         friend class producer_state;
         producer_entry& staged(protocol::producer_id id);
+        producer_entry* find_staged(protocol::producer_id id);
         void open_txn_if_transactional(producer_entry& entry, const protocol::batch_header& batch);
         void end_txn(producer_entry& entry, const protocol::batch_header& batch, const protocol::txn_marker& marker);
         const producer_state& state_;
-        entries staged_;
+        // Almost every append touches one producer: no allocation for it.
+        boost::container::small_vector<producer_entry, 1> staged_;
         std::vector<completed_txn> completed_;
     };
 

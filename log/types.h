@@ -48,6 +48,10 @@ struct topic_partition {
     static std::optional<topic_partition> from_dir_name(std::string_view name);
 };
 
+// Who wrote a batch a leader appends (Kafka's AppendOrigin): a client's
+// batches get every producer check, the broker's coordinators' only the epoch.
+enum class append_origin { client, coordinator };
+
 struct append_result {
     protocol::error_code error = protocol::error_code::none;
     int64_t base_offset = -1;

@@ -50,7 +50,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,23 +58,14 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from restart import binary, free_port, loadavg  # noqa: E402  (shared helpers of the e2e scripts)
+from e2e_common import binary, cpu_seconds, free_port, loadavg, print_result, stop_process, wait_listening  # noqa: E402
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-BIN = os.path.join(ROOT, "build", "bin")
 CHILDREN = []  # processes we started and have not reaped
 CHILDREN_LOCK = threading.Lock()
 
 
 def log(msg):
     print("[cold-read] " + msg, file=sys.stderr, flush=True)
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start(argv, **kwargs):
@@ -92,13 +82,7 @@ def reap(proc):
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=30):
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, timeout, sig)
     reap(proc)
 
 
@@ -139,25 +123,7 @@ class Broker:
     def start(self, timeout=60):
         with open(self.log_path, "ab") as log_file:
             self.proc = start(self.argv, stdout=log_file, stderr=log_file)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("sluiced exited with %d; log:\n%s" % (self.proc.returncode, self.tail()))
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("sluiced did not listen within %d s" % timeout)
-
-    def tail(self, n=3000):
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - n))
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
+        wait_listening(self.proc, self.port, timeout, "sluiced", log_path=self.log_path)
 
     def stop(self):
         if self.proc is not None:
@@ -424,8 +390,8 @@ def main():
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = ap.parse_args()
 
-    sluiced = binary("SLUICED", "sluiced")
-    cli = binary("SLUICE_CLI", "sluice")
+    sluiced = binary("SLUICED", "sluiced", "cold_read_latency")
+    cli = binary("SLUICE_CLI", "sluice", "cold_read_latency")
     base = tempfile.mkdtemp(prefix="sluice-coldread-", dir=args.dir)
     result = {"sluiced": sluiced, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count(),
               "rounds": []}
@@ -443,10 +409,7 @@ def main():
             stop(proc, signal.SIGKILL)
         if not args.keep_dir:
             shutil.rmtree(base, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result, indent=1))
-    else:
-        report(args, result)
+    print_result(args, result, report)
 
 
 if __name__ == "__main__":

@@ -31,8 +31,6 @@ import atexit
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +38,8 @@ import tempfile
 import threading
 import time
 
-REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from e2e_common import BIN, free_port, stop_process, tail, wait_listening
+
 
 SESSION_MS = 10000
 HEARTBEAT_MS = 500
@@ -53,17 +52,11 @@ class Broker:
     def __init__(self, binary, overrides):
         self.binary = binary
         self.tmp = tempfile.mkdtemp(prefix="sluice-bench-rebalance-")
-        self.port = self._free_port()
+        self.port = free_port()
         self.overrides = overrides
         self.proc = None
         self.log = os.path.join(self.tmp, "sluiced.log")
         atexit.register(self.stop)
-
-    @staticmethod
-    def _free_port():
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
 
     @property
     def bootstrap(self):
@@ -80,34 +73,15 @@ class Broker:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                          cwd=self.tmp)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("sluiced exited with %d during startup:\n%s"
-                                   % (self.proc.returncode, self.tail()))
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("sluiced did not listen on %d within %d s:\n%s"
-                           % (self.port, timeout, self.tail()))
+        wait_listening(self.proc, self.port, timeout, "sluiced", log_path=self.log)
+        return self
 
     def tail(self, n=3000):
-        try:
-            with open(self.log, "rb") as f:
-                return f.read()[-n:].decode(errors="replace")
-        except OSError:
-            return ""
+        return tail(self.log, n)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        if self.proc is not None:
+            stop_process(self.proc, 10)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -268,7 +242,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=120,
                     help="seconds to wait for any one rebalance")
     ap.add_argument("--sluiced", default=os.environ.get("SLUICED")
-                    or os.path.join(REPO, "build", "bin", "sluiced"))
+                    or os.path.join(BIN, "sluiced"))
     ap.add_argument("--json", action="store_true", help="print results as JSON")
     args = ap.parse_args(argv)
     if not os.access(args.sluiced, os.X_OK):

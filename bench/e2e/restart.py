@@ -42,38 +42,13 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-BIN = os.path.join(ROOT, "build", "bin")
+from e2e_common import binary, free_port, loadavg, print_result, rss_mib, stop_process, tail
 
 CHILDREN = []  # every process we started and have not reaped yet
 
 
 def log(msg):
     print("[restart] " + msg, file=sys.stderr, flush=True)
-
-
-def binary(env, name):
-    path = os.environ.get(env) or os.path.join(BIN, name)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit("restart: %s not found (build it, or set %s)" % (path, env))
-    return os.path.abspath(path)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
 
 
 def open_fds(pid):
@@ -92,11 +67,6 @@ def du_bytes(path):
             except OSError:
                 pass
     return total
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 # --------------------------------------------------------------------------
@@ -302,28 +272,14 @@ class Broker:
                                % (self.proc.pid, self.proc.returncode, self.tail()))
 
     def tail(self, n=3000):
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - n))
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
+        return tail(self.log_path, n)
 
     def stop(self, timeout=120):
         """SIGTERM, wait; SIGKILL after `timeout`. Returns (seconds, exit code, killed)."""
         if self.proc is None:
             return None, None, False
-        killed = False
         t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(30)
-                killed = True
+        killed = stop_process(self.proc, timeout)
         took = time.monotonic() - t0
         if self.proc in CHILDREN:
             CHILDREN.remove(self.proc)
@@ -594,8 +550,8 @@ def main():
     if args.topics < 1 or args.partitions < args.topics:
         ap.error("need 1 <= --topics <= --partitions")
 
-    sluiced = binary("SLUICED", "sluiced")
-    cli = binary("SLUICE_CLI", "sluice")
+    sluiced = binary("SLUICED", "sluiced", "restart")
+    cli = binary("SLUICE_CLI", "sluice", "restart")
 
     # SIGTERM to this script unwinds like Ctrl-C, so the finally below runs.
     def on_sigterm(*_):
@@ -619,28 +575,13 @@ def main():
         failed = str(e)
     finally:
         for proc in list(CHILDREN):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc, 30)
         if args.keep_dir:
             log("kept %s" % base)
         else:
             shutil.rmtree(base, ignore_errors=True)
     result["loadavg_end"] = loadavg()
-    if failed:
-        result["error"] = failed
-        log("FAILED: " + failed)
-        if args.json:
-            print(json.dumps(result, indent=1))
-        sys.exit(1)
-    if args.json:
-        print(json.dumps(result, indent=1))
-    else:
-        report(args, result)
+    print_result(args, result, report, failed, log)
 
 
 if __name__ == "__main__":

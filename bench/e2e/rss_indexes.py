@@ -34,13 +34,13 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import restart as rs  # noqa: E402  (the broker process, the probe client, the fill helpers)
+from e2e_common import binary, free_port, loadavg, print_result, stop_process  # noqa: E402
 
 
 def log(msg):
@@ -69,7 +69,7 @@ def index_bytes(path):
 
 
 def fill(args, sluiced, cli, data, base, result):
-    port = rs.free_port()
+    port = free_port()
     bootstrap = "127.0.0.1:%d" % port
     broker = rs.Broker(sluiced, data, port, os.path.join(base, "fill.log"), extra_props(args))
     topics = ["rss-%d" % i for i in range(args.topics)]
@@ -119,10 +119,10 @@ def fill(args, sluiced, cli, data, base, result):
 
 
 def measure(args, label, sluiced, cli, data, base, topics, per_topic, result):
-    port = rs.free_port()
+    port = free_port()
     bootstrap = "127.0.0.1:%d" % port
     broker = rs.Broker(sluiced, data, port, os.path.join(base, "%s.log" % label), extra_props(args))
-    run = {"label": label, "sluiced": sluiced, "loadavg": rs.loadavg()}
+    run = {"label": label, "sluiced": sluiced, "loadavg": loadavg()}
     t0 = broker.start()
     stages = rs.wait_ready(broker, t0, topics, per_topic, [], args.timeout)
     run["ready_s"] = stages["metadata"]
@@ -215,11 +215,11 @@ def main():
         args.binaries.append((label, path))
     binaries = [(label, os.path.abspath(path)) for label, path in args.binaries]
     if not binaries:
-        binaries = [("sluiced", rs.binary("SLUICED", "sluiced"))]
+        binaries = [("sluiced", binary("SLUICED", "sluiced", "rss_indexes"))]
     for label, path in binaries:
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             sys.exit("rss_indexes: %s (%s) not found" % (path, label))
-    cli = rs.binary("SLUICE_CLI", "sluice")
+    cli = binary("SLUICE_CLI", "sluice", "rss_indexes")
 
     def on_sigterm(*_):
         raise KeyboardInterrupt()
@@ -231,7 +231,7 @@ def main():
     free = shutil.disk_usage(base).free
     need = args.gigabytes * 1e9 * 1.15
     result = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "args": vars(args), "runs": []}
-    log("temp dir %s (%.0f GB free); load average %s" % (base, free / 1e9, rs.loadavg()))
+    log("temp dir %s (%.0f GB free); load average %s" % (base, free / 1e9, loadavg()))
     failed = None
     try:
         if free < need:
@@ -245,27 +245,12 @@ def main():
         failed = str(e)
     finally:
         for proc in list(rs.CHILDREN):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc, 30)
         if args.keep_dir:
             log("kept %s" % base)
         else:
             shutil.rmtree(base, ignore_errors=True)
-    if failed:
-        result["error"] = failed
-        log("FAILED: " + failed)
-        if args.json:
-            print(json.dumps(result, indent=1))
-        sys.exit(1)
-    if args.json:
-        print(json.dumps(result, indent=1))
-    else:
-        report(args, result)
+    print_result(args, result, report, failed, log)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,12 @@ import json
 import os
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-BIN = os.path.join(ROOT, "build", "bin")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+from e2e_common import Proc, binary, cpu_seconds, free_port, rss_mib
 
 # Counts per workload: (default, --quick).
 COUNTS = {
@@ -45,77 +41,20 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def binary(env, name):
-    path = os.environ.get(env) or os.path.join(BIN, name)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        sys.exit("run_e2e: %s not found (build it, or set %s)" % (path, env))
-    return os.path.abspath(path)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process, from /proc/PID/stat (fields 14 and 15)."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return None
-
-
-class Peer:
-    """One broker process: sluiced or the mock cluster."""
+class Peer(Proc):
+    """One broker process: sluiced or the mock cluster (which prints its
+    bootstrap address first)."""
 
     def __init__(self, name, argv, tmp, bootstrap=None, read_bootstrap=False):
-        self.name = name
-        self.log_path = os.path.join(tmp, name + ".log")
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE if read_bootstrap else self.log,
-                                     stderr=self.log, cwd=tmp)
+        super().__init__(name, argv, tmp, cwd=tmp)
+        self.start(stdout=subprocess.PIPE if read_bootstrap else None)
         if read_bootstrap:
-            line = self.proc.stdout.readline().decode().strip()
-            if not line:
+            bootstrap = self.proc.stdout.readline().decode().strip()
+            if not bootstrap:
                 raise RuntimeError("%s printed no bootstrap address; see %s" % (name, self.log_path))
-            self.bootstrap = line
-        else:
-            self.bootstrap = bootstrap
+        self.bootstrap = bootstrap
         host, port = self.bootstrap.split(",")[0].rsplit(":", 1)
-        deadline = time.monotonic() + 15
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("%s exited with %d; see %s" % (name, self.proc.returncode, self.log_path))
-            try:
-                socket.create_connection((host, int(port)), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("%s does not listen on %s" % (name, self.bootstrap))
-                time.sleep(0.05)
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.wait_listening(int(port), 15, host)
 
 
 def children_cpu_seconds():
@@ -312,9 +251,9 @@ def main():
     args = ap.parse_args()
     counts = {k: v[1] if args.quick else v[0] for k, v in COUNTS.items()}
 
-    sluiced = binary("SLUICED", "sluiced")
-    cli = binary("SLUICE_CLI", "sluice")
-    mock_bin = binary("SLUICE_MOCK_CLUSTER", "sluice_mock_cluster")
+    sluiced = binary("SLUICED", "sluiced", "run_e2e")
+    cli = binary("SLUICE_CLI", "sluice", "run_e2e")
+    mock_bin = binary("SLUICE_MOCK_CLUSTER", "sluice_mock_cluster", "run_e2e")
 
     tmp = tempfile.mkdtemp(prefix="sluice-e2e-")
     peers = []

@@ -37,6 +37,7 @@
 #include "protocol/generated/offset_commit.h"
 #include "protocol/generated/offset_delete.h"
 #include "protocol/generated/offset_fetch.h"
+#include "protocol/generated/txn_offset_commit.h"
 
 namespace sluice::broker {
 class broker;
@@ -112,6 +113,19 @@ public:
                                        std::vector<fetched_offset>& out);
     void delete_offsets(const protocol::offset_delete_request& req, protocol::offset_delete_response& out);
 
+    // TxnOffsetCommit (coordinator_txn_offsets.cc): offsets a transactional
+    // producer commits for a group, written to `__consumer_offsets` in a
+    // transactional batch of that producer and held pending; the
+    // transaction's marker applies them (COMMIT) or drops them (ABORT).
+    using txn_commit_callback = std::function<void(protocol::txn_offset_commit_response)>;
+    void commit_txn_offsets(const protocol::txn_offset_commit_request& req, int16_t version, txn_commit_callback done);
+    // A marker ending `producer`'s transaction is in `__consumer_offsets`
+    // partition `partition`, and replicated.
+    void complete_transaction(int32_t partition, int64_t producer, bool commit);
+    // OffsetFetch require_stable: whether a transaction still holds an
+    // offset of this group's partition.
+    bool has_pending_offsets(const std::string& group_id, const std::string& topic, int32_t partition) const;
+
     // KIP-848: ConsumerGroupHeartbeat and ConsumerGroupDescribe.
     protocol::consumer_group_heartbeat_response consumer_heartbeat(
         const protocol::consumer_group_heartbeat_request& req, int16_t version, const std::string& client_id,
@@ -148,6 +162,11 @@ private:
     // Whether this OffsetCommit may commit (membership, generation); finds
     // or creates the group.
     protocol::error_code admit_commit(const protocol::offset_commit_request& req, int16_t version, group*& g);
+    protocol::error_code admit_txn_commit(const protocol::txn_offset_commit_request& req, int16_t version,
+                                          group*& g);
+    // Offset commits left pending by a load: transactions still open.
+    void adopt_pending(pending_txn_records pending);
+    void drop_pending(int32_t partition);
     void expire_offsets(group& g, int64_t now_ms);
     protocol::join_group_response join_response(const group& g, const member& m) const;
 
@@ -190,6 +209,9 @@ private:
     std::map<std::string, std::unique_ptr<group>, std::less<>> groups_;
     std::map<std::string, rebalance_timing> rebalances_;
     std::map<std::pair<std::string, std::string>, int64_t> pending_deadlines_;  // (group, member) -> ms
+    // Transactional offsets awaiting their marker: producer -> group -> partition -> offset.
+    using partition_offsets = std::map<std::pair<std::string, int32_t>, committed_offset>;
+    std::map<int64_t, std::map<std::string, partition_offsets, std::less<>>> pending_txn_offsets_;
     // Cluster mode: the partitions whose groups are loaded, and a count of
     // elections so a load that was overtaken by a resignation does nothing.
     std::set<int32_t> loaded_;

@@ -89,11 +89,13 @@ void coordinator::load() {
     topic_state* topic = broker_.topics().find(offsets_topic_name);
     if (topic == nullptr || settings_.cluster) return;
     loaded_groups loaded;
+    pending_txn_records pending;
     size_t records = 0;
     for (const auto& p : topic->partitions)
-        records += load_partition(*p->log, loaded);
+        records += load_partition(*p->log, loaded, &pending);
     const size_t count = loaded.size();
     adopt(std::move(loaded), now_ms());
+    adopt_pending(std::move(pending));
     spdlog::info("loaded {} group(s) from {} record(s) of {}", count, records, offsets_topic_name);
 }
 
@@ -117,9 +119,11 @@ void coordinator::load_partition_now(int32_t partition, uint64_t election) {
     const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
     if (!p.replica.is_leader()) return;
     loaded_groups loaded;
-    const size_t records = load_partition_to_end(*p.log, loaded);
+    pending_txn_records pending;
+    const size_t records = load_partition_to_end(*p.log, loaded, &pending);
     const size_t count = loaded.size();
     adopt(std::move(loaded), now_ms());
+    adopt_pending(std::move(pending));
     loaded_.insert(partition);
     spdlog::info("coordinating {} group(s) of {}-{} ({} record(s) loaded)", count, offsets_topic_name, partition,
                  records);
@@ -129,6 +133,7 @@ void coordinator::resigned(int32_t partition) {
     if (!settings_.cluster) return;
     elections_.erase(partition);
     if (loaded_.erase(partition) == 0) return;
+    drop_pending(partition);
     size_t dropped = 0;
     for (auto it = groups_.begin(); it != groups_.end();) {
         if (offsets_partition_of(it->first) != partition) {

@@ -51,7 +51,7 @@ class loader {
 public:
     loader(const log::partition_log& log, loaded_groups& groups, int64_t end) : log_(log), groups_(groups), end_(end) {}
 
-    size_t run() {
+    size_t run(pending_txn_records* pending) {
         int64_t offset = log_.log_start_offset();
         const int64_t start = offset;
         const int64_t end = end_;
@@ -79,6 +79,12 @@ public:
         if (open > 0) {
             spdlog::info("{}: {} offset commits of {} open transactions left pending", name(), open,
                          pending_.size());
+        }
+        if (pending != nullptr) {
+            for (auto& [producer, records] : pending_) {
+                auto& into = (*pending)[producer];
+                std::move(records.begin(), records.end(), std::back_inserter(into));
+            }
         }
         return applied_;
     }
@@ -158,12 +164,12 @@ private:
 
 }  // namespace
 
-size_t load_partition(const log::partition_log& log, loaded_groups& groups) {
-    return loader(log, groups, log.high_watermark()).run();
+size_t load_partition(const log::partition_log& log, loaded_groups& groups, pending_txn_records* pending) {
+    return loader(log, groups, log.high_watermark()).run(pending);
 }
 
-size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups) {
-    return loader(log, groups, log.log_end_offset()).run();
+size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups, pending_txn_records* pending) {
+    return loader(log, groups, log.log_end_offset()).run(pending);
 }
 
 }  // namespace sluice::broker::groups

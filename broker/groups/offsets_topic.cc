@@ -283,7 +283,8 @@ void replay(const offsets_record& record, loaded_groups& groups) {
     }
 }
 
-protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int64_t now_ms) {
+protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int64_t now_ms,
+                                    const protocol::batch_builder_options& options) {
     std::vector<protocol::record> out;
     out.reserve(records.size());
     int64_t offset = 0;
@@ -295,7 +296,7 @@ protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int
         r.value = kv.value;
         out.push_back(std::move(r));
     }
-    return protocol::build_batch(out, protocol::batch_builder_options{});
+    return protocol::build_batch(out, options);
 }
 
 }  // namespace sluice::broker::groups

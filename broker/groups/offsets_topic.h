@@ -117,10 +117,14 @@ void replay(const offsets_record& record, loaded_groups& groups);
 // Reads a whole __consumer_offsets partition up to its high watermark and
 // replays it. Returns the number of records applied; malformed records are
 // skipped with a warning.
-size_t load_partition(const log::partition_log& log, loaded_groups& groups);
+// Offset commits of transactions still open where the load ended (no
+// marker yet), by producer id: a coordinator keeps them pending.
+using pending_txn_records = std::map<int64_t, std::vector<offsets_record>>;
+size_t load_partition(const log::partition_log& log, loaded_groups& groups, pending_txn_records* pending = nullptr);
 // The same up to the log end: a new leader's own log is the truth, and its
 // high watermark may trail records the old leader had already committed.
-size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups);
+size_t load_partition_to_end(const log::partition_log& log, loaded_groups& groups,
+                             pending_txn_records* pending = nullptr);
 
 // A batch (uncompressed, CreateTime = now_ms) holding the given key/value
 // records, ready for partition_log::append.
@@ -128,6 +132,8 @@ struct keyed_value {
     protocol::bytes key;
     std::optional<protocol::bytes> value;
 };
-protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int64_t now_ms);
+// With `options`: a transactional producer's batch (TxnOffsetCommit).
+protocol::bytes build_offsets_batch(const std::vector<keyed_value>& records, int64_t now_ms,
+                                    const protocol::batch_builder_options& options = {});
 
 }  // namespace sluice::broker::groups

@@ -17,6 +17,7 @@
 #include "broker/fetch/fetch_waiter.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
+#include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -201,12 +202,10 @@ error_code serve_error(const fetch_plan& plan, const session_partition& sp, cons
 std::optional<log::epoch_entry> divergence(const fetch_plan& plan, const session_partition& sp,
                                            const partition_state& ps) {
     if (plan.version < 12 || sp.last_fetched_epoch < 0) return std::nullopt;
-    const log::partition_log& lg = *ps.log;
     // As OffsetForLeaderEpoch: this leader's own epoch counts from its log
     // end even before a batch is written in it.
-    log::leader_epoch_cache epochs = lg.leader_epochs();
-    epochs.assign(ps.replica.epoch().value(), lg.log_end_offset());
-    log::epoch_entry end = epochs.end_offset_for(sp.last_fetched_epoch, lg.log_end_offset());
+    log::epoch_entry end = leader_epoch_end(ps.log->leader_epochs(), ps.log->log_end_offset(),
+                                            ps.replica.epoch().value(), sp.last_fetched_epoch);
     // An epoch newer than every one here: nothing to point back to.
     if (end.epoch < 0) return std::nullopt;
     if (end.epoch == sp.last_fetched_epoch && end.start_offset >= sp.fetch_offset) return std::nullopt;

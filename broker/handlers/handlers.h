@@ -50,5 +50,6 @@ handler_result handle_add_offsets_to_txn(broker&, request&);
 handler_result handle_end_txn(broker&, request&);
 handler_result handle_describe_transactions(broker&, request&);
 handler_result handle_list_transactions(broker&, request&);
+handler_result handle_txn_offset_commit(broker&, request&);
 
 }  // namespace sluice::broker

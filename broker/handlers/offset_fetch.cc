@@ -38,6 +38,20 @@ void fill(const std::vector<groups::coordinator::fetched_offset>& found, std::ve
     }
 }
 
+// KIP-447 require_stable (v7+): a partition an open transaction holds an
+// offset for answers UNSTABLE_OFFSET_COMMIT (the client retries) rather
+// than the offset that transaction may replace.
+template <typename TopicOut>
+void mark_unstable(broker& b, const std::string& group_id, std::vector<TopicOut>& topics) {
+    for (auto& t : topics) {
+        for (auto& p : t.partitions) {
+            if (p.error_code != 0 || !b.groups().has_pending_offsets(group_id, t.name, p.partition_index)) continue;
+            p.error_code = protocol::to_wire(error_code::unstable_offset_commit);
+            p.committed_offset = -1;
+        }
+    }
+}
+
 }  // namespace
 
 handler_result handle_offset_fetch(broker& b, request& req) {
@@ -63,6 +77,7 @@ handler_result handle_offset_fetch(broker& b, request& req) {
             return respond_with(req, response);
         }
         fill(found, response.topics);
+        if (req.api_version >= 7 && body.require_stable) mark_unstable(b, body.group_id, response.topics);
         return respond_with(req, response);
     }
     for (const auto& g : body.groups) {
@@ -73,6 +88,7 @@ handler_result handle_offset_fetch(broker& b, request& req) {
         if (e == protocol::error_code::none) e = b.groups().fetch_offsets(g.group_id, wanted(g.topics), found);
         out.error_code = protocol::to_wire(e);
         fill(found, out.topics);
+        if (body.require_stable) mark_unstable(b, g.group_id, out.topics);
         response.groups.push_back(std::move(out));
     }
     return respond_with(req, response);

@@ -3,6 +3,9 @@
 // caller's idea of the current epoch.
 #include "broker/handlers/offset_for_leader_epoch.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
@@ -38,18 +41,29 @@ response_t::epoch_end_offset answer_partition(partition_state* p, int32_t curren
         out.error_code = to_wire(error_code::not_leader_or_follower);
         return out;
     }
-    const log::partition_log& lg = *p->log;
-    // A Kafka leader records its epoch when it takes over, before anything
-    // is written in it; ours appears with the first batch, so add it here.
-    log::leader_epoch_cache epochs = lg.leader_epochs();
-    epochs.assign(current, lg.log_end_offset());
-    log::epoch_entry end = epochs.end_offset_for(requested, lg.log_end_offset());
+    log::epoch_entry end = leader_epoch_end(p->log->leader_epochs(), p->log->log_end_offset(), current, requested);
     out.leader_epoch = end.epoch;
     out.end_offset = end.start_offset;
     return out;
 }
 
 }  // namespace
+
+log::epoch_entry leader_epoch_end(const log::leader_epoch_cache& epochs, int64_t log_end_offset, int32_t current,
+                                  int32_t requested) {
+    const std::vector<log::epoch_entry>& known = epochs.entries();
+    // Only an epoch newer than every known one would be added (as assign()
+    // does), and only answers up to it change.
+    bool added = current >= 0 && (known.empty() || current > known.back().epoch);
+    if (!added || requested < 0 || requested > current) return epochs.end_offset_for(requested, log_end_offset);
+    if (requested == current) return {current, log_end_offset};
+    // `requested` ends where the added epoch starts, unless an older one
+    // known here ends first.
+    if (known.empty()) return {requested, log_end_offset};
+    int64_t current_start = std::max(log_end_offset, known.back().start_offset);
+    if (requested >= known.back().epoch) return {known.back().epoch, current_start};
+    return epochs.end_offset_for(requested, log_end_offset);
+}
 
 response_t answer_offset_for_leader_epoch(const protocol::offset_for_leader_epoch_request& body,
                                           topic_registry& topics, const leader_epoch_fn& epoch_of) {

@@ -33,6 +33,7 @@ constexpr std::array handlers{
     api_handler{25, 0, 4, handle_add_offsets_to_txn},
     api_handler{26, 0, 5, handle_end_txn},
     api_handler{27, 0, 1, handle_write_txn_markers},
+    api_handler{28, 0, 4, handle_txn_offset_commit},
     api_handler{32, 0, 4, handle_describe_configs},
     api_handler{33, 0, 2, handle_alter_configs},
     api_handler{35, 0, 4, handle_describe_log_dirs},

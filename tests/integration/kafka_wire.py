@@ -911,3 +911,81 @@ def parse_write_txn_markers_v1(r):
     r.tagged_fields()
     r.expect_end()
     return out
+
+
+# --------------------------------------------------------------------------
+# TxnOffsetCommit v3 (key 28) and OffsetFetch v7 (key 9, require_stable):
+# both flexible at these versions.
+
+API_TXN_OFFSET_COMMIT = 28
+API_OFFSET_FETCH = 9
+
+
+def txn_offset_commit_v3_body(transactional_id, group, producer_id, producer_epoch, offsets,
+                              generation_id=-1, member_id="", group_instance_id=None):
+    """offsets: {topic: {partition: offset}}"""
+    def topic(item):
+        name, parts = item
+        return (compact_string(name)
+                + compact_array(sorted(parts.items()), lambda p: int32(p[0]) + int64(p[1]) + int32(-1)
+                                + compact_string(None) + EMPTY_TAGGED_FIELDS)
+                + EMPTY_TAGGED_FIELDS)
+    return (compact_string(transactional_id) + compact_string(group) + int64(producer_id) + int16(producer_epoch)
+            + int32(generation_id) + compact_string(member_id) + compact_string(group_instance_id)
+            + compact_array(sorted(offsets.items()), topic) + EMPTY_TAGGED_FIELDS)
+
+
+def parse_txn_offset_commit_v3(r):
+    """-> {topic: {partition: error_code}}"""
+    r.tagged_fields()
+    r.int32()
+
+    def partition(rr):
+        d = (rr.int32(), rr.int16())
+        rr.tagged_fields()
+        return d
+
+    def topic(rr):
+        name = rr.compact_string()
+        parts = dict(rr.compact_array(partition) or [])
+        rr.tagged_fields()
+        return name, parts
+
+    out = dict(r.compact_array(topic) or [])
+    r.tagged_fields()
+    r.expect_end()
+    return out
+
+
+def offset_fetch_v7_body(group, topics, require_stable):
+    """topics: {topic: [partitions]}"""
+    return (compact_string(group)
+            + compact_array(sorted(topics.items()), lambda t: compact_string(t[0]) + compact_array(list(t[1]), int32)
+                            + EMPTY_TAGGED_FIELDS)
+            + int8(1 if require_stable else 0) + EMPTY_TAGGED_FIELDS)
+
+
+def parse_offset_fetch_v7(r):
+    """-> ({topic: {partition: (offset, error_code)}}, group error_code)"""
+    r.tagged_fields()
+    r.int32()
+
+    def partition(rr):
+        index, offset = rr.int32(), rr.int64()
+        rr.int32()
+        rr.compact_string()
+        error = rr.int16()
+        rr.tagged_fields()
+        return index, (offset, error)
+
+    def topic(rr):
+        name = rr.compact_string()
+        parts = dict(rr.compact_array(partition) or [])
+        rr.tagged_fields()
+        return name, parts
+
+    topics = dict(r.compact_array(topic) or [])
+    error = r.int16()
+    r.tagged_fields()
+    r.expect_end()
+    return topics, error

@@ -16,6 +16,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -413,6 +414,45 @@ def produce(bootstrap, topic, messages, check=True, timeout=30, **conf):
     if check:
         assert not d.failed, "delivery failed: %r" % (d.failed[:5],)
     return d
+
+
+class Load:
+    """A confluent-kafka producer (acks=all) sending numbered records from a
+    thread until stop(), which checks that every record was delivered;
+    deliveries are counted as they come. Load for the cluster's fault and
+    shutdown tests."""
+
+    def __init__(self, bootstrap, topic, prefix, **conf):
+        conf.setdefault("message_timeout_ms", 60000)
+        self.topic, self.prefix = topic, prefix
+        self.producer = producer(bootstrap, **conf)
+        self.delivery = Delivery()
+        self.sent = 0
+        self.left = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopping.is_set():
+            try:
+                self.producer.produce(self.topic, b"%s%07d" % (self.prefix, self.sent), on_delivery=self.delivery)
+                self.sent += 1
+            except BufferError:
+                pass
+            self.producer.poll(0.003)
+        self.left = self.producer.flush(60)
+
+    def acked(self):
+        return len(self.delivery.ok)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(90)
+        assert not self.thread.is_alive(), "the producer did not finish"
+        assert self.left == 0, "%d records never delivered" % self.left
+        assert not self.delivery.failed, "deliveries failed: %r" % self.delivery.failed[:5]
+        return self.delivery
 
 
 def consume(bootstrap, topic, partition=0, start=0, end=None, timeout=20, **conf):

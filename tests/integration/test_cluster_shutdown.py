@@ -9,44 +9,13 @@ back. The leader move time is printed for the benchmark notes.
 import os
 import re
 import signal
-import threading
 import time
 
-from sluice_harness import Delivery, consume, producer, unique, wait_until
+from sluice_harness import Load, consume, unique, wait_until
 from test_cluster import bootstrap_of, by_node, create_replicated, partition_meta, start_cluster, values
 from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 
 CHECK_INTERVAL_S = 2  # leader.imbalance.check.interval.seconds
-
-
-class ContinuousProducer:
-    """acks=all, one record every few milliseconds, until stopped."""
-
-    def __init__(self, bootstrap, topic):
-        self.p = producer(bootstrap, message_timeout_ms=30000, retries=1000000, retry_backoff_ms=50,
-                          max_in_flight_requests_per_connection=1)
-        self.topic = topic
-        self.delivery = Delivery()
-        self.sent = 0
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.stopping.is_set():
-            try:
-                self.p.produce(self.topic, b"m%06d" % self.sent, on_delivery=self.delivery)
-                self.sent += 1
-            except BufferError:
-                pass
-            self.p.poll(0.003)
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(10)
-        left = self.p.flush(40)
-        assert left == 0, "%d records still undelivered" % left
-        return self.delivery
 
 
 def leader_seen_by(brokers, topic, skip):
@@ -70,8 +39,10 @@ def test_sigterm_moves_leadership_first_and_the_preferred_leader_returns(etcd, b
     wait_until(lambda: sorted(partition_meta(brokers, topic).isrs) == [0, 1, 2], 15, "the whole ISR")
     old = by_node(brokers, preferred)
 
-    prod = ContinuousProducer(bootstrap_of(brokers), topic)
-    wait_until(lambda: len(prod.delivery.ok) >= 200, 20, "records acknowledged before the shutdown")
+    # One record in flight at a time, retried through the leader move.
+    prod = Load(bootstrap_of(brokers), topic, b"m", message_timeout_ms=30000, retries=1000000, retry_backoff_ms=50,
+                max_in_flight_requests_per_connection=1)
+    wait_until(lambda: prod.acked() >= 200, 20, "records acknowledged before the shutdown")
 
     # SIGTERM, then watch the other brokers' metadata while it shuts down.
     t0 = time.monotonic()
@@ -109,10 +80,9 @@ def test_sigterm_moves_leadership_first_and_the_preferred_leader_returns(etcd, b
 
     # Producing goes on at the new leader; nothing acknowledged is lost and
     # no record failed (a retriable error at most, retried by the client).
-    after_move = len(prod.delivery.ok)
-    wait_until(lambda: len(prod.delivery.ok) >= after_move + 200, 20, "records acknowledged by the new leader")
+    after_move = prod.acked()
+    wait_until(lambda: prod.acked() >= after_move + 200, 20, "records acknowledged by the new leader")
     d = prod.stop()
-    assert not d.failed, "delivery failed: %r" % (d.failed[:5],)
     meta = partition_meta(brokers, topic)
     assert meta.leader == new_leader and preferred not in meta.isrs
     got = consume(bootstrap_of(brokers), topic)

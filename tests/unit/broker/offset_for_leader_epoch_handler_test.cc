@@ -3,7 +3,10 @@
 // the current epoch.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "broker/handlers/offset_for_leader_epoch.h"
+#include "unit/broker/allocation_counter.h"
 #include "unit/broker/handler_fixture.h"
 
 namespace sluice::broker {
@@ -83,6 +86,32 @@ TEST_F(OffsetForLeaderEpochTest, callers_with_another_current_epoch_are_fenced_o
     auto fenced = ask(0, 2, 1);
     EXPECT_EQ(fenced.end_offset, -1);
     EXPECT_EQ(fenced.leader_epoch, -1);
+}
+
+// The lookup reads the cache in place (the fetch path's KIP-320 check asks
+// it per partition per fetch); it must answer as a copy with the leader's
+// epoch assigned would.
+TEST(LeaderEpochEnd, answers_as_a_copy_with_the_current_epoch_assigned_without_allocating) {
+    const std::vector<std::vector<log::epoch_entry>> histories = {
+        {}, {{0, 0}}, {{1, 0}, {3, 4}}, {{2, 5}, {4, 9}, {5, 9}}, {{1, 0}, {3, 12}}};
+    for (const auto& history : histories) {
+        log::leader_epoch_cache epochs("unused");
+        for (const auto& e : history) epochs.assign(e.epoch, e.start_offset);
+        for (int64_t log_end : {0, 9, 12}) {
+            for (int32_t current = -1; current <= 7; ++current) {
+                for (int32_t requested = -1; requested <= 8; ++requested) {
+                    log::leader_epoch_cache copy = epochs;
+                    copy.assign(current, log_end);
+                    log::epoch_entry expected = copy.end_offset_for(requested, log_end);
+                    size_t before = sluice::testing::allocations();
+                    log::epoch_entry got = leader_epoch_end(epochs, log_end, current, requested);
+                    EXPECT_EQ(sluice::testing::allocations(), before);
+                    EXPECT_EQ(got, expected) << "history of " << history.size() << ", log end " << log_end
+                                             << ", current " << current << ", requested " << requested;
+                }
+            }
+        }
+    }
 }
 
 TEST_F(OffsetForLeaderEpochTest, unknown_partition) {

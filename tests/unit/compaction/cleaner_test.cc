@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "compaction/selection.h"
+#include "protocol/control_batch.h"
 #include "log/file_util.h"
 #include "unit/compaction/compaction_test_util.h"
 
@@ -299,6 +300,89 @@ TEST_F(cleaner_test, checkpoint_survives_restart) {
     std::string text;
     ASSERT_TRUE(log::file_util::read_small_file(dir_.path() / "cleaner-offset-checkpoint", text));
     EXPECT_EQ(text, "0\n1\ntopic 0 6\n");
+}
+
+// Transactions, as Kafka's cleaner treats them: aborted data goes in the
+// first pass (and never hides an older committed value), a marker goes after
+// delete.retention.ms in a pass that sees no data of its transaction.
+class cleaner_txn_test : public cleaner_test {
+protected:
+    void txn(int64_t pid, int32_t seq, const std::vector<kv>& items, int64_t timestamp) {
+        std::vector<protocol::record> records;
+        for (size_t i = 0; i < items.size(); ++i) {
+            protocol::record r;
+            r.offset = static_cast<int64_t>(i);
+            r.timestamp = timestamp;
+            r.key = to_bytes(items[i].key);
+            r.value = to_bytes(*items[i].value);
+            records.push_back(std::move(r));
+        }
+        protocol::batch_builder_options o;
+        o.producer_id = pid;
+        o.producer_epoch = 0;
+        o.base_sequence = seq;
+        o.transactional = true;
+        auto batch = protocol::build_batch(records, o);
+        ASSERT_EQ(log_->append(batch, 0, timestamp).error, protocol::error_code::none);
+    }
+    void end(int64_t pid, protocol::marker_type type, int64_t timestamp) {
+        ASSERT_EQ(log_->append_marker(protocol::producer_id{pid}, protocol::producer_epoch{0}, {type, 0}, 0, timestamp)
+                      .error,
+                  protocol::error_code::none);
+        log_->set_high_watermark(log_->log_end_offset());
+    }
+    std::vector<int64_t> control_offsets() {
+        std::vector<int64_t> out;
+        for (const auto& h : read_headers(*log_)) {
+            if (h.is_control()) out.push_back(h.base_offset);
+        }
+        return out;
+    }
+    std::vector<int64_t> data_offsets() {
+        std::vector<int64_t> out;
+        for (const auto& h : read_headers(*log_)) {
+            if (h.is_control()) continue;
+            for (int64_t o = h.base_offset; o <= h.last_offset(); ++o) out.push_back(o);
+        }
+        return out;
+    }
+};
+
+TEST_F(cleaner_txn_test, aborted_data_goes_first_markers_after_delete_retention) {
+    auto config = compact_config();
+    config.delete_retention_ms = 10000;
+    log_->update_config(config);
+    append(*log_, {{"a", "a0"}}, 1000);                    // 0
+    txn(7, 0, {{"a", "a1"}, {"b", "b1"}}, 1000);           // 1 2 aborted
+    txn(8, 0, {{"c", "c1"}}, 1000);                        // 3 committed
+    end(7, protocol::marker_type::abort, 1000);            // 4
+    end(8, protocol::marker_type::commit, 1000);           // 5
+    ASSERT_TRUE(log_->roll(1000));
+    append(*log_, {{"z", "z"}}, 2000);                     // 6 (active)
+    ASSERT_EQ(clean_once(lc_, worker_, *log_, 3000), commit_outcome::committed);
+    EXPECT_EQ(data_offsets(), (std::vector<int64_t>{0, 3, 6}));  // a0 is back on top of "a"
+    EXPECT_EQ(control_offsets(), (std::vector<int64_t>{4, 5}));  // markers stay this pass
+
+    // Past delete.retention.ms: the ABORT marker's data is gone, so it goes;
+    // the COMMIT marker's record is still there, so it stays.
+    log_->roll(30000);
+    append_segment(*log_, {{"d", "d1"}}, 30000);
+    append(*log_, {{"e", "e1"}}, 30100);
+    ASSERT_EQ(clean_once(lc_, worker_, *log_, 30000), commit_outcome::committed);
+    EXPECT_EQ(control_offsets(), (std::vector<int64_t>{5}));
+    EXPECT_EQ(data_offsets(), (std::vector<int64_t>{0, 3, 6, 7, 8}));
+}
+
+TEST_F(cleaner_txn_test, cleaning_stops_below_an_open_transaction) {
+    append_segment(*log_, {{"a", "a1"}}, 1000);   // 0
+    txn(7, 0, {{"a", "a2"}}, 1000);               // 1: open
+    ASSERT_TRUE(log_->roll(1000));
+    append_segment(*log_, {{"a", "a3"}}, 1000);   // 2
+    append(*log_, {{"z", "z"}}, 2000);            // 3 (active)
+    EXPECT_EQ(log_->last_stable_offset(), 1);
+    EXPECT_EQ(measure(*log_, 0, 3000).first_uncleanable_offset, 1);
+    ASSERT_EQ(clean_once(lc_, worker_, *log_, 3000), commit_outcome::committed);
+    EXPECT_EQ(data_offsets(), (std::vector<int64_t>{0, 1, 2, 3}));  // a3 was not allowed to shadow a1
 }
 
 }  // namespace
