@@ -403,18 +403,10 @@ def test_kafkajs_transactions(broker):
         [b"committed-%d" % i for i in range(5)] + [b"live-%d" % i for i in range(5)]
 
 
-def serves(port, api_key):
-    with kw.connect(port) as s:
-        _, apis = kw.parse_api_versions_v0(kw.roundtrip(s, 18, 0, 9, kw.api_versions_v0_body()))
-    return api_key in apis
-
-
 def test_consume_transform_produce(broker):
     """Exactly-once: records read from one topic, transformed into another
     and the consumer's offsets committed in the same transaction
     (send_offsets_to_transaction: AddOffsetsToTxn, then TxnOffsetCommit)."""
-    if not serves(broker.port, 28):
-        pytest.skip("TxnOffsetCommit (API 28) is not served yet")
     source, sink, group = unique("src"), unique("sink"), unique("g")
     create_topic(broker.bootstrap, source)
     create_topic(broker.bootstrap, sink)
