@@ -18,6 +18,7 @@
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
+#include "broker/txn/coordinator.h"
 #include "broker/txn/producer_id_manager.h"
 #include "log/log_manager.h"
 
@@ -52,6 +53,23 @@ groups::coordinator_settings coordinator_settings_of(const broker_config& c) {
     s.consumer_assignors = c.group_consumer_assignors;
     s.offsets_replication_factor = c.offsets_topic_replication_factor;
     if (auto v = c.value_of("offsets.commit.timeout.ms")) s.commit_timeout_ms = std::stoi(*v);
+    s.cluster = c.metadata_etcd_endpoints.has_value();
+    return s;
+}
+
+txn::coordinator_settings transaction_settings_of(const broker_config& c) {
+    txn::coordinator_settings s;
+    auto int_of = [&c](std::string_view name, auto& field) {
+        if (auto v = c.value_of(name)) field = static_cast<std::remove_reference_t<decltype(field)>>(std::stoll(*v));
+    };
+    int_of("transaction.state.log.num.partitions", s.partitions);
+    int_of("transaction.state.log.replication.factor", s.replication_factor);
+    int_of("transaction.state.log.min.isr", s.min_isr);
+    int_of("transaction.state.log.segment.bytes", s.segment_bytes);
+    int_of("transaction.max.timeout.ms", s.max_timeout_ms);
+    int_of("transactional.id.expiration.ms", s.id_expiration_ms);
+    int_of("transaction.abort.timed.out.transaction.cleanup.interval.ms", s.abort_check_interval_ms);
+    int_of("transaction.remove.expired.transaction.cleanup.interval.ms", s.expiry_check_interval_ms);
     s.cluster = c.metadata_etcd_endpoints.has_value();
     return s;
 }
@@ -111,6 +129,8 @@ broker::broker(broker_config config, log::background_executor executor)
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
     producer_ids_ = std::make_unique<txn::producer_id_manager>(*store_, io_->get_executor());
+    transactions_ = std::make_unique<txn::coordinator>(*this, transaction_settings_of(config_));
+    transactions_->load();
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
     // However a topic goes (DeleteTopics here, or another broker's seen
     // through the store's watch), the cleaner forgets its partitions.
@@ -132,6 +152,7 @@ void broker::run() {
     schedule_isr_check();
     schedule_producer_expiry();
     groups_->start();
+    transactions_->start();
     cleaning_->start();
     if (roles_) roles_->start();
     io_->run();
@@ -157,6 +178,7 @@ void broker::stop_now() {
     spdlog::info("shutting down");
     server_->stop();
     groups_->stop();
+    transactions_->stop();
     cleaning_->stop();  // before the logs close
     if (roles_) roles_->stop();
     background_->retention_timer.cancel();

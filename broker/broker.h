@@ -40,6 +40,7 @@ class coordinator;
 }
 namespace txn {
 class producer_id_manager;
+class coordinator;
 }
 namespace replica {
 class cluster_roles;
@@ -71,6 +72,7 @@ public:
     fetch_session_cache& fetch_sessions() { return *fetch_sessions_; }
     groups::coordinator& groups() { return *groups_; }
     txn::producer_id_manager& producer_ids() { return *producer_ids_; }
+    txn::coordinator& transactions() { return *transactions_; }
     log_cleaning& cleaning() { return *cleaning_; }
 
     // Runs `work` on the background pool (blocking disk work).
@@ -106,6 +108,7 @@ private:
     std::unique_ptr<fetch_session_cache> fetch_sessions_;
     std::unique_ptr<groups::coordinator> groups_;
     std::unique_ptr<txn::producer_id_manager> producer_ids_;
+    std::unique_ptr<txn::coordinator> transactions_;
     std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;

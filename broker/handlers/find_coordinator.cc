@@ -1,13 +1,13 @@
 // FindCoordinator: a group's coordinator is the leader of its
 // `__consumer_offsets` partition (on a single node, this broker).
-// Transactional ids are answered with this broker until transactions are
-// coordinated.
+// A transactional id's is the leader of its `__transaction_state` partition.
 #include "protocol/generated/find_coordinator.h"
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
+#include "broker/txn/coordinator.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {
@@ -31,7 +31,8 @@ located locate(broker& b, int8_t key_type, const std::string& key) {
     // Other key types (share groups, v6) are not served: Kafka refuses a key
     // type it does not coordinate with INVALID_REQUEST.
     out.error = key_type == group_key         ? b.groups().locate(key, node)
-                : key_type == transaction_key ? error_code::none
+                : key_type == transaction_key ? (key.empty() ? error_code::invalid_request
+                                                             : b.transactions().locate(key, node))
                                               : error_code::invalid_request;
     if (out.error != error_code::none) return out;  // with an error Kafka names no coordinator
     if (node.value() == b.config().node_id) {

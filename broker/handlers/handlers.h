@@ -45,6 +45,11 @@ handler_result handle_consumer_group_heartbeat(broker&, request&);
 handler_result handle_consumer_group_describe(broker&, request&);
 handler_result handle_describe_producers(broker&, request&);
 handler_result handle_write_txn_markers(broker&, request&);
+handler_result handle_add_partitions_to_txn(broker&, request&);
+handler_result handle_add_offsets_to_txn(broker&, request&);
+handler_result handle_end_txn(broker&, request&);
+handler_result handle_describe_transactions(broker&, request&);
+handler_result handle_list_transactions(broker&, request&);
 handler_result handle_txn_offset_commit(broker&, request&);
 
 }  // namespace sluice::broker

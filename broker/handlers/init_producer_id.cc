@@ -3,6 +3,8 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/txn_errors.h"
+#include "broker/txn/coordinator.h"
 #include "broker/txn/producer_id_manager.h"
 
 namespace sluice::broker {
@@ -50,11 +52,29 @@ handler_result handle_init_producer_id(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
     int16_t version = req.api_version;
     return handler_result::later([&b, body = std::move(body), version](respond_fn respond) {
-        answer_init_producer_id(body, b.producer_ids(), [version, respond = std::move(respond)](response_t r) {
+        auto send = [version, respond = std::move(respond)](response_t r) {
             protocol::writer w;
             r.encode(w, version);
             respond(std::move(w));
-        });
+        };
+        const bool both_or_neither = (body.producer_id == no_producer_id) == (body.producer_epoch == no_producer_epoch);
+        if (!body.transactional_id || body.transactional_id->empty() || !both_or_neither) {
+            return answer_init_producer_id(body, b.producer_ids(), std::move(send));
+        }
+        std::optional<txn::pid_and_epoch> expected;
+        if (body.producer_id != no_producer_id) {
+            expected = txn::pid_and_epoch{protocol::producer_id(body.producer_id),
+                                          protocol::producer_epoch(body.producer_epoch)};
+        }
+        b.transactions().init_producer_id(
+            *body.transactional_id, body.transaction_timeout_ms, expected,
+            [version, send = std::move(send)](error_code e, protocol::producer_id id, protocol::producer_epoch epoch) {
+                if (e != error_code::none) return send(refusal(fenced_for_version(e, version, 4)));
+                response_t r;
+                r.producer_id = id.value();
+                r.producer_epoch = epoch.value();
+                send(r);
+            });
     });
 }
 

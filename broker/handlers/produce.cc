@@ -58,7 +58,7 @@ refusal refuse_keyless(const std::vector<int32_t>& keyless, const std::string& t
 
 // Checks every batch of one partition's records; code none if all may be appended.
 refusal validate_records(std::span<uint8_t> records, const topic_settings& settings, const std::string& topic,
-                         int32_t partition, int16_t version) {
+                         int32_t partition, int16_t version, bool transactional) {
     if (records.empty()) return {error_code::invalid_record, {}, {}};
     protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
     std::vector<int32_t> keyless;
@@ -76,9 +76,11 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         // Clients may not send empty or control batches (markers are the
         // broker's to write).
         if (header->record_count <= 0 || header->is_control()) return {error_code::invalid_record, {}, {}};
-        // Transactions are not served yet: a transactional batch is refused
-        // as Kafka refuses one without an authorised transactional id.
-        if (header->is_transactional()) return {error_code::transactional_id_authorization_failed, {}, {}};
+        // A transactional batch needs the request's transactional id, as
+        // Kafka refuses one without an authorised id.
+        if (header->is_transactional() && !transactional) {
+            return {error_code::transactional_id_authorization_failed, {}, {}};
+        }
         if (!settings.compact) {
             if (error_code e = protocol::validate_batch(*batch); e != error_code::none) return {e, {}, {}};
             continue;
@@ -108,7 +110,8 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
 // records are appended but not yet committed: the end they must reach.
 response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
                                                          const protocol::records_field& records, int16_t version,
-                                                         int16_t acks, std::optional<int64_t>& waits_for) {
+                                                         int16_t acks, bool transactional,
+                                                         std::optional<int64_t>& waits_for) {
     response_t::partition_produce_response out;
     out.index = index;
     out.base_offset = -1;
@@ -141,7 +144,7 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     }
     // The request frame belongs to this request; rewriting it in place saves a copy.
     std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
-    if (refusal r = validate_records(bytes, topic->settings, topic->meta.name, index, version);
+    if (refusal r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional);
         r.code != error_code::none) {
         out.error_code = to_wire(r.code);
         out.record_errors = std::move(r.record_errors);
@@ -200,10 +203,7 @@ handler_result handle_produce(broker& b, request& req) {
         topic_out.name = topic_data.name;
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
-            // Transactions are not served yet: a transactional producer is refused.
-            error_code refused = !acks_valid             ? error_code::invalid_required_acks
-                                 : body.transactional_id ? error_code::transactional_id_authorization_failed
-                                                         : error_code::none;
+            error_code refused = !acks_valid ? error_code::invalid_required_acks : error_code::none;
             if (refused != error_code::none) {
                 response_t::partition_produce_response out;
                 out.index = part.index;
@@ -214,7 +214,8 @@ handler_result handle_produce(broker& b, request& req) {
             }
             std::optional<int64_t> waits_for;
             topic_out.partition_responses.push_back(
-                produce_partition(b, topic, part.index, part.records, req.api_version, body.acks, waits_for));
+                produce_partition(b, topic, part.index, part.records, req.api_version, body.acks,
+                                  body.transactional_id.has_value(), waits_for));
             if (waits_for) {
                 partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
                 waits.push_back({response.responses.size(), topic_out.partition_responses.size() - 1,

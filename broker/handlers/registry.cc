@@ -29,6 +29,9 @@ constexpr std::array handlers{
     api_handler{21, 0, 2, handle_delete_records},
     api_handler{22, 0, 5, handle_init_producer_id},
     api_handler{23, 0, 4, handle_offset_for_leader_epoch},
+    api_handler{24, 0, 5, handle_add_partitions_to_txn},
+    api_handler{25, 0, 4, handle_add_offsets_to_txn},
+    api_handler{26, 0, 5, handle_end_txn},
     api_handler{27, 0, 1, handle_write_txn_markers},
     api_handler{28, 0, 4, handle_txn_offset_commit},
     api_handler{32, 0, 4, handle_describe_configs},
@@ -42,6 +45,8 @@ constexpr std::array handlers{
     api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},
     api_handler{61, 0, 0, handle_describe_producers},
+    api_handler{65, 0, 0, handle_describe_transactions},
+    api_handler{66, 0, 1, handle_list_transactions},
     api_handler{68, 0, 1, handle_consumer_group_heartbeat},
     api_handler{69, 0, 0, handle_consumer_group_describe},
 

@@ -13,6 +13,7 @@
 #include "broker/replica/partition_follower_log.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
+#include "broker/txn/coordinator.h"
 #include "log/partition_log.h"
 #include "replication/metadata_store.h"
 
@@ -90,6 +91,7 @@ void cluster_roles::begin_controlled_shutdown() {
 void cluster_roles::forget(const topic_state& topic) {
     for (const auto& p : topic.partitions) {
         if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p->index);
+        if (topic.meta.name == txn::txn_topic_name) broker_.transactions().resigned(p->index);
         replication::topic_partition tp{topic.meta.name, p->index};
         fetchers_->unfollow(tp);
         logs_.erase({topic.meta.name, p->index});
@@ -131,6 +133,7 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
         become_leader(p, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr), now_ms());
         spdlog::info("leading {}-{} at epoch {}", tp.topic, tp.partition, reg->leader_epoch);
         if (topic.meta.name == groups::offsets_topic_name) broker_.groups().elected(p.index);
+        if (topic.meta.name == txn::txn_topic_name) broker_.transactions().elected(p.index);
         return;
     }
 
@@ -140,6 +143,7 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
     if (!unchanged) {
         become_follower(p, leader, epoch, reg->partition_epoch, ids(reg->replicas), ids(reg->isr));
         if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p.index);
+        if (topic.meta.name == txn::txn_topic_name) broker_.transactions().resigned(p.index);
     }
     if (!replica || reg->leader == replication::no_leader || (leaving_ && !reg->in_isr(self.value()))) {
         fetchers_->unfollow(tp);

@@ -7,8 +7,9 @@ hands out, so they differ across calls, across a restart (the single node
 keeps its counter in its metadata file, also through kill -9) and across the
 brokers of a cluster (one counter in etcd). Bad input gets a Kafka error on
 an open connection: only one of id and epoch given, or an empty
-transactional id, is INVALID_REQUEST; a transactional id is
-TRANSACTIONAL_ID_AUTHORIZATION_FAILED until transactions are served.
+transactional id, is INVALID_REQUEST; a transactional id with a timeout out
+of range is INVALID_TRANSACTION_TIMEOUT (transactional ids proper:
+test_transactions.py).
 confluent-kafka with enable.idempotence=true gets past its init and
 delivers."""
 
@@ -22,7 +23,7 @@ from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 API_INIT_PRODUCER_ID = 22
 NONE = 0
 INVALID_REQUEST = 42
-TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53
+INVALID_TRANSACTION_TIMEOUT = 50
 VERSIONS = range(0, 6)
 
 
@@ -83,8 +84,8 @@ def test_bad_input_gets_a_kafka_error_on_an_open_connection(broker):
         (0, dict(transactional_id=""), INVALID_REQUEST),
         (2, dict(transactional_id=""), INVALID_REQUEST),
         (5, dict(transactional_id=""), INVALID_REQUEST),
-        (0, dict(transactional_id="orders-tx"), TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
-        (5, dict(transactional_id="orders-tx"), TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+        (0, dict(transactional_id="orders-tx", timeout_ms=0), INVALID_TRANSACTION_TIMEOUT),
+        (5, dict(transactional_id="orders-tx", timeout_ms=900001), INVALID_TRANSACTION_TIMEOUT),
     ]
     with kw.connect(broker.port) as s:
         for i, (version, fields, code) in enumerate(refusals):
