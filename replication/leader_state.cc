@@ -79,11 +79,12 @@ std::vector<node_id> leader_state::lagging(int64_t now_ms, int64_t max_lag_ms) c
     return out;
 }
 
-std::vector<node_id> leader_state::caught_up() const {
+std::vector<node_id> leader_state::caught_up(int64_t now_ms, int64_t max_lag_ms) const {
     std::vector<node_id> out;
     for (const auto& [id, f] : followers_) {
         if (in(isr_, id)) continue;
-        if (f.log_end >= high_watermark_ && f.log_end >= epoch_start_) out.push_back(id);
+        const bool fetching = now_ms - f.last_caught_up_ms <= max_lag_ms;
+        if (fetching && f.log_end >= high_watermark_ && f.log_end >= epoch_start_) out.push_back(id);
     }
     return out;
 }

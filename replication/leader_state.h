@@ -55,8 +55,11 @@ public:
 
     // ISR members (not the leader) behind for longer than `max_lag_ms`.
     std::vector<node_id> lagging(int64_t now_ms, int64_t max_lag_ms) const;
-    // Replicas outside the ISR that may join it now.
-    std::vector<node_id> caught_up() const;
+    // Replicas outside the ISR that may join it now: caught up with the high
+    // watermark and the leader's epoch, and fetching — the last time they
+    // were caught up is within `max_lag_ms`, so a replica that stopped
+    // fetching (paused, cut off) is not taken back on its old position.
+    std::vector<node_id> caught_up(int64_t now_ms, int64_t max_lag_ms) const;
 
     // An ISR change sent to the controller and not yet answered.
     void propose_isr(std::vector<node_id> isr);

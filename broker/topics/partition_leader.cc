@@ -67,7 +67,7 @@ std::optional<std::vector<node_id>> isr_change_due(const partition_state& p, int
     const replication::leader_state* ls = p.replica.leader();
     if (ls == nullptr || ls->isr_change_pending()) return std::nullopt;
     std::vector<node_id> out = ls->lagging(now_ms, max_lag_ms);
-    std::vector<node_id> joining = ls->caught_up();
+    std::vector<node_id> joining = ls->caught_up(now_ms, max_lag_ms);
     if (out.empty() && joining.empty()) return std::nullopt;
     std::vector<node_id> isr;
     for (node_id id : ls->isr()) {

@@ -84,9 +84,9 @@ TEST(LeaderState, an_expansion_counts_the_new_member_at_once) {
     EXPECT_EQ(s.high_watermark(), offset(10));
     s.on_append(offset(20));
     s.on_follower_fetch(n2, offset(10), offset(20), 10);
-    EXPECT_TRUE(s.caught_up().empty());  // below the high watermark
+    EXPECT_TRUE(s.caught_up(10, 1000).empty());  // below the high watermark
     s.on_follower_fetch(n2, offset(20), offset(20), 20);
-    EXPECT_EQ(s.caught_up(), std::vector<node_id>{n2});
+    EXPECT_EQ(s.caught_up(20, 1000), std::vector<node_id>{n2});
     s.propose_isr({n1, n2});
     s.on_append(offset(30));
     EXPECT_EQ(s.high_watermark(), offset(20));  // held at n2's end from the moment it is proposed
@@ -99,9 +99,24 @@ TEST(LeaderState, caught_up_needs_the_high_watermark_and_this_epochs_start) {
     s.on_append(offset(70));
     EXPECT_EQ(s.high_watermark(), offset(70));
     s.on_follower_fetch(n2, offset(55), offset(70), 10);
-    EXPECT_TRUE(s.caught_up().empty());
+    EXPECT_TRUE(s.caught_up(10, 1000).empty());
     s.on_follower_fetch(n2, offset(70), offset(70), 20);
-    EXPECT_EQ(s.caught_up(), std::vector<node_id>{n2});
+    EXPECT_EQ(s.caught_up(20, 1000), std::vector<node_id>{n2});
+}
+
+// Kafka re-admits a follower only as it fetches: one that stopped (SIGSTOP,
+// cut off) stays out however well placed its last fetch left it.
+TEST(LeaderState, a_follower_that_stopped_fetching_does_not_rejoin_on_its_old_position) {
+    leader_state s(n1, {n1, n2}, {n1, n2}, offset(0), offset(0), 0);
+    s.on_append(offset(10));
+    s.on_follower_fetch(n2, offset(10), offset(10), 100);
+    EXPECT_TRUE(s.lagging(1000, 1000).empty());
+    EXPECT_EQ(s.lagging(1200, 1000), std::vector<node_id>{n2});  // silent past the lag limit
+    s.set_isr({n1});
+    // Its position still equals the high watermark, but it is not fetching.
+    EXPECT_TRUE(s.caught_up(1200, 1000).empty());
+    s.on_follower_fetch(n2, offset(10), offset(10), 1300);
+    EXPECT_EQ(s.caught_up(1300, 1000), std::vector<node_id>{n2});
 }
 
 TEST(LeaderState, acks_all_waits_for_the_high_watermark_then_checks_min_isr) {
