@@ -122,6 +122,7 @@ def test_a_partition_moves_while_producing_and_survives_its_old_replica(etcd, br
     assert p.flush(30) == 0
     assert not acked.failed, acked.failed[:3]
     assert len(acked.ok) == sent
+    assert any(v.startswith(b"during") for _, _, _, v in acked.ok), "nothing produced during the move"
 
     wait_until(lambda: kcat_replicas(brokers[1], topic) == ([1, 2], [1, 2]), T, "kcat -L showing [1, 2]")
     assert partition_meta(brokers, topic).leader in (1, 2)

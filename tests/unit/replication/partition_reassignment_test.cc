@@ -27,7 +27,7 @@ TEST(PartitionReassignment, start_adds_the_target_and_records_adding_and_removin
     EXPECT_EQ(d.next->leader, 0);  // the leader stays until the target is in sync
     EXPECT_EQ(d.next->leader_epoch, 6);
     EXPECT_EQ(d.next->partition_epoch, 11);
-    EXPECT_EQ(original_replicas(*d.next), (ids{0, 1}));
+    EXPECT_EQ(original_replicas(*d.next), (ids{1, 0}));  // as Kafka: their order in the merged list
     EXPECT_EQ(target_replicas(*d.next), (ids{1, 2}));
 }
 
