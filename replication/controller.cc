@@ -7,6 +7,7 @@
 #include "protocol/uuid_text.h"
 #include "replication/controlled_shutdown.h"
 #include "replication/leader_rebalance.h"
+#include "replication/partition_reassignment.h"
 
 namespace sluice::replication {
 
@@ -119,6 +120,13 @@ void controller::reconcile(const std::string& name) {
             if (next && next->leader != entry.state.leader) {
                 spdlog::info("cluster: controlled shutdown of broker {}: {}-{} now led by broker {}",
                              entry.state.leader, t->topic.name, p, next->leader);
+            }
+        }
+        if (!next) {
+            next = complete_reassignment(entry.state, alive);
+            if (next) {
+                spdlog::info("cluster: reassignment of {}-{} complete: {} replica(s), led by broker {}",
+                             t->topic.name, p, next->replicas.size(), next->leader);
             }
         }
         if (next) write(*t, p, std::move(*next));

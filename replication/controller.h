@@ -8,7 +8,9 @@
 // leader.imbalance.check.interval.seconds, leadership returns to preferred
 // replicas on brokers whose share led elsewhere is above
 // leader.imbalance.per.broker.percentage (auto.leader.rebalance.enable,
-// leader_rebalance.h), and on request (ElectLeaders).
+// leader_rebalance.h), and on request (ElectLeaders). A reassignment in
+// progress completes once every target replica is in the ISR
+// (partition_reassignment.h).
 //
 // Every write is guarded by the controller epoch (controller_election::
 // fenced_by) and the partition state it read, so a deposed controller's

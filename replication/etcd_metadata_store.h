@@ -99,6 +99,9 @@ public:
     // In etcd_elect_leader.cc.
     void elect_leader(std::string topic, int32_t partition, election_type type, executor ex,
                       done_fn done) override;
+    // In etcd_reassign.cc.
+    void alter_reassignment(std::string topic, int32_t partition, std::optional<std::vector<int32_t>> target,
+                            executor ex, done_fn done) override;
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "replication/partition_checks.h"
+#include "replication/partition_reassignment.h"
 #include "replication/topic_name.h"
 #include "protocol/uuid_text.h"
 
@@ -343,6 +344,18 @@ void local_metadata_store::elect_leader(std::string topic, int32_t partition, el
     auto decision = decide_election(*current, {self_.id.value()}, type);
     // This broker is always the leader: there is never anything to write.
     done({decision.code, std::move(decision.message)});
+}
+
+void local_metadata_store::alter_reassignment(std::string topic, int32_t partition,
+                                              std::optional<std::vector<int32_t>> target, executor, done_fn done) {
+    auto current = partition_state(topic, partition);
+    if (!current) {
+        return done({error_code::unknown_topic_or_partition, "Unknown partition " + topic + "-" + std::to_string(partition)});
+    }
+    const std::set<int32_t> live{self_.id.value()};
+    // The only valid target is [self], which is where the partition is: never anything to write.
+    auto decision = target ? start_reassignment(*current, *target, live) : cancel_reassignment(*current, live);
+    done(std::move(decision.error));
 }
 
 }  // namespace sluice::replication

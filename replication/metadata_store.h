@@ -192,6 +192,18 @@ public:
     virtual void elect_leader(std::string topic, int32_t partition, election_type type, executor ex,
                               done_fn done) = 0;
 
+    // AlterPartitionReassignments for one partition
+    // (replication/partition_reassignment.h): a target replica list starts
+    // (or replaces) a reassignment, nullopt cancels the one in progress;
+    // `done` once this store shows the new state. Errors:
+    // invalid_replica_assignment, no_reassignment_in_progress,
+    // unknown_topic_or_partition, invalid_update_version (the partition
+    // changed meanwhile). Any broker may ask, as with elect_leader. The
+    // reassignments in progress are read from partition_states(). A single
+    // node takes only [itself], changing nothing.
+    virtual void alter_reassignment(std::string topic, int32_t partition, std::optional<std::vector<int32_t>> target,
+                                    executor ex, done_fn done) = 0;
+
     // Leaves the cluster at once (the broker's session revoked, so a restart
     // need not wait for it to expire) and stops every background activity;
     // `done` once, maybe inline. Reads still answer from what was last known.

@@ -11,6 +11,10 @@ bool partition_registration::in_isr(int32_t broker) const {
     return std::find(isr.begin(), isr.end(), broker) != isr.end();
 }
 
+bool partition_registration::is_replica(int32_t broker) const {
+    return std::find(replicas.begin(), replicas.end(), broker) != replicas.end();
+}
+
 partition_registration initial_registration(std::vector<int32_t> replicas) {
     partition_registration r;
     r.isr = replicas;
@@ -49,11 +53,15 @@ bool live_in(const std::set<int32_t>& live, int32_t id) { return live.contains(i
 }  // namespace
 
 std::string to_json(const partition_registration& r) {
-    return bj::serialize(bj::object{{"replicas", ids(r.replicas)},
-                                    {"isr", ids(r.isr)},
-                                    {"leader", r.leader},
-                                    {"leader_epoch", r.leader_epoch},
-                                    {"partition_epoch", r.partition_epoch}});
+    bj::object o{{"replicas", ids(r.replicas)},
+                 {"isr", ids(r.isr)},
+                 {"leader", r.leader},
+                 {"leader_epoch", r.leader_epoch},
+                 {"partition_epoch", r.partition_epoch}};
+    // Written only during a reassignment: states written before it existed read alike.
+    if (!r.adding_replicas.empty()) o["adding_replicas"] = ids(r.adding_replicas);
+    if (!r.removing_replicas.empty()) o["removing_replicas"] = ids(r.removing_replicas);
+    return bj::serialize(o);
 }
 
 std::optional<partition_registration> partition_registration_from_json(const std::string& text) {
@@ -64,6 +72,10 @@ std::optional<partition_registration> partition_registration_from_json(const std
     partition_registration r;
     if (!read_ids(o, "replicas", r.replicas) || !read_ids(o, "isr", r.isr) || !read_int32(o, "leader", r.leader) ||
         !read_int32(o, "leader_epoch", r.leader_epoch) || !read_int32(o, "partition_epoch", r.partition_epoch)) {
+        return std::nullopt;
+    }
+    if ((o.contains("adding_replicas") && !read_ids(o, "adding_replicas", r.adding_replicas)) ||
+        (o.contains("removing_replicas") && !read_ids(o, "removing_replicas", r.removing_replicas))) {
         return std::nullopt;
     }
     return r;

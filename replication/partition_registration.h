@@ -4,7 +4,9 @@
 // the in-sync replicas, the leader and two epochs. The leader epoch bumps
 // whenever leadership moves (followers truncate by it, clients are fenced
 // by it); the partition epoch bumps on every change, so a leader's ISR
-// update built on an old state is refused.
+// update built on an old state is refused. During a reassignment (KIP-455)
+// `replicas` is the target followed by the replicas being removed, and
+// adding/removing say which are which (partition_reassignment.h).
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -21,9 +23,13 @@ struct partition_registration {
     int32_t leader = no_leader;
     int32_t leader_epoch = 0;
     int32_t partition_epoch = 0;
+    std::vector<int32_t> adding_replicas{};
+    std::vector<int32_t> removing_replicas{};
     bool operator==(const partition_registration&) const = default;
 
     bool in_isr(int32_t broker) const;
+    bool is_replica(int32_t broker) const;
+    bool reassigning() const { return !adding_replicas.empty() || !removing_replicas.empty(); }
 };
 
 // A new partition: every replica in sync, the first one leading, epoch 0.

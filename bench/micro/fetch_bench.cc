@@ -224,6 +224,10 @@ public:
     void elect_leader(std::string, int32_t, replication::election_type, executor, done_fn done) override {
         done({protocol::error_code::election_not_needed, "not kept"});
     }
+    void alter_reassignment(std::string, int32_t, std::optional<std::vector<int32_t>>, executor,
+                            done_fn done) override {
+        done({protocol::error_code::invalid_replica_assignment, "not kept"});
+    }
     void set_topic_configs(std::string name, replication::topic_configs configs,
                            std::optional<replication::topic_configs>, executor, done_fn done) override {
         topics_[name].configs = std::move(configs);

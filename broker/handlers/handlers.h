@@ -30,6 +30,7 @@ handler_result handle_create_partitions(broker&, request&);
 handler_result handle_incremental_alter_configs(broker&, request&);
 handler_result handle_describe_cluster(broker&, request&);
 handler_result handle_elect_leaders(broker&, request&);
+handler_result handle_alter_partition_reassignments(broker&, request&);
 handler_result handle_list_partition_reassignments(broker&, request&);
 handler_result handle_offset_commit(broker&, request&);
 handler_result handle_offset_fetch(broker&, request&);

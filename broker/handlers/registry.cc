@@ -41,6 +41,7 @@ constexpr std::array handlers{
     api_handler{42, 0, 2, handle_delete_groups},
     api_handler{43, 0, 2, handle_elect_leaders},
     api_handler{44, 0, 1, handle_incremental_alter_configs},
+    api_handler{45, 0, 0, handle_alter_partition_reassignments},
     api_handler{46, 0, 0, handle_list_partition_reassignments},
     api_handler{47, 0, 0, handle_offset_delete},
     api_handler{60, 0, 1, handle_describe_cluster},

@@ -982,3 +982,81 @@ def parse_offset_fetch_v7(r):
     r.tagged_fields()
     r.expect_end()
     return topics, error
+
+
+# --------------------------------------------------------------------------
+# AlterPartitionReassignments v0 / ListPartitionReassignments v0 (KIP-455;
+# flexible from v0, so request header v2 and response header v1).
+
+API_ALTER_PARTITION_REASSIGNMENTS = 45
+API_LIST_PARTITION_REASSIGNMENTS = 46
+
+
+def alter_partition_reassignments_v0_body(moves, timeout_ms=60000):
+    """moves: {topic: {partition: [broker ids] or None (cancel)}}."""
+    def partition(item):
+        p, replicas = item
+        return int32(p) + compact_nullable_array(replicas, int32) + EMPTY_TAGGED_FIELDS
+
+    def topic(item):
+        name, parts = item
+        return compact_string(name) + compact_array(sorted(parts.items()), partition) + EMPTY_TAGGED_FIELDS
+
+    return int32(timeout_ms) + compact_array(list(moves.items()), topic) + EMPTY_TAGGED_FIELDS
+
+
+def parse_alter_partition_reassignments_v0(r):
+    """(top-level error, {(topic, partition): (error, message)})."""
+    r.int32()  # throttle
+    code = r.int16()
+    r.compact_string()
+    out = {}
+
+    def topic(rr):
+        name = rr.compact_string()
+
+        def partition(pr):
+            p = pr.int32()
+            out[(name, p)] = (pr.int16(), pr.compact_string())
+            pr.tagged_fields()
+
+        rr.compact_array(partition)
+        rr.tagged_fields()
+
+    r.compact_array(topic)
+    r.tagged_fields()
+    return code, out
+
+
+def list_partition_reassignments_v0_body(topics, timeout_ms=60000):
+    """topics: {topic: [partitions]}, or None for every topic."""
+    def topic(item):
+        name, parts = item
+        return compact_string(name) + compact_array(parts, int32) + EMPTY_TAGGED_FIELDS
+
+    items = None if topics is None else list(topics.items())
+    return int32(timeout_ms) + compact_nullable_array(items, topic) + EMPTY_TAGGED_FIELDS
+
+
+def parse_list_partition_reassignments_v0(r):
+    """(error, {(topic, partition): (replicas, adding, removing)})."""
+    r.int32()  # throttle
+    code = r.int16()
+    r.compact_string()
+    out = {}
+
+    def topic(rr):
+        name = rr.compact_string()
+
+        def partition(pr):
+            p = pr.int32()
+            ids = [pr.compact_array(lambda x: x.int32()) for _ in range(3)]
+            out[(name, p)] = tuple(ids)
+            pr.tagged_fields()
+
+        rr.compact_array(partition)
+        rr.tagged_fields()
+
+    r.compact_array(topic)
+    r.tagged_fields()
+    return code, out

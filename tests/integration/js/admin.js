@@ -7,6 +7,8 @@
 //   list                                      -> listTopics result
 //   cluster                                   -> describeCluster result
 //   delete TOPIC                              -> {deleted: true}
+//   reassign TOPIC PARTITION R1,R2,...        -> {reassigned: true}
+//   reassignments [TOPIC PARTITION]           -> listPartitionReassignments result
 'use strict'
 const { ConfigResourceTypes } = require('kafkajs')
 const { makeKafka, main } = require('./common')
@@ -52,6 +54,20 @@ main(async () => {
       case 'delete':
         await admin.deleteTopics({ topics: [args[0]], timeout: 10000 })
         return { deleted: true }
+      case 'reassign': {
+        const [topic, partition, replicas] = args
+        await admin.alterPartitionReassignments({
+          topics: [{
+            topic,
+            partitionAssignment: [{ partition: parseInt(partition, 10), replicas: replicas.split(',').map(Number) }],
+          }],
+        })
+        return { reassigned: true }
+      }
+      case 'reassignments': {
+        const topics = args.length ? [{ topic: args[0], partitions: [parseInt(args[1], 10)] }] : null
+        return await admin.listPartitionReassignments({ topics })
+      }
       default:
         throw new Error(`unknown action ${action}`)
     }

@@ -45,6 +45,10 @@ public:
     void elect_leader(std::string n, int32_t p, replication::election_type t, executor ex, done_fn done) override {
         inner_.elect_leader(std::move(n), p, t, std::move(ex), std::move(done));
     }
+    void alter_reassignment(std::string n, int32_t p, std::optional<std::vector<int32_t>> target, executor ex,
+                            done_fn done) override {
+        inner_.alter_reassignment(std::move(n), p, std::move(target), std::move(ex), std::move(done));
+    }
     void set_topic_configs(std::string n, replication::topic_configs c, std::optional<replication::topic_configs> e,
                            executor ex, done_fn done) override {
         inner_.set_topic_configs(std::move(n), std::move(c), std::move(e), std::move(ex), std::move(done));

@@ -2,7 +2,8 @@
 // leaders move within the ISR with a new epoch, ISRs shrink, the preferred
 // leader comes back on the imbalance check, a broker in controlled shutdown
 // hands its leaderships over, unclean election only where a topic allows it,
-// and a deposed controller changes nothing.
+// a reassignment completes once its target is in sync, and a deposed
+// controller changes nothing.
 #include "replication/controller.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include "protocol/uuid_text.h"
 #include "replication/broker_registration.h"
 #include "replication/controlled_shutdown.h"
+#include "replication/partition_reassignment.h"
 #include "unit/replication/etcd_fixture.h"
 
 namespace sluice::replication {
@@ -170,6 +172,51 @@ TEST_F(ControllerTest, elect_preferred_answers_like_kafka) {
     stop_broker(2);
     ASSERT_TRUE(settle([&] { return state(id, 0).leader == 3; }));
     EXPECT_EQ(ctrl_.elect_preferred("t", 0), error_code::preferred_leader_not_available);
+}
+
+TEST_F(ControllerTest, a_reassignment_completes_once_the_target_is_in_sync) {
+    auto id = create("t", {{0, {2, 1}}});
+    auto started = start_reassignment(state(id, 0), {3, 1}, {1, 2, 3});
+    ASSERT_TRUE(started.next.has_value());
+    auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *started.next, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    ASSERT_TRUE(run_until([&] { return state(id, 0).reassigning(); }, 5s));
+    // Not yet in sync: the controller leaves it as it is (the imbalance
+    // check too: the preferred replica, 3, is not in sync).
+    run_until([] { return false; }, 300ms);
+    EXPECT_EQ(state(id, 0).replicas, (std::vector<int32_t>{3, 1, 2}));
+    EXPECT_EQ(state(id, 0).leader, 2);
+    EXPECT_EQ(state(id, 0).leader_epoch, 1);
+
+    // The leader (2) takes 3 into the ISR, as once it caught up.
+    const auto& now = state(id, 0);
+    auto caught_up = with_isr(now, 2, now.leader_epoch, now.partition_epoch, {2, 1, 3});
+    ASSERT_TRUE(caught_up.has_value());
+    r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *caught_up, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    ASSERT_TRUE(settle([&] { return !state(id, 0).reassigning(); }));
+    EXPECT_EQ(state(id, 0).replicas, (std::vector<int32_t>{3, 1}));
+    EXPECT_EQ(state(id, 0).isr, (std::vector<int32_t>{1, 3}));
+    EXPECT_EQ(state(id, 0).leader, 3);  // the removed leader handed over
+    EXPECT_GE(state(id, 0).leader_epoch, 2);
+}
+
+TEST_F(ControllerTest, a_dead_adding_replica_holds_the_reassignment_until_cancelled) {
+    auto id = create("t", {{0, {1, 2}}});
+    auto started = start_reassignment(state(id, 0), {1, 3}, {1, 2, 3});
+    auto r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *started.next, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    stop_broker(3);
+    run_until([] { return false; }, 300ms);
+    ASSERT_TRUE(settle([&] { return state(id, 0).reassigning(); }));
+    auto cancelled = cancel_reassignment(state(id, 0), {1, 2});
+    ASSERT_TRUE(cancelled.next.has_value());
+    r = await<write_result>([&](auto cb) { metadata_.update_partition(id, 0, *cancelled.next, {}, cb); });
+    ASSERT_TRUE(r && r->ok());
+    ASSERT_TRUE(settle([&] { return !state(id, 0).reassigning(); }));
+    EXPECT_EQ(state(id, 0).replicas, (std::vector<int32_t>{1, 2}));
+    EXPECT_EQ(state(id, 0).isr, (std::vector<int32_t>{1, 2}));
+    EXPECT_EQ(state(id, 0).leader, 1);
 }
 
 TEST_F(ControllerTest, a_deposed_controller_changes_nothing) {
