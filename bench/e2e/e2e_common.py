@@ -4,6 +4,7 @@ child processes that are stopped by PID (SIGTERM, then SIGKILL)."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -168,3 +169,31 @@ class Proc:
         if self.log is not None:
             self.log.close()
             self.log = None
+
+
+class SingleBroker(Proc):
+    """One `sluiced` on a free loopback port with its data in TMP/data."""
+
+    def __init__(self, sluiced, tmp, overrides=None):
+        self.port = free_port()
+        self.data = os.path.join(tmp, "data")
+        os.makedirs(self.data, exist_ok=True)
+        props = {"listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
+                 "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
+                 "log.dirs": self.data, "node.id": "0"}
+        props.update(overrides or {})
+        argv = [sluiced]
+        for k, v in props.items():
+            argv += ["--override", "%s=%s" % (k, v)]
+        super().__init__("sluiced", argv, tmp)
+        self.bootstrap = "127.0.0.1:%d" % self.port
+
+
+def finish(args, result, report, failed, proc, tmp, log):
+    """Stops `proc`, removes `tmp` unless the run failed (its logs are
+    there), and prints the result (print_result)."""
+    proc.stop()
+    if not failed:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print_result(args, result, report, failed, log)
+

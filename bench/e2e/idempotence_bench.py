@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-from e2e_common import ROOT, Proc, binary, cpu_seconds, free_port, port_open, print_result
+from e2e_common import ROOT, SingleBroker, binary, cpu_seconds, finish, port_open
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import kafka_wire as w  # noqa: E402  (the raw frames of the integration tests)
@@ -45,18 +45,9 @@ def log(msg):
     print("[idempotence-bench] %s" % msg, file=sys.stderr, flush=True)
 
 
-class Broker(Proc):
+class Broker(SingleBroker):
     def __init__(self, sluiced, tmp):
-        self.port = free_port()
-        self.data = os.path.join(tmp, "data")
-        os.makedirs(self.data, exist_ok=True)
-        argv = [sluiced]
-        for k, v in {"listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
-                     "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
-                     "log.dirs": self.data, "node.id": "0", "num.partitions": "8"}.items():
-            argv += ["--override", "%s=%s" % (k, v)]
-        super().__init__("sluiced", argv, tmp)
-        self.bootstrap = "127.0.0.1:%d" % self.port
+        super().__init__(sluiced, tmp, {"num.partitions": "8"})
 
     def boot(self):
         """Starts the process; returns seconds until it accepts connections."""
@@ -191,11 +182,7 @@ def main():
         result["recovery"] = recovery(broker, args.producers)
     except Exception as e:  # noqa: BLE001  (reported, the broker still stopped)
         failed = str(e)
-    finally:
-        broker.stop()
-        if not failed:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print_result(args, result, report, failed, log)
+    finish(args, result, report, failed, broker, tmp, log)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,12 @@ Binary: $SLUICED, else build/bin/sluiced.
 """
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 
-from e2e_common import Proc, binary, free_port, print_result
+from e2e_common import SingleBroker, binary, finish
 
 
 def log(msg):
@@ -90,20 +88,12 @@ def main():
         args.transactions = 20
     sluiced = binary("SLUICED", "sluiced", "transaction_bench")
     tmp = tempfile.mkdtemp(prefix="sluice-txn-bench-")
-    port = free_port()
-    data = os.path.join(tmp, "data")
-    os.makedirs(data)
-    argv = [sluiced]
-    for k, v in {"listeners": "PLAINTEXT://127.0.0.1:%d" % port,
-                 "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % port,
-                 "log.dirs": data, "node.id": "0", "num.partitions": "8"}.items():
-        argv += ["--override", "%s=%s" % (k, v)]
-    broker = Proc("sluiced", argv, tmp)
-    bootstrap = "127.0.0.1:%d" % port
+    broker = SingleBroker(sluiced, tmp, {"num.partitions": "8"})
+    bootstrap = broker.bootstrap
     result, failed = {"sizes": {}}, None
     try:
         broker.start()
-        broker.wait_listening(port, 30)
+        broker.wait_listening(broker.port, 30)
         for size in (1, 100):
             topic = "txn-%d" % size
             commits = run_size(bootstrap, topic, size, args.transactions)
@@ -120,11 +110,7 @@ def main():
                                    % (topic, got, made * size, markers))
     except Exception as e:  # noqa: BLE001  (reported, the broker still stopped)
         failed = str(e)
-    finally:
-        broker.stop()
-        if not failed:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print_result(args, result, report, failed, log)
+    finish(args, result, report, failed, broker, tmp, log)
 
 
 if __name__ == "__main__":
