@@ -47,7 +47,14 @@ std::vector<partition_log*> log_manager::load(const std::function<log_config(con
         auto recovery_points = read_offset_checkpoint(dir / format::recovery_point_file).value_or(offset_checkpoint{});
         auto start_offsets = read_offset_checkpoint(dir / format::log_start_offset_file).value_or(offset_checkpoint{});
         auto high_watermarks = read_offset_checkpoint(dir / format::replication_offset_file).value_or(offset_checkpoint{});
-        spdlog::info("log: loading {} after {} shutdown", dir.string(), clean ? "a clean" : "an unclean");
+        // A data dir that never held a partition (first start) has no marker either; it is not a crash.
+        bool holds_partitions = false;
+        for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
+            holds_partitions = holds_partitions || (item.is_directory(ec) && topic_partition::from_dir_name(
+                                                                                  item.path().filename().string()));
+        }
+        spdlog::info("log: loading {} {}", dir.string(),
+                     clean ? "after a clean shutdown" : holds_partitions ? "after an unclean shutdown" : "(new)");
 
         for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
             if (!item.is_directory(ec)) continue;
