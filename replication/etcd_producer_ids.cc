@@ -25,7 +25,7 @@ std::optional<producer_id> producer_ids_from_value(const std::string& value) {
 void etcd_producer_ids::attempt(int attempts_left, block_fn done) {
     const seen expected = last_;
     const int64_t first = expected.next.value();
-    const int64_t size = producer_id_block::default_size;
+    constexpr int64_t size = producer_id_block::default_size;
     if (!producer_ids_left(first, size)) {
         return done(write_result{error_code::unknown_server_error, "Every producer id has been handed out.", false, 0},
                     {});
@@ -37,7 +37,7 @@ void etcd_producer_ids::attempt(int attempts_left, block_fn done) {
     txn.success.push_back(etcd::put_op{key, producer_ids_value(producer_id(first + size)), 0});
     txn.failure.push_back(etcd::range_op{key, ""});
     std::weak_ptr<bool> alive = alive_;
-    client_.txn(txn, [this, alive, first, size, attempts_left, key,
+    client_.txn(txn, [this, alive, first, attempts_left, key,
                       done = std::move(done)](etcd::result<etcd::txn_response> r) mutable {
         if (alive.expired()) return;
         if (!r) {

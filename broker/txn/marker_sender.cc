@@ -105,7 +105,7 @@ void marker_sender::round(std::shared_ptr<job> j) {
         protocol::writer w;
         req.encode(w, markers_version);
         connection->send(protocol::write_txn_markers_request::api_key, markers_version, w,
-                         [this, j, node, alive = std::weak_ptr<bool>(alive_)](replication::kafka_response r) {
+                         [this, j, node = node, alive = std::weak_ptr<bool>(alive_)](replication::kafka_response r) {
                              if (alive.expired()) return;
                              if (r.error) {
                                  spdlog::warn("transaction markers to node {}: {}", node, *r.error);
