@@ -57,7 +57,11 @@ std::vector<protocol_choice> choices_of(const protocol::join_group_request& req)
 }  // namespace
 
 coordinator::coordinator(broker& owner, coordinator_settings settings)
-    : broker_(owner), settings_(settings), ticker_(std::make_unique<ticker>(owner.io())) {}
+    : broker_(owner),
+      settings_(settings),
+      takeover_(owner, std::string(offsets_topic_name),
+                [this](int32_t partition, const partition_state& p) { take_over(partition, p); }),
+      ticker_(std::make_unique<ticker>(owner.io())) {}
 
 coordinator::~coordinator() = default;
 

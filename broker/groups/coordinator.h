@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "broker/groups/group.h"
+#include "broker/topics/partition_takeover.h"
 #include "protocol/ids.h"
 #include "protocol/generated/consumer_group_describe.h"
 #include "protocol/generated/consumer_group_heartbeat.h"
@@ -192,7 +193,7 @@ private:
                                                   int16_t version);
 
     int32_t offsets_partition_of(std::string_view group_id) const;
-    void load_partition_now(int32_t partition, uint64_t election);
+    void take_over(int32_t partition, const partition_state& p);
     void adopt(loaded_groups loaded, int64_t now_ms);
 
     // __consumer_offsets writes; none on success. `end`, when given, is the
@@ -216,11 +217,9 @@ private:
     // Transactional offsets awaiting their marker: producer -> group -> partition -> offset.
     using partition_offsets = std::map<std::pair<std::string, int32_t>, committed_offset>;
     std::map<int64_t, std::map<std::string, partition_offsets, std::less<>>> pending_txn_offsets_;
-    // Cluster mode: the partitions whose groups are loaded, and a count of
-    // elections so a load that was overtaken by a resignation does nothing.
+    // Cluster mode: the partitions whose groups are loaded, and those being taken over.
     std::set<int32_t> loaded_;
-    std::map<int32_t, uint64_t> elections_;
-    uint64_t election_counter_ = 0;
+    partition_takeover takeover_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     int64_t last_retention_check_ms_ = 0;
     int64_t last_subscription_check_ms_ = 0;

@@ -101,23 +101,10 @@ void coordinator::load() {
 
 void coordinator::elected(int32_t partition) {
     if (!settings_.cluster || loaded_.contains(partition)) return;
-    const uint64_t election = ++election_counter_;
-    elections_[partition] = election;
-    // Not inline: the role change that called this finishes first, and
-    // requests meanwhile learn the load is in progress.
-    boost::asio::post(broker_.io(), [this, partition, election, alive = std::weak_ptr<bool>(alive_)] {
-        if (!alive.expired()) load_partition_now(partition, election);
-    });
+    takeover_.elected(partition);
 }
 
-void coordinator::load_partition_now(int32_t partition, uint64_t election) {
-    auto it = elections_.find(partition);
-    if (it == elections_.end() || it->second != election) return;  // resigned, or elected again since
-    elections_.erase(it);
-    const topic_state* topic = broker_.topics().find(offsets_topic_name);
-    if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) return;
-    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
-    if (!p.replica.is_leader()) return;
+void coordinator::take_over(int32_t partition, const partition_state& p) {
     loaded_groups loaded;
     pending_txn_records pending;
     const size_t records = load_partition_to_end(*p.log, loaded, &pending);
@@ -131,7 +118,7 @@ void coordinator::load_partition_now(int32_t partition, uint64_t election) {
 
 void coordinator::resigned(int32_t partition) {
     if (!settings_.cluster) return;
-    elections_.erase(partition);
+    takeover_.resigned(partition);
     if (loaded_.erase(partition) == 0) return;
     drop_pending(partition);
     size_t dropped = 0;

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/topics/partition_takeover.h"
 #include "broker/txn/marker_sender.h"
 #include "broker/txn/txn_log.h"
 #include "broker/txn/txn_metadata.h"
@@ -89,7 +90,7 @@ public:
     std::vector<txn_metadata> list(const std::set<txn_state>& states, const std::set<int64_t>& producer_ids,
                                    int64_t min_duration_ms, int64_t now_ms) const;
     // Whether any partition is loading (ListTransactions answers so).
-    bool loading() const { return !elections_.empty(); }
+    bool loading() const { return takeover_.loading(); }
 
     // Aborts timed-out transactions and expires idle ids; the ticker calls it.
     void tick(int64_t now_ms);
@@ -110,7 +111,7 @@ private:
     // Prepare* is safe: send the markers, then write Complete*.
     void complete(const std::string& id);
     void fence_and_abort(const std::string& id, error_callback done);
-    void load_partition_now(int32_t partition, uint64_t election);
+    void take_over(int32_t partition, const partition_state& p);
     void schedule_tick();
 
     broker& broker_;
@@ -118,8 +119,7 @@ private:
     std::map<std::string, txn_metadata, std::less<>> txns_;
     std::set<int32_t> loaded_;
     std::map<int32_t, int32_t> epochs_;  // coordinator epoch of each loaded partition
-    std::map<int32_t, uint64_t> elections_;
-    uint64_t election_counter_ = 0;
+    partition_takeover takeover_;
     int64_t last_expiry_check_ms_ = 0;
     marker_sender markers_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -22,7 +22,12 @@ struct coordinator::ticker {
 };
 
 coordinator::coordinator(broker& owner, coordinator_settings settings)
-    : broker_(owner), settings_(settings), markers_(owner), ticker_(std::make_unique<ticker>(owner.io())) {}
+    : broker_(owner),
+      settings_(settings),
+      takeover_(owner, std::string(txn_topic_name),
+                [this](int32_t partition, const partition_state& p) { take_over(partition, p); }),
+      markers_(owner),
+      ticker_(std::make_unique<ticker>(owner.io())) {}
 
 coordinator::~coordinator() { *alive_ = false; }
 
@@ -95,21 +100,10 @@ void coordinator::load() {
 
 void coordinator::elected(int32_t partition) {
     if (!settings_.cluster || loaded_.contains(partition)) return;
-    const uint64_t election = ++election_counter_;
-    elections_[partition] = election;
-    boost::asio::post(broker_.io(), [this, partition, election, alive = std::weak_ptr<bool>(alive_)] {
-        if (!alive.expired()) load_partition_now(partition, election);
-    });
+    takeover_.elected(partition);
 }
 
-void coordinator::load_partition_now(int32_t partition, uint64_t election) {
-    auto it = elections_.find(partition);
-    if (it == elections_.end() || it->second != election) return;  // resigned, or elected again since
-    elections_.erase(it);
-    const topic_state* topic = broker_.topics().find(txn_topic_name);
-    if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) return;
-    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
-    if (!p.replica.is_leader()) return;
+void coordinator::take_over(int32_t partition, const partition_state& p) {
     loaded_txns loaded;
     const size_t records = load_txn_partition(*p.log, loaded);
     std::vector<std::string> unfinished;
@@ -128,7 +122,7 @@ void coordinator::load_partition_now(int32_t partition, uint64_t election) {
 
 void coordinator::resigned(int32_t partition) {
     if (!settings_.cluster) return;
-    elections_.erase(partition);
+    takeover_.resigned(partition);
     epochs_.erase(partition);
     if (loaded_.erase(partition) == 0) return;
     size_t dropped = 0;
