@@ -26,13 +26,19 @@ void etcd_metadata_store::elect_leader(std::string topic, int32_t partition, ele
     for (const auto& [id, info] : membership_->live()) live.insert(id);
     auto decision = decide_election(*current, live, type);
     if (decision.code != error_code::none) return answer(std::move(done), {decision.code, decision.message});
+    write_decided(entry->topic.topic_id, partition, std::move(*decision.next), std::move(ex), std::move(done));
+}
+
+void etcd_metadata_store::write_decided(const protocol::uuid& topic_id, int32_t partition, partition_registration next,
+                                        executor ex, done_fn done) {
     std::weak_ptr<bool> alive = alive_;
-    mirror_->update_partition(entry->topic.topic_id, partition, std::move(*decision.next), {},
-                              [this, alive, ex, answer, done = std::move(done)](write_result r) mutable {
+    mirror_->update_partition(topic_id, partition, std::move(next), {},
+                              [this, alive, ex, done = std::move(done)](write_result r) mutable {
                                   if (alive.expired()) return;
                                   if (r.conflict) {
-                                      return answer(std::move(done), {error_code::invalid_update_version,
-                                                                      "The partition changed meanwhile; try again."});
+                                      op_result refused{error_code::invalid_update_version,
+                                                        "The partition changed meanwhile; try again."};
+                                      return boost::asio::post(ex, [done = std::move(done), refused] { done(refused); });
                                   }
                                   finish(r, ex, std::move(done));
                               });

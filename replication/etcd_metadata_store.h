@@ -114,6 +114,11 @@ private:
     etcd_metadata_store(boost::asio::io_context& io, const options& opts);
     // Answers `done` on `ex` once the mirror shows the write (if it succeeded).
     void finish(const write_result& r, executor ex, done_fn done);
+    // Writes a partition state decided on the mirror, comparing the key's
+    // revision: a change made meanwhile (the controller's) wins and this
+    // one answers invalid_update_version (etcd_elect_leader.cc).
+    void write_decided(const protocol::uuid& topic_id, int32_t partition, partition_registration next, executor ex,
+                       done_fn done);
     // Replicas for partitions first..first+count-1: `explicit_` checked, or placed.
     assignment_result place(int32_t first, int32_t count, int16_t replication_factor,
                             const replica_assignments& explicit_) const;

@@ -29,16 +29,7 @@ void etcd_metadata_store::alter_reassignment(std::string topic, int32_t partitio
     auto decision = target ? start_reassignment(*current, *target, live) : cancel_reassignment(*current, live);
     if (!decision.error.ok()) return answer(std::move(done), std::move(decision.error));
     if (!decision.next) return answer(std::move(done), {});
-    std::weak_ptr<bool> alive = alive_;
-    mirror_->update_partition(entry->topic.topic_id, partition, std::move(*decision.next), {},
-                              [this, alive, ex, answer, done = std::move(done)](write_result r) mutable {
-                                  if (alive.expired()) return;
-                                  if (r.conflict) {
-                                      return answer(std::move(done), {error_code::invalid_update_version,
-                                                                      "The partition changed meanwhile; try again."});
-                                  }
-                                  finish(r, ex, std::move(done));
-                              });
+    write_decided(entry->topic.topic_id, partition, std::move(*decision.next), std::move(ex), std::move(done));
 }
 
 }  // namespace sluice::replication
