@@ -14,6 +14,9 @@
 //                                partition_registration JSON; keyed by the
 //                                topic id so a topic re-created under the same
 //                                name never sees the old one's partitions
+//   <prefix>/records/<kind>/<key>
+//                                metadata_store::records: security records
+//                                (ACLs, SCRAM credentials, quotas), opaque text
 //   <prefix>/producer_ids        {"next_producer_id": N}: where the next block
 //                                of producer ids starts; only ever raised, by
 //                                compare-and-swap on its mod revision (absent:
@@ -39,6 +42,8 @@ public:
         return partitions_of(topic_id) + std::to_string(p);
     }
     std::string producer_ids() const { return prefix_ + "/producer_ids"; }
+    std::string records() const { return prefix_ + "/records/"; }
+    std::string record(const std::string& kind, const std::string& key) const { return records() + kind + "/" + key; }
     // Everything of this cluster, for one listing and one watch.
     std::string all() const { return prefix_ + "/"; }
     const std::string& prefix() const { return prefix_; }

@@ -90,7 +90,52 @@ void cluster_metadata::applied(int64_t revision) {
     }
 }
 
+void cluster_metadata::apply_record(const etcd::key_value& kv, bool removed) {
+    std::string rest = kv.key.substr(keys_.records().size());
+    size_t slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) return;
+    std::string kind = rest.substr(0, slash);
+    std::string key = rest.substr(slash + 1);
+    changed_record_kinds_.insert(kind);
+    if (!removed) {
+        records_[kind][key] = kv.value;
+        return;
+    }
+    auto it = records_.find(kind);
+    if (it == records_.end()) return;
+    it->second.erase(key);
+    if (it->second.empty()) records_.erase(it);
+}
+
+void cluster_metadata::tell_record_changes() {
+    if (changed_record_kinds_.empty()) return;
+    auto kinds = std::move(changed_record_kinds_);
+    changed_record_kinds_.clear();
+    if (on_records_change_) on_records_change_(kinds);
+}
+
+void cluster_metadata::update_records(const std::string& kind,
+                                      const std::map<std::string, std::optional<std::string>>& changes,
+                                      write_callback done) {
+    etcd::txn_request txn;
+    for (const auto& [key, value] : changes) {
+        if (value) {
+            txn.success.push_back(etcd::put_op{keys_.record(kind, key), *value, 0});
+        } else {
+            txn.success.push_back(etcd::delete_op{keys_.record(kind, key), ""});
+        }
+    }
+    if (txn.success.empty()) return done(write_result{error_code::none, "", false, applied_revision_});
+    std::weak_ptr<bool> alive = alive_;
+    client_.txn(txn, [alive, done = std::move(done)](etcd::result<etcd::txn_response> r) {
+        if (alive.expired()) return;
+        if (!r) return done(unavailable(r.err()));
+        done(write_result{error_code::none, "", false, r->head.revision});
+    });
+}
+
 void cluster_metadata::apply(const etcd::key_value& kv, bool removed, std::set<std::string>& changed) {
+    if (kv.key.starts_with(keys_.records())) return apply_record(kv, removed);
     const std::string topics = keys_.topics();
     const std::string parts = keys_.partitions();
     if (kv.key.starts_with(topics)) {
@@ -149,6 +194,8 @@ void cluster_metadata::list() {
         topics_.clear();
         partitions_.clear();
         names_by_id_.clear();
+        for (const auto& [kind, kept] : records_) changed_record_kinds_.insert(kind);
+        records_.clear();
         // Topic records first, so partitions know their topic's name.
         for (const auto& kv : r->kvs) {
             if (kv.key.starts_with(keys_.topics())) apply(kv, false, changed);
@@ -158,6 +205,7 @@ void cluster_metadata::list() {
         }
         applied(r->head.revision);
         if (on_change_ && !changed.empty()) on_change_(changed);
+        tell_record_changes();
         if (auto done = std::move(start_done_)) {
             start_done_ = nullptr;
             done();
@@ -179,6 +227,7 @@ void cluster_metadata::watch_from(int64_t revision) {
                 newest = std::max(newest, e.kv.mod_revision);
             }
             if (on_change_ && !changed.empty()) on_change_(changed);
+            tell_record_changes();
             applied(newest);
         },
         [this, alive](const etcd::error& e) {

@@ -75,6 +75,16 @@ public:
     // Calls `done` once the mirror has applied `revision` (at once if it has).
     void after(int64_t revision, std::function<void()> done);
 
+    // Security records (metadata_store::records), by kind then key.
+    const std::map<std::string, std::map<std::string, std::string>>& records() const { return records_; }
+    // Called with the kinds whose records the mirror changed.
+    void on_records_change(std::function<void(const std::set<std::string>& kinds)> fn) {
+        on_records_change_ = std::move(fn);
+    }
+    // Puts (value) and deletes (nullopt) records of one kind in one transaction.
+    void update_records(const std::string& kind, const std::map<std::string, std::optional<std::string>>& changes,
+                        write_callback done);
+
     // The stored cluster id, or `configured` (else a random one) stored now.
     // A stored id other than a configured one is an error (wrong etcd prefix).
     void ensure_cluster_id(std::optional<std::string> configured,
@@ -99,6 +109,8 @@ private:
     void watch_from(int64_t revision);
     void retry_later();
     void apply(const etcd::key_value& kv, bool removed, std::set<std::string>& changed);
+    void apply_record(const etcd::key_value& kv, bool removed);
+    void tell_record_changes();
     void applied(int64_t revision);
     void write_partitions(const std::string& topic_id_text, std::vector<etcd::txn_op> puts, size_t from,
                           etcd::compare guard, std::function<void(std::optional<write_result>)> done);
@@ -114,6 +126,9 @@ private:
     std::map<std::string, topic_entry> topics_;
     std::map<std::string, partitions> partitions_;  // by topic id text
     std::map<std::string, std::string> names_by_id_;
+    std::map<std::string, std::map<std::string, std::string>> records_;
+    std::set<std::string> changed_record_kinds_;  // since the last tell_record_changes()
+    std::function<void(const std::set<std::string>&)> on_records_change_;
     int64_t applied_revision_ = 0;
     std::multimap<int64_t, std::function<void()>> waiting_;
     std::function<void()> start_done_;

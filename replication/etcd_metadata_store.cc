@@ -48,6 +48,9 @@ etcd_metadata_store::etcd_metadata_store(boost::asio::io_context& io, const opti
                                                      if (membership_) membership_->topics_changed(names);
                                                      watchers_.notify({names.begin(), names.end()});
                                                  });
+    mirror_->on_records_change([this, alive](const std::set<std::string>& kinds) {
+        if (!alive.expired()) record_watchers_.notify({kinds.begin(), kinds.end()});
+    });
     producer_ids_ = std::make_unique<etcd_producer_ids>(*client_, cluster_keys(opts.prefix));
     cluster_membership::settings s;
     s.registration.keys = cluster_keys(opts.prefix);
@@ -356,6 +359,28 @@ void etcd_metadata_store::alter_isr(std::string topic, int32_t partition, protoc
                 answer(std::move(done), {}, next);
             });
         });
+}
+
+record_map etcd_metadata_store::records(std::string_view kind) const {
+    auto it = mirror_->records().find(std::string(kind));
+    return it == mirror_->records().end() ? record_map{} : it->second;
+}
+
+void etcd_metadata_store::update_records(std::string kind, record_changes changes, executor ex, done_fn done) {
+    if (auto r = check_record_changes(kind, changes); !r.ok()) {
+        return boost::asio::post(ex, [done = std::move(done), r = std::move(r)] { done(r); });
+    }
+    std::weak_ptr<bool> alive = alive_;
+    mirror_->update_records(kind, changes, [this, alive, ex, done = std::move(done)](write_result r) mutable {
+        if (!alive.expired()) finish(r, ex, std::move(done));
+    });
+}
+
+metadata_store::subscription etcd_metadata_store::watch_records(executor ex,
+                                                                std::function<void(const std::string&)> on_change) {
+    return record_watchers_.add(std::move(ex), [on_change = std::move(on_change)](const std::vector<std::string>& kinds) {
+        for (const auto& kind : kinds) on_change(kind);
+    });
 }
 
 metadata_store::subscription etcd_metadata_store::watch(executor ex, watch_fn on_change) {

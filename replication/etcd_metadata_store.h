@@ -102,6 +102,9 @@ public:
     // In etcd_reassign.cc.
     void alter_reassignment(std::string topic, int32_t partition, std::optional<std::vector<int32_t>> target,
                             executor ex, done_fn done) override;
+    record_map records(std::string_view kind) const override;
+    void update_records(std::string kind, record_changes changes, executor ex, done_fn done) override;
+    subscription watch_records(executor ex, std::function<void(const std::string& kind)> on_change) override;
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override;
@@ -130,6 +133,7 @@ private:
     std::unique_ptr<cluster_membership> membership_;
     topic_watchers watchers_;
     topic_watchers cluster_watchers_;  // notified with one empty name
+    topic_watchers record_watchers_;   // notified with the kinds
     std::string cluster_id_;
     boost::asio::any_io_executor executor_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -296,6 +296,39 @@ void local_metadata_store::allocate_producer_ids(executor, producer_ids_fn done)
     done(std::move(r), block);
 }
 
+record_map local_metadata_store::records(std::string_view kind) const {
+    std::lock_guard lock(mu_);
+    auto it = state_.records.find(std::string(kind));
+    return it == state_.records.end() ? record_map{} : it->second;
+}
+
+void local_metadata_store::update_records(std::string kind, record_changes changes, executor, done_fn done) {
+    op_result r = check_record_changes(kind, changes);
+    if (r.ok()) {
+        std::lock_guard lock(mu_);
+        state next = state_;
+        record_map& kept = next.records[kind];
+        for (auto& [key, value] : changes) {
+            if (value) {
+                kept[key] = std::move(*value);
+            } else {
+                kept.erase(key);
+            }
+        }
+        if (kept.empty()) next.records.erase(kind);
+        r = commit(std::move(next));
+    }
+    if (r.ok()) record_watchers_.notify({kind});
+    done(std::move(r));
+}
+
+metadata_store::subscription local_metadata_store::watch_records(executor ex,
+                                                                 std::function<void(const std::string&)> on_change) {
+    return record_watchers_.add(std::move(ex), [on_change = std::move(on_change)](const std::vector<std::string>& kinds) {
+        for (const auto& kind : kinds) on_change(kind);
+    });
+}
+
 metadata_store::subscription local_metadata_store::watch(executor ex, watch_fn on_change) {
     return watchers_.add(std::move(ex), std::move(on_change));
 }

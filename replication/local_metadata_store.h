@@ -6,10 +6,12 @@
 //   {"version":1,"cluster_id":"<22-char base64url>",
 //    "topics":[{"name":"t","topic_id":"<22-char base64url>","partitions":3,
 //               "replication_factor":1,"configs":{"retention.ms":"1000"}}],
-//    "next_producer_id":2000}
+//    "next_producer_id":2000,
+//    "records":{"acl":{"<key>":"<value>"}}}
 // next_producer_id is where the next block of producer ids starts: every id
 // below it may have been handed out. Files written before producer ids were
-// kept have no such field, which reads as 0 (none handed out yet).
+// kept have no such field, which reads as 0 (none handed out yet); files
+// from before records (metadata_store::records) have none either.
 //
 // Crash story: a change is written to __cluster_metadata.json.tmp, fsynced,
 // renamed over the file, and the directory fsynced, so after a crash the file
@@ -37,6 +39,7 @@ struct metadata_file_contents {
     std::string cluster_id;
     std::vector<topic_metadata> topics;  // in creation order
     protocol::producer_id next_producer_id{0};
+    std::map<std::string, record_map> records;  // by kind
     bool operator==(const metadata_file_contents&) const = default;
 };
 
@@ -81,6 +84,9 @@ public:
     // Only [self]: nothing to move.
     void alter_reassignment(std::string topic, int32_t partition, std::optional<std::vector<int32_t>> target,
                             executor ex, done_fn done) override;
+    record_map records(std::string_view kind) const override;
+    void update_records(std::string kind, record_changes changes, executor ex, done_fn done) override;
+    subscription watch_records(executor ex, std::function<void(const std::string& kind)> on_change) override;
     subscription watch(executor ex, watch_fn on_change) override;
     subscription watch_cluster(executor ex, std::function<void()> on_change) override;
     void stop(std::function<void()> done) override { done(); }
@@ -111,6 +117,7 @@ private:
     mutable std::mutex mu_;
     state state_;
     topic_watchers watchers_;
+    topic_watchers record_watchers_;  // notified with the kind
 };
 
 // The file's bytes and back; exposed for tests and tools.

@@ -87,6 +87,15 @@ std::string encode_metadata(const metadata_file_contents& contents) {
         {"topics", std::move(out_topics)},
         {"next_producer_id", contents.next_producer_id.value()},
     };
+    if (!contents.records.empty()) {
+        json::object kinds;
+        for (const auto& [kind, records] : contents.records) {
+            json::object one;
+            for (const auto& [k, v] : records) one[k] = v;
+            kinds[kind] = std::move(one);
+        }
+        root["records"] = std::move(kinds);
+    }
     return json::serialize(root) + "\n";
 }
 
@@ -115,6 +124,19 @@ metadata_file_contents decode_metadata(std::string_view text) {
     // Absent in files from before producer ids were kept: none handed out.
     if (o.contains("next_producer_id")) {
         out.next_producer_id = protocol::producer_id(int_field(o, "next_producer_id", "the file", 0, INT64_MAX));
+    }
+    if (const json::value* records = o.if_contains("records")) {
+        if (!records->is_object()) corrupt("\"records\" is not an object");
+        for (const auto& kind : records->get_object()) {
+            if (!kind.value().is_object()) corrupt("records of kind " + std::string(kind.key()) + " are not an object");
+            record_map& kept = out.records[std::string(kind.key())];
+            for (const auto& kv : kind.value().get_object()) {
+                if (!kv.value().is_string()) {
+                    corrupt("record " + std::string(kind.key()) + "/" + std::string(kv.key()) + " is not a string");
+                }
+                kept.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+            }
+        }
     }
     return out;
 }

@@ -59,6 +59,13 @@ struct topic_metadata {
     bool operator==(const topic_metadata&) const = default;
 };
 
+// Small records the security layer keeps (SCRAM credentials, ACLs, client
+// quotas), grouped by kind ("acl", "scram", ...) and keyed within it; values
+// are opaque text (JSON by convention). Kinds hold no '/'.
+using record_map = std::map<std::string, std::string>;
+// Changes to one kind, applied together: a value to put, nullopt to delete.
+using record_changes = std::map<std::string, std::optional<std::string>>;
+
 // A live broker as clients reach it: its first advertised listener.
 struct broker_node {
     protocol::node_id id{0};
@@ -79,6 +86,9 @@ inline constexpr protocol::error_code conflict_code = protocol::error_code::inva
 
 // A store that cannot be opened (startup only: a corrupt file, etcd out of
 // reach, a cluster id that does not match).
+// Whether `changes` to `kind` may go to update_records (not an ok: why not).
+op_result check_record_changes(std::string_view kind, const record_changes& changes);
+
 class metadata_error : public std::runtime_error {
 public:
     explicit metadata_error(const std::string& what) : std::runtime_error(what) {}
@@ -166,6 +176,18 @@ public:
     // of reach), conflict_code (lost every compare-and-swap it tried),
     // unknown_server_error (an unreadable stored counter, or no ids left).
     virtual void allocate_producer_ids(executor ex, producer_ids_fn done) = 0;
+
+    // The records of one kind, key -> value (empty for an unknown kind).
+    virtual record_map records(std::string_view kind) const = 0;
+    // Applies `changes` (at most max_record_changes; deleting an absent key
+    // is no error) all at once, durably; `done` ok once records() shows
+    // them. Errors: invalid_request (a bad kind, too many changes),
+    // kafka_storage_error (the file not written), request_timed_out (etcd
+    // out of reach).
+    static constexpr size_t max_record_changes = 100;
+    virtual void update_records(std::string kind, record_changes changes, executor ex, done_fn done) = 0;
+    // Told the kind whose records changed, whoever changed them.
+    virtual subscription watch_records(executor ex, std::function<void(const std::string& kind)> on_change) = 0;
 
     virtual subscription watch(executor ex, watch_fn on_change) = 0;
     // Brokers joining or leaving and controller changes (never for a single node).

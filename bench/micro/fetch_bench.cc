@@ -240,6 +240,13 @@ public:
     void allocate_producer_ids(executor, producer_ids_fn done) override {
         done({protocol::error_code::unknown_server_error, "not kept"}, {});
     }
+    replication::record_map records(std::string_view) const override { return {}; }
+    void update_records(std::string, replication::record_changes, executor, done_fn done) override {
+        done({protocol::error_code::invalid_request, "not kept"});
+    }
+    subscription watch_records(executor, std::function<void(const std::string&)>) override {
+        return std::make_shared<int>(0);
+    }
     subscription watch(executor, watch_fn) override { return std::make_shared<int>(0); }
     subscription watch_cluster(executor, std::function<void()>) override { return std::make_shared<int>(0); }
     void stop(std::function<void()> done) override { done(); }

@@ -20,6 +20,11 @@ endpoint advertised_endpoint(broker& b) {
     return e;
 }
 
+const std::shared_ptr<const session>& anonymous_session() {
+    static const auto anonymous = std::make_shared<const session>();
+    return anonymous;
+}
+
 void note_trailing_bytes(const request& req, size_t count) {
     spdlog::debug("{}: ignoring {} bytes after the body of a {} v{} request", req.peer, count, req.api_key,
                   req.api_version);

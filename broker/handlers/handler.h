@@ -8,6 +8,7 @@
 // that is called once with the function that delivers the body.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,20 @@
 namespace sluice::broker {
 
 class broker;
+
+// Who sent a request, as the connection established it: the listener it came
+// in on and the principal its security protocol authenticated (Kafka's
+// "User:ANONYMOUS" until SSL or SASL says otherwise). Shared by the
+// connection's requests; re-authentication replaces it, never changes it.
+struct session {
+    std::string listener = "PLAINTEXT";           // listener name
+    std::string security_protocol = "PLAINTEXT";  // of that listener
+    std::string principal = "User:ANONYMOUS";     // "Type:name"
+    std::string client_host;                      // address only, for ACL host matching
+};
+
+// The session of a request that came from no connection (tests, tools).
+const std::shared_ptr<const session>& anonymous_session();
 
 struct request {
     int16_t api_key = 0;
@@ -29,6 +44,7 @@ struct request {
     // place (produce rewrites batch offsets there before appending).
     std::span<uint8_t> body;
     std::string peer;  // "host:port" of the client, for logs
+    std::shared_ptr<const session> origin = anonymous_session();
 };
 
 using respond_fn = std::function<void(protocol::writer)>;

@@ -19,8 +19,8 @@ namespace sluice::broker {
 
 namespace asio = boost::asio;
 
-connection::connection(asio::ip::tcp::socket socket, broker& owner, connection_registry& registry,
-                       page_cache_warmer& warmer, size_t max_request_bytes)
+connection::connection(asio::ip::tcp::socket socket, const listener& from, broker& owner,
+                       connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes)
     : socket_(std::move(socket)),
       broker_(owner),
       registry_(registry),
@@ -29,6 +29,11 @@ connection::connection(asio::ip::tcp::socket socket, broker& owner, connection_r
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    session s;
+    s.listener = from.name;
+    s.security_protocol = from.security_protocol;
+    if (!ec) s.client_host = ep.address().to_string();
+    session_ = std::make_shared<const session>(std::move(s));
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -128,6 +133,7 @@ void connection::handle_frame() {
     auto frame = frame_;
     request req;
     req.peer = peer_;
+    req.origin = session_;
     switch (parse_request_header(std::span<uint8_t>(frame.get(), frame_size_), req)) {
         case header_status::ok:
             break;

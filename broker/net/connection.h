@@ -24,6 +24,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/config/listener.h"
 #include "broker/handlers/handler.h"
 #include "protocol/wire.h"
 
@@ -34,8 +35,8 @@ class page_cache_warmer;
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(boost::asio::ip::tcp::socket socket, broker& owner, connection_registry& registry,
-               page_cache_warmer& warmer, size_t max_request_bytes);
+    connection(boost::asio::ip::tcp::socket socket, const listener& from, broker& owner,
+               connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes);
     void start();
     void close();
 
@@ -67,6 +68,7 @@ private:
     page_cache_warmer& warmer_;
     size_t max_request_bytes_;
     std::string peer_;
+    std::shared_ptr<const session> session_;
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
     std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);

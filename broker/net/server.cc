@@ -31,20 +31,21 @@ server::server(asio::io_context& io, broker& owner, const std::vector<listener>&
         if (ec) throw std::runtime_error("listeners: cannot bind " + l.to_string() + ": " + ec.message());
         acceptor->listen(asio::socket_base::max_listen_connections);
         spdlog::info("listening on {} ({})", l.to_string(), acceptor->local_endpoint().port());
-        accept(*acceptor);
-        acceptors_.push_back(std::move(acceptor));
+        acceptors_.push_back(std::make_unique<bound_listener>(bound_listener{l, std::move(acceptor)}));
+        accept(*acceptors_.back());
     }
 }
 
-void server::accept(tcp::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](boost::system::error_code ec, tcp::socket socket) {
+void server::accept(bound_listener& bound) {
+    tcp::acceptor& acceptor = *bound.acceptor;
+    acceptor.async_accept([this, &bound, &acceptor](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         if (!ec) {
-            auto c = std::make_shared<connection>(std::move(socket), broker_, connections_, warmer_,
+            auto c = std::make_shared<connection>(std::move(socket), bound.config, broker_, connections_, warmer_,
                                                   max_request_bytes_);
             connections_.add(c);
             c->start();
-            accept(acceptor);
+            accept(bound);
             return;
         }
         // Out of descriptors (or another failure that would repeat at once):
@@ -52,9 +53,9 @@ void server::accept(tcp::acceptor& acceptor) {
         // right away would spin. Wait a little, as Kafka's acceptor does.
         spdlog::warn("accept failed: {}; retrying in {} ms", ec.message(), accept_retry_ms);
         auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(accept_retry_ms));
-        timer->async_wait([this, &acceptor, timer](boost::system::error_code wait_ec) {
+        timer->async_wait([this, &bound, &acceptor, timer](boost::system::error_code wait_ec) {
             if (wait_ec || !acceptor.is_open()) return;
-            accept(acceptor);
+            accept(bound);
         });
     });
 }
@@ -62,14 +63,14 @@ void server::accept(tcp::acceptor& acceptor) {
 void server::stop() {
     for (auto& a : acceptors_) {
         boost::system::error_code ec;
-        a->close(ec);
+        a->acceptor->close(ec);
     }
     connections_.close_all();
     warmer_.stop();
 }
 
 uint16_t server::bound_port() const {
-    return acceptors_.empty() ? 0 : acceptors_.front()->local_endpoint().port();
+    return acceptors_.empty() ? 0 : acceptors_.front()->acceptor->local_endpoint().port();
 }
 
 }  // namespace sluice::broker

@@ -19,13 +19,17 @@ public:
     uint16_t bound_port() const;
 
 private:
-    void accept(boost::asio::ip::tcp::acceptor& acceptor);
+    struct bound_listener {
+        listener config;
+        std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
+    };
+    void accept(bound_listener& bound);
     static constexpr int accept_retry_ms = 100;
 
     boost::asio::io_context& io_;
     broker& broker_;
     size_t max_request_bytes_;
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::vector<std::unique_ptr<bound_listener>> acceptors_;
     connection_registry connections_;
     page_cache_warmer warmer_;  // one thread; stopped with the server, before the logs close
 };

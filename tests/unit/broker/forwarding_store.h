@@ -60,6 +60,13 @@ public:
     void allocate_producer_ids(executor ex, producer_ids_fn done) override {
         inner_.allocate_producer_ids(std::move(ex), std::move(done));
     }
+    replication::record_map records(std::string_view kind) const override { return inner_.records(kind); }
+    void update_records(std::string kind, replication::record_changes changes, executor ex, done_fn done) override {
+        inner_.update_records(std::move(kind), std::move(changes), std::move(ex), std::move(done));
+    }
+    subscription watch_records(executor ex, std::function<void(const std::string&)> f) override {
+        return inner_.watch_records(std::move(ex), std::move(f));
+    }
     subscription watch(executor ex, watch_fn f) override { return inner_.watch(std::move(ex), std::move(f)); }
     subscription watch_cluster(executor ex, std::function<void()> f) override {
         return inner_.watch_cluster(std::move(ex), std::move(f));

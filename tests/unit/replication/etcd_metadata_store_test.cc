@@ -55,6 +55,23 @@ TEST_F(EtcdMetadataStoreTest, the_first_broker_writes_the_cluster_id_and_the_oth
     EXPECT_EQ(stored->value, a->cluster_id());
 }
 
+TEST_F(EtcdMetadataStoreTest, records_written_by_one_broker_are_read_and_heard_by_the_other) {
+    auto a = open();
+    auto b = open();
+    std::vector<std::string> heard;
+    auto sub = b->watch_records(io_.get_executor(), [&](const std::string& kind) { heard.push_back(kind); });
+    ASSERT_TRUE(calls(*a).update_records("acl", {{"Topic/LITERAL/t", "1"}, {"x", "2"}}).ok());
+    EXPECT_EQ(a->records("acl"), (record_map{{"Topic/LITERAL/t", "1"}, {"x", "2"}}));  // read-your-writes
+    ASSERT_TRUE(calls(*a).update_records("acl", {{"x", std::nullopt}}).ok());
+    ASSERT_TRUE(run_until([&] { return b->records("acl") == record_map{{"Topic/LITERAL/t", "1"}}; }, 5s));
+    ASSERT_TRUE(run_until([&] { return !heard.empty(); }, 5s));
+    EXPECT_EQ(heard.front(), "acl");
+    EXPECT_EQ(get("/test/records/acl/Topic/LITERAL/t")->value, "1");
+    EXPECT_EQ(calls(*a).update_records("a/b", {{"k", "v"}}).code, error_code::invalid_request);
+    // A broker opened later lists them.
+    EXPECT_EQ(open()->records("acl"), (record_map{{"Topic/LITERAL/t", "1"}}));
+}
+
 TEST_F(EtcdMetadataStoreTest, a_configured_cluster_id_that_differs_refuses_to_open) {
     auto a = open(std::string("AAAAAAAAAAAAAAAAAAAAAA"));
     EXPECT_EQ(a->cluster_id(), "AAAAAAAAAAAAAAAAAAAAAA");

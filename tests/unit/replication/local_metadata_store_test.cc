@@ -104,6 +104,38 @@ TEST_F(MetadataStoreTest, RoundTripAcrossReopen) {
     EXPECT_EQ(s->get_topic("nope"), std::nullopt);
 }
 
+TEST_F(MetadataStoreTest, RecordsAreKeptByKindAcrossReopenAndWatched) {
+    {
+        auto s = open();
+        std::vector<std::string> heard;
+        auto sub = s->watch_records(io_.get_executor(), [&](const std::string& kind) { heard.push_back(kind); });
+        ASSERT_TRUE(calls(*s).update_records("acl", {{"a/b", "1"}, {"c", "2"}}).ok());
+        ASSERT_TRUE(calls(*s).update_records("scram", {{"alice", "{}"}}).ok());
+        ASSERT_TRUE(calls(*s).update_records("acl", {{"c", std::nullopt}, {"d", "4"}, {"absent", std::nullopt}}).ok());
+        io_.restart();
+        io_.poll();
+        EXPECT_EQ(heard, (std::vector<std::string>{"acl", "scram", "acl"}));
+    }
+    auto s = open();
+    EXPECT_EQ(s->records("acl"), (record_map{{"a/b", "1"}, {"d", "4"}}));
+    EXPECT_EQ(s->records("scram"), (record_map{{"alice", "{}"}}));
+    EXPECT_TRUE(s->records("quota").empty());
+    // Deleting a kind's last record drops the kind.
+    ASSERT_TRUE(calls(*s).update_records("scram", {{"alice", std::nullopt}}).ok());
+    EXPECT_TRUE(open()->records("scram").empty());
+}
+
+TEST_F(MetadataStoreTest, BadRecordChangesAreRefusedAndChangeNothing) {
+    auto s = open();
+    EXPECT_EQ(calls(*s).update_records("a/b", {{"k", "v"}}).code, error_code::invalid_request);
+    EXPECT_EQ(calls(*s).update_records("", {{"k", "v"}}).code, error_code::invalid_request);
+    EXPECT_EQ(calls(*s).update_records("acl", {{"", "v"}}).code, error_code::invalid_request);
+    record_changes many;
+    for (size_t i = 0; i <= metadata_store::max_record_changes; ++i) many["k" + std::to_string(i)] = "v";
+    EXPECT_EQ(calls(*s).update_records("acl", many).code, error_code::invalid_request);
+    EXPECT_TRUE(s->records("acl").empty());
+}
+
 TEST_F(MetadataStoreTest, GivenTopicIdIsKept) {
     auto s = open();
     topic_metadata t = topic("t");
@@ -292,7 +324,7 @@ TEST_F(MetadataStoreTest, CorruptDuplicateTopic) {
 
 TEST(MetadataCodecTest, EncodeDecodeRoundTrip) {
     topic_metadata t{"t", random_uuid(), 4, 2, {{"a", "b"}}};
-    metadata_file_contents contents{"cid", {t}, protocol::producer_id(7000)};
+    metadata_file_contents contents{"cid", {t}, protocol::producer_id(7000), {{"acl", {{"k/1", "v"}}}}};
     EXPECT_EQ(decode_metadata(encode_metadata(contents)), contents);
 }
 

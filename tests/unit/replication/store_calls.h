@@ -51,6 +51,10 @@ public:
         return wait(out, calls);
     }
 
+    op_result update_records(const std::string& kind, const record_changes& changes) {
+        return call([&](auto done) { store_.update_records(kind, changes, io_.get_executor(), done); });
+    }
+
 private:
     template <typename Start>
     op_result call(Start start) {
