@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "broker/config/config_def.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
 #include "replication/etcd_metadata_store.h"
@@ -71,6 +72,9 @@ txn::coordinator_settings transaction_settings_of(const broker_config& c) {
     int_of("transaction.abort.timed.out.transaction.cleanup.interval.ms", s.abort_check_interval_ms);
     int_of("transaction.remove.expired.transaction.cleanup.interval.ms", s.expiry_check_interval_ms);
     s.cluster = c.metadata_etcd_endpoints.has_value();
+    if (auto v = c.value_of("transaction.partition.verification.enable")) {
+        s.verify_partitions = parse_bool(*v).value_or(true);
+    }
     return s;
 }
 

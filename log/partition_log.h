@@ -259,6 +259,10 @@ public:
     const producer_state& producers() const { return producers_; }
     // producer.id.expiration.ms; returns how many producers were forgotten.
     size_t expire_producers(int64_t now_ms, int64_t expiration_ms);
+    // KIP-890 verification guards (producer_state::begin_verification).
+    uint64_t begin_txn_verification(protocol::producer_id id, int64_t now_ms) {
+        return producers_.begin_verification(id, now_ms);
+    }
 
     const std::filesystem::path& dir() const { return dir_; }
     const topic_partition& partition() const { return tp_; }

@@ -146,11 +146,27 @@ void producer_state::index_open_txn(const producer_entry* before, const producer
 
 std::vector<completed_txn> producer_state::commit(append&& changes) {
     for (auto& entry : changes.staged_) {
+        if (!verifying_.empty() && entry.current_txn_first_offset) verifying_.erase(entry.id);
         index_open_txn(find(entry.id), entry);
         producers_.insert_or_assign(entry.id, std::move(entry));
     }
     changes.staged_.clear();
+    if (!verifying_.empty()) {
+        for (const auto& txn : changes.completed_)
+            verifying_.erase(txn.producer);
+    }
     return std::move(changes.completed_);
+}
+
+uint64_t producer_state::begin_verification(protocol::producer_id id, int64_t now_ms) {
+    auto [it, added] = verifying_.try_emplace(id, verification{last_guard_ + 1, now_ms});
+    if (added) ++last_guard_;
+    return it->second.guard;
+}
+
+bool producer_state::verification_holds(protocol::producer_id id, uint64_t guard) const {
+    auto it = verifying_.find(id);
+    return it != verifying_.end() && it->second.guard == guard;
 }
 
 std::vector<completed_txn> producer_state::replay(const protocol::batch_header& batch,
@@ -187,6 +203,7 @@ void producer_state::load(std::vector<producer_entry> loaded) {
 }
 
 size_t producer_state::expire(int64_t now_ms, int64_t expiration_ms) {
+    std::erase_if(verifying_, [&](const auto& kv) { return now_ms - kv.second.started_ms >= expiration_ms; });
     return std::erase_if(producers_, [&](const auto& kv) {
         const producer_entry& e = kv.second;
         return !e.current_txn_first_offset && now_ms - e.last_timestamp >= expiration_ms;

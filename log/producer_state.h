@@ -162,6 +162,7 @@ public:
     void clear() {
         producers_.clear();
         open_txns_.clear();
+        verifying_.clear();
     }
     void load(std::vector<producer_entry> loaded);
 
@@ -171,10 +172,27 @@ public:
     // Producers whose last batch is below the log start are gone with it.
     size_t evict_below(int64_t log_start_offset);
 
+    // KIP-890 verification: before a leader appends a producer's first
+    // transactional batch here it asks the coordinator, asynchronously,
+    // whether this partition is in the producer's transaction. The guard
+    // taken before asking holds until a marker ends one of the producer's
+    // transactions here, or a transactional batch of it opens one, so an
+    // answer that arrives after an abort cannot open a transaction nobody
+    // will end. Requests verifying at once share one guard. Guards older
+    // than the producer expiration are dropped by expire().
+    uint64_t begin_verification(protocol::producer_id id, int64_t now_ms);
+    bool verification_holds(protocol::producer_id id, uint64_t guard) const;
+
 private:
     void index_open_txn(const producer_entry* before, const producer_entry& after);
     entries producers_;
     std::map<int64_t, protocol::producer_id> open_txns_;  // first offset -> producer
+    struct verification {
+        uint64_t guard = 0;
+        int64_t started_ms = 0;
+    };
+    std::unordered_map<protocol::producer_id, verification> verifying_;
+    uint64_t last_guard_ = 0;
 };
 
 }  // namespace sluice::log

@@ -178,6 +178,7 @@ std::vector<config_def> accepted_defs() {
         {.name = "transaction.state.log.segment.bytes", .type = t::int32, .default_value = "104857600",
          .min = 1},
         {.name = "transaction.max.timeout.ms", .type = t::int32, .default_value = "900000", .min = 1},
+        {.name = "transaction.partition.verification.enable", .type = t::boolean, .default_value = "true"},
         {.name = "transactional.id.expiration.ms", .type = t::int32, .default_value = "604800000", .min = 1},
         {.name = "transaction.abort.timed.out.transaction.cleanup.interval.ms", .type = t::int32,
          .default_value = "10000", .min = 1},

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +18,8 @@
 #include "broker/handlers/produce_acks.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
+#include "broker/txn/coordinator.h"
+#include "broker/txn/txn_verifier.h"
 #include "log/partition_log.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_keys.h"
@@ -183,13 +187,68 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     return out;
 }
 
-}  // namespace
+// KIP-890: the partitions where this request's batches would open their
+// producer's transaction, which the coordinator must confirm first. A
+// produce request carries one producer's batches.
+struct verification_needed {
+    txn::txn_verifier* verifier = nullptr;
+    protocol::producer_id pid{-1};
+    protocol::producer_epoch epoch{-1};
+    std::vector<txn::topic_partition> partitions;
+    std::vector<uint64_t> guards;  // taken in each partition's log, same order
+};
 
-handler_result handle_produce(broker& b, request& req) {
-    protocol::produce_request body;
-    if (!decode_body(req, body)) return handler_result::close();
+verification_needed needing_verification(broker& b, const protocol::produce_request& body) {
+    verification_needed out;
+    if (!body.transactional_id || body.transactional_id->empty()) return out;
+    out.verifier = b.transactions().verifier();
+    if (out.verifier == nullptr) return out;
+    for (const auto& topic_data : body.topic_data) {
+        topic_state* topic = b.topics().find(topic_data.name);
+        if (topic == nullptr || topic->internal()) continue;
+        for (const auto& part : topic_data.partition_data) {
+            if (part.index < 0 || part.index >= static_cast<int32_t>(topic->partitions.size())) continue;
+            partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
+            auto view = part.records.contiguous();
+            if (!p.replica.is_leader() || part.records.is_null() || !view) continue;
+            auto header = protocol::read_batch_header(*view);
+            if (!header || !header->is_transactional() || header->producer_id < 0) continue;
+            const log::producer_entry* entry = p.log->producers().find(protocol::producer_id(header->producer_id));
+            if (entry != nullptr && entry->current_txn_first_offset) continue;  // its transaction is open here
+            out.pid = protocol::producer_id(header->producer_id);
+            out.epoch = protocol::producer_epoch(header->producer_epoch);
+            out.partitions.push_back({topic_data.name, part.index});
+            out.guards.push_back(p.log->begin_txn_verification(out.pid, now_ms()));
+        }
+    }
+    return out;
+}
 
-    bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
+// What produce_all answers instead of appending, by partition.
+using refusals = std::map<txn::topic_partition, error_code>;
+
+// The verified partitions whose guard no longer holds (a marker ended the
+// producer's transaction meanwhile, or the partition's log was re-created)
+// join the refused ones.
+void refuse_lapsed_guards(broker& b, const verification_needed& v, bool abortable_known, refusals& refused) {
+    for (size_t i = 0; i < v.partitions.size(); ++i) {
+        const auto& tp = v.partitions[i];
+        if (refused.contains(tp)) continue;
+        topic_state* topic = b.topics().find(tp.topic);
+        bool holds = false;
+        if (topic != nullptr && tp.partition < static_cast<int32_t>(topic->partitions.size())) {
+            // Another request of the producer may have opened the transaction meanwhile.
+            const log::producer_state& producers = topic->partitions[static_cast<size_t>(tp.partition)]->log->producers();
+            const log::producer_entry* entry = producers.find(v.pid);
+            holds = (entry != nullptr && entry->current_txn_first_offset) || producers.verification_holds(v.pid, v.guards[i]);
+        }
+        if (!holds) {
+            refused[tp] = txn::produce_error_of_verification(error_code::invalid_txn_state, abortable_known);
+        }
+    }
+}
+
+struct produced {
     response_t response;
     struct waiting {
         size_t topic_index;
@@ -198,42 +257,114 @@ handler_result handle_produce(broker& b, request& req) {
         int64_t required;
     };
     std::vector<waiting> waits;
+};
+
+produced produce_all(broker& b, const protocol::produce_request& body, int16_t version, const refusals* refused) {
+    produced out;
+    bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     for (const auto& topic_data : body.topic_data) {
         response_t::topic_produce_response topic_out;
         topic_out.name = topic_data.name;
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
-            error_code refused = !acks_valid ? error_code::invalid_required_acks : error_code::none;
-            if (refused != error_code::none) {
-                response_t::partition_produce_response out;
-                out.index = part.index;
-                out.base_offset = -1;
-                out.error_code = to_wire(refused);
-                topic_out.partition_responses.push_back(out);
+            error_code refusal = !acks_valid ? error_code::invalid_required_acks : error_code::none;
+            if (refusal == error_code::none && refused != nullptr) {
+                auto it = refused->find({topic_data.name, part.index});
+                if (it != refused->end()) refusal = it->second;
+            }
+            if (refusal != error_code::none) {
+                response_t::partition_produce_response p;
+                p.index = part.index;
+                p.base_offset = -1;
+                p.error_code = to_wire(refusal);
+                if (refusal == error_code::invalid_txn_state) p.error_message = "Partition was not added to the transaction";
+                topic_out.partition_responses.push_back(p);
                 continue;
             }
             std::optional<int64_t> waits_for;
-            topic_out.partition_responses.push_back(
-                produce_partition(b, topic, part.index, part.records, req.api_version, body.acks,
-                                  body.transactional_id.has_value(), waits_for));
+            topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records, version,
+                                                                      body.acks, body.transactional_id.has_value(),
+                                                                      waits_for));
             if (waits_for) {
                 partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
-                waits.push_back({response.responses.size(), topic_out.partition_responses.size() - 1,
-                                 ref_of(topic->meta.name, p), *waits_for});
+                out.waits.push_back({out.response.responses.size(), topic_out.partition_responses.size() - 1,
+                                     ref_of(topic->meta.name, p), *waits_for});
             }
         }
-        response.responses.push_back(std::move(topic_out));
+        out.response.responses.push_back(std::move(topic_out));
     }
-    for (const auto& t : response.responses) {
-        for (const auto& p : t.partition_responses) add_node_endpoint(b, p.current_leader.leader_id, response.node_endpoints);
+    for (const auto& t : out.response.responses) {
+        for (const auto& p : t.partition_responses) {
+            add_node_endpoint(b, p.current_leader.leader_id, out.response.node_endpoints);
+        }
     }
+    return out;
+}
+
+// Answers `result` at once, or once acks=all is satisfied.
+void answer(broker& b, produced result, int16_t version, int32_t timeout_ms, respond_fn respond) {
+    if (result.waits.empty()) {
+        protocol::writer w;
+        result.response.encode(w, version);
+        return respond(std::move(w));
+    }
+    auto pending = std::make_shared<pending_produce>(b, std::move(result.response), version);
+    for (auto& w : result.waits) pending->add(w.topic_index, w.partition_index, std::move(w.ref), w.required);
+    pending->start(std::move(respond), timeout_ms);
+}
+
+// Verifies first, then produces as usual. The request's records point into
+// its frame, which the connection holds until the answer (acks=0 has none:
+// the body is copied so the records outlive the handler).
+handler_result produce_after_verification(broker& b, const request& req, protocol::produce_request body,
+                                          verification_needed v) {
+    const int16_t version = req.api_version;
+    // Produce v11 introduced TRANSACTION_ABORTABLE.
+    const bool abortable_known = version >= 11;
+    auto start = [&b, version, abortable_known](std::shared_ptr<protocol::produce_request> shared,
+                                                 std::shared_ptr<verification_needed> need,
+                                                 std::shared_ptr<const void> keep_alive, respond_fn respond) {
+        need->verifier->verify(
+            *shared->transactional_id, need->pid, need->epoch, need->partitions, abortable_known,
+            [&b, shared, need, keep_alive, version, abortable_known,
+             respond = std::move(respond)](txn::txn_verifier::unverified refused) mutable {
+                refuse_lapsed_guards(b, *need, abortable_known, refused);
+                produced result = produce_all(b, *shared, version, &refused);
+                if (respond) answer(b, std::move(result), version, shared->timeout_ms, std::move(respond));
+            });
+    };
+    auto need = std::make_shared<verification_needed>(std::move(v));
+    if (body.acks == 0) {
+        auto copy = std::make_shared<std::vector<uint8_t>>(req.body.begin(), req.body.end());
+        auto shared = std::make_shared<protocol::produce_request>();
+        protocol::reader r(protocol::bytes_view(copy->data(), copy->size()));
+        shared->decode(r, version);
+        start(std::move(shared), std::move(need), copy, nullptr);
+        return handler_result::no_response();
+    }
+    auto shared = std::make_shared<protocol::produce_request>(std::move(body));
+    return handler_result::later([start, shared, need](respond_fn respond) {
+        start(shared, need, nullptr, std::move(respond));
+    });
+}
+
+}  // namespace
+
+handler_result handle_produce(broker& b, request& req) {
+    protocol::produce_request body;
+    if (!decode_body(req, body)) return handler_result::close();
+    if (verification_needed v = needing_verification(b, body); !v.partitions.empty()) {
+        return produce_after_verification(b, req, std::move(body), std::move(v));
+    }
+    produced result = produce_all(b, body, req.api_version, nullptr);
     if (body.acks == 0) return handler_result::no_response();
-    if (waits.empty()) return respond_with(req, response);
-    auto pending = std::make_shared<pending_produce>(b, std::move(response), req.api_version);
-    for (auto& w : waits) pending->add(w.topic_index, w.partition_index, std::move(w.ref), w.required);
+    if (result.waits.empty()) return respond_with(req, result.response);
     int32_t timeout_ms = body.timeout_ms;
-    return handler_result::later(
-        [pending, timeout_ms](respond_fn respond) { pending->start(std::move(respond), timeout_ms); });
+    int16_t version = req.api_version;
+    return handler_result::later([&b, result = std::make_shared<produced>(std::move(result)), version,
+                                  timeout_ms](respond_fn respond) mutable {
+        answer(b, std::move(*result), version, timeout_ms, std::move(respond));
+    });
 }
 
 }  // namespace sluice::broker

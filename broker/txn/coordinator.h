@@ -34,6 +34,7 @@
 #include "broker/txn/marker_sender.h"
 #include "broker/txn/txn_log.h"
 #include "broker/txn/txn_metadata.h"
+#include "broker/txn/txn_verifier.h"
 
 namespace sluice::broker {
 class broker;
@@ -52,6 +53,7 @@ struct coordinator_settings {
     int32_t expiry_check_interval_ms = 3600000;
     int32_t write_timeout_ms = 30000;  // as Kafka's request.timeout.ms for its appends
     bool cluster = false;
+    bool verify_partitions = true;  // transaction.partition.verification.enable (txn_verifier.h)
 };
 
 class coordinator {
@@ -83,6 +85,10 @@ public:
                                  const std::vector<topic_partition>& partitions, std::vector<error_code>& out);
     void end_txn(const std::string& transactional_id, producer_id pid, producer_epoch epoch, bool commit,
                  error_callback done);
+
+    // Produce asks before a producer's first transactional batch in a
+    // partition, when transaction.partition.verification.enable.
+    txn_verifier* verifier() { return settings_.verify_partitions ? &verifier_ : nullptr; }
 
     // DescribeTransactions: the metadata, or the error for this id.
     error_code describe(const std::string& transactional_id, txn_metadata& out);
@@ -122,6 +128,7 @@ private:
     partition_takeover takeover_;
     int64_t last_expiry_check_ms_ = 0;
     marker_sender markers_;
+    txn_verifier verifier_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     struct ticker;
     std::unique_ptr<ticker> ticker_;

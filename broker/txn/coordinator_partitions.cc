@@ -27,6 +27,7 @@ coordinator::coordinator(broker& owner, coordinator_settings settings)
       takeover_(owner, std::string(txn_topic_name),
                 [this](int32_t partition, const partition_state& p) { take_over(partition, p); }),
       markers_(owner),
+      verifier_(owner, *this),
       ticker_(std::make_unique<ticker>(owner.io())) {}
 
 coordinator::~coordinator() { *alive_ = false; }
@@ -161,6 +162,7 @@ void coordinator::schedule_tick() {
 void coordinator::stop() {
     ticker_->timer.cancel();
     markers_.stop();
+    verifier_.stop();
 }
 
 }  // namespace sluice::broker::txn

@@ -30,15 +30,14 @@ struct marker_sender::job {
     int attempts = 0;
 };
 
-marker_sender::marker_sender(broker& b) : broker_(b) {}
+marker_sender::marker_sender(broker& b)
+    : broker_(b), links_(b, "sluice-txn-coordinator-" + std::to_string(b.config().node_id)) {}
 
 marker_sender::~marker_sender() { stop(); }
 
 void marker_sender::stop() {
     *alive_ = false;
-    for (auto& [node, c] : connections_)
-        c->close();
-    connections_.clear();
+    links_.stop();
 }
 
 void marker_sender::send(txn_markers markers, std::function<void()> done) {
@@ -46,22 +45,6 @@ void marker_sender::send(txn_markers markers, std::function<void()> done) {
     j->markers = std::move(markers);
     j->done = std::move(done);
     round(std::move(j));
-}
-
-std::shared_ptr<replication::kafka_connection> marker_sender::connection_to(int32_t node) {
-    auto it = connections_.find(node);
-    if (it != connections_.end()) return it->second;
-    for (const auto& n : broker_.metadata().live_brokers()) {
-        if (n.id.value() != node) continue;
-        replication::kafka_connection::options o;
-        o.host = n.host;
-        o.port = std::to_string(n.port);
-        o.client_id = "sluice-txn-coordinator-" + std::to_string(broker_.config().node_id);
-        auto c = replication::kafka_connection::create(broker_.io().get_executor(), std::move(o));
-        connections_.emplace(node, c);
-        return c;
-    }
-    return nullptr;
 }
 
 void marker_sender::round(std::shared_ptr<job> j) {
@@ -88,7 +71,7 @@ void marker_sender::round(std::shared_ptr<job> j) {
     if (by_leader.empty()) return retry_later(j);
     j->in_flight = by_leader.size();
     for (auto& [node, topics] : by_leader) {
-        auto connection = connection_to(node);
+        auto connection = links_.to(node);
         if (connection == nullptr) {
             j->failed = true;
             if (--j->in_flight == 0) retry_later(j);
@@ -109,7 +92,7 @@ void marker_sender::round(std::shared_ptr<job> j) {
                              if (alive.expired()) return;
                              if (r.error) {
                                  spdlog::warn("transaction markers to node {}: {}", node, *r.error);
-                                 forget_later(node);
+                                 links_.failed(node);
                                  j->failed = true;
                              } else {
                                  protocol::reader rd(r.body);
@@ -144,16 +127,6 @@ void marker_sender::round(std::shared_ptr<job> j) {
                              retry_later(j);
                          });
     }
-}
-
-void marker_sender::forget_later(int32_t node) {
-    // Not inline: the failing connection is still running this callback.
-    // The broker may come back at another address, read again next time.
-    boost::asio::post(broker_.io(), [this, node, alive = std::weak_ptr<bool>(alive_)] {
-        if (alive.expired()) return;
-        auto it = connections_.find(node);
-        if (it != connections_.end() && !it->second->connected()) connections_.erase(it);
-    });
 }
 
 void marker_sender::retry_later(std::shared_ptr<job> j) {

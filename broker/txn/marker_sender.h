@@ -15,11 +15,8 @@
 #include <memory>
 #include <set>
 
+#include "broker/txn/peer_links.h"
 #include "broker/txn/txn_metadata.h"
-
-namespace sluice::replication {
-class kafka_connection;
-}
 
 namespace sluice::broker {
 class broker;
@@ -48,11 +45,9 @@ private:
     struct job;
     void round(std::shared_ptr<job> j);
     void retry_later(std::shared_ptr<job> j);
-    void forget_later(int32_t node);
-    std::shared_ptr<replication::kafka_connection> connection_to(int32_t node);
 
     broker& broker_;
-    std::map<int32_t, std::shared_ptr<replication::kafka_connection>> connections_;
+    peer_links links_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

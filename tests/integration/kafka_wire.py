@@ -436,8 +436,8 @@ def parse_metadata_v13(r):
 # --------------------------------------------------------------------------
 # Produce v3
 
-def produce_v3_body(topic, partition, records, acks=1, timeout_ms=5000):
-    return (string(None) + int16(acks) + int32(timeout_ms)
+def produce_v3_body(topic, partition, records, acks=1, timeout_ms=5000, transactional_id=None):
+    return (string(transactional_id) + int16(acks) + int32(timeout_ms)
             + array([(topic, [(partition, records)])],
                     lambda t: string(t[0]) + array(t[1], lambda p: int32(p[0]) + bytes_(p[1]))))
 

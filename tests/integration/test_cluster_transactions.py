@@ -13,7 +13,8 @@ from sluice_harness import unique, wait_until
 from test_cluster import bootstrap_of, by_node, create_replicated, partition_meta, start_cluster
 from test_cluster_groups import partition_for
 from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
-from test_transactions import NONE, T, describe, find_coordinator, init_pid, read_all, txn_producer
+from test_transactions import (INVALID_TXN_STATE, NONE, T, add_partitions, describe, find_coordinator, init_pid,
+                               produce_txn, read_all, txn_producer)
 
 NOT_COORDINATOR = 16
 
@@ -61,6 +62,20 @@ def test_commit_across_brokers(etcd, broker_factory):
     p.abort_transaction(T)
     got = read_all(bootstrap_of(brokers), topic, "read_committed", partitions=3)
     assert sorted(got) == sorted(b"c-%d" % i for i in range(30)), "leaders %r" % leaders
+
+    # KIP-890 over the wire: a leader that is not the coordinator asks it
+    # before a producer's first transactional batch, and refuses a batch of
+    # a partition outside the transaction.
+    other = next(i for i in range(3) if partition_meta(brokers, topic, i).leader != coord["node_id"])
+    leader = by_node(brokers, partition_meta(brokers, topic, other).leader)
+    with kw.connect(coord["port"]) as s:
+        got = init_pid(s, txn_id)
+        pid, epoch = got["producer_id"], got["producer_epoch"]
+    with kw.connect(leader.port) as s:
+        assert produce_txn(s, txn_id, topic, pid, epoch, 0, partition=other) == INVALID_TXN_STATE
+        with kw.connect(coord["port"]) as c:
+            assert add_partitions(c, txn_id, pid, epoch, [(topic, [other])]) == {(topic, other): NONE}
+        assert produce_txn(s, txn_id, topic, pid, epoch, 0, partition=other) == NONE
 
 
 def test_only_the_leader_of_the_ids_partition_coordinates_it(etcd, broker_factory):

@@ -16,7 +16,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 import kafka_wire as kw
-from sluice_harness import create_topic, run, unique, wait_until
+from sluice_harness import create_topic, run, unique, wait_until, watermarks
 
 T = 30
 NONE = 0
@@ -488,3 +488,81 @@ def test_truncated_requests_close_only_their_connection(broker, api_key, version
         assert kw.wait_closed(s)
     with kw.connect(broker.port) as s:
         assert find_coordinator(s, unique("tx"))["error_code"] == NONE
+
+
+# ---- KIP-890: the leader verifies a producer's first batch with its coordinator ----
+
+def produce_txn(sock, txn_id, topic, pid, epoch, seq, partition=0, cid=11):
+    records = kw.record_batch([(b"k", b"v%d" % (seq + i), []) for i in range(3)], producer_id=pid,
+                              producer_epoch=epoch, base_sequence=seq, attributes=0x10)
+    body = kw.produce_v3_body(topic, partition, records, acks=-1, transactional_id=txn_id)
+    r = kw.roundtrip(sock, 0, 3, cid, body)
+    topics, _ = kw.parse_produce_v3(r)
+    return topics[topic][partition]["error_code"]
+
+
+def committed_values(bootstrap, topic, expect, timeout=15):
+    return read_all(bootstrap, topic, "read_committed", expect=expect, timeout=timeout)
+
+
+def zombie_after_abort(broker):
+    """A transaction aborted, then a late batch of it (same epoch, next
+    sequence), then a committed transaction of a second producer. Returns
+    the late batch's error and what a read_committed consumer reads."""
+    topic = unique("zombie")
+    create_topic(broker.bootstrap, topic)
+    txn_id = unique("tx")
+    with kw.connect(broker.port) as s:
+        wait_until(lambda: find_coordinator(s, txn_id)["error_code"] == NONE, 10, "a transaction coordinator")
+        got = init_pid(s, txn_id)
+        pid, epoch = got["producer_id"], got["producer_epoch"]
+        assert add_partitions(s, txn_id, pid, epoch, [(topic, [0])]) == {(topic, 0): NONE}
+        assert produce_txn(s, txn_id, topic, pid, epoch, 0) == NONE
+        assert end_txn(s, txn_id, pid, epoch, False) == NONE
+        wait_until(lambda: describe(s, [txn_id])[0]["state"] == "CompleteAbort", 10, "the abort to complete")
+        late = produce_txn(s, txn_id, topic, pid, epoch, 3)
+    p = txn_producer(broker.bootstrap, unique("tx"))
+    p.init_transactions(T)
+    p.begin_transaction()
+    p.produce(topic, b"committed", key=b"k")
+    p.commit_transaction(T)
+    return late, topic
+
+
+def test_a_batch_outside_its_transaction_is_refused(broker):
+    topic = unique("unverified")
+    create_topic(broker.bootstrap, topic)
+    txn_id = unique("tx")
+    with kw.connect(broker.port) as s:
+        wait_until(lambda: find_coordinator(s, txn_id)["error_code"] == NONE, 10, "a transaction coordinator")
+        got = init_pid(s, txn_id)
+        pid, epoch = got["producer_id"], got["producer_epoch"]
+        # Never added to the transaction: refused, nothing appended.
+        assert produce_txn(s, txn_id, topic, pid, epoch, 0) == INVALID_TXN_STATE
+        # A stale epoch is fenced by the coordinator before the log sees it.
+        assert produce_txn(s, txn_id, topic, pid, epoch + 1, 0) == INVALID_PRODUCER_EPOCH
+        assert produce_txn(s, unique("nope"), topic, pid, epoch, 0) == INVALID_PRODUCER_ID_MAPPING
+        assert watermarks(broker.bootstrap, topic) == (0, 0)
+        # Added: accepted, and later batches of the open transaction need no verification.
+        assert add_partitions(s, txn_id, pid, epoch, [(topic, [0])]) == {(topic, 0): NONE}
+        assert produce_txn(s, txn_id, topic, pid, epoch, 0) == NONE
+        assert produce_txn(s, txn_id, topic, pid, epoch, 3) == NONE
+        assert end_txn(s, txn_id, pid, epoch, True) == NONE
+    assert len(committed_values(broker.bootstrap, topic, 6)) == 6
+
+
+def test_a_zombie_batch_after_an_abort_is_refused(broker):
+    late, topic = zombie_after_abort(broker)
+    assert late == INVALID_TXN_STATE
+    # The partition stays stable: the next committed transaction is readable.
+    assert committed_values(broker.bootstrap, topic, 1) == [b"committed"]
+
+
+def test_without_verification_the_zombie_batch_hangs_the_partition(broker_factory):
+    # What the verification prevents, shown with it switched off: the late
+    # batch opens a transaction no coordinator will end, and read_committed
+    # consumers stop at it.
+    b = broker_factory({"transaction.partition.verification.enable": "false"})
+    late, topic = zombie_after_abort(b)
+    assert late == NONE
+    assert committed_values(b.bootstrap, topic, 1, timeout=5) == []

@@ -1,6 +1,7 @@
 // The transaction state machine: each request's answer in each state, as
 // Kafka's TransactionCoordinator gives it, and the transitions it writes.
 #include "broker/txn/txn_metadata.h"
+#include "broker/txn/txn_verifier.h"
 
 #include <gtest/gtest.h>
 
@@ -23,6 +24,22 @@ txn_metadata in_state(txn_state s, int16_t epoch = 3) {
 
 const producer_id pid(1000);
 const producer_epoch epoch(3);
+
+TEST(TxnVerification, CoordinatorAnswersBecomeWhatProduceAnswers) {
+    // Old producers know neither TRANSACTION_ABORTABLE nor the coordinator
+    // errors in a produce answer; Produce v11+ knows the first.
+    EXPECT_EQ(produce_error_of_verification(error_code::invalid_txn_state, false), error_code::invalid_txn_state);
+    EXPECT_EQ(produce_error_of_verification(error_code::transaction_abortable, false), error_code::invalid_txn_state);
+    EXPECT_EQ(produce_error_of_verification(error_code::invalid_txn_state, true), error_code::transaction_abortable);
+    EXPECT_EQ(produce_error_of_verification(error_code::producer_fenced, true), error_code::invalid_producer_epoch);
+    for (auto e : {error_code::concurrent_transactions, error_code::coordinator_load_in_progress,
+                   error_code::coordinator_not_available, error_code::not_coordinator}) {
+        EXPECT_EQ(produce_error_of_verification(e, true), error_code::not_enough_replicas);
+    }
+    EXPECT_EQ(produce_error_of_verification(error_code::invalid_producer_id_mapping, false),
+              error_code::invalid_producer_id_mapping);
+    EXPECT_EQ(produce_error_of_verification(error_code::network_exception, false), error_code::network_exception);
+}
 
 TEST(TxnState, NamesAreKafkas) {
     EXPECT_EQ(state_name(txn_state::prepare_epoch_fence), "PrepareEpochFence");

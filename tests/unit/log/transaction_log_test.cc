@@ -68,6 +68,35 @@ TEST(transaction_log, kafkas_transaction_rules) {
     EXPECT_EQ(append_copy(*log, txn_batch(7, 3, 2, 1), 6000).error, error_code::none);
 }
 
+TEST(transaction_log, a_verification_guard_lapses_when_a_marker_ends_the_producers_transaction) {
+    temp_dir dir;
+    auto log = open_log(dir.path() / "t-0", log_config{}, true);
+    // Two requests verifying at once share the guard; a marker of another
+    // producer leaves it alone.
+    uint64_t guard = log->begin_txn_verification(producer_id{7}, 1000);
+    EXPECT_EQ(log->begin_txn_verification(producer_id{7}, 1001), guard);
+    ASSERT_EQ(append_copy(*log, txn_batch(8, 0, 0, 1), 6000).error, error_code::none);
+    ASSERT_EQ(end_txn(*log, 8, 0, marker_type::abort).error, error_code::none);
+    EXPECT_TRUE(log->producers().verification_holds(producer_id{7}, guard));
+    EXPECT_FALSE(log->producers().verification_holds(producer_id{8}, guard));
+    // 7's transaction is aborted while its verification is in flight: the
+    // guard lapses, and the late batch must not open a transaction.
+    ASSERT_EQ(end_txn(*log, 7, 0, marker_type::abort).error, error_code::none);
+    EXPECT_FALSE(log->producers().verification_holds(producer_id{7}, guard));
+    // A new verification takes a new guard; the batch that opens the
+    // transaction retires it (no more verification while it is open).
+    uint64_t next = log->begin_txn_verification(producer_id{7}, 2000);
+    EXPECT_NE(next, guard);
+    ASSERT_EQ(append_copy(*log, txn_batch(7, 0, 0, 2), 6000).error, error_code::none);
+    EXPECT_FALSE(log->producers().verification_holds(producer_id{7}, next));
+    // Guards older than the producer expiration are dropped.
+    uint64_t old = log->begin_txn_verification(producer_id{9}, 1000);
+    log->expire_producers(1000 + 500, 1000);
+    EXPECT_TRUE(log->producers().verification_holds(producer_id{9}, old));
+    log->expire_producers(1000 + 1000, 1000);
+    EXPECT_FALSE(log->producers().verification_holds(producer_id{9}, old));
+}
+
 TEST(transaction_log, the_aborted_index_is_kafkas_file_and_survives_restarts) {
     temp_dir dir;
     const auto path = dir.path() / "t-0";
