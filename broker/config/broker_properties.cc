@@ -174,7 +174,7 @@ std::vector<config_def> accepted_defs() {
         {.name = "offset.metadata.max.bytes", .type = t::int32, .default_value = "4096"},
         {.name = "transaction.state.log.num.partitions", .type = t::int32, .default_value = "50", .min = 1},
         {.name = "transaction.state.log.replication.factor", .type = t::int16, .default_value = "3", .min = 1},
-        {.name = "transaction.state.log.min.isr", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "transaction.state.log.min.isr", .type = t::int32, .default_value = "2", .min = 1},
         {.name = "transaction.state.log.segment.bytes", .type = t::int32, .default_value = "104857600",
          .min = 1},
         {.name = "transaction.max.timeout.ms", .type = t::int32, .default_value = "900000", .min = 1},

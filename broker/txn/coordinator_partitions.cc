@@ -34,13 +34,15 @@ coordinator::~coordinator() { *alive_ = false; }
 
 error_code coordinator::ensure_topic() {
     if (broker_.topics().find(txn_topic_name) != nullptr) return error_code::none;
-    topic_config configs{{"cleanup.policy", "compact"},
-                         {"segment.bytes", std::to_string(settings_.segment_bytes)},
-                         {"min.insync.replicas", std::to_string(settings_.min_isr)}};
     // As Kafka: transaction.state.log.replication.factor, but no more than
-    // the brokers alive when the topic is first made.
+    // the brokers alive when the topic is first made; its min ISR no more
+    // than that either, or a single node could never write it.
     const auto live = static_cast<int16_t>(std::max<size_t>(1, broker_.metadata().live_brokers().size()));
     const int16_t replication = std::min(settings_.replication_factor, live);
+    const int32_t min_isr = std::min<int32_t>(settings_.min_isr, replication);
+    topic_config configs{{"cleanup.policy", "compact"},
+                         {"segment.bytes", std::to_string(settings_.segment_bytes)},
+                         {"min.insync.replicas", std::to_string(min_isr)}};
     broker_.topics().create(std::string(txn_topic_name), settings_.partitions, replication, configs, false,
                             [](op_result result) {
                                 if (!result.ok() && result.code != error_code::topic_already_exists) {

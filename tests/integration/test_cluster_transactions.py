@@ -111,7 +111,9 @@ def test_a_commit_survives_its_coordinator_killed(etcd, broker_factory):
     brokers, __transaction_state with two replicas, and a data partition led
     by neither, so the stopped broker holds up only the marker."""
     brokers = start_cluster(broker_factory, etcd, n=4,
-                            extra=dict(TXN_CLUSTER, **{"transaction.state.log.replication.factor": "2"}))
+                            extra=dict(TXN_CLUSTER, **{"transaction.state.log.replication.factor": "2",
+                                                        # one replica must do once the other is killed
+                                                        "transaction.state.log.min.isr": "1"}))
     topic = unique("txn")
     create_replicated(brokers, topic, partitions=4)
     txn_id = unique("tx")
