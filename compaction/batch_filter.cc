@@ -22,7 +22,9 @@ void append(protocol::bytes& out, protocol::bytes_view data) { out.insert(out.en
 
 }  // namespace
 
-void batch_filter::begin_pass(const std::vector<log::aborted_txn>& aborted) {
+void batch_filter::begin_pass(const std::vector<log::aborted_txn>& aborted,
+                              const std::unordered_map<int64_t, producer_tail>& producer_tails) {
+    tails_ = &producer_tails;
     aborted_.clear();
     aborted_seen_.clear();
     committed_seen_.clear();
@@ -45,16 +47,29 @@ bool batch_filter::marker_discardable(protocol::bytes_view batch, const protocol
     return seen.erase(h.producer_id) == 0;
 }
 
+bool batch_filter::producers_last(const protocol::batch_header& h) const {
+    if (h.producer_id < 0 || tails_ == nullptr) return false;
+    auto it = tails_->find(h.producer_id);
+    if (it == tails_->end()) return false;
+    const producer_tail& tail = it->second;
+    if (h.is_control()) return tail.last_data_offset < 0 && h.producer_epoch == tail.epoch;
+    return h.last_offset() == tail.last_data_offset;
+}
+
 clean_error batch_filter::filter(protocol::bytes_view batch, bool drop_tombstones, bool keep_if_emptied,
                                  protocol::bytes& out, clean_stats& stats) {
     if (protocol::check_batch_crc(batch) != protocol::error_code::none) return clean_error::corrupt_batch;
     auto header = protocol::read_batch_header(batch);
     if (!header) return clean_error::corrupt_batch;
     const protocol::batch_header& h = *header;
+    if (producers_last(h)) keep_if_emptied = true;
     if (h.is_control()) {
-        const bool discard = marker_discardable(batch, h) && drop_tombstones;
-        if (!discard || keep_if_emptied) append(out, batch);
-        if (discard) ++stats.markers_removed;
+        const bool discard = marker_discardable(batch, h) && drop_tombstones && !keep_if_emptied;
+        if (discard) {
+            ++stats.markers_removed;
+        } else {
+            append(out, batch);
+        }
         return clean_error::none;
     }
     const bool aborted = h.is_transactional() && in_aborted_txn(h);
@@ -88,11 +103,13 @@ clean_error batch_filter::filter(protocol::bytes_view batch, bool drop_tombstone
     stats.records_kept += static_cast<uint64_t>(kept);
     stats.tombstones_removed += tombstones;
 
+    // Before the whole-batch copy: a batch emptied by an earlier pass keeps
+    // "all" of its zero records, and must still go once nothing needs it.
+    if (kept == 0 && !keep_if_emptied) return clean_error::none;
     if (kept == h.record_count) {
         append(out, batch);
         return clean_error::none;
     }
-    if (kept == 0 && !keep_if_emptied) return clean_error::none;
 
     // Rebuild: the original header, then the kept records.
     const size_t start = out.size();

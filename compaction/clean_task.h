@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "log/partition_log.h"
@@ -27,6 +28,13 @@ struct segment_snapshot {
     size_t time_index_entries = 0;
 };
 
+// Where a producer the log knows left off (Kafka's lastRecordsOfActiveProducers):
+// the last offset of its last data batch (-1 if none is known) and its epoch.
+struct producer_tail {
+    int64_t last_data_offset = -1;
+    int16_t epoch = -1;
+};
+
 struct clean_task {
     log::topic_partition tp;
     log::log_incarnation incarnation{};  // the log planned for; a re-created partition is another
@@ -40,6 +48,8 @@ struct clean_task {
     bool max_lag_exceeded = false;
     // The log's aborted transactions whose markers are in the cleanable range.
     std::vector<log::aborted_txn> aborted;
+    // Each producer the log still knows: its last batch stays (batch_filter.h).
+    std::unordered_map<int64_t, producer_tail> producer_tails;
 };
 
 enum class clean_error {

@@ -125,7 +125,7 @@ clean_result cleaner::run_passes(const clean_task& task) {
     result.dir = task.dir;
     result.next_dirty_offset = task.first_dirty_offset;
     int64_t end_offset = 0;
-    filter_.begin_pass(task.aborted);
+    filter_.begin_pass(task.aborted, task.producer_tails);
     result.error = build_map(task, end_offset, result.stats);
     if (result.error != clean_error::none) return result;
 

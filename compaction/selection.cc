@@ -74,6 +74,9 @@ std::optional<clean_task> plan_cleaning(const log::partition_log& log, int64_t c
     task.max_lag_exceeded = s.max_lag_exceeded;
     const auto& segments = log.segments();
     task.aborted = log.aborted_transactions(segments.front()->base_offset(), s.first_uncleanable_offset);
+    for (const auto& [id, entry] : log.producers().producers()) {
+        task.producer_tails[id.value()] = producer_tail{entry.last_offset(), entry.epoch.value()};
+    }
     for (size_t i = 0; i < s.cleanable_segments; ++i) {
         const auto& seg = segments[i];
         task.segments.push_back({seg, seg->size(), seg->base_offset(), seg->next_offset(), seg->largest_timestamp(),

@@ -1,6 +1,10 @@
 // One named test per cleaning rule (Kafka's log compaction semantics).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
+#include "log/producer_snapshot.h"
+
 #include "compaction/selection.h"
 #include "protocol/control_batch.h"
 #include "log/file_util.h"
@@ -338,11 +342,20 @@ protected:
         }
         return out;
     }
+    // Offsets of the records kept (an emptied batch has none).
     std::vector<int64_t> data_offsets() {
         std::vector<int64_t> out;
         for (const auto& h : read_headers(*log_)) {
-            if (h.is_control()) continue;
+            if (h.is_control() || h.record_count == 0) continue;
             for (int64_t o = h.base_offset; o <= h.last_offset(); ++o) out.push_back(o);
+        }
+        return out;
+    }
+    // (base offset, producer id, base sequence) of the emptied batches kept.
+    std::vector<std::tuple<int64_t, int64_t, int32_t>> empty_batches() {
+        std::vector<std::tuple<int64_t, int64_t, int32_t>> out;
+        for (const auto& h : read_headers(*log_)) {
+            if (!h.is_control() && h.record_count == 0) out.emplace_back(h.base_offset, h.producer_id, h.base_sequence);
         }
         return out;
     }
@@ -362,15 +375,69 @@ TEST_F(cleaner_txn_test, aborted_data_goes_first_markers_after_delete_retention)
     ASSERT_EQ(clean_once(lc_, worker_, *log_, 3000), commit_outcome::committed);
     EXPECT_EQ(data_offsets(), (std::vector<int64_t>{0, 3, 6}));  // a0 is back on top of "a"
     EXPECT_EQ(control_offsets(), (std::vector<int64_t>{4, 5}));  // markers stay this pass
+    // Producer 7's aborted batch was its last: it stays, emptied, so its
+    // sequence outlives the cleaning.
+    EXPECT_EQ(empty_batches(), (std::vector<std::tuple<int64_t, int64_t, int32_t>>{{1, 7, 0}}));
 
-    // Past delete.retention.ms: the ABORT marker's data is gone, so it goes;
-    // the COMMIT marker's record is still there, so it stays.
+    // Past delete.retention.ms, while producer 7 is known its emptied batch
+    // stays and with it its ABORT marker (as Kafka's cleaner keeps a marker
+    // while it sees a batch of the aborted transaction).
     log_->roll(30000);
     append_segment(*log_, {{"d", "d1"}}, 30000);
     append(*log_, {{"e", "e1"}}, 30100);
     ASSERT_EQ(clean_once(lc_, worker_, *log_, 30000), commit_outcome::committed);
-    EXPECT_EQ(control_offsets(), (std::vector<int64_t>{5}));
+    EXPECT_EQ(control_offsets(), (std::vector<int64_t>{4, 5}));
     EXPECT_EQ(data_offsets(), (std::vector<int64_t>{0, 3, 6, 7, 8}));
+
+    // Once the producers expire, the emptied batch goes, then the ABORT
+    // marker whose data is gone; the COMMIT marker's record is still there,
+    // so it stays.
+    log_->expire_producers(100000, 1000);
+    for (int64_t t : {40000, 200000}) {
+        log_->roll(t);
+        append_segment(*log_, {{"f", "f"}}, t);
+        append(*log_, {{"g", "g"}}, t + 100);
+        ASSERT_EQ(clean_once(lc_, worker_, *log_, t), commit_outcome::committed);
+    }
+    EXPECT_EQ(control_offsets(), (std::vector<int64_t>{5}));
+    EXPECT_TRUE(empty_batches().empty());
+}
+
+TEST_F(cleaner_txn_test, each_producers_last_batch_stays_so_recovery_still_knows_its_sequence) {
+    // Two idempotent batches of producer 9, both overwritten by a later
+    // plain record: the first goes, the last stays with no records.
+    auto idempotent = [&](int32_t seq, const std::string& key, int64_t timestamp) {
+        protocol::record r;
+        r.timestamp = timestamp;
+        r.key = to_bytes(key);
+        r.value = to_bytes("v");
+        protocol::batch_builder_options o;
+        o.producer_id = 9;
+        o.producer_epoch = 0;
+        o.base_sequence = seq;
+        auto batch = protocol::build_batch({r}, o);
+        ASSERT_EQ(log_->append(batch, 0, timestamp).error, protocol::error_code::none);
+    };
+    idempotent(0, "a", 1000);        // 0
+    idempotent(1, "b", 1000);        // 1
+    append(*log_, {{"a", "a2"}, {"b", "b2"}}, 1000);  // 2 3
+    ASSERT_TRUE(log_->roll(1000));
+    append(*log_, {{"z", "z"}}, 2000);  // 4 (active)
+    ASSERT_EQ(clean_once(lc_, worker_, *log_, 3000), commit_outcome::committed);
+    EXPECT_EQ(data_offsets(), (std::vector<int64_t>{2, 3, 4}));
+    EXPECT_EQ(empty_batches(), (std::vector<std::tuple<int64_t, int64_t, int32_t>>{{1, 9, 1}}));
+    // Recovery from the log alone (no snapshot) still knows where 9 left
+    // off, so a retry of its sequence 1 would be a duplicate, not new.
+    log_->close();
+    log_.reset();
+    for (int64_t offset : log::producer_snapshot::list(dir_.path() / "topic-0")) {
+        std::filesystem::remove(log::producer_snapshot::path_for(dir_.path() / "topic-0", offset));
+    }
+    log_ = open_log(dir_.path(), compact_config(), false);
+    const auto* entry = log_->producers().find(protocol::producer_id{9});
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->last_sequence(), 1);
+    EXPECT_EQ(entry->last_offset(), 1);
 }
 
 TEST_F(cleaner_txn_test, cleaning_stops_below_an_open_transaction) {
