@@ -120,4 +120,12 @@ void broker_directory::retry_later() {
     });
 }
 
+std::set<int32_t> leader_candidates(const broker_directory::brokers& live) {
+    std::set<int32_t> out;
+    for (const auto& [id, info] : live) {
+        if (!info.controlled_shutdown) out.insert(id);
+    }
+    return out;
+}
+
 }  // namespace sluice::replication

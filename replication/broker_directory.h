@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "replication/broker_info.h"
 #include "replication/cluster_keys.h"
@@ -53,5 +54,10 @@ private:
     bool loaded_ = false;
     bool stopped_ = false;
 };
+
+// The brokers that may take a leadership: live and not in controlled
+// shutdown (KRaft's isAcceptableLeader), whoever elects — the controller or
+// an ElectLeaders request.
+std::set<int32_t> leader_candidates(const broker_directory::brokers& live);
 
 }  // namespace sluice::replication

@@ -34,10 +34,8 @@ std::set<int32_t> controller::live() const {
 }
 
 std::set<int32_t> controller::leaving() const {
-    std::set<int32_t> ids;
-    for (const auto& [id, info] : brokers_.live()) {
-        if (info.controlled_shutdown) ids.insert(id);
-    }
+    std::set<int32_t> ids = live();
+    for (int32_t id : leader_candidates(brokers_.live())) ids.erase(id);
     return ids;
 }
 

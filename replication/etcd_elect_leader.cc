@@ -22,8 +22,7 @@ void etcd_metadata_store::elect_leader(std::string topic, int32_t partition, ele
         return answer(std::move(done), {error_code::unknown_topic_or_partition,
                                         "Unknown partition " + topic + "-" + std::to_string(partition) + "."});
     }
-    std::set<int32_t> live;
-    for (const auto& [id, info] : membership_->live()) live.insert(id);
+    std::set<int32_t> live = leader_candidates(membership_->live());
     auto decision = decide_election(*current, live, type);
     if (decision.code != error_code::none) return answer(std::move(done), {decision.code, decision.message});
     write_decided(entry->topic.topic_id, partition, std::move(*decision.next), std::move(ex), std::move(done));

@@ -47,6 +47,16 @@ protected:
     cluster_keys keys_{"/test-cluster/"};
 };
 
+TEST(LeaderCandidates, brokers_in_controlled_shutdown_take_no_leadership) {
+    broker_directory::brokers live;
+    live[0] = broker_info{0, std::nullopt, {}, "a"};
+    live[1] = broker_info{1, std::nullopt, {}, "b"};
+    live[1].controlled_shutdown = true;
+    live[2] = broker_info{2, std::nullopt, {}, "c"};
+    EXPECT_EQ(leader_candidates(live), (std::set<int32_t>{0, 2}));
+    EXPECT_TRUE(leader_candidates({}).empty());
+}
+
 TEST_F(MembershipTest, registration_creates_the_broker_key_under_a_lease) {
     broker_registration reg(io_.get_executor(), client_, settings_for(1, 9092), {});
     EXPECT_EQ(register_now(reg), std::nullopt);
