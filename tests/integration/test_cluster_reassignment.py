@@ -18,7 +18,9 @@ metadata checked with kcat:
 - kafkajs moves a partition and lists the move, and refuses a broker named
   twice;
 - a single node takes [itself] as nothing to do, anything else as
-  INVALID_REPLICA_ASSIGNMENT.
+  INVALID_REPLICA_ASSIGNMENT;
+- a move survives its leader or the controller killed with -9 mid-move,
+  with every acknowledged record read back.
 """
 
 import json
@@ -27,6 +29,8 @@ import signal
 import subprocess
 import threading
 import time
+
+import pytest
 
 import kafka_wire as kw
 from sluice_harness import Delivery, admin, consume, producer, run, unique, wait_until
@@ -253,3 +257,65 @@ def test_kafkajs_moves_and_lists(etcd, broker_factory):
     # kafkajs folds per-partition errors into one aggregate (the code is
     # checked on the raw frame in test_bad_reassignments_get_kafkas_errors).
     assert rc != 0 and "Errors altering partition reassignments" in err, err
+
+
+def controller_of(brokers):
+    return admin(bootstrap_of(brokers)).list_topics(timeout=T).controller_id
+
+
+@pytest.mark.parametrize("victim", ["leader", "controller"])
+def test_a_move_survives_its_leader_or_the_controller_killed(etcd, broker_factory, victim):
+    """kill -9 mid-move: the partition's leader (a new leader from the ISR
+    carries the move on) or the controller (a new one finishes it). Every
+    acknowledged record is read back afterwards."""
+    brokers = start_cluster(broker_factory, etcd)
+    topic = unique("killed-mid-move")
+    create_on(brokers, topic, [0, 1])
+    wait_until(lambda: partition_meta(brokers, topic).leader == 0, T, "broker 0 leading")
+    controller = controller_of(brokers)
+    p = producer(bootstrap_of(brokers), message_timeout_ms=60000)
+    acked = Delivery()
+    pad = b"x" * 1000  # 30 MB for the new replica to copy: the move takes a while
+    for i in range(30000):
+        while True:
+            try:
+                p.produce(topic, b"r%06d" % i + pad, on_delivery=acked)
+                break
+            except BufferError:
+                p.poll(0.05)
+    assert p.flush(30) == 0
+
+    node = 0 if victim == "leader" else controller
+    target = [1, 2] if node != 1 else [2, 0]
+    stop = threading.Event()
+
+    def during():
+        i = 0
+        while not stop.is_set():
+            p.produce(topic, b"d%06d" % i, on_delivery=acked)
+            p.poll(0)
+            i += 1
+            time.sleep(0.002)
+
+    writer = threading.Thread(target=during)
+    writer.start()
+    try:
+        asked = by_node(brokers, (node + 1) % 3)
+        assert alter(asked, {topic: {0: target}}) == {(topic, 0): 0}
+        assert ongoing(asked, {topic: [0]}), "the move finished before the kill"
+        by_node(brokers, node).kill9()
+        survivors = [b for b in brokers if b.running()]
+        if node in target:
+            # The killed broker is a target replica: the move waits for it.
+            by_node(brokers, node).start()
+            survivors = brokers
+        wait_until(lambda: not ongoing(survivors[0], {topic: [0]}), 60, "the move to finish")
+    finally:
+        stop.set()
+        writer.join()
+    assert p.flush(60) == 0
+    assert not acked.failed, acked.failed[:3]
+    wait_until(lambda: sorted(partition_meta(survivors, topic).replicas) == sorted(target), T, "the new replicas")
+    got = consume(bootstrap_of(survivors), topic, timeout=60)
+    acked_values = {v for _, _, _, v in acked.ok}
+    assert acked_values <= set(values(got)), "acknowledged records lost: %d" % len(acked_values - set(values(got)))
