@@ -15,6 +15,7 @@
 #include "replication/etcd_metadata_store.h"
 #include "replication/local_metadata_store.h"
 #include "broker/net/server.h"
+#include "broker/quotas/quota_manager.h"
 #include "broker/replica/cluster_roles.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
@@ -135,6 +136,10 @@ broker::broker(broker_config config, log::background_executor executor)
     producer_ids_ = std::make_unique<txn::producer_id_manager>(*store_, io_->get_executor());
     transactions_ = std::make_unique<txn::coordinator>(*this, transaction_settings_of(config_));
     transactions_->load();
+    quotas::window_settings window;
+    if (auto v = config_.value_of("quota.window.num")) window.samples = std::stoi(*v);
+    if (auto v = config_.value_of("quota.window.size.seconds")) window.sample_ms = std::stoll(*v) * 1000;
+    quotas_ = std::make_unique<quotas::quota_manager>(*store_, io_->get_executor(), window);
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
     // However a topic goes (DeleteTopics here, or another broker's seen
     // through the store's watch), the cleaner forgets its partitions.

@@ -179,6 +179,8 @@ std::vector<config_def> accepted_defs() {
          .min = 1},
         {.name = "transaction.max.timeout.ms", .type = t::int32, .default_value = "900000", .min = 1},
         {.name = "transaction.partition.verification.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
+        {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "transactional.id.expiration.ms", .type = t::int32, .default_value = "604800000", .min = 1},
         {.name = "transaction.abort.timed.out.transaction.cleanup.interval.ms", .type = t::int32,
          .default_value = "10000", .min = 1},

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/quotas/quota_manager.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/fetch/fetch_waiter.h"
 #include "broker/handlers/handlers.h"
@@ -360,18 +361,48 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
     return response;
 }
 
+// Who is fetching, for consumer_byte_rate.
+struct fetcher {
+    std::shared_ptr<const session> origin;
+    std::optional<std::string> client_id;
+    int32_t* throttle_ms = nullptr;  // request::throttle_ms
+};
+
+// Encodes the answer. A consumer's answer counts against its
+// consumer_byte_rate by its size, as Kafka counts it; over the quota, the
+// throttle time goes in the answer (its first field from v1) and to the
+// connection, which then mutes the client.
+protocol::writer encode_answer(broker& b, const fetch_plan& plan, evaluation& ev, int16_t version,
+                               const fetcher& who) {
+    protocol::writer w;
+    respond_from(b, plan, ev).encode(w, version);
+    if (plan.from_follower() || version < 1) return w;
+    const int32_t t = b.quotas().record_fetch(who.origin->principal, who.client_id, w.size(), now_ms());
+    if (t > 0 && w.buffer().size() >= 4) {
+        const auto u = static_cast<uint32_t>(t);
+        uint8_t* p = w.buffer().data();
+        p[0] = static_cast<uint8_t>(u >> 24);
+        p[1] = static_cast<uint8_t>(u >> 16);
+        p[2] = static_cast<uint8_t>(u >> 8);
+        p[3] = static_cast<uint8_t>(u);
+        if (who.throttle_ms != nullptr && t > *who.throttle_ms) *who.throttle_ms = t;
+    }
+    return w;
+}
+
 // A fetch waiting for data: woken by appends to its partitions or its
 // deadline. It owns one waiter node per partition and links them into the
 // partitions' waiter lists, so parking and waking allocate nothing per
 // partition (the node array is allocated once, and again only if a session
 // grows while the fetch waits).
 struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
-    pending_fetch(broker& owner, fetch_plan p, int16_t v)
-        : b(owner), plan(std::move(p)), version(v), timer(owner.io()) {}
+    pending_fetch(broker& owner, fetch_plan p, int16_t v, fetcher f)
+        : b(owner), plan(std::move(p)), version(v), who(std::move(f)), timer(owner.io()) {}
 
     broker& b;
     fetch_plan plan;
     int16_t version;
+    fetcher who;
     boost::asio::steady_timer timer;
     respond_fn respond;
     std::unique_ptr<fetch_waiter[]> nodes;
@@ -414,9 +445,7 @@ struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
         evaluation ev = evaluate(b, plan, true);
         done = true;
         timer.cancel();
-        protocol::writer w;
-        respond_from(b, plan, ev).encode(w, version);
-        respond(std::move(w));
+        respond(encode_answer(b, plan, ev, version, who));
     }
 };
 
@@ -430,9 +459,14 @@ handler_result handle_fetch(broker& b, request& req) {
     resolve(b, body, req.api_version, plan);
     record_follower_fetches(b, plan);
     evaluation ev = evaluate(b, plan, true);
-    if (satisfied(plan, ev) || body.max_wait_ms <= 0) return respond_with(req, respond_from(b, plan, ev));
+    fetcher who{req.origin, req.client_id, req.throttle_ms};
+    if (satisfied(plan, ev) || body.max_wait_ms <= 0) {
+        handler_result now;
+        now.body = encode_answer(b, plan, ev, req.api_version, who);
+        return now;
+    }
 
-    auto pending = std::make_shared<pending_fetch>(b, std::move(plan), req.api_version);
+    auto pending = std::make_shared<pending_fetch>(b, std::move(plan), req.api_version, std::move(who));
     int32_t wait_ms = body.max_wait_ms;
     return handler_result::later([pending, wait_ms](respond_fn respond) {
         pending->respond = std::move(respond);

@@ -45,7 +45,17 @@ struct request {
     std::span<uint8_t> body;
     std::string peer;  // "host:port" of the client, for logs
     std::shared_ptr<const session> origin = anonymous_session();
+    // Where a handler puts the throttle time of a client over its quota:
+    // once the answer is queued the connection reads nothing from the
+    // client for that long (KIP-219). The connection's, valid until the
+    // answer is given; null outside a connection.
+    int32_t* throttle_ms = nullptr;
 };
+
+// Records a quota throttle for the request's connection (the longest wins).
+inline void throttle(const request& req, int32_t ms) {
+    if (req.throttle_ms != nullptr && ms > *req.throttle_ms) *req.throttle_ms = ms;
+}
 
 using respond_fn = std::function<void(protocol::writer)>;
 

@@ -45,6 +45,8 @@ handler_result handle_offset_delete(broker&, request&);
 handler_result handle_consumer_group_heartbeat(broker&, request&);
 handler_result handle_consumer_group_describe(broker&, request&);
 handler_result handle_describe_producers(broker&, request&);
+handler_result handle_describe_client_quotas(broker&, request&);
+handler_result handle_alter_client_quotas(broker&, request&);
 handler_result handle_write_txn_markers(broker&, request&);
 handler_result handle_add_partitions_to_txn(broker&, request&);
 handler_result handle_add_offsets_to_txn(broker&, request&);

@@ -16,6 +16,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_acks.h"
+#include "broker/quotas/quota_manager.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "broker/txn/coordinator.h"
@@ -317,19 +318,20 @@ void answer(broker& b, produced result, int16_t version, int32_t timeout_ms, res
 // its frame, which the connection holds until the answer (acks=0 has none:
 // the body is copied so the records outlive the handler).
 handler_result produce_after_verification(broker& b, const request& req, protocol::produce_request body,
-                                          verification_needed v) {
+                                          verification_needed v, int32_t throttled) {
     const int16_t version = req.api_version;
     // Produce v11 introduced TRANSACTION_ABORTABLE.
     const bool abortable_known = version >= 11;
-    auto start = [&b, version, abortable_known](std::shared_ptr<protocol::produce_request> shared,
+    auto start = [&b, version, abortable_known, throttled](std::shared_ptr<protocol::produce_request> shared,
                                                  std::shared_ptr<verification_needed> need,
                                                  std::shared_ptr<const void> keep_alive, respond_fn respond) {
         need->verifier->verify(
             *shared->transactional_id, need->pid, need->epoch, need->partitions, abortable_known,
-            [&b, shared, need, keep_alive, version, abortable_known,
+            [&b, shared, need, keep_alive, version, abortable_known, throttled,
              respond = std::move(respond)](txn::txn_verifier::unverified refused) mutable {
                 refuse_lapsed_guards(b, *need, abortable_known, refused);
                 produced result = produce_all(b, *shared, version, &refused);
+                result.response.throttle_time_ms = throttled;
                 if (respond) answer(b, std::move(result), version, shared->timeout_ms, std::move(respond));
             });
     };
@@ -353,10 +355,15 @@ handler_result produce_after_verification(broker& b, const request& req, protoco
 handler_result handle_produce(broker& b, request& req) {
     protocol::produce_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    // Kafka counts the request's size against producer_byte_rate.
+    const int32_t throttled =
+        b.quotas().record_produce(req.origin->principal, req.client_id, req.body.size(), now_ms());
+    throttle(req, throttled);
     if (verification_needed v = needing_verification(b, body); !v.partitions.empty()) {
-        return produce_after_verification(b, req, std::move(body), std::move(v));
+        return produce_after_verification(b, req, std::move(body), std::move(v), throttled);
     }
     produced result = produce_all(b, body, req.api_version, nullptr);
+    result.response.throttle_time_ms = throttled;
     if (body.acks == 0) return handler_result::no_response();
     if (result.waits.empty()) return respond_with(req, result.response);
     int32_t timeout_ms = body.timeout_ms;

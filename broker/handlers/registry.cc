@@ -44,6 +44,8 @@ constexpr std::array handlers{
     api_handler{45, 0, 0, handle_alter_partition_reassignments},
     api_handler{46, 0, 0, handle_list_partition_reassignments},
     api_handler{47, 0, 0, handle_offset_delete},
+    api_handler{48, 0, 1, handle_describe_client_quotas},
+    api_handler{49, 0, 1, handle_alter_client_quotas},
     api_handler{60, 0, 1, handle_describe_cluster},
     api_handler{61, 0, 0, handle_describe_producers},
     api_handler{65, 0, 0, handle_describe_transactions},

@@ -25,7 +25,8 @@ connection::connection(asio::ip::tcp::socket socket, const listener& from, broke
       broker_(owner),
       registry_(registry),
       warmer_(warmer),
-      max_request_bytes_(max_request_bytes) {
+      max_request_bytes_(max_request_bytes),
+      mute_timer_(socket_.get_executor()) {
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -46,6 +47,7 @@ void connection::close() {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     out_.clear();
+    mute_timer_.cancel();
     registry_.remove(this);
 }
 
@@ -134,6 +136,8 @@ void connection::handle_frame() {
     request req;
     req.peer = peer_;
     req.origin = session_;
+    throttle_ms_ = 0;
+    req.throttle_ms = &throttle_ms_;
     switch (parse_request_header(std::span<uint8_t>(frame.get(), frame_size_), req)) {
         case header_status::ok:
             break;
@@ -169,7 +173,7 @@ void connection::handle_frame() {
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
-            read_size();
+            read_next();
             return;
         case handler_result::action::close:
             spdlog::warn("closing {}: malformed {} v{} request", peer_, req.api_key, req.api_version);
@@ -189,7 +193,18 @@ void connection::finish_request(const request& req, protocol::writer body) {
         read_paused_ = true;
         return;
     }
-    read_size();
+    read_next();
+}
+
+void connection::read_next() {
+    if (throttle_ms_ <= 0) return read_size();
+    // KIP-219: the answer (with its throttle time) goes out now; the client
+    // is not read from until the throttle has passed.
+    mute_timer_.expires_after(std::chrono::milliseconds(throttle_ms_));
+    throttle_ms_ = 0;
+    mute_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->read_size();
+    });
 }
 
 void connection::queue_response(protocol::bytes head, protocol::writer body) {

@@ -19,6 +19,7 @@
 // the part already buffered); a response's header and memory runs, and any
 // responses queued behind it, leave in one gathered send.
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -55,6 +56,8 @@ private:
     void read_rest_of_frame(size_t have);
     void handle_frame();
     void finish_request(const request& req, protocol::writer body);
+    // Reads the next request, after the quota throttle of the last one.
+    void read_next();
     void queue_response(protocol::bytes head, protocol::writer body);
     void warm_if_cold(outgoing& out);
     void warmed(uint64_t ticket);
@@ -69,6 +72,8 @@ private:
     size_t max_request_bytes_;
     std::string peer_;
     std::shared_ptr<const session> session_;
+    int32_t throttle_ms_ = 0;  // the current request's quota throttle (request::throttle_ms)
+    boost::asio::steady_timer mute_timer_;
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
     std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);

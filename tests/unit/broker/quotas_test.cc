@@ -1,0 +1,74 @@
+// Client quotas: entity keys and Kafka's checks, the lookup precedence, and
+// the token bucket's throttle times.
+#include <gtest/gtest.h>
+
+#include "broker/quotas/quota_bucket.h"
+#include "broker/quotas/quota_entity.h"
+#include "broker/quotas/quota_manager.h"
+
+namespace sluice::broker::quotas {
+namespace {
+
+TEST(QuotaEntity, KeysRoundTripAnyNameAndTheDefault) {
+    quota_entity e{entity_name{"a;b=c%@"}, entity_name{}, std::nullopt};
+    auto key = entity_key(e);
+    EXPECT_EQ(key, "user=a%3Bb%3Dc%25%40;client-id@");
+    EXPECT_EQ(entity_from_key(key), e);
+    quota_entity ip{std::nullopt, std::nullopt, entity_name{"10.0.0.1"}};
+    EXPECT_EQ(entity_from_key(entity_key(ip)), ip);
+    for (std::string_view bad : {"", "user", "user=a;user=b", "group=g", "user=%4", "user=%ZZ"}) {
+        EXPECT_FALSE(entity_from_key(bad)) << bad;
+    }
+}
+
+TEST(QuotaEntity, KafkasEntityAndKeyChecks) {
+    EXPECT_TRUE(parse_entity({}).error);
+    EXPECT_TRUE(parse_entity({{"group", "g"}}).error);
+    EXPECT_TRUE(parse_entity({{"user", "a"}, {"user", "b"}}).error);
+    EXPECT_TRUE(parse_entity({{"ip", "1.2.3.4"}, {"client-id", "c"}}).error);
+    auto ok = parse_entity({{"client-id", std::nullopt}, {"user", "u"}});
+    ASSERT_FALSE(ok.error);
+    EXPECT_EQ(components_of(ok.entity),
+              (std::vector<std::pair<std::string, entity_name>>{{"user", "u"}, {"client-id", std::nullopt}}));
+    const quota_entity user{entity_name{"u"}, std::nullopt, std::nullopt};
+    const quota_entity ip{std::nullopt, std::nullopt, entity_name{"1.2.3.4"}};
+    EXPECT_FALSE(check_quota(user, "producer_byte_rate", 1024));
+    EXPECT_FALSE(check_quota(user, "request_percentage", 12.5));
+    EXPECT_TRUE(check_quota(user, "producer_byte_rate", 1.5));  // a long
+    EXPECT_TRUE(check_quota(user, "producer_byte_rate", -1));
+    EXPECT_TRUE(check_quota(user, "connection_creation_rate", 1));
+    EXPECT_TRUE(check_quota(ip, "producer_byte_rate", 1));
+    EXPECT_FALSE(check_quota(ip, "connection_creation_rate", 5));
+}
+
+TEST(QuotaEntity, LookupOrderIsKafkasMostSpecificFirst) {
+    auto order = lookup_order("u", "c");
+    ASSERT_EQ(order.size(), 8u);
+    EXPECT_EQ(entity_key(order[0]), "user=u;client-id=c");
+    EXPECT_EQ(entity_key(order[1]), "user=u;client-id@");
+    EXPECT_EQ(entity_key(order[2]), "user=u");
+    EXPECT_EQ(entity_key(order[3]), "user@;client-id=c");
+    EXPECT_EQ(entity_key(order[4]), "user@;client-id@");
+    EXPECT_EQ(entity_key(order[5]), "user@");
+    EXPECT_EQ(entity_key(order[6]), "client-id=c");
+    EXPECT_EQ(entity_key(order[7]), "client-id@");
+    EXPECT_EQ(user_of("User:alice"), "alice");
+}
+
+TEST(QuotaBucket, ABurstOfOneWindowThenTheRate) {
+    window_settings w;  // 11 samples of 1 s
+    quota_bucket b;
+    EXPECT_EQ(b.take(1000, 1000, 0, w), 0);      // the first window's worth fits
+    EXPECT_EQ(b.take(500, 1000, 0, w), 500);     // half a second of debt
+    EXPECT_EQ(b.take(0, 1000, 500, w), 0);       // repaid after it
+    EXPECT_EQ(b.take(100, 1000, 500, w), 100);
+    EXPECT_EQ(b.take(0, 1000, 100000, w), 0);    // refills to one window, no more
+    EXPECT_EQ(b.take(1000, 1000, 100000, w), 0);
+    EXPECT_EQ(b.take(1, 1000, 100000, w), 1);
+    EXPECT_EQ(b.take(1e9, 1000, 100000, w), 11000);  // capped at the whole window
+    quota_bucket zero;
+    EXPECT_EQ(zero.take(1, 0, 0, w), 11000);
+}
+
+}  // namespace
+}  // namespace sluice::broker::quotas
