@@ -45,6 +45,9 @@ class coordinator;
 namespace replica {
 class cluster_roles;
 }
+namespace security {
+class authorizer;
+}
 
 class broker {
 public:
@@ -74,6 +77,8 @@ public:
     txn::producer_id_manager& producer_ids() { return *producer_ids_; }
     txn::coordinator& transactions() { return *transactions_; }
     log_cleaning& cleaning() { return *cleaning_; }
+    const security::authorizer& authorizer() const { return *authorizer_; }
+    security::authorizer& authorizer() { return *authorizer_; }
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -110,6 +115,7 @@ private:
     std::unique_ptr<txn::producer_id_manager> producer_ids_;
     std::unique_ptr<txn::coordinator> transactions_;
     std::unique_ptr<log_cleaning> cleaning_;
+    std::unique_ptr<security::authorizer> authorizer_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;
     struct background;

@@ -3,6 +3,7 @@
 // controller.
 #include "broker/broker.h"
 #include "broker/handlers/common.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "replication/metadata_store.h"
 #include "protocol/generated/describe_cluster.h"
@@ -24,6 +25,10 @@ handler_result handle_describe_cluster(broker& b, request& req) {
         return respond_with(req, response);
     }
     response.cluster_id = b.metadata().cluster_id();
+    if (body.include_cluster_authorized_operations) {
+        response.cluster_authorized_operations =
+            authorized_operations(b, req, security::resource_type::cluster, security::cluster_name);
+    }
     auto controller = b.metadata().controller_id();
     response.controller_id = controller ? controller->value() : -1;
     bool self_listed = false;

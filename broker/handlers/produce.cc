@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_acks.h"
@@ -190,6 +191,9 @@ handler_result handle_produce(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
 
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
+    // Kafka refuses a whole transactional produce the id may not write.
+    bool txn_refused = body.transactional_id &&
+                       !transactional_id_authorized(b, req, acl_operation::write, *body.transactional_id);
     response_t response;
     struct waiting {
         size_t topic_index;
@@ -202,8 +206,14 @@ handler_result handle_produce(broker& b, request& req) {
         response_t::topic_produce_response topic_out;
         topic_out.name = topic_data.name;
         topic_state* topic = b.topics().find(topic_data.name);
+        error_code topic_refused = txn_refused ? error_code::transactional_id_authorization_failed
+                                   : !topic_authorized(b, req, acl_operation::write, topic_data.name)
+                                       ? error_code::topic_authorization_failed
+                                       : error_code::none;
         for (const auto& part : topic_data.partition_data) {
-            error_code refused = !acks_valid ? error_code::invalid_required_acks : error_code::none;
+            error_code refused = topic_refused != error_code::none ? topic_refused
+                                 : !acks_valid                       ? error_code::invalid_required_acks
+                                                                     : error_code::none;
             if (refused != error_code::none) {
                 response_t::partition_produce_response out;
                 out.index = part.index;
