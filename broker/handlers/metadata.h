@@ -35,7 +35,7 @@ struct metadata_view {
     // all-topics answer and refused when named; a missing one is created
     // only with CREATE on the cluster or the topic.
     const security::authorizer* authorizer = nullptr;
-    security::requester who;
+    security::requester who{};
 };
 
 protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,

@@ -78,10 +78,10 @@ std::optional<std::string> invalid_binding(const acl_binding& b);
 
 struct acl_filter {
     resource_type type = resource_type::any;
-    std::optional<std::string> name;  // nullopt: any name
+    std::optional<std::string> name{};  // nullopt: any name
     pattern_type pattern = pattern_type::any;
-    std::optional<std::string> principal;
-    std::optional<std::string> host;
+    std::optional<std::string> principal{};
+    std::optional<std::string> host{};
     acl_operation operation = acl_operation::any;
     acl_permission permission = acl_permission::any;
 };
