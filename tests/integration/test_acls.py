@@ -516,3 +516,38 @@ def test_flexible_versions_round_trip(secured):
         assert [(p, h, o, perm) for p, h, o, perm, _ in acls] == [(ME, "*", 3, 3)]
     finally:
         sock.close()
+
+
+# ---- kafkajs ----------------------------------------------------------------
+
+def jsacls(broker, action, arg):
+    import json
+    import os
+    from sluice_harness import run
+    js_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
+    cp = run(["node", "acls.js", broker.bootstrap, action, json.dumps(arg)], timeout=70, cwd=js_dir)
+    return json.loads(cp.stdout.decode())
+
+
+def test_kafkajs_manages_acls(secured, broker_factory):
+    b, a = secured()
+    mine = {"resourceType": 2, "resourceName": "js-topic", "resourcePatternType": 4, "principal": ME,
+            "host": "*", "operation": 4, "permissionType": 3}
+    assert jsacls(b, "create", [mine]) == {"created": True}
+    described = jsacls(b, "describe", {"resourceType": 2, "resourcePatternType": 2, "resourceName": "js-topic-1",
+                                       "operation": 1, "permissionType": 1})
+    [res] = described["resources"]
+    assert (res["resourceType"], res["resourceName"], res["resourcePatternType"]) == (2, "js-topic", 4)
+    assert res["acls"] == [{"principal": ME, "host": "*", "operation": 4, "permissionType": 3}]
+    # The ACL it made is enforced: WRITE (and so DESCRIBE) on topics under the prefix.
+    topic = "js-topic-" + unique("w")
+    as_super_user(b, [topic])
+    assert produce_one(b.bootstrap, topic) is None
+    deleted = jsacls(b, "delete", [{"resourceType": 2, "resourcePatternType": 4, "resourceName": "js-topic",
+                                    "operation": 1, "permissionType": 1}])
+    [resp] = deleted["filterResponses"]
+    assert resp["errorCode"] == 0 and len(resp["matchingAcls"]) == 1
+    assert produce_one(b.bootstrap, topic) == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    # Without an authorizer kafkajs sees SECURITY_DISABLED.
+    plain = broker_factory()
+    assert jsacls(plain, "create", [mine])["error"] == "SECURITY_DISABLED"
