@@ -17,11 +17,10 @@ acl_index ten_thousand_acls() {
     std::vector<acl_binding> bindings;
     for (int i = 0; i < 10000; ++i) {
         bool prefixed = i % 2 == 1;
-        bindings.push_back({resource_type::topic,
-                            (prefixed ? "team-" + std::to_string(i) + "-" : "topic-" + std::to_string(i)),
-                            prefixed ? pattern_type::prefixed : pattern_type::literal,
-                            "User:user-" + std::to_string(i % 100), "*",
-                            i % 3 == 0 ? acl_operation::write : acl_operation::read, acl_permission::allow});
+        bindings.push_back(
+            {resource_type::topic, (prefixed ? "team-" + std::to_string(i) + "-" : "topic-" + std::to_string(i)),
+             prefixed ? pattern_type::prefixed : pattern_type::literal, "User:user-" + std::to_string(i % 100), "*",
+             i % 3 == 0 ? acl_operation::write : acl_operation::read, acl_permission::allow});
     }
     return acl_index(std::move(bindings));
 }

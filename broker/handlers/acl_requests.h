@@ -22,16 +22,22 @@ inline security::acl_binding binding_of(const protocol::create_acls_request::acl
 }
 
 inline security::acl_filter filter_of(const protocol::describe_acls_request& r) {
-    return {security::resource_type_of(r.resource_type_filter), r.resource_name_filter,
-            security::pattern_type_of(r.pattern_type_filter),   r.principal_filter,
-            r.host_filter,                                      security::operation_of(r.operation),
+    return {security::resource_type_of(r.resource_type_filter),
+            r.resource_name_filter,
+            security::pattern_type_of(r.pattern_type_filter),
+            r.principal_filter,
+            r.host_filter,
+            security::operation_of(r.operation),
             security::permission_of(r.permission_type)};
 }
 
 inline security::acl_filter filter_of(const protocol::delete_acls_request::delete_acls_filter& r) {
-    return {security::resource_type_of(r.resource_type_filter), r.resource_name_filter,
-            security::pattern_type_of(r.pattern_type_filter),   r.principal_filter,
-            r.host_filter,                                      security::operation_of(r.operation),
+    return {security::resource_type_of(r.resource_type_filter),
+            r.resource_name_filter,
+            security::pattern_type_of(r.pattern_type_filter),
+            r.principal_filter,
+            r.host_filter,
+            security::operation_of(r.operation),
             security::permission_of(r.permission_type)};
 }
 

@@ -11,11 +11,10 @@ namespace sluice::broker {
 
 using security::acl_operation;
 
-inline security::requester requester_of(const request& req) {
-    return {req.origin->principal, req.origin->client_host};
-}
+inline security::requester requester_of(const request& req) { return {req.origin->principal, req.origin->client_host}; }
 
-inline bool authorized(broker& b, const request& req, acl_operation op, security::resource_type type, std::string_view name) {
+inline bool authorized(broker& b, const request& req, acl_operation op, security::resource_type type,
+                       std::string_view name) {
     const auto& a = b.authorizer();
     return !a.enabled() || a.authorize(requester_of(req), op, type, name);
 }
@@ -42,7 +41,8 @@ inline bool create_topic_authorized(broker& b, const request& req, std::string_v
 }
 
 // Kafka's authorized-operations bit fields (bit n: operation code n).
-inline int32_t authorized_operations(broker& b, const request& req, security::resource_type type, std::string_view name) {
+inline int32_t authorized_operations(broker& b, const request& req, security::resource_type type,
+                                     std::string_view name) {
     const auto& a = b.authorizer();
     if (!a.enabled()) return security::supported_operations(type);
     return a.authorized_operations(requester_of(req), type, name);

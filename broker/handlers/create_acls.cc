@@ -1,9 +1,10 @@
 // CreateAcls: stores each valid binding in the metadata store (ALTER on the
 // cluster needed); every binding gets its own result.
+#include "protocol/generated/create_acls.h"
+
 #include "broker/handlers/acl_requests.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
-#include "protocol/generated/create_acls.h"
 
 namespace sluice::broker {
 
@@ -37,18 +38,20 @@ handler_result handle_create_acls(broker& b, request& req) {
     }
     if (valid.empty()) return respond_with(req, response);
     return handler_result::later([&b, version = req.api_version, response = std::move(response),
-                                  valid = std::move(valid), positions = std::move(positions)](respond_fn respond) mutable {
-        b.authorizer().create(std::move(valid), [version, response = std::move(response), positions = std::move(positions),
-                                                 respond = std::move(respond)](std::vector<replication::op_result> rs) mutable {
-            for (size_t k = 0; k < rs.size(); ++k) {
-                auto& r = response.results[positions[k]];
-                r.error_code = protocol::to_wire(rs[k].code);
-                if (!rs[k].ok()) r.error_message = rs[k].message;
-            }
-            protocol::writer w;
-            response.encode(w, version);
-            respond(std::move(w));
-        });
+                                  valid = std::move(valid),
+                                  positions = std::move(positions)](respond_fn respond) mutable {
+        b.authorizer().create(std::move(valid),
+                              [version, response = std::move(response), positions = std::move(positions),
+                               respond = std::move(respond)](std::vector<replication::op_result> rs) mutable {
+                                  for (size_t k = 0; k < rs.size(); ++k) {
+                                      auto& r = response.results[positions[k]];
+                                      r.error_code = protocol::to_wire(rs[k].code);
+                                      if (!rs[k].ok()) r.error_message = rs[k].message;
+                                  }
+                                  protocol::writer w;
+                                  response.encode(w, version);
+                                  respond(std::move(w));
+                              });
     });
 }
 

@@ -44,7 +44,7 @@ handler_result handle_delete_acls(broker& b, request& req) {
     // it; every matching filter lists it.
     std::vector<security::acl_binding> doomed;
     std::vector<std::vector<size_t>> matched(body.filters.size());  // indexes into doomed
-    std::map<size_t, size_t> doomed_at;                              // stored index -> doomed index
+    std::map<size_t, size_t> doomed_at;                             // stored index -> doomed index
     const auto& stored = b.authorizer().index().bindings();
     for (size_t f = 0; f < body.filters.size(); ++f) {
         auto filter = filter_of(body.filters[f]);
@@ -62,7 +62,8 @@ handler_result handle_delete_acls(broker& b, request& req) {
     }
     if (doomed.empty()) return respond_with(req, response);
     return handler_result::later([&b, version = req.api_version, response = std::move(response),
-                                  doomed = std::move(doomed), matched = std::move(matched)](respond_fn respond) mutable {
+                                  doomed = std::move(doomed),
+                                  matched = std::move(matched)](respond_fn respond) mutable {
         auto removing = doomed;
         b.authorizer().remove(std::move(removing), [version, response = std::move(response), doomed = std::move(doomed),
                                                     matched = std::move(matched), respond = std::move(respond)](

@@ -19,12 +19,8 @@ public:
         return allowed(security::acl_operation::create, security::resource_type::cluster, security::cluster_name) ||
                allowed(security::acl_operation::create, security::resource_type::topic, topic);
     }
-    int32_t topic_operations(std::string_view topic) const {
-        return operations(security::resource_type::topic, topic);
-    }
-    int32_t cluster_operations() const {
-        return operations(security::resource_type::cluster, security::cluster_name);
-    }
+    int32_t topic_operations(std::string_view topic) const { return operations(security::resource_type::topic, topic); }
+    int32_t cluster_operations() const { return operations(security::resource_type::cluster, security::cluster_name); }
 
 private:
     bool allowed(security::acl_operation op, security::resource_type type, std::string_view name) const {

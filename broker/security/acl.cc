@@ -10,10 +10,21 @@ namespace {
 constexpr std::array<std::string_view, resource_type_count> resource_names{
     "UNKNOWN", "ANY", "TOPIC", "GROUP", "CLUSTER", "TRANSACTIONAL_ID", "DELEGATION_TOKEN", "USER"};
 constexpr std::array<std::string_view, 5> pattern_names{"UNKNOWN", "ANY", "MATCH", "LITERAL", "PREFIXED"};
-constexpr std::array<std::string_view, acl_operation_count> operation_names{
-    "UNKNOWN", "ANY",          "ALL",           "READ",             "WRITE",
-    "CREATE",  "DELETE",       "ALTER",         "DESCRIBE",         "CLUSTER_ACTION",
-    "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "IDEMPOTENT_WRITE", "CREATE_TOKENS", "DESCRIBE_TOKENS"};
+constexpr std::array<std::string_view, acl_operation_count> operation_names{"UNKNOWN",
+                                                                            "ANY",
+                                                                            "ALL",
+                                                                            "READ",
+                                                                            "WRITE",
+                                                                            "CREATE",
+                                                                            "DELETE",
+                                                                            "ALTER",
+                                                                            "DESCRIBE",
+                                                                            "CLUSTER_ACTION",
+                                                                            "DESCRIBE_CONFIGS",
+                                                                            "ALTER_CONFIGS",
+                                                                            "IDEMPOTENT_WRITE",
+                                                                            "CREATE_TOKENS",
+                                                                            "DESCRIBE_TOKENS"};
 constexpr std::array<std::string_view, 4> permission_names{"UNKNOWN", "ANY", "DENY", "ALLOW"};
 
 template <typename Enum>
@@ -104,7 +115,8 @@ int32_t supported_operations(resource_type type) {
     using op = acl_operation;
     auto bits = [](std::initializer_list<op> ops) {
         int32_t out = 0;
-        for (op o : ops) out |= 1 << static_cast<int>(o);
+        for (op o : ops)
+            out |= 1 << static_cast<int>(o);
         return out;
     };
     switch (type) {

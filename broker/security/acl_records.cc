@@ -20,8 +20,12 @@ std::optional<Enum> enum_named(std::string_view name, int count) {
 }  // namespace
 
 std::string record_key(const acl_binding& b) {
-    json::array a{static_cast<int>(b.type),       b.name,   static_cast<int>(b.pattern),
-                  b.principal,                    b.host,   static_cast<int>(b.operation),
+    json::array a{static_cast<int>(b.type),
+                  b.name,
+                  static_cast<int>(b.pattern),
+                  b.principal,
+                  b.host,
+                  static_cast<int>(b.operation),
                   static_cast<int>(b.permission)};
     return json::serialize(a);
 }

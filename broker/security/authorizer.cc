@@ -108,7 +108,8 @@ void authorizer::apply_next(std::shared_ptr<batch> b) {
     b->next = last;
     store_.update_records(std::string(acl_record_kind), std::move(changes), ex_,
                           [this, b, first, last](replication::op_result r) mutable {
-                              for (size_t i = first; i < last; ++i) b->results[i] = r;
+                              for (size_t i = first; i < last; ++i)
+                                  b->results[i] = r;
                               apply_next(std::move(b));
                           });
 }

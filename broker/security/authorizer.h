@@ -24,8 +24,8 @@
 namespace sluice::broker::security {
 
 struct authorizer_settings {
-    bool enabled = false;                   // authorizer.class.name set
-    std::vector<std::string> super_users;   // super.users, "User:alice"
+    bool enabled = false;                  // authorizer.class.name set
+    std::vector<std::string> super_users;  // super.users, "User:alice"
     bool allow_everyone_if_no_acl_found = false;
 };
 

@@ -2,13 +2,14 @@
 // principal with and without the ACL for every resource type and
 // operation, literal/wildcard/prefixed patterns, deny over allow, hosts,
 // implied operations, super users and the no-ACL default.
+#include "broker/security/acl_index.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "broker/security/acl.h"
-#include "broker/security/acl_index.h"
 
 namespace sluice::broker::security {
 namespace {
@@ -37,11 +38,13 @@ bool allowed(const acl_index& index, const requester& who, op o, rt type, std::s
 
 std::string name_for(rt type) { return type == rt::cluster ? std::string(cluster_name) : "thing"; }
 
-const std::vector<rt> all_types{rt::topic, rt::group, rt::cluster, rt::transactional_id, rt::delegation_token, rt::user};
+const std::vector<rt> all_types{rt::topic, rt::group, rt::cluster, rt::transactional_id, rt::delegation_token,
+                                rt::user};
 
 std::vector<op> concrete_operations() {
     std::vector<op> out;
-    for (int code = static_cast<int>(op::read); code < acl_operation_count; ++code) out.push_back(static_cast<op>(code));
+    for (int code = static_cast<int>(op::read); code < acl_operation_count; ++code)
+        out.push_back(static_cast<op>(code));
     return out;
 }
 
@@ -76,7 +79,8 @@ TEST(AclIndex, EveryTypeAndOperationWithAndWithoutTheAcl) {
 
 TEST(AclIndex, AllGrantsEveryOperation) {
     acl_index index({allow(rt::topic, "t", "User:alice", op::all)});
-    for (op o : concrete_operations()) EXPECT_TRUE(allowed(index, alice, o, rt::topic, "t")) << name_of(o);
+    for (op o : concrete_operations())
+        EXPECT_TRUE(allowed(index, alice, o, rt::topic, "t")) << name_of(o);
 }
 
 TEST(AclIndex, DenyOfAnImpliedOperationOnlyDeniesItself) {
@@ -89,7 +93,8 @@ TEST(AclIndex, DenyOfAnImpliedOperationOnlyDeniesItself) {
 
 TEST(AclIndex, DenyAllBeatsEveryAllow) {
     acl_index index({allow(rt::topic, "t", "User:alice", op::all), deny(rt::topic, "t", "User:alice", op::all)});
-    for (op o : concrete_operations()) EXPECT_FALSE(allowed(index, alice, o, rt::topic, "t")) << name_of(o);
+    for (op o : concrete_operations())
+        EXPECT_FALSE(allowed(index, alice, o, rt::topic, "t")) << name_of(o);
 }
 
 TEST(AclIndex, DenyBeatsAllowAcrossPatterns) {
@@ -145,12 +150,14 @@ TEST(AclIndex, AllowsAnyTopicWriteUnlessDeniedWider) {
     EXPECT_TRUE(some.allows_any(alice, op::write, rt::topic));
     EXPECT_FALSE(some.allows_any(bob, op::write, rt::topic));
     EXPECT_FALSE(some.allows_any(alice, op::write, rt::group));
-    acl_index denied_literal({allow(rt::topic, "t", "User:alice", op::write), deny(rt::topic, "t", "User:alice", op::write)});
+    acl_index denied_literal(
+        {allow(rt::topic, "t", "User:alice", op::write), deny(rt::topic, "t", "User:alice", op::write)});
     EXPECT_FALSE(denied_literal.allows_any(alice, op::write, rt::topic));
     acl_index denied_prefix({allow(rt::topic, "app-x", "User:alice", op::write),
                              deny(rt::topic, "app-", "User:alice", op::write, pattern_type::prefixed)});
     EXPECT_FALSE(denied_prefix.allows_any(alice, op::write, rt::topic));
-    acl_index denied_everywhere({allow(rt::topic, "t", "User:alice", op::write), deny(rt::topic, "*", "User:*", op::all)});
+    acl_index denied_everywhere(
+        {allow(rt::topic, "t", "User:alice", op::write), deny(rt::topic, "*", "User:*", op::all)});
     EXPECT_FALSE(denied_everywhere.allows_any(alice, op::write, rt::topic));
 }
 
@@ -161,9 +168,9 @@ TEST(AclIndex, TenThousandAclsStillFindTheirOwn) {
                                  i % 2 == 0 ? pattern_type::literal : pattern_type::prefixed));
     }
     acl_index index(std::move(bindings));
-    EXPECT_TRUE(allowed(index, {"User:u7", ""}, op::read, rt::topic, "topic-7"));        // prefixed
+    EXPECT_TRUE(allowed(index, {"User:u7", ""}, op::read, rt::topic, "topic-7"));         // prefixed
     EXPECT_TRUE(allowed(index, {"User:u7", ""}, op::read, rt::topic, "topic-7-suffix"));  // prefixed
-    EXPECT_TRUE(allowed(index, {"User:u8", ""}, op::read, rt::topic, "topic-8"));        // literal
+    EXPECT_TRUE(allowed(index, {"User:u8", ""}, op::read, rt::topic, "topic-8"));         // literal
     EXPECT_FALSE(allowed(index, {"User:u8", ""}, op::read, rt::topic, "topic-8-suffix"));
     EXPECT_FALSE(allowed(index, {"User:u9", ""}, op::read, rt::topic, "topic-8"));
 }

@@ -69,7 +69,8 @@ TEST(AclModel, FiltersMatchAsKafka) {
     group.type = resource_type::group;
 
     acl_filter any;
-    for (const auto& b : {literal, wildcard, prefixed, group}) EXPECT_TRUE(matches(any, b));
+    for (const auto& b : {literal, wildcard, prefixed, group})
+        EXPECT_TRUE(matches(any, b));
 
     acl_filter exact{resource_type::topic, "orders", pattern_type::literal};
     EXPECT_TRUE(matches(exact, literal));

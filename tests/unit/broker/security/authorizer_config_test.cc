@@ -21,7 +21,8 @@ TEST(AuthorizerConfig, OffByDefault) {
 }
 
 TEST(AuthorizerConfig, KafkasAuthorizersSwitchItOn) {
-    EXPECT_TRUE(with({"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"}).authorizer_enabled);
+    EXPECT_TRUE(
+        with({"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"}).authorizer_enabled);
     EXPECT_TRUE(with({"authorizer.class.name=kafka.security.authorizer.AclAuthorizer"}).authorizer_enabled);
 }
 

@@ -1,6 +1,8 @@
 // The authorizer over a real local metadata store: super users, the no-ACL
 // default, ACLs stored in batches, persisted, and seen by another authorizer
 // on the same store through its watch (as another broker would).
+#include "broker/security/authorizer.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "broker/security/acl_records.h"
-#include "broker/security/authorizer.h"
 #include "replication/local_metadata_store.h"
 #include "unit/temp_dir.h"
 
@@ -19,8 +20,8 @@ using op = acl_operation;
 using rt = resource_type;
 
 acl_binding allow_read(std::string topic, std::string principal) {
-    return {rt::topic, std::move(topic), pattern_type::literal, std::move(principal), "*", op::read,
-            acl_permission::allow};
+    return {rt::topic, std::move(topic), pattern_type::literal, std::move(principal),
+            "*",       op::read,         acl_permission::allow};
 }
 
 const requester alice{"User:alice", "127.0.0.1"};
@@ -89,13 +90,15 @@ TEST_F(AuthorizerTest, AllowEveryoneIfNoAclFound) {
 
 TEST_F(AuthorizerTest, CreatesInBatchesAndPersists) {
     std::vector<acl_binding> many;
-    for (int i = 0; i < 250; ++i) many.push_back(allow_read("t" + std::to_string(i), "User:alice"));
+    for (int i = 0; i < 250; ++i)
+        many.push_back(allow_read("t" + std::to_string(i), "User:alice"));
     {
         auto store = open_store();
         authorizer a({true, {}, false}, *store, io_.get_executor());
         auto results = create(a, many);
         ASSERT_EQ(results.size(), 250u);
-        for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.message;
+        for (const auto& r : results)
+            EXPECT_TRUE(r.ok()) << r.message;
         EXPECT_EQ(a.index().size(), 250u);
         EXPECT_TRUE(a.authorize(alice, op::read, rt::topic, "t249"));
         // The same binding again is the same record.
