@@ -21,7 +21,8 @@ handler_result handle_add_offsets_to_txn(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
     const int16_t version = req.api_version;
     if (!transactional_id_authorized(b, req, acl_operation::write, body.transactional_id)) {
-        return refuse_with<protocol::add_offsets_to_txn_response>(req, error_code::transactional_id_authorization_failed);
+        return refuse_with<protocol::add_offsets_to_txn_response>(req,
+                                                                  error_code::transactional_id_authorization_failed);
     }
     if (!group_authorized(b, req, acl_operation::read, body.group_id)) {
         return refuse_with<protocol::add_offsets_to_txn_response>(req, error_code::group_authorization_failed);

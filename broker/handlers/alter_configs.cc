@@ -1,15 +1,16 @@
 // AlterConfigs (the legacy form): replaces a topic's whole set of overrides.
 // Resources change one after another through the metadata store.
+#include "protocol/generated/alter_configs.h"
+
 #include <memory>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
-#include "broker/handlers/config_resources.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/alter_configs.h"
 
 namespace sluice::broker {
 

@@ -4,6 +4,8 @@
 // partition after another; the answer goes once every change is visible
 // here. Any broker serves it: the store's compare on the partition state
 // arbitrates, as for ElectLeaders. The controller finishes the move.
+#include "protocol/generated/alter_partition_reassignments.h"
+
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <optional>
@@ -15,7 +17,6 @@
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
-#include "protocol/generated/alter_partition_reassignments.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "broker/broker.h"
-#include "broker/handlers/common.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
@@ -55,10 +55,12 @@ handler_result handle_create_partitions(broker& b, request& req) {
     int16_t version = req.api_version;
     // Kafka: ALTER on each topic.
     auto denied = std::make_shared<std::vector<bool>>();
-    for (const auto& t : body->topics) denied->push_back(!topic_authorized(b, req, acl_operation::alter, t.name));
+    for (const auto& t : body->topics)
+        denied->push_back(!topic_authorized(b, req, acl_operation::alter, t.name));
     return handler_result::later([&b, body, version, denied](respond_fn respond) {
         auto names = std::make_shared<std::multiset<std::string>>();
-        for (const auto& t : body->topics) names->insert(t.name);
+        for (const auto& t : body->topics)
+            names->insert(t.name);
         run_in_order<op_result>(
             body->topics.size(),
             [&b, body, names, denied](size_t i, std::function<void(op_result)> done) {

@@ -1,11 +1,12 @@
 // DeleteRecords: raises a partition's log start offset (-1 = up to the high
 // watermark); whole segments below it are deleted.
+#include "protocol/generated/delete_records.h"
+
 #include "broker/broker.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/delete_records.h"
 
 namespace sluice::broker {
 

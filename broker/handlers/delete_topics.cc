@@ -1,5 +1,7 @@
 // DeleteTopics: by name (all versions) or by topic id (v6+), one after
 // another through the metadata store; the answer goes once all are done.
+#include "protocol/generated/delete_topics.h"
+
 #include <memory>
 
 #include "broker/broker.h"
@@ -7,7 +9,6 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/delete_topics.h"
 
 namespace sluice::broker {
 

@@ -1,12 +1,13 @@
 // DescribeCluster: every live broker (with its rack) and the controller, as
 // the metadata store knows them; a single node is the whole cluster and its
 // controller.
+#include "protocol/generated/describe_cluster.h"
+
 #include "broker/broker.h"
-#include "broker/handlers/common.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "replication/metadata_store.h"
-#include "protocol/generated/describe_cluster.h"
 
 namespace sluice::broker {
 

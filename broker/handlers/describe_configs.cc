@@ -1,14 +1,15 @@
 // DescribeConfigs: topic overrides and defaults with their sources, and the
 // broker's static configuration.
+#include "protocol/generated/describe_configs.h"
+
 #include <algorithm>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
-#include "broker/handlers/config_resources.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/describe_configs.h"
 
 namespace sluice::broker {
 

@@ -1,6 +1,8 @@
 // DescribeLogDirs: the size of every (or each requested) partition this
 // broker is a replica of, grouped by the log dir that holds it, with the
 // dir's capacity.
+#include "protocol/generated/describe_log_dirs.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -10,7 +12,6 @@
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
-#include "protocol/generated/describe_log_dirs.h"
 
 namespace sluice::broker {
 

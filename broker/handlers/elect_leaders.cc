@@ -4,6 +4,8 @@
 // another; the answer goes once every change is visible here. Null
 // partitions mean every partition of every topic, and then, as Kafka does,
 // the answer leaves out the partitions that needed no election.
+#include "protocol/generated/elect_leaders.h"
+
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
@@ -14,7 +16,6 @@
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
-#include "protocol/generated/elect_leaders.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {
@@ -59,7 +60,8 @@ handler_result handle_elect_leaders(broker& b, request& req) {
         // Kafka: the top-level error and each partition asked for.
         protocol::elect_leaders_response refused;
         refused.error_code = protocol::to_wire(protocol::error_code::cluster_authorization_failed);
-        for (const auto& t : body.topic_partitions.value_or(std::vector<protocol::elect_leaders_request::topic_partitions_data>{})) {
+        for (const auto& t :
+             body.topic_partitions.value_or(std::vector<protocol::elect_leaders_request::topic_partitions_data>{})) {
             auto& out = refused.replica_election_results.emplace_back();
             out.topic = t.topic;
             for (int32_t p : t.partitions) {

@@ -3,9 +3,11 @@
 // byte limits, and incremental fetch sessions. Only a partition's leader
 // serves it: consumers up to the high watermark, followers (a replica id
 // >= 0) up to the log end, their fetch offsets moving the high watermark.
+#include "protocol/generated/fetch.h"
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -22,7 +24,6 @@
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/fetch.h"
 
 namespace sluice::broker {
 
@@ -207,8 +208,8 @@ error_code access_error(broker& b, const fetch_plan& plan, const session_partiti
     if (!plan.origin) return error_code::none;
     if (plan.follower_denied) return error_code::topic_authorization_failed;
     if (plan.from_follower() || sp.topic.empty()) return error_code::none;
-    bool allowed = b.authorizer().authorize({plan.origin->principal, plan.origin->client_host},
-                                            acl_operation::read, security::resource_type::topic, sp.topic);
+    bool allowed = b.authorizer().authorize({plan.origin->principal, plan.origin->client_host}, acl_operation::read,
+                                            security::resource_type::topic, sp.topic);
     return allowed ? error_code::none : error_code::topic_authorization_failed;
 }
 

@@ -5,9 +5,8 @@
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/common.h"
-#include "broker/handlers/authorize.h"
-#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/coordinator.h"
 #include "replication/metadata_store.h"

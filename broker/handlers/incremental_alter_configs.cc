@@ -2,16 +2,17 @@
 // overrides, all-or-nothing per resource. Each resource is a read, modify,
 // compare-and-swap through the metadata store, so a concurrent change by
 // another broker is never lost; resources change one after another.
+#include "protocol/generated/incremental_alter_configs.h"
+
 #include <memory>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
-#include "broker/handlers/config_resources.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/incremental_alter_configs.h"
 
 namespace sluice::broker {
 

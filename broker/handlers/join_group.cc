@@ -1,8 +1,8 @@
 // JoinGroup: the answer waits until the group's rebalance completes.
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
-#include "broker/handlers/common.h"
 #include "broker/handlers/authorize.h"
+#include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {

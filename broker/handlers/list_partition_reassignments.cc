@@ -2,13 +2,14 @@
 // from the partition states the store mirrors (replicas, adding, removing).
 // Null topics means every topic; a named partition that is unknown or not
 // being moved is simply left out, as Kafka does.
+#include "protocol/generated/list_partition_reassignments.h"
+
 #include <string>
 #include <vector>
 
 #include "broker/broker.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
-#include "protocol/generated/list_partition_reassignments.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {

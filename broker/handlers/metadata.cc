@@ -4,17 +4,17 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 
 #include "broker/broker.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/handlers/metadata_access.h"
+#include "broker/topics/topic_registry.h"
 #include "replication/metadata_store.h"
 #include "replication/topic_name.h"
-#include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
 
@@ -204,7 +204,10 @@ handler_result handle_metadata(broker& b, request& req) {
     using outcomes = std::map<std::string, error_code>;
     auto who = req.origin;  // kept alive for the requester's views
     auto answer = [&b, body, version, who](const outcomes& created) {
-        metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
+        metadata_view view{b.topics(),
+                           b.config().node_id,
+                           advertised_endpoint(b),
+                           b.metadata().cluster_id(),
                            [&created](const std::string& topic) {
                                auto it = created.find(topic);
                                return it == created.end() ? error_code::unknown_topic_or_partition : it->second;

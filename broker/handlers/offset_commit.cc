@@ -23,19 +23,22 @@ handler_result handle_offset_commit(broker& b, request& req) {
                               : protocol::error_code::group_authorization_failed;
             protocol::offset_commit_response::offset_commit_response_topic out;
             out.name = t.name;
-            for (const auto& p : t.partitions) out.partitions.push_back({p.partition_index, protocol::to_wire(e), {}});
+            for (const auto& p : t.partitions)
+                out.partitions.push_back({p.partition_index, protocol::to_wire(e), {}});
             refused->topics.push_back(std::move(out));
             return true;
         });
         if (body->topics.empty() && !refused->topics.empty()) return respond_with(req, *refused);
     }
     return handler_result::later([&b, body, version, refused](respond_fn respond) {
-        b.groups().commit_offsets(*body, version, [respond, version, refused](protocol::offset_commit_response response) {
-            for (auto& t : refused->topics) response.topics.push_back(std::move(t));
-            protocol::writer w;
-            response.encode(w, version);
-            respond(std::move(w));
-        });
+        b.groups().commit_offsets(*body, version,
+                                  [respond, version, refused](protocol::offset_commit_response response) {
+                                      for (auto& t : refused->topics)
+                                          response.topics.push_back(std::move(t));
+                                      protocol::writer w;
+                                      response.encode(w, version);
+                                      respond(std::move(w));
+                                  });
     });
 }
 

@@ -17,7 +17,8 @@ handler_result handle_offset_delete(broker& b, request& req) {
     if (b.authorizer().enabled()) {
         for (auto& t : response.topics) {
             if (topic_authorized(b, req, acl_operation::read, t.name)) continue;
-            for (auto& p : t.partitions) p.error_code = protocol::to_wire(protocol::error_code::topic_authorization_failed);
+            for (auto& p : t.partitions)
+                p.error_code = protocol::to_wire(protocol::error_code::topic_authorization_failed);
         }
     }
     return respond_with(req, response);

@@ -192,8 +192,8 @@ handler_result handle_produce(broker& b, request& req) {
 
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     // Kafka refuses a whole transactional produce the id may not write.
-    bool txn_refused = body.transactional_id &&
-                       !transactional_id_authorized(b, req, acl_operation::write, *body.transactional_id);
+    bool txn_refused =
+        body.transactional_id && !transactional_id_authorized(b, req, acl_operation::write, *body.transactional_id);
     response_t response;
     struct waiting {
         size_t topic_index;
@@ -212,8 +212,8 @@ handler_result handle_produce(broker& b, request& req) {
                                        : error_code::none;
         for (const auto& part : topic_data.partition_data) {
             error_code refused = topic_refused != error_code::none ? topic_refused
-                                 : !acks_valid                       ? error_code::invalid_required_acks
-                                                                     : error_code::none;
+                                 : !acks_valid                     ? error_code::invalid_required_acks
+                                                                   : error_code::none;
             if (refused != error_code::none) {
                 response_t::partition_produce_response out;
                 out.index = part.index;

@@ -29,7 +29,8 @@ handler_result handle_txn_offset_commit(broker& b, request& req) {
                          : protocol::error_code::topic_authorization_failed;
             auto& out = refused.topics.emplace_back();
             out.name = t.name;
-            for (const auto& p : t.partitions) out.partitions.push_back({p.partition_index, protocol::to_wire(e), {}});
+            for (const auto& p : t.partitions)
+                out.partitions.push_back({p.partition_index, protocol::to_wire(e), {}});
             any_refused = any_refused || e != protocol::error_code::none;
         }
         // Kafka answers a request with any refused topic without committing
@@ -38,16 +39,20 @@ handler_result handle_txn_offset_commit(broker& b, request& req) {
         if (whole != protocol::error_code::none) return respond_with(req, refused);
         if (any_refused) {
             auto keep = std::make_shared<protocol::txn_offset_commit_response>();
-            std::erase_if(refused.topics, [](const auto& t) { return t.partitions.empty() || t.partitions[0].error_code == 0; });
+            std::erase_if(refused.topics,
+                          [](const auto& t) { return t.partitions.empty() || t.partitions[0].error_code == 0; });
             *keep = std::move(refused);
-            std::erase_if(body->topics, [&](const auto& t) { return !topic_authorized(b, req, acl_operation::read, t.name); });
+            std::erase_if(body->topics,
+                          [&](const auto& t) { return !topic_authorized(b, req, acl_operation::read, t.name); });
             return handler_result::later([&b, body, version, keep](respond_fn respond) {
-                b.groups().commit_txn_offsets(*body, version, [respond, version, keep](protocol::txn_offset_commit_response r) {
-                    for (auto& t : keep->topics) r.topics.push_back(std::move(t));
-                    protocol::writer w;
-                    r.encode(w, version);
-                    respond(std::move(w));
-                });
+                b.groups().commit_txn_offsets(*body, version,
+                                              [respond, version, keep](protocol::txn_offset_commit_response r) {
+                                                  for (auto& t : keep->topics)
+                                                      r.topics.push_back(std::move(t));
+                                                  protocol::writer w;
+                                                  r.encode(w, version);
+                                                  respond(std::move(w));
+                                              });
             });
         }
     }
