@@ -551,3 +551,35 @@ def test_kafkajs_manages_acls(secured, broker_factory):
     # Without an authorizer kafkajs sees SECURITY_DISABLED.
     plain = broker_factory()
     assert jsacls(plain, "create", [mine])["error"] == "SECURITY_DISABLED"
+
+
+# ---- a cluster: ACLs in etcd --------------------------------------------------
+
+from test_etcd_metadata import etcd  # noqa: E402,F401  (the fixture)
+
+
+def test_every_broker_of_a_cluster_enforces_the_same_acls(etcd, broker_factory):  # noqa: F811
+    topic = unique("acl-cluster")
+    conf = {"metadata.etcd.endpoints": etcd, "metadata.etcd.prefix": "/" + unique("c"),
+            "authorizer.class.name": AUTHORIZER, "super.users": ME}
+    a = broker_factory(dict(conf, **{"node.id": "1"}), name="sluiced-a")
+    b = broker_factory(dict(conf, **{"node.id": "2"}), name="sluiced-b")
+    KAdmin(a).create(acl(ResourceType.CLUSTER, "kafka-cluster", ACLOperation.ALTER))
+    fs = admin(a.bootstrap).create_topics([NewTopic(topic, 1, 1)], request_timeout=15)
+    fs[topic].result(15)
+    for broker in (a, b):
+        del broker.overrides["super.users"]
+        broker.restart()
+
+    def visible(broker):
+        return topic in admin(broker.bootstrap).list_topics(timeout=10).topics
+
+    assert not visible(a) and not visible(b)
+    # Created through one broker, enforced by both.
+    KAdmin(a).create(acl(ResourceType.TOPIC, topic, ACLOperation.DESCRIBE))
+    wait_until(lambda: visible(a) and visible(b), 15, "both brokers showing " + topic)
+    assert {key(x) for x in KAdmin(b).describe(any_filter(ResourceType.TOPIC))} == \
+        {key(acl(ResourceType.TOPIC, topic, ACLOperation.DESCRIBE))}
+    # Deleted through the other, gone from both.
+    KAdmin(b).delete(any_filter(ResourceType.TOPIC, topic, LITERAL))
+    wait_until(lambda: not visible(a) and not visible(b), 15, "both brokers hiding " + topic)
