@@ -53,7 +53,7 @@ std::vector<topic_result> results(const std::vector<request_t::add_partitions_to
 }
 
 // One transaction's answer: `done` with its per-partition results.
-void add_one(broker& b, const request& req, const std::string& id, int64_t pid, int16_t epoch, bool verify_only,
+void add_one(broker& b, const session& who, const std::string& id, int64_t pid, int16_t epoch, bool verify_only,
              const std::vector<request_t::add_partitions_to_txn_topic>& topics, int16_t version,
              std::function<void(std::vector<topic_result>)> done) {
     auto partitions = partitions_of(topics);
@@ -61,16 +61,16 @@ void add_one(broker& b, const request& req, const std::string& id, int64_t pid, 
         e = fenced_for_version(e, version, fenced_since);
         return results(topics, [e](const txn::topic_partition&) { return e; });
     };
-    if (!transactional_id_authorized(b, req, acl_operation::write, id)) {
+    if (!transactional_id_authorized(b, who, acl_operation::write, id)) {
         return done(all(error_code::transactional_id_authorization_failed));
     }
     // Kafka: topics without WRITE fail, the others are not attempted.
     bool denied = false;
     for (const auto& t : topics)
-        denied = denied || !topic_authorized(b, req, acl_operation::write, t.name);
+        denied = denied || !topic_authorized(b, who, acl_operation::write, t.name);
     if (denied) {
-        return done(results(topics, [&b, &req](const txn::topic_partition& tp) {
-            return topic_authorized(b, req, acl_operation::write, tp.topic) ? error_code::operation_not_attempted
+        return done(results(topics, [&b, &who](const txn::topic_partition& tp) {
+            return topic_authorized(b, who, acl_operation::write, tp.topic) ? error_code::operation_not_attempted
                                                                             : error_code::topic_authorization_failed;
         }));
     }
@@ -111,10 +111,8 @@ handler_result handle_add_partitions_to_txn(broker& b, request& req) {
     if (version >= first_batched_version && !cluster_authorized(b, req, acl_operation::cluster_action)) {
         return refuse_with<response_t>(req, error_code::cluster_authorization_failed);
     }
-    // The checks run inside the deferred answer: they keep what they need
-    // of the request (its session).
-    auto origin = std::make_shared<request>();
-    origin->origin = req.origin;
+    // The checks run inside the deferred answer, with the request's session.
+    std::shared_ptr<const session> origin = req.origin;
     return handler_result::later([&b, body, version, origin](respond_fn respond) {
         auto response = std::make_shared<response_t>();
         auto send = [response, version, respond = std::move(respond)] {

@@ -11,28 +11,37 @@ namespace sluice::broker {
 
 using security::acl_operation;
 
-inline security::requester requester_of(const request& req) { return {req.origin->principal, req.origin->client_host}; }
+inline security::requester requester_of(const session& s) { return {s.principal, s.client_host}; }
+inline security::requester requester_of(const request& req) { return requester_of(*req.origin); }
+
+// By session, for checks made after the request is gone (a deferred answer).
+inline bool authorized(broker& b, const session& s, acl_operation op, security::resource_type type,
+                       std::string_view name) {
+    const auto& a = b.authorizer();
+    return !a.enabled() || a.authorize(requester_of(s), op, type, name);
+}
 
 inline bool authorized(broker& b, const request& req, acl_operation op, security::resource_type type,
                        std::string_view name) {
-    const auto& a = b.authorizer();
-    return !a.enabled() || a.authorize(requester_of(req), op, type, name);
+    return authorized(b, *req.origin, op, type, name);
 }
 
 inline bool cluster_authorized(broker& b, const request& req, acl_operation op) {
     return authorized(b, req, op, security::resource_type::cluster, security::cluster_name);
 }
 
-inline bool topic_authorized(broker& b, const request& req, acl_operation op, std::string_view topic) {
-    return authorized(b, req, op, security::resource_type::topic, topic);
+template <typename Who>  // request or session
+bool topic_authorized(broker& b, const Who& who, acl_operation op, std::string_view topic) {
+    return authorized(b, who, op, security::resource_type::topic, topic);
 }
 
 inline bool group_authorized(broker& b, const request& req, acl_operation op, std::string_view group) {
     return authorized(b, req, op, security::resource_type::group, group);
 }
 
-inline bool transactional_id_authorized(broker& b, const request& req, acl_operation op, std::string_view id) {
-    return authorized(b, req, op, security::resource_type::transactional_id, id);
+template <typename Who>  // request or session
+bool transactional_id_authorized(broker& b, const Who& who, acl_operation op, std::string_view id) {
+    return authorized(b, who, op, security::resource_type::transactional_id, id);
 }
 
 // CreateTopics and auto-creation: CREATE on the cluster or on the topic.

@@ -13,9 +13,10 @@ handler_result handle_offset_commit(broker& b, request& req) {
     int16_t version = req.api_version;
     // Kafka: without READ on the group every partition is refused; without
     // READ on a topic, that topic's partitions.
-    bool group_ok = group_authorized(b, req, acl_operation::read, body->group_id);
-    auto refused = std::make_shared<protocol::offset_commit_response>();
+    std::shared_ptr<protocol::offset_commit_response> refused;
     if (b.authorizer().enabled()) {
+        bool group_ok = group_authorized(b, req, acl_operation::read, body->group_id);
+        refused = std::make_shared<protocol::offset_commit_response>();
         std::erase_if(body->topics, [&](const protocol::offset_commit_request::offset_commit_request_topic& t) {
             bool topic_ok = topic_authorized(b, req, acl_operation::read, t.name);
             if (group_ok && topic_ok) return false;
@@ -33,8 +34,9 @@ handler_result handle_offset_commit(broker& b, request& req) {
     return handler_result::later([&b, body, version, refused](respond_fn respond) {
         b.groups().commit_offsets(*body, version,
                                   [respond, version, refused](protocol::offset_commit_response response) {
-                                      for (auto& t : refused->topics)
-                                          response.topics.push_back(std::move(t));
+                                      if (refused) {
+                                          for (auto& t : refused->topics) response.topics.push_back(std::move(t));
+                                      }
                                       protocol::writer w;
                                       response.encode(w, version);
                                       respond(std::move(w));

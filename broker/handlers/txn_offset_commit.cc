@@ -33,9 +33,9 @@ handler_result handle_txn_offset_commit(broker& b, request& req) {
                 out.partitions.push_back({p.partition_index, protocol::to_wire(e), {}});
             any_refused = any_refused || e != protocol::error_code::none;
         }
-        // Kafka answers a request with any refused topic without committing
-        // the rest only when the whole request is refused; otherwise the
-        // refused topics are dropped from the commit.
+        // A refused transactional id or group refuses every partition;
+        // otherwise refused topics are left out of the commit and answered
+        // with their error.
         if (whole != protocol::error_code::none) return respond_with(req, refused);
         if (any_refused) {
             auto keep = std::make_shared<protocol::txn_offset_commit_response>();
