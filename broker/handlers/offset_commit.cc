@@ -35,7 +35,8 @@ handler_result handle_offset_commit(broker& b, request& req) {
         b.groups().commit_offsets(*body, version,
                                   [respond, version, refused](protocol::offset_commit_response response) {
                                       if (refused) {
-                                          for (auto& t : refused->topics) response.topics.push_back(std::move(t));
+                                          for (auto& t : refused->topics)
+                                              response.topics.push_back(std::move(t));
                                       }
                                       protocol::writer w;
                                       response.encode(w, version);
