@@ -16,6 +16,14 @@ handler_result handle_consumer_group_heartbeat(broker& b, request& req) {
         return refuse_with<protocol::consumer_group_heartbeat_response>(
             req, protocol::error_code::group_authorization_failed);
     }
+    // Kafka: a member may not subscribe to topics it may not DESCRIBE.
+    if (b.authorizer().enabled() && body.subscribed_topic_names) {
+        for (const auto& topic : *body.subscribed_topic_names) {
+            if (topic_authorized(b, req, acl_operation::describe, topic)) continue;
+            return refuse_with<protocol::consumer_group_heartbeat_response>(
+                req, protocol::error_code::topic_authorization_failed);
+        }
+    }
     return respond_with(req, b.groups().consumer_heartbeat(body, req.api_version, req.client_id.value_or(""),
                                                            client_host_of(req.peer)));
 }
