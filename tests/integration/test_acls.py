@@ -386,6 +386,18 @@ def test_idempotent_producer_needs_idempotent_write_or_a_topic_write(secured):
     assert produce_one(b.bootstrap, topic, **{"enable.idempotence": True}) is None
 
 
+def test_allow_everyone_if_no_acl_found(secured):
+    """Resources no ACL names are open; one ACL on a resource (for anyone)
+    closes it to everyone else."""
+    open_topic, named_topic = unique("acl-open"), unique("acl-named")
+    b, a = secured(overrides={"allow.everyone.if.no.acl.found": "true"})
+    as_super_user(b, [open_topic, named_topic])
+    assert produce_one(b.bootstrap, open_topic) is None
+    a.create(acl(ResourceType.TOPIC, named_topic, ACLOperation.WRITE, principal="User:bob"))
+    assert produce_one(b.bootstrap, named_topic) == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    assert produce_one(b.bootstrap, open_topic) is None
+
+
 def test_every_broker_start_reads_the_stored_acls(secured):
     """ACLs live in the metadata store, not in the process: a restarted broker
     enforces exactly what was stored, deletions included."""
