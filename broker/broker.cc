@@ -17,6 +17,7 @@
 #include "broker/net/server.h"
 #include "broker/quotas/quota_manager.h"
 #include "broker/replica/cluster_roles.h"
+#include "broker/security/authorizer.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
 #include "broker/topics/topic_registry.h"
@@ -117,6 +118,10 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id, std::move(self));
     }
+    authorizer_ = std::make_unique<security::authorizer>(
+        security::authorizer_settings{config_.authorizer_enabled, config_.super_users,
+                                      config_.allow_everyone_if_no_acl_found},
+        *store_, io_->get_executor());
     logs_ = std::make_unique<log::log_manager>(dirs, to_background);
     // Each topic's log settings come from its stored overrides on top of the
     // broker defaults.

@@ -48,6 +48,9 @@ class cluster_roles;
 namespace quotas {
 class quota_manager;
 }
+namespace security {
+class authorizer;
+}
 
 class broker {
 public:
@@ -78,6 +81,8 @@ public:
     txn::coordinator& transactions() { return *transactions_; }
     log_cleaning& cleaning() { return *cleaning_; }
     quotas::quota_manager& quotas() { return *quotas_; }
+    const security::authorizer& authorizer() const { return *authorizer_; }
+    security::authorizer& authorizer() { return *authorizer_; }
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -115,6 +120,7 @@ private:
     std::unique_ptr<txn::coordinator> transactions_;
     std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<quotas::quota_manager> quotas_;
+    std::unique_ptr<security::authorizer> authorizer_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;
     struct background;

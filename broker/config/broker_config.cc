@@ -145,6 +145,36 @@ void read_consumer_group_settings(broker_config& c, Int32 i32, std::vector<std::
     }
 }
 
+// Kafka's two ACL authorizers (KRaft's and ZooKeeper's) both mean "enforce
+// ACLs"; any other class cannot be loaded here.
+void read_authorizer_settings(broker_config& c, const std::string& class_name, const std::string& super_users) {
+    if (class_name == "org.apache.kafka.metadata.authorizer.StandardAuthorizer" ||
+        class_name == "kafka.security.authorizer.AclAuthorizer") {
+        c.authorizer_enabled = true;
+    } else if (!class_name.empty()) {
+        throw config_error(invalid_value_message(
+            "authorizer.class.name", class_name,
+            "Unknown authorizer (known: org.apache.kafka.metadata.authorizer.StandardAuthorizer, "
+            "kafka.security.authorizer.AclAuthorizer)"));
+    }
+    size_t start = 0;
+    while (start <= super_users.size()) {
+        size_t end = super_users.find(';', start);
+        if (end == std::string::npos) end = super_users.size();
+        std::string user(trim(std::string_view(super_users).substr(start, end - start)));
+        if (!user.empty()) {
+            if (user.find(':') == std::string::npos) {
+                throw config_error(invalid_value_message("super.users", super_users,
+                                                         "Could not parse principal from `" + user +
+                                                             "` (no colon is present separating the principal "
+                                                             "type from the principal name)"));
+            }
+            c.super_users.push_back(std::move(user));
+        }
+        start = end + 1;
+    }
+}
+
 }  // namespace
 
 broker_config broker_config::from_properties(const property_list& props) {
@@ -294,6 +324,8 @@ broker_config broker_config::from_properties(const property_list& props) {
             throw config_error(invalid_value_message("sluice.http.listener", http, "Expected host:port"));
         }
     }
+    read_authorizer_settings(c, str("authorizer.class.name"), str("super.users"));
+    c.allow_everyone_if_no_acl_found = flag("allow.everyone.if.no.acl.found");
     return c;
 }
 

@@ -113,6 +113,10 @@ struct broker_config {
     int32_t metadata_etcd_session_timeout_ms = 6000;
     // sluice.http.listener "host:port" (name "HTTP"); nullopt = no HTTP server.
     std::optional<listener> http_listener;
+    // authorizer.class.name names one of Kafka's authorizers: ACLs enforced.
+    bool authorizer_enabled = false;
+    std::vector<std::string> super_users;  // super.users, "User:alice;User:bob"
+    bool allow_everyone_if_no_acl_found = false;
 
     // Parses and checks `props` (later entries win). Throws config_error.
     static broker_config from_properties(const property_list& props);

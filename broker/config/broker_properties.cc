@@ -142,6 +142,11 @@ std::vector<config_def> used_defs() {
         {.name = "controlled.shutdown.retry.backoff.ms", .type = t::int64, .default_value = "5000"},
         // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
+        // Authorization: empty = none; Kafka's two authorizer classes switch
+        // on Sluice's (broker/security/).
+        {.name = "authorizer.class.name", .type = t::string, .default_value = ""},
+        {.name = "super.users", .type = t::string, .default_value = std::nullopt},
+        {.name = "allow.everyone.if.no.acl.found", .type = t::boolean, .default_value = "false"},
     };
 }
 
@@ -211,8 +216,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "metrics.recording.level", .type = t::string, .default_value = "INFO"},
         {.name = "quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
         {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
-        {.name = "authorizer.class.name", .type = t::string, .default_value = ""},
-        {.name = "super.users", .type = t::string, .default_value = std::nullopt},
         {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
         {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
         {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},

@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/groups/offsets_topic.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
 #include "broker/topics/topic_registry.h"
@@ -19,6 +20,13 @@ handler_result handle_add_offsets_to_txn(broker& b, request& req) {
     protocol::add_offsets_to_txn_request body;
     if (!decode_body(req, body)) return handler_result::close();
     const int16_t version = req.api_version;
+    if (!transactional_id_authorized(b, req, acl_operation::write, body.transactional_id)) {
+        return refuse_with<protocol::add_offsets_to_txn_response>(req,
+                                                                  error_code::transactional_id_authorization_failed);
+    }
+    if (!group_authorized(b, req, acl_operation::read, body.group_id)) {
+        return refuse_with<protocol::add_offsets_to_txn_response>(req, error_code::group_authorization_failed);
+    }
     return handler_result::later([&b, body = std::move(body), version](respond_fn respond) {
         auto answer = [version, respond = std::move(respond)](error_code e) {
             protocol::add_offsets_to_txn_response r;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
 #include "broker/topics/topic_registry.h"
@@ -52,7 +53,7 @@ std::vector<topic_result> results(const std::vector<request_t::add_partitions_to
 }
 
 // One transaction's answer: `done` with its per-partition results.
-void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool verify_only,
+void add_one(broker& b, const session& who, const std::string& id, int64_t pid, int16_t epoch, bool verify_only,
              const std::vector<request_t::add_partitions_to_txn_topic>& topics, int16_t version,
              std::function<void(std::vector<topic_result>)> done) {
     auto partitions = partitions_of(topics);
@@ -60,6 +61,19 @@ void add_one(broker& b, const std::string& id, int64_t pid, int16_t epoch, bool 
         e = fenced_for_version(e, version, fenced_since);
         return results(topics, [e](const txn::topic_partition&) { return e; });
     };
+    if (!transactional_id_authorized(b, who, acl_operation::write, id)) {
+        return done(all(error_code::transactional_id_authorization_failed));
+    }
+    // Kafka: topics without WRITE fail, the others are not attempted.
+    bool denied = false;
+    for (const auto& t : topics)
+        denied = denied || !topic_authorized(b, who, acl_operation::write, t.name);
+    if (denied) {
+        return done(results(topics, [&b, &who](const txn::topic_partition& tp) {
+            return topic_authorized(b, who, acl_operation::write, tp.topic) ? error_code::operation_not_attempted
+                                                                            : error_code::topic_authorization_failed;
+        }));
+    }
     if (id.empty()) return done(all(error_code::invalid_request));
     bool unknown = false;
     for (const auto& tp : partitions)
@@ -93,7 +107,13 @@ handler_result handle_add_partitions_to_txn(broker& b, request& req) {
     auto body = std::make_shared<request_t>();
     if (!decode_body(req, *body)) return handler_result::close();
     const int16_t version = req.api_version;
-    return handler_result::later([&b, body, version](respond_fn respond) {
+    // v4+ batches come from brokers: CLUSTER_ACTION on the cluster.
+    if (version >= first_batched_version && !cluster_authorized(b, req, acl_operation::cluster_action)) {
+        return refuse_with<response_t>(req, error_code::cluster_authorization_failed);
+    }
+    // The checks run inside the deferred answer, with the request's session.
+    std::shared_ptr<const session> origin = req.origin;
+    return handler_result::later([&b, body, version, origin](respond_fn respond) {
         auto response = std::make_shared<response_t>();
         auto send = [response, version, respond = std::move(respond)] {
             protocol::writer w;
@@ -101,7 +121,7 @@ handler_result handle_add_partitions_to_txn(broker& b, request& req) {
             respond(std::move(w));
         };
         if (version < first_batched_version) {
-            return add_one(b, body->v3_and_below_transactional_id, body->v3_and_below_producer_id,
+            return add_one(b, *origin, body->v3_and_below_transactional_id, body->v3_and_below_producer_id,
                            body->v3_and_below_producer_epoch, false, body->v3_and_below_topics, version,
                            [body, response, send](std::vector<topic_result> r) {
                                response->results_by_topic_v3_and_below = std::move(r);
@@ -114,7 +134,7 @@ handler_result handle_add_partitions_to_txn(broker& b, request& req) {
         for (size_t i = 0; i < body->transactions.size(); ++i) {
             const auto& t = body->transactions[i];
             response->results_by_transaction[i].transactional_id = t.transactional_id;
-            add_one(b, t.transactional_id, t.producer_id, t.producer_epoch, t.verify_only, t.topics, version,
+            add_one(b, *origin, t.transactional_id, t.producer_id, t.producer_epoch, t.verify_only, t.topics, version,
                     [body, response, waiting, send, i](std::vector<topic_result> r) {
                         response->results_by_transaction[i].topic_results = std::move(r);
                         if (--*waiting == 0) send();

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/quotas/quota_manager.h"
 #include "replication/metadata_store.h"
@@ -69,12 +70,18 @@ handler_result handle_alter_client_quotas(broker& b, request& req) {
     request_t body;
     if (!decode_body(req, body)) return handler_result::close();
     auto response = std::make_shared<response_t>();
+    // As Kafka: ALTER_CONFIGS on the cluster, else every entry is refused.
+    const bool allowed = cluster_authorized(b, req, acl_operation::alter_configs);
     replication::record_changes changes;
     std::vector<size_t> written;  // entries whose change goes to the store
     for (size_t i = 0; i < body.entries.size(); ++i) {
         const auto& e = body.entries[i];
         auto& out = response->entries.emplace_back();
         for (const auto& c : e.entity) out.entity.push_back({c.entity_type, c.entity_name, {}});
+        if (!allowed) {
+            out.error_code = to_wire(error_code::cluster_authorization_failed);
+            continue;
+        }
         checked_entry checked = check_entry(b.quotas(), e);
         if (!checked.error && changes.contains(checked.key)) checked.error = "The entity appears twice in the request";
         if (checked.error) {

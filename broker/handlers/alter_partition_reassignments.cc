@@ -4,6 +4,8 @@
 // partition after another; the answer goes once every change is visible
 // here. Any broker serves it: the store's compare on the partition state
 // arbitrates, as for ElectLeaders. The controller finishes the move.
+#include "protocol/generated/alter_partition_reassignments.h"
+
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <optional>
@@ -12,9 +14,9 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
-#include "protocol/generated/alter_partition_reassignments.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {
@@ -53,6 +55,10 @@ response_t answer(const std::vector<wanted_move>& wanted, const std::vector<op_r
 handler_result handle_alter_partition_reassignments(broker& b, request& req) {
     protocol::alter_partition_reassignments_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    if (!cluster_authorized(b, req, acl_operation::alter)) {
+        return refuse_with<protocol::alter_partition_reassignments_response>(
+            req, protocol::error_code::cluster_authorization_failed);
+    }
     auto wanted = std::make_shared<std::vector<wanted_move>>();
     for (auto& t : body.topics) {
         for (auto& p : t.partitions) wanted->push_back({t.name, p.partition_index, std::move(p.replicas)});

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
@@ -52,13 +53,19 @@ handler_result handle_create_partitions(broker& b, request& req) {
     auto body = std::make_shared<protocol::create_partitions_request>();
     if (!decode_body(req, *body)) return handler_result::close();
     int16_t version = req.api_version;
-    return handler_result::later([&b, body, version](respond_fn respond) {
+    // Kafka: ALTER on each topic.
+    auto denied = std::make_shared<std::vector<bool>>();
+    for (const auto& t : body->topics)
+        denied->push_back(!topic_authorized(b, req, acl_operation::alter, t.name));
+    return handler_result::later([&b, body, version, denied](respond_fn respond) {
         auto names = std::make_shared<std::multiset<std::string>>();
-        for (const auto& t : body->topics) names->insert(t.name);
+        for (const auto& t : body->topics)
+            names->insert(t.name);
         run_in_order<op_result>(
             body->topics.size(),
-            [&b, body, names](size_t i, std::function<void(op_result)> done) {
+            [&b, body, names, denied](size_t i, std::function<void(op_result)> done) {
                 const auto& t = body->topics[i];
+                if ((*denied)[i]) return done({error_code::topic_authorization_failed, "Authorization failed."});
                 if (names->count(t.name) > 1) {
                     return done({error_code::invalid_request, "Duplicate topic name in the request."});
                 }

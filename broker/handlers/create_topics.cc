@@ -2,16 +2,18 @@
 // assignments (as Kafka does: replication/manual_assignment.h);
 // validate_only changes nothing. Topics are created one after another through the metadata store;
 // the answer goes once the last one is done.
+#include "protocol/generated/create_topics.h"
+
 #include <memory>
 #include <set>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/create_topics.h"
 #include "replication/manual_assignment.h"
 #include "replication/topic_name.h"
 
@@ -105,13 +107,19 @@ handler_result handle_create_topics(broker& b, request& req) {
     auto body = std::make_shared<request_t>();
     if (!decode_body(req, *body)) return handler_result::close();
     int16_t version = req.api_version;
-    return handler_result::later([&b, body, version](respond_fn respond) {
+    // Kafka: CREATE on the cluster or on each topic.
+    auto denied = std::make_shared<std::vector<bool>>();
+    for (const auto& t : body->topics)
+        denied->push_back(!create_topic_authorized(b, req, t.name));
+    return handler_result::later([&b, body, version, denied](respond_fn respond) {
         auto names = std::make_shared<std::multiset<std::string>>();
-        for (const auto& t : body->topics) names->insert(t.name);
+        for (const auto& t : body->topics)
+            names->insert(t.name);
         run_in_order<op_result>(
             body->topics.size(),
-            [&b, body, names](size_t i, std::function<void(op_result)> done) {
+            [&b, body, names, denied](size_t i, std::function<void(op_result)> done) {
                 const auto& t = body->topics[i];
+                if ((*denied)[i]) return done({error_code::topic_authorization_failed, "Authorization failed."});
                 create_one(b, *body, t, names->count(t.name), std::move(done));
             },
             [&b, body, version, respond](std::vector<op_result> results) {

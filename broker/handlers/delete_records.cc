@@ -1,10 +1,12 @@
 // DeleteRecords: raises a partition's log start offset (-1 = up to the high
 // watermark); whole segments below it are deleted.
+#include "protocol/generated/delete_records.h"
+
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/delete_records.h"
 
 namespace sluice::broker {
 
@@ -24,7 +26,9 @@ handler_result handle_delete_records(broker& b, request& req) {
             out.partition_index = p.partition_index;
             out.low_watermark = -1;
             partition_state* ps = b.topics().find(t.name, p.partition_index);
-            if (ps == nullptr) {
+            if (!topic_authorized(b, req, acl_operation::remove, t.name)) {
+                out.error_code = to_wire(error_code::topic_authorization_failed);
+            } else if (ps == nullptr) {
                 out.error_code = to_wire(error_code::unknown_topic_or_partition);
             } else {
                 int64_t offset = p.offset == -1 ? ps->log->high_watermark() : p.offset;

@@ -1,12 +1,14 @@
 // DeleteTopics: by name (all versions) or by topic id (v6+), one after
 // another through the metadata store; the answer goes once all are done.
+#include "protocol/generated/delete_topics.h"
+
 #include <memory>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/delete_topics.h"
 
 namespace sluice::broker {
 
@@ -20,6 +22,7 @@ namespace {
 struct wanted_topic {
     std::optional<std::string> name;
     protocol::uuid id;
+    bool denied = false;  // no DELETE on the topic (Kafka checks before existence)
 };
 
 void delete_one(broker& b, const wanted_topic& wanted, std::function<void(result_t)> done) {
@@ -27,6 +30,10 @@ void delete_one(broker& b, const wanted_topic& wanted, std::function<void(result
     out.name = wanted.name;
     out.topic_id = wanted.id;
     topic_state* t = wanted.name ? b.topics().find(*wanted.name) : b.topics().find(wanted.id);
+    if (wanted.denied) {
+        out.error_code = to_wire(error_code::topic_authorization_failed);
+        return done(std::move(out));
+    }
     if (t == nullptr) {
         out.error_code = to_wire(wanted.name ? error_code::unknown_topic_or_partition : error_code::unknown_topic_id);
         return done(std::move(out));
@@ -57,6 +64,14 @@ handler_result handle_delete_topics(broker& b, request& req) {
         for (const auto& t : body.topics) wanted->push_back({t.name, t.topic_id});
     }
     int16_t version = req.api_version;
+    for (auto& w : *wanted) {
+        const topic_state* t = w.name ? nullptr : b.topics().find(w.id);
+        if (w.name) {
+            w.denied = !topic_authorized(b, req, acl_operation::remove, *w.name);
+        } else if (t != nullptr) {
+            w.denied = !topic_authorized(b, req, acl_operation::remove, t->meta.name);
+        }
+    }
     return handler_result::later([&b, wanted, version](respond_fn respond) {
         run_in_order<result_t>(
             wanted->size(),

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/quotas/quota_manager.h"
 
@@ -60,6 +61,10 @@ handler_result handle_describe_client_quotas(broker& b, request& req) {
     request_t body;
     if (!decode_body(req, body)) return handler_result::close();
     response_t response;
+    if (!cluster_authorized(b, req, acl_operation::describe_configs)) {
+        response.error_code = to_wire(error_code::cluster_authorization_failed);
+        return respond_with(req, response);
+    }
     if (auto err = check_filter(body)) {
         response.error_code = to_wire(error_code::invalid_request);
         response.error_message = err;

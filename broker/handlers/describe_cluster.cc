@@ -1,11 +1,13 @@
 // DescribeCluster: every live broker (with its rack) and the controller, as
 // the metadata store knows them; a single node is the whole cluster and its
 // controller.
+#include "protocol/generated/describe_cluster.h"
+
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "replication/metadata_store.h"
-#include "protocol/generated/describe_cluster.h"
 
 namespace sluice::broker {
 
@@ -24,6 +26,10 @@ handler_result handle_describe_cluster(broker& b, request& req) {
         return respond_with(req, response);
     }
     response.cluster_id = b.metadata().cluster_id();
+    if (body.include_cluster_authorized_operations) {
+        response.cluster_authorized_operations =
+            authorized_operations(b, req, security::resource_type::cluster, security::cluster_name);
+    }
     auto controller = b.metadata().controller_id();
     response.controller_id = controller ? controller->value() : -1;
     bool self_listed = false;

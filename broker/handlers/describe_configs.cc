@@ -1,13 +1,15 @@
 // DescribeConfigs: topic overrides and defaults with their sources, and the
 // broker's static configuration.
+#include "protocol/generated/describe_configs.h"
+
 #include <algorithm>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/describe_configs.h"
 
 namespace sluice::broker {
 
@@ -53,7 +55,10 @@ handler_result handle_describe_configs(broker& b, request& req) {
         response_t::describe_configs_result out;
         out.resource_type = r.resource_type;
         out.resource_name = r.resource_name;
-        if (r.resource_type == resource_type::topic) {
+        if (auto e = config_access_error(b, req, r.resource_type, r.resource_name, acl_operation::describe_configs);
+            e != error_code::none) {
+            out.error_code = to_wire(e);
+        } else if (r.resource_type == resource_type::topic) {
             topic_state* t = b.topics().find(r.resource_name);
             if (t == nullptr) {
                 out.error_code = to_wire(error_code::unknown_topic_or_partition);

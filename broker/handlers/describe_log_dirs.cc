@@ -1,15 +1,17 @@
 // DescribeLogDirs: the size of every (or each requested) partition this
 // broker is a replica of, grouped by the log dir that holds it, with the
 // dir's capacity.
+#include "protocol/generated/describe_log_dirs.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/log_manager.h"
-#include "protocol/generated/describe_log_dirs.h"
 
 namespace sluice::broker {
 
@@ -18,6 +20,11 @@ using response_t = protocol::describe_log_dirs_response;
 handler_result handle_describe_log_dirs(broker& b, request& req) {
     protocol::describe_log_dirs_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    // Kafka: no results without DESCRIBE on the cluster (v3+ also says why).
+    if (!cluster_authorized(b, req, acl_operation::describe)) {
+        return refuse_with<protocol::describe_log_dirs_response>(req,
+                                                                 protocol::error_code::cluster_authorization_failed);
+    }
 
     auto wanted = [&](const std::string& topic, int32_t partition) {
         if (!body.topics) return true;

@@ -4,6 +4,7 @@
 #include "protocol/generated/describe_producers.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -51,7 +52,16 @@ handler_result handle_describe_producers(broker& b, request& req) {
         response_t::topic_response topic_out;
         topic_out.name = t.name;
         topic_state* topic = b.topics().find(t.name);
-        for (int32_t index : t.partition_indexes) topic_out.partitions.push_back(describe_partition(topic, index));
+        const bool allowed = topic_authorized(b, req, acl_operation::read, t.name);
+        for (int32_t index : t.partition_indexes) {
+            if (allowed) {
+                topic_out.partitions.push_back(describe_partition(topic, index));
+                continue;
+            }
+            auto& refused = topic_out.partitions.emplace_back();
+            refused.partition_index = index;
+            refused.error_code = protocol::to_wire(protocol::error_code::topic_authorization_failed);
+        }
         response.topics.push_back(std::move(topic_out));
     }
     return respond_with(req, response);

@@ -4,6 +4,7 @@
 #include "protocol/generated/describe_transactions.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/coordinator.h"
 
@@ -19,7 +20,10 @@ handler_result handle_describe_transactions(broker& b, request& req) {
         auto& out = response.transaction_states.emplace_back();
         out.transactional_id = id;
         txn::txn_metadata m;
-        error_code e = id.empty() ? error_code::invalid_request : b.transactions().describe(id, m);
+        error_code e = !transactional_id_authorized(b, req, acl_operation::describe, id)
+                           ? error_code::transactional_id_authorization_failed
+                       : id.empty() ? error_code::invalid_request
+                                    : b.transactions().describe(id, m);
         out.error_code = protocol::to_wire(e);
         if (e != error_code::none) continue;
         out.transaction_state_value = std::string(txn::state_name(m.state));

@@ -4,6 +4,8 @@
 // another; the answer goes once every change is visible here. Null
 // partitions mean every partition of every topic, and then, as Kafka does,
 // the answer leaves out the partitions that needed no election.
+#include "protocol/generated/elect_leaders.h"
+
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
@@ -11,9 +13,9 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
-#include "protocol/generated/elect_leaders.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {
@@ -54,6 +56,20 @@ response_t answer(const std::vector<wanted_partition>& wanted, const std::vector
 handler_result handle_elect_leaders(broker& b, request& req) {
     protocol::elect_leaders_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    if (!cluster_authorized(b, req, acl_operation::alter)) {
+        // Kafka: the top-level error and each partition asked for.
+        protocol::elect_leaders_response refused;
+        refused.error_code = protocol::to_wire(protocol::error_code::cluster_authorization_failed);
+        for (const auto& t :
+             body.topic_partitions.value_or(std::vector<protocol::elect_leaders_request::topic_partitions_data>{})) {
+            auto& out = refused.replica_election_results.emplace_back();
+            out.topic = t.topic;
+            for (int32_t p : t.partitions) {
+                out.partition_result.push_back({p, refused.error_code, std::nullopt, {}});
+            }
+        }
+        return respond_with(req, refused);
+    }
     auto wanted = std::make_shared<std::vector<wanted_partition>>();
     const bool all = !body.topic_partitions.has_value();
     if (all) {

@@ -6,6 +6,7 @@
 #include "protocol/generated/end_txn.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
 #include "broker/txn/coordinator.h"
@@ -18,6 +19,11 @@ handler_result handle_end_txn(broker& b, request& req) {
     protocol::end_txn_request body;
     if (!decode_body(req, body)) return handler_result::close();
     const int16_t version = req.api_version;
+    if (!transactional_id_authorized(b, req, acl_operation::write, body.transactional_id)) {
+        protocol::end_txn_response refused;
+        refused.error_code = protocol::to_wire(error_code::transactional_id_authorization_failed);
+        return respond_with(req, refused);
+    }
     return handler_result::later([&b, body = std::move(body), version](respond_fn respond) {
         auto answer = [body, version, respond = std::move(respond)](error_code e) {
             protocol::end_txn_response r;

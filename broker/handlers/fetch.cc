@@ -3,9 +3,11 @@
 // byte limits, and incremental fetch sessions. Only a partition's leader
 // serves it: consumers up to the high watermark, followers (a replica id
 // >= 0) up to the log end, their fetch offsets moving the high watermark.
+#include "protocol/generated/fetch.h"
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -16,13 +18,13 @@
 #include "broker/quotas/quota_manager.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/fetch/fetch_waiter.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
-#include "protocol/generated/fetch.h"
 
 namespace sluice::broker {
 
@@ -46,6 +48,10 @@ struct fetch_plan {
     bool read_committed = false;  // isolation_level 1 (v4+): stop at the last stable offset
     bool from_follower() const { return replica_id >= 0; }
     std::vector<session_partition> partitions;  // for sessionless fetches
+    // With ACLs enforced: who fetches (consumers need READ on each topic),
+    // and whether a follower lacks CLUSTER_ACTION (every partition refused).
+    std::shared_ptr<const session> origin;
+    bool follower_denied = false;
 };
 
 // Calls `f` for each partition the fetch reads, in response order: the
@@ -196,6 +202,18 @@ error_code serve_error(const fetch_plan& plan, const session_partition& sp, cons
     return error_code::none;
 }
 
+// Kafka answers TOPIC_AUTHORIZATION_FAILED for a partition whose topic the
+// consumer may not READ, and for every partition of a follower fetch without
+// CLUSTER_ACTION.
+error_code access_error(broker& b, const fetch_plan& plan, const session_partition& sp) {
+    if (!plan.origin) return error_code::none;
+    if (plan.follower_denied) return error_code::topic_authorization_failed;
+    if (plan.from_follower() || sp.topic.empty()) return error_code::none;
+    bool allowed = b.authorizer().authorize({plan.origin->principal, plan.origin->client_host}, acl_operation::read,
+                                            security::resource_type::topic, sp.topic);
+    return allowed ? error_code::none : error_code::topic_authorization_failed;
+}
+
 // KIP-320 on the fetch path (Partition.fetchRecords): a fetcher whose last
 // fetched epoch ends earlier in this log than its fetch offset (or is not in
 // this log at all) has diverged; it is told where that epoch ends here and
@@ -216,7 +234,7 @@ std::optional<log::epoch_entry> divergence(const fetch_plan& plan, const session
 // A follower's fetch offsets are its log end offsets: recorded once per
 // request, before it is read (a parked fetch's re-reads do not count).
 void record_follower_fetches(broker& b, fetch_plan& plan) {
-    if (!plan.from_follower() || plan.top_error != error_code::none) return;
+    if (!plan.from_follower() || plan.top_error != error_code::none || plan.follower_denied) return;
     int64_t now = now_ms();
     for_each_partition(b, plan, [&](session_partition& sp) {
         partition_state* ps = sp.topic.empty() ? nullptr : b.topics().find(sp.topic, sp.partition);
@@ -249,7 +267,10 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
         response_t::partition_data out;
         out.partition_index = sp.partition;
         partition_state* ps = sp.topic.empty() ? nullptr : b.topics().find(sp.topic, sp.partition);
-        if (ps == nullptr) {
+        if (error_code denied = access_error(b, plan, sp); denied != error_code::none) {
+            out.error_code = to_wire(denied);
+            out.high_watermark = -1;
+        } else if (ps == nullptr) {
             out.error_code = to_wire(plan.version >= 13 && sp.topic.empty() ? error_code::unknown_topic_id
                                                                             : error_code::unknown_topic_or_partition);
             out.high_watermark = -1;
@@ -457,6 +478,10 @@ handler_result handle_fetch(broker& b, request& req) {
 
     fetch_plan plan;
     resolve(b, body, req.api_version, plan);
+    if (b.authorizer().enabled()) {
+        plan.origin = req.origin;
+        plan.follower_denied = plan.from_follower() && !cluster_authorized(b, req, acl_operation::cluster_action);
+    }
     record_follower_fetches(b, plan);
     evaluation ev = evaluate(b, plan, true);
     fetcher who{req.origin, req.client_id, req.throttle_ms};

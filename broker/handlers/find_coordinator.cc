@@ -5,6 +5,7 @@
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/coordinator.h"
@@ -53,6 +54,20 @@ located locate(broker& b, int8_t key_type, const std::string& key) {
     return out;
 }
 
+// Kafka asks DESCRIBE on the group or the transactional id first.
+located locate_authorized(broker& b, const request& req, int8_t key_type, const std::string& key) {
+    located refused;
+    if (key_type == 0 && !group_authorized(b, req, acl_operation::describe, key)) {
+        refused.error = error_code::group_authorization_failed;
+        return refused;
+    }
+    if (key_type == 1 && !transactional_id_authorized(b, req, acl_operation::describe, key)) {
+        refused.error = error_code::transactional_id_authorization_failed;
+        return refused;
+    }
+    return locate(b, key_type, key);
+}
+
 }  // namespace
 
 handler_result handle_find_coordinator(broker& b, request& req) {
@@ -60,14 +75,14 @@ handler_result handle_find_coordinator(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
     protocol::find_coordinator_response response;
     if (req.api_version < 4) {
-        located c = locate(b, body.key_type, body.key);
+        located c = locate_authorized(b, req, body.key_type, body.key);
         response.error_code = protocol::to_wire(c.error);
         response.node_id = c.node_id;
         response.host = c.host;
         response.port = c.port;
     } else {
         for (const auto& key : body.coordinator_keys) {
-            located c = locate(b, body.key_type, key);
+            located c = locate_authorized(b, req, body.key_type, key);
             protocol::find_coordinator_response::coordinator out;
             out.key = key;
             out.node_id = c.node_id;

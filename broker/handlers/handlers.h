@@ -13,6 +13,9 @@ inline constexpr int16_t api_versions_api_key = 18;
 protocol::writer api_versions_unsupported_body();
 
 handler_result handle_produce(broker&, request&);
+handler_result handle_create_acls(broker&, request&);
+handler_result handle_describe_acls(broker&, request&);
+handler_result handle_delete_acls(broker&, request&);
 handler_result handle_fetch(broker&, request&);
 handler_result handle_list_offsets(broker&, request&);
 handler_result handle_metadata(broker&, request&);

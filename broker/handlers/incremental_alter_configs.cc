@@ -2,15 +2,17 @@
 // overrides, all-or-nothing per resource. Each resource is a read, modify,
 // compare-and-swap through the metadata store, so a concurrent change by
 // another broker is never lost; resources change one after another.
+#include "protocol/generated/incremental_alter_configs.h"
+
 #include <memory>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/config_resources.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
 #include "broker/topics/topic_registry.h"
-#include "protocol/generated/incremental_alter_configs.h"
 
 namespace sluice::broker {
 
@@ -43,11 +45,16 @@ handler_result handle_incremental_alter_configs(broker& b, request& req) {
     auto body = std::make_shared<request_t>();
     if (!decode_body(req, *body)) return handler_result::close();
     int16_t version = req.api_version;
-    return handler_result::later([&b, body, version](respond_fn respond) {
+    auto denied = std::make_shared<std::vector<protocol::error_code>>();
+    for (const auto& r : body->resources) {
+        denied->push_back(config_access_error(b, req, r.resource_type, r.resource_name, acl_operation::alter_configs));
+    }
+    return handler_result::later([&b, body, version, denied](respond_fn respond) {
         run_in_order<op_result>(
             body->resources.size(),
-            [&b, body](size_t i, std::function<void(op_result)> done) {
+            [&b, body, denied](size_t i, std::function<void(op_result)> done) {
                 const auto& r = body->resources[i];
+                if ((*denied)[i] != protocol::error_code::none) return done({(*denied)[i], "Authorization failed."});
                 alter_resource(
                     r.resource_type,
                     [&b, &r, validate_only = body->validate_only](alter_done changed) {

@@ -2,6 +2,7 @@
 #include "broker/handlers/init_producer_id.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
 #include "broker/txn/coordinator.h"
@@ -23,6 +24,22 @@ response_t refusal(error_code code) {
     r.producer_id = no_producer_id;
     r.producer_epoch = no_producer_epoch;
     return r;
+}
+
+// Kafka: WRITE on the transactional id; without one, IDEMPOTENT_WRITE on
+// the cluster or WRITE on some topic.
+error_code access_error(broker& b, const request& req, const protocol::init_producer_id_request& body) {
+    if (!b.authorizer().enabled()) return error_code::none;
+    if (body.transactional_id) {
+        return transactional_id_authorized(b, req, acl_operation::write, *body.transactional_id)
+                   ? error_code::none
+                   : error_code::transactional_id_authorization_failed;
+    }
+    if (cluster_authorized(b, req, acl_operation::idempotent_write)) return error_code::none;
+    if (b.authorizer().authorize_any(requester_of(req), acl_operation::write, security::resource_type::topic)) {
+        return error_code::none;
+    }
+    return error_code::cluster_authorization_failed;
 }
 
 }  // namespace
@@ -51,6 +68,9 @@ handler_result handle_init_producer_id(broker& b, request& req) {
     protocol::init_producer_id_request body;
     if (!decode_body(req, body)) return handler_result::close();
     int16_t version = req.api_version;
+    if (auto refused = access_error(b, req, body); refused != error_code::none) {
+        return respond_with(req, refusal(refused));
+    }
     return handler_result::later([&b, body = std::move(body), version](respond_fn respond) {
         auto send = [version, respond = std::move(respond)](response_t r) {
             protocol::writer w;

@@ -1,6 +1,7 @@
 // LeaveGroup: one member (v0-v2) or a batch of members (v3+, KIP-345).
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {
@@ -10,6 +11,9 @@ using protocol::error_code;
 handler_result handle_leave_group(broker& b, request& req) {
     protocol::leave_group_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    if (!group_authorized(b, req, acl_operation::read, body.group_id)) {
+        return refuse_with<protocol::leave_group_response>(req, protocol::error_code::group_authorization_failed);
+    }
     protocol::leave_group_response response;
     if (req.api_version < 3) {
         response.error_code = protocol::to_wire(b.groups().leave(body.group_id, body.member_id, std::nullopt));

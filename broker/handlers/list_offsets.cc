@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -143,7 +144,20 @@ response_t answer_list_offsets(const protocol::list_offsets_request& body, int16
 handler_result handle_list_offsets(broker& b, request& req) {
     protocol::list_offsets_request body;
     if (!decode_body(req, body)) return handler_result::close();
-    return respond_with(req, answer_list_offsets(body, req.api_version, b.topics()));
+    auto response = answer_list_offsets(body, req.api_version, b.topics());
+    // Kafka: DESCRIBE on each topic.
+    if (b.authorizer().enabled()) {
+        for (auto& t : response.topics) {
+            if (topic_authorized(b, req, acl_operation::describe, t.name)) continue;
+            for (auto& p : t.partitions) {
+                auto index = p.partition_index;
+                p = {};
+                p.partition_index = index;
+                p.error_code = to_wire(error_code::topic_authorization_failed);
+            }
+        }
+    }
+    return respond_with(req, response);
 }
 
 }  // namespace sluice::broker

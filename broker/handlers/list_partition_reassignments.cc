@@ -2,12 +2,14 @@
 // from the partition states the store mirrors (replicas, adding, removing).
 // Null topics means every topic; a named partition that is unknown or not
 // being moved is simply left out, as Kafka does.
+#include "protocol/generated/list_partition_reassignments.h"
+
 #include <string>
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
-#include "protocol/generated/list_partition_reassignments.h"
 #include "replication/metadata_store.h"
 
 namespace sluice::broker {
@@ -43,6 +45,10 @@ void add_ongoing(const replication::metadata_store& store, const std::string& to
 handler_result handle_list_partition_reassignments(broker& b, request& req) {
     protocol::list_partition_reassignments_request body;
     if (!decode_body(req, body)) return handler_result::close();
+    if (!cluster_authorized(b, req, acl_operation::describe)) {
+        return refuse_with<protocol::list_partition_reassignments_response>(
+            req, protocol::error_code::cluster_authorization_failed);
+    }
     response_t response;
     if (body.topics) {
         for (const auto& t : *body.topics) add_ongoing(b.metadata(), t.name, &t.partition_indexes, response);

@@ -5,6 +5,7 @@
 #include "protocol/generated/list_transactions.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/txn/coordinator.h"
 
@@ -32,6 +33,8 @@ handler_result handle_list_transactions(broker& b, request& req) {
     if (states.empty() && !body.state_filters.empty()) return respond_with(req, response);
     std::set<int64_t> producers(body.producer_id_filters.begin(), body.producer_id_filters.end());
     for (const auto& m : b.transactions().list(states, producers, body.duration_filter, now_ms())) {
+        // Kafka lists the ids the principal may DESCRIBE.
+        if (!transactional_id_authorized(b, req, acl_operation::describe, m.transactional_id)) continue;
         response.transaction_states.push_back(
             {m.transactional_id, m.pid.value(), std::string(txn::state_name(m.state)), {}});
     }

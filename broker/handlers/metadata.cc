@@ -4,15 +4,17 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
+#include "broker/handlers/metadata_access.h"
+#include "broker/topics/topic_registry.h"
 #include "replication/metadata_store.h"
 #include "replication/topic_name.h"
-#include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
 
@@ -109,8 +111,21 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
     // v0: an empty list means every topic; v1+: null means every topic.
     bool all_topics = !body.topics || (version == 0 && body.topics->empty());
     bool allow_create = body.allow_auto_topic_creation;
+    metadata_access access(view);
+    if (body.include_cluster_authorized_operations && version >= 8 && version <= 10) {
+        response.cluster_authorized_operations = access.cluster_operations();
+    }
+    auto described = [&](const topic_state& t) {
+        auto out = describe_topic(view, t);
+        if (body.include_topic_authorized_operations && version >= 8) {
+            out.topic_authorized_operations = access.topic_operations(t.meta.name);
+        }
+        return out;
+    };
     if (all_topics) {
-        for (const auto& [name, t] : view.topics.all()) response.topics.push_back(describe_topic(view, *t));
+        for (const auto& [name, t] : view.topics.all()) {
+            if (access.may_describe(name)) response.topics.push_back(described(*t));
+        }
         return response;
     }
     for (const auto& wanted : *body.topics) {
@@ -120,7 +135,15 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
                 response.topics.push_back(topic_error(wanted.name, {}, error_code::invalid_topic_exception));
                 continue;
             }
+            if (!access.may_describe(*wanted.name)) {
+                response.topics.push_back(topic_error(wanted.name, {}, error_code::topic_authorization_failed));
+                continue;
+            }
             t = view.topics.find(*wanted.name);
+            if (t == nullptr && allow_create && view.auto_create && !access.may_create(*wanted.name)) {
+                response.topics.push_back(topic_error(wanted.name, {}, error_code::topic_authorization_failed));
+                continue;
+            }
             if (t == nullptr && allow_create && view.auto_create) {
                 error_code e = view.auto_create(*wanted.name);
                 if (e != error_code::none) {
@@ -139,8 +162,13 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
                 response.topics.push_back(topic_error(std::nullopt, wanted.topic_id, error_code::unknown_topic_id));
                 continue;
             }
+            if (!access.may_describe(t->meta.name)) {
+                response.topics.push_back(
+                    topic_error(std::nullopt, wanted.topic_id, error_code::topic_authorization_failed));
+                continue;
+            }
         }
-        response.topics.push_back(describe_topic(view, *t));
+        response.topics.push_back(described(*t));
     }
     return response;
 }
@@ -148,13 +176,19 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
 namespace {
 
 // The requested topics that answer_metadata would auto-create.
-std::vector<std::string> missing_topics(broker& b, const protocol::metadata_request& body, int16_t version) {
+std::vector<std::string> missing_topics(broker& b, const request& req, const protocol::metadata_request& body,
+                                        int16_t version) {
     std::vector<std::string> missing;
+    const auto& auth = b.authorizer();
     bool all_topics = !body.topics || (version == 0 && body.topics->empty());
     if (all_topics || !body.allow_auto_topic_creation) return missing;
     for (const auto& wanted : *body.topics) {
         if (!wanted.name || !replication::validate_topic_name(*wanted.name).ok()) continue;
         if (b.topics().find(*wanted.name) != nullptr) continue;
+        if (auth.enabled() && !(topic_authorized(b, req, acl_operation::describe, *wanted.name) &&
+                                create_topic_authorized(b, req, *wanted.name))) {
+            continue;
+        }
         if (std::find(missing.begin(), missing.end(), *wanted.name) == missing.end()) missing.push_back(*wanted.name);
     }
     return missing;
@@ -168,18 +202,24 @@ handler_result handle_metadata(broker& b, request& req) {
     int16_t version = req.api_version;
     // What each auto-creation answered; answer_metadata reads it back.
     using outcomes = std::map<std::string, error_code>;
-    auto answer = [&b, body, version](const outcomes& created) {
-        metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
+    auto who = req.origin;  // kept alive for the requester's views
+    auto answer = [&b, body, version, who](const outcomes& created) {
+        metadata_view view{b.topics(),
+                           b.config().node_id,
+                           advertised_endpoint(b),
+                           b.metadata().cluster_id(),
                            [&created](const std::string& topic) {
                                auto it = created.find(topic);
                                return it == created.end() ? error_code::unknown_topic_or_partition : it->second;
                            },
-                           b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr};
+                           b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr,
+                           b.authorizer().enabled() ? &b.authorizer() : nullptr,
+                           {who->principal, who->client_host}};
         protocol::writer w;
         answer_metadata(*body, version, view).encode(w, version);
         return w;
     };
-    auto missing = std::make_shared<std::vector<std::string>>(missing_topics(b, *body, version));
+    auto missing = std::make_shared<std::vector<std::string>>(missing_topics(b, req, *body, version));
     if (missing->empty()) {
         handler_result result;
         result.body = answer({});

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "broker/handlers/common.h"
+#include "broker/security/acl_index.h"
 #include "protocol/generated/metadata.h"
 
 namespace sluice::replication {
@@ -16,6 +17,9 @@ class metadata_store;
 namespace sluice::broker {
 
 class topic_registry;
+namespace security {
+class authorizer;
+}
 
 struct metadata_view {
     topic_registry& topics;
@@ -27,6 +31,11 @@ struct metadata_view {
     // Cluster mode: brokers, controller and each partition's leader, replicas
     // and ISR come from here; without it this node is all of them.
     const replication::metadata_store* cluster = nullptr;
+    // With ACLs enforced: topics `who` may not DESCRIBE are left out of an
+    // all-topics answer and refused when named; a missing one is created
+    // only with CREATE on the cluster or the topic.
+    const security::authorizer* authorizer = nullptr;
+    security::requester who{};
 };
 
 protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,

@@ -2,6 +2,7 @@
 // topic list is null (v2+).
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 
 namespace sluice::broker {
@@ -52,6 +53,22 @@ void mark_unstable(broker& b, const std::string& group_id, std::vector<TopicOut>
     }
 }
 
+// Kafka shows offsets only for topics the principal may DESCRIBE: others
+// are left out of an all-topics answer, refused when asked for by name.
+template <typename TopicOut>
+void hide_undescribable(broker& b, const request& req, bool all_topics, std::vector<TopicOut>& topics) {
+    if (!b.authorizer().enabled()) return;
+    std::erase_if(topics, [&](TopicOut& t) {
+        if (topic_authorized(b, req, acl_operation::describe, t.name)) return false;
+        for (auto& p : t.partitions) {
+            p.error_code = protocol::to_wire(error_code::topic_authorization_failed);
+            p.committed_offset = -1;
+            p.metadata = "";
+        }
+        return all_topics;
+    });
+}
+
 }  // namespace
 
 handler_result handle_offset_fetch(broker& b, request& req) {
@@ -63,7 +80,9 @@ handler_result handle_offset_fetch(broker& b, request& req) {
         if (req.api_version < 2 && !body.topics) return handler_result::close();
         std::vector<groups::coordinator::fetched_offset> found;
         const groups::coordinator::fetch_topics asked = wanted(body.topics);
-        error_code e = b.groups().fetch_offsets(body.group_id, asked, found);
+        error_code e = group_authorized(b, req, acl_operation::describe, body.group_id)
+                           ? b.groups().fetch_offsets(body.group_id, asked, found)
+                           : error_code::group_authorization_failed;
         response.error_code = protocol::to_wire(e);
         if (e != error_code::none && req.api_version < 2) {
             // No top-level error before v2: Kafka puts it on every partition asked for.
@@ -77,6 +96,7 @@ handler_result handle_offset_fetch(broker& b, request& req) {
             return respond_with(req, response);
         }
         fill(found, response.topics);
+        hide_undescribable(b, req, !asked, response.topics);
         if (req.api_version >= 7 && body.require_stable) mark_unstable(b, body.group_id, response.topics);
         return respond_with(req, response);
     }
@@ -84,10 +104,13 @@ handler_result handle_offset_fetch(broker& b, request& req) {
         response_t::offset_fetch_response_group out;
         out.group_id = g.group_id;
         std::vector<groups::coordinator::fetched_offset> found;
-        protocol::error_code e = b.groups().check_offset_fetch_member(g.group_id, g.member_id, g.member_epoch);
+        protocol::error_code e = group_authorized(b, req, acl_operation::describe, g.group_id)
+                                     ? b.groups().check_offset_fetch_member(g.group_id, g.member_id, g.member_epoch)
+                                     : error_code::group_authorization_failed;
         if (e == protocol::error_code::none) e = b.groups().fetch_offsets(g.group_id, wanted(g.topics), found);
         out.error_code = protocol::to_wire(e);
         fill(found, out.topics);
+        hide_undescribable(b, req, !g.topics, out.topics);
         if (body.require_stable) mark_unstable(b, g.group_id, out.topics);
         response.groups.push_back(std::move(out));
     }

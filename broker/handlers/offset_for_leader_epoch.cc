@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -86,7 +87,27 @@ handler_result handle_offset_for_leader_epoch(broker& b, request& req) {
     protocol::offset_for_leader_epoch_request body;
     if (!decode_body(req, body)) return handler_result::close();
     auto current_epoch = [](const partition_state& p) { return p.replica.epoch().value(); };
-    return respond_with(req, answer_offset_for_leader_epoch(body, b.topics(), current_epoch));
+    auto response = answer_offset_for_leader_epoch(body, b.topics(), current_epoch);
+    // Kafka: a follower (v3+ replica id) needs CLUSTER_ACTION, a client
+    // DESCRIBE on each topic.
+    if (b.authorizer().enabled()) {
+        bool follower = req.api_version >= 3 && body.replica_id >= 0;
+        bool cluster_ok = !follower || cluster_authorized(b, req, acl_operation::cluster_action);
+        for (auto& t : response.topics) {
+            auto e = !cluster_ok ? protocol::error_code::cluster_authorization_failed
+                     : follower || topic_authorized(b, req, acl_operation::describe, t.topic)
+                         ? protocol::error_code::none
+                         : protocol::error_code::topic_authorization_failed;
+            if (e == protocol::error_code::none) continue;
+            for (auto& p : t.partitions) {
+                auto index = p.partition;
+                p = {};
+                p.partition = index;
+                p.error_code = protocol::to_wire(e);
+            }
+        }
+    }
+    return respond_with(req, response);
 }
 
 }  // namespace sluice::broker

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_acks.h"
@@ -188,6 +189,26 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     return out;
 }
 
+// What produce_all answers instead of appending, by partition.
+using refusals = std::map<txn::topic_partition, error_code>;
+
+// The partitions the principal may not write: all of them when it may not
+// write the transactional id, as Kafka refuses the whole request then.
+refusals authorization_refusals(broker& b, const request& req, const protocol::produce_request& body) {
+    refusals out;
+    const bool txn_refused =
+        body.transactional_id && !transactional_id_authorized(b, req, acl_operation::write, *body.transactional_id);
+    for (const auto& topic_data : body.topic_data) {
+        error_code e = txn_refused ? error_code::transactional_id_authorization_failed
+                       : !topic_authorized(b, req, acl_operation::write, topic_data.name)
+                           ? error_code::topic_authorization_failed
+                           : error_code::none;
+        if (e == error_code::none) continue;
+        for (const auto& part : topic_data.partition_data) out[{topic_data.name, part.index}] = e;
+    }
+    return out;
+}
+
 // KIP-890: the partitions where this request's batches would open their
 // producer's transaction, which the coordinator must confirm first. A
 // produce request carries one producer's batches.
@@ -199,7 +220,7 @@ struct verification_needed {
     std::vector<uint64_t> guards;  // taken in each partition's log, same order
 };
 
-verification_needed needing_verification(broker& b, const protocol::produce_request& body) {
+verification_needed needing_verification(broker& b, const protocol::produce_request& body, const refusals& denied) {
     verification_needed out;
     if (!body.transactional_id || body.transactional_id->empty()) return out;
     out.verifier = b.transactions().verifier();
@@ -209,6 +230,7 @@ verification_needed needing_verification(broker& b, const protocol::produce_requ
         if (topic == nullptr || topic->internal()) continue;
         for (const auto& part : topic_data.partition_data) {
             if (part.index < 0 || part.index >= static_cast<int32_t>(topic->partitions.size())) continue;
+            if (denied.contains({topic_data.name, part.index})) continue;
             partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
             auto view = part.records.contiguous();
             if (!p.replica.is_leader() || part.records.is_null() || !view) continue;
@@ -224,9 +246,6 @@ verification_needed needing_verification(broker& b, const protocol::produce_requ
     }
     return out;
 }
-
-// What produce_all answers instead of appending, by partition.
-using refusals = std::map<txn::topic_partition, error_code>;
 
 // The verified partitions whose guard no longer holds (a marker ended the
 // producer's transaction meanwhile, or the partition's log was re-created)
@@ -268,11 +287,12 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
         topic_out.name = topic_data.name;
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
-            error_code refusal = !acks_valid ? error_code::invalid_required_acks : error_code::none;
-            if (refusal == error_code::none && refused != nullptr) {
+            error_code refusal = error_code::none;
+            if (refused != nullptr) {
                 auto it = refused->find({topic_data.name, part.index});
                 if (it != refused->end()) refusal = it->second;
             }
+            if (refusal == error_code::none && !acks_valid) refusal = error_code::invalid_required_acks;
             if (refusal != error_code::none) {
                 response_t::partition_produce_response p;
                 p.index = part.index;
@@ -318,18 +338,20 @@ void answer(broker& b, produced result, int16_t version, int32_t timeout_ms, res
 // its frame, which the connection holds until the answer (acks=0 has none:
 // the body is copied so the records outlive the handler).
 handler_result produce_after_verification(broker& b, const request& req, protocol::produce_request body,
-                                          verification_needed v, int32_t throttled) {
+                                          verification_needed v, refusals denied, int32_t throttled) {
     const int16_t version = req.api_version;
     // Produce v11 introduced TRANSACTION_ABORTABLE.
     const bool abortable_known = version >= 11;
-    auto start = [&b, version, abortable_known, throttled](std::shared_ptr<protocol::produce_request> shared,
+    auto start = [&b, version, abortable_known, throttled,
+                  denied = std::move(denied)](std::shared_ptr<protocol::produce_request> shared,
                                                  std::shared_ptr<verification_needed> need,
                                                  std::shared_ptr<const void> keep_alive, respond_fn respond) {
         need->verifier->verify(
             *shared->transactional_id, need->pid, need->epoch, need->partitions, abortable_known,
-            [&b, shared, need, keep_alive, version, abortable_known, throttled,
+            [&b, shared, need, keep_alive, version, abortable_known, throttled, denied,
              respond = std::move(respond)](txn::txn_verifier::unverified refused) mutable {
                 refuse_lapsed_guards(b, *need, abortable_known, refused);
+                for (const auto& [tp, e] : denied) refused[tp] = e;
                 produced result = produce_all(b, *shared, version, &refused);
                 result.response.throttle_time_ms = throttled;
                 if (respond) answer(b, std::move(result), version, shared->timeout_ms, std::move(respond));
@@ -359,10 +381,11 @@ handler_result handle_produce(broker& b, request& req) {
     const int32_t throttled =
         b.quotas().record_produce(req.origin->principal, req.client_id, req.body.size(), now_ms());
     throttle(req, throttled);
-    if (verification_needed v = needing_verification(b, body); !v.partitions.empty()) {
-        return produce_after_verification(b, req, std::move(body), std::move(v), throttled);
+    refusals denied = authorization_refusals(b, req, body);
+    if (verification_needed v = needing_verification(b, body, denied); !v.partitions.empty()) {
+        return produce_after_verification(b, req, std::move(body), std::move(v), std::move(denied), throttled);
     }
-    produced result = produce_all(b, body, req.api_version, nullptr);
+    produced result = produce_all(b, body, req.api_version, denied.empty() ? nullptr : &denied);
     result.response.throttle_time_ms = throttled;
     if (body.acks == 0) return handler_result::no_response();
     if (result.waits.empty()) return respond_with(req, result.response);

@@ -9,6 +9,7 @@
 
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/topics/commit_wait.h"
 #include "broker/topics/partition_leader.h"
@@ -42,6 +43,8 @@ handler_result handle_write_txn_markers(broker& b, request& req) {
     protocol::write_txn_markers_request body;
     if (!decode_body(req, body)) return handler_result::close();
     auto response = std::make_shared<response_t>();
+    // Markers come from transaction coordinators: CLUSTER_ACTION.
+    const bool cluster_ok = cluster_authorized(b, req, acl_operation::cluster_action);
     std::vector<commit_target> targets;
     std::vector<appended_marker> appended;
     response->markers.reserve(body.markers.size());
@@ -58,6 +61,10 @@ handler_result handle_write_txn_markers(broker& b, request& req) {
                 auto& part = topic_out.partitions.emplace_back();
                 part.partition_index = index;
                 partition_state* p = b.topics().find(t.name, index);
+                if (!cluster_ok) {
+                    part.error_code = to_wire(error_code::cluster_authorization_failed);
+                    continue;
+                }
                 if (p == nullptr) {
                     part.error_code = to_wire(error_code::unknown_topic_or_partition);
                     continue;
