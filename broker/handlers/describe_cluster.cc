@@ -36,7 +36,7 @@ handler_result handle_describe_cluster(broker& b, request& req) {
         // This broker as its own clients reach it (a single node's store
         // does not know its listeners).
         if (out.broker_id == b.config().node_id) {
-            endpoint self = advertised_endpoint(b);
+            endpoint self = advertised_endpoint(b, req.origin->listener);
             out.host = self.host;
             out.port = self.port;
             self_listed = true;
@@ -46,7 +46,7 @@ handler_result handle_describe_cluster(broker& b, request& req) {
     if (!self_listed) {
         // Between its session's loss and the next registration a broker
         // still answers for itself.
-        endpoint self = advertised_endpoint(b);
+        endpoint self = advertised_endpoint(b, req.origin->listener);
         response_t::describe_cluster_broker me;
         me.broker_id = b.config().node_id;
         me.host = self.host;

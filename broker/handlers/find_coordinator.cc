@@ -23,7 +23,7 @@ struct located {
     int32_t port = -1;
 };
 
-located locate(broker& b, int8_t key_type, const std::string& key) {
+located locate(broker& b, int8_t key_type, const std::string& key, const std::string& listener) {
     constexpr int8_t group_key = 0;
     constexpr int8_t transaction_key = 1;
     located out;
@@ -36,7 +36,7 @@ located locate(broker& b, int8_t key_type, const std::string& key) {
                                               : error_code::invalid_request;
     if (out.error != error_code::none) return out;  // with an error Kafka names no coordinator
     if (node.value() == b.config().node_id) {
-        endpoint self = advertised_endpoint(b);
+        endpoint self = advertised_endpoint(b, listener);
         out.node_id = node.value();
         out.host = self.host;
         out.port = self.port;
@@ -60,14 +60,14 @@ handler_result handle_find_coordinator(broker& b, request& req) {
     if (!decode_body(req, body)) return handler_result::close();
     protocol::find_coordinator_response response;
     if (req.api_version < 4) {
-        located c = locate(b, body.key_type, body.key);
+        located c = locate(b, body.key_type, body.key, req.origin->listener);
         response.error_code = protocol::to_wire(c.error);
         response.node_id = c.node_id;
         response.host = c.host;
         response.port = c.port;
     } else {
         for (const auto& key : body.coordinator_keys) {
-            located c = locate(b, body.key_type, key);
+            located c = locate(b, body.key_type, key, req.origin->listener);
             protocol::find_coordinator_response::coordinator out;
             out.key = key;
             out.node_id = c.node_id;

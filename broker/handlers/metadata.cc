@@ -168,8 +168,8 @@ handler_result handle_metadata(broker& b, request& req) {
     int16_t version = req.api_version;
     // What each auto-creation answered; answer_metadata reads it back.
     using outcomes = std::map<std::string, error_code>;
-    auto answer = [&b, body, version](const outcomes& created) {
-        metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b), b.metadata().cluster_id(),
+    auto answer = [&b, body, version, listener = req.origin->listener](const outcomes& created) {
+        metadata_view view{b.topics(), b.config().node_id, advertised_endpoint(b, listener), b.metadata().cluster_id(),
                            [&created](const std::string& topic) {
                                auto it = created.find(topic);
                                return it == created.end() ? error_code::unknown_topic_or_partition : it->second;
