@@ -135,7 +135,7 @@ def main():
         for field, label in (("mbps", "MB/s"), ("cpu_per_gb", "broker CPU s per GB")):
             vals = [med(name, what, field) for name in names]
             p, s = vals[0], vals[1]
-            print("| %s %s | %s | %.2f |" % (what, label, " | ".join("%.1f" % v for v in vals),
+            print("| %s %s | %s | %.2f |" % (what, label, " | ".join(("%.1f" if field == "mbps" else "%.3f") % v for v in vals),
                                             s / p if p else float("nan")))
 
 
