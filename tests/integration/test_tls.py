@@ -215,6 +215,36 @@ def test_no_mapping_rule_for_the_subject_closes(tls_broker, certs):
     assert broker_alive(b.port)
 
 
+def test_sasl_ssl_listener_does_tls_first_then_kafka(broker_factory, request, certs):
+    """SASL_SSL is TLS first; what follows is plain Kafka frames (ApiVersions
+    is served before any SASL step, as in Kafka)."""
+    b = Broker(name="sluiced-sasl-ssl")
+    request.node._sluice_brokers.append(b)
+    port = free_port()
+    listeners = "PLAINTEXT://127.0.0.1:%d,SASL_SSL://127.0.0.1:%d" % (b.port, port)
+    b.overrides.update({"listeners": listeners, "advertised.listeners": listeners,
+                        "ssl.keystore.type": "PEM", "ssl.keystore.location": certs.path("server-keystore.pem")})
+    b.start()
+    assert tls_api_versions(port, tls_client(certs)) == 0
+    s = w.connect(port)
+    w.send_all(s, w.request(18, 0, 1, w.api_versions_v0_body()))
+    assert w.wait_closed(s, 5)  # not TLS: closed
+    s.close()
+
+
+def test_enabled_protocols_and_cipher_suites(tls_broker, certs):
+    b = tls_broker("none", {"ssl.enabled.protocols": "TLSv1.3",
+                            "ssl.cipher.suites": "TLS_AES_128_GCM_SHA256"})
+    ctx = tls_client(certs)
+    raw = socket.create_connection(("127.0.0.1", b.ssl_port), timeout=5)
+    with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        assert s.version() == "TLSv1.3"
+        assert s.cipher()[0] == "TLS_AES_128_GCM_SHA256"
+    old = tls_client(certs)
+    old.maximum_version = ssl.TLSVersion.TLSv1_2
+    assert refused(b.ssl_port, old)
+
+
 # ---- bad input ------------------------------------------------------------
 
 def test_plaintext_kafka_on_the_tls_port_is_closed(tls_broker, certs):
