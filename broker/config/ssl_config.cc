@@ -18,7 +18,7 @@ std::string ssl_config::property_name(std::string_view key) const {
     return prefixed ? listener_prefix + std::string(key) : std::string(key);
 }
 
-ssl_config read_ssl_config(std::string_view listener_name,
+ssl_config read_ssl_config(std::string_view listener_name, std::string_view security_protocol,
                            const std::function<std::optional<std::string>(std::string_view)>& lookup) {
     ssl_config c;
     c.listener_prefix = listener_config_prefix(listener_name);
@@ -39,7 +39,12 @@ ssl_config read_ssl_config(std::string_view listener_name,
     c.truststore_location = get("ssl.truststore.location");
     c.truststore_certificates = get("ssl.truststore.certificates");
     c.truststore_password = get("ssl.truststore.password");
-    c.client_auth = get("ssl.client.auth").value_or("none");
+    if (security_protocol == "SASL_SSL") {
+        c.client_auth = lookup(c.listener_prefix + "ssl.client.auth").value_or("none");
+        if (c.client_auth != "none") c.overridden.emplace_back("ssl.client.auth");
+    } else {
+        c.client_auth = get("ssl.client.auth").value_or("none");
+    }
     c.enabled_protocols = split_list(get("ssl.enabled.protocols").value_or("TLSv1.2,TLSv1.3"));
     c.cipher_suites = split_list(get("ssl.cipher.suites").value_or(""));
     c.principal_mapping_rules = get("ssl.principal.mapping.rules").value_or("DEFAULT");

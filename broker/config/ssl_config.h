@@ -49,8 +49,11 @@ inline bool uses_tls(std::string_view security_protocol) {
 std::string listener_config_prefix(std::string_view listener_name);
 
 // Reads listener `name`'s settings; `lookup(key)` returns a property's set
-// or default value (nullopt = unset). Throws config_error.
-ssl_config read_ssl_config(std::string_view listener_name,
+// or default value (nullopt = unset). On a SASL_SSL listener only the
+// listener-prefixed ssl.client.auth counts (Kafka's KIP-684: the broker-wide
+// one would otherwise demand certificates from SASL clients). Throws
+// config_error.
+ssl_config read_ssl_config(std::string_view listener_name, std::string_view security_protocol,
                            const std::function<std::optional<std::string>(std::string_view)>& lookup);
 
 }  // namespace sluice::broker

@@ -217,7 +217,11 @@ std::shared_ptr<tls_context> make_tls_context(const ssl_config& c) {
 }
 
 ssl_config listener_ssl_config(const broker_config& config, std::string_view listener_name) {
-    return read_ssl_config(listener_name, [&](std::string_view key) { return config.value_of(key); });
+    std::string protocol;
+    for (const auto& l : config.listeners) {
+        if (l.name == listener_name) protocol = l.security_protocol;
+    }
+    return read_ssl_config(listener_name, protocol, [&](std::string_view key) { return config.value_of(key); });
 }
 
 tls_contexts make_tls_contexts(const broker_config& config) {

@@ -87,6 +87,21 @@ TEST_F(TlsConfigTest, ListenerOverrideWinsKeyByKey) {
     EXPECT_TRUE(contexts.at("INTERNAL")->wants_client_certificate);
 }
 
+TEST_F(TlsConfigTest, SaslSslTakesOnlyTheListenerClientAuth) {
+    auto c = parse({{"listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,MTLS:SASL_SSL"},
+                    {"listeners", "PLAINTEXT://:0,SSL://:0,SASL_SSL://:0,MTLS://:0"},
+                    {"ssl.keystore.type", "PEM"},
+                    {"ssl.keystore.location", keystore_},
+                    {"ssl.client.auth", "required"},
+                    {"listener.name.mtls.ssl.client.auth", "requested"}});
+    EXPECT_EQ(listener_ssl_config(c, "SSL").client_auth, "required");
+    EXPECT_EQ(listener_ssl_config(c, "SASL_SSL").client_auth, "none");
+    EXPECT_EQ(listener_ssl_config(c, "MTLS").client_auth, "requested");
+    auto contexts = make_tls_contexts(c);
+    EXPECT_EQ(contexts.size(), 3u);
+    EXPECT_FALSE(contexts.at("SASL_SSL")->wants_client_certificate);
+}
+
 TEST_F(TlsConfigTest, PemTextInPropertiesEvenWithJoinedLines) {
     auto joined = [](std::string pem) {
         for (auto& ch : pem) {
