@@ -7,6 +7,7 @@
 #include "broker/broker.h"
 #include "broker/handlers/handler.h"
 #include "broker/topics/topic_registry.h"
+#include "replication/metadata_store.h"
 
 namespace sluice::broker {
 
@@ -22,6 +23,13 @@ endpoint advertised_endpoint(broker& b, std::string_view listener) {
     if (e.host.empty()) e.host = local_hostname();
     if (e.port == 0) e.port = b.bound_port();
     return e;
+}
+
+endpoint endpoint_of(const replication::broker_node& node, std::string_view listener) {
+    for (const auto& e : node.endpoints) {
+        if (e.listener == listener) return endpoint{e.host, e.port};
+    }
+    return endpoint{node.host, node.port};
 }
 
 const std::shared_ptr<const session>& anonymous_session() {

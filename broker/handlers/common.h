@@ -11,6 +11,11 @@
 namespace sluice::broker {
 
 class broker;
+}  // namespace sluice::broker
+namespace sluice::replication {
+struct broker_node;
+}  // namespace sluice::replication
+namespace sluice::broker {
 
 // Where clients should connect to reach this broker: the advertised listener
 // of the name a request came in on, as Kafka answers (the first one when
@@ -20,6 +25,9 @@ struct endpoint {
     int32_t port = 0;
 };
 endpoint advertised_endpoint(broker& b, std::string_view listener = {});
+// Another broker's endpoint on `listener` (its first one when it has none of
+// that name or its listeners are unknown).
+endpoint endpoint_of(const replication::broker_node& node, std::string_view listener);
 
 // A member's host as Kafka shows it ("/127.0.0.1"), from "host:port".
 std::string client_host_of(const std::string& peer);

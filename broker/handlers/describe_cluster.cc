@@ -30,8 +30,9 @@ handler_result handle_describe_cluster(broker& b, request& req) {
     for (const auto& node : b.metadata().live_brokers()) {
         response_t::describe_cluster_broker out;
         out.broker_id = node.id.value();
-        out.host = node.host;
-        out.port = node.port;
+        endpoint at = endpoint_of(node, req.origin->listener);
+        out.host = at.host;
+        out.port = at.port;
         out.rack = node.rack;
         // This broker as its own clients reach it (a single node's store
         // does not know its listeners).

@@ -45,8 +45,9 @@ located locate(broker& b, int8_t key_type, const std::string& key, const std::st
     for (const auto& n : b.metadata().live_brokers()) {
         if (n.id != node) continue;
         out.node_id = node.value();
-        out.host = n.host;
-        out.port = n.port;
+        endpoint at = endpoint_of(n, listener);
+        out.host = at.host;
+        out.port = at.port;
         return out;
     }
     out.error = error_code::coordinator_not_available;  // its leader is gone; a new one comes

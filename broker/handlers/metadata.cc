@@ -92,8 +92,9 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
             }
             response_t::metadata_response_broker other;
             other.node_id = n.id.value();
-            other.host = n.host;
-            other.port = n.port;
+            endpoint at = endpoint_of(n, view.listener);
+            other.host = at.host;
+            other.port = at.port;
             other.rack = n.rack;
             response.brokers.push_back(std::move(other));
         }
@@ -174,7 +175,7 @@ handler_result handle_metadata(broker& b, request& req) {
                                auto it = created.find(topic);
                                return it == created.end() ? error_code::unknown_topic_or_partition : it->second;
                            },
-                           b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr};
+                           b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr, listener};
         protocol::writer w;
         answer_metadata(*body, version, view).encode(w, version);
         return w;

@@ -27,6 +27,9 @@ struct metadata_view {
     // Cluster mode: brokers, controller and each partition's leader, replicas
     // and ISR come from here; without it this node is all of them.
     const replication::metadata_store* cluster = nullptr;
+    // The listener the request came in on: other brokers are named by their
+    // endpoint on it.
+    std::string listener = {};
 };
 
 protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,

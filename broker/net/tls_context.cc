@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <set>
 
@@ -214,6 +216,46 @@ std::shared_ptr<tls_context> make_tls_context(const ssl_config& c) {
     t->principals = ssl_principal_mapper::from_rules(c.property_name("ssl.principal.mapping.rules"),
                                                      c.principal_mapping_rules);
     return t;
+}
+
+inter_broker_client inter_broker_settings(const broker_config& config) {
+    auto upper = [](std::string s) {
+        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    auto named = config.value_of("inter.broker.listener.name");
+    bool by_protocol = config.is_set("security.inter.broker.protocol");
+    if (named && by_protocol) {
+        throw config_error("Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.");
+    }
+    std::string name = upper(named ? *named : config.value_of("security.inter.broker.protocol").value_or("PLAINTEXT"));
+    const auto& advertised = config.advertised_listeners;
+    auto it = std::find_if(advertised.begin(), advertised.end(), [&](const listener& l) { return l.name == name; });
+    if (it == advertised.end()) {
+        if (named || by_protocol) {
+            throw config_error(invalid_value_message(named ? "inter.broker.listener.name" : "security.inter.broker.protocol",
+                                                     name, "must be a listener name defined in advertised.listeners"));
+        }
+        // Unset, and no PLAINTEXT listener: the first one (Kafka would refuse).
+        it = advertised.begin();
+    }
+    inter_broker_client out;
+    if (it == advertised.end()) return out;
+    out.listener = it->name;
+    if (!uses_tls(it->security_protocol)) return out;
+    ssl_config c = listener_ssl_config(config, it->name);
+    out.tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX* ctx = out.tls->native_handle();
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    set_protocols(ctx, c);
+    set_cipher_suites(ctx, c);
+    load_keystore(*out.tls, c);  // presented when the other broker asks
+    load_truststore(*out.tls, c);
+    out.tls->set_verify_mode(asio::ssl::verify_peer);
+    auto algorithm = config.value_of(listener_config_prefix(it->name) + "ssl.endpoint.identification.algorithm");
+    if (!algorithm) algorithm = config.value_of("ssl.endpoint.identification.algorithm");
+    out.verify_host = algorithm.value_or("https") == "https";
+    return out;
 }
 
 ssl_config listener_ssl_config(const broker_config& config, std::string_view listener_name) {

@@ -36,6 +36,17 @@ ssl_config listener_ssl_config(const broker_config& config, std::string_view lis
 using tls_contexts = std::map<std::string, std::shared_ptr<tls_context>>;
 tls_contexts make_tls_contexts(const broker_config& config);
 
+// How this broker reaches the others: inter.broker.listener.name (or the
+// listener named by security.inter.broker.protocol), and for an SSL or
+// SASL_SSL one a client context presenting that listener's key store and
+// trusting its trust store. Throws config_error.
+struct inter_broker_client {
+    std::string listener;
+    std::shared_ptr<boost::asio::ssl::context> tls;  // null: plaintext
+    bool verify_host = true;                         // ssl.endpoint.identification.algorithm=https
+};
+inter_broker_client inter_broker_settings(const broker_config& config);
+
 // Kafka accepts PEM text whose lines were joined (a properties value written
 // over several lines with '\'); OpenSSL wants 64-column lines. Re-wraps the
 // base64 of each BEGIN/END block; anything outside the blocks is dropped.

@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/broker.h"
+#include "broker/config/config_error.h"
+#include "broker/net/tls_context.h"
 #include "broker/topics/topic_registry.h"
 #include "protocol/generated/write_txn_markers.h"
 #include "replication/kafka_connection.h"
@@ -56,6 +58,20 @@ std::shared_ptr<replication::kafka_connection> marker_sender::connection_to(int3
         replication::kafka_connection::options o;
         o.host = n.host;
         o.port = std::to_string(n.port);
+        // Other brokers are reached on inter.broker.listener.name, with its TLS.
+        try {
+            inter_broker_client inter = inter_broker_settings(broker_.config());
+            for (const auto& e : n.endpoints) {
+                if (e.listener != inter.listener) continue;
+                o.host = e.host;
+                o.port = std::to_string(e.port);
+            }
+            o.tls = inter.tls;
+            o.tls_verify_host = inter.verify_host;
+        } catch (const config_error& e) {
+            spdlog::error("cannot reach broker {} for transaction markers: {}", node, e.what());
+            return nullptr;
+        }
         o.client_id = "sluice-txn-coordinator-" + std::to_string(broker_.config().node_id);
         auto c = replication::kafka_connection::create(broker_.io().get_executor(), std::move(o));
         connections_.emplace(node, c);

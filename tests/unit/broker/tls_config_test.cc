@@ -196,6 +196,41 @@ TEST_F(TlsConfigTest, CipherSuitesByIanaName) {
     EXPECT_NO_THROW(make_tls_contexts(c));
 }
 
+TEST_F(TlsConfigTest, InterBrokerListener) {
+    auto plain = inter_broker_settings(parse({{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", keystore_}}));
+    EXPECT_EQ(plain.listener, "PLAINTEXT");
+    EXPECT_EQ(plain.tls, nullptr);
+
+    auto tls = inter_broker_settings(parse({{"ssl.keystore.type", "PEM"},
+                                            {"ssl.keystore.location", keystore_},
+                                            {"inter.broker.listener.name", "ssl"}}));
+    EXPECT_EQ(tls.listener, "SSL");
+    EXPECT_NE(tls.tls, nullptr);
+    EXPECT_TRUE(tls.verify_host);
+
+    auto by_protocol = inter_broker_settings(parse({{"ssl.keystore.type", "PEM"},
+                                                    {"ssl.keystore.location", keystore_},
+                                                    {"security.inter.broker.protocol", "SSL"},
+                                                    {"ssl.endpoint.identification.algorithm", ""}}));
+    EXPECT_EQ(by_protocol.listener, "SSL");
+    EXPECT_FALSE(by_protocol.verify_host);
+
+    auto refused = [&](std::vector<std::pair<std::string, std::string>> extra, std::string_view named) {
+        extra.emplace_back("ssl.keystore.type", "PEM");
+        extra.emplace_back("ssl.keystore.location", keystore_);
+        try {
+            inter_broker_settings(parse(std::move(extra)));
+            ADD_FAILURE() << "accepted";
+        } catch (const config_error& e) {
+            EXPECT_NE(std::string(e.what()).find(named), std::string::npos) << e.what();
+        }
+    };
+    refused({{"inter.broker.listener.name", "INTERNAL"}}, "inter.broker.listener.name");
+    refused({{"inter.broker.listener.name", "SSL"}, {"security.inter.broker.protocol", "SSL"}},
+            "security.inter.broker.protocol");
+    refused({{"security.inter.broker.protocol", "SASL_SSL"}}, "security.inter.broker.protocol");
+}
+
 TEST_F(TlsConfigTest, PemNormalisation) {
     EXPECT_EQ(normalize_pem("junk -----BEGIN X----- QUJD REVG -----END X----- tail"),
               "-----BEGIN X-----\nQUJDREVG\n-----END X-----\n");
