@@ -9,7 +9,8 @@ namespace sluice::broker {
 
 std::string listener_config_prefix(std::string_view listener_name) {
     std::string out = "listener.name.";
-    for (char c : listener_name) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    for (char c : listener_name)
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     return out + ".";
 }
 

@@ -25,11 +25,11 @@ struct ssl_config {
     std::optional<std::string> key_password;                // decrypts an encrypted key
     std::string truststore_type = "JKS";
     std::optional<std::string> truststore_location;
-    std::optional<std::string> truststore_certificates;     // PEM text
-    std::optional<std::string> truststore_password;         // refused with PEM
-    std::string client_auth = "none";                       // required | requested | none
+    std::optional<std::string> truststore_certificates;  // PEM text
+    std::optional<std::string> truststore_password;      // refused with PEM
+    std::string client_auth = "none";                    // required | requested | none
     std::vector<std::string> enabled_protocols{"TLSv1.2", "TLSv1.3"};
-    std::vector<std::string> cipher_suites;                 // IANA names; empty = OpenSSL's defaults
+    std::vector<std::string> cipher_suites;  // IANA names; empty = OpenSSL's defaults
     std::string principal_mapping_rules = "DEFAULT";
 
     // Keys set under the listener's prefix, so messages name the property

@@ -11,8 +11,7 @@ namespace {
 
 // Kafka's RULE_PATTERN and RULE_SPLITTER, unchanged: Java's and ECMAScript's
 // regex agree on everything they use (lazy quantifiers, ordered alternation).
-constexpr std::string_view rule_pattern =
-    R"((DEFAULT)|RULE:((\\.|[^\\/])*)/((\\.|[^\\/])*)/([LU]?).*?|(.*?))";
+constexpr std::string_view rule_pattern = R"((DEFAULT)|RULE:((\\.|[^\\/])*)/((\\.|[^\\/])*)/([LU]?).*?|(.*?))";
 
 const std::regex& rule_parser() {
     static const std::regex re{std::string(rule_pattern)};

@@ -3,11 +3,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <filesystem>
-#include <fstream>
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "broker/config/broker_config.h"
@@ -187,7 +187,8 @@ std::string normalize_pem(std::string_view text) {
             if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') body += ch;
         }
         out += "-----BEGIN " + label + "-----\n";
-        for (size_t i = 0; i < body.size(); i += 64) out += body.substr(i, 64) + "\n";
+        for (size_t i = 0; i < body.size(); i += 64)
+            out += body.substr(i, 64) + "\n";
         out += end_marker + "\n";
         pos = end + end_marker.size();
     }
@@ -213,14 +214,15 @@ std::shared_ptr<tls_context> make_tls_context(const ssl_config& c) {
         t->ssl.set_verify_mode(asio::ssl::verify_none);
     }
     t->wants_client_certificate = c.client_auth != "none";
-    t->principals = ssl_principal_mapper::from_rules(c.property_name("ssl.principal.mapping.rules"),
-                                                     c.principal_mapping_rules);
+    t->principals =
+        ssl_principal_mapper::from_rules(c.property_name("ssl.principal.mapping.rules"), c.principal_mapping_rules);
     return t;
 }
 
 inter_broker_client inter_broker_settings(const broker_config& config) {
     auto upper = [](std::string s) {
-        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (auto& ch : s)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         return s;
     };
     auto named = config.value_of("inter.broker.listener.name");
@@ -233,8 +235,9 @@ inter_broker_client inter_broker_settings(const broker_config& config) {
     auto it = std::find_if(advertised.begin(), advertised.end(), [&](const listener& l) { return l.name == name; });
     if (it == advertised.end()) {
         if (named || by_protocol) {
-            throw config_error(invalid_value_message(named ? "inter.broker.listener.name" : "security.inter.broker.protocol",
-                                                     name, "must be a listener name defined in advertised.listeners"));
+            throw config_error(
+                invalid_value_message(named ? "inter.broker.listener.name" : "security.inter.broker.protocol", name,
+                                      "must be a listener name defined in advertised.listeners"));
         }
         // Unset, and no PLAINTEXT listener: the first one (Kafka would refuse).
         it = advertised.begin();

@@ -13,16 +13,26 @@ namespace {
 // The keywords X500Principal's RFC 2253 form uses; the rest print as OIDs.
 std::string_view keyword_of(int nid) {
     switch (nid) {
-        case NID_commonName: return "CN";
-        case NID_countryName: return "C";
-        case NID_localityName: return "L";
-        case NID_stateOrProvinceName: return "ST";
-        case NID_organizationName: return "O";
-        case NID_organizationalUnitName: return "OU";
-        case NID_streetAddress: return "STREET";
-        case NID_domainComponent: return "DC";
-        case NID_userId: return "UID";
-        default: return {};
+        case NID_commonName:
+            return "CN";
+        case NID_countryName:
+            return "C";
+        case NID_localityName:
+            return "L";
+        case NID_stateOrProvinceName:
+            return "ST";
+        case NID_organizationName:
+            return "O";
+        case NID_organizationalUnitName:
+            return "OU";
+        case NID_streetAddress:
+            return "STREET";
+        case NID_domainComponent:
+            return "DC";
+        case NID_userId:
+            return "UID";
+        default:
+            return {};
     }
 }
 
@@ -47,7 +57,8 @@ std::string hex_der(const ASN1_STRING* value) {
         der += static_cast<char>(len);
     } else {
         std::string bytes;
-        for (size_t l = len; l > 0; l >>= 8) bytes.insert(bytes.begin(), static_cast<char>(l & 0xff));
+        for (size_t l = len; l > 0; l >>= 8)
+            bytes.insert(bytes.begin(), static_cast<char>(l & 0xff));
         der += static_cast<char>(0x80 | bytes.size());
         der += bytes;
     }
@@ -73,9 +84,11 @@ std::string escaped(std::string_view v) {
         body += c;
     }
     size_t lead = 0;
-    while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\r')) ++lead;
+    while (lead < body.size() && (body[lead] == ' ' || body[lead] == '\r'))
+        ++lead;
     size_t trail = body.size();
-    while (trail > lead && (body[trail - 1] == ' ' || body[trail - 1] == '\r')) --trail;
+    while (trail > lead && (body[trail - 1] == ' ' || body[trail - 1] == '\r'))
+        --trail;
     std::string out;
     for (size_t i = 0; i < body.size(); ++i) {
         if (i < lead || i >= trail) out += '\\';
@@ -110,7 +123,8 @@ std::string rfc2253_name(const X509_NAME* name) {
     while (i >= 0) {
         int set = X509_NAME_ENTRY_set(X509_NAME_get_entry(name, i));
         int first = i;
-        while (first > 0 && X509_NAME_ENTRY_set(X509_NAME_get_entry(name, first - 1)) == set) --first;
+        while (first > 0 && X509_NAME_ENTRY_set(X509_NAME_get_entry(name, first - 1)) == set)
+            --first;
         if (!out.empty()) out += ',';
         for (int j = first; j <= i; ++j) {
             if (j > first) out += '+';

@@ -48,10 +48,10 @@ TEST(SslPrincipalMapperTest, NoMatchingRuleIsNoName) {
 }
 
 TEST(SslPrincipalMapperTest, InvalidRulesAreRefusedNamingTheProperty) {
-    for (std::string_view bad : {"default", "DEFAUL", "DEFAULT/L", "DEFAULT/U", "RULE:/", "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1",
-                                 "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L/U", "RULE:^CN=(.*?),OU=ServiceUsers.*$/L",
-                                 "RULE:^CN=(.*?),OU=ServiceUsers.*$/U", "RULE:^CN=(.*?),OU=ServiceUsers.*$/LU",
-                                 "RULE:^CN=(.*?,OU=x$/$1/"}) {
+    for (std::string_view bad :
+         {"default", "DEFAUL", "DEFAULT/L", "DEFAULT/U", "RULE:/", "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1",
+          "RULE:^CN=(.*?),OU=ServiceUsers.*$/$1/L/U", "RULE:^CN=(.*?),OU=ServiceUsers.*$/L",
+          "RULE:^CN=(.*?),OU=ServiceUsers.*$/U", "RULE:^CN=(.*?),OU=ServiceUsers.*$/LU", "RULE:^CN=(.*?,OU=x$/$1/"}) {
         try {
             ssl_principal_mapper::from_rules(prop, bad);
             ADD_FAILURE() << "accepted " << bad;

@@ -32,7 +32,8 @@ protected:
 
     broker_config parse(std::vector<std::pair<std::string, std::string>> extra) {
         property_list props{{"listeners", "PLAINTEXT://:0,SSL://:0"}};
-        for (auto& kv : extra) props.push_back(std::move(kv));
+        for (auto& kv : extra)
+            props.push_back(std::move(kv));
         return broker_config::from_properties(props);
     }
 
@@ -119,15 +120,17 @@ TEST_F(TlsConfigTest, PemTextInPropertiesEvenWithJoinedLines) {
 }
 
 TEST_F(TlsConfigTest, EncryptedKeyFile) {
-    EXPECT_NO_THROW(make_tls_contexts(parse(
-        {{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", encrypted_keystore_}, {"ssl.key.password", "s3cret"}})));
+    EXPECT_NO_THROW(make_tls_contexts(parse({{"ssl.keystore.type", "PEM"},
+                                             {"ssl.keystore.location", encrypted_keystore_},
+                                             {"ssl.key.password", "s3cret"}})));
     expect_refused({{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", encrypted_keystore_}}, "ssl.key.password");
-    expect_refused({{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", encrypted_keystore_}, {"ssl.key.password", "wrong"}},
-                   "ssl.key.password");
+    expect_refused(
+        {{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", encrypted_keystore_}, {"ssl.key.password", "wrong"}},
+        "ssl.key.password");
 }
 
 TEST_F(TlsConfigTest, RefusedKeyStores) {
-    expect_refused({}, "ssl.keystore.location");  // TLS listener without a key store
+    expect_refused({}, "ssl.keystore.location");                                  // TLS listener without a key store
     expect_refused({{"ssl.keystore.location", keystore_}}, "ssl.keystore.type");  // JKS by default
     expect_refused({{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", dir_.path().string() + "/missing.pem"}},
                    "ssl.keystore.location");
@@ -201,9 +204,8 @@ TEST_F(TlsConfigTest, InterBrokerListener) {
     EXPECT_EQ(plain.listener, "PLAINTEXT");
     EXPECT_EQ(plain.tls, nullptr);
 
-    auto tls = inter_broker_settings(parse({{"ssl.keystore.type", "PEM"},
-                                            {"ssl.keystore.location", keystore_},
-                                            {"inter.broker.listener.name", "ssl"}}));
+    auto tls = inter_broker_settings(parse(
+        {{"ssl.keystore.type", "PEM"}, {"ssl.keystore.location", keystore_}, {"inter.broker.listener.name", "ssl"}}));
     EXPECT_EQ(tls.listener, "SSL");
     EXPECT_NE(tls.tls, nullptr);
     EXPECT_TRUE(tls.verify_host);

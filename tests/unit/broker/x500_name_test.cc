@@ -21,8 +21,9 @@ std::string subject_of(const std::vector<std::pair<std::string, std::string>>& e
 }
 
 TEST(X500NameTest, MostSpecificFirst) {
-    EXPECT_EQ(subject_of({{"C", "US"}, {"ST", "CA"}, {"L", "Palo Alto"}, {"O", "Org"}, {"OU", "Unit"}, {"CN", "client"}}),
-              "CN=client,OU=Unit,O=Org,L=Palo Alto,ST=CA,C=US");
+    EXPECT_EQ(
+        subject_of({{"C", "US"}, {"ST", "CA"}, {"L", "Palo Alto"}, {"O", "Org"}, {"OU", "Unit"}, {"CN", "client"}}),
+        "CN=client,OU=Unit,O=Org,L=Palo Alto,ST=CA,C=US");
 }
 
 TEST(X500NameTest, DomainComponentsAndUid) {
@@ -40,9 +41,7 @@ TEST(X500NameTest, AttributesWithoutAKeywordPrintAsOidAndHex) {
               "CN=x,1.2.840.113549.1.9.1=#160b61406578616d706c652e63");
 }
 
-TEST(X500NameTest, Utf8ValuesStayText) {
-    EXPECT_EQ(subject_of({{"CN", "J\xc3\xbcrgen"}}), "CN=J\xc3\xbcrgen");
-}
+TEST(X500NameTest, Utf8ValuesStayText) { EXPECT_EQ(subject_of({{"CN", "J\xc3\xbcrgen"}}), "CN=J\xc3\xbcrgen"); }
 
 TEST(X500NameTest, ParsedFromACertificate) {
     auto pem = testing::self_signed({{"O", "Sluice"}, {"CN", "broker"}});
