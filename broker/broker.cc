@@ -14,6 +14,7 @@
 #include "broker/groups/coordinator.h"
 #include "replication/etcd_metadata_store.h"
 #include "replication/local_metadata_store.h"
+#include "broker/config/config_def.h"
 #include "broker/net/server.h"
 #include "broker/quotas/quota_manager.h"
 #include "broker/replica/cluster_roles.h"
@@ -89,6 +90,9 @@ int64_t now_ms() {
 
 broker::broker(broker_config config, log::background_executor executor)
     : config_(std::move(config)), io_(std::make_unique<asio::io_context>(1)) {
+    // Key stores and trust stores are read before anything else, so a bad
+    // one stops startup before any file is touched.
+    tls_contexts tls = make_tls_contexts(config_);
     background_ = std::make_unique<background>(*io_);
     background_->injected = std::move(executor);
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
@@ -154,7 +158,8 @@ broker::broker(broker_config config, log::background_executor executor)
     });
     if (config_.metadata_etcd_endpoints) roles_ = std::make_unique<replica::cluster_roles>(*this);
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
-                                       static_cast<size_t>(config_.socket_request_max_bytes));
+                                       static_cast<size_t>(config_.socket_request_max_bytes), std::move(tls),
+                                       std::chrono::milliseconds(*parse_int(config_.value_of("sluice.ssl.handshake.timeout.ms").value_or(""), 1, INT32_MAX)));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());
 }

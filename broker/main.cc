@@ -1,5 +1,6 @@
 // sluiced: the Sluice broker.
 //   sluiced [server.properties] [--override key=value]...
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
     // Logs go to stderr, like Kafka's console appender; stdout stays free.
     spdlog::set_default_logger(spdlog::stderr_color_mt("sluiced"));
     spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] %^%l%$ %v");
+    spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug, e.g. to see each TLS client's principal
     std::signal(SIGPIPE, SIG_IGN);
     raise_open_file_limit();
 

@@ -150,6 +150,7 @@ std::vector<broker_node> etcd_metadata_store::live_brokers() const {
             b.host = info.endpoints.front().host;
             b.port = info.endpoints.front().port;
         }
+        b.endpoints = info.endpoints;
         out.push_back(std::move(b));
     }
     return out;

@@ -3,6 +3,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
@@ -21,7 +23,7 @@ constexpr int16_t api_versions_key = 18;
 class connection final : public kafka_connection, public std::enable_shared_from_this<connection> {
 public:
     connection(asio::any_io_executor ex, options opts)
-        : resolver_(ex), socket_(ex), timer_(ex), connect_timer_(ex), options_(std::move(opts)) {}
+        : executor_(ex), resolver_(ex), socket_(ex), timer_(ex), connect_timer_(ex), options_(std::move(opts)) {}
 
     void send(int16_t api_key, int16_t api_version, const protocol::writer& body, response_fn done) override {
         const protocol::api_info* info = protocol::find_api(api_key);
@@ -74,17 +76,65 @@ private:
         resolver_.async_resolve(options_.host, options_.port, [self, gen](boost::system::error_code ec, tcp::resolver::results_type r) {
             if (gen != self->generation_) return;
             if (ec) return self->fail("cannot resolve " + self->options_.host + ": " + ec.message());
-            asio::async_connect(self->socket_, r, [self, gen](boost::system::error_code ec2, const tcp::endpoint&) {
+            // A fresh TLS stream (with its own socket) per attempt: handlers
+            // of a failed one hold theirs until they have run.
+            if (self->options_.tls) self->tls_ = std::make_shared<tls_stream>(self->executor_, *self->options_.tls);
+            asio::async_connect(self->sock(), r, [self, gen](boost::system::error_code ec2, const tcp::endpoint&) {
                 if (gen != self->generation_) return;
                 if (ec2) return self->fail("cannot connect to " + self->where() + ": " + ec2.message());
-                self->socket_.set_option(tcp::no_delay(true));
-                self->state_ = state::open;
-                self->connect_timer_.cancel();
-                self->arm_timer();
-                self->write_next();
-                self->read_size();
+                boost::system::error_code ignored;
+                self->sock().set_option(tcp::no_delay(true), ignored);
+                if (!self->tls_) return self->opened();
+                self->handshake(gen);
             });
         });
+    }
+
+    using tls_stream = asio::ssl::stream<tcp::socket>;
+
+    tcp::socket& sock() { return tls_ ? tls_->next_layer() : socket_; }
+
+    void handshake(uint64_t gen) {
+        auto tls = tls_;
+        if (options_.tls_verify_host) {
+            tls->set_verify_mode(asio::ssl::verify_peer);
+            tls->set_verify_callback(asio::ssl::host_name_verification(options_.host));
+        }
+        // SNI, as Java's clients send it (not for an IP address).
+        boost::system::error_code not_ip;
+        asio::ip::make_address(options_.host, not_ip);
+        if (not_ip) SSL_set_tlsext_host_name(tls->native_handle(), options_.host.c_str());
+        tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), gen, tls](boost::system::error_code ec) {
+            if (gen != self->generation_) return;
+            if (ec) return self->fail("TLS handshake with " + self->where() + " failed: " + ec.message());
+            self->opened();
+        });
+    }
+
+    void opened() {
+        state_ = state::open;
+        connect_timer_.cancel();
+        arm_timer();
+        write_next();
+        read_size();
+    }
+
+    template <typename Buffers, typename Handler>
+    void write(const Buffers& b, Handler&& h) {
+        if (tls_) {
+            asio::async_write(*tls_, b, [tls = tls_, h = std::forward<Handler>(h)](boost::system::error_code ec, size_t n) mutable { h(ec, n); });
+        } else {
+            asio::async_write(socket_, b, std::forward<Handler>(h));
+        }
+    }
+
+    template <typename Buffers, typename Handler>
+    void read(const Buffers& b, Handler&& h) {
+        if (tls_) {
+            asio::async_read(*tls_, b, [tls = tls_, h = std::forward<Handler>(h)](boost::system::error_code ec, size_t n) mutable { h(ec, n); });
+        } else {
+            asio::async_read(socket_, b, std::forward<Handler>(h));
+        }
     }
 
     std::string where() const { return options_.host + ":" + options_.port; }
@@ -116,7 +166,7 @@ private:
         if (writing_ || outbox_.empty() || state_ != state::open) return;
         writing_ = true;
         uint64_t gen = generation_;
-        asio::async_write(socket_, asio::buffer(outbox_.front()), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
+        write(asio::buffer(outbox_.front()), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
             if (gen != self->generation_) return;
             self->writing_ = false;
             if (ec) return self->fail("writing to " + self->where() + ": " + ec.message());
@@ -127,7 +177,7 @@ private:
 
     void read_size() {
         uint64_t gen = generation_;
-        asio::async_read(socket_, asio::buffer(size_buf_), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
+        read(asio::buffer(size_buf_), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
             if (gen != self->generation_) return;
             if (ec) return self->fail("reading from " + self->where() + ": " + ec.message());
             uint32_t size = (uint32_t{self->size_buf_[0]} << 24) | (uint32_t{self->size_buf_[1]} << 16) |
@@ -142,7 +192,7 @@ private:
 
     void read_frame() {
         uint64_t gen = generation_;
-        asio::async_read(socket_, asio::buffer(frame_), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
+        read(asio::buffer(frame_), [self = shared_from_this(), gen](boost::system::error_code ec, size_t) {
             if (gen != self->generation_) return;
             if (ec) return self->fail("reading from " + self->where() + ": " + ec.message());
             self->deliver();
@@ -183,14 +233,17 @@ private:
         timer_.cancel();
         connect_timer_.cancel();
         socket_.close(ignored);
+        if (tls_) tls_->next_layer().close(ignored);
         outbox_.clear();
         auto failed = std::move(pending_);
         pending_.clear();
         for (auto& p : failed) p.done(kafka_response{why, {}});
     }
 
+    asio::any_io_executor executor_;
     tcp::resolver resolver_;
-    tcp::socket socket_;
+    tcp::socket socket_;               // plaintext
+    std::shared_ptr<tls_stream> tls_;  // TLS: this attempt's stream and socket
     asio::steady_timer timer_;
     asio::steady_timer connect_timer_;
     options options_;

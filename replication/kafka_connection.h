@@ -11,6 +11,7 @@
 //
 // Threading: everything on the executor given; callbacks run there.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,12 @@ public:
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{30000};
         uint32_t max_response_bytes = 128u << 20;
+        // Set: TLS (the inter-broker listener is SSL or SASL_SSL), handshaken
+        // before the first request, the peer verified against the context's
+        // trust store and, when tls_verify_host, its certificate against
+        // `host` (ssl.endpoint.identification.algorithm=https).
+        std::shared_ptr<boost::asio::ssl::context> tls = nullptr;
+        bool tls_verify_host = true;
     };
     using response_fn = std::function<void(kafka_response)>;
 

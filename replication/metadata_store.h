@@ -38,6 +38,7 @@
 
 #include "protocol/ids.h"
 #include "protocol/wire.h"
+#include "replication/broker_info.h"
 #include "replication/leader_election.h"
 #include "replication/op_result.h"
 #include "replication/partition_registration.h"
@@ -69,9 +70,13 @@ using record_changes = std::map<std::string, std::optional<std::string>>;
 // A live broker as clients reach it: its first advertised listener.
 struct broker_node {
     protocol::node_id id{0};
-    std::string host;
+    std::string host;  // of its first advertised listener
     int32_t port = 0;
     std::optional<std::string> rack;
+    // Every advertised listener, when the store knows them (etcd): clients
+    // are answered with the listener they came in on, brokers reach each
+    // other on inter.broker.listener.name's.
+    std::vector<broker_endpoint> endpoints = {};
     bool operator==(const broker_node&) const = default;
 };
 

@@ -48,8 +48,19 @@ public:
           timer_(ex),
           options_(std::move(opts)),
           on_problem_(std::move(on_problem)),
-          connection_(kafka_connection::create(ex, {options_.leader_host, options_.leader_port, options_.client_id,
-                                                    options_.connect_timeout, options_.request_timeout})) {}
+          connection_(kafka_connection::create(ex, connection_options(options_))) {}
+
+    static kafka_connection::options connection_options(const options& o) {
+        kafka_connection::options c;
+        c.host = o.leader_host;
+        c.port = o.leader_port;
+        c.client_id = o.client_id;
+        c.connect_timeout = o.connect_timeout;
+        c.request_timeout = o.request_timeout;
+        c.tls = o.tls;
+        c.tls_verify_host = o.tls_verify_host;
+        return c;
+    }
 
     void add_partition(const topic_partition& tp, const protocol::uuid& topic_id, leader_epoch current_epoch,
                        std::shared_ptr<follower_log> log) override {

@@ -33,6 +33,7 @@
 // callbacks run there. After stop(), no callback runs and the connection is
 // closed; the fetcher may be destroyed any time after stop().
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -83,6 +84,9 @@ public:
         bool truncate_on_fetch = false;
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{30000};  // replica.socket.timeout.ms
+        // The inter-broker listener's TLS (kafka_connection::options).
+        std::shared_ptr<boost::asio::ssl::context> tls = nullptr;
+        bool tls_verify_host = true;
     };
     // A partition paused on `error` (fenced_leader_epoch, unknown_leader_epoch
     // or not_leader_or_follower): its metadata needs a refresh.

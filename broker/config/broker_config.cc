@@ -33,6 +33,12 @@ std::string local_hostname() {
 }
 
 std::optional<std::string> broker_config::value_of(std::string_view name) const {
+    // Per-listener overrides (listener.name.<listener>.<property>) have no
+    // default of their own: unset is nullopt, and the caller falls back.
+    if (name.starts_with("listener.name.")) {
+        auto it = set_.find(name);
+        return it == set_.end() ? std::nullopt : std::optional<std::string>(trim(it->second));
+    }
     const config_def* def = find_broker_property(name);
     if (def == nullptr) return std::nullopt;
     const synonym_group* group = find_synonym_group(name);
@@ -180,6 +186,11 @@ void read_authorizer_settings(broker_config& c, const std::string& class_name, c
 broker_config broker_config::from_properties(const property_list& props) {
     broker_config c;
     for (const auto& [key, value] : props) {
+        // Per-listener overrides: kept, and checked below as their property.
+        if (key.starts_with("listener.name.")) {
+            c.set_[key] = value;
+            continue;
+        }
         if (find_broker_property(key) == nullptr) {
             if (std::find(c.unknown_.begin(), c.unknown_.end(), key) == c.unknown_.end()) {
                 spdlog::warn("The configuration '{}' was supplied but isn't a known config.", key);
@@ -192,7 +203,19 @@ broker_config broker_config::from_properties(const property_list& props) {
     // Only the winning value of each key is checked: an override may fix a
     // bad file value.
     for (const auto& [key, value] : c.set_) {
-        if (auto err = validate(*find_broker_property(key), value)) throw config_error(*err);
+        const config_def* def = find_broker_property(key);
+        config_def prefixed;
+        if (key.starts_with("listener.name.")) {
+            // listener.name.<listener>.<property> is checked as <property>,
+            // named as set. An unknown <property> is left to its reader.
+            auto dot = key.find('.', 14);
+            def = dot == std::string::npos ? nullptr : find_broker_property(std::string_view(key).substr(dot + 1));
+            if (def == nullptr) continue;
+            prefixed = *def;
+            prefixed.name = key;
+            def = &prefixed;
+        }
+        if (auto err = validate(*def, value)) throw config_error(*err);
     }
 
     auto str = [&](std::string_view n) { return c.value_of(n).value_or(""); };

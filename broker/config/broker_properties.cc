@@ -140,6 +140,26 @@ std::vector<config_def> used_defs() {
         {.name = "controlled.shutdown.enable", .type = t::boolean, .default_value = "true"},
         {.name = "controlled.shutdown.max.retries", .type = t::int32, .default_value = "3"},
         {.name = "controlled.shutdown.retry.backoff.ms", .type = t::int64, .default_value = "5000"},
+        // TLS on SSL and SASL_SSL listeners (broker/config/ssl_config.h), each
+        // also settable as listener.name.<listener>.ssl.*. PEM stores only.
+        {.name = "ssl.keystore.type", .type = t::string, .default_value = "JKS"},
+        {.name = "ssl.keystore.location", .type = t::string, .default_value = std::nullopt},
+        {.name = "ssl.keystore.certificate.chain", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.keystore.key", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.keystore.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.key.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.truststore.type", .type = t::string, .default_value = "JKS"},
+        {.name = "ssl.truststore.location", .type = t::string, .default_value = std::nullopt},
+        {.name = "ssl.truststore.certificates", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.truststore.password", .type = t::password, .default_value = std::nullopt},
+        {.name = "ssl.client.auth", .type = t::string, .default_value = "none",
+         .allowed = {"required", "requested", "none"}},
+        {.name = "ssl.enabled.protocols", .type = t::list, .default_value = "TLSv1.2,TLSv1.3"},
+        {.name = "ssl.cipher.suites", .type = t::list, .default_value = std::nullopt},
+        {.name = "ssl.principal.mapping.rules", .type = t::string, .default_value = "DEFAULT"},
+        // Sluice's own: a TLS client that has not finished its handshake by
+        // then is disconnected.
+        {.name = "sluice.ssl.handshake.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
         // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
         // Authorization: empty = none; Kafka's two authorizer classes switch
@@ -219,17 +239,10 @@ std::vector<config_def> accepted_defs() {
         {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
         {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
         {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
-        {.name = "ssl.keystore.type", .type = t::string, .default_value = "JKS"},
-        {.name = "ssl.keystore.location", .type = t::string, .default_value = std::nullopt},
-        {.name = "ssl.keystore.password", .type = t::password, .default_value = std::nullopt},
-        {.name = "ssl.key.password", .type = t::password, .default_value = std::nullopt},
-        {.name = "ssl.truststore.type", .type = t::string, .default_value = "JKS"},
-        {.name = "ssl.truststore.location", .type = t::string, .default_value = std::nullopt},
-        {.name = "ssl.truststore.password", .type = t::password, .default_value = std::nullopt},
-        {.name = "ssl.client.auth", .type = t::string, .default_value = "none",
-         .allowed = {"required", "requested", "none"}},
-        {.name = "ssl.enabled.protocols", .type = t::list, .default_value = "TLSv1.2,TLSv1.3"},
         {.name = "ssl.endpoint.identification.algorithm", .type = t::string, .default_value = "https"},
+        {.name = "ssl.protocol", .type = t::string, .default_value = "TLSv1.3"},
+        {.name = "ssl.keymanager.algorithm", .type = t::string, .default_value = "SunX509"},
+        {.name = "ssl.trustmanager.algorithm", .type = t::string, .default_value = "PKIX"},
     };
 }
 

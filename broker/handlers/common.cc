@@ -2,22 +2,34 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "broker/broker.h"
 #include "broker/handlers/handler.h"
 #include "broker/topics/topic_registry.h"
+#include "replication/metadata_store.h"
 
 namespace sluice::broker {
 
-endpoint advertised_endpoint(broker& b) {
+endpoint advertised_endpoint(broker& b, std::string_view listener) {
     const auto& listeners = b.config().advertised_listeners;
     endpoint e;
     if (!listeners.empty()) {
-        e.host = listeners.front().host;
-        e.port = listeners.front().port;
+        auto it = std::find_if(listeners.begin(), listeners.end(), [&](const auto& l) { return l.name == listener; });
+        const auto& chosen = it == listeners.end() ? listeners.front() : *it;
+        e.host = chosen.host;
+        e.port = chosen.port;
     }
     if (e.host.empty()) e.host = local_hostname();
     if (e.port == 0) e.port = b.bound_port();
     return e;
+}
+
+endpoint endpoint_of(const replication::broker_node& node, std::string_view listener) {
+    for (const auto& e : node.endpoints) {
+        if (e.listener == listener) return endpoint{e.host, e.port};
+    }
+    return endpoint{node.host, node.port};
 }
 
 const std::shared_ptr<const session>& anonymous_session() {

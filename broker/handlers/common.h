@@ -4,19 +4,30 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "protocol/error_code.h"
 
 namespace sluice::broker {
 
 class broker;
+}  // namespace sluice::broker
+namespace sluice::replication {
+struct broker_node;
+}  // namespace sluice::replication
+namespace sluice::broker {
 
-// Where clients should connect to reach this broker (first advertised listener).
+// Where clients should connect to reach this broker: the advertised listener
+// of the name a request came in on, as Kafka answers (the first one when
+// there is none of that name).
 struct endpoint {
     std::string host;
     int32_t port = 0;
 };
-endpoint advertised_endpoint(broker& b);
+endpoint advertised_endpoint(broker& b, std::string_view listener = {});
+// Another broker's endpoint on `listener` (its first one when it has none of
+// that name or its listeners are unknown).
+endpoint endpoint_of(const replication::broker_node& node, std::string_view listener);
 
 // A member's host as Kafka shows it ("/127.0.0.1"), from "host:port".
 std::string client_host_of(const std::string& peer);

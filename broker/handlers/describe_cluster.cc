@@ -36,13 +36,14 @@ handler_result handle_describe_cluster(broker& b, request& req) {
     for (const auto& node : b.metadata().live_brokers()) {
         response_t::describe_cluster_broker out;
         out.broker_id = node.id.value();
-        out.host = node.host;
-        out.port = node.port;
+        endpoint at = endpoint_of(node, req.origin->listener);
+        out.host = at.host;
+        out.port = at.port;
         out.rack = node.rack;
         // This broker as its own clients reach it (a single node's store
         // does not know its listeners).
         if (out.broker_id == b.config().node_id) {
-            endpoint self = advertised_endpoint(b);
+            endpoint self = advertised_endpoint(b, req.origin->listener);
             out.host = self.host;
             out.port = self.port;
             self_listed = true;
@@ -52,7 +53,7 @@ handler_result handle_describe_cluster(broker& b, request& req) {
     if (!self_listed) {
         // Between its session's loss and the next registration a broker
         // still answers for itself.
-        endpoint self = advertised_endpoint(b);
+        endpoint self = advertised_endpoint(b, req.origin->listener);
         response_t::describe_cluster_broker me;
         me.broker_id = b.config().node_id;
         me.host = self.host;

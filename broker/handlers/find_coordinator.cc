@@ -24,7 +24,7 @@ struct located {
     int32_t port = -1;
 };
 
-located locate(broker& b, int8_t key_type, const std::string& key) {
+located locate(broker& b, int8_t key_type, const std::string& key, const std::string& listener) {
     constexpr int8_t group_key = 0;
     constexpr int8_t transaction_key = 1;
     located out;
@@ -37,7 +37,7 @@ located locate(broker& b, int8_t key_type, const std::string& key) {
                                               : error_code::invalid_request;
     if (out.error != error_code::none) return out;  // with an error Kafka names no coordinator
     if (node.value() == b.config().node_id) {
-        endpoint self = advertised_endpoint(b);
+        endpoint self = advertised_endpoint(b, listener);
         out.node_id = node.value();
         out.host = self.host;
         out.port = self.port;
@@ -46,8 +46,9 @@ located locate(broker& b, int8_t key_type, const std::string& key) {
     for (const auto& n : b.metadata().live_brokers()) {
         if (n.id != node) continue;
         out.node_id = node.value();
-        out.host = n.host;
-        out.port = n.port;
+        endpoint at = endpoint_of(n, listener);
+        out.host = at.host;
+        out.port = at.port;
         return out;
     }
     out.error = error_code::coordinator_not_available;  // its leader is gone; a new one comes
@@ -65,7 +66,7 @@ located locate_authorized(broker& b, const request& req, int8_t key_type, const 
         refused.error = error_code::transactional_id_authorization_failed;
         return refused;
     }
-    return locate(b, key_type, key);
+    return locate(b, key_type, key, req.origin->listener);
 }
 
 }  // namespace

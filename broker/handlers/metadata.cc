@@ -94,8 +94,9 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
             }
             response_t::metadata_response_broker other;
             other.node_id = n.id.value();
-            other.host = n.host;
-            other.port = n.port;
+            endpoint at = endpoint_of(n, view.listener);
+            other.host = at.host;
+            other.port = at.port;
             other.rack = n.rack;
             response.brokers.push_back(std::move(other));
         }
@@ -206,7 +207,7 @@ handler_result handle_metadata(broker& b, request& req) {
     auto answer = [&b, body, version, who](const outcomes& created) {
         metadata_view view{b.topics(),
                            b.config().node_id,
-                           advertised_endpoint(b),
+                           advertised_endpoint(b, who->listener),
                            b.metadata().cluster_id(),
                            [&created](const std::string& topic) {
                                auto it = created.find(topic);
@@ -214,7 +215,8 @@ handler_result handle_metadata(broker& b, request& req) {
                            },
                            b.config().metadata_etcd_endpoints ? &b.metadata() : nullptr,
                            b.authorizer().enabled() ? &b.authorizer() : nullptr,
-                           {who->principal, who->client_host}};
+                           {who->principal, who->client_host},
+                           who->listener};
         protocol::writer w;
         answer_metadata(*body, version, view).encode(w, version);
         return w;

@@ -36,6 +36,9 @@ struct metadata_view {
     // only with CREATE on the cluster or the topic.
     const security::authorizer* authorizer = nullptr;
     security::requester who{};
+    // The listener the request came in on: other brokers are named by their
+    // endpoint on it.
+    std::string listener = {};
 };
 
 protocol::metadata_response answer_metadata(const protocol::metadata_request& body, int16_t version,

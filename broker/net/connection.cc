@@ -1,7 +1,9 @@
 #include "broker/net/connection.h"
 
 #include <spdlog/spdlog.h>
+#include <openssl/ssl.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -14,38 +16,107 @@
 #include "broker/net/page_cache_warmer.h"
 #include "broker/net/page_residency.h"
 #include "broker/net/request_header.h"
+#include "broker/net/x500_name.h"
 
 namespace sluice::broker {
 
 namespace asio = boost::asio;
 
+namespace {
+
+byte_stream make_stream(asio::ip::tcp::socket socket, const std::shared_ptr<tls_context>& tls) {
+    if (tls) return byte_stream(std::move(socket), tls->ssl);
+    return byte_stream(std::move(socket));
+}
+
+}  // namespace
+
 connection::connection(asio::ip::tcp::socket socket, const listener& from, broker& owner,
-                       connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes)
-    : socket_(std::move(socket)),
+                       connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes,
+                       std::shared_ptr<tls_context> tls, std::chrono::milliseconds handshake_timeout)
+    : stream_(make_stream(std::move(socket), tls)),
+      tls_(std::move(tls)),
+      handshake_timeout_(handshake_timeout),
       broker_(owner),
       registry_(registry),
       warmer_(warmer),
       max_request_bytes_(max_request_bytes),
-      mute_timer_(socket_.get_executor()) {
+      mute_timer_(stream_.socket().get_executor()) {
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
     session s;
     s.listener = from.name;
     s.security_protocol = from.security_protocol;
     if (!ec) s.client_host = ep.address().to_string();
     session_ = std::make_shared<const session>(std::move(s));
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
-void connection::start() { read_size(); }
+void connection::start() {
+    if (stream_.is_tls()) {
+        handshake(handshake_timeout_);
+        return;
+    }
+    read_size();
+}
+
+// A client that connects and never finishes its handshake would hold a
+// descriptor for ever: the timer closes it. The timer holds no reference,
+// so it never keeps a finished connection alive.
+void connection::handshake(std::chrono::milliseconds timeout) {
+    handshake_timer_ = std::make_unique<asio::steady_timer>(stream_.socket().get_executor(), timeout);
+    handshake_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        spdlog::info("closing {}: no TLS handshake within {} ms", self->peer_, self->handshake_timeout_.count());
+        self->close();
+    });
+    stream_.tls()->async_handshake(asio::ssl::stream_base::server,
+                                   [self = shared_from_this()](boost::system::error_code ec) {
+                                       self->handshake_timer_->cancel();
+                                       if (self->closed_) return;
+                                       if (ec) {
+                                           // Kafka logs failed TLS authentication at INFO.
+                                           spdlog::info("closing {}: TLS handshake failed: {}", self->peer_,
+                                                        ec.message());
+                                           self->close();
+                                           return;
+                                       }
+                                       self->handshaken();
+                                   });
+}
+
+// With a verified client certificate the principal is its subject, mapped by
+// ssl.principal.mapping.rules (Kafka's DefaultKafkaPrincipalBuilder);
+// without one it stays User:ANONYMOUS.
+void connection::handshaken() {
+    if (tls_->wants_client_certificate) {
+        if (X509* cert = SSL_get0_peer_certificate(stream_.tls()->native_handle())) {
+            std::string dn = rfc2253_name(X509_get_subject_name(cert));
+            auto name = tls_->principals.name_of(dn);
+            if (!name) {
+                spdlog::info("closing {}: no ssl.principal.mapping.rules rule applies to {}", peer_, dn);
+                close();
+                return;
+            }
+            session s = *session_;
+            s.principal = "User:" + *name;
+            session_ = std::make_shared<const session>(std::move(s));
+        }
+    }
+    spdlog::debug("{}: TLS {} {}, principal {}", peer_, SSL_get_version(stream_.tls()->native_handle()),
+                  SSL_get_cipher_name(stream_.tls()->native_handle()), session_->principal);
+    read_size();
+}
 
 void connection::close() {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    if (handshake_timer_) handshake_timer_->cancel();
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
     out_.clear();
     mute_timer_.cancel();
     registry_.remove(this);
@@ -57,7 +128,7 @@ void connection::read_size() {
     // finish_request -> read_size); past a few, go on from the executor so a
     // burst of tiny requests cannot grow the stack.
     if (nested_reads_ >= max_nested_reads) {
-        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_size(); });
+        asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->read_size(); });
         return;
     }
     ++nested_reads_;
@@ -91,7 +162,7 @@ void connection::fill_input() {
         in_end_ -= in_begin_;
         in_begin_ = 0;
     }
-    socket_.async_read_some(asio::buffer(in_.get() + in_end_, input_buffer_bytes - in_end_),
+    stream_.async_read_some(asio::buffer(in_.get() + in_end_, input_buffer_bytes - in_end_),
                             [self = shared_from_this()](boost::system::error_code ec, size_t n) {
                                 if (ec) {
                                     self->close();
@@ -121,7 +192,7 @@ void connection::start_frame(uint32_t size) {
 // The rest of a frame bigger than what was buffered goes straight into the
 // frame, so a large produce request is not copied twice.
 void connection::read_rest_of_frame(size_t have) {
-    asio::async_read(socket_, asio::buffer(frame_.get() + have, frame_size_ - have),
+    stream_.async_read(asio::buffer(frame_.get() + have, frame_size_ - have),
                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
                          if (ec) {
                              self->close();
@@ -224,7 +295,7 @@ void connection::warm_if_cold(outgoing& out) {
     }
     if (cold.empty()) return;
     out.warming = next_warm_ticket_++;
-    warmer_.warm(std::move(cold), socket_.get_executor(),
+    warmer_.warm(std::move(cold), stream_.socket().get_executor(),
                  [self = shared_from_this(), ticket = out.warming] { self->warmed(ticket); });
 }
 
@@ -246,10 +317,14 @@ void connection::write_next() {
     if (closed_) return;
     if (read_paused_ && out_.size() <= max_queued_responses / 2) {
         read_paused_ = false;
-        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_size(); });
+        asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->read_size(); });
     }
     writing_ = !out_.empty();
     if (!writing_) return;
+    if (stream_.is_tls()) {
+        write_tls_chunk();
+        return;
+    }
     gathered_.clear();
     gathered_responses_ = 0;
     for (outgoing& out : out_) {
@@ -273,7 +348,7 @@ void connection::write_next() {
         write_next();
         return;
     }
-    asio::async_write(socket_, gathered_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
+    asio::async_write(stream_.socket(), gathered_, [self = shared_from_this()](boost::system::error_code ec, size_t) {
         // A close() after the send finished but before this ran has already
         // cleared the queue.
         if (self->closed_) return;
@@ -289,22 +364,94 @@ void connection::write_next() {
 // Adds `out`'s memory pieces from its current part on to gathered_; true if
 // that finishes the response, false if it stopped at a file slice.
 bool connection::gather(outgoing& out) {
+    size_t last_part = 2 * out.body.file_slices().size() + 1;
+    for (; out.part <= last_part; ++out.part) {
+        if (out.part > 0 && out.part % 2 == 0) return false;
+        asio::const_buffer piece = memory_piece(out, out.part);
+        if (piece.size() > 0) gathered_.push_back(piece);
+    }
+    return true;
+}
+
+// Part 0 is the head, part 2k+1 memory run k of the body (never a slice).
+asio::const_buffer connection::memory_piece(const outgoing& out, size_t part) {
+    if (part == 0) return asio::buffer(out.head);
     const auto& slices = out.body.file_slices();
     const auto& buf = out.body.buffer();
-    size_t last_part = 2 * slices.size() + 1;
-    for (; out.part <= last_part; ++out.part) {
-        asio::const_buffer piece;
-        if (out.part == 0) {
-            piece = asio::buffer(out.head);
-        } else if (out.part % 2 == 1) {
-            size_t k = (out.part - 1) / 2;
-            size_t from = k == 0 ? 0 : slices[k - 1].position;
-            size_t to = k < slices.size() ? slices[k].position : buf.size();
-            piece = asio::buffer(buf.data() + from, to - from);
-        } else {
+    size_t k = (part - 1) / 2;
+    size_t from = k == 0 ? 0 : slices[k - 1].position;
+    size_t to = k < slices.size() ? slices[k].position : buf.size();
+    return asio::buffer(buf.data() + from, to - from);
+}
+
+// TLS: copies what comes next in the queue (memory pieces, and file slices
+// read with pread) into one bounded buffer and writes that through the
+// stream. A response fully copied leaves the queue at once: its bytes are
+// in the buffer. Stops short at a slice still being warmed.
+void connection::write_tls_chunk() {
+    if (!tls_out_) tls_out_ = std::make_unique_for_overwrite<uint8_t[]>(tls_chunk_bytes);
+    size_t filled = 0;
+    while (!out_.empty() && filled < tls_chunk_bytes) {
+        outgoing& out = out_.front();
+        size_t last_part = 2 * out.body.file_slices().size() + 1;
+        if (out.part > last_part) {
+            out_.pop_front();
+            continue;
+        }
+        if (out.part > 0 && out.part % 2 == 0) {
+            if (out.warming != 0) {
+                if (filled > 0) break;
+                waiting_for_warmer_ = true;  // warmed() goes on
+                return;
+            }
+            if (!copy_slice_part(out, out.body.file_slices()[(out.part - 2) / 2].slice, filled)) return;
+            continue;
+        }
+        asio::const_buffer piece = memory_piece(out, out.part);
+        size_t n = std::min(piece.size() - out.sent_in_part, tls_chunk_bytes - filled);
+        std::memcpy(tls_out_.get() + filled, static_cast<const uint8_t*>(piece.data()) + out.sent_in_part, n);
+        filled += n;
+        out.sent_in_part += n;
+        if (out.sent_in_part == piece.size()) {
+            out.sent_in_part = 0;
+            ++out.part;
+        }
+    }
+    if (filled == 0) {
+        write_next();
+        return;
+    }
+    stream_.async_write(asio::buffer(tls_out_.get(), filled),
+                        [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                            if (self->closed_) return;
+                            if (ec) {
+                                self->close();
+                                return;
+                            }
+                            self->write_next();
+                        });
+}
+
+// Reads as much of the slice as fits after `filled`; false if the file is
+// shorter than the slice (then the connection is closed, as with sendfile).
+bool connection::copy_slice_part(outgoing& out, const protocol::file_slice& slice, size_t& filled) {
+    while (out.sent_in_part < slice.length && filled < tls_chunk_bytes) {
+        size_t want = std::min<size_t>(slice.length - out.sent_in_part, tls_chunk_bytes - filled);
+        ssize_t n = ::pread(slice.fd, tls_out_.get() + filled, want,
+                            static_cast<off_t>(slice.offset + out.sent_in_part));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            spdlog::warn("closing {}: pread failed (returned {}): {}", peer_, n,
+                         n < 0 ? std::strerror(errno) : "file shorter than the slice");
+            close();
             return false;
         }
-        if (piece.size() > 0) gathered_.push_back(piece);
+        filled += static_cast<size_t>(n);
+        out.sent_in_part += static_cast<size_t>(n);
+    }
+    if (out.sent_in_part == slice.length) {
+        out.sent_in_part = 0;
+        ++out.part;
     }
     return true;
 }
@@ -312,10 +459,11 @@ bool connection::gather(outgoing& out) {
 // Returns true when the slice is fully sent (part advanced); false when the
 // socket is full and a wait was scheduled, or the connection was closed.
 bool connection::write_file_slice(outgoing& out, const protocol::file_slice& slice) {
-    int sock = socket_.native_handle();
-    if (!socket_.native_non_blocking()) {
+    auto& socket = stream_.socket();
+    int sock = socket.native_handle();
+    if (!socket.native_non_blocking()) {
         boost::system::error_code ec;
-        socket_.native_non_blocking(true, ec);
+        socket.native_non_blocking(true, ec);
     }
     while (out.sent_in_part < slice.length) {
         off_t offset = static_cast<off_t>(slice.offset + out.sent_in_part);
@@ -326,7 +474,7 @@ bool connection::write_file_slice(outgoing& out, const protocol::file_slice& sli
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (errno == EINTR) continue;
-            socket_.async_wait(asio::ip::tcp::socket::wait_write,
+            socket.async_wait(asio::ip::tcp::socket::wait_write,
                                [self = shared_from_this()](boost::system::error_code ec) {
                                    if (ec) {
                                        self->close();

@@ -13,6 +13,14 @@
 // connection: it waits in the queue (behind it, its successors) until the
 // page_cache_warmer has read them in.
 //
+// Over TLS (SSL and SASL_SSL listeners) the handshake comes first, within
+// sluice.ssl.handshake.timeout.ms; its client certificate, if any, gives the
+// session's principal. Then the same frames flow through the TLS stream.
+// File slices cannot go by sendfile there: they are read (pread) into one
+// bounded buffer, with the memory pieces around them, and written through
+// the stream a chunk at a time, so a large fetch answer is never all in
+// memory.
+//
 // Syscalls per request are what small-request latency is made of: reads go
 // through a small buffer, so one recv usually brings the size prefix and the
 // whole request (large frames are read straight into their own buffer after
@@ -20,6 +28,7 @@
 // responses queued behind it, leave in one gathered send.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -27,6 +36,8 @@
 
 #include "broker/config/listener.h"
 #include "broker/handlers/handler.h"
+#include "broker/net/byte_stream.h"
+#include "broker/net/tls_context.h"
 #include "protocol/wire.h"
 
 namespace sluice::broker {
@@ -36,8 +47,11 @@ class page_cache_warmer;
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
+    // `tls` is null for PLAINTEXT and SASL_PLAINTEXT listeners.
     connection(boost::asio::ip::tcp::socket socket, const listener& from, broker& owner,
-               connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes);
+               connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes,
+               std::shared_ptr<tls_context> tls = nullptr,
+               std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
     void start();
     void close();
 
@@ -50,6 +64,8 @@ private:
         uint64_t warming = 0;    // while non-zero, its slices are being read into the page cache
     };
 
+    void handshake(std::chrono::milliseconds timeout);
+    void handshaken();
     void read_size();
     void fill_input();
     void start_frame(uint32_t size);
@@ -64,8 +80,17 @@ private:
     void write_next();
     bool gather(outgoing& out);
     bool write_file_slice(outgoing& out, const protocol::file_slice& slice);
+    void write_tls_chunk();
+    bool copy_slice_part(outgoing& out, const protocol::file_slice& slice, size_t& filled);
+    static boost::asio::const_buffer memory_piece(const outgoing& out, size_t part);
 
-    boost::asio::ip::tcp::socket socket_;
+    byte_stream stream_;
+    std::shared_ptr<tls_context> tls_;
+    std::chrono::milliseconds handshake_timeout_;
+    std::unique_ptr<boost::asio::steady_timer> handshake_timer_;
+    // Over TLS, the plaintext of the write in flight (allocated on first use).
+    static constexpr size_t tls_chunk_bytes = 64 * 1024;
+    std::unique_ptr<uint8_t[]> tls_out_;
     broker& broker_;
     connection_registry& registry_;
     page_cache_warmer& warmer_;

@@ -13,8 +13,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 server::server(asio::io_context& io, broker& owner, const std::vector<listener>& listeners,
-               size_t max_request_bytes)
-    : io_(io), broker_(owner), max_request_bytes_(max_request_bytes) {
+               size_t max_request_bytes, tls_contexts tls, std::chrono::milliseconds handshake_timeout)
+    : io_(io), broker_(owner), max_request_bytes_(max_request_bytes), handshake_timeout_(handshake_timeout) {
     for (const auto& l : listeners) {
         tcp::resolver resolver(io_);
         std::string host = l.host.empty() ? "0.0.0.0" : l.host;
@@ -31,7 +31,14 @@ server::server(asio::io_context& io, broker& owner, const std::vector<listener>&
         if (ec) throw std::runtime_error("listeners: cannot bind " + l.to_string() + ": " + ec.message());
         acceptor->listen(asio::socket_base::max_listen_connections);
         spdlog::info("listening on {} ({})", l.to_string(), acceptor->local_endpoint().port());
-        acceptors_.push_back(std::make_unique<bound_listener>(bound_listener{l, std::move(acceptor)}));
+        std::shared_ptr<tls_context> context;
+        if (uses_tls(l.security_protocol)) {
+            auto it = tls.find(l.name);
+            if (it == tls.end()) throw std::runtime_error("listeners: no TLS settings for " + l.to_string());
+            context = it->second;
+        }
+        acceptors_.push_back(
+            std::make_unique<bound_listener>(bound_listener{l, std::move(acceptor), std::move(context)}));
         accept(*acceptors_.back());
     }
 }
@@ -42,7 +49,7 @@ void server::accept(bound_listener& bound) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         if (!ec) {
             auto c = std::make_shared<connection>(std::move(socket), bound.config, broker_, connections_, warmer_,
-                                                  max_request_bytes_);
+                                                  max_request_bytes_, bound.tls, handshake_timeout_);
             connections_.add(c);
             c->start();
             accept(bound);

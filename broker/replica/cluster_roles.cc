@@ -9,6 +9,7 @@
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/groups/offsets_topic.h"
+#include "broker/net/tls_context.h"
 #include "broker/replica/fetcher_options.h"
 #include "broker/replica/partition_follower_log.h"
 #include "broker/topics/partition_leader.h"
@@ -42,9 +43,17 @@ bool same(const std::vector<node_id>& a, const std::vector<int32_t>& b) {
 
 cluster_roles::cluster_roles(broker& b) : broker_(b) {
     auto executor = b.io().get_executor();
-    auto endpoint_of = [this](node_id id) -> std::optional<endpoint> {
+    // Leaders are reached on inter.broker.listener.name, over TLS when it is
+    // an SSL or SASL_SSL listener (read here, at startup: a bad setting
+    // stops the broker).
+    inter_broker_client inter = inter_broker_settings(b.config());
+    auto endpoint_of = [this, listener = inter.listener](node_id id) -> std::optional<endpoint> {
         for (const auto& n : broker_.metadata().live_brokers()) {
-            if (n.id == id) return endpoint{n.host, std::to_string(n.port)};
+            if (n.id != id) continue;
+            for (const auto& e : n.endpoints) {
+                if (e.listener == listener) return endpoint{e.host, std::to_string(e.port)};
+            }
+            return endpoint{n.host, std::to_string(n.port)};
         }
         return std::nullopt;
     };
@@ -57,7 +66,10 @@ cluster_roles::cluster_roles(broker& b) : broker_(b) {
                      protocol::error_name(e));
         retry_later(tp.topic);
     };
-    fetchers_ = std::make_unique<follower_fetchers>(executor, fetcher_options(b.config()), endpoint_of, on_problem,
+    auto options = fetcher_options(b.config());
+    options.tls = inter.tls;
+    options.tls_verify_host = inter.verify_host;
+    fetchers_ = std::make_unique<follower_fetchers>(executor, std::move(options), endpoint_of, on_problem,
                                                     b.config().num_replica_fetchers);
 }
 

@@ -4,7 +4,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "broker/broker.h"
+#include "broker/config/config_error.h"
+#include "broker/net/tls_context.h"
 #include "replication/kafka_connection.h"
 #include "replication/metadata_store.h"
 
@@ -29,6 +33,20 @@ std::shared_ptr<replication::kafka_connection> peer_links::to(int32_t node) {
         replication::kafka_connection::options o;
         o.host = n.host;
         o.port = std::to_string(n.port);
+        // Other brokers are reached on inter.broker.listener.name, with its TLS.
+        try {
+            inter_broker_client inter = inter_broker_settings(broker_.config());
+            for (const auto& e : n.endpoints) {
+                if (e.listener != inter.listener) continue;
+                o.host = e.host;
+                o.port = std::to_string(e.port);
+            }
+            o.tls = inter.tls;
+            o.tls_verify_host = inter.verify_host;
+        } catch (const config_error& e) {
+            spdlog::error("cannot reach broker {}: {}", node, e.what());
+            return nullptr;
+        }
         o.client_id = client_id_;
         auto c = replication::kafka_connection::create(broker_.io().get_executor(), std::move(o));
         links_.emplace(node, c);
