@@ -150,6 +150,10 @@ void read_consumer_group_settings(broker_config& c, Int32 i32, std::vector<std::
 broker_config broker_config::from_properties(const property_list& props) {
     broker_config c;
     for (const auto& [key, value] : props) {
+        if (key.starts_with("listener.name.")) {
+            c.listener_set_[key] = value;
+            continue;
+        }
         if (find_broker_property(key) == nullptr) {
             if (std::find(c.unknown_.begin(), c.unknown_.end(), key) == c.unknown_.end()) {
                 spdlog::warn("The configuration '{}' was supplied but isn't a known config.", key);
@@ -294,6 +298,14 @@ broker_config broker_config::from_properties(const property_list& props) {
             throw config_error(invalid_value_message("sluice.http.listener", http, "Expected host:port"));
         }
     }
+    c.sasl = read_sasl_config(
+        c.listeners,
+        [&](std::string_view n) -> std::optional<std::string> {
+            if (auto it = c.listener_set_.find(n); it != c.listener_set_.end()) return std::string(trim(it->second));
+            if (c.is_set(n)) return c.value_of(n);
+            return std::nullopt;
+        },
+        c.value_of("inter.broker.listener.name"));
     return c;
 }
 

@@ -20,6 +20,7 @@
 #include "broker/config/config_entry.h"
 #include "broker/config/listener.h"
 #include "broker/config/properties_file.h"
+#include "broker/config/sasl_config.h"
 
 namespace sluice::broker {
 
@@ -113,6 +114,7 @@ struct broker_config {
     int32_t metadata_etcd_session_timeout_ms = 6000;
     // sluice.http.listener "host:port" (name "HTTP"); nullopt = no HTTP server.
     std::optional<listener> http_listener;
+    sasl_config sasl;  // SASL_* listeners' mechanisms and users
 
     // Parses and checks `props` (later entries win). Throws config_error.
     static broker_config from_properties(const property_list& props);
@@ -140,6 +142,9 @@ struct broker_config {
 
 private:
     std::map<std::string, std::string, std::less<>> set_;
+    // listener.name.<listener>.<property>: per-listener forms, read by the
+    // settings they refine (sasl_config).
+    std::map<std::string, std::string, std::less<>> listener_set_;
     std::vector<std::string> unknown_;
 };
 

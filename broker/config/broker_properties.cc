@@ -142,6 +142,12 @@ std::vector<config_def> used_defs() {
         {.name = "controlled.shutdown.retry.backoff.ms", .type = t::int64, .default_value = "5000"},
         // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
+        // SASL (broker/config/sasl_config.h); listener.name.<l>.* forms too.
+        {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
+        {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
+        {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
+        {.name = "connections.max.reauth.ms", .type = t::int64, .default_value = "0"},
+        {.name = "sasl.server.max.receive.size", .type = t::int32, .default_value = "524288"},
     };
 }
 
@@ -210,9 +216,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "authorizer.class.name", .type = t::string, .default_value = ""},
         {.name = "super.users", .type = t::string, .default_value = std::nullopt},
-        {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
-        {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
-        {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
         {.name = "ssl.keystore.type", .type = t::string, .default_value = "JKS"},
         {.name = "ssl.keystore.location", .type = t::string, .default_value = std::nullopt},
         {.name = "ssl.keystore.password", .type = t::password, .default_value = std::nullopt},

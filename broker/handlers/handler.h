@@ -18,6 +18,9 @@
 namespace sluice::broker {
 
 class broker;
+namespace sasl {
+class authenticator;
+}
 
 // Who sent a request, as the connection established it: the listener it came
 // in on and the principal its security protocol authenticated (Kafka's
@@ -45,6 +48,10 @@ struct request {
     std::span<uint8_t> body;
     std::string peer;  // "host:port" of the client, for logs
     std::shared_ptr<const session> origin = anonymous_session();
+    // The connection's SASL exchange (broker/sasl/authenticator.h) on a
+    // SASL_* listener, nullptr elsewhere: only SaslHandshake and
+    // SaslAuthenticate use it. Valid while the handler runs.
+    sasl::authenticator* sasl = nullptr;
 };
 
 using respond_fn = std::function<void(protocol::writer)>;

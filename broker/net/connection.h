@@ -32,11 +32,15 @@ namespace sluice::broker {
 
 class connection_registry;
 class page_cache_warmer;
+namespace sasl {
+class authenticator;
+}
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
     connection(boost::asio::ip::tcp::socket socket, const listener& from, broker& owner,
                connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes);
+    ~connection();
     void start();
     void close();
 
@@ -54,6 +58,8 @@ private:
     void start_frame(uint32_t size);
     void read_rest_of_frame(size_t have);
     void handle_frame();
+    void handle_raw_sasl_token();
+    void adopt_sasl_principal();
     void finish_request(const request& req, protocol::writer body);
     void queue_response(protocol::bytes head, protocol::writer body);
     void warm_if_cold(outgoing& out);
@@ -69,6 +75,13 @@ private:
     size_t max_request_bytes_;
     std::string peer_;
     std::shared_ptr<const session> session_;
+    // SASL_* listeners only: the exchange that gates requests
+    // (broker/sasl/authenticator.h). Until it succeeds, frames are capped
+    // at sasl.server.max.receive.size; a failure closes once the answer is
+    // written.
+    std::unique_ptr<sasl::authenticator> sasl_;
+    size_t pre_auth_max_bytes_ = 0;
+    bool close_after_write_ = false;
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
     std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);
