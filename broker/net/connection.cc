@@ -184,8 +184,11 @@ void connection::handle_frame() {
 
     if (sasl_) {
         if (!sasl_->admits(req.api_key, std::chrono::steady_clock::now())) {
-            spdlog::info("closing {}: api {} before SASL authentication (or after the session expired)", peer_,
-                         req.api_key);
+            if (sasl_->authenticated_once()) {
+                spdlog::info("closing {}: api {} after its SASL session expired", peer_, req.api_key);
+            } else {
+                spdlog::info("closing {}: api {} before SASL authentication", peer_, req.api_key);
+            }
             close();
             return;
         }

@@ -3,7 +3,7 @@
 //
 //   client-first  n,[a=authzid],n=<saslname>,r=<client nonce>[,ext...]
 //   server-first  r=<client nonce><server nonce>,s=<base64 salt>,i=<iterations>
-//   client-final  c=<base64 gs2 header>,r=<nonce>[,ext...],p=<base64 proof>
+//   client-final  c=<base64 gs2 header>,r=[...]<nonce>[,ext...],p=<base64 proof>
 //   server-final  v=<base64 ServerSignature>
 //
 // Only "n" channel binding (no TLS binding, as Kafka). An unknown user gets

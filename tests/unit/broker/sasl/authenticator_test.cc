@@ -24,12 +24,12 @@ scram_lookup no_scram_users() {
     return [](const std::string&, scram_mechanism) { return std::optional<scram_credential>(); };
 }
 
-struct fixture : ::testing::Test {
+struct AuthenticatorTest : ::testing::Test {
     listener_sasl config = plain_listener();
     clock::time_point t0 = clock::now();
 };
 
-TEST_F(fixture, OnlySaslAndApiVersionsBeforeAuthentication) {
+TEST_F(AuthenticatorTest, OnlySaslAndApiVersionsBeforeAuthentication) {
     authenticator a(config, 0, no_scram_users());
     EXPECT_TRUE(a.admits(api_versions, t0));
     EXPECT_TRUE(a.admits(handshake, t0));
@@ -39,7 +39,7 @@ TEST_F(fixture, OnlySaslAndApiVersionsBeforeAuthentication) {
     EXPECT_FALSE(a.authenticated_once());
 }
 
-TEST_F(fixture, PlainSuccessSetsThePrincipalOnce) {
+TEST_F(AuthenticatorTest, PlainSuccessSetsThePrincipalOnce) {
     authenticator a(config, 0, no_scram_users());
     auto h = a.handshake("PLAIN", 1, t0);
     EXPECT_EQ(h.error, error_code::none);
@@ -55,7 +55,7 @@ TEST_F(fixture, PlainSuccessSetsThePrincipalOnce) {
     EXPECT_FALSE(a.must_close());
 }
 
-TEST_F(fixture, UnknownMechanismListsTheEnabledOnesAndCloses) {
+TEST_F(AuthenticatorTest, UnknownMechanismListsTheEnabledOnesAndCloses) {
     authenticator a(config, 0, no_scram_users());
     auto h = a.handshake("GSSAPI", 1, t0);
     EXPECT_EQ(h.error, error_code::unsupported_sasl_mechanism);
@@ -63,14 +63,14 @@ TEST_F(fixture, UnknownMechanismListsTheEnabledOnesAndCloses) {
     EXPECT_TRUE(a.must_close());
 }
 
-TEST_F(fixture, AuthenticateBeforeHandshakeIsIllegal) {
+TEST_F(AuthenticatorTest, AuthenticateBeforeHandshakeIsIllegal) {
     authenticator a(config, 0, no_scram_users());
     auto r = a.authenticate("\0alice\0pw"s, t0);
     EXPECT_EQ(r.error, error_code::illegal_sasl_state);
     EXPECT_TRUE(a.must_close());
 }
 
-TEST_F(fixture, SecondHandshakeMidExchangeIsIllegal) {
+TEST_F(AuthenticatorTest, SecondHandshakeMidExchangeIsIllegal) {
     authenticator a(config, 0, no_scram_users());
     ASSERT_EQ(a.handshake("SCRAM-SHA-256", 1, t0).error, error_code::none);
     ASSERT_EQ(a.authenticate("n,,n=alice,r=abc", t0).error, error_code::none);
@@ -78,7 +78,7 @@ TEST_F(fixture, SecondHandshakeMidExchangeIsIllegal) {
     EXPECT_TRUE(a.must_close());
 }
 
-TEST_F(fixture, WrongPasswordFailsAndCloses) {
+TEST_F(AuthenticatorTest, WrongPasswordFailsAndCloses) {
     authenticator a(config, 0, no_scram_users());
     a.handshake("PLAIN", 1, t0);
     auto r = a.authenticate("\0alice\0nope"s, t0);
@@ -89,7 +89,7 @@ TEST_F(fixture, WrongPasswordFailsAndCloses) {
     EXPECT_FALSE(a.admits(api_versions, t0));
 }
 
-TEST_F(fixture, V0HandshakeMeansRawTokens) {
+TEST_F(AuthenticatorTest, V0HandshakeMeansRawTokens) {
     authenticator a(config, 0, no_scram_users());
     a.handshake("PLAIN", 0, t0);
     EXPECT_TRUE(a.expects_raw_token());
@@ -97,7 +97,7 @@ TEST_F(fixture, V0HandshakeMeansRawTokens) {
     EXPECT_FALSE(a.expects_raw_token());
 }
 
-TEST_F(fixture, AfterAuthenticationSaslRequestsAreRefusedWithoutClosing) {
+TEST_F(AuthenticatorTest, AfterAuthenticationSaslRequestsAreRefusedWithoutClosing) {
     authenticator a(config, 0, no_scram_users());
     a.handshake("PLAIN", 1, t0);
     a.authenticate("\0alice\0pw"s, t0);
@@ -107,7 +107,7 @@ TEST_F(fixture, AfterAuthenticationSaslRequestsAreRefusedWithoutClosing) {
     EXPECT_TRUE(a.admits(metadata, t0));
 }
 
-TEST_F(fixture, ReauthenticationRenewsTheSession) {
+TEST_F(AuthenticatorTest, ReauthenticationRenewsTheSession) {
     authenticator a(config, 1000, no_scram_users());
     a.handshake("PLAIN", 1, t0);
     auto first = a.authenticate("\0alice\0pw"s, t0);
@@ -127,7 +127,7 @@ TEST_F(fixture, ReauthenticationRenewsTheSession) {
     EXPECT_TRUE(a.admits(metadata, late + std::chrono::milliseconds(500)));
 }
 
-TEST_F(fixture, ReauthenticationKeepsPrincipalAndMechanism) {
+TEST_F(AuthenticatorTest, ReauthenticationKeepsPrincipalAndMechanism) {
     authenticator a(config, 1000, no_scram_users());
     a.handshake("PLAIN", 1, t0);
     a.authenticate("\0alice\0pw"s, t0);

@@ -183,6 +183,27 @@ TEST(ScramTest, ForgedOrTruncatedClientFinalMessages) {
     }
 }
 
+// librdkafka 2.0.2 repeats its nonce before the combined one; Kafka accepts
+// any nonce that ends with the combined one, and the proof covers it.
+TEST(ScramTest, LibrdkafkaDoubledNonceIsAccepted) {
+    auto m = scram_mechanism::sha_256;
+    scram_server server(m, user_with(m, "alice", "pw", "salt", 4096));
+    client c{m, "alice", "pw", "abc"};
+    step first = server.evaluate(c.first());
+    ASSERT_EQ(first.what, step::outcome::challenge);
+    std::string doubled = "r=abc" + first.token.substr(2);  // server-first with the doubled nonce
+    doubled = doubled.substr(0, doubled.find(','));
+    std::string server_first = first.token;
+    // Build the final message by hand with the doubled nonce.
+    std::string salted = scram_hi(m, "pw", "salt", 4096);
+    std::string client_key = scram_hmac(m, salted, "Client Key");
+    std::string without_proof = "c=biws," + doubled;
+    std::string auth = c.first_bare() + "," + server_first + "," + without_proof;
+    std::string proof = xor_bytes(client_key, scram_hmac(m, scram_hash(m, client_key), auth));
+    step last = server.evaluate(without_proof + ",p=" + base64_encode(proof));
+    EXPECT_EQ(last.what, step::outcome::success) << last.message;
+}
+
 TEST(ScramTest, NoMessageAfterTheExchange) {
     auto m = scram_mechanism::sha_256;
     scram_server server(m, user_with(m, "alice", "pw", "salt", 4096));
