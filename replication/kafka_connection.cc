@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
+#include <functional>
 
 #include "protocol/generated/api_registry.h"
 
@@ -17,6 +18,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr int16_t api_versions_key = 18;
+constexpr int16_t sasl_handshake_key = 17;
+constexpr int16_t sasl_authenticate_key = 36;
 
 class connection final : public kafka_connection, public std::enable_shared_from_this<connection> {
 public:
@@ -78,11 +81,87 @@ private:
                 if (gen != self->generation_) return;
                 if (ec2) return self->fail("cannot connect to " + self->where() + ": " + ec2.message());
                 self->socket_.set_option(tcp::no_delay(true));
-                self->state_ = state::open;
-                self->connect_timer_.cancel();
-                self->arm_timer();
-                self->write_next();
-                self->read_size();
+                if (self->options_.sasl) return self->authenticate();
+                self->opened();
+            });
+        });
+    }
+
+    void opened() {
+        state_ = state::open;
+        connect_timer_.cancel();
+        arm_timer();
+        write_next();
+        read_size();
+    }
+
+    // SASL before anything else: the requests wait in outbox_ meanwhile.
+    void authenticate() {
+        auto client = std::make_shared<sasl_client>(*options_.sasl);
+        protocol::writer body;
+        body.write_string(options_.sasl->mechanism, false);
+        exchange(sasl_handshake_key, body, [self = shared_from_this(), client](protocol::bytes answer) {
+            protocol::reader r(answer);
+            int16_t error = r.read_int16();
+            if (!r.ok() || error != 0) {
+                return self->fail("SASL handshake with " + self->where() + " failed (error " + std::to_string(error) +
+                                  ")");
+            }
+            self->sasl_step(client, client->start());
+        });
+    }
+
+    void sasl_step(std::shared_ptr<sasl_client> client, sasl_client::next next) {
+        if (next.error) return fail("SASL authentication with " + where() + ": " + *next.error);
+        if (!next.token) return opened();
+        protocol::writer body;
+        body.write_bytes(protocol::bytes_view(reinterpret_cast<const uint8_t*>(next.token->data()), next.token->size()),
+                         false);
+        exchange(sasl_authenticate_key, body, [self = shared_from_this(), client](protocol::bytes answer) {
+            protocol::reader r(answer);
+            int16_t error = r.read_int16();
+            auto message = r.read_nullable_string(false);
+            auto token = r.read_bytes(false);
+            if (!r.ok() || error != 0) {
+                return self->fail("SASL authentication with " + self->where() + " failed (error " +
+                                  std::to_string(error) + "): " + message.value_or(""));
+            }
+            std::string_view server(reinterpret_cast<const char*>(token.data()), token.size());
+            self->sasl_step(client, client->step(server));
+        });
+    }
+
+    // One v1 (non-flexible) SASL request and its answer, outside the
+    // pipeline of ordinary requests.
+    void exchange(int16_t api_key, const protocol::writer& body, std::function<void(protocol::bytes)> done) {
+        protocol::writer frame;
+        frame.write_int32(static_cast<int32_t>(2 + 2 + 4 + 2 + options_.client_id.size() + body.buffer().size()));
+        frame.write_int16(api_key);
+        frame.write_int16(1);
+        int32_t correlation = next_correlation_++;
+        frame.write_int32(correlation);
+        frame.write_string(options_.client_id, false);
+        frame.write_raw(body.buffer());
+        auto out = std::make_shared<protocol::bytes>(std::move(frame.buffer()));
+        uint64_t gen = generation_;
+        auto self = shared_from_this();
+        asio::async_write(socket_, asio::buffer(*out), [self, gen, out, correlation, done](boost::system::error_code ec, size_t) {
+            if (gen != self->generation_) return;
+            if (ec) return self->fail("writing to " + self->where() + ": " + ec.message());
+            asio::async_read(self->socket_, asio::buffer(self->size_buf_), [self, gen, correlation, done](boost::system::error_code ec2, size_t) {
+                if (gen != self->generation_) return;
+                if (ec2) return self->fail("SASL authentication with " + self->where() + ": " + ec2.message());
+                uint32_t size = (uint32_t{self->size_buf_[0]} << 24) | (uint32_t{self->size_buf_[1]} << 16) |
+                                (uint32_t{self->size_buf_[2]} << 8) | self->size_buf_[3];
+                if (size < 4 || size > (1u << 20)) return self->fail("SASL answer of " + std::to_string(size) + " bytes");
+                self->frame_.resize(size);
+                asio::async_read(self->socket_, asio::buffer(self->frame_), [self, gen, correlation, done](boost::system::error_code ec3, size_t) {
+                    if (gen != self->generation_) return;
+                    if (ec3) return self->fail("SASL authentication with " + self->where() + ": " + ec3.message());
+                    protocol::reader r(protocol::bytes_view(self->frame_.data(), self->frame_.size()));
+                    if (r.read_int32() != correlation) return self->fail("SASL answer does not match its request");
+                    done(protocol::bytes(self->frame_.begin() + 4, self->frame_.end()));
+                });
             });
         });
     }

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "protocol/wire.h"
+#include "replication/sasl_client.h"
 
 namespace sluice::replication {
 
@@ -36,6 +37,11 @@ public:
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{30000};
         uint32_t max_response_bytes = 128u << 20;
+        // Set: authenticate after connecting (SaslHandshake v1, then
+        // SaslAuthenticate v1 tokens) before any request goes out, within
+        // connect_timeout. A failure fails the requests like a refused
+        // connection.
+        std::optional<sasl_login> sasl = std::nullopt;
     };
     using response_fn = std::function<void(kafka_response)>;
 

@@ -305,7 +305,7 @@ broker_config broker_config::from_properties(const property_list& props) {
             if (c.is_set(n)) return c.value_of(n);
             return std::nullopt;
         },
-        c.value_of("inter.broker.listener.name"));
+        c.value_of("inter.broker.listener.name").value_or(str("security.inter.broker.protocol")));
     return c;
 }
 

@@ -95,6 +95,8 @@ sasl_config read_sasl_config(const std::vector<listener>& listeners,
     }
 
     if (inter_broker_listener) {
+        std::transform(inter_broker_listener->begin(), inter_broker_listener->end(), inter_broker_listener->begin(),
+                       [](unsigned char ch) { return std::toupper(ch); });
         if (const listener_sasl* s = c.find(*inter_broker_listener)) {
             const auto& m = c.inter_broker_mechanism;
             if (std::find(s->mechanisms.begin(), s->mechanisms.end(), m) == s->mechanisms.end()) {
@@ -102,6 +104,13 @@ sasl_config read_sasl_config(const std::vector<listener>& listeners,
                     "sasl.mechanism.inter.broker.protocol", m,
                     "must be included in sasl.enabled.mechanisms of the inter-broker listener " + *inter_broker_listener));
             }
+            auto login = s->client_logins.find(m);
+            if (login == s->client_logins.end()) {
+                throw config_error("Missing username and password in listener.name." + lower(*inter_broker_listener) +
+                                   "." + lower(m) + ".sasl.jaas.config: the inter-broker listener " +
+                                   *inter_broker_listener + " uses " + m + " for this broker's own connections");
+            }
+            c.inter_broker_login = replication::sasl_login{m, login->second.first, login->second.second};
         }
     }
     return c;

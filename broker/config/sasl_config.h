@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "broker/config/listener.h"
+#include "replication/sasl_client.h"
 
 namespace sluice::broker {
 
@@ -42,6 +43,10 @@ struct sasl_config {
     std::string inter_broker_mechanism = "GSSAPI";
     int64_t connections_max_reauth_ms = 0;
     int32_t max_receive_size = 524288;
+    // This broker's login on other brokers, when the inter-broker listener
+    // (inter.broker.listener.name, else the one named by
+    // security.inter.broker.protocol) is SASL_*.
+    std::optional<replication::sasl_login> inter_broker_login;
     bool operator==(const sasl_config&) const = default;
 
     // nullptr for a listener that is not SASL_*.

@@ -57,6 +57,7 @@ std::shared_ptr<replication::kafka_connection> marker_sender::connection_to(int3
         o.host = n.host;
         o.port = std::to_string(n.port);
         o.client_id = "sluice-txn-coordinator-" + std::to_string(broker_.config().node_id);
+        o.sasl = broker_.config().sasl.inter_broker_login;
         auto c = replication::kafka_connection::create(broker_.io().get_executor(), std::move(o));
         connections_.emplace(node, c);
         return c;

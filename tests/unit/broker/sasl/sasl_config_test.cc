@@ -77,6 +77,25 @@ TEST(SaslConfigTest, RefusesWhatCannotBeServed) {
                                   "sasl.mechanism.inter.broker.protocol=PLAIN\n",
                     "sasl.mechanism.inter.broker.protocol", "PLAIN");
     expect_rejected("connections.max.reauth.ms=soon\n", "connections.max.reauth.ms", "soon");
+    // An inter-broker SASL listener needs this broker's own login.
+    expect_rejected(listeners() + "sasl.enabled.mechanisms=SCRAM-SHA-256\ninter.broker.listener.name=sasl_plaintext\n"
+                                  "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\n",
+                    "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", "username and password");
+}
+
+TEST(SaslConfigTest, InterBrokerLogin) {
+    auto c = parse(listeners() + "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512\n"
+                                 "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + std::string(plain_jaas) + "\n"
+                                 "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+                                 "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"broker\" "
+                                 "password=\"b-secret\";\n"
+                                 "inter.broker.listener.name=SASL_PLAINTEXT\n"
+                                 "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n");
+    ASSERT_TRUE(c.sasl.inter_broker_login);
+    EXPECT_EQ(*c.sasl.inter_broker_login, (replication::sasl_login{"SCRAM-SHA-512", "broker", "b-secret"}));
+    // The PLAINTEXT listener carries inter-broker traffic by default: no login.
+    auto d = parse(listeners() + "sasl.enabled.mechanisms=SCRAM-SHA-512\n");
+    EXPECT_FALSE(d.sasl.inter_broker_login);
 }
 
 }  // namespace
