@@ -335,6 +335,48 @@ def test_raw_reauthentication_renews_the_session(sasl_factory):
         assert closed(s)
 
 
+def authenticate_v2(sock, token, cid=2):
+    """SaslAuthenticate v2: flexible request and response headers, compact fields."""
+    body = w.uvarint(len(token) + 1) + token + w.EMPTY_TAGGED_FIELDS
+    r = w.roundtrip(sock, API_SASL_AUTHENTICATE, 2, cid, body, flexible=True)
+    r.tagged_fields()
+    err, msg = r.int16(), r.compact_string()
+    data = r.take(r.uvarint() - 1)
+    lifetime = r.int64()
+    r.tagged_fields()
+    return err, msg, data, lifetime
+
+
+@pytest.mark.parametrize("version", [0, 1, 2])
+def test_every_sasl_authenticate_version(sasl_factory, version):
+    sb = sasl_factory({"connections.max.reauth.ms": "60000"})
+    with w.connect(sb.port) as s:
+        assert handshake(s, "PLAIN")[0] == 0
+        token = b"\0alice\0alice-secret"
+        if version == 2:
+            err, msg, _, lifetime = authenticate_v2(s, token)
+        else:
+            err, msg, _, lifetime = authenticate(s, token, version=version)
+        assert err == 0, msg
+        assert lifetime == (None if version == 0 else 60000)
+        metadata_ok(s)
+    with w.connect(sb.port) as s:
+        assert handshake(s, "PLAIN")[0] == 0
+        if version == 2:
+            err, msg, _, _ = authenticate_v2(s, b"\0alice\0nope")
+        else:
+            err, msg, _, _ = authenticate(s, b"\0alice\0nope", version=version)
+        assert err == SASL_AUTHENTICATION_FAILED and "Authentication failed" in msg
+        assert closed(s)
+
+
+def test_sasl_requests_on_a_plaintext_listener_are_refused(sasl_broker):
+    with w.connect(sasl_broker.plain_port) as s:
+        assert handshake(s, "PLAIN")[0] == ILLEGAL_SASL_STATE
+        assert authenticate(s, b"\0alice\0alice-secret")[0] == ILLEGAL_SASL_STATE
+        metadata_ok(s)
+
+
 def test_without_reauth_a_second_handshake_is_refused_and_the_session_goes_on(sasl_broker):
     with w.connect(sasl_broker.port) as s:
         err, _, _, lifetime = plain_login(s, "alice", "alice-secret")
@@ -379,7 +421,7 @@ def test_scram_raw_exchange_verifies_the_server(sasl_broker):
     with w.connect(sasl_broker.port) as s:
         assert handshake(s, "SCRAM-SHA-512")[0] == 0
         c = ScramClient("SCRAM-SHA-512", "dave,=x", "dave-pw")
-        err, _, server_first, _ = authenticate(s, c.first(), version=2 - 1)
+        err, _, server_first, _ = authenticate(s, c.first(), version=1)
         assert err == 0
         assert server_first.decode().startswith("r=" + c.nonce)
         err, msg, server_final, _ = authenticate(s, c.final(server_first), cid=3)
