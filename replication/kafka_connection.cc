@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <deque>
 #include <functional>
+#include <optional>
 
 #include "protocol/generated/api_registry.h"
 
@@ -47,6 +48,13 @@ public:
         buf[3] = static_cast<uint8_t>(size);
         // ApiVersions answers with the v0 response header whatever its version.
         bool tagged_response = flexible && api_key != api_versions_key;
+        // KIP-368: rather than let the other broker close an expired session
+        // under a request, start a new connection (and session) between
+        // requests once 85% of the lifetime has passed.
+        if (state_ == state::open && session_renewal_ && pending_.empty() &&
+            std::chrono::steady_clock::now() >= *session_renewal_) {
+            drop_quietly();
+        }
         pending_.push_back(pending{correlation, tagged_response, std::move(done),
                                    std::chrono::steady_clock::now() + options_.request_timeout});
         outbox_.push_back(std::move(buf));
@@ -87,7 +95,23 @@ private:
         });
     }
 
+    void drop_quietly() {
+        ++generation_;
+        ++timer_epoch_;
+        writing_ = false;
+        boost::system::error_code ignored;
+        timer_.cancel();
+        socket_.close(ignored);
+        outbox_.clear();
+        state_ = state::idle;
+        session_renewal_.reset();
+    }
+
     void opened() {
+        session_renewal_.reset();
+        if (session_lifetime_ms_ > 0) {
+            session_renewal_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(session_lifetime_ms_ * 85 / 100);
+        }
         state_ = state::open;
         connect_timer_.cancel();
         arm_timer();
@@ -122,10 +146,12 @@ private:
             int16_t error = r.read_int16();
             auto message = r.read_nullable_string(false);
             auto token = r.read_bytes(false);
+            int64_t lifetime = r.read_int64();  // v1
             if (!r.ok() || error != 0) {
                 return self->fail("SASL authentication with " + self->where() + " failed (error " +
                                   std::to_string(error) + "): " + message.value_or(""));
             }
+            self->session_lifetime_ms_ = lifetime;
             std::string_view server(reinterpret_cast<const char*>(token.data()), token.size());
             self->sasl_step(client, client->step(server));
         });
@@ -278,6 +304,8 @@ private:
     uint64_t timer_epoch_ = 0;
     bool writing_ = false;
     int32_t next_correlation_ = 1;
+    int64_t session_lifetime_ms_ = 0;  // from the last SaslAuthenticate; 0 = no expiry
+    std::optional<std::chrono::steady_clock::time_point> session_renewal_;
     std::deque<protocol::bytes> outbox_;
     std::deque<pending> pending_;
     std::array<uint8_t, 4> size_buf_{};

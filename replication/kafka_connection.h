@@ -40,7 +40,8 @@ public:
         // Set: authenticate after connecting (SaslHandshake v1, then
         // SaslAuthenticate v1 tokens) before any request goes out, within
         // connect_timeout. A failure fails the requests like a refused
-        // connection.
+        // connection. A session with a lifetime (KIP-368) is renewed by
+        // reconnecting between requests once 85% of it has passed.
         std::optional<sasl_login> sasl = std::nullopt;
     };
     using response_fn = std::function<void(kafka_response)>;
