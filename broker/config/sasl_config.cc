@@ -62,6 +62,12 @@ sasl_config read_sasl_config(const std::vector<listener>& listeners,
                                                      "listener " + l.name + " is SASL but enables no mechanism"));
         }
         for (const auto& m : s.mechanisms) {
+            std::string reauth_property = prefix + lower(m) + ".connections.max.reauth.ms";
+            if (auto v = lookup(reauth_property)) {
+                auto ms = parse_int(*v, INT64_MIN, INT64_MAX);
+                if (!ms) throw config_error(invalid_value_message(reauth_property, *v, "Expected a number of milliseconds"));
+                s.reauth_ms[m] = *ms;
+            }
             std::string jaas_property = prefix + lower(m) + ".sasl.jaas.config";
             std::string_view expected = m == sasl_plain ? plain_login_module : scram_login_module;
             auto jaas = lookup(jaas_property);

@@ -5,7 +5,8 @@
 //   listener.name.<l>.plain.sasl.jaas.config (else sasl.jaas.config):
 //       PlainLoginModule with user_<name>="<password>" options
 //   sasl.mechanism.inter.broker.protocol
-//   connections.max.reauth.ms (KIP-368; 0 = no re-authentication)
+//   connections.max.reauth.ms (KIP-368; 0 = no re-authentication), also
+//       as listener.name.<l>.<mechanism>.connections.max.reauth.ms
 //   sasl.server.max.receive.size (frames before authentication)
 //
 // <l> is the listener name in lower case, as Kafka's ListenerName prefixes.
@@ -35,6 +36,9 @@ struct listener_sasl {
     // The client side of this listener's JAAS entries (username/password
     // options), for inter-broker connections: mechanism -> (user, password).
     std::map<std::string, std::pair<std::string, std::string>> client_logins;
+    // listener.name.<l>.<mechanism>.connections.max.reauth.ms, where set
+    // (else connections.max.reauth.ms).
+    std::map<std::string, int64_t> reauth_ms;
     bool operator==(const listener_sasl&) const = default;
 };
 

@@ -118,9 +118,12 @@ authenticator::authenticate_answer authenticator::authenticate(std::string_view 
     reauthenticating_ = false;
     mechanism_.reset();
     authenticate_answer answer{protocol::error_code::none, std::nullopt, std::move(s.token), 0};
-    if (reauth_ms_ > 0) {
-        expiry_ = now + std::chrono::milliseconds(reauth_ms_);
-        answer.session_lifetime_ms = reauth_ms_;
+    auto per_mechanism = config_.reauth_ms.find(mechanism_name_);
+    int64_t lifetime = per_mechanism == config_.reauth_ms.end() ? reauth_ms_ : per_mechanism->second;
+    expiry_.reset();
+    if (lifetime > 0) {
+        expiry_ = now + std::chrono::milliseconds(lifetime);
+        answer.session_lifetime_ms = lifetime;
     }
     return answer;
 }

@@ -127,6 +127,14 @@ TEST_F(AuthenticatorTest, ReauthenticationRenewsTheSession) {
     EXPECT_TRUE(a.admits(metadata, late + std::chrono::milliseconds(500)));
 }
 
+TEST_F(AuthenticatorTest, PerMechanismLifetimeWins) {
+    config.reauth_ms = {{"PLAIN", 300}};
+    authenticator a(config, 1000, no_scram_users());
+    a.handshake("PLAIN", 1, t0);
+    EXPECT_EQ(a.authenticate("\0alice\0pw"s, t0).session_lifetime_ms, 300);
+    EXPECT_FALSE(a.admits(metadata, t0 + std::chrono::milliseconds(301)));
+}
+
 TEST_F(AuthenticatorTest, ReauthenticationKeepsPrincipalAndMechanism) {
     authenticator a(config, 1000, no_scram_users());
     a.handshake("PLAIN", 1, t0);

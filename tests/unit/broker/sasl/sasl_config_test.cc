@@ -17,6 +17,17 @@ std::string listeners() {
     return "listeners=PLAINTEXT://:0,SASL_PLAINTEXT://:0\n";
 }
 
+void expect_rejected(const std::string& text, std::string_view property, std::string_view detail) {
+    try {
+        parse(text);
+        ADD_FAILURE() << "accepted: " << text;
+    } catch (const config_error& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find(property), std::string::npos) << what;
+        EXPECT_NE(what.find(detail), std::string::npos) << what;
+    }
+}
+
 TEST(SaslConfigTest, NoSaslListenerNoSaslState) {
     auto c = parse("sasl.enabled.mechanisms=GSSAPI\n");
     EXPECT_TRUE(c.sasl.listeners.empty());
@@ -34,6 +45,13 @@ TEST(SaslConfigTest, ListenerPrefixedMechanismsAndUsers) {
     EXPECT_EQ(s->plain_users.size(), 2u);
     EXPECT_EQ(s->client_logins.at("PLAIN").first, "admin");
     EXPECT_EQ(c.sasl.connections_max_reauth_ms, 5000);
+    EXPECT_TRUE(s->reauth_ms.empty());
+    auto per = parse(listeners() + "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512\n"
+                                   "listener.name.sasl_plaintext.scram-sha-512.connections.max.reauth.ms=700\n");
+    EXPECT_EQ(per.sasl.find("SASL_PLAINTEXT")->reauth_ms, (std::map<std::string, int64_t>{{"SCRAM-SHA-512", 700}}));
+    expect_rejected(listeners() + "sasl.enabled.mechanisms=SCRAM-SHA-256\n"
+                                  "listener.name.sasl_plaintext.scram-sha-256.connections.max.reauth.ms=soon\n",
+                    "listener.name.sasl_plaintext.scram-sha-256.connections.max.reauth.ms", "soon");
     EXPECT_EQ(c.sasl.find("PLAINTEXT"), nullptr);
     EXPECT_TRUE(c.unknown_keys().empty());
 }
@@ -45,17 +63,6 @@ TEST(SaslConfigTest, UnprefixedFallbacks) {
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(s->mechanisms, (std::vector<std::string>{"SCRAM-SHA-512", "PLAIN"}));
     EXPECT_EQ(s->plain_users.at("admin"), "admin-secret");
-}
-
-void expect_rejected(const std::string& text, std::string_view property, std::string_view detail) {
-    try {
-        parse(text);
-        ADD_FAILURE() << "accepted: " << text;
-    } catch (const config_error& e) {
-        std::string what = e.what();
-        EXPECT_NE(what.find(property), std::string::npos) << what;
-        EXPECT_NE(what.find(detail), std::string::npos) << what;
-    }
 }
 
 TEST(SaslConfigTest, RefusesWhatCannotBeServed) {
