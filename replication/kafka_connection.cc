@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <deque>
+#include <functional>
+#include <optional>
 
 #include "protocol/generated/api_registry.h"
 
@@ -19,6 +21,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr int16_t api_versions_key = 18;
+constexpr int16_t sasl_handshake_key = 17;
+constexpr int16_t sasl_authenticate_key = 36;
 
 class connection final : public kafka_connection, public std::enable_shared_from_this<connection> {
 public:
@@ -46,6 +50,13 @@ public:
         buf[3] = static_cast<uint8_t>(size);
         // ApiVersions answers with the v0 response header whatever its version.
         bool tagged_response = flexible && api_key != api_versions_key;
+        // KIP-368: rather than let the other broker close an expired session
+        // under a request, start a new connection (and session) between
+        // requests once 85% of the lifetime has passed.
+        if (state_ == state::open && session_renewal_ && pending_.empty() &&
+            std::chrono::steady_clock::now() >= *session_renewal_) {
+            drop_quietly();
+        }
         pending_.push_back(pending{correlation, tagged_response, std::move(done),
                                    std::chrono::steady_clock::now() + options_.request_timeout});
         outbox_.push_back(std::move(buf));
@@ -84,8 +95,112 @@ private:
                 if (ec2) return self->fail("cannot connect to " + self->where() + ": " + ec2.message());
                 boost::system::error_code ignored;
                 self->sock().set_option(tcp::no_delay(true), ignored);
-                if (!self->tls_) return self->opened();
-                self->handshake(gen);
+                if (self->tls_) return self->handshake(gen);
+                self->established();
+            });
+        });
+    }
+
+    // Connected (and TLS handshaken): SASL first when configured.
+    void established() {
+        if (options_.sasl) return authenticate();
+        opened();
+    }
+
+    void drop_quietly() {
+        ++generation_;
+        ++timer_epoch_;
+        writing_ = false;
+        boost::system::error_code ignored;
+        timer_.cancel();
+        socket_.close(ignored);
+        if (tls_) tls_->next_layer().close(ignored);
+        outbox_.clear();
+        state_ = state::idle;
+        session_renewal_.reset();
+    }
+
+    void opened() {
+        session_renewal_.reset();
+        if (session_lifetime_ms_ > 0) {
+            session_renewal_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(session_lifetime_ms_ * 85 / 100);
+        }
+        state_ = state::open;
+        connect_timer_.cancel();
+        arm_timer();
+        write_next();
+        read_size();
+    }
+
+    // SASL before anything else: the requests wait in outbox_ meanwhile.
+    void authenticate() {
+        auto client = std::make_shared<sasl_client>(*options_.sasl);
+        protocol::writer body;
+        body.write_string(options_.sasl->mechanism, false);
+        exchange(sasl_handshake_key, body, [self = shared_from_this(), client](protocol::bytes answer) {
+            protocol::reader r(answer);
+            int16_t error = r.read_int16();
+            if (!r.ok() || error != 0) {
+                return self->fail("SASL handshake with " + self->where() + " failed (error " + std::to_string(error) +
+                                  ")");
+            }
+            self->sasl_step(client, client->start());
+        });
+    }
+
+    void sasl_step(std::shared_ptr<sasl_client> client, sasl_client::next next) {
+        if (next.error) return fail("SASL authentication with " + where() + ": " + *next.error);
+        if (!next.token) return opened();
+        protocol::writer body;
+        body.write_bytes(protocol::bytes_view(reinterpret_cast<const uint8_t*>(next.token->data()), next.token->size()),
+                         false);
+        exchange(sasl_authenticate_key, body, [self = shared_from_this(), client](protocol::bytes answer) {
+            protocol::reader r(answer);
+            int16_t error = r.read_int16();
+            auto message = r.read_nullable_string(false);
+            auto token = r.read_bytes(false);
+            int64_t lifetime = r.read_int64();  // v1
+            if (!r.ok() || error != 0) {
+                return self->fail("SASL authentication with " + self->where() + " failed (error " +
+                                  std::to_string(error) + "): " + message.value_or(""));
+            }
+            self->session_lifetime_ms_ = lifetime;
+            std::string_view server(reinterpret_cast<const char*>(token.data()), token.size());
+            self->sasl_step(client, client->step(server));
+        });
+    }
+
+    // One v1 (non-flexible) SASL request and its answer, outside the
+    // pipeline of ordinary requests.
+    void exchange(int16_t api_key, const protocol::writer& body, std::function<void(protocol::bytes)> done) {
+        protocol::writer frame;
+        frame.write_int32(static_cast<int32_t>(2 + 2 + 4 + 2 + options_.client_id.size() + body.buffer().size()));
+        frame.write_int16(api_key);
+        frame.write_int16(1);
+        int32_t correlation = next_correlation_++;
+        frame.write_int32(correlation);
+        frame.write_string(options_.client_id, false);
+        frame.write_raw(body.buffer());
+        auto out = std::make_shared<protocol::bytes>(std::move(frame.buffer()));
+        uint64_t gen = generation_;
+        auto self = shared_from_this();
+        write(asio::buffer(*out), [self, gen, out, correlation, done](boost::system::error_code ec, size_t) {
+            if (gen != self->generation_) return;
+            if (ec) return self->fail("writing to " + self->where() + ": " + ec.message());
+            self->read(asio::buffer(self->size_buf_), [self, gen, correlation, done](boost::system::error_code ec2, size_t) {
+                if (gen != self->generation_) return;
+                if (ec2) return self->fail("SASL authentication with " + self->where() + ": " + ec2.message());
+                uint32_t size = (uint32_t{self->size_buf_[0]} << 24) | (uint32_t{self->size_buf_[1]} << 16) |
+                                (uint32_t{self->size_buf_[2]} << 8) | self->size_buf_[3];
+                if (size < 4 || size > (1u << 20)) return self->fail("SASL answer of " + std::to_string(size) + " bytes");
+                self->frame_.resize(size);
+                self->read(asio::buffer(self->frame_), [self, gen, correlation, done](boost::system::error_code ec3, size_t) {
+                    if (gen != self->generation_) return;
+                    if (ec3) return self->fail("SASL authentication with " + self->where() + ": " + ec3.message());
+                    protocol::reader r(protocol::bytes_view(self->frame_.data(), self->frame_.size()));
+                    if (r.read_int32() != correlation) return self->fail("SASL answer does not match its request");
+                    done(protocol::bytes(self->frame_.begin() + 4, self->frame_.end()));
+                });
             });
         });
     }
@@ -107,16 +222,8 @@ private:
         tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), gen, tls](boost::system::error_code ec) {
             if (gen != self->generation_) return;
             if (ec) return self->fail("TLS handshake with " + self->where() + " failed: " + ec.message());
-            self->opened();
+            self->established();
         });
-    }
-
-    void opened() {
-        state_ = state::open;
-        connect_timer_.cancel();
-        arm_timer();
-        write_next();
-        read_size();
     }
 
     template <typename Buffers, typename Handler>
@@ -252,6 +359,8 @@ private:
     uint64_t timer_epoch_ = 0;
     bool writing_ = false;
     int32_t next_correlation_ = 1;
+    int64_t session_lifetime_ms_ = 0;  // from the last SaslAuthenticate; 0 = no expiry
+    std::optional<std::chrono::steady_clock::time_point> session_renewal_;
     std::deque<protocol::bytes> outbox_;
     std::deque<pending> pending_;
     std::array<uint8_t, 4> size_buf_{};

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "protocol/wire.h"
+#include "replication/sasl_client.h"
 
 namespace sluice::replication {
 
@@ -43,6 +44,12 @@ public:
         // `host` (ssl.endpoint.identification.algorithm=https).
         std::shared_ptr<boost::asio::ssl::context> tls = nullptr;
         bool tls_verify_host = true;
+        // Set: authenticate after connecting (SaslHandshake v1, then
+        // SaslAuthenticate v1 tokens) before any request goes out, within
+        // connect_timeout. A failure fails the requests like a refused
+        // connection. A session with a lifetime (KIP-368) is renewed by
+        // reconnecting between requests once 85% of it has passed.
+        std::optional<sasl_login> sasl = std::nullopt;
     };
     using response_fn = std::function<void(kafka_response)>;
 

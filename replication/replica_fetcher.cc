@@ -41,6 +41,19 @@ bool needs_metadata(error_code e) {
            e == error_code::not_leader_or_follower;
 }
 
+kafka_connection::options connection_options(const replica_fetcher::options& o) {
+    kafka_connection::options c;
+    c.host = o.leader_host;
+    c.port = o.leader_port;
+    c.client_id = o.client_id;
+    c.connect_timeout = o.connect_timeout;
+    c.request_timeout = o.request_timeout;
+    c.tls = o.tls;
+    c.tls_verify_host = o.tls_verify_host;
+    c.sasl = o.sasl;
+    return c;
+}
+
 class fetcher final : public replica_fetcher, public std::enable_shared_from_this<fetcher> {
 public:
     fetcher(asio::any_io_executor ex, options opts, problem_fn on_problem)
@@ -49,18 +62,6 @@ public:
           options_(std::move(opts)),
           on_problem_(std::move(on_problem)),
           connection_(kafka_connection::create(ex, connection_options(options_))) {}
-
-    static kafka_connection::options connection_options(const options& o) {
-        kafka_connection::options c;
-        c.host = o.leader_host;
-        c.port = o.leader_port;
-        c.client_id = o.client_id;
-        c.connect_timeout = o.connect_timeout;
-        c.request_timeout = o.request_timeout;
-        c.tls = o.tls;
-        c.tls_verify_host = o.tls_verify_host;
-        return c;
-    }
 
     void add_partition(const topic_partition& tp, const protocol::uuid& topic_id, leader_epoch current_epoch,
                        std::shared_ptr<follower_log> log) override {

@@ -45,6 +45,7 @@
 #include "protocol/ids.h"
 #include "protocol/wire.h"
 #include "replication/follower_log.h"
+#include "replication/sasl_client.h"
 
 namespace sluice::replication {
 
@@ -72,6 +73,7 @@ public:
         std::string leader_host;
         std::string leader_port;
         std::string client_id = "sluice-replica-fetcher";
+        std::optional<sasl_login> sasl;           // SASL_* inter-broker listener
         std::string rack_id;                      // broker.rack
         int32_t max_wait_ms = 500;                // replica.fetch.wait.max.ms
         int32_t min_bytes = 1;                    // replica.fetch.min.bytes

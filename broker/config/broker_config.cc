@@ -349,6 +349,13 @@ broker_config broker_config::from_properties(const property_list& props) {
     }
     read_authorizer_settings(c, str("authorizer.class.name"), str("super.users"));
     c.allow_everyone_if_no_acl_found = flag("allow.everyone.if.no.acl.found");
+    c.sasl = read_sasl_config(
+        c.listeners,
+        [&](std::string_view n) -> std::optional<std::string> {
+            if (n.starts_with("listener.name.") || c.is_set(n)) return c.value_of(n);
+            return std::nullopt;
+        },
+        c.value_of("inter.broker.listener.name").value_or(str("security.inter.broker.protocol")));
     return c;
 }
 

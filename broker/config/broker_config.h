@@ -20,6 +20,7 @@
 #include "broker/config/config_entry.h"
 #include "broker/config/listener.h"
 #include "broker/config/properties_file.h"
+#include "broker/config/sasl_config.h"
 
 namespace sluice::broker {
 
@@ -117,6 +118,7 @@ struct broker_config {
     bool authorizer_enabled = false;
     std::vector<std::string> super_users;  // super.users, "User:alice;User:bob"
     bool allow_everyone_if_no_acl_found = false;
+    sasl_config sasl;  // SASL_* listeners' mechanisms and users
 
     // Parses and checks `props` (later entries win). Throws config_error.
     static broker_config from_properties(const property_list& props);

@@ -167,6 +167,12 @@ std::vector<config_def> used_defs() {
         {.name = "authorizer.class.name", .type = t::string, .default_value = ""},
         {.name = "super.users", .type = t::string, .default_value = std::nullopt},
         {.name = "allow.everyone.if.no.acl.found", .type = t::boolean, .default_value = "false"},
+        // SASL (broker/config/sasl_config.h); listener.name.<l>.* forms too.
+        {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
+        {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
+        {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
+        {.name = "connections.max.reauth.ms", .type = t::int64, .default_value = "0"},
+        {.name = "sasl.server.max.receive.size", .type = t::int32, .default_value = "524288"},
     };
 }
 
@@ -204,8 +210,6 @@ std::vector<config_def> accepted_defs() {
          .min = 1},
         {.name = "transaction.max.timeout.ms", .type = t::int32, .default_value = "900000", .min = 1},
         {.name = "transaction.partition.verification.enable", .type = t::boolean, .default_value = "true"},
-        {.name = "quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
-        {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "transactional.id.expiration.ms", .type = t::int32, .default_value = "604800000", .min = 1},
         {.name = "transaction.abort.timed.out.transaction.cleanup.interval.ms", .type = t::int32,
          .default_value = "10000", .min = 1},
@@ -236,9 +240,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "metrics.recording.level", .type = t::string, .default_value = "INFO"},
         {.name = "quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
         {.name = "quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
-        {.name = "sasl.enabled.mechanisms", .type = t::list, .default_value = "GSSAPI"},
-        {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
-        {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
         {.name = "ssl.endpoint.identification.algorithm", .type = t::string, .default_value = "https"},
         {.name = "ssl.protocol", .type = t::string, .default_value = "TLSv1.3"},
         {.name = "ssl.keymanager.algorithm", .type = t::string, .default_value = "SunX509"},

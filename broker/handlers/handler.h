@@ -18,6 +18,9 @@
 namespace sluice::broker {
 
 class broker;
+namespace sasl {
+class authenticator;
+}
 
 // Who sent a request, as the connection established it: the listener it came
 // in on and the principal its security protocol authenticated (Kafka's
@@ -50,6 +53,10 @@ struct request {
     // client for that long (KIP-219). The connection's, valid until the
     // answer is given; null outside a connection.
     int32_t* throttle_ms = nullptr;
+    // The connection's SASL exchange (broker/sasl/authenticator.h) on a
+    // SASL_* listener, nullptr elsewhere: only SaslHandshake and
+    // SaslAuthenticate use it. Valid while the handler runs.
+    sasl::authenticator* sasl = nullptr;
 };
 
 // Records a quota throttle for the request's connection (the longest wins).

@@ -6,13 +6,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/sasl/authenticator.h"
+#include "broker/sasl/scram_credentials.h"
 #include "broker/net/page_cache_warmer.h"
 #include "broker/net/page_residency.h"
 #include "broker/net/request_header.h"
@@ -51,7 +55,18 @@ connection::connection(asio::ip::tcp::socket socket, const listener& from, broke
     if (!ec) s.client_host = ep.address().to_string();
     session_ = std::make_shared<const session>(std::move(s));
     stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+    const sasl_config& sasl_settings = owner.config().sasl;
+    if (const listener_sasl* mechanisms = sasl_settings.find(from.name)) {
+        sasl_ = std::make_unique<sasl::authenticator>(
+            *mechanisms, sasl_settings.connections_max_reauth_ms,
+            [&owner](const std::string& user, sasl::scram_mechanism m) {
+                return sasl::find_scram_credential(owner.metadata(), user, m);
+            });
+        pre_auth_max_bytes_ = static_cast<size_t>(sasl_settings.max_receive_size);
+    }
 }
+
+connection::~connection() = default;
 
 void connection::start() {
     if (stream_.is_tls()) {
@@ -123,7 +138,7 @@ void connection::close() {
 }
 
 void connection::read_size() {
-    if (closed_) return;
+    if (closed_ || close_after_write_) return;
     // Buffered frames are handled by nested calls (read_size -> handler ->
     // finish_request -> read_size); past a few, go on from the executor so a
     // burst of tiny requests cannot grow the stack.
@@ -144,8 +159,16 @@ void connection::read_size() {
     const uint8_t* p = in_.get() + in_begin_;
     uint32_t size = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
     // A negative size, one too small for a header, or one over
-    // socket.request.max.bytes: close before allocating anything.
-    if (size > static_cast<uint32_t>(INT32_MAX) || size < 8 || size > max_request_bytes_) {
+    // socket.request.max.bytes (sasl.server.max.receive.size before SASL
+    // authentication): close before allocating anything. Bare SASL tokens
+    // have no header.
+    size_t max_bytes = max_request_bytes_;
+    uint32_t min_bytes = 8;
+    if (sasl_ && !sasl_->authenticated_once()) {
+        max_bytes = pre_auth_max_bytes_;
+        if (sasl_->expects_raw_token()) min_bytes = 0;
+    }
+    if (size > static_cast<uint32_t>(INT32_MAX) || size < min_bytes || size > max_bytes) {
         spdlog::warn("closing {}: invalid request size {}", peer_, static_cast<int32_t>(size));
         close();
         return;
@@ -203,6 +226,10 @@ void connection::read_rest_of_frame(size_t have) {
 }
 
 void connection::handle_frame() {
+    if (sasl_ && sasl_->expects_raw_token()) {
+        handle_raw_sasl_token();
+        return;
+    }
     auto frame = frame_;
     request req;
     req.peer = peer_;
@@ -230,7 +257,26 @@ void connection::handle_frame() {
             return;
     }
 
+    if (sasl_) {
+        if (!sasl_->admits(req.api_key, std::chrono::steady_clock::now())) {
+            if (sasl_->authenticated_once()) {
+                spdlog::info("closing {}: api {} after its SASL session expired", peer_, req.api_key);
+            } else {
+                spdlog::info("closing {}: api {} before SASL authentication", peer_, req.api_key);
+            }
+            close();
+            return;
+        }
+        req.sasl = sasl_.get();
+    }
     handler_result result = find_handler(req.api_key)->handle(broker_, req);
+    if (sasl_) {
+        adopt_sasl_principal();
+        if (sasl_->must_close()) {
+            spdlog::info("closing {} after a failed SASL exchange (api {})", peer_, req.api_key);
+            close_after_write_ = true;
+        }
+    }
     if (result.deferred) {
         // Holding the connection (and the frame) until the answer arrives is
         // what keeps it open meanwhile; a closed one just drops the answer.
@@ -250,6 +296,36 @@ void connection::handle_frame() {
             spdlog::warn("closing {}: malformed {} v{} request", peer_, req.api_key, req.api_version);
             close();
             return;
+    }
+}
+
+// After a v0 SaslHandshake (kafka-python) tokens come as bare
+// size-prefixed frames and are answered the same way; a failure can only
+// be told by closing.
+void connection::handle_raw_sasl_token() {
+    std::string_view token(reinterpret_cast<const char*>(frame_.get()), frame_size_);
+    auto answer = sasl_->authenticate(token, std::chrono::steady_clock::now());
+    if (answer.error != protocol::error_code::none) {
+        spdlog::info("closing {}: SASL authentication failed: {}", peer_, answer.message.value_or(""));
+        close();
+        return;
+    }
+    adopt_sasl_principal();
+    protocol::writer head;
+    head.write_int32(static_cast<int32_t>(answer.token.size()));
+    protocol::writer body;
+    body.write_raw(protocol::bytes_view(reinterpret_cast<const uint8_t*>(answer.token.data()), answer.token.size()));
+    queue_response(std::move(head.buffer()), std::move(body));
+    read_size();
+}
+
+// A new principal means a new session: requests already in flight keep the
+// one they started with.
+void connection::adopt_sasl_principal() {
+    if (auto principal = sasl_->take_new_principal()) {
+        session s = *session_;
+        s.principal = std::move(*principal);
+        session_ = std::make_shared<const session>(std::move(s));
     }
 }
 
@@ -320,7 +396,10 @@ void connection::write_next() {
         asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->read_size(); });
     }
     writing_ = !out_.empty();
-    if (!writing_) return;
+    if (!writing_) {
+        if (close_after_write_) close();
+        return;
+    }
     if (stream_.is_tls()) {
         write_tls_chunk();
         return;

@@ -44,6 +44,9 @@ namespace sluice::broker {
 
 class connection_registry;
 class page_cache_warmer;
+namespace sasl {
+class authenticator;
+}
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -52,6 +55,7 @@ public:
                connection_registry& registry, page_cache_warmer& warmer, size_t max_request_bytes,
                std::shared_ptr<tls_context> tls = nullptr,
                std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
+    ~connection();
     void start();
     void close();
 
@@ -71,6 +75,8 @@ private:
     void start_frame(uint32_t size);
     void read_rest_of_frame(size_t have);
     void handle_frame();
+    void handle_raw_sasl_token();
+    void adopt_sasl_principal();
     void finish_request(const request& req, protocol::writer body);
     // Reads the next request, after the quota throttle of the last one.
     void read_next();
@@ -99,6 +105,13 @@ private:
     std::shared_ptr<const session> session_;
     int32_t throttle_ms_ = 0;  // the current request's quota throttle (request::throttle_ms)
     boost::asio::steady_timer mute_timer_;
+    // SASL_* listeners only: the exchange that gates requests
+    // (broker/sasl/authenticator.h). Until it succeeds, frames are capped
+    // at sasl.server.max.receive.size; a failure closes once the answer is
+    // written.
+    std::unique_ptr<sasl::authenticator> sasl_;
+    size_t pre_auth_max_bytes_ = 0;
+    bool close_after_write_ = false;
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
     std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);

@@ -12,6 +12,7 @@ replication::replica_fetcher::options fetcher_options(const broker_config& confi
     o.max_bytes = config.replica_fetch_response_max_bytes;
     o.backoff = std::chrono::milliseconds(config.replica_fetch_backoff_ms);
     o.request_timeout = std::chrono::milliseconds(config.replica_socket_timeout_ms);
+    o.sasl = config.sasl.inter_broker_login;
     return o;
 }
 

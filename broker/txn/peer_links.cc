@@ -48,6 +48,7 @@ std::shared_ptr<replication::kafka_connection> peer_links::to(int32_t node) {
             return nullptr;
         }
         o.client_id = client_id_;
+        o.sasl = broker_.config().sasl.inter_broker_login;
         auto c = replication::kafka_connection::create(broker_.io().get_executor(), std::move(o));
         links_.emplace(node, c);
         return c;

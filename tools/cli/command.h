@@ -24,6 +24,7 @@ std::vector<command> configs_commands();
 std::vector<command> offsets_commands();
 std::vector<command> dump_log_commands();
 std::vector<command> perf_commands();  // tools/cli/perf_command.cc
+std::vector<command> users_commands();  // tools/cli/users_command.cc
 
 option_spec bootstrap_option();
 option_spec timeout_option();

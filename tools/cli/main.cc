@@ -14,7 +14,7 @@ namespace {
 std::vector<command> all_commands() {
     std::vector<command> all;
     for (auto list : {topics_commands(), configs_commands(), offsets_commands(), dump_log_commands(),
-                      perf_commands()}) {
+                      perf_commands(), users_commands()}) {
         for (auto& c : list) all.push_back(std::move(c));
     }
     return all;
