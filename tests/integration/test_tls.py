@@ -215,21 +215,48 @@ def test_no_mapping_rule_for_the_subject_closes(tls_broker, certs):
     assert broker_alive(b.port)
 
 
-def test_sasl_ssl_listener_does_tls_first_then_kafka(broker_factory, request, certs):
-    """SASL_SSL is TLS first; what follows is plain Kafka frames (ApiVersions
-    is served before any SASL step, as in Kafka)."""
+@pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-512"])
+def test_sasl_ssl_is_tls_then_sasl(broker_factory, request, certs, mechanism):
+    """SASL_SSL is TLS first, then SASL, then Kafka (ApiVersions is served
+    before any SASL step, as in Kafka): confluent-kafka, kafka-python and
+    kcat produce and consume over it."""
+    from test_sasl import PLAIN_JAAS, add_scram_user, credentials_for
     b = Broker(name="sluiced-sasl-ssl")
     request.node._sluice_brokers.append(b)
     port = free_port()
     listeners = "PLAINTEXT://127.0.0.1:%d,SASL_SSL://127.0.0.1:%d" % (b.port, port)
     b.overrides.update({"listeners": listeners, "advertised.listeners": listeners,
-                        "ssl.keystore.type": "PEM", "ssl.keystore.location": certs.path("server-keystore.pem")})
+                        "ssl.keystore.type": "PEM", "ssl.keystore.location": certs.path("server-keystore.pem"),
+                        "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-512",
+                        "listener.name.sasl_ssl.plain.sasl.jaas.config": PLAIN_JAAS})
     b.start()
+    b.plain_bootstrap = b.bootstrap  # where test_sasl's helpers add SCRAM users
     assert tls_api_versions(port, tls_client(certs)) == 0
     s = w.connect(port)
     w.send_all(s, w.request(18, 0, 1, w.api_versions_v0_body()))
     assert w.wait_closed(s, 5)  # not TLS: closed
     s.close()
+
+    user, password = credentials_for(b, mechanism)
+    bootstrap = "127.0.0.1:%d" % port
+    topic = unique("sasl-ssl")
+    rd = {"security.protocol": "SASL_SSL", "ssl.ca.location": certs.ca, "sasl.mechanism": mechanism,
+          "sasl.username": user, "sasl.password": password}
+    produce(bootstrap, topic, messages(10, "ck"), **{k.replace(".", "_"): v for k, v in rd.items()})
+    from kafka import KafkaProducer
+    kp = KafkaProducer(bootstrap_servers=bootstrap, security_protocol="SASL_SSL", ssl_cafile=certs.ca,
+                       ssl_check_hostname=True, sasl_mechanism=mechanism, sasl_plain_username=user,
+                       sasl_plain_password=password, acks="all")
+    for i in range(10):
+        kp.send(topic, key=b"k", value=b"kp-%d" % i, partition=0)
+    kp.flush(timeout=20)
+    kp.close()
+    auth = ["-X", "security.protocol=SASL_SSL", "-X", "ssl.ca.location=" + certs.ca,
+            "-X", "sasl.mechanisms=" + mechanism, "-X", "sasl.username=" + user, "-X", "sasl.password=" + password]
+    cp = run(["kcat", "-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-c", "20"] + auth,
+             timeout=60)
+    assert sorted(cp.stdout.decode().split()) == sorted(["ck-%d" % i for i in range(10)] +
+                                                       ["kp-%d" % i for i in range(10)])
 
 
 def test_enabled_protocols_and_cipher_suites(tls_broker, certs):

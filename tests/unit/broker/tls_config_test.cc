@@ -94,7 +94,9 @@ TEST_F(TlsConfigTest, SaslSslTakesOnlyTheListenerClientAuth) {
                     {"ssl.keystore.type", "PEM"},
                     {"ssl.keystore.location", keystore_},
                     {"ssl.client.auth", "required"},
-                    {"listener.name.mtls.ssl.client.auth", "requested"}});
+                    {"listener.name.mtls.ssl.client.auth", "requested"},
+                    // SASL listeners need a mechanism Sluice offers.
+                    {"sasl.enabled.mechanisms", "SCRAM-SHA-256"}});
     EXPECT_EQ(listener_ssl_config(c, "SSL").client_auth, "required");
     EXPECT_EQ(listener_ssl_config(c, "SASL_SSL").client_auth, "none");
     EXPECT_EQ(listener_ssl_config(c, "MTLS").client_auth, "requested");
