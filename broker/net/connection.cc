@@ -325,6 +325,7 @@ void connection::adopt_sasl_principal() {
     if (auto principal = sasl_->take_new_principal()) {
         session s = *session_;
         s.principal = std::move(*principal);
+        spdlog::debug("{}: SASL authenticated on {}, principal {}", peer_, s.listener, s.principal);
         session_ = std::make_shared<const session>(std::move(s));
     }
 }
