@@ -157,9 +157,11 @@ broker::broker(broker_config config, log::background_executor executor)
         if (roles_) roles_->forget(t);
     });
     if (config_.metadata_etcd_endpoints) roles_ = std::make_unique<replica::cluster_roles>(*this);
+    const auto handshake_timeout = std::chrono::milliseconds(
+        *parse_int(config_.value_of("sluice.ssl.handshake.timeout.ms").value_or(""), 1, INT32_MAX));
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes), std::move(tls),
-                                       std::chrono::milliseconds(*parse_int(config_.value_of("sluice.ssl.handshake.timeout.ms").value_or(""), 1, INT32_MAX)));
+                                       handshake_timeout, connection_limits_of(config_));
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());
 }

@@ -132,6 +132,12 @@ std::vector<config_def> used_defs() {
         {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
         {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
         {.name = "num.replica.fetchers", .type = t::int32, .default_value = "1", .min = 1},
+        // Connections (broker/net/connection_limits.h).
+        {.name = "connections.max.idle.ms", .type = t::int64, .default_value = "600000"},
+        {.name = "max.connections", .type = t::int32, .default_value = int_max, .min = 0},
+        {.name = "max.connections.per.ip", .type = t::int32, .default_value = int_max, .min = 0},
+        {.name = "max.connections.per.ip.overrides", .type = t::string, .default_value = ""},
+        {.name = "sluice.request.read.timeout.ms", .type = t::int64, .default_value = "30000", .min = 1},
         // The controller: preferred leaders back (replication/leader_rebalance.h)
         // and controlled shutdown (replication/controlled_shutdown.h).
         {.name = "auto.leader.rebalance.enable", .type = t::boolean, .default_value = "true"},
@@ -191,9 +197,6 @@ std::vector<config_def> accepted_defs() {
         {.name = "socket.receive.buffer.bytes", .type = t::int32, .default_value = "102400"},
         {.name = "socket.listen.backlog.size", .type = t::int32, .default_value = "50", .min = 1},
         {.name = "queued.max.requests", .type = t::int32, .default_value = "500", .min = 1},
-        {.name = "connections.max.idle.ms", .type = t::int64, .default_value = "600000"},
-        {.name = "max.connections", .type = t::int32, .default_value = int_max, .min = 0},
-        {.name = "max.connections.per.ip", .type = t::int32, .default_value = int_max, .min = 0},
         {.name = "background.threads", .type = t::int32, .default_value = "10", .min = 1},
         {.name = "group.max.size", .type = t::int32, .default_value = int_max, .min = 1},
         {.name = "offsets.topic.segment.bytes", .type = t::int32, .default_value = "104857600", .min = 1},

@@ -54,6 +54,7 @@ connection::connection(asio::ip::tcp::socket socket, const listener& from, broke
     s.security_protocol = from.security_protocol;
     if (!ec) s.client_host = ep.address().to_string();
     session_ = std::make_shared<const session>(std::move(s));
+    last_active_ms_ = steady_now_ms();
     stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
     const sasl_config& sasl_settings = owner.config().sasl;
     if (const listener_sasl* mechanisms = sasl_settings.find(from.name)) {
@@ -67,6 +68,25 @@ connection::connection(asio::ip::tcp::socket socket, const listener& from, broke
 }
 
 connection::~connection() = default;
+
+int64_t steady_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool connection::expired(int64_t now_ms, int64_t idle_ms, int64_t read_timeout_ms) const {
+    if (closed_) return false;
+    if (frame_started_ms_ >= 0 && now_ms - frame_started_ms_ >= read_timeout_ms) {
+        spdlog::info("closing {}: a request started {} ms ago is still incomplete", peer_, now_ms - frame_started_ms_);
+        return true;
+    }
+    if (answering_ || writing_ || !out_.empty() || frame_started_ms_ >= 0) return false;
+    if (now_ms - last_active_ms_ >= idle_ms) {
+        spdlog::info("closing {}: idle for {} ms (connections.max.idle.ms)", peer_, now_ms - last_active_ms_);
+        return true;
+    }
+    return false;
+}
 
 void connection::start() {
     if (stream_.is_tls()) {
@@ -152,6 +172,7 @@ void connection::read_size() {
         ~unnest() { --depth; }
     } guard{nested_reads_};
     size_t buffered = in_end_ - in_begin_;
+    if (buffered > 0 && frame_started_ms_ < 0) frame_started_ms_ = steady_now_ms();
     if (buffered < 4) {
         fill_input();
         return;
@@ -192,6 +213,7 @@ void connection::fill_input() {
                                     return;
                                 }
                                 self->in_end_ += n;
+                                self->last_active_ms_ = steady_now_ms();
                                 self->read_size();
                             });
 }
@@ -221,11 +243,13 @@ void connection::read_rest_of_frame(size_t have) {
                              self->close();
                              return;
                          }
+                         self->last_active_ms_ = steady_now_ms();
                          self->handle_frame();
                      });
 }
 
 void connection::handle_frame() {
+    frame_started_ms_ = -1;
     if (sasl_ && sasl_->expects_raw_token()) {
         handle_raw_sasl_token();
         return;
@@ -269,6 +293,7 @@ void connection::handle_frame() {
         }
         req.sasl = sasl_.get();
     }
+    answering_ = true;
     handler_result result = find_handler(req.api_key)->handle(broker_, req);
     if (sasl_) {
         adopt_sasl_principal();
@@ -290,6 +315,7 @@ void connection::handle_frame() {
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
+            answering_ = false;
             read_next();
             return;
         case handler_result::action::close:
@@ -332,6 +358,7 @@ void connection::adopt_sasl_principal() {
 
 void connection::finish_request(const request& req, protocol::writer body) {
     if (closed_) return;
+    answering_ = false;
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));
@@ -397,6 +424,7 @@ void connection::write_next() {
         asio::post(stream_.socket().get_executor(), [self = shared_from_this()] { self->read_size(); });
     }
     writing_ = !out_.empty();
+    last_active_ms_ = steady_now_ms();
     if (!writing_) {
         if (close_after_write_) close();
         return;
@@ -573,21 +601,6 @@ bool connection::write_file_slice(outgoing& out, const protocol::file_slice& sli
     out.sent_in_part = 0;
     ++out.part;
     return true;
-}
-
-void connection_registry::remove(connection* c) {
-    std::erase_if(live_, [c](const std::weak_ptr<connection>& w) {
-        auto s = w.lock();
-        return !s || s.get() == c;
-    });
-}
-
-void connection_registry::close_all() {
-    auto live = live_;
-    for (auto& w : live) {
-        if (auto c = w.lock()) c->close();
-    }
-    live_.clear();
 }
 
 }  // namespace sluice::broker

@@ -37,12 +37,12 @@
 #include "broker/config/listener.h"
 #include "broker/handlers/handler.h"
 #include "broker/net/byte_stream.h"
+#include "broker/net/connection_registry.h"
 #include "broker/net/tls_context.h"
 #include "protocol/wire.h"
 
 namespace sluice::broker {
 
-class connection_registry;
 class page_cache_warmer;
 namespace sasl {
 class authenticator;
@@ -58,6 +58,9 @@ public:
     ~connection();
     void start();
     void close();
+    // Whether connections.max.idle.ms or sluice.request.read.timeout.ms has
+    // run out at `now_ms` (steady clock; connection_limits.h).
+    bool expired(int64_t now_ms, int64_t idle_ms, int64_t read_timeout_ms) const;
 
 private:
     struct outgoing {
@@ -130,17 +133,13 @@ private:
     bool waiting_for_warmer_ = false;  // the front response is at a slice still being warmed
     uint64_t next_warm_ticket_ = 1;
     bool closed_ = false;
+    // For connection_registry::sweep, steady-clock ms.
+    int64_t last_active_ms_ = 0;     // bytes last read or written
+    int64_t frame_started_ms_ = -1;  // the first bytes of a request still incomplete; -1: none
+    bool answering_ = false;         // a request is being handled
 };
 
-// Tracks live connections so shutdown can close them.
-class connection_registry {
-public:
-    void add(const std::shared_ptr<connection>& c) { live_.push_back(c); }
-    void remove(connection* c);
-    void close_all();
-
-private:
-    std::vector<std::weak_ptr<connection>> live_;
-};
+// Milliseconds on the steady clock, for idle and read timeouts.
+int64_t steady_now_ms();
 
 }  // namespace sluice::broker
