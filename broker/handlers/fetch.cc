@@ -45,6 +45,7 @@ struct fetch_plan {
     int32_t session_id = 0;
     bool incremental = false;
     int32_t replica_id = -1;  // >= 0: a follower fetching
+    std::string listener;     // the request's, for leader endpoints (KIP-951)
     bool read_committed = false;  // isolation_level 1 (v4+): stop at the last stable offset
     bool from_follower() const { return replica_id >= 0; }
     std::vector<session_partition> partitions;  // for sessionless fetches
@@ -373,7 +374,7 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
             t.topic_id = sp->topic_id;
             topics.push_back(std::move(t));
         }
-        add_node_endpoint(b, out.current_leader.leader_id, response.node_endpoints);
+        add_node_endpoint(b, out.current_leader.leader_id, plan.listener, response.node_endpoints);
         topics.back().partitions.push_back(std::move(out));
     }
     if (plan.incremental) {
@@ -478,6 +479,7 @@ handler_result handle_fetch(broker& b, request& req) {
 
     fetch_plan plan;
     resolve(b, body, req.api_version, plan);
+    plan.listener = req.origin->listener;
     if (b.authorizer().enabled()) {
         plan.origin = req.origin;
         plan.follower_denied = plan.from_follower() && !cluster_authorized(b, req, acl_operation::cluster_action);

@@ -5,9 +5,11 @@
 // there without first refreshing its metadata.
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "broker/broker.h"
+#include "broker/handlers/common.h"
 #include "broker/topics/topic_registry.h"
 #include "replication/metadata_store.h"
 
@@ -24,16 +26,18 @@ LeaderIdAndEpoch leader_hint_of(const partition_state& p) {
     return hint;
 }
 
-// Adds the endpoint of broker `id` once, if it is alive.
+// Adds the endpoint of broker `id` once, if it is alive: on `listener`, the
+// one the request came in on, as Metadata names brokers.
 template <typename NodeEndpoint>
-void add_node_endpoint(broker& b, int32_t id, std::vector<NodeEndpoint>& out) {
+void add_node_endpoint(broker& b, int32_t id, std::string_view listener, std::vector<NodeEndpoint>& out) {
     if (id < 0 || std::any_of(out.begin(), out.end(), [id](const NodeEndpoint& n) { return n.node_id == id; })) return;
     for (const auto& n : b.metadata().live_brokers()) {
         if (n.id.value() != id) continue;
+        endpoint at = id == b.config().node_id ? advertised_endpoint(b, listener) : endpoint_of(n, listener);
         NodeEndpoint e;
         e.node_id = id;
-        e.host = n.host;
-        e.port = n.port;
+        e.host = at.host;
+        e.port = at.port;
         e.rack = n.rack;
         out.push_back(std::move(e));
         return;

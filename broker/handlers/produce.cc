@@ -279,7 +279,8 @@ struct produced {
     std::vector<waiting> waits;
 };
 
-produced produce_all(broker& b, const protocol::produce_request& body, int16_t version, const refusals* refused) {
+produced produce_all(broker& b, const protocol::produce_request& body, int16_t version, const refusals* refused,
+                     std::string_view listener) {
     produced out;
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     for (const auto& topic_data : body.topic_data) {
@@ -316,7 +317,7 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
     }
     for (const auto& t : out.response.responses) {
         for (const auto& p : t.partition_responses) {
-            add_node_endpoint(b, p.current_leader.leader_id, out.response.node_endpoints);
+            add_node_endpoint(b, p.current_leader.leader_id, listener, out.response.node_endpoints);
         }
     }
     return out;
@@ -342,17 +343,17 @@ handler_result produce_after_verification(broker& b, const request& req, protoco
     const int16_t version = req.api_version;
     // Produce v11 introduced TRANSACTION_ABORTABLE.
     const bool abortable_known = version >= 11;
-    auto start = [&b, version, abortable_known, throttled,
+    auto start = [&b, version, abortable_known, throttled, listener = req.origin->listener,
                   denied = std::move(denied)](std::shared_ptr<protocol::produce_request> shared,
                                                  std::shared_ptr<verification_needed> need,
                                                  std::shared_ptr<const void> keep_alive, respond_fn respond) {
         need->verifier->verify(
             *shared->transactional_id, need->pid, need->epoch, need->partitions, abortable_known,
-            [&b, shared, need, keep_alive, version, abortable_known, throttled, denied,
+            [&b, shared, need, keep_alive, version, abortable_known, throttled, denied, listener,
              respond = std::move(respond)](txn::txn_verifier::unverified refused) mutable {
                 refuse_lapsed_guards(b, *need, abortable_known, refused);
                 for (const auto& [tp, e] : denied) refused[tp] = e;
-                produced result = produce_all(b, *shared, version, &refused);
+                produced result = produce_all(b, *shared, version, &refused, listener);
                 result.response.throttle_time_ms = throttled;
                 if (respond) answer(b, std::move(result), version, shared->timeout_ms, std::move(respond));
             });
@@ -385,7 +386,7 @@ handler_result handle_produce(broker& b, request& req) {
     if (verification_needed v = needing_verification(b, body, denied); !v.partitions.empty()) {
         return produce_after_verification(b, req, std::move(body), std::move(v), std::move(denied), throttled);
     }
-    produced result = produce_all(b, body, req.api_version, denied.empty() ? nullptr : &denied);
+    produced result = produce_all(b, body, req.api_version, denied.empty() ? nullptr : &denied, req.origin->listener);
     result.response.throttle_time_ms = throttled;
     if (body.acks == 0) return handler_result::no_response();
     if (result.waits.empty()) return respond_with(req, result.response);
