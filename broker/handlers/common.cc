@@ -25,10 +25,11 @@ endpoint advertised_endpoint(broker& b, std::string_view listener) {
     return e;
 }
 
-endpoint endpoint_of(const replication::broker_node& node, std::string_view listener) {
+std::optional<endpoint> endpoint_of(const replication::broker_node& node, std::string_view listener) {
     for (const auto& e : node.endpoints) {
         if (e.listener == listener) return endpoint{e.host, e.port};
     }
+    if (!node.endpoints.empty() && !listener.empty()) return std::nullopt;
     return endpoint{node.host, node.port};
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <set>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,9 +26,11 @@ struct endpoint {
     int32_t port = 0;
 };
 endpoint advertised_endpoint(broker& b, std::string_view listener = {});
-// Another broker's endpoint on `listener` (its first one when it has none of
-// that name or its listeners are unknown).
-endpoint endpoint_of(const replication::broker_node& node, std::string_view listener);
+// Another broker's endpoint on `listener`; nullopt when it registered its
+// listeners and none has that name (Kafka leaves such a broker out of what
+// it tells that listener's clients); its first one when its listeners are
+// unknown.
+std::optional<endpoint> endpoint_of(const replication::broker_node& node, std::string_view listener);
 
 // A member's host as Kafka shows it ("/127.0.0.1"), from "host:port".
 std::string client_host_of(const std::string& peer);

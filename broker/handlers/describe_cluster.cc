@@ -34,11 +34,14 @@ handler_result handle_describe_cluster(broker& b, request& req) {
     response.controller_id = controller ? controller->value() : -1;
     bool self_listed = false;
     for (const auto& node : b.metadata().live_brokers()) {
+        auto at = endpoint_of(node, req.origin->listener);
+        if (!at && node.id.value() != b.config().node_id) continue;
         response_t::describe_cluster_broker out;
         out.broker_id = node.id.value();
-        endpoint at = endpoint_of(node, req.origin->listener);
-        out.host = at.host;
-        out.port = at.port;
+        if (at) {
+            out.host = at->host;
+            out.port = at->port;
+        }
         out.rack = node.rack;
         // This broker as its own clients reach it (a single node's store
         // does not know its listeners).

@@ -45,10 +45,11 @@ located locate(broker& b, int8_t key_type, const std::string& key, const std::st
     }
     for (const auto& n : b.metadata().live_brokers()) {
         if (n.id != node) continue;
+        auto at = endpoint_of(n, listener);
+        if (!at) break;  // not reachable on this listener
         out.node_id = node.value();
-        endpoint at = endpoint_of(n, listener);
-        out.host = at.host;
-        out.port = at.port;
+        out.host = at->host;
+        out.port = at->port;
         return out;
     }
     out.error = error_code::coordinator_not_available;  // its leader is gone; a new one comes

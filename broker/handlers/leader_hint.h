@@ -33,11 +33,13 @@ void add_node_endpoint(broker& b, int32_t id, std::string_view listener, std::ve
     if (id < 0 || std::any_of(out.begin(), out.end(), [id](const NodeEndpoint& n) { return n.node_id == id; })) return;
     for (const auto& n : b.metadata().live_brokers()) {
         if (n.id.value() != id) continue;
-        endpoint at = id == b.config().node_id ? advertised_endpoint(b, listener) : endpoint_of(n, listener);
+        auto at = id == b.config().node_id ? std::optional<endpoint>(advertised_endpoint(b, listener))
+                                           : endpoint_of(n, listener);
+        if (!at) return;
         NodeEndpoint e;
         e.node_id = id;
-        e.host = at.host;
-        e.port = at.port;
+        e.host = at->host;
+        e.port = at->port;
         e.rack = n.rack;
         out.push_back(std::move(e));
         return;

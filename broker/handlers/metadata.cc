@@ -92,11 +92,12 @@ response_t answer_metadata(const protocol::metadata_request& body, int16_t versi
                 me.rack = n.rack;
                 continue;
             }
+            auto at = endpoint_of(n, view.listener);
+            if (!at) continue;
             response_t::metadata_response_broker other;
             other.node_id = n.id.value();
-            endpoint at = endpoint_of(n, view.listener);
-            other.host = at.host;
-            other.port = at.port;
+            other.host = at->host;
+            other.port = at->port;
             other.rack = n.rack;
             response.brokers.push_back(std::move(other));
         }
