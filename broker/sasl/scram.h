@@ -1,55 +1,25 @@
 #pragma once
-// SCRAM (RFC 5802, RFC 7677) primitives and the stored credential.
-//
-//   SaltedPassword = Hi(password, salt, i)        (PBKDF2 with HMAC-H)
-//   ClientKey      = HMAC(SaltedPassword, "Client Key")
-//   StoredKey      = H(ClientKey)
-//   ServerKey      = HMAC(SaltedPassword, "Server Key")
-//
-// The broker keeps only salt, iterations, StoredKey and ServerKey (what
-// Kafka's ScramCredential holds): enough to check a proof and sign the
-// answer, not enough to log in. Byte strings are std::string.
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
+// The SCRAM primitives and the stored credential (protocol/scram.h), by the
+// names the SASL server uses.
+#include "protocol/scram.h"
 
 namespace sluice::broker::sasl {
 
-enum class scram_mechanism : int8_t { sha_256 = 1, sha_512 = 2 };  // Kafka's ScramMechanism type ids
-
-// Kafka's bounds on the iteration count of every SCRAM mechanism.
-inline constexpr int32_t scram_min_iterations = 4096;
-inline constexpr int32_t scram_max_iterations = 16384;
-
-std::optional<scram_mechanism> scram_mechanism_named(std::string_view name);  // "SCRAM-SHA-256"
-std::optional<scram_mechanism> scram_mechanism_of(int8_t type);
-std::string_view name_of(scram_mechanism m);
-
-struct scram_credential {
-    std::string salt;
-    int32_t iterations = 0;
-    std::string stored_key;
-    std::string server_key;
-    bool operator==(const scram_credential&) const = default;
-};
-
-std::string scram_hash(scram_mechanism m, std::string_view data);
-std::string scram_hmac(scram_mechanism m, std::string_view key, std::string_view data);
-std::string scram_hi(scram_mechanism m, std::string_view password, std::string_view salt, int32_t iterations);
-// From SaltedPassword (what AlterUserScramCredentials carries).
-scram_credential scram_credential_from_salted(scram_mechanism m, std::string_view salted_password,
-                                              std::string_view salt, int32_t iterations);
-// a XOR b (same length).
-std::string xor_bytes(std::string_view a, std::string_view b);
-// Compares in time independent of where the strings differ.
-bool constant_time_equal(std::string_view a, std::string_view b);
-// `n` bytes from OpenSSL's CSPRNG.
-std::string random_bytes(size_t n);
-
-// saslname (RFC 5802 5.1): ',' is written "=2C" and '=' "=3D"; any other
-// '=' sequence is invalid (nullopt).
-std::optional<std::string> decode_saslname(std::string_view name);
-std::string encode_saslname(std::string_view name);
+using protocol::scram::constant_time_equal;
+using protocol::scram::decode_saslname;
+using protocol::scram::encode_saslname;
+using protocol::scram::name_of;
+using protocol::scram::random_bytes;
+using protocol::scram::scram_credential;
+using protocol::scram::scram_credential_from_salted;
+using protocol::scram::scram_hash;
+using protocol::scram::scram_hi;
+using protocol::scram::scram_hmac;
+using protocol::scram::scram_max_iterations;
+using protocol::scram::scram_mechanism;
+using protocol::scram::scram_mechanism_named;
+using protocol::scram::scram_mechanism_of;
+using protocol::scram::scram_min_iterations;
+using protocol::scram::xor_bytes;
 
 }  // namespace sluice::broker::sasl

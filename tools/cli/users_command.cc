@@ -3,14 +3,14 @@
 // `kafka-configs --alter --add-config 'SCRAM-SHA-256=[password=...]'`
 // does. The password never leaves this process: it sends a random salt and
 // SaltedPassword = PBKDF2-HMAC(password, salt, iterations).
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
 #include "protocol/generated/alter_user_scram_credentials.h"
 #include "protocol/generated/describe_user_scram_credentials.h"
+#include "protocol/scram.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/command.h"
 #include "tools/cli/kafka_client.h"
@@ -41,14 +41,11 @@ std::string user_of(const parsed_args& args) {
 
 protocol::bytes salted_password(int8_t type, const std::string& password, const protocol::bytes& salt,
                                 int32_t iterations) {
-    const EVP_MD* md = type == 1 ? EVP_sha256() : EVP_sha512();
-    protocol::bytes out(static_cast<size_t>(EVP_MD_get_size(md)));
-    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
-                          static_cast<int>(salt.size()), iterations, md, static_cast<int>(out.size()),
-                          out.data()) != 1) {
-        throw cli_error("cannot derive the salted password (OpenSSL PBKDF2 failed)");
-    }
-    return out;
+    auto m = protocol::scram::scram_mechanism_of(type);
+    if (!m) throw cli_error("unknown SCRAM mechanism type " + std::to_string(type));
+    std::string salted = protocol::scram::scram_hi(
+        *m, password, std::string_view(reinterpret_cast<const char*>(salt.data()), salt.size()), iterations);
+    return protocol::bytes(salted.begin(), salted.end());
 }
 
 void check_results(const protocol::alter_user_scram_credentials_response& response, const std::string& user,
@@ -69,7 +66,8 @@ int run_set_scram(const parsed_args& args) {
     int32_t iterations = 4096;
     if (auto i = args.get("--iterations")) iterations = static_cast<int32_t>(parse_int(*i, "--iterations", 1, INT32_MAX));
     protocol::bytes salt(32);
-    if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) throw cli_error("no random bytes for the salt");
+    std::string random = protocol::scram::random_bytes(salt.size());
+    std::copy(random.begin(), random.end(), salt.begin());
 
     kafka_client client(bootstrap_of(args), timeout_of(args));
     protocol::alter_user_scram_credentials_request request;

@@ -1,15 +1,14 @@
-#include "broker/sasl/scram.h"
+#include "protocol/scram.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <spdlog/spdlog.h>
-
+#include <cstdio>
 #include <cstdlib>
 
-namespace sluice::broker::sasl {
+namespace sluice::protocol::scram {
 
 namespace {
 
@@ -82,7 +81,7 @@ std::string random_bytes(size_t n) {
     // A CSPRNG that cannot produce bytes is a broken machine, not a request
     // error: predictable nonces must never go out.
     if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-        spdlog::critical("OpenSSL RAND_bytes failed: no secure random bytes for SASL nonces");
+        std::fputs("OpenSSL RAND_bytes failed: no secure random bytes for SASL nonces\n", stderr);
         std::abort();
     }
     return out;
@@ -123,4 +122,4 @@ std::string encode_saslname(std::string_view name) {
     return out;
 }
 
-}  // namespace sluice::broker::sasl
+}  // namespace sluice::protocol::scram
