@@ -21,6 +21,7 @@
 #include "broker/net/page_residency.h"
 #include "broker/net/request_header.h"
 #include "broker/net/x500_name.h"
+#include "broker/quotas/request_timer.h"
 
 namespace sluice::broker {
 
@@ -294,7 +295,9 @@ void connection::handle_frame() {
         req.sasl = sasl_.get();
     }
     answering_ = true;
+    const quotas::request_timer timer;  // request_percentage
     handler_result result = find_handler(req.api_key)->handle(broker_, req);
+    throttle(req, timer.charge(broker_.quotas(), req.origin->principal, req.client_id, now_ms()));
     if (sasl_) {
         adopt_sasl_principal();
         if (sasl_->must_close()) {

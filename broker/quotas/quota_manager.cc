@@ -64,8 +64,8 @@ int32_t quota_manager::record_mutations(const std::string& principal, const std:
 // A request_percentage of 100 is one thread's whole time: 10^6 us of work
 // per second, so the quota is scaled by 10^4 to a rate in microseconds.
 int32_t quota_manager::record_request_time(const std::string& principal, const std::optional<std::string>& client_id,
-                                           int64_t micros, int64_t now_ms) {
-    return record(request_percentage, principal, client_id, static_cast<double>(micros), now_ms, 10000.0);
+                                           double micros, int64_t now_ms) {
+    return record(request_percentage, principal, client_id, micros, now_ms, 10000.0);
 }
 
 int32_t quota_manager::record(std::string_view key, const std::string& principal,

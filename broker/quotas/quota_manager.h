@@ -57,7 +57,7 @@ public:
     // request_percentage: `micros` of I/O thread time spent on the client's
     // request; the throttle in ms. The quota is a percentage of one thread.
     int32_t record_request_time(const std::string& principal, const std::optional<std::string>& client_id,
-                                int64_t micros, int64_t now_ms);
+                                double micros, int64_t now_ms);
 
     // The stored quotas, by entity key.
     const std::map<std::string, configured_quota>& configured() const { return configured_; }
