@@ -42,7 +42,7 @@ def test_a_client_over_its_request_percentage_is_throttled_and_another_is_not(br
     # 0.01 % of a thread: 100 us of handler time per second.
     assert alter(b.port, [([("client-id", "limited")], [("request_percentage", 0.01)])]) == [(NONE, None)]
     after = rates(b.port)
-    assert before["limited"] > 200, before
+    assert before["limited"] > 2000, before
     assert after["limited"] < before["limited"] / 10, (before, after)
     # The other client keeps going (it gets the thread time the limited one lost).
     assert after["free"] > before["free"] / 2, (before, after)
@@ -50,4 +50,5 @@ def test_a_client_over_its_request_percentage_is_throttled_and_another_is_not(br
     assert alter(b.port, [([("client-id", "limited")], [("request_percentage", None)])]) == [(NONE, None)]
     time.sleep(1.2)  # the last mute ends (throttles are capped at the quota window)
     lifted = rates(b.port, 2.0)
-    assert lifted["limited"] > before["limited"] / 3, (before, lifted)
+    print("requests/s before", before, "limited", after, "lifted", lifted)
+    assert lifted["limited"] > 10 * after["limited"], (after, lifted)
