@@ -74,13 +74,14 @@ handler_result handle_create_partitions(broker& b, request& req) {
                 if (names->count(t.name) > 1) {
                     return done({error_code::invalid_request, "Duplicate topic name in the request."});
                 }
-                if (quota->refuses_next(now_ms())) {
-                    return done({error_code::throttling_quota_exceeded, "The throttling quota has been exceeded."});
-                }
                 auto checked = assignments_of(b, t);
                 if (!checked.error.ok()) return done(checked.error);
                 const topic_state* before = b.topics().find(t.name);
                 const int32_t added = before == nullptr ? 0 : t.count - before->meta.partition_count;
+                // Kafka validates first: only a real increase can be refused.
+                if (added > 0 && !body->validate_only && quota->refuses_next(now_ms())) {
+                    return done({error_code::throttling_quota_exceeded, "The throttling quota has been exceeded."});
+                }
                 b.topics().add_partitions(t.name, t.count, std::move(checked.replicas), body->validate_only,
                                           [body, quota, added, done = std::move(done)](op_result r) {
                                               if (r.ok() && !body->validate_only) quota->record(added, now_ms());

@@ -125,7 +125,11 @@ handler_result handle_create_topics(broker& b, request& req) {
             [&b, body, names, denied, quota](size_t i, std::function<void(op_result)> done) {
                 const auto& t = body->topics[i];
                 if ((*denied)[i]) return done({error_code::topic_authorization_failed, "Authorization failed."});
-                if (quota->refuses_next(now_ms())) {
+                // Kafka validates first: a bad name or an existing topic gets
+                // its own error, and validate_only is never refused.
+                const bool would_create = !body->validate_only && replication::validate_topic_name(t.name).ok() &&
+                                          b.topics().find(t.name) == nullptr;
+                if (would_create && quota->refuses_next(now_ms())) {
                     return done({error_code::throttling_quota_exceeded, "The throttling quota has been exceeded."});
                 }
                 create_one(b, *body, t, names->count(t.name),

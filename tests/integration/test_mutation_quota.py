@@ -15,6 +15,8 @@ from test_quotas import alter
 
 NONE = 0
 THROTTLING_QUOTA_EXCEEDED = 89
+TOPIC_ALREADY_EXISTS = 36
+INVALID_TOPIC_EXCEPTION = 17
 API_CREATE_TOPICS = 19
 API_DELETE_TOPICS = 20
 API_CREATE_PARTITIONS = 37
@@ -101,22 +103,26 @@ def test_strict_versions_refuse_the_topics_over_the_quota(broker_factory):
     b = broker_factory()
     cid = unique("mut")
     limit(b.port, cid, 2.0)  # 2 partitions/s, a burst of one 1 s window
-    a, c, d = unique("a"), unique("b"), unique("c")
+    a, c, d, existing = unique("a"), unique("b"), unique("c"), unique("x")
+    with kw.connect(b.port) as s:
+        assert create_topics(s, 6, [(existing, 1)], unique("other")) == (0, [(existing, NONE)])
     with kw.connect(b.port) as s:
         # a fits; b finds the quota not yet exceeded and is done whole (the
-        # burst); c finds it exceeded.
-        throttle, got = create_topics(s, 6, [(a, 2), (c, 2), (d, 1)], cid)
-        assert got == [(a, NONE), (c, NONE), (d, THROTTLING_QUOTA_EXCEEDED)]
+        # burst); c finds it exceeded; an existing topic gets its own error.
+        throttle, got = create_topics(s, 6, [(a, 2), (c, 2), (d, 1), (existing, 1)], cid)
+        assert got == [(a, NONE), (c, NONE), (d, THROTTLING_QUOTA_EXCEEDED), (existing, TOPIC_ALREADY_EXISTS)]
         assert 500 <= throttle <= 1000
     assert d not in topic_names(b.bootstrap)
+    with kw.connect(b.port) as s:
+        # Still over: validate_only and invalid names are answered as without a quota.
+        e = unique("e")
+        assert create_topics(s, 6, [(e, 50)], cid, validate_only=True) == (0, [(e, NONE)])
+        assert create_topics(s, 6, [("bad name", 1)], cid) == (0, [("bad name", INVALID_TOPIC_EXCEPTION)])
     # Another client id has no quota: not refused, not throttled.
     with kw.connect(b.port) as s:
         assert create_topics(s, 6, [(d, 5)], unique("other")) == (0, [(d, NONE)])
     time.sleep(2.1)  # the debt is repaid
     with kw.connect(b.port) as s:
-        # validate_only counts nothing.
-        e = unique("e")
-        assert create_topics(s, 6, [(e, 50)], cid, validate_only=True) == (0, [(e, NONE)])
         throttle, got = create_partitions(s, 3, [(a, 6), (c, 3)], cid)
         assert got == [(a, NONE), (c, THROTTLING_QUOTA_EXCEEDED)] and throttle > 0
     time.sleep(2.1)
