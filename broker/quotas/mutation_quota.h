@@ -7,10 +7,10 @@
 // THROTTLING_QUOTA_EXCEEDED (CreateTopics v6+, CreatePartitions v3+,
 // DeleteTopics v5+) get a strict quota: a topic is refused with that error
 // when the sensor is already over its quota, and one that finds it under is
-// done whole, even if it takes the sensor over (a burst). Older versions get
-// a permissive one: everything is done and the client is only throttled.
-// Either way the answer carries the throttle time and the channel is muted
-// for it. validate_only requests count nothing, as in Kafka.
+// done whole, even if it takes the sensor over (a burst); only a refusal
+// throttles. Older versions get a permissive one: everything is done and the
+// client is throttled once the sensor is over. The answer carries the
+// throttle time and the channel is muted for it. validate_only requests count nothing, as in Kafka.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -118,6 +118,14 @@ def test_strict_versions_refuse_the_topics_over_the_quota(broker_factory):
         e = unique("e")
         assert create_topics(s, 6, [(e, 50)], cid, validate_only=True) == (0, [(e, NONE)])
         assert create_topics(s, 6, [("bad name", 1)], cid) == (0, [("bad name", INVALID_TOPIC_EXCEPTION)])
+    time.sleep(2.1)  # the debt is repaid
+    with kw.connect(b.port) as s:
+        # As Kafka's strict quota: a request that only goes over is done and
+        # not throttled; the next one is refused and throttled.
+        f, g = unique("f"), unique("g")
+        assert create_topics(s, 6, [(f, 5)], cid) == (0, [(f, NONE)])
+        throttle, got = create_topics(s, 6, [(g, 1)], cid)
+        assert got == [(g, THROTTLING_QUOTA_EXCEEDED)] and 1000 <= throttle <= 1500
     # Another client id has no quota: not refused, not throttled.
     with kw.connect(b.port) as s:
         assert create_topics(s, 6, [(d, 5)], unique("other")) == (0, [(d, NONE)])

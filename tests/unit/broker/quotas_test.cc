@@ -106,8 +106,9 @@ TEST_F(QuotaManagerTest, StrictMutationQuotaRefusesOnlyOnceOver) {
     strict.record(2, 0);  // the burst
     EXPECT_FALSE(strict.refuses_next(0));  // at the quota, not over it
     strict.record(4, 0);  // done whole: 4 partitions of debt = 2 s
-    EXPECT_EQ(strict.throttle_ms(), 2000);
+    EXPECT_EQ(strict.throttle_ms(), 0);  // going over alone is not throttled
     EXPECT_TRUE(strict.refuses_next(1000));
+    EXPECT_EQ(strict.throttle_ms(), 1000);  // the refusal is
     EXPECT_FALSE(strict.refuses_next(2000));
     // Another client id has no quota.
     mutation_quota other(manager_, who, std::optional<std::string>("else"), true);
