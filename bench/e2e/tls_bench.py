@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Produce and consume throughput over SSL against PLAINTEXT, one broker,
-same run.
+"""Produce and consume throughput over SSL and SASL_SSL against PLAINTEXT,
+one broker, same run.
 
-Starts one sluiced with a PLAINTEXT and an SSL listener (a self-signed
-certificate made with `openssl` in the temp dir), then, for each round and
+Starts one sluiced with a PLAINTEXT, an SSL and a SASL_SSL listener (a
+self-signed certificate made with `openssl` in the temp dir; SASL_SSL logs
+in with SCRAM-SHA-512 as a user created with `sluice users set-scram`), then,
+for each round and
 each listener in turn, runs `sluice perf produce` (1 KB records, acks=1, one
 partition, max rate) into a topic of its own and `sluice perf consume` of
 that topic from the beginning (the data is in the page cache, so a
@@ -91,9 +93,11 @@ def main():
             plain_port, ssl_port = free_port(), free_port()
             listeners = "PLAINTEXT://127.0.0.1:%d" % plain_port
             props = {"log.dirs": os.path.join(tmp, name + "-data"), "node.id": "0"}
+            sasl_port = free_port()
             if tls:
-                listeners += ",SSL://127.0.0.1:%d" % ssl_port
-                props.update({"ssl.keystore.type": "PEM", "ssl.keystore.location": keystore})
+                listeners += ",SSL://127.0.0.1:%d,SASL_SSL://127.0.0.1:%d" % (ssl_port, sasl_port)
+                props.update({"ssl.keystore.type": "PEM", "ssl.keystore.location": keystore,
+                              "sasl.enabled.mechanisms": "SCRAM-SHA-512"})
             props.update({"listeners": listeners, "advertised.listeners": listeners})
             os.mkdir(props["log.dirs"])
             argv = [binary_path]
@@ -103,12 +107,19 @@ def main():
             brokers.append(b)
             b.wait_listening(plain_port, 15)
             b.plain, b.ssl = "127.0.0.1:%d" % plain_port, "127.0.0.1:%d" % ssl_port
+            b.sasl_ssl = "127.0.0.1:%d" % sasl_port
             return b
 
         broker = start("sluiced", sluiced, True)
         base = start("baseline", args.baseline, False) if args.baseline else None
         ssl_extra = ("-X", "security.protocol=ssl", "-X", "ssl.ca.location=" + ca)
-        plan = [("PLAINTEXT", broker, broker.plain, ()), ("SSL", broker, broker.ssl, ssl_extra)]
+        subprocess.run([cli, "users", "set-scram", "bench", "--mechanism", "SCRAM-SHA-512", "--password",
+                        "bench-secret", "-b", broker.plain], check=True, stdout=subprocess.DEVNULL)
+        sasl_extra = ("-X", "security.protocol=sasl_ssl", "-X", "ssl.ca.location=" + ca,
+                      "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=bench",
+                      "-X", "sasl.password=bench-secret")
+        plan = [("PLAINTEXT", broker, broker.plain, ()), ("SSL", broker, broker.ssl, ssl_extra),
+                ("SASL_SSL", broker, broker.sasl_ssl, sasl_extra)]
         if base:
             plan.append(("baseline PLAINTEXT", base, base.plain, ()))
         runs = {name: [] for name, *_ in plan}
@@ -128,15 +139,18 @@ def main():
     if args.json:
         print(json.dumps(runs, indent=1), file=sys.stderr)
     names = list(runs)
-    print("### SSL vs PLAINTEXT, one sluiced, %d x 1 KB records, median of %d round(s)\n" % (n, rounds))
-    print("| | " + " | ".join(names) + " | SSL / PLAINTEXT |")
-    print("|---" * (len(names) + 2) + "|")
+    print("### SSL and SASL_SSL vs PLAINTEXT, one sluiced, %d x 1 KB records, median of %d round(s)\n"
+          % (n, rounds))
+    print("| | " + " | ".join(names) + " | SSL / PLAINTEXT | SASL_SSL / PLAINTEXT |")
+    print("|---" * (len(names) + 3) + "|")
     for what in ("produce", "consume"):
         for field, label in (("mbps", "MB/s"), ("cpu_per_gb", "broker CPU s per GB")):
             vals = [med(name, what, field) for name in names]
-            p, s = vals[0], vals[1]
-            print("| %s %s | %s | %.2f |" % (what, label, " | ".join(("%.1f" if field == "mbps" else "%.3f") % v for v in vals),
-                                            s / p if p else float("nan")))
+            p = vals[0]
+            ratios = " | ".join("%.2f" % (v / p if p else float("nan")) for v in vals[1:3])
+            print("| %s %s | %s | %s |" % (what, label,
+                                          " | ".join(("%.1f" if field == "mbps" else "%.3f") % v for v in vals),
+                                          ratios))
 
 
 if __name__ == "__main__":

@@ -178,6 +178,7 @@ std::vector<config_def> used_defs() {
         {.name = "sasl.mechanism.inter.broker.protocol", .type = t::string, .default_value = "GSSAPI"},
         {.name = "sasl.jaas.config", .type = t::password, .default_value = std::nullopt},
         {.name = "connections.max.reauth.ms", .type = t::int64, .default_value = "0"},
+        {.name = "connection.failed.authentication.delay.ms", .type = t::int32, .default_value = "100", .min = 0},
         {.name = "sasl.server.max.receive.size", .type = t::int32, .default_value = "524288"},
     };
 }

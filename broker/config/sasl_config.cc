@@ -40,6 +40,9 @@ sasl_config read_sasl_config(const std::vector<listener>& listeners,
                              std::optional<std::string> inter_broker_listener) {
     sasl_config c;
     if (auto v = lookup("connections.max.reauth.ms")) c.connections_max_reauth_ms = *parse_int(*v, INT64_MIN, INT64_MAX);
+    if (auto v = lookup("connection.failed.authentication.delay.ms")) {
+        c.failed_authentication_delay_ms = *parse_int(*v, 0, INT32_MAX);
+    }
     if (auto v = lookup("sasl.server.max.receive.size")) c.max_receive_size = static_cast<int32_t>(*parse_int(*v, 0, INT32_MAX));
     c.inter_broker_mechanism = lookup("sasl.mechanism.inter.broker.protocol").value_or("GSSAPI");
 

@@ -47,6 +47,10 @@ struct sasl_config {
     std::string inter_broker_mechanism = "GSSAPI";
     int64_t connections_max_reauth_ms = 0;
     int32_t max_receive_size = 524288;
+    // connection.failed.authentication.delay.ms: how long a connection whose
+    // authentication failed waits before its answer and close, as Kafka's
+    // does, to slow down password guessing.
+    int64_t failed_authentication_delay_ms = 100;
     // This broker's login on other brokers, when the inter-broker listener
     // (inter.broker.listener.name, else the one named by
     // security.inter.broker.protocol) is SASL_*.

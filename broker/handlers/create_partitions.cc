@@ -4,6 +4,7 @@
 // another through the metadata store.
 #include "protocol/generated/create_partitions.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <set>
@@ -14,6 +15,7 @@
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
+#include "broker/quotas/mutation_quota.h"
 #include "broker/topics/topic_registry.h"
 #include "replication/manual_assignment.h"
 
@@ -57,13 +59,16 @@ handler_result handle_create_partitions(broker& b, request& req) {
     auto denied = std::make_shared<std::vector<bool>>();
     for (const auto& t : body->topics)
         denied->push_back(!topic_authorized(b, req, acl_operation::alter, t.name));
-    return handler_result::later([&b, body, version, denied](respond_fn respond) {
+    // KIP-599: v3+ knows THROTTLING_QUOTA_EXCEEDED.
+    auto quota = std::make_shared<quotas::mutation_quota>(b.quotas(), req.origin->principal, req.client_id, version >= 3);
+    int32_t* throttle_out = req.throttle_ms;
+    return handler_result::later([&b, body, version, denied, quota, throttle_out](respond_fn respond) {
         auto names = std::make_shared<std::multiset<std::string>>();
         for (const auto& t : body->topics)
             names->insert(t.name);
         run_in_order<op_result>(
             body->topics.size(),
-            [&b, body, names, denied](size_t i, std::function<void(op_result)> done) {
+            [&b, body, names, denied, quota](size_t i, std::function<void(op_result)> done) {
                 const auto& t = body->topics[i];
                 if ((*denied)[i]) return done({error_code::topic_authorization_failed, "Authorization failed."});
                 if (names->count(t.name) > 1) {
@@ -71,11 +76,22 @@ handler_result handle_create_partitions(broker& b, request& req) {
                 }
                 auto checked = assignments_of(b, t);
                 if (!checked.error.ok()) return done(checked.error);
+                const topic_state* before = b.topics().find(t.name);
+                const int32_t added = before == nullptr ? 0 : t.count - before->meta.partition_count;
+                // Kafka validates first: only a real increase can be refused.
+                if (added > 0 && !body->validate_only && quota->refuses_next(now_ms())) {
+                    return done({error_code::throttling_quota_exceeded, "The throttling quota has been exceeded."});
+                }
                 b.topics().add_partitions(t.name, t.count, std::move(checked.replicas), body->validate_only,
-                                          std::move(done));
+                                          [body, quota, added, done = std::move(done)](op_result r) {
+                                              if (r.ok() && !body->validate_only) quota->record(added, now_ms());
+                                              done(std::move(r));
+                                          });
             },
-            [body, version, respond](std::vector<op_result> results) {
+            [body, version, respond, quota, throttle_out](std::vector<op_result> results) {
                 response_t response;
+                response.throttle_time_ms = quota->throttle_ms();
+                if (throttle_out != nullptr) *throttle_out = std::max(*throttle_out, quota->throttle_ms());
                 for (size_t i = 0; i < results.size(); ++i) {
                     response_t::create_partitions_topic_result out;
                     out.name = body->topics[i].name;

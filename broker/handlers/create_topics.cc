@@ -4,6 +4,7 @@
 // the answer goes once the last one is done.
 #include "protocol/generated/create_topics.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "broker/handlers/common.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
+#include "broker/quotas/mutation_quota.h"
 #include "broker/topics/topic_registry.h"
 #include "replication/manual_assignment.h"
 #include "replication/topic_name.h"
@@ -111,19 +113,38 @@ handler_result handle_create_topics(broker& b, request& req) {
     auto denied = std::make_shared<std::vector<bool>>();
     for (const auto& t : body->topics)
         denied->push_back(!create_topic_authorized(b, req, t.name));
-    return handler_result::later([&b, body, version, denied](respond_fn respond) {
+    // KIP-599: v6+ knows THROTTLING_QUOTA_EXCEEDED.
+    auto quota = std::make_shared<quotas::mutation_quota>(b.quotas(), req.origin->principal, req.client_id, version >= 6);
+    int32_t* throttle_out = req.throttle_ms;
+    return handler_result::later([&b, body, version, denied, quota, throttle_out](respond_fn respond) {
         auto names = std::make_shared<std::multiset<std::string>>();
         for (const auto& t : body->topics)
             names->insert(t.name);
         run_in_order<op_result>(
             body->topics.size(),
-            [&b, body, names, denied](size_t i, std::function<void(op_result)> done) {
+            [&b, body, names, denied, quota](size_t i, std::function<void(op_result)> done) {
                 const auto& t = body->topics[i];
                 if ((*denied)[i]) return done({error_code::topic_authorization_failed, "Authorization failed."});
-                create_one(b, *body, t, names->count(t.name), std::move(done));
+                // Kafka validates first: a bad name or an existing topic gets
+                // its own error, and validate_only is never refused.
+                const bool would_create = !body->validate_only && replication::validate_topic_name(t.name).ok() &&
+                                          b.topics().find(t.name) == nullptr;
+                if (would_create && quota->refuses_next(now_ms())) {
+                    return done({error_code::throttling_quota_exceeded, "The throttling quota has been exceeded."});
+                }
+                create_one(b, *body, t, names->count(t.name),
+                           [&b, body, quota, name = t.name, done = std::move(done)](op_result r) {
+                               const topic_state* created = b.topics().find(name);
+                               if (r.ok() && !body->validate_only && created != nullptr) {
+                                   quota->record(created->meta.partition_count, now_ms());
+                               }
+                               done(std::move(r));
+                           });
             },
-            [&b, body, version, respond](std::vector<op_result> results) {
+            [&b, body, version, respond, quota, throttle_out](std::vector<op_result> results) {
                 response_t response;
+                response.throttle_time_ms = quota->throttle_ms();
+                if (throttle_out != nullptr) *throttle_out = std::max(*throttle_out, quota->throttle_ms());
                 for (size_t i = 0; i < results.size(); ++i) {
                     response.topics.push_back(result_of(b, body->topics[i], results[i]));
                 }

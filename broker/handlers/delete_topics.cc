@@ -2,12 +2,14 @@
 // another through the metadata store; the answer goes once all are done.
 #include "protocol/generated/delete_topics.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "broker/broker.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/in_order.h"
+#include "broker/quotas/mutation_quota.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker {
@@ -25,7 +27,8 @@ struct wanted_topic {
     bool denied = false;  // no DELETE on the topic (Kafka checks before existence)
 };
 
-void delete_one(broker& b, const wanted_topic& wanted, std::function<void(result_t)> done) {
+void delete_one(broker& b, const wanted_topic& wanted, std::shared_ptr<quotas::mutation_quota> quota,
+                std::function<void(result_t)> done) {
     result_t out;
     out.name = wanted.name;
     out.topic_id = wanted.id;
@@ -44,9 +47,16 @@ void delete_one(broker& b, const wanted_topic& wanted, std::function<void(result
     }
     out.name = t->meta.name;
     out.topic_id = t->meta.topic_id;
+    if (quota->refuses_next(now_ms())) {
+        out.error_code = to_wire(error_code::throttling_quota_exceeded);
+        out.error_message = "The throttling quota has been exceeded.";
+        return done(std::move(out));
+    }
     std::string topic_name = t->meta.name;  // `t` dies with the topic
-    b.topics().remove(topic_name, [out = std::move(out), done = std::move(done)](op_result result) mutable {
+    const int32_t partitions = t->meta.partition_count;
+    b.topics().remove(topic_name, [out = std::move(out), quota, partitions, done = std::move(done)](op_result result) mutable {
         out.error_code = to_wire(result.code);
+        if (result.ok()) quota->record(partitions, now_ms());
         if (!result.ok()) out.error_message = result.message;
         done(std::move(out));
     });
@@ -72,12 +82,19 @@ handler_result handle_delete_topics(broker& b, request& req) {
             w.denied = !topic_authorized(b, req, acl_operation::remove, t->meta.name);
         }
     }
-    return handler_result::later([&b, wanted, version](respond_fn respond) {
+    // KIP-599: v5+ knows THROTTLING_QUOTA_EXCEEDED.
+    auto quota = std::make_shared<quotas::mutation_quota>(b.quotas(), req.origin->principal, req.client_id, version >= 5);
+    int32_t* throttle_out = req.throttle_ms;
+    return handler_result::later([&b, wanted, version, quota, throttle_out](respond_fn respond) {
         run_in_order<result_t>(
             wanted->size(),
-            [&b, wanted](size_t i, std::function<void(result_t)> done) { delete_one(b, (*wanted)[i], std::move(done)); },
-            [version, respond](std::vector<result_t> results) {
+            [&b, wanted, quota](size_t i, std::function<void(result_t)> done) {
+                delete_one(b, (*wanted)[i], quota, std::move(done));
+            },
+            [version, respond, quota, throttle_out](std::vector<result_t> results) {
                 response_t response;
+                response.throttle_time_ms = quota->throttle_ms();
+                if (throttle_out != nullptr) *throttle_out = std::max(*throttle_out, quota->throttle_ms());
                 response.responses = std::move(results);
                 protocol::writer w;
                 response.encode(w, version);

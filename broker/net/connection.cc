@@ -21,6 +21,7 @@
 #include "broker/net/page_residency.h"
 #include "broker/net/request_header.h"
 #include "broker/net/x500_name.h"
+#include "broker/quotas/request_timer.h"
 
 namespace sluice::broker {
 
@@ -294,12 +295,16 @@ void connection::handle_frame() {
         req.sasl = sasl_.get();
     }
     answering_ = true;
+    const quotas::request_timer timer;  // request_percentage
     handler_result result = find_handler(req.api_key)->handle(broker_, req);
+    throttle(req, timer.charge(broker_.quotas(), req.origin->principal, req.client_id, now_ms()));
+    bool auth_failed = false;
     if (sasl_) {
         adopt_sasl_principal();
         if (sasl_->must_close()) {
             spdlog::info("closing {} after a failed SASL exchange (api {})", peer_, req.api_key);
             close_after_write_ = true;
+            auth_failed = true;
         }
     }
     if (result.deferred) {
@@ -312,6 +317,11 @@ void connection::handle_frame() {
     }
     switch (result.what) {
         case handler_result::action::respond:
+            if (auth_failed) {
+                auto body = std::make_shared<protocol::writer>(std::move(result.body));
+                after_failed_auth_delay([this, req, body] { finish_request(req, std::move(*body)); });
+                return;
+            }
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
@@ -333,7 +343,7 @@ void connection::handle_raw_sasl_token() {
     auto answer = sasl_->authenticate(token, std::chrono::steady_clock::now());
     if (answer.error != protocol::error_code::none) {
         spdlog::info("closing {}: SASL authentication failed: {}", peer_, answer.message.value_or(""));
-        close();
+        after_failed_auth_delay([this] { close(); });
         return;
     }
     adopt_sasl_principal();
@@ -354,6 +364,16 @@ void connection::adopt_sasl_principal() {
         spdlog::debug("{}: SASL authenticated on {}, principal {}", peer_, s.listener, s.principal);
         session_ = std::make_shared<const session>(std::move(s));
     }
+}
+
+// Kafka delays both the failure's answer and the close.
+void connection::after_failed_auth_delay(std::function<void()> then) {
+    const int64_t delay = broker_.config().sasl.failed_authentication_delay_ms;
+    if (delay <= 0) return then();
+    mute_timer_.expires_after(std::chrono::milliseconds(delay));
+    mute_timer_.async_wait([self = shared_from_this(), then = std::move(then)](boost::system::error_code ec) {
+        if (!ec && !self->closed_) then();
+    });
 }
 
 void connection::finish_request(const request& req, protocol::writer body) {

@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -115,6 +116,9 @@ private:
     std::unique_ptr<sasl::authenticator> sasl_;
     size_t pre_auth_max_bytes_ = 0;
     bool close_after_write_ = false;
+    // After a failed authentication: `then` (the answer, or the close) once
+    // connection.failed.authentication.delay.ms has passed.
+    void after_failed_auth_delay(std::function<void()> then);
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
     std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);

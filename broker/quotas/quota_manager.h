@@ -48,6 +48,17 @@ public:
     int32_t record_fetch(const std::string& principal, const std::optional<std::string>& client_id, size_t bytes,
                          int64_t now_ms);
 
+    // controller_mutation_rate (mutation_quota.h): the throttle the client's
+    // sensor already owes (0 if under its quota), and recording partitions
+    // created or deleted (the throttle that leaves).
+    int32_t mutation_debt(const std::string& principal, const std::optional<std::string>& client_id, int64_t now_ms);
+    int32_t record_mutations(const std::string& principal, const std::optional<std::string>& client_id,
+                             int32_t partitions, int64_t now_ms);
+    // request_percentage: `micros` of I/O thread time spent on the client's
+    // request; the throttle in ms. The quota is a percentage of one thread.
+    int32_t record_request_time(const std::string& principal, const std::optional<std::string>& client_id,
+                                double micros, int64_t now_ms);
+
     // The stored quotas, by entity key.
     const std::map<std::string, configured_quota>& configured() const { return configured_; }
     // Re-reads the store (also called on every change the store reports).
@@ -55,7 +66,7 @@ public:
 
 private:
     int32_t record(std::string_view key, const std::string& principal, const std::optional<std::string>& client_id,
-                   size_t bytes, int64_t now_ms);
+                   double amount, int64_t now_ms, double scale = 1.0);
 
     replication::metadata_store& store_;
     window_settings window_;

@@ -105,11 +105,11 @@ def test_bad_entities_and_keys_are_refused_and_change_nothing(broker_factory):
     assert broker_alive(b.port, 5)
 
 
-def produce_for(bootstrap, topic, client_id, warmup, seconds):
+def produce_for(bootstrap, topic, client_id, warmup, seconds, **conf):
     """Produces 10 KB records as fast as the broker takes them; returns the
     acknowledged bytes per second over `seconds` after `warmup` (Kafka's
     quota window lets a first burst through before throttling starts)."""
-    p = producer(bootstrap, client_id=client_id, batch_size=65536, queue_buffering_max_kbytes=1024)
+    p = producer(bootstrap, client_id=client_id, batch_size=65536, queue_buffering_max_kbytes=1024, **conf)
     acked = [0]
 
     def on_delivery(err, msg):

@@ -1,7 +1,9 @@
 // node ssl_roundtrip.js BOOTSTRAP TOPIC GROUP COUNT CA_PEM [CERT_PEM KEY_PEM]
 // Over TLS (trusting CA_PEM, presenting CERT_PEM/KEY_PEM when given):
 // produces COUNT messages with acks=-1, then reads them back through
-// consumer group GROUP, and prints the values read.
+// consumer group GROUP, and prints the values read. With SASL_MECHANISM,
+// SASL_USERNAME and SASL_PASSWORD in the environment it is SASL_SSL: TLS,
+// then kafkajs's `sasl` login.
 'use strict'
 const fs = require('fs')
 const { makeKafka, main } = require('./common')
@@ -14,8 +16,12 @@ if (cert) {
   ssl.key = fs.readFileSync(key, 'utf8')
 }
 
+const sasl = process.env.SASL_MECHANISM
+  ? { mechanism: process.env.SASL_MECHANISM, username: process.env.SASL_USERNAME, password: process.env.SASL_PASSWORD }
+  : undefined
+
 main(async () => {
-  const kafka = makeKafka(bootstrap, { ssl })
+  const kafka = makeKafka(bootstrap, sasl ? { ssl, sasl } : { ssl })
   const producer = kafka.producer({ allowAutoTopicCreation: true })
   await producer.connect()
   try {

@@ -5,6 +5,12 @@
 #include "broker/quotas/quota_bucket.h"
 #include "broker/quotas/quota_entity.h"
 #include "broker/quotas/quota_manager.h"
+#include "broker/quotas/mutation_quota.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include "replication/local_metadata_store.h"
+#include "unit/temp_dir.h"
 
 namespace sluice::broker::quotas {
 namespace {
@@ -68,6 +74,62 @@ TEST(QuotaBucket, ABurstOfOneWindowThenTheRate) {
     EXPECT_EQ(b.take(1e9, 1000, 100000, w), 11000);  // capped at the whole window
     quota_bucket zero;
     EXPECT_EQ(zero.take(1, 0, 0, w), 11000);
+}
+
+// A quota_manager over a local store holding `values` for client id "app".
+class QuotaManagerTest : public ::testing::Test {
+protected:
+    void set(const quota_values& values) {
+        quota_entity e;
+        e.client_id = entity_name("app");
+        replication::record_changes changes;
+        changes[entity_key(e)] = values_to_json(values);
+        store_->update_records(std::string(record_kind), changes, io_.get_executor(), [](replication::op_result) {});
+        io_.run();
+        io_.restart();
+        manager_.reload();
+    }
+
+    sluice::testing::temp_dir dir_{"sluice-quotas"};
+    boost::asio::io_context io_;
+    std::unique_ptr<replication::local_metadata_store> store_ =
+        replication::local_metadata_store::open(dir_.path() / "meta", std::nullopt);
+    quota_manager manager_{*store_, io_.get_executor(), window_settings{}};
+    const std::string who = "User:ANONYMOUS";
+    const std::optional<std::string> app = "app";
+};
+
+TEST_F(QuotaManagerTest, StrictMutationQuotaRefusesOnlyOnceOver) {
+    set({{std::string(controller_mutation_rate), 2.0}});
+    mutation_quota strict(manager_, who, app, true);
+    EXPECT_FALSE(strict.refuses_next(0));
+    strict.record(2, 0);  // the burst
+    EXPECT_FALSE(strict.refuses_next(0));  // at the quota, not over it
+    strict.record(4, 0);  // done whole: 4 partitions of debt = 2 s
+    EXPECT_EQ(strict.throttle_ms(), 0);  // going over alone is not throttled
+    EXPECT_TRUE(strict.refuses_next(1000));
+    EXPECT_EQ(strict.throttle_ms(), 1000);  // the refusal is
+    EXPECT_FALSE(strict.refuses_next(2000));
+    // Another client id has no quota.
+    mutation_quota other(manager_, who, std::optional<std::string>("else"), true);
+    other.record(1000, 2000);
+    EXPECT_FALSE(other.refuses_next(2000));
+    EXPECT_EQ(other.throttle_ms(), 0);
+}
+
+TEST_F(QuotaManagerTest, PermissiveMutationQuotaOnlyThrottles) {
+    set({{std::string(controller_mutation_rate), 2.0}});
+    mutation_quota permissive(manager_, who, app, false);
+    permissive.record(6, 0);
+    EXPECT_FALSE(permissive.refuses_next(0));
+    EXPECT_EQ(permissive.throttle_ms(), 2000);
+}
+
+TEST_F(QuotaManagerTest, RequestPercentageIsAShareOfOneThread) {
+    set({{std::string(request_percentage), 1.0}});  // 10 ms of handler time per second
+    EXPECT_EQ(manager_.record_request_time(who, app, 10000.0, 0), 0);  // the window's worth
+    EXPECT_EQ(manager_.record_request_time(who, app, 5000.0, 0), 500);  // 5 ms over: half a second
+    EXPECT_EQ(manager_.record_request_time(who, std::optional<std::string>("else"), 1e6, 0), 0);
 }
 
 }  // namespace
