@@ -15,6 +15,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/record.h"
 #include "broker/sasl/authenticator.h"
 #include "broker/sasl/scram_credentials.h"
 #include "broker/net/page_cache_warmer.h"
@@ -260,6 +261,7 @@ void connection::handle_frame() {
     req.origin = session_;
     throttle_ms_ = 0;
     req.throttle_ms = &throttle_ms_;
+    request_started_ = std::chrono::steady_clock::now();
     switch (parse_request_header(std::span<uint8_t>(frame.get(), frame_size_), req)) {
         case header_status::ok:
             break;
@@ -359,6 +361,7 @@ void connection::adopt_sasl_principal() {
 void connection::finish_request(const request& req, protocol::writer body) {
     if (closed_) return;
     answering_ = false;
+    metrics::record_request(broker_, req.api_key, request_started_);
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));
