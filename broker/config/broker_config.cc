@@ -347,8 +347,12 @@ broker_config broker_config::from_properties(const property_list& props) {
         } catch (const config_error&) {
             throw config_error(invalid_value_message("sluice.http.listener", http, "Expected host:port"));
         }
-    } else if (auto http = str("http.listeners"); !http.empty()) {
-        c.http_listeners = parse_listeners("http.listeners", http, {{"HTTP", "PLAINTEXT"}});
+    } else {
+        // Each parsed alone: unlike Kafka listeners they need no distinct names.
+        c.http_listeners.clear();
+        for (const auto& one : split_list(str("http.listeners"))) {
+            c.http_listeners.push_back(parse_listeners("http.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
+        }
     }
     c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
     c.metrics_enabled = flag("sluice.metrics.enabled");

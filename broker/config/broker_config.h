@@ -115,7 +115,7 @@ struct broker_config {
     // http.listeners ("http://host:port", comma-separated; empty = no HTTP
     // server), or the older sluice.http.listener "host:port" when only that
     // is set. Metrics and health (broker/http/).
-    std::vector<listener> http_listeners;
+    std::vector<listener> http_listeners{listener{"HTTP", "localhost", 9644, "PLAINTEXT"}};
     int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
     bool metrics_enabled = true;              // sluice.metrics.enabled
     // authorizer.class.name names one of Kafka's authorizers: ACLs enforced.
