@@ -38,6 +38,12 @@ public:
     }
     const request_series& request(int16_t api_key) const { return requests_[static_cast<size_t>(api_key)]; }
 
+    // ISR changes of partitions led here: the leader's own, once the
+    // controller accepts them, and the controller's (a fenced follower
+    // removed). ReplicaManager IsrShrinksPerSec / IsrExpandsPerSec.
+    counter isr_shrinks;
+    counter isr_expands;
+
 private:
     bool enabled_;
     std::array<request_series, api_key_limit> requests_{};

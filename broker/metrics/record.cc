@@ -32,4 +32,11 @@ void record_fetch(broker& b, partition_state& p, bool from_follower, bool failed
     if (!from_follower) p.metrics.bytes_out.add(bytes);
 }
 
+void record_isr_change(broker& b, size_t before, size_t after) {
+    broker_metrics& m = b.metrics();
+    if (!m.enabled()) return;
+    if (after < before) m.isr_shrinks.add();
+    if (after > before) m.isr_expands.add();
+}
+
 }  // namespace sluice::broker::metrics

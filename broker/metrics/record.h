@@ -22,5 +22,7 @@ void record_produce(broker& b, partition_state& p, bool failed);
 // One partition of a Fetch answer. Bytes out count only consumers' fetches
 // (a follower's are replication traffic in Kafka).
 void record_fetch(broker& b, partition_state& p, bool from_follower, bool failed, uint64_t bytes);
+// A led partition's ISR went from `before` members to `after`.
+void record_isr_change(broker& b, size_t before, size_t after);
 
 }  // namespace sluice::broker::metrics

@@ -99,6 +99,12 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
     w.sample("kafka_server_replicamanager_partitioncount", {}, partitions);
     w.family("kafka_server_replicamanager_leadercount", "gauge", "Partitions this broker leads");
     w.sample("kafka_server_replicamanager_leadercount", {}, leaders);
+    w.family("kafka_server_replicamanager_isrshrinks_total", "counter",
+             "ISR shrinks of partitions led here (IsrShrinksPerSec)");
+    w.sample("kafka_server_replicamanager_isrshrinks_total", {}, b.metrics().isr_shrinks.value);
+    w.family("kafka_server_replicamanager_isrexpands_total", "counter",
+             "ISR expansions of partitions led here (IsrExpandsPerSec)");
+    w.sample("kafka_server_replicamanager_isrexpands_total", {}, b.metrics().isr_expands.value);
     w.family("kafka_server_replicamanager_underreplicatedpartitions", "gauge",
              "Partitions led here whose ISR is smaller than their replica set");
     w.sample("kafka_server_replicamanager_underreplicatedpartitions", {}, under);

@@ -20,6 +20,7 @@ import pytest
 
 from sluice_harness import (free_port, produce, unique, wait_until, create_topic,
                             consume)
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 
 PROMETHEUS = "/usr/bin/prometheus"
 
@@ -274,3 +275,43 @@ def test_prometheus_scrapes_the_broker(http_broker, tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_cluster_series_follow_an_isr_shrink_and_expand(etcd, broker_factory):
+    """Three brokers with HTTP listeners: one active controller in sum, and
+    the leader's under-replicated gauge and ISR counters when a follower
+    stops and comes back; the leader stays ready meanwhile."""
+    from test_cluster import start_cluster, create_replicated, partition_meta
+    ports = {i: free_port() for i in range(3)}
+    brokers = start_cluster(broker_factory, etcd,
+                            per_node={i: {"http.listeners": "http://127.0.0.1:%d" % p} for i, p in ports.items()})
+
+    def scrape(node):
+        return parse_exposition(http_get(ports[node], "/metrics")[2])[0]
+
+    wait_until(lambda: sum(one(scrape(i), "kafka_controller_kafkacontroller_activecontrollercount")
+                           for i in range(3)) == 1, 20, "exactly one active controller")
+    topic = unique("isr")
+    create_replicated(brokers, topic)
+    leader = partition_meta(brokers, topic).leader
+    produce(",".join(b.bootstrap for b in brokers), topic, [{"value": b"v" * 100}])
+    wait_until(lambda: sorted(partition_meta(brokers, topic).isrs) == [0, 1, 2], 30, "the full ISR")
+    before = scrape(leader)
+    assert one(before, "kafka_server_replicamanager_underreplicatedpartitions") == 0
+
+    follower = next(b for b in brokers if b.overrides["node.id"] != str(leader))
+    follower.stop()
+    wait_until(lambda: one(scrape(leader), "kafka_server_replicamanager_underreplicatedpartitions") >= 1, 30,
+               "the leader reporting an under-replicated partition")
+    shrunk = scrape(leader)
+    assert one(shrunk, "kafka_server_replicamanager_isrshrinks_total") > \
+        one(before, "kafka_server_replicamanager_isrshrinks_total")
+    assert http_get(ports[leader], "/readyz")[0] == 200
+
+    follower.start()
+    wait_until(lambda: one(scrape(leader), "kafka_server_replicamanager_underreplicatedpartitions") == 0, 30,
+               "the ISR whole again")
+    assert one(scrape(leader), "kafka_server_replicamanager_isrexpands_total") > \
+        one(shrunk, "kafka_server_replicamanager_isrexpands_total")
+    assert one(scrape(int(follower.overrides["node.id"])), "kafka_log_log_logendoffset",
+               topic=topic, partition="0") >= 1
