@@ -9,7 +9,7 @@ machine noise falls on both; each round produces COUNT 100-byte records
 and reads the broker's CPU time. Prints a markdown table of the medians
 (for bench/RESULTS.md). Both brokers are stopped by PID at the end.
 
-    /usr/bin/python3 bench/e2e/metrics_overhead.py [--count N] [--rounds R]
+    /usr/bin/python3 bench/e2e/metrics_overhead.py [--count N] [--rounds R] [--one-per-request]
 
 Binaries: $SLUICED, $SLUICE_CLI, else build/bin/*.
 """
@@ -26,9 +26,10 @@ import urllib.request
 from e2e_common import SingleBroker, binary, cpu_seconds, free_port
 
 
-def perf(cli, bootstrap, topic, count):
+def perf(cli, bootstrap, topic, count, one_per_request):
+    extra = ["-X", "batch.num.messages=1", "--linger-ms", "0"] if one_per_request else []
     out = subprocess.run([cli, "perf", "produce", "-b", bootstrap, "-t", topic, "-n", str(count),
-                          "-s", "100", "--acks", "1", "--partitions", "1", "--json"],
+                          "-s", "100", "--acks", "1", "--partitions", "1", "--json"] + extra,
                          capture_output=True, check=True, timeout=600)
     return json.loads(out.stdout)
 
@@ -37,6 +38,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=500_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--one-per-request", action="store_true",
+                    help="one record per Produce request (batch.num.messages=1, linger 0): the per-request cost")
     args = ap.parse_args()
     sluiced = binary("SLUICED", "sluiced", "metrics_overhead")
     cli = binary("SLUICE_CLI", "sluice", "metrics_overhead")
@@ -53,7 +56,7 @@ def main():
         for r in range(args.rounds):
             for name, b in (("on", on), ("off", off)):
                 cpu0 = cpu_seconds(b.pid)
-                res = perf(cli, b.bootstrap, "m%d" % r, args.count)
+                res = perf(cli, b.bootstrap, "m%d" % r, args.count, args.one_per_request)
                 cpu = cpu_seconds(b.pid) - cpu0
                 if name == "on":
                     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http_port, timeout=10) as resp:
