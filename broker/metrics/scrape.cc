@@ -140,6 +140,7 @@ void log_metrics(text_writer& w, const topic_map& topics) {
         w.family(g.name, "gauge", g.help);
         for (const auto& [name, t] : topics) {
             for (const auto& p : t->partitions) {
+                if (!self_replica(*p)) continue;  // as Kafka: logs of replicas hosted here
                 std::string index = std::to_string(p->index);
                 w.sample(g.name, {{"topic", name}, {"partition", index}}, g.read(*p->log));
             }
