@@ -398,7 +398,8 @@ struct fetcher {
 protocol::writer encode_answer(broker& b, const fetch_plan& plan, evaluation& ev, int16_t version,
                                const fetcher& who) {
     for (const auto& a : ev.answers) {
-        if (a.state) metrics::record_fetch(b, *a.state, plan.from_follower(), a.data.error_code != 0, a.data.records.size());
+        if (!a.state) continue;
+        metrics::record_fetch(b, *a.state, plan.from_follower(), a.data.error_code != 0, a.data.records.size());
     }
     protocol::writer w;
     respond_from(b, plan, ev).encode(w, version);

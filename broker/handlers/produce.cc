@@ -165,7 +165,8 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     if (appended.error != error_code::none) return out;
     out.base_offset = appended.base_offset;
     out.log_append_time_ms = appended.log_append_time_ms;
-    metrics::record_append(b, p, bytes.size(), static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
+    metrics::record_append(b, p, bytes.size(),
+                           static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
     if (!appended.duplicate) {
         // Moves the high watermark at once when the leader is the whole ISR.
         on_leader_append(p);

@@ -27,7 +27,8 @@ struct http_server::shared {
 
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(tcp::socket socket, std::shared_ptr<http_server::shared> s) : stream_(std::move(socket)), s_(std::move(s)) {}
+    session(tcp::socket socket, std::shared_ptr<http_server::shared> s)
+        : stream_(std::move(socket)), s_(std::move(s)) {}
 
     void start(std::list<std::weak_ptr<session>>::iterator self) {
         self_ = self;
@@ -71,8 +72,7 @@ private:
     }
 
     void write(answer a, bool keep_alive, unsigned version) {
-        auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(a.status),
-                                                                          version);
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(a.status), version);
         res->set(bhttp::field::server, "sluice");
         res->set(bhttp::field::content_type, a.content_type);
         if (a.allow_get) res->set(bhttp::field::allow, "GET");
@@ -116,7 +116,8 @@ http_server::http_server(asio::io_context& io, const std::vector<listener>& list
         spdlog::info("HTTP (metrics, health) on {}:{}", at.address().to_string(), a->local_endpoint().port());
         acceptors_.push_back(std::move(a));
     }
-    for (size_t i = 0; i < acceptors_.size(); ++i) accept(i);
+    for (size_t i = 0; i < acceptors_.size(); ++i)
+        accept(i);
 }
 
 http_server::~http_server() { stop(); }
@@ -135,7 +136,9 @@ void http_server::stop() {
     }
 }
 
-uint16_t http_server::bound_port() const { return acceptors_.empty() ? 0 : acceptors_.front()->local_endpoint().port(); }
+uint16_t http_server::bound_port() const {
+    return acceptors_.empty() ? 0 : acceptors_.front()->local_endpoint().port();
+}
 
 void http_server::accept(size_t i) {
     acceptors_[i]->async_accept([this, i, sh = shared_](beast::error_code ec, tcp::socket socket) {

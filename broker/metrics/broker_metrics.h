@@ -16,8 +16,8 @@
 namespace sluice::broker::metrics {
 
 struct request_series {
-    counter requests;      // RequestMetrics RequestsPerSec
-    histogram total_ms;    // RequestMetrics TotalTimeMs
+    counter requests;    // RequestMetrics RequestsPerSec
+    histogram total_ms;  // RequestMetrics TotalTimeMs
 };
 
 class broker_metrics {

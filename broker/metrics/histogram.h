@@ -9,8 +9,8 @@
 namespace sluice::broker::metrics {
 
 // Request times in ms, from a local round trip to a long-polled fetch.
-inline constexpr std::array<double, 14> request_ms_bounds{1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
-                                                          10000, 30000};
+inline constexpr std::array<double, 14> request_ms_bounds{1,   2,   5,    10,   25,   50,    100,
+                                                          250, 500, 1000, 2500, 5000, 10000, 30000};
 
 class histogram {
 public:
@@ -18,7 +18,8 @@ public:
 
     void observe(double v) {
         size_t i = 0;
-        while (i < bucket_count && v > request_ms_bounds[i]) ++i;
+        while (i < bucket_count && v > request_ms_bounds[i])
+            ++i;
         ++counts_[i];  // counts_[bucket_count] is +Inf
         sum_ += v;
         ++count_;
@@ -27,7 +28,8 @@ public:
     // Observations <= bounds()[i]; i == bounds().size() is +Inf (== count()).
     uint64_t cumulative(size_t i) const {
         uint64_t n = 0;
-        for (size_t j = 0; j <= i && j <= bucket_count; ++j) n += counts_[j];
+        for (size_t j = 0; j <= i && j <= bucket_count; ++j)
+            n += counts_[j];
         return n;
     }
     double sum() const { return sum_; }

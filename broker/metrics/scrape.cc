@@ -23,14 +23,16 @@ void topic_counter(text_writer& w, const topic_map& topics, std::string_view nam
     w.family(name, "counter", help);
     for (const auto& [topic, t] : topics) {
         uint64_t sum = 0;
-        for (const auto& p : t->partitions) sum += (p->metrics.*field).value;
+        for (const auto& p : t->partitions)
+            sum += (p->metrics.*field).value;
         w.sample(name, {{"topic", topic}}, sum);
     }
 }
 
 void broker_topic_metrics(text_writer& w, const topic_map& topics) {
     topic_counter(w, topics, "kafka_server_brokertopicmetrics_bytesin_total",
-                  "Record bytes appended by producers (BrokerTopicMetrics BytesInPerSec)", &partition_metrics::bytes_in);
+                  "Record bytes appended by producers (BrokerTopicMetrics BytesInPerSec)",
+                  &partition_metrics::bytes_in);
     topic_counter(w, topics, "kafka_server_brokertopicmetrics_bytesout_total",
                   "Record bytes sent to consumers (BrokerTopicMetrics BytesOutPerSec)", &partition_metrics::bytes_out);
     topic_counter(w, topics, "kafka_server_brokertopicmetrics_messagesin_total",
@@ -71,8 +73,7 @@ void request_metrics(text_writer& w, const broker_metrics& m) {
             w.sample("kafka_network_requestmetrics_totaltimems_bucket", {{"request", api.name}, {"le", le}},
                      h.cumulative(i));
         }
-        w.sample("kafka_network_requestmetrics_totaltimems_bucket", {{"request", api.name}, {"le", "+Inf"}},
-                 h.count());
+        w.sample("kafka_network_requestmetrics_totaltimems_bucket", {{"request", api.name}, {"le", "+Inf"}}, h.count());
         w.sample("kafka_network_requestmetrics_totaltimems_sum", {{"request", api.name}}, h.sum());
         w.sample("kafka_network_requestmetrics_totaltimems_count", {{"request", api.name}}, h.count());
     }
@@ -152,8 +153,7 @@ void log_metrics(text_writer& w, const topic_map& topics) {
 // high watermark minus the committed offset (Kafka's own brokers have no
 // such MBean; this is the name kafka_exporter and Burrow dashboards use).
 void consumer_lag(text_writer& w, broker& b) {
-    w.family("kafka_consumergroup_lag", "gauge",
-             "High watermark minus the group's committed offset, per partition");
+    w.family("kafka_consumergroup_lag", "gauge", "High watermark minus the group's committed offset, per partition");
     for (const auto& g : b.groups().list({}, {})) {
         std::vector<groups::coordinator::fetched_offset> offsets;
         if (b.groups().fetch_offsets(g.group_id, std::nullopt, offsets) != protocol::error_code::none) continue;

@@ -317,6 +317,7 @@ void connection::handle_frame() {
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
+            metrics::record_request(broker_, req.api_key, request_started_);
             answering_ = false;
             read_next();
             return;

@@ -177,6 +177,13 @@ def test_metrics_after_real_traffic(http_broker):
     assert one(samples2, "kafka_server_brokertopicmetrics_bytesin_total", topic=topic) >= bytes_in + 100
     assert one(samples2, "kafka_consumergroup_lag", group=group, topic=topic, partition="0") == len(values) - 2
 
+    # acks=0 requests get no answer but are requests all the same.
+    produced = one(samples2, "kafka_network_requestmetrics_requests_total", request="Produce")
+    produce(http_broker.bootstrap, topic, [{"value": b"fire-and-forget", "partition": 0}], acks="0")
+    wait_until(lambda: one(parse_exposition(http_get(http_broker.http_port, "/metrics")[2])[0],
+                           "kafka_network_requestmetrics_requests_total", request="Produce") > produced,
+               10, "the acks=0 Produce counted")
+
 
 def test_health_and_readiness(http_broker):
     assert http_get(http_broker.http_port, "/healthz")[:1] == (200,)

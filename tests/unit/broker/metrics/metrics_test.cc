@@ -11,11 +11,11 @@ namespace {
 
 TEST(HistogramTest, BucketsAreUpperBoundsInclusive) {
     histogram h;
-    h.observe(0.5);   // le=1
-    h.observe(1.0);   // le=1 (bounds are inclusive)
-    h.observe(1.5);   // le=2
-    h.observe(30000); // le=30000
-    h.observe(1e9);   // +Inf only
+    h.observe(0.5);    // le=1
+    h.observe(1.0);    // le=1 (bounds are inclusive)
+    h.observe(1.5);    // le=2
+    h.observe(30000);  // le=30000
+    h.observe(1e9);    // +Inf only
     EXPECT_EQ(h.cumulative(0), 2u);
     EXPECT_EQ(h.cumulative(1), 3u);
     EXPECT_EQ(h.cumulative(h.bounds().size() - 1), 4u);
@@ -26,8 +26,10 @@ TEST(HistogramTest, BucketsAreUpperBoundsInclusive) {
 
 TEST(HistogramTest, CumulativeCountsNeverDecrease) {
     histogram h;
-    for (int i = 0; i < 1000; ++i) h.observe(i * 37 % 40000);
-    for (size_t i = 1; i <= h.bounds().size(); ++i) EXPECT_LE(h.cumulative(i - 1), h.cumulative(i));
+    for (int i = 0; i < 1000; ++i)
+        h.observe(i * 37 % 40000);
+    for (size_t i = 1; i <= h.bounds().size(); ++i)
+        EXPECT_LE(h.cumulative(i - 1), h.cumulative(i));
 }
 
 TEST(BrokerMetricsTest, RecordsPerApiAndIgnoresKeysOutOfRange) {
