@@ -143,7 +143,10 @@ uint16_t http_server::bound_port() const {
 void http_server::accept(size_t i) {
     acceptors_[i]->async_accept([this, i, sh = shared_](beast::error_code ec, tcp::socket socket) {
         if (sh->stopped || ec == asio::error::operation_aborted) return;
-        if (!ec) {
+        if (!ec && sh->sessions.size() >= max_connections) {
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else if (!ec) {
             auto s = std::make_shared<session>(std::move(socket), sh);
             sh->sessions.push_front(s);
             s->start(sh->sessions.begin());

@@ -11,7 +11,7 @@
 // a body at most body_limit (else 413), any other malformed request 400;
 // each answered then closed. A request (or the next one on a kept-alive
 // connection) must arrive whole within sluice.http.request.timeout.ms, or
-// the connection is closed.
+// the connection is closed. At most max_connections are open at once.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -28,6 +28,9 @@ class http_server {
 public:
     static constexpr uint32_t header_limit = 8 * 1024;
     static constexpr uint64_t body_limit = 8 * 1024;
+    // Open connections at most; past it a new one is closed at once (a
+    // scraper or a probe needs one or two).
+    static constexpr size_t max_connections = 64;
 
     // Binds every listener; throws std::runtime_error naming http.listeners
     // when one cannot be bound.
