@@ -16,8 +16,9 @@
 namespace sluice::broker::metrics {
 
 struct request_series {
-    counter requests;    // RequestMetrics RequestsPerSec
-    histogram total_ms;  // RequestMetrics TotalTimeMs
+    counter requests;       // RequestMetrics RequestsPerSec
+    histogram total_ms;     // RequestMetrics TotalTimeMs
+    histogram throttle_ms;  // RequestMetrics ThrottleTimeMs (client quotas)
 };
 
 class broker_metrics {
@@ -30,11 +31,12 @@ public:
     explicit broker_metrics(bool enabled = true) : enabled_(enabled) {}
     bool enabled() const { return enabled_; }
 
-    void record_request(int16_t api_key, double total_ms) {
+    void record_request(int16_t api_key, double total_ms, int32_t throttle_ms = 0) {
         if (!enabled_ || api_key < 0 || api_key >= api_key_limit) return;
         request_series& s = requests_[static_cast<size_t>(api_key)];
         s.requests.add();
         s.total_ms.observe(total_ms);
+        s.throttle_ms.observe(throttle_ms);
     }
     const request_series& request(int16_t api_key) const { return requests_[static_cast<size_t>(api_key)]; }
 

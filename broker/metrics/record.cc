@@ -6,11 +6,12 @@
 
 namespace sluice::broker::metrics {
 
-void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started) {
+void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started,
+                    int32_t throttle_ms) {
     broker_metrics& m = b.metrics();
     if (!m.enabled()) return;
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
-    m.record_request(api_key, took.count());
+    m.record_request(api_key, took.count(), throttle_ms);
 }
 
 void record_append(broker& b, partition_state& p, uint64_t bytes, uint64_t records) {

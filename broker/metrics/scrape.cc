@@ -52,6 +52,24 @@ void broker_topic_metrics(text_writer& w, const topic_map& topics) {
                   &partition_metrics::failed_fetch_requests);
 }
 
+void request_histogram(text_writer& w, const broker_metrics& m, const std::string& name, std::string_view help,
+                       histogram request_series::*field) {
+    w.family(name, "histogram", help);
+    const std::string bucket = name + "_bucket", sum = name + "_sum", count = name + "_count";
+    for (const auto& api : protocol::all_apis()) {
+        if (api.key >= broker_metrics::api_key_limit) continue;
+        const histogram& h = m.request(api.key).*field;
+        if (h.count() == 0) continue;
+        for (size_t i = 0; i < h.bounds().size(); ++i) {
+            std::string le = format_number(h.bounds()[i]);
+            w.sample(bucket, {{"request", api.name}, {"le", le}}, h.cumulative(i));
+        }
+        w.sample(bucket, {{"request", api.name}, {"le", "+Inf"}}, h.count());
+        w.sample(sum, {{"request", api.name}}, h.sum());
+        w.sample(count, {{"request", api.name}}, h.count());
+    }
+}
+
 void request_metrics(text_writer& w, const broker_metrics& m) {
     w.family("kafka_network_requestmetrics_requests_total", "counter",
              "Requests answered, by API (RequestMetrics RequestsPerSec)");
@@ -62,21 +80,12 @@ void request_metrics(text_writer& w, const broker_metrics& m) {
             w.sample("kafka_network_requestmetrics_requests_total", {{"request", api.name}}, s.requests.value);
         }
     }
-    w.family("kafka_network_requestmetrics_totaltimems", "histogram",
-             "Time from a request's last byte read to its answer queued, ms (RequestMetrics TotalTimeMs)");
-    for (const auto& api : protocol::all_apis()) {
-        if (api.key >= broker_metrics::api_key_limit) continue;
-        const histogram& h = m.request(api.key).total_ms;
-        if (h.count() == 0) continue;
-        for (size_t i = 0; i < h.bounds().size(); ++i) {
-            std::string le = format_number(h.bounds()[i]);
-            w.sample("kafka_network_requestmetrics_totaltimems_bucket", {{"request", api.name}, {"le", le}},
-                     h.cumulative(i));
-        }
-        w.sample("kafka_network_requestmetrics_totaltimems_bucket", {{"request", api.name}, {"le", "+Inf"}}, h.count());
-        w.sample("kafka_network_requestmetrics_totaltimems_sum", {{"request", api.name}}, h.sum());
-        w.sample("kafka_network_requestmetrics_totaltimems_count", {{"request", api.name}}, h.count());
-    }
+    request_histogram(w, m, "kafka_network_requestmetrics_totaltimems",
+                      "Time from a request's last byte read to its answer queued, ms (RequestMetrics TotalTimeMs)",
+                      &request_series::total_ms);
+    request_histogram(w, m, "kafka_network_requestmetrics_throttletimems",
+                      "Quota throttle time given with the answer, ms (RequestMetrics ThrottleTimeMs)",
+                      &request_series::throttle_ms);
 }
 
 bool self_replica(const partition_state& p) {

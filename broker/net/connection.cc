@@ -317,7 +317,7 @@ void connection::handle_frame() {
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
-            metrics::record_request(broker_, req.api_key, request_started_);
+            metrics::record_request(broker_, req.api_key, request_started_, throttle_ms_);
             answering_ = false;
             read_next();
             return;
@@ -362,7 +362,7 @@ void connection::adopt_sasl_principal() {
 void connection::finish_request(const request& req, protocol::writer body) {
     if (closed_) return;
     answering_ = false;
-    metrics::record_request(broker_, req.api_key, request_started_);
+    metrics::record_request(broker_, req.api_key, request_started_, throttle_ms_);
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));

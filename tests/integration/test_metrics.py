@@ -185,6 +185,23 @@ def test_metrics_after_real_traffic(http_broker):
                10, "the acks=0 Produce counted")
 
 
+def test_throttle_time_of_a_producer_over_its_quota(http_broker):
+    from test_quotas import alter, produce_for, NONE
+    topic = unique("throttled")
+    create_topic(http_broker.bootstrap, topic)
+
+    def throttle_sum():
+        samples, _ = parse_exposition(http_get(http_broker.http_port, "/metrics")[2])
+        found = series(samples, "kafka_network_requestmetrics_throttletimems_sum", request="Produce")
+        return found[0] if found else 0.0
+
+    produce(http_broker.bootstrap, topic, [{"value": b"x" * 1000}] * 20)
+    assert throttle_sum() == 0  # no quota, no throttle
+    assert alter(http_broker.port, [([("client-id", "slow")], [("producer_byte_rate", 100000.0)])]) == [(NONE, None)]
+    produce_for(http_broker.bootstrap, topic, "slow", 0, 3)
+    assert throttle_sum() > 0
+
+
 def test_health_and_readiness(http_broker):
     assert http_get(http_broker.http_port, "/healthz")[:1] == (200,)
     status, _, body = http_get(http_broker.http_port, "/readyz")

@@ -45,6 +45,15 @@ TEST(BrokerMetricsTest, RecordsPerApiAndIgnoresKeysOutOfRange) {
     EXPECT_EQ(m.request(1).requests.value, 1u);
 }
 
+TEST(BrokerMetricsTest, RecordsThrottleTimePerApi) {
+    broker_metrics m;
+    m.record_request(0, 1.0, 0);
+    m.record_request(0, 1.0, 750);
+    EXPECT_EQ(m.request(0).throttle_ms.count(), 2u);
+    EXPECT_DOUBLE_EQ(m.request(0).throttle_ms.sum(), 750.0);
+    EXPECT_EQ(m.request(0).throttle_ms.cumulative(0), 1u);  // the unthrottled one, le=1
+}
+
 TEST(BrokerMetricsTest, DisabledRecordsNothing) {
     broker_metrics m(false);
     m.record_request(0, 3.0);
