@@ -6,8 +6,7 @@
 
 namespace sluice::broker::metrics {
 
-void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started,
-                    int32_t throttle_ms) {
+void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started, int32_t throttle_ms) {
     broker_metrics& m = b.metrics();
     if (!m.enabled()) return;
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;

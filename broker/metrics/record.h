@@ -14,8 +14,7 @@ namespace sluice::broker::metrics {
 
 // A request answered; `started` is when its frame was complete,
 // `throttle_ms` the quota throttle its answer carries.
-void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started,
-                    int32_t throttle_ms);
+void record_request(broker& b, int16_t api_key, std::chrono::steady_clock::time_point started, int32_t throttle_ms);
 // Records appended to a partition by a producer.
 void record_append(broker& b, partition_state& p, uint64_t bytes, uint64_t records);
 // One partition of a Produce request (counted as Kafka does, once per

@@ -7,6 +7,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/text_format.h"
+#include "broker/topics/log_cleaning.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 #include "protocol/generated/api_registry.h"
@@ -177,6 +178,20 @@ void consumer_lag(text_writer& w, broker& b) {
     }
 }
 
+void cleaner_metrics(text_writer& w, const log_cleaning::totals& t) {
+    w.family("kafka_log_logcleaner_runs_total", "counter", "Cleanings of a partition committed");
+    w.sample("kafka_log_logcleaner_runs_total", {}, t.runs);
+    w.family("kafka_log_logcleaner_failures_total", "counter", "Cleanings that failed to commit (retried later)");
+    w.sample("kafka_log_logcleaner_failures_total", {}, t.failures);
+    w.family("kafka_log_logcleaner_bytes_read_total", "counter", "Segment bytes the committed cleanings read");
+    w.sample("kafka_log_logcleaner_bytes_read_total", {}, t.bytes_read);
+    w.family("kafka_log_logcleaner_bytes_written_total", "counter", "Segment bytes the committed cleanings wrote");
+    w.sample("kafka_log_logcleaner_bytes_written_total", {}, t.bytes_written);
+    w.family("kafka_log_logcleaner_cleaner_recopy_percent", "gauge",
+             "Bytes written as a percentage of bytes read, last cleaning (LogCleaner cleaner-recopy-percent)");
+    w.sample("kafka_log_logcleaner_cleaner_recopy_percent", {}, t.last_recopy_percent);
+}
+
 }  // namespace
 
 std::string render_metrics(broker& b) {
@@ -187,6 +202,7 @@ std::string render_metrics(broker& b) {
     replica_manager(w, b, topics);
     log_metrics(w, topics);
     consumer_lag(w, b);
+    cleaner_metrics(w, b.cleaning().stats());
     w.family("kafka_server_socketservermetrics_connection_count", "gauge", "Open client connections");
     w.sample("kafka_server_socketservermetrics_connection_count", {}, static_cast<uint64_t>(b.connection_count()));
     return std::move(w.text());

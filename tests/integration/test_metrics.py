@@ -202,6 +202,23 @@ def test_throttle_time_of_a_producer_over_its_quota(http_broker):
     assert throttle_sum() > 0
 
 
+def test_cleaner_series_after_a_compaction(broker_factory):
+    from test_compacted_topics import CLEANER_OVERRIDES, COMPACTED
+    port = free_port()
+    b = broker_factory(dict(CLEANER_OVERRIDES, **{"http.listeners": "http://127.0.0.1:%d" % port}))
+    metrics = lambda: parse_exposition(http_get(port, "/metrics")[2])[0]  # noqa: E731
+    assert one(metrics(), "kafka_log_logcleaner_runs_total") == 0
+    topic = unique("cleaned")
+    create_topic(b.bootstrap, topic, config=COMPACTED)
+    keys = [b"k%02d" % i for i in range(20)]
+    produce(b.bootstrap, topic, [{"key": k, "value": k * 30} for _ in range(12) for k in keys])
+    wait_until(lambda: one(metrics(), "kafka_log_logcleaner_runs_total") >= 1, 30, "a committed cleaning")
+    m = metrics()
+    assert one(m, "kafka_log_logcleaner_bytes_read_total") > one(m, "kafka_log_logcleaner_bytes_written_total") > 0
+    assert 0 < one(m, "kafka_log_logcleaner_cleaner_recopy_percent") < 100
+    assert one(m, "kafka_log_logcleaner_failures_total") == 0
+
+
 def test_health_and_readiness(http_broker):
     assert http_get(http_broker.http_port, "/healthz")[:1] == (200,)
     status, _, body = http_get(http_broker.http_port, "/readyz")

@@ -151,14 +151,15 @@ TEST_F(HttpServerTest, StopClosesOpenConnections) {
 
 TEST_F(HttpServerTest, ConnectionsPastTheLimitAreClosedAtOnce) {
     std::vector<tcp::socket> open;
-    for (size_t i = 0; i < http_server::max_connections; ++i) open.push_back(connect());
+    for (size_t i = 0; i < http_server::max_connections; ++i)
+        open.push_back(connect());
     std::this_thread::sleep_for(100ms);  // all accepted
     tcp::socket extra = connect();
     auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(read_all(extra), "");
     // Closed at once, not by the 300 ms request timeout.
     EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
-    open.pop_back();                  // one closes: room again
+    open.pop_back();  // one closes: room again
     std::this_thread::sleep_for(100ms);
     EXPECT_TRUE(exchange("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 200"));
 }
