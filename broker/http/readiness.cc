@@ -20,7 +20,9 @@ std::optional<std::string> not_ready(broker& b) {
         for (const auto& p : t->partitions) {
             const auto& replicas = p->replica.replicas();
             bool mine = replicas.empty() || std::find(replicas.begin(), replicas.end(), self) != replicas.end();
-            if (mine && !p->replica.leader_id()) {
+            // A follower of no one holds -1 (replication::no_leader).
+            const auto leader = p->replica.leader_id();
+            if (mine && (!leader || leader->value() < 0)) {
                 return "partition " + name + "-" + std::to_string(p->index) + " has no leader";
             }
         }

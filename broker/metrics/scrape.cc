@@ -100,7 +100,8 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
         for (const auto& p : t->partitions) {
             if (!self_replica(*p)) continue;
             ++partitions;
-            if (!p->replica.leader_id()) ++offline;
+            const auto leader = p->replica.leader_id();  // -1 (replication::no_leader): none
+            if (!leader || leader->value() < 0) ++offline;
             if (!p->replica.is_leader()) continue;
             ++leaders;
             if (p->replica.isr().size() < p->replica.replicas().size()) ++under;

@@ -356,3 +356,39 @@ def test_cluster_series_follow_an_isr_shrink_and_expand(etcd, broker_factory):
         one(shrunk, "kafka_server_replicamanager_isrexpands_total")
     assert one(scrape(int(follower.overrides["node.id"])), "kafka_log_log_logendoffset",
                topic=topic, partition="0") >= 1
+
+
+def test_readyz_is_503_while_a_partition_of_the_broker_has_no_leader(etcd, broker_factory):
+    """A replica outside the ISR comes back while the only in-sync replica is
+    down (unclean election off): its partition has no leader, so the broker
+    is not ready, and its controller counts the offline partition; the
+    leader's return makes it ready again."""
+    from test_cluster import start_cluster, create_replicated, partition_meta
+    ports = {i: free_port() for i in range(3)}
+    brokers = start_cluster(broker_factory, etcd,
+                            per_node={i: {"http.listeners": "http://127.0.0.1:%d" % p} for i, p in ports.items()})
+    topic = unique("offline")
+    create_replicated(brokers, topic)
+    leader = partition_meta(brokers, topic).leader
+    followers = [b for b in brokers if b.overrides["node.id"] != str(leader)]
+    lead = next(b for b in brokers if b.overrides["node.id"] == str(leader))
+    for f in followers:
+        f.stop()
+    wait_until(lambda: partition_meta(brokers, topic).isrs == [leader], 30, "the ISR down to the leader")
+    lead.stop()
+    back = followers[0]
+    back.start()
+    port = ports[int(back.overrides["node.id"])]
+
+    def readyz():
+        return http_get(port, "/readyz")
+    wait_until(lambda: readyz()[0] == 503, 30, "/readyz 503 on the returning replica")
+    assert readyz()[2] == "partition %s-0 has no leader\n" % topic
+    samples, _ = parse_exposition(http_get(port, "/metrics")[2])
+    # The only live broker is the controller.
+    assert one(samples, "kafka_controller_kafkacontroller_activecontrollercount") == 1
+    assert one(samples, "kafka_controller_kafkacontroller_offlinepartitionscount") >= 1
+    assert http_get(port, "/healthz")[0] == 200
+
+    lead.start()
+    wait_until(lambda: readyz()[0] == 200, 30, "/readyz 200 once the leader is back")
