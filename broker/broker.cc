@@ -12,6 +12,10 @@
 #include "broker/config/config_def.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
+#include "broker/http/http_server.h"
+#include "broker/http/readiness.h"
+#include "broker/metrics/broker_metrics.h"
+#include "broker/metrics/scrape.h"
 #include "replication/etcd_metadata_store.h"
 #include "replication/local_metadata_store.h"
 #include "broker/config/config_def.h"
@@ -89,7 +93,9 @@ int64_t now_ms() {
 }
 
 broker::broker(broker_config config, log::background_executor executor)
-    : config_(std::move(config)), io_(std::make_unique<asio::io_context>(1)) {
+    : config_(std::move(config)),
+      io_(std::make_unique<asio::io_context>(1)),
+      metrics_(std::make_unique<metrics::broker_metrics>(config_.metrics_enabled)) {
     // Key stores and trust stores are read before anything else, so a bad
     // one stops startup before any file is touched.
     tls_contexts tls = make_tls_contexts(config_);
@@ -162,6 +168,12 @@ broker::broker(broker_config config, log::background_executor executor)
     server_ = std::make_unique<server>(*io_, *this, config_.listeners,
                                        static_cast<size_t>(config_.socket_request_max_bytes), std::move(tls),
                                        handshake_timeout, connection_limits_of(config_));
+    if (!config_.http_listeners.empty()) {
+        http::routes routes{[this] { return metrics::render_metrics(*this); },
+                            [this] { return http::not_ready(*this); }};
+        http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
+                                                    std::chrono::milliseconds(config_.http_request_timeout_ms));
+    }
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());
 }
@@ -198,6 +210,7 @@ void broker::stop() {
 void broker::stop_now() {
     spdlog::info("shutting down");
     server_->stop();
+    if (http_) http_->stop();
     groups_->stop();
     transactions_->stop();
     cleaning_->stop();  // before the logs close
@@ -212,6 +225,8 @@ void broker::stop_now() {
 }
 
 uint16_t broker::bound_port() const { return server_->bound_port(); }
+uint16_t broker::http_port() const { return http_ ? http_->bound_port() : 0; }
+size_t broker::connection_count() const { return server_->connection_count(); }
 
 void broker::post_background(std::function<void()> work) {
     if (background_->injected) {

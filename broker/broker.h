@@ -51,6 +51,12 @@ class quota_manager;
 namespace security {
 class authorizer;
 }
+namespace metrics {
+class broker_metrics;
+}
+namespace http {
+class http_server;
+}
 
 class broker {
 public:
@@ -83,6 +89,10 @@ public:
     quotas::quota_manager& quotas() { return *quotas_; }
     const security::authorizer& authorizer() const { return *authorizer_; }
     security::authorizer& authorizer() { return *authorizer_; }
+    metrics::broker_metrics& metrics() { return *metrics_; }
+    size_t connection_count() const;
+    // The first HTTP listener's port; 0 with none (tests bind port 0).
+    uint16_t http_port() const;
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -111,6 +121,7 @@ private:
 
     broker_config config_;
     std::unique_ptr<boost::asio::io_context> io_;
+    std::unique_ptr<metrics::broker_metrics> metrics_;
     std::unique_ptr<replication::metadata_store> store_;
     std::unique_ptr<log::log_manager> logs_;
     std::unique_ptr<topic_registry> topics_;
@@ -123,6 +134,7 @@ private:
     std::unique_ptr<security::authorizer> authorizer_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;
+    std::unique_ptr<http::http_server> http_;  // http.listeners (metrics, health)
     struct background;
     std::unique_ptr<background> background_;
     bool stopping_ = false;

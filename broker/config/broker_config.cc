@@ -340,13 +340,22 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.metadata_etcd_endpoints = c.value_of("metadata.etcd.endpoints");
     c.metadata_etcd_prefix = str("metadata.etcd.prefix");
     c.metadata_etcd_session_timeout_ms = i32("metadata.etcd.session.timeout.ms");
-    if (auto http = str("sluice.http.listener"); !http.empty()) {
+    // The older single-listener property still works, unless http.listeners is given too.
+    if (auto http = str("sluice.http.listener"); !http.empty() && !c.is_set("http.listeners")) {
         try {
-            c.http_listener = parse_listeners("sluice.http.listener", "HTTP://" + http, {{"HTTP", "PLAINTEXT"}}).at(0);
+            c.http_listeners = parse_listeners("sluice.http.listener", "HTTP://" + http, {{"HTTP", "PLAINTEXT"}});
         } catch (const config_error&) {
             throw config_error(invalid_value_message("sluice.http.listener", http, "Expected host:port"));
         }
+    } else {
+        // Each parsed alone: unlike Kafka listeners they need no distinct names.
+        c.http_listeners.clear();
+        for (const auto& one : split_list(str("http.listeners"))) {
+            c.http_listeners.push_back(parse_listeners("http.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
+        }
     }
+    c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
+    c.metrics_enabled = flag("sluice.metrics.enabled");
     read_authorizer_settings(c, str("authorizer.class.name"), str("super.users"));
     c.allow_everyone_if_no_acl_found = flag("allow.everyone.if.no.acl.found");
     c.sasl = read_sasl_config(

@@ -112,8 +112,12 @@ struct broker_config {
     std::optional<std::string> metadata_etcd_endpoints;
     std::string metadata_etcd_prefix = "/sluice";
     int32_t metadata_etcd_session_timeout_ms = 6000;
-    // sluice.http.listener "host:port" (name "HTTP"); nullopt = no HTTP server.
-    std::optional<listener> http_listener;
+    // http.listeners ("http://host:port", comma-separated; empty = no HTTP
+    // server), or the older sluice.http.listener "host:port" when only that
+    // is set. Metrics and health (broker/http/).
+    std::vector<listener> http_listeners{listener{"HTTP", "localhost", 9644, "PLAINTEXT"}};
+    int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
+    bool metrics_enabled = true;              // sluice.metrics.enabled
     // authorizer.class.name names one of Kafka's authorizers: ACLs enforced.
     bool authorizer_enabled = false;
     std::vector<std::string> super_users;  // super.users, "User:alice;User:bob"

@@ -166,8 +166,15 @@ std::vector<config_def> used_defs() {
         // Sluice's own: a TLS client that has not finished its handshake by
         // then is disconnected.
         {.name = "sluice.ssl.handshake.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
-        // Sluice's own: "host:port" of the metrics/health HTTP server; "" = off.
+        // Metrics and health over HTTP (broker/http/): "http://host:port"
+        // list, "" = off. sluice.http.listener ("host:port") is the older
+        // spelling, used when http.listeners is not given.
+        {.name = "http.listeners", .type = t::string, .default_value = "http://localhost:9644"},
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
+        // Sluice's own: an HTTP client that has not sent a whole request by then is closed.
+        {.name = "sluice.http.request.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
+        // Sluice's own: false stops recording counters and request times (benchmarks).
+        {.name = "sluice.metrics.enabled", .type = t::boolean, .default_value = "true"},
         // Authorization: empty = none; Kafka's two authorizer classes switch
         // on Sluice's (broker/security/).
         {.name = "authorizer.class.name", .type = t::string, .default_value = ""},

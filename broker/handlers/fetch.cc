@@ -22,6 +22,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
+#include "broker/metrics/record.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -178,6 +179,7 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
 struct partition_answer {
     session_partition* partition;
     response_t::partition_data data;
+    partition_state* state = nullptr;  // null when the partition is unknown here (for metrics)
 };
 
 struct evaluation {
@@ -327,7 +329,7 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
         if (out.error_code != 0) ev.has_error = true;
         if (!keep_answers) return;
         if (out.records.is_null()) out.records.append_bytes({});
-        ev.answers.push_back({&sp, std::move(out)});
+        ev.answers.push_back({&sp, std::move(out), ps});
     });
     return ev;
 }
@@ -351,7 +353,7 @@ response_t respond_from(broker& b, const fetch_plan& plan, evaluation& ev) {
         response.session_id = 0;
         return response;
     }
-    for (auto& [sp, out] : ev.answers) {
+    for (auto& [sp, out, state] : ev.answers) {
         sp->sent_records = out.records.size() > 0;
         if (plan.incremental) {
             // Kafka's CachedPartition.maybeUpdateResponseData: records, a
@@ -396,6 +398,10 @@ struct fetcher {
 // connection, which then mutes the client.
 protocol::writer encode_answer(broker& b, const fetch_plan& plan, evaluation& ev, int16_t version,
                                const fetcher& who) {
+    for (const auto& a : ev.answers) {
+        if (!a.state) continue;
+        metrics::record_fetch(b, *a.state, plan.from_follower(), a.data.error_code != 0, a.data.records.size());
+    }
     protocol::writer w;
     respond_from(b, plan, ev).encode(w, version);
     if (plan.from_follower() || version < 1) return w;

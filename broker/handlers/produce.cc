@@ -17,6 +17,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_acks.h"
+#include "broker/metrics/record.h"
 #include "broker/quotas/quota_manager.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
@@ -164,6 +165,8 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     if (appended.error != error_code::none) return out;
     out.base_offset = appended.base_offset;
     out.log_append_time_ms = appended.log_append_time_ms;
+    metrics::record_append(b, p, bytes.size(),
+                           static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
     if (!appended.duplicate) {
         // Moves the high watermark at once when the leader is the whole ISR.
         on_leader_append(p);
@@ -307,6 +310,10 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
             topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records, version,
                                                                       body.acks, body.transactional_id.has_value(),
                                                                       waits_for));
+            if (topic != nullptr && part.index >= 0 && part.index < static_cast<int32_t>(topic->partitions.size())) {
+                metrics::record_produce(b, *topic->partitions[static_cast<size_t>(part.index)],
+                                        topic_out.partition_responses.back().error_code != 0);
+            }
             if (waits_for) {
                 partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
                 out.waits.push_back({out.response.responses.size(), topic_out.partition_responses.size() - 1,

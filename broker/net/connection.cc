@@ -15,6 +15,7 @@
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/metrics/record.h"
 #include "broker/sasl/authenticator.h"
 #include "broker/sasl/scram_credentials.h"
 #include "broker/net/page_cache_warmer.h"
@@ -261,6 +262,7 @@ void connection::handle_frame() {
     req.origin = session_;
     throttle_ms_ = 0;
     req.throttle_ms = &throttle_ms_;
+    request_started_ = std::chrono::steady_clock::now();
     switch (parse_request_header(std::span<uint8_t>(frame.get(), frame_size_), req)) {
         case header_status::ok:
             break;
@@ -325,6 +327,7 @@ void connection::handle_frame() {
             finish_request(req, std::move(result.body));
             return;
         case handler_result::action::no_response:
+            metrics::record_request(broker_, req.api_key, request_started_, throttle_ms_);
             answering_ = false;
             read_next();
             return;
@@ -379,6 +382,7 @@ void connection::after_failed_auth_delay(std::function<void()> then) {
 void connection::finish_request(const request& req, protocol::writer body) {
     if (closed_) return;
     answering_ = false;
+    metrics::record_request(broker_, req.api_key, request_started_, throttle_ms_);
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));

@@ -141,6 +141,7 @@ private:
     int64_t last_active_ms_ = 0;     // bytes last read or written
     int64_t frame_started_ms_ = -1;  // the first bytes of a request still incomplete; -1: none
     bool answering_ = false;         // a request is being handled
+    std::chrono::steady_clock::time_point request_started_;  // its frame complete (request metrics)
 };
 
 // Milliseconds on the steady clock, for idle and read timeouts.

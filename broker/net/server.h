@@ -24,6 +24,7 @@ public:
            std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10), connection_limits limits = {});
     void stop();
     uint16_t bound_port() const;
+    size_t connection_count() const { return connections_.total(); }
 
 private:
     struct bound_listener {

@@ -9,6 +9,7 @@
 #include "broker/broker.h"
 #include "broker/groups/coordinator.h"
 #include "broker/groups/offsets_topic.h"
+#include "broker/metrics/record.h"
 #include "broker/net/tls_context.h"
 #include "broker/replica/fetcher_options.h"
 #include "broker/replica/partition_follower_log.h"
@@ -137,7 +138,10 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
             // Same leadership; the controller may have changed the ISR.
             if (role.partition_epoch() != reg->partition_epoch) {
                 role.set_partition_epoch(reg->partition_epoch);
-                if (!same(role.isr(), reg->isr)) set_isr(p, ids(reg->isr));
+                if (!same(role.isr(), reg->isr)) {
+                    metrics::record_isr_change(broker_, role.isr().size(), reg->isr.size());
+                    set_isr(p, ids(reg->isr));
+                }
             }
             return;
         }
@@ -216,6 +220,7 @@ void cluster_roles::propose_isr(const std::string& topic, const partition_state&
                 spdlog::info("ISR of {}-{} is now {} replica(s) (partition epoch {})", topic, index, reg.isr.size(),
                              reg.partition_epoch);
                 q->replica.set_partition_epoch(reg.partition_epoch);
+                metrics::record_isr_change(broker_, q->replica.isr().size(), reg.isr.size());
                 set_isr(*q, ids(reg.isr));
                 return;
             }

@@ -121,7 +121,14 @@ void log_cleaning::on_swapped(const std::shared_ptr<commit_work>& work) {
     }
     if (cleaner_->finish_commit(*ps->log, work->result, work->job, now_ms()) == compaction::commit_outcome::failed) {
         spdlog::warn("cleaning {}-{} failed; it will be retried", work->ref.topic, work->ref.partition);
+        ++totals_.failures;
+        return;
     }
+    const compaction::clean_stats& st = work->result.stats;
+    ++totals_.runs;
+    totals_.bytes_read += st.bytes_read;
+    totals_.bytes_written += st.bytes_written;
+    if (st.bytes_read > 0) totals_.last_recopy_percent = 100.0 * double(st.bytes_written) / double(st.bytes_read);
 }
 
 void log_cleaning::write_checkpoints() { cleaner_->write_checkpoints(); }

@@ -63,6 +63,17 @@ public:
 
     const compaction::log_cleaner& cleaner() const { return *cleaner_; }
 
+    // Cleanings committed since startup, and what they read and wrote (I/O
+    // thread; the metrics scrape reads them).
+    struct totals {
+        uint64_t runs = 0;
+        uint64_t failures = 0;
+        uint64_t bytes_read = 0;
+        uint64_t bytes_written = 0;
+        double last_recopy_percent = 0;  // written / read of the last committed run
+    };
+    const totals& stats() const { return totals_; }
+
 private:
     struct commit_work;
     void schedule();
@@ -81,6 +92,7 @@ private:
     std::unique_ptr<compaction::cleaner_pool> pool_;
     std::unique_ptr<timer> timer_;
     bool stopped_ = false;
+    totals totals_;
 };
 
 }  // namespace sluice::broker

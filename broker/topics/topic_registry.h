@@ -28,6 +28,7 @@
 #include "broker/config/op_result.h"
 #include "broker/config/topic_config.h"
 #include "broker/fetch/fetch_waiter.h"
+#include "broker/metrics/partition_metrics.h"
 #include "broker/topics/partition_replica.h"
 #include "replication/metadata_store.h"
 #include "log/log_manager.h"
@@ -49,6 +50,7 @@ struct partition_state {
     // otherwise unlinks itself.
     waiter_list waiters;
     void notify() { waiters.wake_all(); }
+    metrics::partition_metrics metrics;  // written by the hot path, summed by the scrape
 };
 
 struct topic_state {

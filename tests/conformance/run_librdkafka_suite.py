@@ -103,7 +103,7 @@ def run_one(number, args, logs):
     # clusters its own tooling starts do.
     argv = [args.sluiced, "--override", "listeners=" + listener, "--override",
             "advertised.listeners=" + listener, "--override", "log.dirs=" + data,
-            "--override", "num.partitions=4"]
+            "--override", "num.partitions=4", "--override", "http.listeners="]
     for o in args.override:
         argv += ["--override", o]
     broker = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=broker_log, stderr=subprocess.STDOUT)

@@ -142,6 +142,8 @@ class Broker:
             ("advertised.listeners", listener),
             ("log.dirs", self.data_dir),
             ("node.id", "0"),
+            # Off unless a test asks: the default port would clash between brokers.
+            ("http.listeners", ""),
         ])
         base.update(self.overrides)
         argv = [self.binary]

@@ -59,7 +59,10 @@ TEST(BrokerConfigTest, Defaults) {
     EXPECT_EQ(c.log_cleanup_policy, std::vector<std::string>{"delete"});
     EXPECT_EQ(c.fetch_max_bytes, 57671680);
     EXPECT_FALSE(c.cluster_id);
-    EXPECT_FALSE(c.http_listener);
+    ASSERT_EQ(c.http_listeners.size(), 1u);
+    EXPECT_EQ(c.http_listeners[0].host, "localhost");
+    EXPECT_EQ(c.http_listeners[0].port, 9644);
+    EXPECT_TRUE(c.metrics_enabled);
     EXPECT_TRUE(c.unknown_keys().empty());
 }
 
@@ -213,10 +216,21 @@ TEST(BrokerConfigTest, MalformedListeners) {
 
 TEST(BrokerConfigTest, HttpListener) {
     auto c = parse("sluice.http.listener=localhost:8080");
-    ASSERT_TRUE(c.http_listener);
-    EXPECT_EQ(c.http_listener->host, "localhost");
-    EXPECT_EQ(c.http_listener->port, 8080);
+    ASSERT_EQ(c.http_listeners.size(), 1u);
+    EXPECT_EQ(c.http_listeners[0].host, "localhost");
+    EXPECT_EQ(c.http_listeners[0].port, 8080);
     expect_rejected("sluice.http.listener=nope", "sluice.http.listener", "nope");
+}
+
+TEST(BrokerConfigTest, HttpListeners) {
+    auto c = parse("http.listeners=http://127.0.0.1:9000,http://0.0.0.0:9001");
+    ASSERT_EQ(c.http_listeners.size(), 2u);
+    EXPECT_EQ(c.http_listeners[1].port, 9001);
+    EXPECT_TRUE(parse("http.listeners=").http_listeners.empty());
+    // Given both, the newer property wins.
+    EXPECT_EQ(parse("http.listeners=http://a:1\nsluice.http.listener=b:2").http_listeners.at(0).host, "a");
+    expect_rejected("http.listeners=ftp://a:1", "http.listeners", "FTP");
+    EXPECT_FALSE(parse("sluice.metrics.enabled=false").metrics_enabled);
 }
 
 TEST(BrokerConfigTest, ClusterId) {

@@ -1,0 +1,158 @@
+#include "broker/http/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+#include <stdexcept>
+
+namespace sluice::broker::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+class session;
+
+// What the sessions share with the server, alive until the last session ends.
+struct http_server::shared {
+    routes r;
+    std::chrono::milliseconds timeout;
+    std::list<std::weak_ptr<session>> sessions;  // to close them on stop()
+    bool stopped = false;
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+    session(tcp::socket socket, std::shared_ptr<http_server::shared> s)
+        : stream_(std::move(socket)), s_(std::move(s)) {}
+
+    void start(std::list<std::weak_ptr<session>>::iterator self) {
+        self_ = self;
+        read();
+    }
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
+    }
+    ~session() {
+        if (!s_->stopped) s_->sessions.erase(self_);
+    }
+
+private:
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(http_server::header_limit);
+        parser_->body_limit(http_server::body_limit);
+        stream_.expires_after(s_->timeout);
+        bhttp::async_read(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+            return close();
+        }
+        if (ec) {
+            // Answered, then closed: the stream cannot be trusted past a bad request.
+            answer a;
+            a.status = ec == bhttp::error::header_limit ? 431 : ec == bhttp::error::body_limit ? 413 : 400;
+            a.body = ec.message() + "\n";
+            return write(std::move(a), false, 11);
+        }
+        const auto& req = parser_->get();
+        answer a = route(std::string_view(req.method_string().data(), req.method_string().size()),
+                         std::string_view(req.target().data(), req.target().size()), s_->r);
+        write(std::move(a), req.keep_alive(), req.version());
+    }
+
+    void write(answer a, bool keep_alive, unsigned version) {
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(a.status), version);
+        res->set(bhttp::field::server, "sluice");
+        res->set(bhttp::field::content_type, a.content_type);
+        if (a.allow_get) res->set(bhttp::field::allow, "GET");
+        res->keep_alive(keep_alive);
+        res->body() = std::move(a.body);
+        res->prepare_payload();
+        stream_.expires_after(s_->timeout);
+        bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+            if (ec || !keep_alive) return self->close();
+            self->read();
+        });
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_{http_server::header_limit};
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::shared_ptr<http_server::shared> s_;
+    std::list<std::weak_ptr<session>>::iterator self_;
+};
+
+http_server::http_server(asio::io_context& io, const std::vector<listener>& listeners, routes r,
+                         std::chrono::milliseconds request_timeout)
+    : shared_(std::make_shared<shared>(shared{std::move(r), request_timeout, {}, false})) {
+    tcp::resolver resolver(io);
+    for (const auto& l : listeners) {
+        beast::error_code ec;
+        auto found = resolver.resolve(l.host.empty() ? "0.0.0.0" : l.host, std::to_string(l.port), ec);
+        if (ec || found.empty()) {
+            throw std::runtime_error("http.listeners: cannot resolve " + l.host + ": " + ec.message());
+        }
+        auto a = std::make_unique<tcp::acceptor>(io);
+        tcp::endpoint at = found.begin()->endpoint();
+        a->open(at.protocol(), ec);
+        if (!ec) a->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) a->bind(at, ec);
+        if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            throw std::runtime_error("http.listeners: cannot listen on " + l.host + ":" + std::to_string(l.port) +
+                                     ": " + ec.message());
+        }
+        spdlog::info("HTTP (metrics, health) on {}:{}", at.address().to_string(), a->local_endpoint().port());
+        acceptors_.push_back(std::move(a));
+    }
+    for (size_t i = 0; i < acceptors_.size(); ++i)
+        accept(i);
+}
+
+http_server::~http_server() { stop(); }
+
+void http_server::stop() {
+    if (shared_->stopped) return;
+    for (auto& a : acceptors_) {
+        beast::error_code ignored;
+        a->close(ignored);
+    }
+    // Sessions erase themselves from the list as they end: copy it first.
+    auto open = std::move(shared_->sessions);
+    shared_->stopped = true;
+    for (auto& w : open) {
+        if (auto s = w.lock()) s->close();
+    }
+}
+
+uint16_t http_server::bound_port() const {
+    return acceptors_.empty() ? 0 : acceptors_.front()->local_endpoint().port();
+}
+
+void http_server::accept(size_t i) {
+    acceptors_[i]->async_accept([this, i, sh = shared_](beast::error_code ec, tcp::socket socket) {
+        if (sh->stopped || ec == asio::error::operation_aborted) return;
+        if (!ec && sh->sessions.size() >= max_connections) {
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else if (!ec) {
+            auto s = std::make_shared<session>(std::move(socket), sh);
+            sh->sessions.push_front(s);
+            s->start(sh->sessions.begin());
+        }
+        accept(i);
+    });
+}
+
+}  // namespace sluice::broker::http

@@ -1,0 +1,30 @@
+#pragma once
+// What the HTTP listener answers, apart from the socket: a pure function of
+// the method and target, so every status is unit-tested without a server.
+//   GET /metrics  200, Prometheus text format 0.0.4
+//   GET /healthz  200 while the process serves at all
+//   GET /readyz   200 "ready", or 503 with the reason it is not
+//   other paths   404; other methods on these paths 405 (Allow: GET)
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::broker::http {
+
+struct answer {
+    unsigned status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+    bool allow_get = false;  // send "Allow: GET" (405)
+};
+
+struct routes {
+    std::function<std::string()> metrics;
+    // nullopt when ready, else why not.
+    std::function<std::optional<std::string>()> not_ready;
+};
+
+answer route(std::string_view method, std::string_view target, const routes& r);
+
+}  // namespace sluice::broker::http
