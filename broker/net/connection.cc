@@ -541,7 +541,8 @@ void connection::write_tls_chunk() {
         }
         asio::const_buffer piece = memory_piece(out, out.part);
         size_t n = std::min(piece.size() - out.sent_in_part, tls_chunk_bytes - filled);
-        std::memcpy(tls_out_.get() + filled, static_cast<const uint8_t*>(piece.data()) + out.sent_in_part, n);
+        // An empty piece (an empty SASL token's body) has no data pointer.
+        if (n > 0) std::memcpy(tls_out_.get() + filled, static_cast<const uint8_t*>(piece.data()) + out.sent_in_part, n);
         filled += n;
         out.sent_in_part += n;
         if (out.sent_in_part == piece.size()) {
