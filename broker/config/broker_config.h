@@ -114,8 +114,11 @@ struct broker_config {
     int32_t metadata_etcd_session_timeout_ms = 6000;
     // http.listeners ("http://host:port", comma-separated; empty = no HTTP
     // server), or the older sluice.http.listener "host:port" when only that
-    // is set. Metrics and health (broker/http/).
-    std::vector<listener> http_listeners{listener{"HTTP", "localhost", 9644, "PLAINTEXT"}};
+    // is set. Metrics and health (broker/http/). Parsed properties get the
+    // property's default (http://localhost:9644); a config built in code
+    // (tests, tools) has none, so brokers started side by side do not
+    // compete for the port.
+    std::vector<listener> http_listeners;
     int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
     bool metrics_enabled = true;              // sluice.metrics.enabled
     // authorizer.class.name names one of Kafka's authorizers: ACLs enforced.

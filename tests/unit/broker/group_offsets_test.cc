@@ -265,6 +265,7 @@ protected:
             {"offsets.topic.num.partitions", "3"},
             {"offsets.retention.minutes", "1"},
             {"offsets.retention.check.interval.ms", "1000"},
+            {"http.listeners", ""},  // tests run side by side: no fixed port
         });
         start(cfg);
         create_topic("t");

@@ -61,7 +61,8 @@ protected:
         const std::string listener = "PLAINTEXT://127.0.0.1:" + std::to_string(port_);
         std::vector<std::string> overrides{"listeners=" + listener, "advertised.listeners=" + listener,
                                            "log.dirs=" + dir_.path().string(),
-                                           "transaction.state.log.num.partitions=4"};
+                                           "transaction.state.log.num.partitions=4",
+                                           "http.listeners="};  // tests run side by side: no fixed port
         overrides.insert(overrides.end(), extra.begin(), extra.end());
         b_ = std::make_unique<broker>(broker_config::load(std::nullopt, overrides));
     }
