@@ -115,10 +115,13 @@ void connection::handshake(std::chrono::milliseconds timeout) {
                                        self->handshake_timer_->cancel();
                                        if (self->closed_) return;
                                        if (ec) {
-                                           // Kafka logs failed TLS authentication at INFO.
+                                           // Kafka logs failed TLS authentication at INFO and,
+                                           // as for SASL, closes only after
+                                           // connection.failed.authentication.delay.ms (the
+                                           // alert has gone out already).
                                            spdlog::info("closing {}: TLS handshake failed: {}", self->peer_,
                                                         ec.message());
-                                           self->close();
+                                           self->after_failed_auth_delay([self] { self->close(); });
                                            return;
                                        }
                                        self->handshaken();
