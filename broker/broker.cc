@@ -99,6 +99,7 @@ broker::broker(broker_config config, log::background_executor executor)
     // Key stores and trust stores are read before anything else, so a bad
     // one stops startup before any file is touched.
     tls_contexts tls = make_tls_contexts(config_);
+    inter_broker_settings(config_);  // refuses an inter-broker listener that is not there
     background_ = std::make_unique<background>(*io_);
     background_->injected = std::move(executor);
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };

@@ -63,3 +63,16 @@ def test_sigint_shuts_down_cleanly_and_restart_needs_no_recovery(broker_factory)
     cp = run(["kcat", "-b", b.bootstrap, "-C", "-t", topic, "-e", "-q"])
     assert cp.stdout.split() == [b"one", b"two"]
     assert b"unclean" not in open(b.log_path, "rb").read().split(b"=== start #2")[-1]
+
+
+def test_no_inter_broker_listener_is_a_startup_error():
+    """As Kafka: with neither inter.broker.listener.name nor
+    security.inter.broker.protocol set, the inter-broker listener is
+    PLAINTEXT, and a broker without one refuses to start."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listeners = "SASL_PLAINTEXT://127.0.0.1:%d" % free_port()
+        p = start_with(["--override", "log.dirs=" + tmp, "--override", "listeners=" + listeners,
+                        "--override", "sasl.enabled.mechanisms=SCRAM-SHA-256"], tmp)
+        out, err = p.communicate(timeout=20)
+        assert p.returncode == 1, err
+        assert b"inter.broker.listener.name" in err and b"SASL_PLAINTEXT" in err, err
