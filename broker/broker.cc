@@ -146,6 +146,12 @@ broker::broker(broker_config config, log::background_executor executor)
     });
     topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_, io_->get_executor());
     topics_->load();
+    // Directories no topic accounts for (a deleted topic's, when a crash
+    // undid the rename that removes it) are set aside, never served.
+    for (log::partition_log* l : logs_->all()) {
+        const log::topic_partition tp = l->partition();  // a copy: set_aside destroys the log
+        if (topics_->find(tp.topic, tp.partition) == nullptr) logs_->set_aside(tp);
+    }
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();
