@@ -110,6 +110,7 @@ broker::broker(broker_config config, log::background_executor executor)
         etcd.endpoints = *config_.metadata_etcd_endpoints;
         etcd.prefix = config_.metadata_etcd_prefix;
         etcd.session_timeout = std::chrono::milliseconds(config_.metadata_etcd_session_timeout_ms);
+        etcd.startup_timeout = std::chrono::milliseconds(config_.initial_broker_registration_timeout_ms);
         etcd.node_id = config_.node_id;
         for (const auto& l : config_.advertised_listeners) {
             etcd.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
