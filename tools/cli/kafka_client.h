@@ -58,6 +58,20 @@ public:
         return response;
     }
 
+    // As call(), for answers that carry records (Fetch): their views point
+    // into `keep`, which must outlive the response.
+    template <typename Response, typename Request>
+    Response call(const Request& request, int16_t version, protocol::bytes& keep) {
+        protocol::writer body;
+        request.encode(body, version);
+        keep = roundtrip(Request::api_key, version, body.buffer());
+        protocol::reader r(keep);
+        Response response;
+        response.decode(r, version);
+        if (!r.ok() || !r.at_end()) throw_bad_response(Request::api_key, version, r.ok());
+        return response;
+    }
+
     const std::string& address() const { return address_; }
 
 private:
