@@ -53,7 +53,8 @@ int run_describe(const parsed_args& args) {
         auto group = describe_group(pool, name);
         if (group.state == "Dead") {
             if (!missing) missing = name;
-            if (!json) std::cerr << "Error: " << no_such_group(name) << '\n';
+            // The last line names the first missing group; with several, say each.
+            if (!json && groups.size() > 1) std::cerr << "Error: " << no_such_group(name) << '\n';
             continue;
         }
         table t = layout == "members" ? members_table(group, args.has("--verbose"))
