@@ -32,6 +32,10 @@ struct cluster_view {
 
 cluster_view gather(kafka_client& client) {
     cluster_view view;
+    for (table* t : {&view.under_replicated, &view.offline}) {
+        t->mark_list_column("REPLICAS");
+        t->mark_list_column("ISR");
+    }
     auto metadata = fetch_metadata(client, std::nullopt);
     view.cluster_id = metadata.cluster_id.value_or("");
     view.controller = metadata.controller_id;

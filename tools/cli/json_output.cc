@@ -38,13 +38,33 @@ boost::json::value json_cell(const std::string& cell) {
     return boost::json::string(cell);
 }
 
+boost::json::array json_list(const std::string& cell) {
+    boost::json::array out;
+    if (cell == "-" || cell.empty()) return out;
+    size_t start = 0;
+    while (true) {
+        size_t comma = cell.find(',', start);
+        out.push_back(json_cell(cell.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
 boost::json::array json_rows(const table& t) {
     std::vector<std::string> keys;
     for (const auto& h : t.headers()) keys.push_back(json_key(h));
     boost::json::array rows;
     for (const auto& r : t.rows()) {
         boost::json::object o;
-        for (size_t i = 0; i < keys.size(); ++i) o[keys[i]] = i < r.size() ? json_cell(r[i]) : nullptr;
+        for (size_t i = 0; i < keys.size(); ++i) {
+            if (i >= r.size()) {
+                o[keys[i]] = nullptr;
+            } else if (t.is_list_column(t.headers()[i])) {
+                o[keys[i]] = json_list(r[i]);
+            } else {
+                o[keys[i]] = json_cell(r[i]);
+            }
+        }
         rows.push_back(std::move(o));
     }
     return rows;

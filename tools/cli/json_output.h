@@ -29,7 +29,10 @@ std::string json_key(std::string_view header);
 // "no value") becomes null, anything else stays a string.
 boost::json::value json_cell(const std::string& cell);
 
-// One object per row, keyed by json_key(header).
+// "0,1,2" -> [0, 1, 2]; "-" or "" -> [].
+boost::json::array json_list(const std::string& cell);
+
+// One object per row, keyed by json_key(header); list columns as arrays.
 boost::json::array json_rows(const table& t);
 
 // Serializes `doc` on one line followed by a newline.
