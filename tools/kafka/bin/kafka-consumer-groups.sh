@@ -38,6 +38,10 @@ USAGE
 
 locate_sluice() {
     if [[ -n "${SLUICE_CLI:-}" ]]; then
+        if [[ ! -x "$SLUICE_CLI" ]]; then
+            echo "Error: SLUICE_CLI=$SLUICE_CLI is not an executable file" >&2
+            exit 1
+        fi
         echo "$SLUICE_CLI"
         return
     fi
