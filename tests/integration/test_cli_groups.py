@@ -95,6 +95,10 @@ def test_list_describe_and_lag_show_what_a_consumer_committed(broker_factory):
     out, _ = sl(b, "groups", "list", "--state")
     header, body = rows(out)
     assert header == ["GROUP", "STATE"] and [group, "Empty"] in body
+    assert [group, "Empty"] in rows(sl(b, "groups", "list", "--states", "empty,STABLE")[0])[1]
+    assert group not in sl(b, "groups", "list", "--states", "Stable")[0].split()
+    _, err = sl(b, "groups", "list", "--states", "Sleeping", rc=2)
+    assert "invalid state list 'Sleeping'" in err
 
     got = describe_rows(b, group)
     assert sorted(got) == [(topic, 0), (topic, 1), (topic, 2)]
@@ -374,6 +378,8 @@ def test_kafka_consumer_groups_script(broker_factory):
     topic, group = setup_group(broker, partitions=2, per_partition=4)
     out, _ = script("--bootstrap-server", b, "--list")
     assert group in out.split()
+    assert [group, "Empty"] in rows(script("--bootstrap-server", b, "--list", "--state", "Empty")[0])[1]
+    assert group not in script("--bootstrap-server", b, "--list", "--state", "Stable")[0].split()
     out, _ = script("--bootstrap-server", b, "--describe", "--group", group)
     header, body = rows(out)
     assert header[:6] == ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"]

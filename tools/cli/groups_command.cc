@@ -1,6 +1,8 @@
 // `sluice groups list|describe|delete` (and the command table entry of
 // reset-offsets, in groups_reset.cc): kafka-consumer-groups.sh's --list,
 // --describe and --delete with its option names and output columns.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "tools/cli/broker_error.h"
@@ -17,16 +19,54 @@ namespace {
 
 constexpr int16_t group_id_not_found = 69;
 
+// Kafka's consumer group states, as --list --state takes them.
+constexpr std::string_view group_states[] = {"PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty"};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    }
+    return true;
+}
+
+// "stable,Empty" -> {"Stable", "Empty"}; usage_error naming the valid states otherwise.
+std::vector<std::string> parse_states(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (true) {
+        size_t comma = text.find(',', start);
+        std::string piece = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto known = std::find_if(std::begin(group_states), std::end(group_states),
+                                  [&](std::string_view s) { return iequals(s, piece); });
+        if (known == std::end(group_states)) {
+            std::string valid;
+            for (auto s : group_states) valid += (valid.empty() ? "" : ", ") + std::string(s);
+            throw usage_error("--states: invalid state list '" + text + "'. Valid states are: " + valid);
+        }
+        out.emplace_back(*known);
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
 int run_list(const parsed_args& args) {
+    std::optional<std::vector<std::string>> wanted;
+    if (auto s = args.get("--states")) wanted = parse_states(*s);
     broker_pool pool(bootstrap_of(args), timeout_of(args));
     auto groups = list_groups(pool);
+    if (wanted) {
+        std::erase_if(groups, [&](const listed_group& g) {
+            return std::find(wanted->begin(), wanted->end(), g.state) == wanted->end();
+        });
+    }
     if (json_requested(args)) {
         boost::json::array out;
         for (const auto& g : groups) out.push_back({{"group", g.group}, {"state", g.state}});
         print_json(std::cout, boost::json::object{{"groups", std::move(out)}});
         return exit_ok;
     }
-    if (args.has("--state")) {
+    if (args.has("--state") || wanted) {
         table t({"GROUP", "STATE"});
         for (const auto& g : groups) t.add_row({g.group, g.state});
         t.print(std::cout);
@@ -133,10 +173,13 @@ option_spec all_groups_option() { return {"", "--all-groups", "", "every consume
 std::vector<command> groups_commands() {
     return {
         {"groups", "list", "list the consumer groups of every broker",
-         {"sluice groups list [--state] [-b HOST:PORT]",
+         {"sluice groups list [--state] [--states STATE,...] [-b HOST:PORT]",
           "Lists the consumer groups of the cluster (ListGroups to every broker), one\n"
-          "per line, or with --state as GROUP STATE columns.",
-          {{"", "--state", "", "show each group's state"}, bootstrap_option(), timeout_option(), json_option()}},
+          "per line, or with --state as GROUP STATE columns. --states keeps only the\n"
+          "groups in the given states (case-insensitive; Kafka's --list --state STATES).",
+          {{"", "--state", "", "show each group's state"},
+           {"", "--states", "STATE,...", "only groups in these states (implies --state)"}, bootstrap_option(),
+           timeout_option(), json_option()}},
          run_list},
         {"groups", "describe", "committed offsets, lag, members or state of groups",
          {"sluice groups describe (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]",

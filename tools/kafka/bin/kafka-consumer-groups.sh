@@ -21,7 +21,7 @@ usage() {
 kafka-consumer-groups.sh (Sluice): list, describe, delete consumer groups and reset their offsets.
 
 Actions (exactly one):
-  --list                 list the consumer groups (with --state: GROUP STATE)
+  --list                 list the consumer groups (with --state [STATES]: GROUP STATE, filtered)
   --describe             describe groups: --offsets (default), --members [--verbose], --state
   --reset-offsets        reset offsets: --topic T[:P,...] | --all-topics, one of --to-earliest,
                          --to-latest, --to-current, --to-offset N, --shift-by N,
@@ -119,12 +119,16 @@ while [[ $# -gt 0 ]]; do
             args+=("$flag")
             ;;
         --state)
-            # Kafka's --list --state may take a filter of states; only the
-            # plain flag (show the state column) is supported here.
-            if [[ $has_inline -eq 1 || ($# -gt 0 && "$1" != -*) ]]; then
-                die "--state with a list of states to filter by is not supported; use --state alone"
+            # Kafka's --state takes an optional value: with --list, the
+            # states to keep (sluice's --states).
+            if [[ $has_inline -eq 1 ]]; then
+                args+=(--states "$value")
+            elif [[ $# -gt 0 && "$1" != -* ]]; then
+                args+=(--states "$1")
+                shift
+            else
+                args+=(--state)
             fi
-            args+=(--state)
             ;;
         --command-config)
             die "--command-config is not supported: the sluice CLI speaks PLAINTEXT only and has no client properties to apply (point --bootstrap-server at a PLAINTEXT listener)"
