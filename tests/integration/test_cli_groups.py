@@ -220,7 +220,7 @@ def test_delete_groups(broker_factory):
     try:
         gh.wait_balanced([member], topic, 1)
         out, err = sl(b, "groups", "delete", "--group", active, rc=1)
-        assert "NON_EMPTY_GROUP" in out + err
+        assert "NON_EMPTY_GROUP" in out + err and "stop the group's consumers first" in out
     finally:
         member.close()
     out, _ = sl(b, "groups", "delete", "--group", group)
@@ -271,7 +271,8 @@ def test_bad_input(broker_factory):
     # JSON errors: one document on stderr, same exit codes.
     out, err = sl(b, "groups", "describe", "--group", missing, "--json", rc=1)
     assert json.loads(err) == {"error": "GROUP_ID_NOT_FOUND", "code": 69,
-                               "message": "GROUP_ID_NOT_FOUND (69): Consumer group '%s' does not exist." % missing}
+                               "message": "GROUP_ID_NOT_FOUND (69): Consumer group '%s' does not exist. "
+                                          "('sluice groups list' shows the groups that exist)" % missing}
     assert json.loads(out) == {"groups": []}
     _, err = sl(b, "groups", "reset-offsets", "--group", group, "--json", rc=2)
     doc = json.loads(err)

@@ -115,4 +115,17 @@ std::vector<std::string> selected_groups(const parsed_args& args, broker_pool& p
 
 std::string no_such_group(const std::string& group) { return "Consumer group '" + group + "' does not exist."; }
 
+std::string group_error_hint(int16_t code) {
+    switch (code) {
+        case 68:  // NON_EMPTY_GROUP
+            return "stop the group's consumers first (a member counts until its session times out)";
+        case 69:  // GROUP_ID_NOT_FOUND
+            return "'sluice groups list' shows the groups that exist";
+        case 30:  // GROUP_AUTHORIZATION_FAILED
+            return "the principal needs DELETE/DESCRIBE/READ on the group (ACLs)";
+        default:
+            return "";
+    }
+}
+
 }  // namespace sluice::tools

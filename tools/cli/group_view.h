@@ -43,4 +43,8 @@ void check_group_selection(const parsed_args& args, std::string_view action);
 // Kafka's text for a state that has no group behind it.
 std::string no_such_group(const std::string& group);
 
+// What to do about a group error, for the message after Kafka's text; empty
+// when there is nothing useful to say.
+std::string group_error_hint(int16_t code);
+
 }  // namespace sluice::tools

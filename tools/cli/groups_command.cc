@@ -118,7 +118,10 @@ int run_describe(const parsed_args& args) {
         t.print(std::cout);
     }
     if (json) print_json(std::cout, boost::json::object{{"groups", std::move(json_groups)}});
-    if (missing) throw kafka_error(group_id_not_found, describe_error(group_id_not_found) + ": " + no_such_group(*missing));
+    if (missing) {
+        throw kafka_error(group_id_not_found, describe_error(group_id_not_found) + ": " + no_such_group(*missing) +
+                                                  " (" + group_error_hint(group_id_not_found) + ")");
+    }
     return exit_ok;
 }
 
@@ -155,6 +158,7 @@ int run_delete(const parsed_args& args) {
             std::cout << "Deletion of some consumer groups failed:\n";
             for (const auto& [g, code] : failed) {
                 std::cout << "* Group '" << g << "' could not be deleted due to: " << describe_error(code) << '\n';
+                if (auto hint = group_error_hint(code); !hint.empty()) std::cout << "  (" << hint << ")\n";
             }
         }
     }

@@ -171,7 +171,8 @@ int run_groups_reset_offsets(const parsed_args& args) {
         if (description.state != "Empty" && description.state != "Dead") {
             std::string message = "Assignments can only be reset if the group '" + group +
                                   "' is inactive, but the current state is " + description.state + ".";
-            std::cerr << "Error: " << message << '\n';
+            std::cerr << "Error: " << message << '\n'
+                      << "(stop the group's consumers, or wait until their session timed out, and run it again)\n";
             if (!first_failure) first_failure = message;
             continue;
         }

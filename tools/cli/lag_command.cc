@@ -23,7 +23,8 @@ int run_lag(const parsed_args& args) {
     auto committed = fetch_committed(pool, name);
     // A group that never existed (or was deleted) has neither state nor offsets.
     if (group.state == "Dead" && committed.empty()) {
-        throw kafka_error(group_id_not_found, describe_error(group_id_not_found) + ": " + no_such_group(name));
+        throw kafka_error(group_id_not_found, describe_error(group_id_not_found) + ": " + no_such_group(name) + " (" +
+                                                  group_error_hint(group_id_not_found) + ")");
     }
     auto rows = group_offset_rows(pool, group, committed);
     table t({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"});
