@@ -429,3 +429,29 @@ complete_at sluice lag --js
     assert zsh.startswith("#compdef sluice") and "bashcompinit" in zsh and "_sluice_complete" in zsh
     _, err = cli("completion", "fish", rc=2)
     assert "unknown shell 'fish'" in err
+
+
+def test_groups_commands_follow_a_coordinator_that_died(etcd, broker_factory):  # noqa: F811
+    brokers = start_cluster(broker_factory, etcd, extra={"offsets.topic.num.partitions": "3",
+                                                         "group.initial.rebalance.delay.ms": "0",
+                                                         "group.min.session.timeout.ms": "1000"})
+    everyone = bootstrap_of(brokers)
+    topic, group = unique("ft"), unique("g")
+    create_replicated(brokers, topic, partitions=2)
+    produce(everyone, topic, gh.messages_for(topic, 2, 6))
+    consume_and_commit(everyone, group, topic, 12)
+    doc = json.loads(sl(everyone, "groups", "describe", "--group", group, "--state", "--json")[0])
+    coordinator = doc["groups"][0]["coordinator"]
+    by_node(brokers, coordinator).kill9()
+    # Right after the kill the survivors still name the dead broker, or
+    # answer NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS: the CLI asks
+    # again until its timeout, as Kafka's AdminClient does.
+    survivors = bootstrap_of(brokers)
+    out, _ = cli("lag", group, "--json", "--timeout-ms", "30000", "-b", survivors, timeout=60)
+    doc = json.loads(out)
+    assert {p["partition"]: p["current_offset"] for p in doc["partitions"]} == {0: 6, 1: 6}
+    out, _ = cli("groups", "reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute",
+                 "--timeout-ms", "30000", "-b", survivors, timeout=60)
+    assert committed(survivors, group, topic, 2) == {0: 0, 1: 0}
+    moved = json.loads(sl(survivors, "groups", "describe", "--group", group, "--state", "--json")[0])
+    assert moved["groups"][0]["coordinator"] != coordinator

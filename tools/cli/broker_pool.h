@@ -41,6 +41,8 @@ public:
     // cluster creates __consumer_offsets on the first look-up) until the
     // timeout; any other error is a kafka_error.
     int32_t coordinator_of(const std::string& group);
+    // Drops the cached coordinator after it answered NOT_COORDINATOR & co.
+    void forget_coordinator(const std::string& group) { coordinators_.erase(group); }
 
     // Leader node of each partition of `topics`; partitions without a leader
     // are left out. Throws kafka_error for a missing topic.
