@@ -52,7 +52,8 @@ broker_pool::broker_pool(const std::string& bootstrap, std::chrono::milliseconds
     if (!bootstrap_) throw cli_error(last_error);
     // An empty (not null) topic list asks for brokers only.
     auto metadata = fetch_metadata(*bootstrap_, std::vector<std::string>{});
-    for (const auto& b : metadata.brokers) brokers_[b.node_id] = {b.host, b.port, b.rack.value_or("")};
+    for (const auto& b : metadata.brokers)
+        brokers_[b.node_id] = {b.host, b.port, b.rack.value_or("")};
 }
 
 kafka_client& broker_pool::node(int32_t id) {
@@ -107,7 +108,8 @@ std::map<topic_partition, int32_t> broker_pool::leaders_of(const std::vector<std
     std::map<topic_partition, int32_t> out;
     if (topics.empty()) return out;
     auto metadata = fetch_metadata(*bootstrap_, topics);
-    for (const auto& b : metadata.brokers) brokers_.try_emplace(b.node_id, broker_address{b.host, b.port, b.rack.value_or("")});
+    for (const auto& b : metadata.brokers)
+        brokers_.try_emplace(b.node_id, broker_address{b.host, b.port, b.rack.value_or("")});
     for (const auto& t : metadata.topics) {
         std::string name = t.name.value_or("");
         check_error(t.error_code, std::nullopt, "topic '" + name + "'");

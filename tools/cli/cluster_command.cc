@@ -18,7 +18,8 @@ namespace {
 
 std::string join(const std::vector<int32_t>& ids) {
     std::string out;
-    for (int32_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    for (int32_t id : ids)
+        out += (out.empty() ? "" : ",") + std::to_string(id);
     return out.empty() ? "-" : out;
 }
 
@@ -45,7 +46,8 @@ cluster_view gather(kafka_client& client) {
     }
     try {
         int16_t version = client.version_for<protocol::describe_cluster_request>();
-        auto described = client.call<protocol::describe_cluster_response>(protocol::describe_cluster_request{}, version);
+        auto described =
+            client.call<protocol::describe_cluster_response>(protocol::describe_cluster_request{}, version);
         check_error(described.error_code, described.error_message, "DescribeCluster");
         view.cluster_id = described.cluster_id;
         view.controller = described.controller_id;
@@ -60,7 +62,8 @@ cluster_view gather(kafka_client& client) {
     }
     std::sort(brokers.begin(), brokers.end());
     for (const auto& [id, address, rack] : brokers) {
-        view.brokers.add_row({std::to_string(id), address, rack.empty() ? "-" : rack, id == view.controller ? "yes" : "no"});
+        view.brokers.add_row(
+            {std::to_string(id), address, rack.empty() ? "-" : rack, id == view.controller ? "yes" : "no"});
     }
     auto topics = metadata.topics;
     std::sort(topics.begin(), topics.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -69,8 +72,8 @@ cluster_view gather(kafka_client& client) {
                   [](const auto& a, const auto& b) { return a.partition_index < b.partition_index; });
         for (const auto& p : t.partitions) {
             std::vector<std::string> row = {t.name.value_or(""), std::to_string(p.partition_index),
-                                            p.leader_id >= 0 ? std::to_string(p.leader_id) : "-",
-                                            join(p.replica_nodes), join(p.isr_nodes)};
+                                            p.leader_id >= 0 ? std::to_string(p.leader_id) : "-", join(p.replica_nodes),
+                                            join(p.isr_nodes)};
             if (p.leader_id < 0) {
                 view.offline.add_row(row);
             } else if (p.isr_nodes.size() < p.replica_nodes.size()) {
@@ -106,7 +109,9 @@ int run_cluster(const parsed_args& args) {
 
 std::vector<command> cluster_commands() {
     return {
-        {"", "cluster", "brokers, controller, under-replicated and offline partitions",
+        {"",
+         "cluster",
+         "brokers, controller, under-replicated and offline partitions",
          {"sluice cluster [-b HOST:PORT]",
           "Lists the cluster's brokers (id, address, rack), names the controller, and\n"
           "lists every partition (internal topics included) whose ISR is smaller than\n"

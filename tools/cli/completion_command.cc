@@ -15,7 +15,8 @@ namespace {
 
 std::string words(const std::set<std::string>& items) {
     std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : " ") + i;
+    for (const auto& i : items)
+        out += (out.empty() ? "" : " ") + i;
     return out;
 }
 
@@ -40,33 +41,40 @@ std::string bash_function(const std::vector<command>& commands) {
         "_sluice_complete() {\n"
         "    local cur=\"${COMP_WORDS[COMP_CWORD]}\"\n"
         "    if [[ $COMP_CWORD -eq 1 ]]; then\n"
-        "        COMPREPLY=($(compgen -W \"" + words(top) + " help\" -- \"$cur\"))\n"
+        "        COMPREPLY=($(compgen -W \"" +
+        words(top) +
+        " help\" -- \"$cur\"))\n"
         "        return\n"
         "    fi\n"
         "    local key=\"${COMP_WORDS[1]}\"\n"
         "    case \"$key\" in\n";
     for (const auto& [group, names] : subcommands) {
-        out += "        " + group + ")\n"
+        out += "        " + group +
+               ")\n"
                "            if [[ $COMP_CWORD -eq 2 ]]; then\n"
-               "                COMPREPLY=($(compgen -W \"" + words(names) + "\" -- \"$cur\"))\n"
+               "                COMPREPLY=($(compgen -W \"" +
+               words(names) +
+               "\" -- \"$cur\"))\n"
                "                return\n"
                "            fi\n"
                "            key=\"$key ${COMP_WORDS[2]}\";;\n";
     }
-    out += "    esac\n"
-           "    local opts=\"\"\n"
-           "    case \"$key\" in\n";
+    out +=
+        "    esac\n"
+        "    local opts=\"\"\n"
+        "    case \"$key\" in\n";
     for (const auto& [key, opts] : options) {
         out += "        \"" + key + "\") opts=\"" + words(opts) + "\";;\n";
     }
-    out += "    esac\n"
-           "    if [[ \"$cur\" == -* ]]; then\n"
-           "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
-           "    else\n"
-           "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
-           "    fi\n"
-           "}\n"
-           "complete -F _sluice_complete sluice\n";
+    out +=
+        "    esac\n"
+        "    if [[ \"$cur\" == -* ]]; then\n"
+        "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+        "    else\n"
+        "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+        "    fi\n"
+        "}\n"
+        "complete -F _sluice_complete sluice\n";
     return out;
 }
 
@@ -90,7 +98,9 @@ int run_completion(const parsed_args& args) {
 
 std::vector<command> completion_commands() {
     return {
-        {"", "completion", "print a shell completion script (bash or zsh)",
+        {"",
+         "completion",
+         "print a shell completion script (bash or zsh)",
          {"sluice completion bash|zsh",
           "Prints a completion script for the shell, generated from the commands and\n"
           "options of this binary. Load it with: source <(sluice completion bash)",

@@ -40,11 +40,14 @@ std::vector<group_offset_row> group_offset_rows(broker_pool& pool, const group_d
                                                 const std::map<topic_partition, int64_t>& committed) {
     std::map<topic_partition, const group_member*> owner;
     for (const auto& m : group.members) {
-        for (const auto& tp : m.assignment) owner[tp] = &m;
+        for (const auto& tp : m.assignment)
+            owner[tp] = &m;
     }
     std::set<topic_partition> partitions;
-    for (const auto& [tp, offset] : committed) partitions.insert(tp);
-    for (const auto& [tp, m] : owner) partitions.insert(tp);
+    for (const auto& [tp, offset] : committed)
+        partitions.insert(tp);
+    for (const auto& [tp, m] : owner)
+        partitions.insert(tp);
     auto ends = list_offsets(pool, partitions, latest_timestamp);
     std::vector<group_offset_row> rows;
     for (const auto& tp : partitions) {
@@ -60,8 +63,8 @@ std::vector<group_offset_row> group_offset_rows(broker_pool& pool, const group_d
 }
 
 table offsets_table(const group_description& group, const std::vector<group_offset_row>& rows) {
-    table t({"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
-             "CLIENT-ID"});
+    table t(
+        {"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"});
     for (const auto& r : rows) {
         t.add_row({group.group, r.topic, std::to_string(r.partition), or_dash(r.committed), or_dash(r.log_end),
                    or_dash(r.lag()), r.member ? or_dash(r.member->member_id) : "-",
@@ -109,7 +112,8 @@ std::vector<std::string> selected_groups(const parsed_args& args, broker_pool& p
     check_group_selection(args, action);
     if (!args.has("--all-groups")) return args.all("--group");
     std::vector<std::string> out;
-    for (const auto& g : list_groups(pool)) out.push_back(g.group);
+    for (const auto& g : list_groups(pool))
+        out.push_back(g.group);
     return out;
 }
 

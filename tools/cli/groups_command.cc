@@ -1,6 +1,8 @@
 // `sluice groups list|describe|delete` (and the command table entry of
 // reset-offsets, in groups_reset.cc): kafka-consumer-groups.sh's --list,
 // --describe and --delete with its option names and output columns.
+#include "tools/cli/groups_command.h"
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
@@ -10,7 +12,6 @@
 #include "tools/cli/command.h"
 #include "tools/cli/group_queries.h"
 #include "tools/cli/group_view.h"
-#include "tools/cli/groups_command.h"
 #include "tools/cli/json_output.h"
 
 namespace sluice::tools {
@@ -25,7 +26,8 @@ constexpr std::string_view group_states[] = {"PreparingRebalance", "CompletingRe
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
     }
     return true;
 }
@@ -41,7 +43,8 @@ std::vector<std::string> parse_states(const std::string& text) {
                                   [&](std::string_view s) { return iequals(s, piece); });
         if (known == std::end(group_states)) {
             std::string valid;
-            for (auto s : group_states) valid += (valid.empty() ? "" : ", ") + std::string(s);
+            for (auto s : group_states)
+                valid += (valid.empty() ? "" : ", ") + std::string(s);
             throw usage_error("--states: invalid state list '" + text + "'. Valid states are: " + valid);
         }
         out.emplace_back(*known);
@@ -62,23 +65,27 @@ int run_list(const parsed_args& args) {
     }
     if (json_requested(args)) {
         boost::json::array out;
-        for (const auto& g : groups) out.push_back({{"group", g.group}, {"state", g.state}});
+        for (const auto& g : groups)
+            out.push_back({{"group", g.group}, {"state", g.state}});
         print_json(std::cout, boost::json::object{{"groups", std::move(out)}});
         return exit_ok;
     }
     if (args.has("--state") || wanted) {
         table t({"GROUP", "STATE"});
-        for (const auto& g : groups) t.add_row({g.group, g.state});
+        for (const auto& g : groups)
+            t.add_row({g.group, g.state});
         t.print(std::cout);
         return exit_ok;
     }
-    for (const auto& g : groups) std::cout << g.group << '\n';
+    for (const auto& g : groups)
+        std::cout << g.group << '\n';
     return exit_ok;
 }
 
 int run_describe(const parsed_args& args) {
     int layouts = int(args.has("--members")) + int(args.has("--offsets")) + int(args.has("--state"));
-    if (layouts > 1) throw usage_error("option [describe] takes at most one of these options: [members, offsets, state]");
+    if (layouts > 1)
+        throw usage_error("option [describe] takes at most one of these options: [members, offsets, state]");
     if (args.has("--verbose") && !args.has("--members")) {
         throw usage_error("option [verbose] is only meaningful with [describe] and [members]");
     }
@@ -98,8 +105,9 @@ int run_describe(const parsed_args& args) {
             continue;
         }
         table t = layout == "members" ? members_table(group, args.has("--verbose"))
-                  : layout == "state" ? state_table(group, pool)
-                                      : offsets_table(group, group_offset_rows(pool, group, fetch_committed(pool, name)));
+                  : layout == "state"
+                      ? state_table(group, pool)
+                      : offsets_table(group, group_offset_rows(pool, group, fetch_committed(pool, name)));
         if (json) {
             json_groups.push_back(boost::json::object{{"group", group.group},
                                                       {"state", group.state},
@@ -151,7 +159,8 @@ int run_delete(const parsed_args& args) {
     } else {
         if (!deleted.empty()) {
             std::string names;
-            for (const auto& g : deleted) names += (names.empty() ? "'" : ", '") + g + "'";
+            for (const auto& g : deleted)
+                names += (names.empty() ? "'" : ", '") + g + "'";
             std::cout << "Deletion of requested consumer groups (" << names << ") was successful.\n";
         }
         if (!failed.empty()) {
@@ -176,28 +185,41 @@ option_spec all_groups_option() { return {"", "--all-groups", "", "every consume
 
 std::vector<command> groups_commands() {
     return {
-        {"groups", "list", "list the consumer groups of every broker",
+        {"groups",
+         "list",
+         "list the consumer groups of every broker",
          {"sluice groups list [--state] [--states STATE,...] [-b HOST:PORT]",
           "Lists the consumer groups of the cluster (ListGroups to every broker), one\n"
           "per line, or with --state as GROUP STATE columns. --states keeps only the\n"
           "groups in the given states (case-insensitive; Kafka's --list --state STATES).",
           {{"", "--state", "", "show each group's state"},
-           {"", "--states", "STATE,...", "only groups in these states (implies --state)"}, bootstrap_option(),
-           timeout_option(), json_option()}},
+           {"", "--states", "STATE,...", "only groups in these states (implies --state)"},
+           bootstrap_option(),
+           timeout_option(),
+           json_option()}},
          run_list},
-        {"groups", "describe", "committed offsets, lag, members or state of groups",
+        {"groups",
+         "describe",
+         "committed offsets, lag, members or state of groups",
          {"sluice groups describe (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]",
           "Describes consumer groups as kafka-consumer-groups.sh --describe: by default\n"
           "each partition's committed offset, log end offset, lag and consumer\n"
           "(--offsets); --members lists the members (--verbose adds their partitions);\n"
           "--state shows the coordinator, assignor, state and member count. A group\n"
           "that does not exist is an error (GROUP_ID_NOT_FOUND).",
-          {group_option(), all_groups_option(), {"", "--offsets", "", "partitions, offsets and lag (the default)"},
-           {"", "--members", "", "the group's members"}, {"", "--state", "", "the group's state and coordinator"},
-           {"", "--verbose", "", "with --members: each member's assignment"}, bootstrap_option(), timeout_option(),
+          {group_option(),
+           all_groups_option(),
+           {"", "--offsets", "", "partitions, offsets and lag (the default)"},
+           {"", "--members", "", "the group's members"},
+           {"", "--state", "", "the group's state and coordinator"},
+           {"", "--verbose", "", "with --members: each member's assignment"},
+           bootstrap_option(),
+           timeout_option(),
            json_option()}},
          run_describe},
-        {"groups", "reset-offsets", "move a group's committed offsets (dry run unless --execute)",
+        {"groups",
+         "reset-offsets",
+         "move a group's committed offsets (dry run unless --execute)",
          {"sluice groups reset-offsets (--group G ... | --all-groups) (--topic T[:P,...] ... | --all-topics)\n"
           "       TARGET [--dry-run | --execute]",
           "Computes new committed offsets as kafka-consumer-groups.sh --reset-offsets\n"
@@ -208,18 +230,26 @@ std::vector<command> groups_commands() {
           "--by-duration PnDTnHnMnS (that long before now). --to-offset and\n"
           "--shift-by are clamped to [log start, log end]; a time after the last\n"
           "record resets to the log end.",
-          {group_option(), all_groups_option(),
+          {group_option(),
+           all_groups_option(),
            {"", "--topic", "TOPIC[:P,...]", "a topic, or some of its partitions", true},
            {"", "--all-topics", "", "every topic the group has committed offsets for"},
-           {"", "--to-earliest", "", "the log start offset"}, {"", "--to-latest", "", "the log end offset"},
+           {"", "--to-earliest", "", "the log start offset"},
+           {"", "--to-latest", "", "the log end offset"},
            {"", "--to-current", "", "the committed offset (log end when none)"},
-           {"", "--to-offset", "N", "offset N"}, {"", "--shift-by", "N", "the committed offset plus N (may be negative)"},
+           {"", "--to-offset", "N", "offset N"},
+           {"", "--shift-by", "N", "the committed offset plus N (may be negative)"},
            {"", "--to-datetime", "DATETIME", "the first offset at or after YYYY-MM-DDTHH:mm:SS.sss[Z|+HH:mm]"},
            {"", "--by-duration", "DURATION", "the first offset at or after now minus PnDTnHnMnS"},
            {"", "--dry-run", "", "only print the new offsets (the default)"},
-           {"", "--execute", "", "commit the new offsets"}, bootstrap_option(), timeout_option(), json_option()}},
+           {"", "--execute", "", "commit the new offsets"},
+           bootstrap_option(),
+           timeout_option(),
+           json_option()}},
          run_groups_reset_offsets},
-        {"groups", "delete", "delete inactive consumer groups",
+        {"groups",
+         "delete",
+         "delete inactive consumer groups",
          {"sluice groups delete (--group G ... | --all-groups) [-b HOST:PORT]",
           "Deletes consumer groups and their committed offsets (DeleteGroups to each\n"
           "group's coordinator). A group with members fails with NON_EMPTY_GROUP, an\n"

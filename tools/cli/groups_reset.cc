@@ -29,7 +29,8 @@ reset_target target_of(const parsed_args& args) {
     static constexpr std::string_view targets[] = {"--to-datetime", "--by-duration", "--to-earliest", "--to-latest",
                                                    "--shift-by",    "--to-current",  "--to-offset"};
     int given = 0;
-    for (auto t : targets) given += args.has(t) ? 1 : 0;
+    for (auto t : targets)
+        given += args.has(t) ? 1 : 0;
     if (given != 1) {
         throw usage_error(
             "option [reset-offsets] takes exactly one of these options: [to-datetime, by-duration, to-earliest, "
@@ -53,9 +54,9 @@ reset_target target_of(const parsed_args& args) {
     auto text = require(args, "--by-duration");
     auto ms = parse_iso_duration_ms(text);
     if (!ms) throw usage_error("--by-duration: '" + text + "' is not an ISO-8601 duration such as PT1H30M or P1DT12H");
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     return {k::timestamp, now - *ms};
 }
 
@@ -86,14 +87,16 @@ std::set<topic_partition> scoped_partitions(const parsed_args& args, broker_pool
                                             const std::map<topic_partition, int64_t>& committed) {
     std::set<topic_partition> out;
     if (args.has("--all-topics")) {
-        for (const auto& [tp, offset] : committed) out.insert(tp);
+        for (const auto& [tp, offset] : committed)
+            out.insert(tp);
         return out;
     }
     for (const auto& arg : args.all("--topic")) {
         auto scope = parse_topic_arg(arg);
         auto metadata = fetch_topic(pool.any(), scope.topic);
         std::set<int32_t> existing;
-        for (const auto& p : metadata.partitions) existing.insert(p.partition_index);
+        for (const auto& p : metadata.partitions)
+            existing.insert(p.partition_index);
         if (scope.partitions.empty()) scope.partitions.assign(existing.begin(), existing.end());
         for (int32_t p : scope.partitions) {
             if (!existing.count(p)) {
@@ -107,7 +110,7 @@ std::set<topic_partition> scoped_partitions(const parsed_args& args, broker_pool
 }
 
 std::map<topic_partition, int64_t> offsets_at(broker_pool& pool, const std::set<topic_partition>& partitions,
-                                               int64_t timestamp, bool allow_missing) {
+                                              int64_t timestamp, bool allow_missing) {
     std::map<topic_partition, int64_t> out;
     for (const auto& [tp, answer] : list_offsets(pool, partitions, timestamp)) {
         check_error(answer.error_code, std::nullopt,
@@ -150,12 +153,14 @@ std::vector<planned_offset> plan_for_group(broker_pool& pool, const parsed_args&
 int run_groups_reset_offsets(const parsed_args& args) {
     reset_target target = target_of(args);
     bool execute = args.has("--execute");
-    if (execute && args.has("--dry-run")) throw usage_error("option [reset-offsets] only accepts one of [execute, dry-run]");
+    if (execute && args.has("--dry-run"))
+        throw usage_error("option [reset-offsets] only accepts one of [execute, dry-run]");
     if (args.has("--all-topics") == args.has("--topic")) {
         throw usage_error("option [reset-offsets] takes one of these options: [all-topics, topic]" +
                           std::string(args.has("--topic") ? " (not both)" : ""));
     }
-    for (const auto& t : args.all("--topic")) parse_topic_arg(t);  // bad partition lists before any request
+    for (const auto& t : args.all("--topic"))
+        parse_topic_arg(t);  // bad partition lists before any request
     check_group_selection(args, "reset-offsets");
     broker_pool pool(bootstrap_of(args), timeout_of(args));
     auto groups = selected_groups(args, pool, "reset-offsets");
@@ -179,7 +184,8 @@ int run_groups_reset_offsets(const parsed_args& args) {
         auto planned = plan_for_group(pool, args, target, group);
         if (execute && !planned.empty()) {
             std::map<topic_partition, int64_t> offsets;
-            for (const auto& o : planned) offsets[{o.topic, o.partition}] = o.new_offset;
+            for (const auto& o : planned)
+                offsets[{o.topic, o.partition}] = o.new_offset;
             commit_offsets(pool, group, offsets);
         }
         for (const auto& o : planned) {

@@ -20,7 +20,8 @@ std::string json_key(std::string_view header) {
             out += '_';
         }
     }
-    while (!out.empty() && out.back() == '_') out.pop_back();
+    while (!out.empty() && out.back() == '_')
+        out.pop_back();
     return out;
 }
 
@@ -30,7 +31,8 @@ boost::json::value json_cell(const std::string& cell) {
     const char* begin = cell.data();
     const char* end = begin + cell.size();
     // Leading zeros or '+' would not round-trip, so such cells stay strings.
-    bool canonical = !cell.empty() && (cell == "0" || (cell[0] != '0' && !(cell[0] == '-' && cell.size() > 1 && cell[1] == '0')));
+    bool canonical =
+        !cell.empty() && (cell == "0" || (cell[0] != '0' && !(cell[0] == '-' && cell.size() > 1 && cell[1] == '0')));
     if (canonical) {
         auto [p, ec] = std::from_chars(begin, end, v);
         if (ec == std::errc{} && p == end) return v;
@@ -52,7 +54,8 @@ boost::json::array json_list(const std::string& cell) {
 
 boost::json::array json_rows(const table& t) {
     std::vector<std::string> keys;
-    for (const auto& h : t.headers()) keys.push_back(json_key(h));
+    for (const auto& h : t.headers())
+        keys.push_back(json_key(h));
     boost::json::array rows;
     for (const auto& r : t.rows()) {
         boost::json::object o;

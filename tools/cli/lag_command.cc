@@ -36,10 +36,9 @@ int run_lag(const parsed_args& args) {
                    r.log_end ? std::to_string(*r.log_end) : "-", lag ? std::to_string(*lag) : "-"});
     }
     if (json_requested(args)) {
-        print_json(std::cout, boost::json::object{{"group", name},
-                                                  {"state", group.state},
-                                                  {"partitions", json_rows(t)},
-                                                  {"total_lag", total}});
+        print_json(std::cout,
+                   boost::json::object{
+                       {"group", name}, {"state", group.state}, {"partitions", json_rows(t)}, {"total_lag", total}});
         return exit_ok;
     }
     t.print(std::cout);
@@ -51,7 +50,9 @@ int run_lag(const parsed_args& args) {
 
 std::vector<command> lag_commands() {
     return {
-        {"", "lag", "a consumer group's lag per partition and in total",
+        {"",
+         "lag",
+         "a consumer group's lag per partition and in total",
          {"sluice lag GROUP [-b HOST:PORT]",
           "Shows, for every partition the group has committed offsets for or assigns,\n"
           "the committed offset, the log end offset and their difference, then the\n"

@@ -79,7 +79,8 @@ std::optional<int64_t> parse_kafka_datetime(std::string_view text) {
     if (!second || !expect(text, pos, '.')) return std::nullopt;
     // SimpleDateFormat's "SSS" reads the digits as a number of milliseconds.
     size_t frac_start = pos;
-    while (pos < text.size() && pos - frac_start < 3 && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+    while (pos < text.size() && pos - frac_start < 3 && std::isdigit(static_cast<unsigned char>(text[pos])))
+        ++pos;
     if (pos == frac_start) return std::nullopt;
     int millis = 0;
     std::from_chars(text.data() + frac_start, text.data() + pos, millis);
@@ -105,7 +106,8 @@ std::optional<int64_t> parse_iso_duration_ms(std::string_view text) {
         bool after_t;
         int64_t ms;
     };
-    static constexpr unit units[] = {{'D', false, 86400000}, {'H', true, 3600000}, {'M', true, 60000}, {'S', true, 1000}};
+    static constexpr unit units[] = {
+        {'D', false, 86400000}, {'H', true, 3600000}, {'M', true, 60000}, {'S', true, 1000}};
     size_t next_unit = 0;
     bool in_time = false;
     bool any = false;
@@ -121,7 +123,8 @@ std::optional<int64_t> parse_iso_duration_ms(std::string_view text) {
         int64_t component_sign = 1;
         if (text[pos] == '-' || text[pos] == '+') component_sign = text[pos++] == '-' ? -1 : 1;
         size_t digits_start = pos;
-        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+            ++pos;
         if (pos == digits_start || pos - digits_start > 18) return std::nullopt;
         int64_t whole = 0;
         std::from_chars(text.data() + digits_start, text.data() + pos, whole);
@@ -131,15 +134,18 @@ std::optional<int64_t> parse_iso_duration_ms(std::string_view text) {
             has_fraction = true;
             ++pos;
             size_t f = pos;
-            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+            while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])))
+                ++pos;
             if (pos == f || pos - f > 9) return std::nullopt;
             int64_t scale = 100;
-            for (size_t i = f; i < pos && i < f + 3; ++i, scale /= 10) fraction_ms += (text[i] - '0') * scale;
+            for (size_t i = f; i < pos && i < f + 3; ++i, scale /= 10)
+                fraction_ms += (text[i] - '0') * scale;
         }
         if (pos >= text.size()) return std::nullopt;
         char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(text[pos++])));
         size_t u = next_unit;
-        while (u < std::size(units) && units[u].letter != letter) ++u;
+        while (u < std::size(units) && units[u].letter != letter)
+            ++u;
         if (u == std::size(units) || units[u].after_t != in_time) return std::nullopt;
         if (has_fraction && letter != 'S') return std::nullopt;  // only seconds take a fraction
         next_unit = u + 1;

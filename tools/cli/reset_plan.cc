@@ -41,8 +41,9 @@ reset_plan plan_reset(const reset_target& target, const std::vector<partition_po
                 break;
             case reset_target::kind::shift_by:
                 if (!p.committed) {
-                    return {{}, "Cannot shift offset for partition " + name_of(p) +
-                                    " since there is no current committed offset"};
+                    return {{},
+                            "Cannot shift offset for partition " + name_of(p) +
+                                " since there is no current committed offset"};
                 }
                 // Saturating: a shift near INT64 limits must not wrap around.
                 if (target.value > 0 && *p.committed > INT64_MAX - target.value) {

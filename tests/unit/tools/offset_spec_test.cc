@@ -28,9 +28,9 @@ TEST(kafka_datetime, epoch_and_short_fraction) {
 }
 
 TEST(kafka_datetime, refuses_what_kafka_refuses) {
-    for (const char* bad : {"", "2024-02-29", "2024-02-29T12:34:56", "2024-02-29 12:34:56.789",
-                            "2024-02-29T12:34:56.789X", "2024-02-29T12:34:56.789+2", "2024-02-29T12:34.789",
-                            "yesterday", "2024-02-29T12:34:56.789+02:00junk"}) {
+    for (const char* bad :
+         {"", "2024-02-29", "2024-02-29T12:34:56", "2024-02-29 12:34:56.789", "2024-02-29T12:34:56.789X",
+          "2024-02-29T12:34:56.789+2", "2024-02-29T12:34.789", "yesterday", "2024-02-29T12:34:56.789+02:00junk"}) {
         EXPECT_FALSE(parse_kafka_datetime(bad).has_value()) << bad;
     }
 }
@@ -60,8 +60,8 @@ TEST(iso_duration, signs) {
 }
 
 TEST(iso_duration, refuses_malformed) {
-    for (const char* bad : {"", "P", "PT", "1H", "P1H", "PT1D", "PT1M1H", "P1DT", "PT1.5M", "PT1HX", "P1W",
-                            "PTH", "PT1H1H"}) {
+    for (const char* bad :
+         {"", "P", "PT", "1H", "P1H", "PT1D", "PT1M1H", "P1DT", "PT1.5M", "PT1HX", "P1W", "PTH", "PT1H1H"}) {
         EXPECT_FALSE(parse_iso_duration_ms(bad).has_value()) << bad;
     }
 }

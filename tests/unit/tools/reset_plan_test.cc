@@ -16,7 +16,8 @@ std::vector<partition_position> two_partitions() {
 
 std::vector<int64_t> offsets_of(const reset_plan& plan) {
     std::vector<int64_t> out;
-    for (const auto& o : plan.offsets) out.push_back(o.new_offset);
+    for (const auto& o : plan.offsets)
+        out.push_back(o.new_offset);
     return out;
 }
 
