@@ -455,3 +455,30 @@ def test_groups_commands_follow_a_coordinator_that_died(etcd, broker_factory):  
     assert committed(survivors, group, topic, 2) == {0: 0, 1: 0}
     moved = json.loads(sl(survivors, "groups", "describe", "--group", group, "--state", "--json")[0])
     assert moved["groups"][0]["coordinator"] != coordinator
+
+
+def test_consumer_protocol_group_is_described_with_consumer_group_describe(broker_factory):
+    # A KIP-848 group: the classic DescribeGroups calls it Dead, so the CLI
+    # asks ConsumerGroupDescribe, as Kafka 4's tool does.
+    import kafka_wire as w
+    from test_consumer_groups_kip848 import join_raw, kip848_broker
+    broker = kip848_broker(broker_factory)
+    b = broker.bootstrap
+    topic, group = unique("k848"), unique("g")
+    create_topic(b, topic, 2)
+    produce(b, topic, gh.messages_for(topic, 2, 5))
+    sl(b, "groups", "reset-offsets", "--group", group, "--topic", topic, "--to-offset", "2", "--execute")
+    with w.connect(broker.port, 10) as s:
+        j = join_raw(s, group, "m1-" + group, [topic])
+        assert j["error_code"] == gh.NONE, j
+        got = describe_rows(b, group)
+        assert {k[1]: v[3:] for k, v in got.items()} == {
+            p: ["2", "5", "3", "m1-" + group, "/127.0.0.1", "sluice-wire-test"] for p in (0, 1)}
+        out, _ = sl(b, "groups", "describe", "--group", group, "--members", "--verbose")
+        assert rows(out)[1] == [[group, "m1-" + group, "/127.0.0.1", "sluice-wire-test", "2", "%s(0,1)" % topic]]
+        out, _ = sl(b, "groups", "describe", "--group", group, "--state")
+        state = rows(out)[1][0]
+        assert state[-3] == "uniform" and state[-1] == "1"
+        _, err = sl(b, "groups", "reset-offsets", "--group", group, "--topic", topic, "--to-earliest", rc=1)
+        assert "Assignments can only be reset if the group '%s' is inactive" % group in err
+        assert json.loads(sl(b, "lag", group, "--json")[0])["total_lag"] == 6

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "protocol/generated/consumer_group_describe.h"
 #include "protocol/generated/consumer_protocol_assignment.h"
 #include "protocol/generated/delete_groups.h"
 #include "protocol/generated/describe_groups.h"
@@ -75,6 +76,44 @@ std::vector<topic_partition> decode_assignment(const protocol::bytes& data) {
     return out;
 }
 
+constexpr int16_t group_id_not_found = 69;
+
+// A KIP-848 (consumer protocol) group, which the classic DescribeGroups
+// reports as Dead: ConsumerGroupDescribe, as Kafka 4's AdminClient asks.
+// nullopt when the broker lacks the API or the group is not such a group.
+std::optional<group_description> describe_consumer_protocol(kafka_client& client, const std::string& group,
+                                                            int32_t coordinator) {
+    int16_t version = 0;
+    try {
+        version = client.version_for<protocol::consumer_group_describe_request>();
+    } catch (const kafka_error&) {
+        throw;
+    } catch (const cli_error&) {
+        return std::nullopt;  // a broker before KIP-848
+    }
+    protocol::consumer_group_describe_request request;
+    request.group_ids.push_back(group);
+    auto response = client.call<protocol::consumer_group_describe_response>(request, version);
+    for (const auto& g : response.groups) {
+        if (g.group_id != group) continue;
+        if (g.error_code == group_id_not_found) return std::nullopt;
+        check_error(g.error_code, g.error_message, "cannot describe group '" + group + "'");
+        group_description out{g.group_id, g.group_state, "consumer", g.assignor_name, coordinator, {}};
+        for (const auto& m : g.members) {
+            std::vector<topic_partition> assignment;
+            for (const auto& tp : m.assignment.topic_partitions) {
+                for (int32_t p : tp.partitions)
+                    assignment.emplace_back(tp.topic_name, p);
+            }
+            std::sort(assignment.begin(), assignment.end());
+            out.members.push_back(
+                {m.member_id, m.instance_id.value_or(""), m.client_id, m.client_host, std::move(assignment)});
+        }
+        return out;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<listed_group> list_groups(broker_pool& pool) {
@@ -102,6 +141,9 @@ group_description describe_group(broker_pool& pool, const std::string& group) {
         for (const auto& g : response.groups) {
             if (g.group_id != group) continue;
             check_error(g.error_code, std::nullopt, "cannot describe group '" + group + "'");
+            if (g.group_state == "Dead") {
+                if (auto consumer = describe_consumer_protocol(client, group, coordinator)) return *consumer;
+            }
             group_description out{g.group_id, g.group_state, g.protocol_type, g.protocol_data, coordinator, {}};
             for (const auto& m : g.members) {
                 out.members.push_back({m.member_id, m.group_instance_id.value_or(""), m.client_id, m.client_host,

@@ -49,7 +49,9 @@ struct offset_answer {
 // every broker, sorted by name.
 std::vector<listed_group> list_groups(broker_pool& pool);
 
-// A group that does not exist comes back in state "Dead" with no members.
+// DescribeGroups, or ConsumerGroupDescribe for a consumer-protocol (KIP-848)
+// group, whose states are Empty, Assigning, Reconciling, Stable. A group
+// that does not exist comes back in state "Dead" with no members.
 group_description describe_group(broker_pool& pool, const std::string& group);
 
 // The group's committed offsets (all partitions it has any for).

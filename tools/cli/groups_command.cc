@@ -21,7 +21,9 @@ namespace {
 constexpr int16_t group_id_not_found = 69;
 
 // Kafka's consumer group states, as --list --state takes them.
-constexpr std::string_view group_states[] = {"PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty"};
+// Classic groups' states, then the consumer protocol's (KIP-848).
+constexpr std::string_view group_states[] = {"PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty",
+                                             "Assigning",          "Reconciling"};
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -118,7 +120,8 @@ int run_describe(const parsed_args& args) {
         if (layout != "state") {
             if (group.state == "Empty") {
                 std::cerr << "\nConsumer group '" << name << "' has no active members.\n";
-            } else if (group.state == "PreparingRebalance" || group.state == "CompletingRebalance") {
+            } else if (group.state == "PreparingRebalance" || group.state == "CompletingRebalance" ||
+                       group.state == "Assigning" || group.state == "Reconciling") {
                 std::cerr << "\nWarning: Consumer group '" << name << "' is rebalancing.\n";
             }
         }
