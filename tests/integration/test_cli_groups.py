@@ -482,3 +482,17 @@ def test_consumer_protocol_group_is_described_with_consumer_group_describe(broke
         _, err = sl(b, "groups", "reset-offsets", "--group", group, "--topic", topic, "--to-earliest", rc=1)
         assert "Assignments can only be reset if the group '%s' is inactive" % group in err
         assert json.loads(sl(b, "lag", group, "--json")[0])["total_lag"] == 6
+
+
+def test_offsets_of_a_deleted_topic_show_without_an_end(broker_factory):
+    broker = gh.group_broker(broker_factory)
+    b = broker.bootstrap
+    topic, group = setup_group(broker, partitions=1, per_partition=3)
+    sl(b, "topics", "delete", "-t", topic)
+    got = describe_rows(b, group)
+    assert got[(topic, 0)][3:6] == ["3", "-", "-"]
+    doc = json.loads(sl(b, "lag", group, "--json")[0])
+    assert doc["partitions"] == [{"topic": topic, "partition": 0, "current_offset": 3, "log_end_offset": None,
+                                  "lag": None}] and doc["total_lag"] == 0
+    _, err = sl(b, "groups", "reset-offsets", "--group", group, "--all-topics", "--to-earliest", rc=1)
+    assert "UNKNOWN_TOPIC_OR_PARTITION" in err

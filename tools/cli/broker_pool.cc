@@ -104,7 +104,8 @@ int32_t broker_pool::coordinator_of(const std::string& group) {
     }
 }
 
-std::map<topic_partition, int32_t> broker_pool::leaders_of(const std::vector<std::string>& topics) {
+std::map<topic_partition, int32_t> broker_pool::leaders_of(const std::vector<std::string>& topics,
+                                                          std::map<std::string, int16_t>& topic_errors) {
     std::map<topic_partition, int32_t> out;
     if (topics.empty()) return out;
     auto metadata = fetch_metadata(*bootstrap_, topics);
@@ -112,7 +113,10 @@ std::map<topic_partition, int32_t> broker_pool::leaders_of(const std::vector<std
         brokers_.try_emplace(b.node_id, broker_address{b.host, b.port, b.rack.value_or("")});
     for (const auto& t : metadata.topics) {
         std::string name = t.name.value_or("");
-        check_error(t.error_code, std::nullopt, "topic '" + name + "'");
+        if (t.error_code != 0) {
+            topic_errors[name] = t.error_code;
+            continue;
+        }
         for (const auto& p : t.partitions) {
             if (p.leader_id >= 0) out[{name, p.partition_index}] = p.leader_id;
         }

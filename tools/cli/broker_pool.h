@@ -45,8 +45,10 @@ public:
     void forget_coordinator(const std::string& group) { coordinators_.erase(group); }
 
     // Leader node of each partition of `topics`; partitions without a leader
-    // are left out. Throws kafka_error for a missing topic.
-    std::map<topic_partition, int32_t> leaders_of(const std::vector<std::string>& topics);
+    // are left out, and a topic in error (deleted, say) is left out with its
+    // error code in `topic_errors`.
+    std::map<topic_partition, int32_t> leaders_of(const std::vector<std::string>& topics,
+                                                  std::map<std::string, int16_t>& topic_errors);
 
     std::chrono::milliseconds timeout() const { return timeout_; }
 

@@ -183,13 +183,15 @@ std::map<topic_partition, offset_answer> list_offsets(broker_pool& pool, const s
     std::set<std::string> topic_set;
     for (const auto& tp : partitions)
         topic_set.insert(tp.first);
-    auto leaders = pool.leaders_of({topic_set.begin(), topic_set.end()});
+    std::map<std::string, int16_t> topic_errors;
+    auto leaders = pool.leaders_of({topic_set.begin(), topic_set.end()}, topic_errors);
     std::map<topic_partition, offset_answer> out;
     std::map<int32_t, std::map<std::string, std::vector<int32_t>>> by_leader;
     for (const auto& tp : partitions) {
         auto it = leaders.find(tp);
         if (it == leaders.end()) {
-            out[tp] = {leader_not_available, -1};
+            auto e = topic_errors.find(tp.first);
+            out[tp] = {e == topic_errors.end() ? leader_not_available : e->second, -1};
         } else {
             by_leader[it->second][tp.first].push_back(tp.second);
         }

@@ -58,8 +58,9 @@ group_description describe_group(broker_pool& pool, const std::string& group);
 std::map<topic_partition, int64_t> fetch_committed(broker_pool& pool, const std::string& group);
 
 // ListOffsets at `timestamp` (or earliest/latest_timestamp) for each
-// partition, from its leader. A partition without a leader or whose leader
-// answered an error has that error code in its answer.
+// partition, from its leader. A partition of a topic in error (deleted),
+// without a leader, or whose leader answered an error has that error code
+// in its answer.
 std::map<topic_partition, offset_answer> list_offsets(broker_pool& pool, const std::set<topic_partition>& partitions,
                                                       int64_t timestamp);
 
