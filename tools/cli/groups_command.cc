@@ -88,9 +88,6 @@ int run_describe(const parsed_args& args) {
     int layouts = int(args.has("--members")) + int(args.has("--offsets")) + int(args.has("--state"));
     if (layouts > 1)
         throw usage_error("option [describe] takes at most one of these options: [members, offsets, state]");
-    if (args.has("--verbose") && !args.has("--members")) {
-        throw usage_error("option [verbose] is only meaningful with [describe] and [members]");
-    }
     std::string layout = args.has("--members") ? "members" : args.has("--state") ? "state" : "offsets";
     check_group_selection(args, "describe");
     broker_pool pool(bootstrap_of(args), timeout_of(args));
@@ -215,7 +212,7 @@ std::vector<command> groups_commands() {
            {"", "--offsets", "", "partitions, offsets and lag (the default)"},
            {"", "--members", "", "the group's members"},
            {"", "--state", "", "the group's state and coordinator"},
-           {"", "--verbose", "", "with --members: each member's assignment"},
+           {"", "--verbose", "", "with --members: each member's assignment (accepted and unused otherwise, as Kafka)"},
            bootstrap_option(),
            timeout_option(),
            json_option()}},
