@@ -347,19 +347,31 @@ def test_three_brokers_coordinator_and_leaders_apart(etcd, broker_factory):  # n
     assert [r[3] for r in body if int(r[0]) == controller] == ["yes"]
     assert "Under-replicated partitions: 0" in out
 
-    # A stopped broker leaves the partitions it replicated under-replicated.
-    victim = by_node(brokers, (coordinator + 2) % 3)
-    victim.stop()
+    # A stopped broker leaves the partitions it replicated under-replicated,
+    # and those it alone held offline.
+    victim_id = (coordinator + 2) % 3
+    single = unique("rf1")
+    from confluent_kafka.admin import NewTopic
+    from sluice_harness import admin
+    admin(everyone).create_topics([NewTopic(single, num_partitions=6, replication_factor=1)])[single].result(15)
+    alone = wait_until(lambda: sorted(p["partition"] for p in json.loads(
+        sl(everyone, "topics", "describe", "-t", single, "--json")[0])["partitions"] if p["leader"] == victim_id)
+        or None, 15, "a partition of %s on broker %d" % (single, victim_id))
+    by_node(brokers, victim_id).stop()
     survivor = next(x for x in brokers if x.running()).bootstrap
 
-    def under():
+    def degraded():
         d = json.loads(cli("cluster", "--json", "-b", survivor)[0])
         mine = [p for p in d["under_replicated_partitions"] if p["topic"] == topic]
-        return d if len(mine) == 3 else None
-    d = wait_until(under, 30, "the topic's partitions under-replicated")
+        off = sorted(p["partition"] for p in d["offline_partitions"] if p["topic"] == single)
+        return d if len(mine) == 3 and off == alone else None
+    d = wait_until(degraded, 30, "the topic's partitions under-replicated and %s offline" % alone)
     assert all(len(p["isr"]) == 2 and len(p["replicas"]) == 3 for p in d["under_replicated_partitions"]
                if p["topic"] == topic)
+    assert all(p["leader"] is None and p["replicas"] == [victim_id] for p in d["offline_partitions"])
     assert len(d["brokers"]) == 2
+    out, _ = cli("cluster", "-b", survivor)
+    assert "Offline partitions: %d" % len(d["offline_partitions"]) in out
 
 
 def script(*args, rc=0, env=None):
@@ -496,3 +508,14 @@ def test_offsets_of_a_deleted_topic_show_without_an_end(broker_factory):
                                   "lag": None}] and doc["total_lag"] == 0
     _, err = sl(b, "groups", "reset-offsets", "--group", group, "--all-topics", "--to-earliest", rc=1)
     assert "UNKNOWN_TOPIC_OR_PARTITION" in err
+
+
+def test_bootstrap_list_uses_the_first_broker_that_answers(broker_factory):
+    broker = gh.group_broker(broker_factory)
+    dead = "127.0.0.1:1"
+    out, _ = cli("topics", "list", "--json", "-b", dead + "," + broker.bootstrap)
+    assert "topics" in json.loads(out)
+    _, err = cli("topics", "list", "-b", dead + ",127.0.0.1:2", rc=1)
+    assert "cannot connect to broker at 127.0.0.1:2" in err
+    _, err = cli("cluster", "-b", ",", rc=2)
+    assert "empty bootstrap server list" in err

@@ -14,18 +14,6 @@ constexpr int16_t coordinator_load_in_progress = 14;
 constexpr int16_t coordinator_not_available = 15;
 constexpr int8_t group_key_type = 0;
 
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
-        if (comma > start) out.push_back(text.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
-
 std::string host_port(const std::string& host, int32_t port) {
     bool v6 = host.find(':') != std::string::npos;
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -35,21 +23,8 @@ std::string host_port(const std::string& host, int32_t port) {
 
 std::string broker_address::text() const { return host_port(host, port); }
 
-broker_pool::broker_pool(const std::string& bootstrap, std::chrono::milliseconds timeout) : timeout_(timeout) {
-    auto addresses = split_list(bootstrap);
-    if (addresses.empty()) throw usage_error("empty bootstrap server list");
-    std::string last_error;
-    for (const auto& a : addresses) {
-        try {
-            bootstrap_ = std::make_unique<kafka_client>(a, timeout);
-            break;
-        } catch (const usage_error&) {
-            throw;
-        } catch (const cli_error& e) {
-            last_error = e.what();
-        }
-    }
-    if (!bootstrap_) throw cli_error(last_error);
+broker_pool::broker_pool(const std::string& bootstrap, std::chrono::milliseconds timeout)
+    : timeout_(timeout), bootstrap_(std::make_unique<kafka_client>(bootstrap, timeout)) {
     // An empty (not null) topic list asks for brokers only.
     auto metadata = fetch_metadata(*bootstrap_, std::vector<std::string>{});
     for (const auto& b : metadata.brokers)
@@ -105,7 +80,7 @@ int32_t broker_pool::coordinator_of(const std::string& group) {
 }
 
 std::map<topic_partition, int32_t> broker_pool::leaders_of(const std::vector<std::string>& topics,
-                                                          std::map<std::string, int16_t>& topic_errors) {
+                                                           std::map<std::string, int16_t>& topic_errors) {
     std::map<topic_partition, int32_t> out;
     if (topics.empty()) return out;
     auto metadata = fetch_metadata(*bootstrap_, topics);
