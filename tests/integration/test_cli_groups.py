@@ -120,6 +120,14 @@ def test_list_describe_and_lag_show_what_a_consumer_committed(broker_factory):
                for r in g["offsets"]}
     assert as_text == {k: v[3:6] for k, v in got.items()}
 
+    # Several groups: each table, and an error (exit 1) for the one missing.
+    missing = unique("missing")
+    out, err = sl(b, "groups", "describe", "--group", group, "--group", missing, rc=1)
+    assert sorted(r[2] for r in rows(out)[1]) == ["0", "1", "2"]
+    assert "Error: Consumer group '%s' does not exist." % missing in err
+    out, _ = sl(b, "groups", "describe", "--all-groups")
+    assert {(r[0], r[2]) for r in rows(out)[1]} == {(group, "0"), (group, "1"), (group, "2")}
+
 
 def test_describe_an_active_group_and_refuse_to_reset_it(broker_factory):
     broker = gh.group_broker(broker_factory)
