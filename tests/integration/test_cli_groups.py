@@ -300,7 +300,7 @@ def test_cluster_and_json_of_the_existing_commands(broker_factory):
     assert "Under-replicated partitions: 0" in out and "Offline partitions: 0" in out
     doc = json.loads(sl(b, "cluster", "--json")[0])
     assert doc["controller"] == 0 and doc["cluster_id"] == lines[0].split()[-1]
-    assert doc["brokers"] == [{"broker": 0, "host_port": b, "rack": None, "controller": "yes"}]
+    assert doc["brokers"] == [{"broker": 0, "host_port": b, "rack": None, "controller": True}]
     assert doc["under_replicated_partitions"] == [] and doc["offline_partitions"] == []
 
     topic = unique("js")
@@ -316,7 +316,7 @@ def test_cluster_and_json_of_the_existing_commands(broker_factory):
     assert json.loads(sl(b, "configs", "set", "--topic", topic, "retention.ms=60000", "--json")[0])["configs"] == \
         ["retention.ms"]
     c = json.loads(sl(b, "configs", "describe", "--topic", topic, "--json")[0])
-    assert {"name": "retention.ms", "value": 60000, "source": "DYNAMIC_TOPIC_CONFIG", "read_only": "false"} in \
+    assert {"name": "retention.ms", "value": "60000", "source": "DYNAMIC_TOPIC_CONFIG", "read_only": False} in \
         c["configs"]
     assert json.loads(sl(b, "users", "describe", "--json")[0]) == {"credentials": []}
     _, err = sl(b, "topics", "create", "-t", topic, "--json", rc=1)
@@ -353,6 +353,8 @@ def test_three_brokers_coordinator_and_leaders_apart(etcd, broker_factory):  # n
     assert sorted(int(r[0]) for r in body) == [0, 1, 2]
     controller = int(out.splitlines()[1].split()[-1])
     assert [r[3] for r in body if int(r[0]) == controller] == ["yes"]
+    d = json.loads(sl(other, "cluster", "--json")[0])
+    assert [x["broker"] for x in d["brokers"] if x["controller"]] == [controller]
     assert "Under-replicated partitions: 0" in out
 
     # A stopped broker leaves the partitions it replicated under-replicated,

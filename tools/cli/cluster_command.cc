@@ -26,16 +26,17 @@ std::string join(const std::vector<int32_t>& ids) {
 struct cluster_view {
     std::string cluster_id;
     int32_t controller = -1;
-    table brokers{{"BROKER", "HOST:PORT", "RACK", "CONTROLLER"}};
+    table brokers{{"BROKER", "HOST:PORT", "RACK", "CONTROLLER"}};  // CONTROLLER: yes/no
     table under_replicated{{"TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR"}};
     table offline{{"TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR"}};
 };
 
 cluster_view gather(kafka_client& client) {
     cluster_view view;
+    view.brokers.set_json_kind("CONTROLLER", table::json_kind::flag);
     for (table* t : {&view.under_replicated, &view.offline}) {
-        t->mark_list_column("REPLICAS");
-        t->mark_list_column("ISR");
+        t->set_json_kind("REPLICAS", table::json_kind::list);
+        t->set_json_kind("ISR", table::json_kind::list);
     }
     auto metadata = fetch_metadata(client, std::nullopt);
     view.cluster_id = metadata.cluster_id.value_or("");

@@ -42,6 +42,8 @@ int run_describe(const parsed_args& args) {
     std::sort(result.configs.begin(), result.configs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     bool all = args.has("--all");
     table out({"NAME", "VALUE", "SOURCE", "READ_ONLY"});
+    out.set_json_kind("VALUE", table::json_kind::text);  // config values are strings in Kafka
+    out.set_json_kind("READ_ONLY", table::json_kind::flag);
     for (const auto& c : result.configs) {
         bool is_default = c.config_source == source_default || (c.config_source < 0 && c.is_default);
         if (!all && is_default) continue;

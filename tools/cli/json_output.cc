@@ -62,10 +62,27 @@ boost::json::array json_rows(const table& t) {
         for (size_t i = 0; i < keys.size(); ++i) {
             if (i >= r.size()) {
                 o[keys[i]] = nullptr;
-            } else if (t.is_list_column(t.headers()[i])) {
-                o[keys[i]] = json_list(r[i]);
-            } else {
-                o[keys[i]] = json_cell(r[i]);
+                continue;
+            }
+            switch (t.json_kind_of(t.headers()[i])) {
+                case table::json_kind::list:
+                    o[keys[i]] = json_list(r[i]);
+                    break;
+                case table::json_kind::text:
+                    o[keys[i]] = r[i];
+                    break;
+                case table::json_kind::flag:
+                    if (r[i] == "true" || r[i] == "yes") {
+                        o[keys[i]] = true;
+                    } else if (r[i] == "false" || r[i] == "no") {
+                        o[keys[i]] = false;
+                    } else {
+                        o[keys[i]] = json_cell(r[i]);
+                    }
+                    break;
+                case table::json_kind::automatic:
+                    o[keys[i]] = json_cell(r[i]);
+                    break;
             }
         }
         rows.push_back(std::move(o));

@@ -32,7 +32,8 @@ boost::json::value json_cell(const std::string& cell);
 // "0,1,2" -> [0, 1, 2]; "-" or "" -> [].
 boost::json::array json_list(const std::string& cell);
 
-// One object per row, keyed by json_key(header); list columns as arrays.
+// One object per row, keyed by json_key(header), each cell rendered as its
+// column's table::json_kind says.
 boost::json::array json_rows(const table& t);
 
 // Serializes `doc` on one line followed by a newline.

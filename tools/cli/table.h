@@ -14,14 +14,17 @@ public:
     bool empty() const { return rows_.empty(); }
     const std::vector<std::string>& headers() const { return headers_; }
     const std::vector<std::vector<std::string>>& rows() const { return rows_; }
-    // A column whose cells are comma-separated lists ("0,1,2"); --json
-    // renders them as arrays.
-    void mark_list_column(std::string header) { list_columns_.push_back(std::move(header)); }
-    bool is_list_column(const std::string& header) const {
-        for (const auto& h : list_columns_) {
-            if (h == header) return true;
+    // How --json renders a column (json_output.h). By default a cell that is
+    // an integer becomes a number and "-" null; `text` keeps every cell a
+    // string (config values), `list` splits "0,1,2" into an array, `flag`
+    // makes "true"/"false" booleans.
+    enum class json_kind { automatic, text, list, flag };
+    void set_json_kind(const std::string& header, json_kind kind) { json_kinds_.emplace_back(header, kind); }
+    json_kind json_kind_of(const std::string& header) const {
+        for (const auto& [h, k] : json_kinds_) {
+            if (h == header) return k;
         }
-        return false;
+        return json_kind::automatic;
     }
     // Columns separated by two spaces; the last column is not padded.
     void print(std::ostream& out) const;
@@ -29,7 +32,7 @@ public:
 private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
-    std::vector<std::string> list_columns_;
+    std::vector<std::pair<std::string, json_kind>> json_kinds_;
 };
 
 }  // namespace sluice::tools

@@ -66,8 +66,8 @@ int run_describe(const parsed_args& args) {
     }
     std::string topic_id = t.topic_id.is_zero() ? "-" : format_topic_id(t.topic_id);
     table out({"PARTITION", "LEADER", "REPLICAS", "ISR", "ERROR"});
-    out.mark_list_column("REPLICAS");
-    out.mark_list_column("ISR");
+    out.set_json_kind("REPLICAS", table::json_kind::list);
+    out.set_json_kind("ISR", table::json_kind::list);
     for (const auto& p : t.partitions) {
         out.add_row({std::to_string(p.partition_index), p.leader_id < 0 ? "none" : std::to_string(p.leader_id),
                      join_ids(p.replica_nodes), join_ids(p.isr_nodes), p.error_code == 0 ? "-" : describe_error(p.error_code)});

@@ -31,14 +31,21 @@ TEST(json_output, cells) {
 }
 
 TEST(json_output, rows_and_lists) {
-    table t({"TOPIC", "PARTITION", "REPLICAS", "LAG"});
-    t.mark_list_column("REPLICAS");
-    t.add_row({"demo", "0", "0,1,2", "-"});
-    t.add_row({"demo", "1", "", "5"});
+    table t({"TOPIC", "PARTITION", "REPLICAS", "LAG", "VALUE", "READ_ONLY"});
+    t.set_json_kind("REPLICAS", table::json_kind::list);
+    t.set_json_kind("VALUE", table::json_kind::text);
+    t.set_json_kind("READ_ONLY", table::json_kind::flag);
+    t.add_row({"demo", "0", "0,1,2", "-", "60000", "true"});
+    t.add_row({"demo", "1", "", "5", "compact", "false"});
+    t.add_row({"true", "2", "3"});  // a short row: the missing cells are null
     auto rows = json_rows(t);
-    ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(boost::json::serialize(rows[0]), R"({"topic":"demo","partition":0,"replicas":[0,1,2],"lag":null})");
-    EXPECT_EQ(boost::json::serialize(rows[1]), R"({"topic":"demo","partition":1,"replicas":[],"lag":5})");
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(boost::json::serialize(rows[0]),
+              R"({"topic":"demo","partition":0,"replicas":[0,1,2],"lag":null,"value":"60000","read_only":true})");
+    EXPECT_EQ(boost::json::serialize(rows[1]),
+              R"({"topic":"demo","partition":1,"replicas":[],"lag":5,"value":"compact","read_only":false})");
+    EXPECT_EQ(boost::json::serialize(rows[2]),
+              R"({"topic":"true","partition":2,"replicas":[3],"lag":null,"value":null,"read_only":null})");
 }
 
 TEST(json_output, escapes_anything_and_parses_back) {
