@@ -193,6 +193,7 @@ def test_reset_offsets_every_target_then_a_consumer_starts_there(broker_factory)
     assert first_offsets(b, group, topic, 2) == {0: 7, 1: 7}
     # The reader committed nothing (no auto commit): the group is still at 7.
     reset("--shift-by", "-3", expect={0: 4, 1: 4})
+    reset("--shift-by", "+2", expect={0: 6, 1: 6})  # Java's Long.parseLong takes a '+'
     reset("--shift-by", "1000", expect={0: 20, 1: 20})  # clamped to the log end
     reset("--to-offset", "-5", expect={0: 0, 1: 0})  # clamped to the log start
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime((old + 5000) / 1000)) + ".%03d" % ((old + 5000) % 1000)

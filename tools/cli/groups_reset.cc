@@ -25,6 +25,12 @@ namespace {
 
 constexpr int16_t unknown_topic_or_partition = 3;
 
+// Java's Long.parseLong, as Kafka reads these options: an optional sign, '+' included.
+int64_t parse_long(const std::string& text, std::string_view option) {
+    bool plus = text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+';
+    return parse_int(plus ? std::string_view(text).substr(1) : std::string_view(text), option, INT64_MIN, INT64_MAX);
+}
+
 reset_target target_of(const parsed_args& args) {
     static constexpr std::string_view targets[] = {"--to-datetime", "--by-duration", "--to-earliest", "--to-latest",
                                                    "--shift-by",    "--to-current",  "--to-offset"};
@@ -40,8 +46,8 @@ reset_target target_of(const parsed_args& args) {
     if (args.has("--to-earliest")) return {k::earliest, 0};
     if (args.has("--to-latest")) return {k::latest, 0};
     if (args.has("--to-current")) return {k::current, 0};
-    if (auto v = args.get("--to-offset")) return {k::offset, parse_int(*v, "--to-offset", INT64_MIN, INT64_MAX)};
-    if (auto v = args.get("--shift-by")) return {k::shift_by, parse_int(*v, "--shift-by", INT64_MIN, INT64_MAX)};
+    if (auto v = args.get("--to-offset")) return {k::offset, parse_long(*v, "--to-offset")};
+    if (auto v = args.get("--shift-by")) return {k::shift_by, parse_long(*v, "--shift-by")};
     if (auto v = args.get("--to-datetime")) {
         auto ms = parse_kafka_datetime(*v);
         if (!ms) {
