@@ -102,7 +102,31 @@ std::string default_bootstrap() {
 
 kafka_client::kafka_client(std::string_view bootstrap, std::chrono::milliseconds timeout)
     : address_(bootstrap), timeout_(timeout) {
-    auto [host, port] = split_host_port(bootstrap);
+    // A list "h1:p1,h2:p2" as Kafka's --bootstrap-server: the first that answers.
+    std::string last_error;
+    size_t start = 0;
+    while (fd_ < 0 && start <= bootstrap.size()) {
+        size_t comma = std::min(bootstrap.find(',', start), bootstrap.size());
+        std::string_view one = bootstrap.substr(start, comma - start);
+        start = comma + 1;
+        if (one.empty()) continue;
+        address_ = std::string(one);
+        try {
+            connect_to(one);
+        } catch (const usage_error&) {
+            throw;
+        } catch (const cli_error& e) {
+            last_error = e.what();
+        }
+    }
+    if (fd_ < 0) {
+        if (last_error.empty()) throw usage_error("empty bootstrap server list");
+        throw cli_error(last_error);
+    }
+}
+
+void kafka_client::connect_to(std::string_view address) {
+    auto [host, port] = split_host_port(address);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -119,7 +143,7 @@ kafka_client::kafka_client(std::string_view bootstrap, std::chrono::milliseconds
     try {
         negotiate_versions();
     } catch (...) {
-        // The destructor does not run for a half-built object.
+        // Closed here: the caller may try the next address.
         ::close(fd_);
         fd_ = -1;
         throw;

@@ -25,8 +25,9 @@ namespace sluice::tools {
 
 class kafka_client {
 public:
-    // Connects to "host:port" ("[v6addr]:port" for IPv6) and learns the
-    // broker's API versions. Throws cli_error when the broker is unreachable,
+    // Connects to "host:port" ("[v6addr]:port" for IPv6), or to the first
+    // of a comma-separated list that answers, and learns the broker's API
+    // versions. Throws cli_error when the broker is unreachable,
     // does not answer within `timeout`, or answers garbage.
     kafka_client(std::string_view bootstrap, std::chrono::milliseconds timeout);
     ~kafka_client();
@@ -80,6 +81,7 @@ private:
     protocol::bytes roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body);
     void send_all(const protocol::bytes& frame);
     void recv_all(uint8_t* data, size_t size);
+    void connect_to(std::string_view address);
     void negotiate_versions();
     [[noreturn]] void throw_bad_response(int16_t api_key, int16_t version, bool trailing) const;
 
