@@ -124,6 +124,10 @@ def run_one(number, args, logs):
         if args.kafka_path:
             env["KAFKA_PATH"] = args.kafka_path
             env["BROKERS"] = "127.0.0.1:%d" % port
+            # The scripts run `sluice kafka-compat`: the one built with this sluiced.
+            cli = os.path.join(os.path.dirname(os.path.abspath(args.sluiced)), "sluice")
+            if os.access(cli, os.X_OK):
+                env["SLUICE_CLI"] = cli
         if args.group_protocol:
             env["TEST_CONSUMER_GROUP_PROTOCOL"] = args.group_protocol
         cmd = ["./test-runner", "-L", "-E", "-Q"]
@@ -155,7 +159,9 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated test numbers")
     ap.add_argument("--timeout", type=int, default=300, help="seconds per test number")
     ap.add_argument("--group-protocol", choices=["classic", "consumer"])
-    ap.add_argument("--kafka-path", help="KAFKA_PATH for the tests that run Kafka's scripts")
+    ap.add_argument("--kafka-path", default=os.path.join(ROOT, "tools", "kafka"),
+                    help="KAFKA_PATH for the tests that run Kafka's scripts (default: this repository's "
+                         "tools/kafka, whose bin/kafka-*.sh run the sluice next to --sluiced; '' for none)")
     ap.add_argument("--override", action="append", default=[], help="extra broker property key=value")
     ap.add_argument("--logs", default=os.path.join(tempfile.gettempdir(), "sluice-conformance"))
     ap.add_argument("--json", help="write the results here")

@@ -6,6 +6,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
 #include "tools/cli/kafka_client.h"
+#include "tools/cli/partitioner.h"
 #include "tools/cli/record_client.h"
 
 namespace sluice::tools {

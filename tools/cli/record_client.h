@@ -12,11 +12,6 @@
 
 namespace sluice::tools {
 
-// Kafka's default partitioner for a keyed record: murmur2(key) & 0x7fffffff
-// modulo the partition count, so keys land where a Java producer puts them.
-int32_t partition_for_key(const protocol::bytes& key, int32_t partition_count);
-uint32_t murmur2(const uint8_t* data, size_t size);
-
 // "none|gzip|snappy|lz4|zstd"; usage_error naming `what` otherwise.
 protocol::compression parse_codec(std::string_view name, std::string_view what);
 

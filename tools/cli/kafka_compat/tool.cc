@@ -116,7 +116,8 @@ int run(const std::vector<std::string>& argv) {
         std::cerr << "Error: " << e.what() << "\n" << usage;
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "Error while executing " << chosen->name << ": " << e.what() << "\n";
+        std::string what = chosen->name == "kafka-topics" ? "topic command" : chosen->name == "kafka-configs" ? "config command" : std::string(chosen->name);
+        std::cerr << "Error while executing " << what << " : " << e.what() << "\n";
         return 1;
     }
 }
