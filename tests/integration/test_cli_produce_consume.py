@@ -176,7 +176,7 @@ def test_produce_consume_bad_input(broker_factory):
     _, err = cli("consume", "-t", t, "--bogus", broker=broker, rc=2)
     assert "--bogus" in err
     # A record over message.max.bytes: the broker's error name, nothing written.
-    _, err = cli("produce", "-t", t, "-p", "0", "--value", "x" * 2_000_000, broker=broker, rc=1)
+    _, err = cli("produce", "-t", t, "-p", "0", broker=broker, input="x" * 2_000_000 + "\n", rc=1)
     assert "MESSAGE_TOO_LARGE" in err
     assert watermarks(b, t, 0) == (0, 0)
     _, err = cli("produce", "-t", t, "--value", "x", "-b", "127.0.0.1:1", rc=1)

@@ -285,12 +285,21 @@ def test_console_unknown_topic_without_auto_create(broker_factory):
 # ---- kafka-acls.sh -----------------------------------------------------------
 
 def acl_bindings(bootstrap):
-    from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType,
-                                       ResourceType)
-    f = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY,
-                         AclPermissionType.ANY)
-    return {(a.restype.name, a.name, a.resource_pattern_type.name, a.principal, a.host, a.operation.name,
-             a.permission_type.name) for a in admin(bootstrap).describe_acls(f, request_timeout=10).result(10)}
+    """Every ACL on the broker, through kafka-python's admin client (the
+    confluent-kafka packaged here predates its ACL API)."""
+    from kafka.admin import (ACLFilter, ACLOperation, ACLPermissionType, ACLResourcePatternType, KafkaAdminClient,
+                             ResourcePatternFilter, ResourceType)
+    client = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    try:
+        f = ACLFilter(principal=None, host=None, operation=ACLOperation.ANY, permission_type=ACLPermissionType.ANY,
+                      resource_pattern=ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY))
+        acls, error = client.describe_acls(f)
+    finally:
+        client.close()
+    assert error is None or error.errno == 0, error
+    return {(a.resource_pattern.resource_type.name, a.resource_pattern.resource_name,
+             a.resource_pattern.pattern_type.name, a.principal, a.host, a.operation.name, a.permission_type.name)
+            for a in acls}
 
 
 def test_acls_add_list_remove(broker_factory):
