@@ -155,10 +155,11 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
 
     long long printed = 0;
     auto last_record = std::chrono::steady_clock::now();
+    auto last_commit = last_record;
     int32_t wait_ms = static_cast<int32_t>(std::max<size_t>(10, 500 / partitions.size()));
     if (s.idle_timeout) wait_ms = static_cast<int32_t>(std::min<long long>(wait_ms, std::max<long long>(1, s.idle_timeout->count())));
-    bool done = s.max_messages && *s.max_messages <= 0;
-    while (!done) {
+    auto reached_max = [&] { return s.max_messages && printed >= *s.max_messages; };
+    while (!reached_max()) {
         bool got_any = false;
         for (int32_t p : partitions) {
             auto f = fetch_once(client, s.topic, p, position[p], s.read_committed, wait_ms);
@@ -170,24 +171,29 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
                 continue;
             }
             check_error(f.error_code, std::nullopt, "cannot fetch " + s.topic + "-" + std::to_string(p));
+            // Past control batches and compacted gaps too, not only past printed records.
+            int64_t next = std::max(position[p], f.next_offset);
             for (const auto& r : f.records) {
-                print_record(out, p, r, s);
-                position[p] = r.record.offset + 1;
-                got_any = true;
-                if (s.max_messages && ++printed >= *s.max_messages) {
-                    done = true;
+                if (reached_max()) {
+                    next = r.record.offset;  // the rest is for the next run
                     break;
                 }
-                if (!s.max_messages) ++printed;
+                print_record(out, p, r, s);
+                ++printed;
+                got_any = true;
             }
-            if (done) break;
-            // Skips control batches and compacted gaps without records to show.
-            position[p] = std::max(position[p], f.next_offset);
+            position[p] = next;
+            if (reached_max()) break;
         }
         out.flush();
         auto now = std::chrono::steady_clock::now();
         if (got_any) last_record = now;
-        if (!done && s.idle_timeout && now - last_record >= *s.idle_timeout) break;
+        // Commit about once a second, like a consumer's auto-commit, so an interrupted run loses little.
+        if (s.group && got_any && now - last_commit >= std::chrono::seconds(1)) {
+            commit_offsets(client, *s.group, s.topic, position);
+            last_commit = now;
+        }
+        if (s.idle_timeout && now - last_record >= *s.idle_timeout) break;
     }
     if (s.group) commit_offsets(client, *s.group, s.topic, position);
     err << "Processed a total of " << printed << " messages\n";

@@ -59,7 +59,6 @@ struct consume_settings {
     std::string headers_separator = ",";
     std::string headers_key_separator = ":";
     std::string null_literal = "null";
-    bool skip_errors = false;
 };
 
 // Fetches and prints records until max_messages, the idle timeout, or (with

@@ -3,19 +3,24 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "protocol/generated/incremental_alter_configs.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cluster_metadata.h"
 #include "tools/cli/config_resources.h"
+#include "tools/cli/kafka_compat/scram_users.h"
 #include "tools/cli/kafka_compat/tool.h"
 
 namespace sluice::tools::kafka_compat {
 
 namespace {
 
+// Users are not a config resource: their SCRAM credentials have their own APIs.
+constexpr int8_t entity_user = -1;
+
 struct entity {
-    int8_t type;       // resource_topic / resource_broker
+    int8_t type;       // resource_topic / resource_broker / entity_user
     std::string name;  // "" = the cluster-wide broker default
     std::string what;  // "topic foo", "broker 0", "brokers in the cluster"
 };
@@ -52,7 +57,7 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     std::string type;
     std::vector<std::string> names;
     bool is_default = args.has("entity-default") || args.has("broker-defaults");
-    for (auto t : {"topic", "broker"}) {
+    for (auto t : {"topic", "broker", "user"}) {
         if (args.has(t)) {
             if (!type.empty() || args.has("entity-type")) throw flag_error("Only one entity type may be given");
             type = std::string(t) + "s";
@@ -65,12 +70,18 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
         names = args.all("entity-name");
     }
     if (type.empty()) throw flag_error("Missing required argument \"[entity-type]\"");
-    if (type == "users" || type == "clients" || type == "ips" || type == "broker-loggers" || type == "groups" ||
+    if (type == "clients" || type == "ips" || type == "broker-loggers" || type == "groups" ||
         type == "client-metrics") {
-        throw flag_error("Entity type '" + type + "' is not supported by this script (topics and brokers are); "
-                         "for SCRAM credentials use 'sluice users'");
+        throw flag_error("Entity type '" + type + "' is not supported by this script (topics, brokers and users' SCRAM credentials are)");
     }
-    if (type != "topics" && type != "brokers") throw flag_error("Invalid entity-type " + type + ", --entity-type must be one of topics, brokers");
+    if (type == "users") {
+        if (is_default) throw flag_error("--entity-default is not supported for users (SCRAM credentials are per user)");
+        if (names.empty()) return {{entity_user, "", "users"}};  // describe: every user
+        std::vector<entity> users;
+        for (const auto& n : names) users.push_back({entity_user, n, "user " + n});
+        return users;
+    }
+    if (type != "topics" && type != "brokers") throw flag_error("Invalid entity-type " + type + ", --entity-type must be one of topics, brokers, users");
     if (is_default && type != "brokers") throw flag_error("--entity-default applies to brokers only");
     if (is_default && !names.empty()) throw flag_error("--entity-name and --entity-default exclude each other");
     std::vector<entity> out;
@@ -95,9 +106,22 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     return out;
 }
 
+std::vector<std::string> user_names(const std::vector<entity>& entities) {
+    std::vector<std::string> out;
+    for (const auto& e : entities) {
+        if (!e.name.empty()) out.push_back(e.name);
+    }
+    return out;
+}
+
 int run_describe(kafka_client& client, const flag_values& args) {
     bool all = args.has("all");
-    for (const auto& e : entities_of(args, &client)) {
+    auto entities = entities_of(args, &client);
+    if (!entities.empty() && entities.front().type == entity_user) {
+        describe_scram_users(client, user_names(entities));
+        return 0;
+    }
+    for (const auto& e : entities) {
         auto result = describe_resource(client, e.type, e.name);
         std::string label = e.name.empty() ? "Default configs for brokers in the cluster are:"
                                            : (all ? "All configs for " : "Dynamic configs for ") + e.what + " are:";
@@ -126,12 +150,20 @@ int run_alter(kafka_client& client, const flag_values& args) {
     }
     std::vector<std::string> deletes;
     for (const auto& d : args.all("delete-config")) {
-        for (const auto& [k, v] : parse_add_config(d + "=")) deletes.push_back(k);
+        std::stringstream in(d);
+        std::string key;
+        while (std::getline(in, key, ',')) {
+            if (!key.empty()) deletes.push_back(key);
+        }
     }
     if (sets.empty() && deletes.empty()) {
         throw flag_error("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
     }
     auto entities = entities_of(args, nullptr);
+    if (!entities.empty() && entities.front().type == entity_user) {
+        alter_scram_users(client, user_names(entities), sets, deletes);
+        return 0;
+    }
     if (entities.empty()) throw flag_error("An entity name must be specified with --alter of " + *args.get("entity-type"));
     for (const auto& e : entities) {
         protocol::incremental_alter_configs_request request;
@@ -177,7 +209,7 @@ int run_configs(const flag_values& args) {
 
 tool configs_tool() {
     return {"kafka-configs",
-            "This tool helps to manipulate and describe entity config for a topic or broker.",
+            "This tool helps to manipulate and describe entity config for a topic, broker or user (SCRAM credentials).",
             {{"add-config", value_kind::required, "Key Value pairs of configs to add: k1=v1,k2=[v1,v2,v2],k3=v3."},
              {"add-config-file", value_kind::required, "Path to a properties file with configs to add."},
              {"all", value_kind::none, "List all configs for the given entity, including static and defaults."},
@@ -189,11 +221,12 @@ tool configs_tool() {
              {"delete-config", value_kind::required, "config keys to remove: k1,k2."},
              {"describe", value_kind::none, "List configs for the given entity."},
              {"entity-default", value_kind::none, "Default entity name for brokers."},
-             {"entity-name", value_kind::required, "Name of entity (topic name / broker id)."},
-             {"entity-type", value_kind::required, "Type of entity (topics/brokers)."},
+             {"entity-name", value_kind::required, "Name of entity (topic name / broker id / user name)."},
+             {"entity-type", value_kind::required, "Type of entity (topics/brokers/users)."},
              {"force", value_kind::none, "Suppress console prompts."},
              {"help", value_kind::none, "Print usage information."},
              {"topic", value_kind::required, "The topic's name (same as --entity-type topics --entity-name)."},
+             {"user", value_kind::required, "The user's name (same as --entity-type users --entity-name)."},
              {"version", value_kind::none, "Display Kafka version."}},
             run_configs};
 }

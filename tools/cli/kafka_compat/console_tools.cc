@@ -159,7 +159,6 @@ int run_consumer(const flag_values& args) {
     if (auto fc = args.get("formatter-config")) {
         for (const auto& [k, v] : read_properties(*fc)) apply_print_property(s, k, v);
     }
-    s.skip_errors = args.has("skip-message-on-error");
     consume_records(s, std::cout, std::cerr);
     return 0;
 }
@@ -204,7 +203,7 @@ tool console_consumer_tool() {
              {"offset", value_kind::required, "earliest, latest (default) or a non-negative offset; needs --partition."},
              {"partition", value_kind::required, "The partition to consume from."},
              {"property", value_kind::required, "Formatter properties: print.key, print.value, print.headers, print.timestamp, print.offset, print.partition, key.separator, line.separator, headers.separator, null.literal."},
-             {"skip-message-on-error", value_kind::none, "Accepted for compatibility."},
+             {"skip-message-on-error", value_kind::none, "Accepted; with String deserializers no message can fail to deserialize."},
              {"timeout-ms", value_kind::required, "Exit if no message is available for consumption for this long."},
              {"topic", value_kind::required, "The topic to consume on."},
              {"version", value_kind::none, "Display Kafka version."},
