@@ -130,12 +130,14 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
     std::vector<int32_t> partitions;
     if (s.partition) {
         if (*s.partition < 0 || *s.partition >= count) {
-            throw cli_error("topic '" + s.topic + "' has " + std::to_string(count) + " partition(s); there is no partition " +
-                            std::to_string(*s.partition) + ": UNKNOWN_TOPIC_OR_PARTITION (3)");
+            throw cli_error("topic '" + s.topic + "' has " + std::to_string(count) +
+                            " partition(s); there is no partition " + std::to_string(*s.partition) +
+                            ": UNKNOWN_TOPIC_OR_PARTITION (3)");
         }
         partitions.push_back(*s.partition);
     } else {
-        for (int32_t p = 0; p < count; ++p) partitions.push_back(p);
+        for (int32_t p = 0; p < count; ++p)
+            partitions.push_back(p);
     }
 
     std::map<int32_t, int64_t> committed;
@@ -147,7 +149,8 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
         } else if (s.start == start_at::committed && committed.contains(p)) {
             position[p] = committed[p];
         } else {
-            bool from_start = s.start == start_at::earliest || (s.start == start_at::committed && s.group_reset_earliest);
+            bool from_start =
+                s.start == start_at::earliest || (s.start == start_at::committed && s.group_reset_earliest);
             position[p] = resolve(client, s, p, from_start ? earliest : latest);
         }
     }
@@ -157,7 +160,8 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
     auto last_record = std::chrono::steady_clock::now();
     auto last_commit = last_record;
     int32_t wait_ms = static_cast<int32_t>(std::max<size_t>(10, 500 / partitions.size()));
-    if (s.idle_timeout) wait_ms = static_cast<int32_t>(std::min<long long>(wait_ms, std::max<long long>(1, s.idle_timeout->count())));
+    if (s.idle_timeout)
+        wait_ms = static_cast<int32_t>(std::min<long long>(wait_ms, std::max<long long>(1, s.idle_timeout->count())));
     auto reached_max = [&] { return s.max_messages && printed >= *s.max_messages; };
     while (!reached_max()) {
         bool got_any = false;

@@ -18,19 +18,19 @@ struct produce_settings {
     std::string bootstrap;
     std::chrono::milliseconds timeout{10000};
     std::string topic;
-    std::optional<int32_t> partition;      // else by key (murmur2), or one partition per run for unkeyed records
-    int16_t acks = -1;                      // Kafka's console producer default: all
+    std::optional<int32_t> partition;  // else by key (murmur2), or one partition per run for unkeyed records
+    int16_t acks = -1;                 // Kafka's console producer default: all
     protocol::compression codec = protocol::compression::none;
-    std::optional<std::string> key_separator;  // split each line into key and value
+    std::optional<std::string> key_separator;      // split each line into key and value
     std::optional<std::string> headers_delimiter;  // split "headers<delim>rest" (parse.headers)
     std::string headers_separator = ",";
     std::string headers_key_separator = ":";
     std::vector<std::pair<std::string, std::string>> headers;  // added to every record
-    std::optional<std::string> value;       // one record with this value instead of stdin lines
-    std::optional<std::string> key;         // key for --value
-    std::string null_marker;                // a key/value equal to it is sent as null (empty: off)
-    size_t batch_size = 500;                // records per Produce request
-    bool quiet = false;                     // no summary line
+    std::optional<std::string> value;                          // one record with this value instead of stdin lines
+    std::optional<std::string> key;                            // key for --value
+    std::string null_marker;                                   // a key/value equal to it is sent as null (empty: off)
+    size_t batch_size = 500;                                   // records per Produce request
+    bool quiet = false;                                        // no summary line
 };
 
 // Reads lines from `in` (or the one --value) and produces them. Returns the
@@ -44,11 +44,11 @@ struct consume_settings {
     std::string bootstrap;
     std::chrono::milliseconds request_timeout{10000};
     std::string topic;
-    std::optional<int32_t> partition;       // else every partition
+    std::optional<int32_t> partition;  // else every partition
     start_at start = start_at::latest;
-    int64_t start_offset = 0;               // with start_at::offset
-    std::optional<std::string> group;       // read from and commit to this group's offsets
-    bool group_reset_earliest = false;      // no committed offset: earliest (else latest)
+    int64_t start_offset = 0;           // with start_at::offset
+    std::optional<std::string> group;   // read from and commit to this group's offsets
+    bool group_reset_earliest = false;  // no committed offset: earliest (else latest)
     std::optional<long long> max_messages;
     std::optional<std::chrono::milliseconds> idle_timeout;  // exit after this long without a record
     bool read_committed = false;

@@ -1,7 +1,8 @@
+#include <unistd.h>
+
 #include <iostream>
 #include <map>
 #include <random>
-#include <unistd.h>
 
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
@@ -80,7 +81,8 @@ public:
     void add(protocol::record r) {
         int32_t p = s_.partition ? *s_.partition : (r.key ? partition_for_key(*r.key, partitions_) : sticky_);
         r.timestamp = now_ms();
-        for (const auto& [k, v] : s_.headers) r.headers.emplace_back(k, to_bytes(v));
+        for (const auto& [k, v] : s_.headers)
+            r.headers.emplace_back(k, to_bytes(v));
         auto& pending = pending_[p];
         r.offset = static_cast<int64_t>(pending.size());
         pending.push_back(std::move(r));
@@ -122,8 +124,9 @@ size_t produce_records(const produce_settings& s, std::istream& in, std::ostream
     kafka_client client(s.bootstrap, s.timeout);
     int32_t partitions = partition_count(client, s.topic, true);
     if (s.partition && (*s.partition < 0 || *s.partition >= partitions)) {
-        throw cli_error("topic '" + s.topic + "' has " + std::to_string(partitions) + " partition(s); there is no partition " +
-                        std::to_string(*s.partition) + ": UNKNOWN_TOPIC_OR_PARTITION (3)");
+        throw cli_error("topic '" + s.topic + "' has " + std::to_string(partitions) +
+                        " partition(s); there is no partition " + std::to_string(*s.partition) +
+                        ": UNKNOWN_TOPIC_OR_PARTITION (3)");
     }
     sender out(s, client, partitions);
     if (s.value) {

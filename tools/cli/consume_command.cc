@@ -16,13 +16,21 @@ void parse_format(std::string_view list, consume_settings& s) {
     while (pos <= list.size()) {
         size_t end = list.find(',', pos);
         std::string_view f = list.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-        if (f == "key") s.print_key = true;
-        else if (f == "value") s.print_value = true;
-        else if (f == "headers") s.print_headers = true;
-        else if (f == "timestamp") s.print_timestamp = true;
-        else if (f == "offset") s.print_offset = true;
-        else if (f == "partition") s.print_partition = true;
-        else throw usage_error("--print: unknown field '" + std::string(f) + "' (key, value, headers, timestamp, offset, partition)");
+        if (f == "key")
+            s.print_key = true;
+        else if (f == "value")
+            s.print_value = true;
+        else if (f == "headers")
+            s.print_headers = true;
+        else if (f == "timestamp")
+            s.print_timestamp = true;
+        else if (f == "offset")
+            s.print_offset = true;
+        else if (f == "partition")
+            s.print_partition = true;
+        else
+            throw usage_error("--print: unknown field '" + std::string(f) +
+                              "' (key, value, headers, timestamp, offset, partition)");
         if (end == std::string_view::npos) break;
         pos = end + 1;
     }
@@ -32,12 +40,16 @@ int run_consume(const parsed_args& args) {
     consume_settings s;
     s.bootstrap = bootstrap_of(args);
     s.topic = require(args, "--topic");
-    if (auto p = args.get("--partition")) s.partition = static_cast<int32_t>(parse_int(*p, "--partition", 0, INT32_MAX));
+    if (auto p = args.get("--partition"))
+        s.partition = static_cast<int32_t>(parse_int(*p, "--partition", 0, INT32_MAX));
     s.group = args.get("--group");
     if (auto o = args.get("--offset")) {
-        if (s.group) throw usage_error("--offset and --group exclude each other (a group starts at its committed offsets)");
-        if (*o == "earliest") s.start = start_at::earliest;
-        else if (*o == "latest") s.start = start_at::latest;
+        if (s.group)
+            throw usage_error("--offset and --group exclude each other (a group starts at its committed offsets)");
+        if (*o == "earliest")
+            s.start = start_at::earliest;
+        else if (*o == "latest")
+            s.start = start_at::latest;
         else {
             if (!s.partition) throw usage_error("--offset N needs --partition");
             s.start = start_at::offset;
@@ -53,8 +65,10 @@ int run_consume(const parsed_args& args) {
     if (auto m = args.get("--max-messages")) s.max_messages = parse_int(*m, "--max-messages", 1, INT64_MAX);
     s.idle_timeout = timeout_of(args);
     if (auto iso = args.get("--isolation-level")) {
-        if (*iso == "read_committed") s.read_committed = true;
-        else if (*iso != "read_uncommitted") throw usage_error("--isolation-level: '" + *iso + "' is not read_committed or read_uncommitted");
+        if (*iso == "read_committed")
+            s.read_committed = true;
+        else if (*iso != "read_uncommitted")
+            throw usage_error("--isolation-level: '" + *iso + "' is not read_committed or read_uncommitted");
     }
     if (auto f = args.get("--print")) parse_format(*f, s);
     if (auto sep = args.get("--separator")) s.key_separator = *sep;
@@ -66,7 +80,9 @@ int run_consume(const parsed_args& args) {
 
 std::vector<command> consume_commands() {
     return {
-        {"", "consume", "print records of a topic",
+        {"",
+         "consume",
+         "print records of a topic",
          {"sluice consume -t TOPIC [--from-beginning | --offset earliest|latest|N] [--max-messages N] [-b HOST:PORT]",
           "Prints records, one per line, until --max-messages records or --timeout-ms without a\n"
           "record. Starts at the end of each partition unless told otherwise; with --group starts at\n"

@@ -20,13 +20,18 @@ uint32_t murmur2(const uint8_t* data, size_t size) {
     }
     const uint8_t* tail = data + quads * 4;
     switch (size % 4) {
-        case 3: h ^= static_cast<uint32_t>(tail[2]) << 16; [[fallthrough]];
-        case 2: h ^= static_cast<uint32_t>(tail[1]) << 8; [[fallthrough]];
+        case 3:
+            h ^= static_cast<uint32_t>(tail[2]) << 16;
+            [[fallthrough]];
+        case 2:
+            h ^= static_cast<uint32_t>(tail[1]) << 8;
+            [[fallthrough]];
         case 1:
             h ^= tail[0];
             h *= m;
             break;
-        default: break;
+        default:
+            break;
     }
     h ^= h >> 13;
     h *= m;

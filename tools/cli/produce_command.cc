@@ -23,14 +23,16 @@ int run_produce(const parsed_args& args) {
     s.bootstrap = bootstrap_of(args);
     s.timeout = timeout_of(args);
     s.topic = require(args, "--topic");
-    if (auto p = args.get("--partition")) s.partition = static_cast<int32_t>(parse_int(*p, "--partition", 0, INT32_MAX));
+    if (auto p = args.get("--partition"))
+        s.partition = static_cast<int32_t>(parse_int(*p, "--partition", 0, INT32_MAX));
     if (auto a = args.get("--acks")) s.acks = parse_acks(*a);
     if (auto c = args.get("--compression")) s.codec = parse_codec(*c, "--compression");
     if (auto k = args.get("--key-separator")) {
         if (k->empty()) throw usage_error("--key-separator must not be empty");
         s.key_separator = *k;
     }
-    for (const auto& h : args.all("--header")) s.headers.push_back(parse_key_value(h));
+    for (const auto& h : args.all("--header"))
+        s.headers.push_back(parse_key_value(h));
     s.value = args.get("--value");
     s.key = args.get("--key");
     if (s.key && !s.value) throw usage_error("--key needs --value (for stdin lines use --key-separator)");
@@ -43,7 +45,9 @@ int run_produce(const parsed_args& args) {
 
 std::vector<command> produce_commands() {
     return {
-        {"", "produce", "produce records from stdin lines or --value",
+        {"",
+         "produce",
+         "produce records from stdin lines or --value",
          {"sluice produce -t TOPIC [--value V [--key K]] [--key-separator SEP] [-H k=v]... [-b HOST:PORT]",
           "Produces one record per stdin line (or one record with --value). With --key-separator\n"
           "each line is KEY<SEP>VALUE. Keyed records go to the partition Kafka's default\n"
@@ -57,7 +61,8 @@ std::vector<command> produce_commands() {
            {"", "--acks", "0|1|all", "acknowledgements to wait for (default all)"},
            {"-H", "--header", "KEY=VALUE", "add this header to every record", true},
            {"", "--compression", "CODEC", "none, gzip, snappy, lz4 or zstd (default none)"},
-           bootstrap_option(), timeout_option()}},
+           bootstrap_option(),
+           timeout_option()}},
          run_produce},
     };
 }

@@ -62,17 +62,21 @@ namespace {
 
 // Drops aborted transactional batches: a producer id is "aborting" from the
 // first offset the broker lists for it until its abort marker.
-void append_batches(const protocol::bytes& data, const std::vector<protocol::fetch_response::aborted_transaction>& aborted,
-                    bool read_committed, int64_t from, fetched_partition& out) {
+void append_batches(const protocol::bytes& data,
+                    const std::vector<protocol::fetch_response::aborted_transaction>& aborted, bool read_committed,
+                    int64_t from, fetched_partition& out) {
     std::vector<protocol::fetch_response::aborted_transaction> pending = aborted;
-    std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
+    std::sort(pending.begin(), pending.end(),
+              [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
     size_t next_aborted = 0;
     std::set<int64_t> aborting;
     protocol::batch_iterator it(data);
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
         if (!header) break;
-        if (header->magic != protocol::current_magic) throw cli_error("fetch returned a batch with magic " + std::to_string(header->magic) + " (only v2 is read)");
+        if (header->magic != protocol::current_magic)
+            throw cli_error("fetch returned a batch with magic " + std::to_string(header->magic) +
+                            " (only v2 is read)");
         out.next_offset = std::max(out.next_offset, header->last_offset() + 1);
         if (read_committed) {
             while (next_aborted < pending.size() && pending[next_aborted].first_offset <= header->last_offset()) {
@@ -137,7 +141,8 @@ fetched_partition fetch_once(kafka_client& client, const std::string& topic, int
             protocol::bytes data;
             if (!rp.records.copy_to(data)) throw cli_error("cannot read the fetched records");
             static const std::vector<protocol::fetch_response::aborted_transaction> none;
-            append_batches(data, rp.aborted_transactions ? *rp.aborted_transactions : none, read_committed, offset, out);
+            append_batches(data, rp.aborted_transactions ? *rp.aborted_transactions : none, read_committed, offset,
+                           out);
             return out;
         }
     }
@@ -193,7 +198,8 @@ std::pair<int16_t, int64_t> list_offset(kafka_client& client, const std::string&
             if (rt.name == topic && rp.partition_index == partition) return {rp.error_code, rp.offset};
         }
     }
-    throw cli_error("cannot list offsets of " + topic + "-" + std::to_string(partition) + ": no result from the broker");
+    throw cli_error("cannot list offsets of " + topic + "-" + std::to_string(partition) +
+                    ": no result from the broker");
 }
 
 }  // namespace sluice::tools

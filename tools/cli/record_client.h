@@ -33,7 +33,7 @@ struct fetched_partition {
     int64_t last_stable_offset = -1;
     int64_t log_start_offset = -1;
     std::vector<fetched_record> records;  // data records only, aborted ones dropped
-    int64_t next_offset = 0;                // where the next fetch starts
+    int64_t next_offset = 0;              // where the next fetch starts
 };
 
 // One Fetch for one partition from `offset`. read_committed drops the

@@ -1,22 +1,20 @@
 // The Kafka-style flag parser behind tools/kafka/bin/*.sh, and the murmur2
 // partitioner `sluice produce` shares with Kafka's Java producer.
+#include "tools/cli/kafka_compat/kafka_flags.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "tools/cli/kafka_compat/kafka_flags.h"
 #include "tools/cli/partitioner.h"
 
 namespace sluice::tools::kafka_compat {
 namespace {
 
 const std::vector<flag> flags = {
-    {"bootstrap-server", value_kind::required},
-    {"create", value_kind::none},
-    {"config", value_kind::required},
-    {"compression-codec", value_kind::optional},
-    {"time", value_kind::required},
+    {"bootstrap-server", value_kind::required},  {"create", value_kind::none},   {"config", value_kind::required},
+    {"compression-codec", value_kind::optional}, {"time", value_kind::required},
 };
 
 flag_values parse(std::vector<std::string> argv) { return parse_flags(flags, argv); }
@@ -39,9 +37,7 @@ TEST(kafka_flags, space_and_equals_forms) {
     EXPECT_EQ(v.get("time"), std::nullopt);
 }
 
-TEST(kafka_flags, negative_number_is_a_value) {
-    EXPECT_EQ(parse({"--time", "-2"}).get("time"), "-2");
-}
+TEST(kafka_flags, negative_number_is_a_value) { EXPECT_EQ(parse({"--time", "-2"}).get("time"), "-2"); }
 
 TEST(kafka_flags, unknown_flag_is_named) {
     EXPECT_EQ(error_of({"--create", "--bootstrap-servers", "x"}), "bootstrap-servers is not a recognized option");
@@ -84,7 +80,8 @@ TEST(kafka_flags, int_value_range) {
 
 TEST(kafka_flags, usage_lists_every_flag) {
     std::string usage = usage_text("Tool.", flags);
-    for (const auto& f : flags) EXPECT_NE(usage.find("--" + std::string(f.name)), std::string::npos);
+    for (const auto& f : flags)
+        EXPECT_NE(usage.find("--" + std::string(f.name)), std::string::npos);
     EXPECT_NE(usage.find("--compression-codec [String]"), std::string::npos);
 }
 

@@ -33,7 +33,9 @@ std::vector<std::pair<std::string, std::string>> parse_add_config(const std::str
     auto finish = [&] {
         if (item.empty()) return;
         size_t eq = item.find('=');
-        if (eq == std::string::npos || eq == 0) throw flag_error("Invalid entity config: all configs to be added must be in the format \"key=val\", got '" + item + "'");
+        if (eq == std::string::npos || eq == 0)
+            throw flag_error("Invalid entity config: all configs to be added must be in the format \"key=val\", got '" +
+                             item + "'");
         std::string value = item.substr(eq + 1);
         if (value.size() >= 2 && value.front() == '[' && value.back() == ']') value = value.substr(1, value.size() - 2);
         out.emplace_back(item.substr(0, eq), value);
@@ -72,16 +74,20 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     if (type.empty()) throw flag_error("Missing required argument \"[entity-type]\"");
     if (type == "clients" || type == "ips" || type == "broker-loggers" || type == "groups" ||
         type == "client-metrics") {
-        throw flag_error("Entity type '" + type + "' is not supported by this script (topics, brokers and users' SCRAM credentials are)");
+        throw flag_error("Entity type '" + type +
+                         "' is not supported by this script (topics, brokers and users' SCRAM credentials are)");
     }
     if (type == "users") {
-        if (is_default) throw flag_error("--entity-default is not supported for users (SCRAM credentials are per user)");
+        if (is_default)
+            throw flag_error("--entity-default is not supported for users (SCRAM credentials are per user)");
         if (names.empty()) return {{entity_user, "", "users"}};  // describe: every user
         std::vector<entity> users;
-        for (const auto& n : names) users.push_back({entity_user, n, "user " + n});
+        for (const auto& n : names)
+            users.push_back({entity_user, n, "user " + n});
         return users;
     }
-    if (type != "topics" && type != "brokers") throw flag_error("Invalid entity-type " + type + ", --entity-type must be one of topics, brokers, users");
+    if (type != "topics" && type != "brokers")
+        throw flag_error("Invalid entity-type " + type + ", --entity-type must be one of topics, brokers, users");
     if (is_default && type != "brokers") throw flag_error("--entity-default applies to brokers only");
     if (is_default && !names.empty()) throw flag_error("--entity-name and --entity-default exclude each other");
     std::vector<entity> out;
@@ -93,9 +99,11 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     if (names.empty() && client != nullptr) {
         auto md = fetch_metadata(*client, std::nullopt);
         if (rt == resource_topic) {
-            for (const auto& t : md.topics) if (t.name) names.push_back(*t.name);
+            for (const auto& t : md.topics)
+                if (t.name) names.push_back(*t.name);
         } else {
-            for (const auto& b : md.brokers) names.push_back(std::to_string(b.node_id));
+            for (const auto& b : md.brokers)
+                names.push_back(std::to_string(b.node_id));
         }
         std::sort(names.begin(), names.end());
     }
@@ -146,7 +154,8 @@ int run_alter(kafka_client& client, const flag_values& args) {
         sets.insert(sets.end(), part.begin(), part.end());
     }
     if (auto file = args.get("add-config-file")) {
-        for (const auto& [k, v] : read_properties(*file)) sets.emplace_back(k, v);
+        for (const auto& [k, v] : read_properties(*file))
+            sets.emplace_back(k, v);
     }
     std::vector<std::string> deletes;
     for (const auto& d : args.all("delete-config")) {
@@ -157,14 +166,16 @@ int run_alter(kafka_client& client, const flag_values& args) {
         }
     }
     if (sets.empty() && deletes.empty()) {
-        throw flag_error("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
+        throw flag_error(
+            "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter");
     }
     auto entities = entities_of(args, nullptr);
     if (!entities.empty() && entities.front().type == entity_user) {
         alter_scram_users(client, user_names(entities), sets, deletes);
         return 0;
     }
-    if (entities.empty()) throw flag_error("An entity name must be specified with --alter of " + *args.get("entity-type"));
+    if (entities.empty())
+        throw flag_error("An entity name must be specified with --alter of " + *args.get("entity-type"));
     for (const auto& e : entities) {
         protocol::incremental_alter_configs_request request;
         protocol::incremental_alter_configs_request::alter_configs_resource r;
@@ -186,7 +197,8 @@ int run_alter(kafka_client& client, const flag_values& args) {
         request.resources.push_back(std::move(r));
         auto response = client.call<protocol::incremental_alter_configs_response>(
             request, client.version_for<protocol::incremental_alter_configs_request>());
-        for (const auto& rr : response.responses) check_error(rr.error_code, rr.error_message, "cannot alter configs of " + e.what);
+        for (const auto& rr : response.responses)
+            check_error(rr.error_code, rr.error_message, "cannot alter configs of " + e.what);
         std::cout << (e.name.empty() ? "Completed updating default config for brokers in the cluster."
                                      : "Completed updating config for " + e.what + ".")
                   << '\n';

@@ -27,8 +27,9 @@ std::vector<std::pair<int32_t, int32_t>> partition_ranges(const std::string& tex
             out.push_back({p, p});
         } else {
             out.push_back({static_cast<int32_t>(int_value(item.substr(0, dash), "partitions", 0, INT32_MAX)),
-                           dash + 1 == item.size() ? INT32_MAX
-                                                   : static_cast<int32_t>(int_value(item.substr(dash + 1), "partitions", 0, INT32_MAX))});
+                           dash + 1 == item.size()
+                               ? INT32_MAX
+                               : static_cast<int32_t>(int_value(item.substr(dash + 1), "partitions", 0, INT32_MAX))});
         }
     }
     return out;
@@ -73,8 +74,8 @@ int run_get_offsets(const flag_values& args) {
         if (t.is_internal && args.has("exclude-internal-topics")) continue;
         for (const auto& p : t.partitions) {
             bool in_range = ranges.empty() || std::any_of(ranges.begin(), ranges.end(), [&](auto r) {
-                return p.partition_index >= r.first && p.partition_index <= r.second;
-            });
+                                return p.partition_index >= r.first && p.partition_index <= r.second;
+                            });
             if (in_range) wanted.push_back({*t.name, p.partition_index});
         }
     }
@@ -118,12 +119,14 @@ std::vector<deletion> read_offset_json(const std::string& path) {
         if (!topic || !topic->is_string() || !partition || !partition->is_int64() || !offset || !offset->is_int64()) {
             throw bad("each entry needs \"topic\" (string), \"partition\" and \"offset\" (integers)");
         }
-        out.push_back({std::string(topic->as_string()), static_cast<int32_t>(partition->as_int64()), offset->as_int64()});
+        out.push_back(
+            {std::string(topic->as_string()), static_cast<int32_t>(partition->as_int64()), offset->as_int64()});
     }
     for (size_t i = 0; i < out.size(); ++i) {
         for (size_t j = i + 1; j < out.size(); ++j) {
             if (out[i].topic == out[j].topic && out[i].partition == out[j].partition) {
-                throw bad("offset json file contains duplicate topic partitions: " + out[i].topic + "-" + std::to_string(out[i].partition));
+                throw bad("offset json file contains duplicate topic partitions: " + out[i].topic + "-" +
+                          std::to_string(out[i].partition));
             }
         }
     }
@@ -138,7 +141,8 @@ int run_delete_records(const flag_values& args) {
     kafka_client client(server, std::chrono::milliseconds(30000));
     protocol::delete_records_request request;
     for (const auto& d : deletions) {
-        auto it = std::find_if(request.topics.begin(), request.topics.end(), [&](const auto& t) { return t.name == d.topic; });
+        auto it = std::find_if(request.topics.begin(), request.topics.end(),
+                               [&](const auto& t) { return t.name == d.topic; });
         if (it == request.topics.end()) {
             request.topics.emplace_back();
             request.topics.back().name = d.topic;
@@ -151,7 +155,8 @@ int run_delete_records(const flag_values& args) {
     }
     request.timeout_ms = 29000;
     std::cout << "Executing records delete operation\n";
-    auto response = client.call<protocol::delete_records_response>(request, client.version_for<protocol::delete_records_request>());
+    auto response =
+        client.call<protocol::delete_records_response>(request, client.version_for<protocol::delete_records_request>());
     std::cout << "Records delete operation completed:\n";
     bool failed = false;
     for (const auto& t : response.topics) {
@@ -171,18 +176,20 @@ int run_delete_records(const flag_values& args) {
 }  // namespace
 
 tool get_offsets_tool() {
-    return {"kafka-get-offsets",
-            "An interactive shell for getting topic-partition offsets.",
-            {{"bootstrap-server", value_kind::required, "REQUIRED. The server(s) to connect to."},
-             {"command-config", value_kind::required, "Property file of client configs (PLAINTEXT only)."},
-             {"exclude-internal-topics", value_kind::none, "Exclude internal topics when no topic is given."},
-             {"help", value_kind::none, "Print usage information."},
-             {"partitions", value_kind::required, "Comma separated list of partition ids or ranges (0,2-4); default all."},
-             {"time", value_kind::required, "-1 or latest (default), -2 or earliest, -3 or max-timestamp, or a timestamp in ms."},
-             {"topic", value_kind::required, "The topic to get the offsets for (a regular expression); default all."},
-             {"topic-partitions", value_kind::required, "topic:partitions, e.g. foo:0-2 (excludes --topic/--partitions)."},
-             {"version", value_kind::none, "Display Kafka version."}},
-            run_get_offsets};
+    return {
+        "kafka-get-offsets",
+        "An interactive shell for getting topic-partition offsets.",
+        {{"bootstrap-server", value_kind::required, "REQUIRED. The server(s) to connect to."},
+         {"command-config", value_kind::required, "Property file of client configs (PLAINTEXT only)."},
+         {"exclude-internal-topics", value_kind::none, "Exclude internal topics when no topic is given."},
+         {"help", value_kind::none, "Print usage information."},
+         {"partitions", value_kind::required, "Comma separated list of partition ids or ranges (0,2-4); default all."},
+         {"time", value_kind::required,
+          "-1 or latest (default), -2 or earliest, -3 or max-timestamp, or a timestamp in ms."},
+         {"topic", value_kind::required, "The topic to get the offsets for (a regular expression); default all."},
+         {"topic-partitions", value_kind::required, "topic:partitions, e.g. foo:0-2 (excludes --topic/--partitions)."},
+         {"version", value_kind::none, "Display Kafka version."}},
+        run_get_offsets};
 }
 
 tool delete_records_tool() {

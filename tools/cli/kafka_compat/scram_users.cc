@@ -17,16 +17,20 @@ namespace {
 int8_t mechanism_of(const std::string& name) {
     if (name == "SCRAM-SHA-256") return 1;
     if (name == "SCRAM-SHA-512") return 2;
-    throw flag_error("Invalid config '" + name + "' for entity type users: only SCRAM-SHA-256 and SCRAM-SHA-512 "
+    throw flag_error("Invalid config '" + name +
+                     "' for entity type users: only SCRAM-SHA-256 and SCRAM-SHA-512 "
                      "credentials are supported (quotas are not)");
 }
 
-std::string_view mechanism_name(int8_t type) { return type == 1 ? "SCRAM-SHA-256" : type == 2 ? "SCRAM-SHA-512" : "UNKNOWN"; }
+std::string_view mechanism_name(int8_t type) {
+    return type == 1 ? "SCRAM-SHA-256" : type == 2 ? "SCRAM-SHA-512" : "UNKNOWN";
+}
 
 // "iterations=8192,password=secret" as Kafka's ConfigCommand reads it; the
 // password may itself hold '=' but not ','.
-protocol::alter_user_scram_credentials_request::scram_credential_upsertion upsertion(
-    const std::string& user, const std::string& mechanism, const std::string& spec) {
+protocol::alter_user_scram_credentials_request::scram_credential_upsertion upsertion(const std::string& user,
+                                                                                     const std::string& mechanism,
+                                                                                     const std::string& spec) {
     int32_t iterations = 4096;  // Kafka's default
     std::optional<std::string> password;
     size_t pos = 0;
@@ -46,7 +50,8 @@ protocol::alter_user_scram_credentials_request::scram_credential_upsertion upser
         if (end == std::string::npos) break;
         pos = end + 1;
     }
-    if (!password || password->empty()) throw flag_error(mechanism + " needs password=... (e.g. " + mechanism + "=[password=secret])");
+    if (!password || password->empty())
+        throw flag_error(mechanism + " needs password=... (e.g. " + mechanism + "=[password=secret])");
     int8_t type = mechanism_of(mechanism);
     auto m = protocol::scram::scram_mechanism_of(type);
     std::string salt = protocol::scram::random_bytes(32);
@@ -63,11 +68,13 @@ protocol::alter_user_scram_credentials_request::scram_credential_upsertion upser
 }  // namespace
 
 void alter_scram_users(kafka_client& client, const std::vector<std::string>& users,
-                       const std::vector<std::pair<std::string, std::string>>& sets, const std::vector<std::string>& deletes) {
+                       const std::vector<std::pair<std::string, std::string>>& sets,
+                       const std::vector<std::string>& deletes) {
     if (users.empty()) throw flag_error("An entity name must be specified with --alter of users");
     for (const auto& user : users) {
         protocol::alter_user_scram_credentials_request request;
-        for (const auto& [mechanism, spec] : sets) request.upsertions.push_back(upsertion(user, mechanism, spec));
+        for (const auto& [mechanism, spec] : sets)
+            request.upsertions.push_back(upsertion(user, mechanism, spec));
         for (const auto& mechanism : deletes) {
             protocol::alter_user_scram_credentials_request::scram_credential_deletion d;
             d.name = user;
@@ -76,7 +83,8 @@ void alter_scram_users(kafka_client& client, const std::vector<std::string>& use
         }
         auto response = client.call<protocol::alter_user_scram_credentials_response>(
             request, client.version_for<protocol::alter_user_scram_credentials_request>());
-        for (const auto& r : response.results) check_error(r.error_code, r.error_message, "cannot alter user '" + r.user + "'");
+        for (const auto& r : response.results)
+            check_error(r.error_code, r.error_message, "cannot alter user '" + r.user + "'");
         std::cout << "Completed updating config for user " << user << ".\n";
     }
 }
@@ -100,7 +108,8 @@ void describe_scram_users(kafka_client& client, const std::vector<std::string>& 
         check_error(r.error_code, r.error_message, "cannot describe user '" + r.user + "'");
         std::string list;
         for (const auto& c : r.credential_infos) {
-            list += (list.empty() ? "" : ", ") + std::string(mechanism_name(c.mechanism)) + "=iterations=" + std::to_string(c.iterations);
+            list += (list.empty() ? "" : ", ") + std::string(mechanism_name(c.mechanism)) +
+                    "=iterations=" + std::to_string(c.iterations);
         }
         std::cout << "SCRAM credential configs for user-principal '" << r.user << "' are " << list << '\n';
     }

@@ -10,8 +10,8 @@ namespace sluice::tools::kafka_compat {
 namespace {
 
 std::vector<tool> all_tools() {
-    return {topics_tool(),          configs_tool(),          acls_tool(),         console_producer_tool(),
-            console_consumer_tool(), get_offsets_tool(),      delete_records_tool(), dump_log_tool()};
+    return {topics_tool(),           configs_tool(),     acls_tool(),           console_producer_tool(),
+            console_consumer_tool(), get_offsets_tool(), delete_records_tool(), dump_log_tool()};
 }
 
 std::string trim(std::string_view s) {
@@ -85,7 +85,8 @@ int run(const std::vector<std::string>& argv) {
     auto tools = all_tools();
     if (argv.empty()) {
         std::cerr << "usage: sluice kafka-compat <script> [options]\n\nscripts:\n";
-        for (const auto& t : tools) std::cerr << "  " << t.name << "\n";
+        for (const auto& t : tools)
+            std::cerr << "  " << t.name << "\n";
         return 1;
     }
     const tool* chosen = nullptr;
@@ -116,7 +117,9 @@ int run(const std::vector<std::string>& argv) {
         std::cerr << "Error: " << e.what() << "\n" << usage;
         return 1;
     } catch (const std::exception& e) {
-        std::string what = chosen->name == "kafka-topics" ? "topic command" : chosen->name == "kafka-configs" ? "config command" : std::string(chosen->name);
+        std::string what = chosen->name == "kafka-topics"    ? "topic command"
+                           : chosen->name == "kafka-configs" ? "config command"
+                                                             : std::string(chosen->name);
         std::cerr << "Error while executing " << what << " : " << e.what() << "\n";
         return 1;
     }

@@ -19,14 +19,14 @@ struct tool {
     int (*run)(const flag_values& args);
 };
 
-tool topics_tool();          // topics_tool.cc
-tool configs_tool();         // configs_tool.cc
-tool acls_tool();            // acls_tool.cc
+tool topics_tool();            // topics_tool.cc
+tool configs_tool();           // configs_tool.cc
+tool acls_tool();              // acls_tool.cc
 tool console_producer_tool();  // console_tools.cc
 tool console_consumer_tool();  // console_tools.cc
-tool get_offsets_tool();     // offsets_tools.cc
-tool delete_records_tool();  // offsets_tools.cc
-tool dump_log_tool();        // dump_log_tool.cc
+tool get_offsets_tool();       // offsets_tools.cc
+tool delete_records_tool();    // offsets_tools.cc
+tool dump_log_tool();          // dump_log_tool.cc
 
 // Runs `argv[0]` (a tool name) with the rest; returns the exit code. Every
 // failure, a bad command line included, exits 1 as Kafka's scripts do.

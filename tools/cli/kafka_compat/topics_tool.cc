@@ -20,7 +20,8 @@ constexpr int32_t broker_timeout_ms = 29000;
 
 std::string join(const std::vector<int32_t>& ids) {
     std::string out;
-    for (int32_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    for (int32_t id : ids)
+        out += (out.empty() ? "" : ",") + std::to_string(id);
     return out;
 }
 
@@ -64,10 +65,13 @@ int run_create(kafka_client& client, const flag_values& args) {
     protocol::create_topics_request request;
     protocol::create_topics_request::creatable_topic t;
     t.name = topic;
-    t.num_partitions = args.get("partitions") ? static_cast<int32_t>(int_value(*args.get("partitions"), "partitions", 1, INT32_MAX)) : -1;
-    t.replication_factor = args.get("replication-factor")
-                               ? static_cast<int16_t>(int_value(*args.get("replication-factor"), "replication-factor", 1, INT16_MAX))
-                               : int16_t{-1};
+    t.num_partitions = args.get("partitions")
+                           ? static_cast<int32_t>(int_value(*args.get("partitions"), "partitions", 1, INT32_MAX))
+                           : -1;
+    t.replication_factor =
+        args.get("replication-factor")
+            ? static_cast<int16_t>(int_value(*args.get("replication-factor"), "replication-factor", 1, INT16_MAX))
+            : int16_t{-1};
     if (auto assignment = args.get("replica-assignment")) {
         if (args.has("partitions") || args.has("replication-factor")) {
             throw flag_error("Option replica-assignment cannot be used with partitions or replication-factor");
@@ -84,7 +88,9 @@ int run_create(kafka_client& client, const flag_values& args) {
             size_t p = 0;
             while (p <= part.size()) {
                 size_t colon = part.find(':', p);
-                a.broker_ids.push_back(static_cast<int32_t>(int_value(part.substr(p, colon == std::string::npos ? std::string::npos : colon - p), "replica-assignment", 0, INT32_MAX)));
+                a.broker_ids.push_back(static_cast<int32_t>(
+                    int_value(part.substr(p, colon == std::string::npos ? std::string::npos : colon - p),
+                              "replica-assignment", 0, INT32_MAX)));
                 if (colon == std::string::npos) break;
                 p = colon + 1;
             }
@@ -143,7 +149,8 @@ int run_delete(kafka_client& client, const flag_values& args) {
 int run_alter(kafka_client& client, const flag_values& args) {
     args.require("topic");
     if (args.has("config") || args.has("delete-config")) {
-        throw flag_error("Option --config with --alter is not supported; use kafka-configs.sh --alter --entity-type topics");
+        throw flag_error(
+            "Option --config with --alter is not supported; use kafka-configs.sh --alter --entity-type topics");
     }
     auto total = static_cast<int32_t>(int_value(args.require("partitions"), "partitions", 1, INT32_MAX));
     auto names = matching_topics(client, args);
@@ -157,7 +164,8 @@ int run_alter(kafka_client& client, const flag_values& args) {
         request.topics.push_back(std::move(t));
     }
     request.timeout_ms = broker_timeout_ms;
-    auto response = client.call<protocol::create_partitions_response>(request, client.version_for<protocol::create_partitions_request>());
+    auto response = client.call<protocol::create_partitions_response>(
+        request, client.version_for<protocol::create_partitions_request>());
     for (const auto& r : response.results) {
         if (r.error_code != 0) fail(r.error_code, r.error_message);
     }
@@ -165,7 +173,8 @@ int run_alter(kafka_client& client, const flag_values& args) {
 }
 
 int run_list(kafka_client& client, const flag_values& args) {
-    for (const auto& n : matching_topics(client, args)) std::cout << n << '\n';
+    for (const auto& n : matching_topics(client, args))
+        std::cout << n << '\n';
     return 0;
 }
 
@@ -228,32 +237,37 @@ int run_topics(const flag_values& args) {
 }  // namespace
 
 tool topics_tool() {
-    return {"kafka-topics",
-            "This tool helps to create, delete, describe, or change a topic.",
-            {{"alter", value_kind::none, "Alter the number of partitions of the topic."},
-             {"at-min-isr-partitions", value_kind::none, "With --describe, only partitions whose ISR count equals min.insync.replicas."},
-             {"bootstrap-server", value_kind::required, "REQUIRED: The Kafka server to connect to."},
-             {"command-config", value_kind::required, "Property file of client configs (PLAINTEXT only)."},
-             {"config", value_kind::required, "A topic configuration override for the topic being created (repeatable)."},
-             {"create", value_kind::none, "Create a new topic."},
-             {"delete", value_kind::none, "Delete a topic."},
-             {"delete-config", value_kind::required, "Not supported with --alter; use kafka-configs.sh."},
-             {"describe", value_kind::none, "List details for the given topics."},
-             {"exclude-internal", value_kind::none, "Exclude internal topics when listing or describing."},
-             {"help", value_kind::none, "Print usage information."},
-             {"if-exists", value_kind::none, "With --alter, --delete or --describe: only act if the topic exists."},
-             {"if-not-exists", value_kind::none, "With --create: only create the topic if it does not exist."},
-             {"list", value_kind::none, "List all available topics."},
-             {"partitions", value_kind::required, "The number of partitions for the topic being created or altered."},
-             {"replica-assignment", value_kind::required, "Manual partition-to-broker assignments (0:1,1:2,...)."},
-             {"replication-factor", value_kind::required, "The replication factor for each partition of the topic."},
-             {"topic", value_kind::required, "The topic to create, alter, describe or delete (a regular expression except with --create)."},
-             {"topics-with-overrides", value_kind::none, "With --describe, only topics that have overridden configs."},
-             {"unavailable-partitions", value_kind::none, "With --describe, only partitions whose leader is not available."},
-             {"under-min-isr-partitions", value_kind::none, "With --describe, only partitions whose ISR count is below min.insync.replicas."},
-             {"under-replicated-partitions", value_kind::none, "With --describe, only under-replicated partitions."},
-             {"version", value_kind::none, "Display the tool version."}},
-            run_topics};
+    return {
+        "kafka-topics",
+        "This tool helps to create, delete, describe, or change a topic.",
+        {{"alter", value_kind::none, "Alter the number of partitions of the topic."},
+         {"at-min-isr-partitions", value_kind::none,
+          "With --describe, only partitions whose ISR count equals min.insync.replicas."},
+         {"bootstrap-server", value_kind::required, "REQUIRED: The Kafka server to connect to."},
+         {"command-config", value_kind::required, "Property file of client configs (PLAINTEXT only)."},
+         {"config", value_kind::required, "A topic configuration override for the topic being created (repeatable)."},
+         {"create", value_kind::none, "Create a new topic."},
+         {"delete", value_kind::none, "Delete a topic."},
+         {"delete-config", value_kind::required, "Not supported with --alter; use kafka-configs.sh."},
+         {"describe", value_kind::none, "List details for the given topics."},
+         {"exclude-internal", value_kind::none, "Exclude internal topics when listing or describing."},
+         {"help", value_kind::none, "Print usage information."},
+         {"if-exists", value_kind::none, "With --alter, --delete or --describe: only act if the topic exists."},
+         {"if-not-exists", value_kind::none, "With --create: only create the topic if it does not exist."},
+         {"list", value_kind::none, "List all available topics."},
+         {"partitions", value_kind::required, "The number of partitions for the topic being created or altered."},
+         {"replica-assignment", value_kind::required, "Manual partition-to-broker assignments (0:1,1:2,...)."},
+         {"replication-factor", value_kind::required, "The replication factor for each partition of the topic."},
+         {"topic", value_kind::required,
+          "The topic to create, alter, describe or delete (a regular expression except with --create)."},
+         {"topics-with-overrides", value_kind::none, "With --describe, only topics that have overridden configs."},
+         {"unavailable-partitions", value_kind::none,
+          "With --describe, only partitions whose leader is not available."},
+         {"under-min-isr-partitions", value_kind::none,
+          "With --describe, only partitions whose ISR count is below min.insync.replicas."},
+         {"under-replicated-partitions", value_kind::none, "With --describe, only under-replicated partitions."},
+         {"version", value_kind::none, "Display the tool version."}},
+        run_topics};
 }
 
 }  // namespace sluice::tools::kafka_compat
