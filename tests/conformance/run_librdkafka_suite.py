@@ -41,7 +41,7 @@ KAFKA_VERSION = "3.9.0"
 # broker runs an authorizer that lets everyone do what no ACL mentions, so
 # the anonymous test clients may create the ACLs and a DENY still bites
 # (a super user would bypass it).
-AUTHORIZER_TESTS = {"0109", "0115", "0119"}
+AUTHORIZER_TESTS = {"0081", "0109", "0115", "0119"}
 AUTHORIZER_OVERRIDES = ["authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                         "allow.everyone.if.no.acl.found=true"]
 

@@ -52,6 +52,18 @@ def test_produce_lines_to_real_consumer(broker):
     assert all(m.key() is None for m in got)
 
 
+def test_produce_splits_large_input_into_requests_the_broker_takes(broker):
+    # 40 records of 100 KB: one request would pass message.max.bytes (1 MiB).
+    b = broker.bootstrap
+    t = unique("big")
+    create_topic(b, t)
+    lines = "".join(("%02d" % i) + "x" * 100_000 + "\n" for i in range(40))
+    cli("produce", "-t", t, broker=broker, input=lines)
+    got = consume(b, t)
+    assert [m.value()[:2] for m in got] == [b"%02d" % i for i in range(40)]
+    assert all(len(m.value()) == 100_002 for m in got)
+
+
 def test_produce_keys_headers_partition_and_value(broker):
     b = broker.bootstrap
     t = unique("prodk")

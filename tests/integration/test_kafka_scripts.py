@@ -220,6 +220,22 @@ def test_console_producer_to_real_consumer(broker):
     assert {m.key(): m.partition() for m in got} == placed
 
 
+def test_console_producer_null_marker_and_ignore_error(broker):
+    b = broker.bootstrap
+    t = unique("cnull")
+    create_topic(b, t)
+    script("kafka-console-producer", "--bootstrap-server", b, "--topic", t, "--property", "parse.key=true",
+           "--property", "key.separator=:", "--property", "null.marker=<null>", "--property", "ignore.error=true",
+           input=b"k1:v1\n<null>:v2\nk3:<null>\nno-key-here\n")
+    got = [(m.key(), m.value()) for m in consume(b, t)]
+    assert got == [(b"k1", b"v1"), (None, b"v2"), (b"k3", None), (None, b"no-key-here")]
+    out, _ = script("kafka-console-consumer", "--bootstrap-server", b, "--topic", t, "--from-beginning",
+                    "--max-messages", "4", "--property", "print.key=true", "--property", "print.headers=true",
+                    "--property", "null.literal=NIL")
+    assert out.splitlines() == ["NO_HEADERS\tk1\tv1", "NO_HEADERS\tNIL\tv2", "NO_HEADERS\tk3\tNIL",
+                                "NO_HEADERS\tNIL\tno-key-here"]
+
+
 def test_real_producer_to_console_consumer(broker):
     b = broker.bootstrap
     t = unique("ccons")

@@ -28,9 +28,10 @@ struct produce_settings {
     std::vector<std::pair<std::string, std::string>> headers;  // added to every record
     std::optional<std::string> value;                          // one record with this value instead of stdin lines
     std::optional<std::string> key;                            // key for --value
-    std::string null_marker;                                   // a key/value equal to it is sent as null (empty: off)
-    size_t batch_size = 500;                                   // records per Produce request
-    bool quiet = false;                                        // no summary line
+    bool ignore_error = false;  // a line without the separators is not an error (ignore.error)
+    std::string null_marker;    // a key/value equal to it is sent as null (empty: off)
+    size_t batch_size = 500;    // records per Produce request
+    bool quiet = false;         // no summary line
 };
 
 // Reads lines from `in` (or the one --value) and produces them. Returns the

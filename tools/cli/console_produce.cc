@@ -44,21 +44,23 @@ protocol::record parse_line(std::string_view line, const produce_settings& s, si
     protocol::record r;
     if (s.headers_delimiter) {
         size_t d = line.find(*s.headers_delimiter);
-        if (d == std::string_view::npos) {
+        if (d != std::string_view::npos) {
+            parse_headers(line.substr(0, d), s, r, line_no);
+            line.remove_prefix(d + s.headers_delimiter->size());
+        } else if (!s.ignore_error) {  // ignore.error: a line without headers has none
             throw usage_error("line " + std::to_string(line_no) + ": no headers delimiter '" + *s.headers_delimiter +
                               "' (parse.headers=true)");
         }
-        parse_headers(line.substr(0, d), s, r, line_no);
-        line.remove_prefix(d + s.headers_delimiter->size());
     }
     if (s.key_separator) {
         size_t k = line.find(*s.key_separator);
-        if (k == std::string_view::npos) {
+        if (k != std::string_view::npos) {
+            r.key = field(line.substr(0, k), s);
+            line.remove_prefix(k + s.key_separator->size());
+        } else if (!s.ignore_error) {  // ignore.error: the whole line is the value, no key
             throw usage_error("line " + std::to_string(line_no) + ": no key separator '" + *s.key_separator +
                               "' (parse.key=true)");
         }
-        r.key = field(line.substr(0, k), s);
-        line.remove_prefix(k + s.key_separator->size());
     }
     r.value = field(line, s);
     return r;
@@ -85,8 +87,10 @@ public:
             r.headers.emplace_back(k, to_bytes(v));
         auto& pending = pending_[p];
         r.offset = static_cast<int64_t>(pending.size());
+        pending_bytes_[p] += (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
         pending.push_back(std::move(r));
-        if (pending.size() >= s_.batch_size) flush_partition(p);
+        // Well under message.max.bytes (1 MiB by default), as a Kafka producer's batch.size keeps batches small.
+        if (pending.size() >= s_.batch_size || pending_bytes_[p] >= max_batch_bytes) flush_partition(p);
     }
 
     void flush() {
@@ -108,13 +112,16 @@ private:
         }
         sent_ += records.size();
         records.clear();
+        pending_bytes_[p] = 0;
     }
 
     const produce_settings& s_;
     kafka_client& client_;
     int32_t partitions_;
     int32_t sticky_ = 0;
+    static constexpr size_t max_batch_bytes = 256 * 1024;
     std::map<int32_t, std::vector<protocol::record>> pending_;
+    std::map<int32_t, size_t> pending_bytes_;
     size_t sent_ = 0;
 };
 

@@ -82,7 +82,9 @@ int run_producer(const flag_values& args) {
             s.headers_key_separator = v;
         } else if (k == "null.marker") {
             s.null_marker = v;
-        } else if (k != "key.separator" && k != "headers.delimiter" && k != "ignore.error") {
+        } else if (k == "ignore.error") {
+            s.ignore_error = truthy(v);
+        } else if (k != "key.separator" && k != "headers.delimiter") {
             throw flag_error("Unknown --property '" + k +
                              "' (parse.key, key.separator, parse.headers, headers.delimiter, "
                              "headers.separator, headers.key.separator, null.marker, ignore.error)");

@@ -54,9 +54,10 @@ flag_values parse_flags(std::span<const flag> flags, std::span<const std::string
                 slot.emplace_back();
                 break;
             case value_kind::required:
+                // As joptsimple: the next token is the value, whatever it looks like.
                 if (inline_value) {
                     slot.push_back(*inline_value);
-                } else if (i + 1 < argv.size() && !argv[i + 1].starts_with("--")) {
+                } else if (i + 1 < argv.size()) {
                     slot.push_back(argv[++i]);
                 } else {
                     throw flag_error("Option " + std::string(name) + " requires an argument");
