@@ -489,3 +489,36 @@ def test_configs_scram_users(sasl_factory):
     _, err = script("kafka-configs", "--bootstrap-server", plain, "--alter", "--add-config",
                     "SCRAM-SHA-256=[iterations=10,password=x]", "--entity-type", "users", "--entity-name", "bob", rc=1)
     assert "UNACCEPTABLE_CREDENTIAL" in err
+
+
+# ---- in a cluster: requests go to each partition's leader --------------------
+
+from test_cluster import create_replicated, partition_meta, start_cluster  # noqa: E402
+from test_etcd_metadata import etcd  # noqa: E402,F401  (the fixture)
+
+
+def test_scripts_reach_leaders_on_other_brokers(etcd, broker_factory):
+    brokers = start_cluster(broker_factory, etcd)
+    b0 = brokers[0].bootstrap
+    t = unique("lead")
+    create_replicated(brokers, t, partitions=6)
+    leaders = {partition_meta(brokers, t, p).leader for p in range(6)}
+    assert len(leaders) > 1, "every partition led by one broker: the test would prove nothing"
+    lines = "".join("k%d:v%d\n" % (i, i) for i in range(60))
+    script("kafka-console-producer", "--bootstrap-server", b0, "--topic", t, "--property", "parse.key=true",
+           "--property", "key.separator=:", input=lines.encode())
+    all_bootstrap = ",".join(b.bootstrap for b in brokers)
+    counts = [watermarks(all_bootstrap, t, p)[1] for p in range(6)]
+    assert sum(counts) == 60
+    out, _ = script("kafka-get-offsets", "--bootstrap-server", b0, "--topic", t)
+    assert out.splitlines() == ["%s:%d:%d" % (t, p, counts[p]) for p in range(6)]
+    out, _ = script("kafka-console-consumer", "--bootstrap-server", b0, "--topic", t, "--from-beginning",
+                    "--max-messages", "60", "--group", unique("g"), "--property", "print.key=true",
+                    "--property", "key.separator=:")
+    assert sorted(out.splitlines()) == sorted("k%d:v%d" % (i, i) for i in range(60))
+    busy = max(range(6), key=lambda p: counts[p])
+    spec = os.path.join(brokers[0].tmp, "delete.json")
+    with open(spec, "w") as f:
+        json.dump({"partitions": [{"topic": t, "partition": busy, "offset": 1}], "version": 1}, f)
+    script("kafka-delete-records", "--bootstrap-server", b0, "--offset-json-file", spec)
+    assert watermarks(all_bootstrap, t, busy) == (1, counts[busy])

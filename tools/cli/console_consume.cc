@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <map>
 #include <thread>
+#include <tuple>
 
 #include "protocol/generated/offset_commit.h"
 #include "protocol/generated/offset_fetch.h"
@@ -8,6 +9,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
 #include "tools/cli/kafka_client.h"
+#include "tools/cli/leader_connections.h"
 #include "tools/cli/record_client.h"
 
 namespace sluice::tools {
@@ -115,8 +117,12 @@ void commit_offsets(kafka_client& client, const std::string& group, const std::s
     }
 }
 
-int64_t resolve(kafka_client& client, const consume_settings& s, int32_t partition, int64_t which) {
-    auto [code, offset] = list_offset(client, s.topic, partition, which, s.read_committed);
+int64_t resolve(leader_connections& leaders, const consume_settings& s, int32_t partition, int64_t which) {
+    auto [code, offset] = list_offset(leaders.leader(partition), s.topic, partition, which, s.read_committed);
+    if (is_stale_leader_error(code)) {
+        leaders.refresh();
+        std::tie(code, offset) = list_offset(leaders.leader(partition), s.topic, partition, which, s.read_committed);
+    }
     check_error(code, std::nullopt, "cannot find the offsets of " + s.topic + "-" + std::to_string(partition));
     return offset;
 }
@@ -125,8 +131,9 @@ int64_t resolve(kafka_client& client, const consume_settings& s, int32_t partiti
 
 long long consume_records(const consume_settings& s, std::ostream& out, std::ostream& err) {
     // Fetches wait up to 500 ms on the broker, so the socket timeout must exceed that.
-    kafka_client client(s.bootstrap, std::max(s.request_timeout, std::chrono::milliseconds(2000)));
-    int32_t count = partition_count(client, s.topic, true);
+    leader_connections leaders(s.bootstrap, std::max(s.request_timeout, std::chrono::milliseconds(2000)), s.topic,
+                               true);
+    int32_t count = leaders.partition_count();
     std::vector<int32_t> partitions;
     if (s.partition) {
         if (*s.partition < 0 || *s.partition >= count) {
@@ -141,7 +148,7 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
     }
 
     std::map<int32_t, int64_t> committed;
-    if (s.group) committed = committed_offsets(client, *s.group, s.topic, partitions);
+    if (s.group) committed = committed_offsets(leaders.coordinator(*s.group), *s.group, s.topic, partitions);
     std::map<int32_t, int64_t> position;
     for (int32_t p : partitions) {
         if (s.start == start_at::offset) {
@@ -151,7 +158,7 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
         } else {
             bool from_start =
                 s.start == start_at::earliest || (s.start == start_at::committed && s.group_reset_earliest);
-            position[p] = resolve(client, s, p, from_start ? earliest : latest);
+            position[p] = resolve(leaders, s, p, from_start ? earliest : latest);
         }
     }
     bool reset_earliest = s.start == start_at::earliest || s.group_reset_earliest;
@@ -162,13 +169,21 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
     int32_t wait_ms = static_cast<int32_t>(std::max<size_t>(10, 500 / partitions.size()));
     if (s.idle_timeout)
         wait_ms = static_cast<int32_t>(std::min<long long>(wait_ms, std::max<long long>(1, s.idle_timeout->count())));
+    // Re-reads of the layout allowed over the whole run, so a partition without a leader ends the run.
+    constexpr int max_stale_retries = 100;
+    int stale_retries = 0;
     auto reached_max = [&] { return s.max_messages && printed >= *s.max_messages; };
     while (!reached_max()) {
         bool got_any = false;
         for (int32_t p : partitions) {
-            auto f = fetch_once(client, s.topic, p, position[p], s.read_committed, wait_ms);
+            auto f = fetch_once(leaders.leader(p), s.topic, p, position[p], s.read_committed, wait_ms);
+            if (is_stale_leader_error(f.error_code) && stale_retries++ < max_stale_retries) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));  // leadership moving: ask again
+                leaders.refresh();
+                continue;
+            }
             if (f.error_code == 1) {  // OFFSET_OUT_OF_RANGE: auto.offset.reset, as a Kafka consumer
-                int64_t reset = resolve(client, s, p, reset_earliest ? earliest : latest);
+                int64_t reset = resolve(leaders, s, p, reset_earliest ? earliest : latest);
                 err << "Offset " << position[p] << " is out of range for " << s.topic << "-" << p << ", resetting to "
                     << reset << ".\n";
                 position[p] = reset;
@@ -194,12 +209,12 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
         if (got_any) last_record = now;
         // Commit about once a second, like a consumer's auto-commit, so an interrupted run loses little.
         if (s.group && got_any && now - last_commit >= std::chrono::seconds(1)) {
-            commit_offsets(client, *s.group, s.topic, position);
+            commit_offsets(leaders.coordinator(*s.group), *s.group, s.topic, position);
             last_commit = now;
         }
         if (s.idle_timeout && now - last_record >= *s.idle_timeout) break;
     }
-    if (s.group) commit_offsets(client, *s.group, s.topic, position);
+    if (s.group) commit_offsets(leaders.coordinator(*s.group), *s.group, s.topic, position);
     err << "Processed a total of " << printed << " messages\n";
     return printed;
 }

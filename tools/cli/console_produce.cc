@@ -4,9 +4,10 @@
 #include <map>
 #include <random>
 
+#include "tools/cli/broker_error.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
-#include "tools/cli/kafka_client.h"
+#include "tools/cli/leader_connections.h"
 #include "tools/cli/partitioner.h"
 #include "tools/cli/record_client.h"
 
@@ -73,11 +74,11 @@ int64_t now_ms() {
 
 class sender {
 public:
-    sender(const produce_settings& s, kafka_client& client, int32_t partitions)
-        : s_(s), client_(client), partitions_(partitions) {
+    sender(const produce_settings& s, leader_connections& leaders)
+        : s_(s), leaders_(leaders), partitions_(leaders.partition_count()) {
         // Unkeyed records of one run share a partition (Kafka's sticky
         // partitioner sticks per batch; one run is one batch here).
-        sticky_ = static_cast<int32_t>(std::random_device{}() % static_cast<uint32_t>(partitions));
+        sticky_ = static_cast<int32_t>(std::random_device{}() % static_cast<uint32_t>(partitions_));
     }
 
     void add(protocol::record r) {
@@ -105,10 +106,15 @@ private:
     void flush_partition(int32_t p) {
         auto& records = pending_[p];
         int32_t broker_timeout = static_cast<int32_t>(std::max<long long>(1, s_.timeout.count() - 500));
-        try {
-            produce_batch(client_, s_.topic, p, records, s_.acks, s_.codec, broker_timeout);
-        } catch (const cli_error& e) {
-            throw cli_error(std::string(e.what()) + " (" + std::to_string(sent_) + " record(s) sent before)");
+        auto result = produce_batch(leaders_.leader(p), s_.topic, p, records, s_.acks, s_.codec, broker_timeout);
+        if (is_stale_leader_error(result.error_code)) {  // leadership moved: once more, to the new leader
+            leaders_.refresh();
+            result = produce_batch(leaders_.leader(p), s_.topic, p, records, s_.acks, s_.codec, broker_timeout);
+        }
+        if (result.error_code != 0) {
+            check_error(result.error_code, result.error_message,
+                        "cannot produce to " + s_.topic + "-" + std::to_string(p) + " (" + std::to_string(sent_) +
+                            " record(s) sent before)");
         }
         sent_ += records.size();
         records.clear();
@@ -116,7 +122,7 @@ private:
     }
 
     const produce_settings& s_;
-    kafka_client& client_;
+    leader_connections& leaders_;
     int32_t partitions_;
     int32_t sticky_ = 0;
     static constexpr size_t max_batch_bytes = 256 * 1024;
@@ -128,14 +134,10 @@ private:
 }  // namespace
 
 size_t produce_records(const produce_settings& s, std::istream& in, std::ostream& err) {
-    kafka_client client(s.bootstrap, s.timeout);
-    int32_t partitions = partition_count(client, s.topic, true);
-    if (s.partition && (*s.partition < 0 || *s.partition >= partitions)) {
-        throw cli_error("topic '" + s.topic + "' has " + std::to_string(partitions) +
-                        " partition(s); there is no partition " + std::to_string(*s.partition) +
-                        ": UNKNOWN_TOPIC_OR_PARTITION (3)");
-    }
-    sender out(s, client, partitions);
+    leader_connections leaders(s.bootstrap, s.timeout, s.topic, true);
+    if (s.partition)
+        leaders.leader(*s.partition);  // fails early, naming the error, for a partition that does not exist
+    sender out(s, leaders);
     if (s.value) {
         protocol::record r;
         if (s.key) r.key = field(*s.key, s);

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "protocol/generated/fetch.h"
 #include "protocol/generated/list_offsets.h"
-#include "protocol/generated/metadata.h"
 #include "protocol/generated/produce.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cli_error.h"
@@ -24,9 +22,9 @@ protocol::compression parse_codec(std::string_view name, std::string_view what) 
                       "' (none, gzip, snappy, lz4, zstd)");
 }
 
-int64_t produce_batch(kafka_client& client, const std::string& topic, int32_t partition,
-                      const std::vector<protocol::record>& records, int16_t acks, protocol::compression codec,
-                      int32_t timeout_ms) {
+produce_result produce_batch(kafka_client& client, const std::string& topic, int32_t partition,
+                             const std::vector<protocol::record>& records, int16_t acks, protocol::compression codec,
+                             int32_t timeout_ms) {
     // v3 is the first that carries record batch v2; zstd needs v7.
     int16_t min_version = codec == protocol::compression::zstd ? 7 : 3;
     int16_t version = client.pick_version(protocol::produce_request::api_key, min_version, 12);
@@ -44,15 +42,13 @@ int64_t produce_batch(kafka_client& client, const std::string& topic, int32_t pa
     request.topic_data.push_back(std::move(t));
     if (acks == 0) {
         client.send_only(request, version);
-        return -1;
+        return {};
     }
     auto response = client.call<protocol::produce_response>(request, version);
     for (const auto& rt : response.responses) {
         for (const auto& rp : rt.partition_responses) {
             if (rt.name != topic || rp.index != partition) continue;
-            check_error(rp.error_code, rp.error_message,
-                        "cannot produce to " + topic + "-" + std::to_string(partition));
-            return rp.base_offset;
+            return {rp.error_code, rp.error_message, rp.base_offset};
         }
     }
     throw cli_error("cannot produce to " + topic + "-" + std::to_string(partition) + ": no result from the broker");
@@ -147,35 +143,6 @@ fetched_partition fetch_once(kafka_client& client, const std::string& topic, int
         }
     }
     throw cli_error("cannot fetch " + topic + "-" + std::to_string(partition) + ": no result from the broker");
-}
-
-int32_t partition_count(kafka_client& client, const std::string& topic, bool auto_create) {
-    int16_t version = client.version_for<protocol::metadata_request>(4);
-    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-        protocol::metadata_request request;
-        request.topics.emplace();
-        protocol::metadata_request::metadata_request_topic entry;
-        entry.name = topic;
-        request.topics->push_back(std::move(entry));
-        request.allow_auto_topic_creation = auto_create;
-        auto response = client.call<protocol::metadata_response>(request, version);
-        int16_t code = -1;
-        int32_t count = 0;
-        for (const auto& t : response.topics) {
-            if (t.name != topic) continue;
-            code = t.error_code;
-            count = static_cast<int32_t>(t.partitions.size());
-        }
-        // A topic being auto-created answers LEADER_NOT_AVAILABLE (5) until it has leaders.
-        bool creating = code == 5 || (code == 0 && count == 0);
-        if (code == 0 && count > 0) return count;
-        if (!creating || std::chrono::steady_clock::now() > give_up) {
-            check_error(code < 0 ? int16_t{3} : code, std::nullopt, "topic '" + topic + "'");
-            throw cli_error("topic '" + topic + "' has no partitions");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
 }
 
 std::pair<int16_t, int64_t> list_offset(kafka_client& client, const std::string& topic, int32_t partition,

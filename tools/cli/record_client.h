@@ -15,12 +15,17 @@ namespace sluice::tools {
 // "none|gzip|snappy|lz4|zstd"; usage_error naming `what` otherwise.
 protocol::compression parse_codec(std::string_view name, std::string_view what);
 
-// Sends one batch of `records` to topic/partition and returns the base
-// offset the broker gave it (-1 with acks=0). cli_error with the Kafka error
-// name when the broker refuses it.
-int64_t produce_batch(kafka_client& client, const std::string& topic, int32_t partition,
-                      const std::vector<protocol::record>& records, int16_t acks, protocol::compression codec,
-                      int32_t timeout_ms);
+struct produce_result {
+    int16_t error_code = 0;
+    std::optional<std::string> error_message;
+    int64_t base_offset = -1;  // -1 with acks=0
+};
+
+// Sends one batch of `records` to topic/partition (the connection must be
+// to its leader) and returns the broker's answer.
+produce_result produce_batch(kafka_client& client, const std::string& topic, int32_t partition,
+                             const std::vector<protocol::record>& records, int16_t acks, protocol::compression codec,
+                             int32_t timeout_ms);
 
 struct fetched_record {
     protocol::record record;
@@ -41,12 +46,6 @@ struct fetched_partition {
 // Kafka consumer does; control batches are never returned but are skipped.
 fetched_partition fetch_once(kafka_client& client, const std::string& topic, int32_t partition, int64_t offset,
                              bool read_committed, int32_t max_wait_ms);
-
-// The topic's partition count from Metadata. With `auto_create` the request
-// lets the broker create a missing topic (as a Kafka producer or consumer
-// does) and waits out LEADER_NOT_AVAILABLE while it does; cli_error with the
-// Kafka error name otherwise.
-int32_t partition_count(kafka_client& client, const std::string& topic, bool auto_create);
 
 // ListOffsets for one partition: timestamp -2 earliest, -1 latest, -3 max
 // timestamp, else the first offset with a timestamp >= it. Returns the

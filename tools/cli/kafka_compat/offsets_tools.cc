@@ -2,6 +2,8 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cluster_metadata.h"
 #include "tools/cli/kafka_compat/tool.h"
+#include "tools/cli/leader_connections.h"
 #include "tools/cli/record_client.h"
 
 namespace sluice::tools::kafka_compat {
@@ -83,10 +86,13 @@ int run_get_offsets(const flag_values& args) {
     if (wanted.empty() && args.has("topic")) {
         throw cli_error("Could not match any topic-partitions with the specified filters (" + describe_error(3) + ")");
     }
+    std::map<std::string, std::unique_ptr<leader_connections>> leaders;
     for (const auto& [topic, partition] : wanted) {
-        auto [code, offset] = list_offset(client, topic, partition, timestamp, false);
+        auto& l = leaders[topic];
+        if (!l) l = std::make_unique<leader_connections>(server, std::chrono::milliseconds(30000), topic, false);
+        auto [code, offset] = list_offset(l->leader(partition), topic, partition, timestamp, false);
         check_error(code, std::nullopt, "cannot list offsets of " + topic + "-" + std::to_string(partition));
-        // Kafka prints no line for a partition without an answer (offset -1 for a timestamp after the last record).
+        // Kafka prints no offset for a partition without an answer (a timestamp after the last record).
         std::cout << topic << ':' << partition << ':' << (offset < 0 ? "" : std::to_string(offset)) << '\n';
     }
     return 0;
@@ -138,38 +144,41 @@ int run_delete_records(const flag_values& args) {
     std::string server = bootstrap_server(args);
     command_config(args);
     auto deletions = read_offset_json(args.require("offset-json-file"));
-    kafka_client client(server, std::chrono::milliseconds(30000));
-    protocol::delete_records_request request;
+    std::cout << "Executing records delete operation\n";
+    // Each partition's request goes to its leader, one partition at a time.
+    std::map<std::string, std::unique_ptr<leader_connections>> leaders;
+    std::vector<std::string> lines;
+    bool failed = false;
     for (const auto& d : deletions) {
-        auto it = std::find_if(request.topics.begin(), request.topics.end(),
-                               [&](const auto& t) { return t.name == d.topic; });
-        if (it == request.topics.end()) {
-            request.topics.emplace_back();
-            request.topics.back().name = d.topic;
-            it = request.topics.end() - 1;
-        }
+        auto& l = leaders[d.topic];
+        if (!l) l = std::make_unique<leader_connections>(server, std::chrono::milliseconds(30000), d.topic, false);
+        protocol::delete_records_request request;
+        request.topics.emplace_back();
+        request.topics.back().name = d.topic;
         protocol::delete_records_request::delete_records_partition p;
         p.partition_index = d.partition;
         p.offset = d.offset;
-        it->partitions.push_back(p);
-    }
-    request.timeout_ms = 29000;
-    std::cout << "Executing records delete operation\n";
-    auto response =
-        client.call<protocol::delete_records_response>(request, client.version_for<protocol::delete_records_request>());
-    std::cout << "Records delete operation completed:\n";
-    bool failed = false;
-    for (const auto& t : response.topics) {
-        for (const auto& p : t.partitions) {
-            std::cout << "partition: " << t.name << '-' << p.partition_index << '\t';
-            if (p.error_code == 0) {
-                std::cout << "low_watermark: " << p.low_watermark << '\n';
-            } else {
-                failed = true;
-                std::cout << "error: " << describe_error(p.error_code) << '\n';
+        request.topics.back().partitions.push_back(p);
+        request.timeout_ms = 29000;
+        kafka_client& client = l->leader(d.partition);
+        auto response = client.call<protocol::delete_records_response>(
+            request, client.version_for<protocol::delete_records_request>());
+        for (const auto& t : response.topics) {
+            for (const auto& rp : t.partitions) {
+                std::string line = "partition: " + t.name + "-" + std::to_string(rp.partition_index) + "\t";
+                if (rp.error_code == 0) {
+                    line += "low_watermark: " + std::to_string(rp.low_watermark);
+                } else {
+                    failed = true;
+                    line += "error: " + describe_error(rp.error_code);
+                }
+                lines.push_back(std::move(line));
             }
         }
     }
+    std::cout << "Records delete operation completed:\n";
+    for (const auto& line : lines)
+        std::cout << line << '\n';
     return failed ? 1 : 0;
 }
 
