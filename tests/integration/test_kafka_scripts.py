@@ -288,6 +288,14 @@ def test_console_tools_bad_input(broker):
     assert "partition is required" in err
     _, err = script("kafka-console-consumer", "--bootstrap-server", b, "--topic", t, "--max-message", "3", rc=1)
     assert "max-message is not a recognized option" in err
+    _, err = script("kafka-console-consumer", "--bootstrap-server", b, "--topic", t, "--value-deserializer",
+                    "io.confluent.kafka.serializers.KafkaAvroDeserializer", rc=1)
+    assert "KafkaAvroDeserializer" in err
+    # A Java producer's tuning flag is accepted, and said to be unused.
+    _, err = script("kafka-console-producer", "--bootstrap-server", b, "--topic", t, "--max-block-ms", "100",
+                    input=b"tuned\n")
+    assert "--max-block-ms" in err and "not used" in err
+    assert consume(b, t)[-1].value() == b"tuned"
 
 
 def test_console_unknown_topic_without_auto_create(broker_factory):

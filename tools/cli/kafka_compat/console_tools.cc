@@ -45,7 +45,16 @@ int16_t acks_of(std::string_view text) {
     throw flag_error("Invalid value " + std::string(text) + " for acks (0, 1, -1 or all)");
 }
 
+// Flags that tune a Java producer's buffers and retries: accepted, and said to be unused.
+constexpr std::string_view producer_tuning_flags[] = {
+    "max-block-ms",       "max-memory-bytes", "max-partition-memory-bytes", "message-send-max-retries",
+    "metadata-expiry-ms", "retry-backoff-ms", "socket-buffer-size",         "timeout"};
+
 int run_producer(const flag_values& args) {
+    for (auto f : producer_tuning_flags) {
+        if (args.has(f))
+            std::cerr << "WARN Option --" << f << " tunes a Java producer and is not used by this client.\n";
+    }
     produce_settings s;
     s.bootstrap = args.has("bootstrap-server") ? bootstrap_server(args) : bootstrap_server(args, "broker-list");
     s.topic = args.require("topic");
@@ -140,6 +149,13 @@ int run_consumer(const flag_values& args) {
     if (args.has("include") || args.has("whitelist"))
         throw flag_error("Option --include is not supported: name one --topic");
     s.topic = args.require("topic");
+    if (args.has("enable-systest-events"))
+        throw flag_error("Option enable-systest-events is not supported by this script");
+    for (auto d : {"key-deserializer", "value-deserializer"}) {
+        if (auto v = args.get(d))
+            apply_print_property(
+                s, std::string(d == std::string_view("key-deserializer") ? "key" : "value") + ".deserializer", *v);
+    }
     auto props = client_properties(args, "consumer-property", "consumer.config");
     note_unused(props, {"group.id", "auto.offset.reset", "isolation.level", "bootstrap.servers", "client.id"});
     if (props.contains("group.id")) s.group = props["group.id"];
@@ -206,6 +222,11 @@ tool console_producer_tool() {
           "none, gzip (default when given without a value), snappy, lz4 or zstd."},
          {"help", value_kind::none, "Print usage information."},
          {"line-reader", value_kind::required, "Only the default LineMessageReader is available."},
+         {"max-block-ms", value_kind::required, "Java producer tuning; accepted, not used."},
+         {"max-memory-bytes", value_kind::required, "Java producer tuning; accepted, not used."},
+         {"max-partition-memory-bytes", value_kind::required, "Java producer tuning; accepted, not used."},
+         {"message-send-max-retries", value_kind::required, "Java producer tuning; accepted, not used."},
+         {"metadata-expiry-ms", value_kind::required, "Java producer tuning; accepted, not used."},
          {"producer-property", value_kind::required, "A producer property key=value (repeatable)."},
          {"producer.config", value_kind::required, "Producer config properties file."},
          {"property", value_kind::required,
@@ -214,7 +235,11 @@ tool console_producer_tool() {
          {"reader-config", value_kind::required, "Config properties file for the line reader."},
          {"request-required-acks", value_kind::required, "The required acks of the producer requests (default -1)."},
          {"request-timeout-ms", value_kind::required, "The ack timeout of the producer requests."},
+         {"retry-backoff-ms", value_kind::required, "Java producer tuning; accepted, not used."},
+         {"socket-buffer-size", value_kind::required, "Java producer tuning; accepted, not used."},
          {"sync", value_kind::none, "Send each line in its own request."},
+         {"timeout", value_kind::required,
+          "Java producer linger; accepted, not used (a pipe is sent in batches of --batch-size)."},
          {"topic", value_kind::required, "REQUIRED: The topic id to produce messages to."},
          {"version", value_kind::none, "Display Kafka version."}},
         run_producer};
@@ -227,6 +252,7 @@ tool console_consumer_tool() {
         {{"bootstrap-server", value_kind::required, "REQUIRED: The server(s) to connect to."},
          {"consumer-property", value_kind::required, "A consumer property key=value (repeatable)."},
          {"consumer.config", value_kind::required, "Consumer config properties file."},
+         {"enable-systest-events", value_kind::none, "Not supported."},
          {"formatter", value_kind::required, "Only the DefaultMessageFormatter is available."},
          {"formatter-config", value_kind::required, "Config properties file to initialize the message formatter."},
          {"from-beginning", value_kind::none, "Start with the earliest message when there is no committed offset."},
@@ -235,6 +261,7 @@ tool console_consumer_tool() {
          {"help", value_kind::none, "Print usage information."},
          {"include", value_kind::required, "Not supported: name one --topic."},
          {"isolation-level", value_kind::required, "read_committed or read_uncommitted (default)."},
+         {"key-deserializer", value_kind::required, "String (default) or ByteArray deserializer class."},
          {"max-messages", value_kind::required, "The maximum number of messages to consume before exiting."},
          {"offset", value_kind::required, "earliest, latest (default) or a non-negative offset; needs --partition."},
          {"partition", value_kind::required, "The partition to consume from."},
@@ -245,6 +272,7 @@ tool console_consumer_tool() {
           "Accepted; with String deserializers no message can fail to deserialize."},
          {"timeout-ms", value_kind::required, "Exit if no message is available for consumption for this long."},
          {"topic", value_kind::required, "The topic to consume on."},
+         {"value-deserializer", value_kind::required, "String (default) or ByteArray deserializer class."},
          {"version", value_kind::none, "Display Kafka version."},
          {"whitelist", value_kind::required, "DEPRECATED, not supported: name one --topic."}},
         run_consumer};
