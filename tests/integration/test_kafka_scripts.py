@@ -530,3 +530,37 @@ def test_scripts_reach_leaders_on_other_brokers(etcd, broker_factory):
         json.dump({"partitions": [{"topic": t, "partition": busy, "offset": 1}], "version": 1}, f)
     script("kafka-delete-records", "--bootstrap-server", b0, "--offset-json-file", spec)
     assert watermarks(all_bootstrap, t, busy) == (1, counts[busy])
+
+
+# ---- finding sluice -----------------------------------------------------------
+
+def test_scripts_find_sluice(tmp_path):
+    cli = os.environ.get("SLUICE_CLI") or DEFAULT_CLI
+    # A copy of bin/ outside the repository: no build/bin beside it.
+    bin_copy = tmp_path / "kafka" / "bin"
+    bin_copy.mkdir(parents=True)
+    for name in ("sluice-cli.sh", "kafka-topics.sh"):
+        (bin_copy / name).write_bytes(open(os.path.join(BIN, name), "rb").read())
+        os.chmod(bin_copy / name, 0o755)
+    path_dir = tmp_path / "path"
+    path_dir.mkdir()
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def run_version(env):
+        cp = subprocess.run([str(bin_copy / "kafka-topics.sh"), "--version"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, timeout=30)
+        return cp.returncode, cp.stdout.decode(), cp.stderr.decode()
+
+    rc, _, err = run_version(base)
+    assert rc == 1 and "cannot find the sluice binary" in err
+    rc, _, err = run_version(dict(base, SLUICE_CLI=str(tmp_path / "nope")))
+    assert rc == 1 and "is not an executable file" in err
+    rc, out, _ = run_version(dict(base, SLUICE_CLI=cli))
+    assert rc == 0 and "sluice kafka-compat" in out
+    os.symlink(cli, path_dir / "sluice")
+    rc, out, _ = run_version(dict(base, PATH="%s:/usr/bin:/bin" % path_dir))
+    assert rc == 0 and "sluice kafka-compat" in out
+    # Inside the repository, build/bin/sluice is found without help.
+    cp = subprocess.run([os.path.join(BIN, "kafka-topics.sh"), "--version"], stdout=subprocess.PIPE,
+                        env=base, timeout=30)
+    assert cp.returncode == 0 and b"sluice kafka-compat" in cp.stdout

@@ -7,6 +7,10 @@ sluice_cli() {
     here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
     repo="$(cd "$here/../../.." && pwd)"
     if [[ -n "${SLUICE_CLI:-}" ]]; then
+        if [[ ! -x "$SLUICE_CLI" ]]; then
+            echo "sluice-cli.sh: SLUICE_CLI=$SLUICE_CLI is not an executable file" >&2
+            return 1
+        fi
         echo "$SLUICE_CLI"
     elif [[ -x "$repo/build/bin/sluice" ]]; then
         echo "$repo/build/bin/sluice"
