@@ -13,7 +13,10 @@ tests/test.c that needs a broker, no socket emulation and nobody watching
 (what `-L -E` selects, less the manual tests). The runner is called with
 `-L -E -Q` and TEST_KAFKA_VERSION=3.9.0, so tests that need another broker
 version skip themselves; the broker auto-creates topics with 4 partitions,
-as the clusters librdkafka's own tooling starts do.
+as the clusters librdkafka's own tooling starts do. KAFKA_PATH is this
+repository's tools/kafka (Kafka's scripts, running the sluice built beside
+--sluiced); the tests that manage ACLs with kafka-acls.sh get a broker with
+an authorizer (AUTHORIZER_TESTS).
 
 Prints one line per test (PASSED, FAILED, SKIPPED or TIMEOUT, with the
 seconds it took) and a closing "N passed, N failed, N skipped" line; exits
