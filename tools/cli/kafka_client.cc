@@ -179,7 +179,7 @@ int16_t kafka_client::pick_version(int16_t api_key, int16_t lowest, int16_t high
     return v;
 }
 
-protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body) {
+int32_t kafka_client::send_request(int16_t api_key, int16_t version, const protocol::bytes& body) {
     const auto* api = protocol::find_api(api_key);
     bool flexible = api != nullptr && api->is_flexible(version);
     int32_t correlation_id = next_correlation_id_++;
@@ -197,6 +197,13 @@ protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const 
     uint32_t size = static_cast<uint32_t>(frame.size() - 4);
     for (int i = 0; i < 4; ++i) frame[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
     send_all(frame);
+    return correlation_id;
+}
+
+protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body) {
+    int32_t correlation_id = send_request(api_key, version, body);
+    const auto* api = protocol::find_api(api_key);
+    bool flexible = api != nullptr && api->is_flexible(version);
 
     uint8_t size_bytes[4];
     recv_all(size_bytes, 4);

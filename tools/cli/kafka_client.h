@@ -73,12 +73,23 @@ public:
         return response;
     }
 
+    // Sends `request` without reading an answer: Produce with acks=0, which
+    // the broker never answers.
+    template <typename Request>
+    void send_only(const Request& request, int16_t version) {
+        protocol::writer body;
+        request.encode(body, version);
+        send_request(Request::api_key, version, body.buffer());
+    }
+
     const std::string& address() const { return address_; }
 
 private:
     // Writes one request frame and returns the response body (after the
     // response header, whose correlation id is checked).
     protocol::bytes roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body);
+    // Writes one request frame; returns its correlation id.
+    int32_t send_request(int16_t api_key, int16_t version, const protocol::bytes& body);
     void send_all(const protocol::bytes& frame);
     void recv_all(uint8_t* data, size_t size);
     void connect_to(std::string_view address);

@@ -15,7 +15,8 @@ std::vector<command> all_commands() {
     std::vector<command> all;
     for (auto list : {topics_commands(), configs_commands(), offsets_commands(), dump_log_commands(),
                       perf_commands(), users_commands(), groups_commands(), lag_commands(), cluster_commands(),
-                      completion_commands()}) {
+                      completion_commands(), produce_commands(),
+                      consume_commands()}) {
         for (auto& c : list) all.push_back(std::move(c));
     }
     return all;
@@ -51,6 +52,7 @@ int run(const std::vector<std::string>& argv) {
         return exit_usage;
     }
     const std::string& first = argv[0];
+    if (first == "kafka-compat") return kafka_compat::run({argv.begin() + 1, argv.end()});
     if (first == "-h" || first == "--help" || first == "help") {
         std::cout << overview(commands, "");
         return exit_ok;
