@@ -270,6 +270,13 @@ error_code validate_batch(bytes_view batch, record_callback callback, void* cont
     });
 }
 
+error_code validate_batch_header(bytes_view batch) {
+    batch_header h;
+    if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;
+    if (!crc_matches(batch, h)) return error_code::corrupt_message;
+    return check_counts(h, true);
+}
+
 error_code check_batch_crc(bytes_view batch) {
     batch_header h;
     if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;

@@ -83,6 +83,11 @@ std::optional<batch_header> read_batch_header(bytes_view data);
 // that parse but break the rules, unsupported_compression_type for codec 5-7.
 error_code validate_batch(bytes_view batch);
 
+// validate_batch without looking inside: sizes, magic, CRC, codec and the
+// record count against the last offset delta, from the header alone (the
+// `relaxed` produce validation; the records are never decompressed).
+error_code validate_batch_header(bytes_view batch);
+
 // Cheap check used by recovery: header sanity and CRC only.
 error_code check_batch_crc(bytes_view batch);
 

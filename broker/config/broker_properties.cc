@@ -120,6 +120,8 @@ std::vector<config_def> used_defs() {
         // Kafka's bound on a broker's first registration: here, reaching etcd at startup.
         {.name = "initial.broker.registration.timeout.ms", .type = t::int32, .default_value = "60000", .min = 1},
         {.name = "min.insync.replicas", .type = t::int32, .default_value = "1", .min = 1},
+        {.name = "produce.batch.validation", .type = t::string, .default_value = "strict",
+         .allowed = {"strict", "relaxed"}},
         {.name = "compression.type", .type = t::string, .default_value = "producer",
          .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
         {.name = "unclean.leader.election.enable", .type = t::boolean, .default_value = "false"},

@@ -48,6 +48,9 @@ const std::vector<topic_def>& topic_defs() {
         {{.name = "min.compaction.lag.ms", .type = t::int64, .min = 0}, "log.cleaner.min.compaction.lag.ms"},
         {{.name = "min.insync.replicas", .type = t::int32, .min = 1}, "min.insync.replicas"},
         {{.name = "preallocate", .type = t::boolean}, "log.preallocate"},
+        // Sluice's own: how much of a produced batch is checked (broker/README.md).
+        {{.name = "produce.batch.validation", .type = t::string, .allowed = {"strict", "relaxed"}},
+         "produce.batch.validation"},
         {{.name = "retention.bytes", .type = t::int64}, "log.retention.bytes"},
         {{.name = "retention.ms", .type = t::int64, .min = -1}, "log.retention.ms"},
         {{.name = "segment.bytes", .type = t::int32, .min = 14}, "log.segment.bytes"},
@@ -214,6 +217,7 @@ topic_settings resolve_topic_settings(const topic_config& overrides, const broke
     s.file_delete_delay_ms = num("file.delete.delay.ms");
     s.message_timestamp_difference_max_ms = num("message.timestamp.difference.max.ms");
     s.preallocate = flag("preallocate");
+    s.relaxed_validation = str("produce.batch.validation") == "relaxed";
     return s;
 }
 

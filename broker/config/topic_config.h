@@ -82,6 +82,9 @@ struct topic_settings {
     int64_t file_delete_delay_ms;
     int64_t message_timestamp_difference_max_ms;
     bool preallocate;
+    // produce.batch.validation=relaxed: batches are checked from their
+    // header and CRC only, never decompressed (unless the topic needs keys).
+    bool relaxed_validation;
 };
 
 // `overrides` must be valid (validate_topic_configs).

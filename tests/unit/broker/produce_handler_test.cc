@@ -13,6 +13,7 @@
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 #include "protocol/generated/produce.h"
+#include "protocol/crc32c.h"
 #include "protocol/record_batch.h"
 #include "unit/broker/registry_calls.h"
 #include "unit/temp_dir.h"
@@ -24,7 +25,8 @@ using protocol::error_code;
 using protocol::to_wire;
 using response_t = protocol::produce_response;
 
-protocol::bytes batch_of(std::vector<std::optional<std::string>> keys, std::string value = "v") {
+protocol::bytes batch_of(std::vector<std::optional<std::string>> keys, std::string value = "v",
+                         protocol::compression codec = protocol::compression::none) {
     std::vector<protocol::record> records;
     for (auto& k : keys) {
         protocol::record r;
@@ -34,7 +36,17 @@ protocol::bytes batch_of(std::vector<std::optional<std::string>> keys, std::stri
         r.offset = static_cast<int64_t>(records.size());
         records.push_back(std::move(r));
     }
-    return protocol::build_batch(records, {});
+    protocol::batch_builder_options options;
+    options.codec = codec;
+    return protocol::build_batch(records, options);
+}
+
+// A batch edited after it was built, its CRC made right again: only what
+// lies under the CRC is wrong.
+void fix_crc(protocol::bytes& batch) {
+    constexpr size_t crc_at = 17, attributes_at = 21;
+    uint32_t crc = protocol::crc32c(batch.data() + attributes_at, batch.size() - attributes_at);
+    for (int i = 0; i < 4; ++i) batch[crc_at + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (24 - 8 * i));
 }
 
 class ProduceHandlerTest : public ::testing::Test {
@@ -191,6 +203,72 @@ TEST_F(ProduceHandlerTest, a_truncated_request_closes_the_connection) {
     req.body = std::span<uint8_t>(frame_.data(), frame_.size());
     EXPECT_EQ(handle_produce(*b_, req).what, handler_result::action::close);
     EXPECT_EQ(log_end("t", 0), 0);
+}
+
+// produce.batch.validation: what each mode refuses, with crafted batches.
+class ValidationModeTest : public ProduceHandlerTest {
+protected:
+    void create_both() {
+        create_topic("strict", 1, {{"produce.batch.validation", "strict"}});
+        create_topic("relaxed", 1, {{"produce.batch.validation", "relaxed"}});
+    }
+    int16_t code(const std::string& topic, const protocol::bytes& batch) {
+        return answer(request_of(topic, 0, batch)).error_code;
+    }
+};
+
+TEST_F(ValidationModeTest, the_broker_default_is_strict) {
+    create_topic("t", 1);
+    EXPECT_FALSE(b_->topics().find("t")->settings.relaxed_validation);
+    EXPECT_TRUE(testing::create_now(b_->topics(), "bad", 1, 1, {{"produce.batch.validation", "lax"}}, false).code ==
+                error_code::invalid_config);
+}
+
+TEST_F(ValidationModeTest, only_strict_opens_a_compressed_batch) {
+    create_both();
+    protocol::bytes batch = batch_of({"a", "b", "c"}, std::string(200, 'x'), protocol::compression::lz4);
+    for (size_t i = 61; i < batch.size(); ++i) batch[i] = 0xee;  // not lz4 any more
+    fix_crc(batch);
+    EXPECT_EQ(code("strict", batch), to_wire(error_code::corrupt_message));
+    EXPECT_EQ(code("relaxed", batch), 0);  // stored as sent: consumers will fail to read it
+}
+
+TEST_F(ValidationModeTest, only_strict_walks_the_records) {
+    create_both();
+    protocol::bytes batch = batch_of({"a", "b"});
+    batch[61] = 0x7f;  // the first record's length varint: far past the batch
+    fix_crc(batch);
+    EXPECT_EQ(code("strict", batch), to_wire(error_code::corrupt_message));
+    EXPECT_EQ(code("relaxed", batch), 0);
+}
+
+TEST_F(ValidationModeTest, both_check_the_crc_the_header_and_the_count) {
+    create_both();
+    for (const char* topic : {"strict", "relaxed"}) {
+        protocol::bytes damaged = batch_of({"a"}, "v", protocol::compression::lz4);
+        damaged.back() ^= 1;
+        EXPECT_EQ(code(topic, damaged), to_wire(error_code::corrupt_message)) << topic;
+
+        protocol::bytes miscounted = batch_of({"a", "b"});
+        miscounted[60] = 3;  // record count 3 with a last offset delta of 1
+        fix_crc(miscounted);
+        EXPECT_EQ(code(topic, miscounted), to_wire(error_code::invalid_record)) << topic;
+
+        protocol::bytes codec7 = batch_of({"a"});
+        codec7[22] |= 0x7;  // compression codec 7 does not exist
+        fix_crc(codec7);
+        EXPECT_EQ(code(topic, codec7), to_wire(error_code::unsupported_compression_type)) << topic;
+
+        EXPECT_EQ(code(topic, batch_of({"a"}, "v", protocol::compression::lz4)), 0) << topic;
+    }
+    EXPECT_EQ(log_end("strict", 0), 1);
+    EXPECT_EQ(log_end("relaxed", 0), 1);
+}
+
+TEST_F(ValidationModeTest, a_compacted_topic_checks_keys_in_either_mode) {
+    create_topic("c", 1, {{"cleanup.policy", "compact"}, {"produce.batch.validation", "relaxed"}});
+    EXPECT_EQ(code("c", batch_of({std::nullopt}, "v", protocol::compression::lz4)), to_wire(error_code::invalid_record));
+    EXPECT_EQ(code("c", batch_of({"k"}, "v", protocol::compression::lz4)), 0);
 }
 
 }  // namespace
