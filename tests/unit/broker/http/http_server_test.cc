@@ -21,7 +21,10 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 routes test_routes(std::optional<std::string>* why) {
-    return routes{[] { return std::string("m_total 1\n"); }, [why] { return *why; }};
+    routes r;
+    r.metrics = [] { return std::string("m_total 1\n"); };
+    r.not_ready = [why] { return *why; };
+    return r;
 }
 
 TEST(RouterTest, Statuses) {
