@@ -27,7 +27,8 @@ answer redirect(std::string location) {
 answer page(std::string_view method, std::string_view target) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path == "/" || path == "/console") return redirect("/console/");
-    std::string_view name = path.substr(std::string_view("/console/").size());
+    constexpr std::string_view prefix = "/console/";
+    std::string_view name = path.starts_with(prefix) ? path.substr(prefix.size()) : std::string_view("?");
     if (name.empty()) name = "index.html";
     const asset* found = find_asset(name);
     if (found == nullptr) {
@@ -129,7 +130,7 @@ std::variant<resolved, answer> resolve(std::string_view method, std::string_view
 
 void serve(broker& b, std::string_view method, std::string_view target, std::string body, routes::reply_fn reply) {
     const std::string_view path = target.substr(0, target.find('?'));
-    if (!path.starts_with("/api/")) return reply(page(method, target));
+    if (path != "/api" && !path.starts_with("/api/")) return reply(page(method, target));
     auto found = resolve(method, target);
     if (auto* refused = std::get_if<answer>(&found)) return reply(std::move(*refused));
     resolved& r = std::get<resolved>(found);
