@@ -234,11 +234,12 @@ function bytesOf(b) {
 
 function hexDump(bytes) {
   const lines = [];
-  for (let i = 0; i < bytes.length; i += 16) {
-    const row = Array.from(bytes.slice(i, i + 16));
+  // 8 bytes a line: keys, values and headers sit side by side.
+  for (let i = 0; i < bytes.length; i += 8) {
+    const row = Array.from(bytes.slice(i, i + 8));
     const hex = row.map(x => x.toString(16).padStart(2, '0')).join(' ');
     const ascii = row.map(x => (x >= 32 && x < 127 ? String.fromCharCode(x) : '.')).join('');
-    lines.push(i.toString(16).padStart(8, '0') + '  ' + hex.padEnd(48) + ' ' + ascii);
+    lines.push(i.toString(16).padStart(8, '0') + '  ' + hex.padEnd(24) + ' ' + ascii);
   }
   return lines.join('\n');
 }
