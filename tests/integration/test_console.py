@@ -20,6 +20,7 @@ import pytest
 
 from sluice_harness import (admin, create_topic, free_port, produce, topic_names, unique, wait_until,
                             watermarks)
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS = os.path.join(HERE, "js")
@@ -361,3 +362,56 @@ def test_console_read_only_and_disabled(broker_factory):
     for path in ("/", "/console/", "/console/app.js", "/api/v1/cluster"):
         assert request(off.http_port, path)[0] == 404, path
     assert request(off.http_port, "/metrics")[0] == 200
+
+
+def test_console_in_a_cluster_names_the_broker_that_holds_it(etcd, broker_factory):  # noqa: F811
+    """Two brokers on etcd: the metadata is the same on both; records and a
+    group are answered by their leader / coordinator, and the other broker
+    answers 421 naming it."""
+    from test_cluster import start_cluster
+    ports = {i: free_port() for i in range(2)}
+    brokers = start_cluster(broker_factory, etcd, n=2,
+                            extra={"default.replication.factor": "1", "group.initial.rebalance.delay.ms": "0"},
+                            per_node={i: {"http.listeners": "http://127.0.0.1:%d" % p} for i, p in ports.items()})
+    bootstrap = ",".join(b.bootstrap for b in brokers)
+    topic = unique("spread")
+    create_topic(bootstrap, topic, partitions=4)
+    md = admin(bootstrap).list_topics(topic, timeout=10).topics[topic].partitions
+    leaders = {p: md[p].leader for p in range(4)}
+    assert set(leaders.values()) == {0, 1}, leaders  # placed over both
+    produce(bootstrap, topic, [{"value": b"v%d" % p, "partition": p} for p in range(4)])
+
+    for node in (0, 1):
+        status, c, _ = api(ports[node], "cluster")
+        assert status == 200 and sorted(b["id"] for b in c["brokers"]) == [0, 1]
+        assert sum(b["controller"] for b in c["brokers"]) == 1
+        assert sum(b["partitions_led"] for b in c["brokers"]) >= 4
+        status, t, _ = api(ports[node], "topics/" + topic)
+        assert [p["leader"] for p in t["partitions"]] == [leaders[p] for p in range(4)]
+        for p in t["partitions"]:
+            hosted = p["leader"] == node
+            assert (p["high_watermark"] == 1) if hosted else p["high_watermark"] is None, (node, p)
+
+    for p, leader in leaders.items():
+        status, r, _ = api(ports[leader], "topics/%s/partitions/%d/records" % (topic, p))
+        assert status == 200 and [x["value"]["text"] for x in r["records"]] == ["v%d" % p]
+        other = 1 - leader
+        status, e, _ = api(ports[other], "topics/%s/partitions/%d/records" % (topic, p))
+        assert (status, e["error"]) == (421, "NOT_LEADER_OR_FOLLOWER")
+        assert e["broker"] == {"id": leader, "host": "127.0.0.1", "port": brokers[leader].port}
+
+    group = unique("g")
+    consume_and_commit(bootstrap, topic, group, 4)
+
+    def answers():
+        return {node: api(ports[node], "groups/" + group) for node in (0, 1)}
+    wait_until(lambda: sorted(a[0] for a in answers().values()) == [200, 421], 20, "one coordinator")
+    got = answers()
+    coordinator = next(n for n, a in got.items() if a[0] == 200)
+    assert got[coordinator][1]["total_lag"] == 0
+    refused = got[1 - coordinator][1]
+    assert refused["error"] == "NOT_COORDINATOR"
+    assert refused["broker"] == {"id": coordinator, "host": "127.0.0.1", "port": brokers[coordinator].port}
+    status, e, _ = api(ports[1 - coordinator], "groups/" + group, "DELETE")
+    assert (status, e["error"]) == (421, "NOT_COORDINATOR")
+    assert api(ports[coordinator], "groups/" + group, "DELETE")[0] == 200
