@@ -18,9 +18,9 @@ struct answer {
     unsigned status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
-    bool allow_get = false;  // send "Allow: GET" (405)
-    std::string allow;       // else, when set, the Allow header (405)
-    std::string location;    // Location header (redirects)
+    bool allow_get = false;     // send "Allow: GET" (405)
+    std::string allow;          // else, when set, the Allow header (405)
+    std::string location;       // Location header (redirects)
     bool console_page = false;  // send the console's Content-Security-Policy
 };
 

@@ -415,3 +415,24 @@ def test_console_in_a_cluster_names_the_broker_that_holds_it(etcd, broker_factor
     status, e, _ = api(ports[1 - coordinator], "groups/" + group, "DELETE")
     assert (status, e["error"]) == (421, "NOT_COORDINATOR")
     assert api(ports[coordinator], "groups/" + group, "DELETE")[0] == 200
+
+
+def test_console_describes_a_consumer_protocol_group(broker_factory):
+    """A KIP-848 member (raw ConsumerGroupHeartbeat frames) shows with its
+    assignment, which DescribeGroups would not give (it answers Dead)."""
+    import kafka_wire as w
+    from test_consumer_groups_kip848 import KIP848_BROKER, heartbeat_until_stable, join_raw
+    b = console_broker(broker_factory, **KIP848_BROKER)
+    topic, group = unique("t"), unique("g")
+    create_topic(b.bootstrap, topic, partitions=3)
+    with w.connect(b.port, 10) as s:
+        joined = join_raw(s, group, unique("m"), [topic])
+        heartbeat_until_stable(s, b.port, group, joined)
+        status, g, _ = api(b.http_port, "groups/" + group)
+        assert status == 200, g
+        assert (g["type"], g["state"], g["protocol_type"]) == ("consumer", "Stable", "consumer")
+        assert [m["member_id"] for m in g["members"]] == [joined["member_id"]]
+        assert g["members"][0]["assignment"] == [{"topic": topic, "partitions": [0, 1, 2]}]
+        status, listed, _ = api(b.http_port, "groups")
+        assert {"group_id": group, "state": "Stable", "protocol_type": "consumer", "type": "consumer"} \
+            in listed["groups"]

@@ -141,8 +141,10 @@ void alter_configs(broker& b, const std::string& topic, const std::string& body,
         return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + topic + " does not exist."));
     }
     b.topics().update_configs(
-        topic, [&b, ops = std::move(ops)](topic_config& overrides) { return apply_incremental(overrides, ops, b.config()); },
-        false, [topic, reply](op_result r) {
+        topic,
+        [&b, ops = std::move(ops)](topic_config& overrides) { return apply_incremental(overrides, ops, b.config()); },
+        false,
+        [topic, reply](op_result r) {
             json::object ok;
             ok["topic"] = topic;
             reply(done_answer(r, std::move(ok)));
@@ -171,9 +173,9 @@ void reset_offsets(broker& b, const std::string& group_id, const std::string& bo
     // As kafka-consumer-groups.sh: only a group with no members is reset.
     for (const auto& g : b.groups().list({}, {})) {
         if (g.group_id == group_id && g.group_state != "Empty" && g.group_state != "Dead") {
-            return reply(api_error(error_code::non_empty_group,
-                                   "Group " + group_id + " has members (state " + g.group_state +
-                                       "); offsets can only be reset while it is inactive."));
+            return reply(
+                api_error(error_code::non_empty_group, "Group " + group_id + " has members (state " + g.group_state +
+                                                           "); offsets can only be reset while it is inactive."));
         }
     }
     // One topic, or every topic the group has committed offsets for.
@@ -185,7 +187,8 @@ void reset_offsets(broker& b, const std::string& group_id, const std::string& bo
         if (auto e = b.groups().fetch_offsets(group_id, std::nullopt, committed); e != error_code::none) {
             return reply(api_error(e, "OffsetFetch failed."));
         }
-        for (const auto& c : committed) topics.insert(c.topic);
+        for (const auto& c : committed)
+            topics.insert(c.topic);
         if (topics.empty()) return reply(bad_request("the group has no committed offsets: name a topic"));
     }
     protocol::offset_commit_request req;
@@ -221,22 +224,22 @@ void reset_offsets(broker& b, const std::string& group_id, const std::string& bo
         }
         req.topics.push_back(std::move(rt));
     }
-    b.groups().commit_offsets(req, 8, [group_id, planned = std::move(planned), reply](
-                                          protocol::offset_commit_response res) mutable {
-        for (const auto& t : res.topics) {
-            for (const auto& p : t.partitions) {
-                if (p.error_code != 0) {
-                    return reply(api_error(static_cast<error_code>(p.error_code),
-                                           "Committing " + t.name + "-" + std::to_string(p.partition_index) +
-                                               " failed."));
+    b.groups().commit_offsets(
+        req, 8, [group_id, planned = std::move(planned), reply](protocol::offset_commit_response res) mutable {
+            for (const auto& t : res.topics) {
+                for (const auto& p : t.partitions) {
+                    if (p.error_code != 0) {
+                        return reply(
+                            api_error(static_cast<error_code>(p.error_code),
+                                      "Committing " + t.name + "-" + std::to_string(p.partition_index) + " failed."));
+                    }
                 }
             }
-        }
-        json::object ok;
-        ok["group_id"] = group_id;
-        ok["offsets"] = std::move(planned);
-        reply(json_answer(200, ok));
-    });
+            json::object ok;
+            ok["group_id"] = group_id;
+            ok["offsets"] = std::move(planned);
+            reply(json_answer(200, ok));
+        });
 }
 
 void delete_group(broker& b, const std::string& group_id, reply_fn reply) {

@@ -139,23 +139,34 @@ void serve(broker& b, std::string_view method, std::string_view target, std::str
                                "The console is read-only (http.console.read.only=true)."));
     }
     switch (r.op) {
-        case operation::cluster: return reply(cluster_view(b));
-        case operation::list_topics: return reply(topics_view(b));
-        case operation::describe_topic: return reply(topic_view(b, r.name));
-        case operation::list_groups: return reply(groups_view(b));
-        case operation::describe_group: return reply(group_view(b, r.name));
+        case operation::cluster:
+            return reply(cluster_view(b));
+        case operation::list_topics:
+            return reply(topics_view(b));
+        case operation::describe_topic:
+            return reply(topic_view(b, r.name));
+        case operation::list_groups:
+            return reply(groups_view(b));
+        case operation::describe_group:
+            return reply(group_view(b, r.name));
         case operation::read_records: {
             std::string error;
             auto q = parse_record_query(r.query, error);
             if (!q) return reply(api_error(400, error_code::invalid_request, error));
             return reply(records_view(b, r.name, r.partition, *q));
         }
-        case operation::create_topic: return create_topic(b, body, std::move(reply));
-        case operation::delete_topic: return delete_topic(b, r.name, std::move(reply));
-        case operation::add_partitions: return add_partitions(b, r.name, body, std::move(reply));
-        case operation::alter_configs: return alter_configs(b, r.name, body, std::move(reply));
-        case operation::reset_offsets: return reset_offsets(b, r.name, body, std::move(reply));
-        case operation::delete_group: return delete_group(b, r.name, std::move(reply));
+        case operation::create_topic:
+            return create_topic(b, body, std::move(reply));
+        case operation::delete_topic:
+            return delete_topic(b, r.name, std::move(reply));
+        case operation::add_partitions:
+            return add_partitions(b, r.name, body, std::move(reply));
+        case operation::alter_configs:
+            return alter_configs(b, r.name, body, std::move(reply));
+        case operation::reset_offsets:
+            return reset_offsets(b, r.name, body, std::move(reply));
+        case operation::delete_group:
+            return delete_group(b, r.name, std::move(reply));
     }
 }
 

@@ -41,8 +41,9 @@ std::optional<answer> not_coordinator(broker& b, const std::string& group_id) {
     if (e != error_code::not_coordinator) return api_error(e, "The group coordinator is not ready.");
     protocol::node_id at(-1);
     const bool known = b.groups().locate(group_id, at) == error_code::none && at.value() >= 0;
-    return elsewhere(b, e, "Broker " + std::to_string(b.config().node_id) + " does not coordinate group " + group_id +
-                               (known ? "; broker " + std::to_string(at.value()) + " does." : "."),
+    return elsewhere(b, e,
+                     "Broker " + std::to_string(b.config().node_id) + " does not coordinate group " + group_id +
+                         (known ? "; broker " + std::to_string(at.value()) + " does." : "."),
                      known ? std::optional<int32_t>(at.value()) : std::nullopt);
 }
 
@@ -57,8 +58,7 @@ std::optional<answer> not_leader(broker& b, const std::string& topic, int32_t pa
     if (auto reg = b.metadata().partition_state(topic, partition); reg && reg->leader >= 0) leader = reg->leader;
     return elsewhere(b, error_code::not_leader_or_follower,
                      "Broker " + std::to_string(b.config().node_id) + " does not lead " + topic + "-" +
-                         std::to_string(partition) +
-                         (leader ? "; broker " + std::to_string(*leader) + " does." : "."),
+                         std::to_string(partition) + (leader ? "; broker " + std::to_string(*leader) + " does." : "."),
                      leader);
 }
 

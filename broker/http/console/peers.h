@@ -12,7 +12,7 @@
 namespace sluice::broker {
 class broker;
 struct partition_state;
-}
+}  // namespace sluice::broker
 
 namespace sluice::broker::http::console {
 

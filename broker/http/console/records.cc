@@ -33,8 +33,8 @@ bool read_slices(const log::read_result& r, std::vector<uint8_t>& out) {
         out.resize(at + s.length);
         size_t done = 0;
         while (done < s.length) {
-            const ssize_t n = ::pread(s.fd, out.data() + at + done, s.length - done,
-                                      static_cast<off_t>(s.offset + done));
+            const ssize_t n =
+                ::pread(s.fd, out.data() + at + done, s.length - done, static_cast<off_t>(s.offset + done));
             if (n <= 0) return false;
             done += static_cast<size_t>(n);
         }
@@ -46,29 +46,34 @@ bool read_slices(const log::read_result& r, std::vector<uint8_t>& out) {
 
 std::optional<record_query> parse_record_query(const std::map<std::string, std::string, std::less<>>& query,
                                                std::string& error) {
+    auto fail = [&error](std::string why) -> std::optional<record_query> {
+        error = std::move(why);
+        return std::nullopt;
+    };
     record_query q;
     int starts = 0;
     for (const auto& [name, value] : query) {
-        if (name == "offset") {
+        if (name == "offset" || name == "timestamp") {
             auto v = parse_int(value, 0, INT64_MAX);
-            if (!v) return error = "offset must be a non-negative integer", std::nullopt;
-            q.from = record_query::start::offset, q.value = *v, ++starts;
-        } else if (name == "timestamp") {
-            auto v = parse_int(value, 0, INT64_MAX);
-            if (!v) return error = "timestamp must be milliseconds since the epoch", std::nullopt;
-            q.from = record_query::start::timestamp, q.value = *v, ++starts;
+            if (!v)
+                return fail(name == "offset" ? "offset must be a non-negative integer"
+                                             : "timestamp must be milliseconds since the epoch");
+            q.from = name == "offset" ? record_query::start::offset : record_query::start::timestamp;
+            q.value = *v;
+            ++starts;
         } else if (name == "from") {
-            if (value != "end" && value != "beginning") return error = "from must be end or beginning", std::nullopt;
-            q.from = value == "end" ? record_query::start::end : record_query::start::beginning, ++starts;
+            if (value != "end" && value != "beginning") return fail("from must be end or beginning");
+            q.from = value == "end" ? record_query::start::end : record_query::start::beginning;
+            ++starts;
         } else if (name == "limit") {
             auto v = parse_int(value, 1, max_limit);
-            if (!v) return error = "limit must be 1.." + std::to_string(max_limit), std::nullopt;
+            if (!v) return fail("limit must be 1.." + std::to_string(max_limit));
             q.limit = static_cast<int32_t>(*v);
         } else {
-            return error = "unknown parameter " + name, std::nullopt;
+            return fail("unknown parameter " + name);
         }
     }
-    if (starts > 1) return error = "give one of offset, timestamp and from", std::nullopt;
+    if (starts > 1) return fail("give one of offset, timestamp and from");
     return q;
 }
 
@@ -96,8 +101,11 @@ answer records_view(broker& b, const std::string& topic, int32_t partition, cons
     const int64_t start_offset = log.log_start_offset(), hw = log.high_watermark();
     int64_t from = start_offset;
     switch (q.from) {
-        case record_query::start::beginning: break;
-        case record_query::start::end: from = std::max(start_offset, hw - q.limit); break;
+        case record_query::start::beginning:
+            break;
+        case record_query::start::end:
+            from = std::max(start_offset, hw - q.limit);
+            break;
         case record_query::start::timestamp: {
             auto found = log.offset_for_timestamp(q.value);
             from = found ? std::max(found->offset, start_offset) : hw;
@@ -105,9 +113,9 @@ answer records_view(broker& b, const std::string& topic, int32_t partition, cons
         }
         case record_query::start::offset:
             if (q.value < start_offset || q.value > hw) {
-                return api_error(error_code::offset_out_of_range,
-                                 "Offset " + std::to_string(q.value) + " is outside [" + std::to_string(start_offset) +
-                                     ", " + std::to_string(hw) + "].");
+                return api_error(error_code::offset_out_of_range, "Offset " + std::to_string(q.value) +
+                                                                      " is outside [" + std::to_string(start_offset) +
+                                                                      ", " + std::to_string(hw) + "].");
             }
             from = q.value;
             break;
@@ -132,9 +140,8 @@ answer records_view(broker& b, const std::string& topic, int32_t partition, cons
             }
             std::vector<protocol::record> decoded;
             if (protocol::decode_records(*batch, decoded) != error_code::none) {
-                return api_error(error_code::corrupt_message, "A batch at offset " +
-                                                                  std::to_string(header->base_offset) +
-                                                                  " cannot be decoded.");
+                return api_error(error_code::corrupt_message,
+                                 "A batch at offset " + std::to_string(header->base_offset) + " cannot be decoded.");
             }
             for (const auto& rec : decoded) {
                 if (rec.offset < next || rec.offset >= hw) continue;

@@ -39,15 +39,18 @@ placement placement_of(broker& b, const std::string& topic, const partition_stat
         return out;
     }
     if (auto l = p.replica.leader_id()) out.leader = l->value();
-    for (auto id : p.replica.replicas()) out.replicas.push_back(id.value());
-    for (auto id : p.replica.isr()) out.isr.push_back(id.value());
+    for (auto id : p.replica.replicas())
+        out.replicas.push_back(id.value());
+    for (auto id : p.replica.isr())
+        out.isr.push_back(id.value());
     if (out.replicas.empty()) out.replicas = out.isr = {b.config().node_id};
     return out;
 }
 
 json::array ints(const std::vector<int32_t>& v) {
     json::array a;
-    for (auto x : v) a.push_back(x);
+    for (auto x : v)
+        a.push_back(x);
     return a;
 }
 
@@ -68,7 +71,8 @@ json::value config_value(const topic_state& t, const broker& b, std::string_view
 answer cluster_view(broker& b) {
     std::map<int32_t, int64_t> led;
     for (const auto& [name, t] : b.topics().all()) {
-        for (const auto& p : t->partitions) ++led[placement_of(b, name, *p).leader];
+        for (const auto& p : t->partitions)
+            ++led[placement_of(b, name, *p).leader];
     }
     const auto controller = b.metadata().controller_id();
     json::array brokers;
@@ -193,11 +197,19 @@ json::array assignment_json(const protocol::bytes& raw) {
         json::object o;
         o["topic"] = tp.topic;
         json::array parts;
-        for (auto p : tp.partitions) parts.push_back(p);
+        for (auto p : tp.partitions)
+            parts.push_back(p);
         o["partitions"] = std::move(parts);
         out.push_back(std::move(o));
     }
     return out;
+}
+
+bool is_consumer_protocol(broker& b, const std::string& group_id) {
+    for (const auto& g : b.groups().list({}, {"consumer"})) {
+        if (g.group_id == group_id) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -207,23 +219,57 @@ answer group_view(broker& b, const std::string& group_id) {
     if (!b.groups().group_exists(group_id)) {
         return api_error(error_code::group_id_not_found, "Group " + group_id + " does not exist.");
     }
-    const auto d = b.groups().describe(group_id);
-    if (d.error_code != 0) return api_error(static_cast<error_code>(d.error_code), "DescribeGroups failed.");
+    json::object out;
     json::array members;
-    for (const auto& m : d.members) {
-        json::object o;
-        o["member_id"] = m.member_id;
-        o["group_instance_id"] = m.group_instance_id ? json::value(*m.group_instance_id) : json::value(nullptr);
-        o["client_id"] = m.client_id;
-        o["client_host"] = m.client_host;
-        o["assignment"] = d.protocol_type == "consumer" ? assignment_json(m.member_assignment) : json::array();
-        members.push_back(std::move(o));
+    if (is_consumer_protocol(b, group_id)) {
+        // KIP-848: DescribeGroups does not describe these; ConsumerGroupDescribe does.
+        const auto d = b.groups().describe_consumer(group_id);
+        if (d.error_code != 0) {
+            return api_error(static_cast<error_code>(d.error_code), "ConsumerGroupDescribe failed.");
+        }
+        out["state"] = d.group_state;
+        out["protocol_type"] = "consumer";
+        out["protocol"] = d.assignor_name;
+        for (const auto& m : d.members) {
+            json::object o;
+            o["member_id"] = m.member_id;
+            o["group_instance_id"] = m.instance_id ? json::value(*m.instance_id) : json::value(nullptr);
+            o["client_id"] = m.client_id;
+            o["client_host"] = m.client_host;
+            json::array assignment;
+            for (const auto& tp : m.assignment.topic_partitions) {
+                json::object a;
+                a["topic"] = tp.topic_name;
+                json::array parts;
+                for (auto p : tp.partitions) parts.push_back(p);
+                a["partitions"] = std::move(parts);
+                assignment.push_back(std::move(a));
+            }
+            o["assignment"] = std::move(assignment);
+            members.push_back(std::move(o));
+        }
+    } else {
+        const auto d = b.groups().describe(group_id);
+        if (d.error_code != 0) return api_error(static_cast<error_code>(d.error_code), "DescribeGroups failed.");
+        out["state"] = d.group_state;
+        out["protocol_type"] = d.protocol_type;
+        out["protocol"] = d.protocol_data;
+        for (const auto& m : d.members) {
+            json::object o;
+            o["member_id"] = m.member_id;
+            o["group_instance_id"] = m.group_instance_id ? json::value(*m.group_instance_id) : json::value(nullptr);
+            o["client_id"] = m.client_id;
+            o["client_host"] = m.client_host;
+            o["assignment"] = d.protocol_type == "consumer" ? assignment_json(m.member_assignment) : json::array();
+            members.push_back(std::move(o));
+        }
     }
     std::vector<groups::coordinator::fetched_offset> offsets;
     const error_code fetched = b.groups().fetch_offsets(group_id, std::nullopt, offsets);
     if (fetched != error_code::none) return api_error(fetched, "OffsetFetch failed.");
-    std::sort(offsets.begin(), offsets.end(),
-              [](const auto& x, const auto& y) { return std::tie(x.topic, x.partition) < std::tie(y.topic, y.partition); });
+    std::sort(offsets.begin(), offsets.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.topic, x.partition) < std::tie(y.topic, y.partition);
+    });
     json::array lags;
     int64_t total = 0;
     for (const auto& o : offsets) {
@@ -245,11 +291,8 @@ answer group_view(broker& b, const std::string& group_id) {
         }
         lags.push_back(std::move(l));
     }
-    json::object out;
     out["group_id"] = group_id;
-    out["state"] = d.group_state;
-    out["protocol_type"] = d.protocol_type;
-    out["protocol"] = d.protocol_data;
+    out["type"] = is_consumer_protocol(b, group_id) ? "consumer" : "classic";
     out["members"] = std::move(members);
     out["offsets"] = std::move(lags);
     out["total_lag"] = total;

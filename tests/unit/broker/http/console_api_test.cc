@@ -104,9 +104,9 @@ TEST(ConsoleBytesTest, Utf8) {
     EXPECT_TRUE(valid_utf8("plain <script>"));
     EXPECT_TRUE(valid_utf8("\xC3\xA9\xE2\x9C\x93\xF0\x9F\x98\x80"));
     for (std::string_view bad : {std::string_view("\xFF"), std::string_view("\xC3"), std::string_view("\xE2\x9C"),
-                                 std::string_view("\xC0\xAF"),               // overlong '/'
-                                 std::string_view("\xED\xA0\x80"),           // a surrogate
-                                 std::string_view("\xF4\x90\x80\x80"),       // past U+10FFFF
+                                 std::string_view("\xC0\xAF"),          // overlong '/'
+                                 std::string_view("\xED\xA0\x80"),      // a surrogate
+                                 std::string_view("\xF4\x90\x80\x80"),  // past U+10FFFF
                                  std::string_view("a\x80"), std::string_view("\xC3\x28")}) {
         EXPECT_FALSE(valid_utf8(bad)) << json::serialize(json::value(base64(bad)));
     }
@@ -153,10 +153,17 @@ TEST(ConsoleRecordsTest, QueryParameters) {
     q = parse({{"from", "end"}, {"limit", "1"}});
     ASSERT_TRUE(q);
     EXPECT_EQ(q->from, record_query::start::end);
-    for (auto bad : std::vector<std::map<std::string, std::string, std::less<>>>{
-             {{"offset", "-1"}}, {{"offset", ""}}, {{"offset", "1e3"}}, {{"timestamp", "-1"}}, {{"from", "middle"}},
-             {{"limit", "0"}}, {{"limit", "501"}}, {{"limit", "ten"}}, {{"offset", "1"}, {"from", "end"}},
-             {{"offset", "1"}, {"timestamp", "1"}}, {{"partition", "1"}}}) {
+    for (auto bad : std::vector<std::map<std::string, std::string, std::less<>>>{{{"offset", "-1"}},
+                                                                                 {{"offset", ""}},
+                                                                                 {{"offset", "1e3"}},
+                                                                                 {{"timestamp", "-1"}},
+                                                                                 {{"from", "middle"}},
+                                                                                 {{"limit", "0"}},
+                                                                                 {{"limit", "501"}},
+                                                                                 {{"limit", "ten"}},
+                                                                                 {{"offset", "1"}, {"from", "end"}},
+                                                                                 {{"offset", "1"}, {"timestamp", "1"}},
+                                                                                 {{"partition", "1"}}}) {
         EXPECT_FALSE(parse(bad)) << bad.begin()->first << "=" << bad.begin()->second;
     }
 }
@@ -180,8 +187,7 @@ TEST(ConsoleRecordsTest, RecordJson) {
 
 operation op_of(std::string_view method, std::string_view target) {
     auto r = resolve(method, target);
-    EXPECT_TRUE(std::holds_alternative<resolved>(r)) << method << " " << target << ": "
-                                                     << std::get<answer>(r).body;
+    EXPECT_TRUE(std::holds_alternative<resolved>(r)) << method << " " << target << ": " << std::get<answer>(r).body;
     return std::holds_alternative<resolved>(r) ? std::get<resolved>(r).op : operation::cluster;
 }
 

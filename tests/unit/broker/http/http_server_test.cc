@@ -70,8 +70,7 @@ protected:
         routes r = test_routes(&why_);
         // The console's paths answer later, as its actions do; "/api/held"
         // keeps the reply for the test to call.
-        r.console = [this](std::string_view method, std::string_view target, std::string body,
-                           routes::reply_fn reply) {
+        r.console = [this](std::string_view method, std::string_view target, std::string body, routes::reply_fn reply) {
             if (target == "/api/held") {
                 held_ = std::move(reply);
                 return;
@@ -163,9 +162,9 @@ TEST_F(HttpServerTest, ConsoleHeaders) {
 }
 
 TEST_F(HttpServerTest, ConsoleBodyPastTheLimitIs413) {
-    std::string r = exchange("POST /api/v1/topics HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                             std::to_string(http_server::body_limit + 1) + "\r\n\r\n" +
-                             std::string(http_server::body_limit + 1, '{'));
+    std::string r = exchange(
+        "POST /api/v1/topics HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(http_server::body_limit + 1) +
+        "\r\n\r\n" + std::string(http_server::body_limit + 1, '{'));
     EXPECT_TRUE(r.starts_with("HTTP/1.1 413 ")) << r.substr(0, 100);
 }
 
