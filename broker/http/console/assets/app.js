@@ -127,7 +127,7 @@ async function topicsPage(main) {
       el('td', {class: 'num'}, String(x.partitions)), el('td', {class: 'num'}, String(x.replication_factor)),
       el('td', {class: 'num'}, String(x.under_replicated_partitions)), el('td', {class: 'num'}, fmtBytes(x.size_bytes)),
       el('td', {}, fmtMs(x.retention_ms)), el('td', {}, dash(x.cleanup_policy)))), {id: 'topics'}),
-    el('div', {class: 'card'}, el('h2', {}, 'Create a topic'), form));
+    el('div', {class: 'card actions'}, el('h2', {}, 'Create a topic'), form));
 }
 
 async function topicPage(main, topic) {
@@ -151,7 +151,7 @@ async function topicPage(main, topic) {
     value: t.partitions.length + 1, style: 'width:6em'});
   const cfgName = el('input', {id: 'config-name', list: 'config-names', placeholder: 'config name'});
   const cfgValue = el('input', {id: 'config-value', placeholder: 'value'});
-  main.append(el('div', {class: 'card'}, el('h2', {}, 'Actions'),
+  main.append(el('div', {class: 'card actions'}, el('h2', {}, 'Actions'),
     el('form', {class: 'inline', id: 'add-partitions', onsubmit: ev => {
       ev.preventDefault();
       act(`Increase ${t.name} to ${count.value} partitions?`, 'POST', `topics/${enc(t.name)}/partitions`,
@@ -208,7 +208,7 @@ async function groupPage(main, group) {
   const topics = [...new Set(g.offsets.map(o => o.topic))];
   const which = el('select', {id: 'reset-topic'}, el('option', {value: ''}, 'all committed topics'),
     topics.map(t => el('option', {value: t}, t)));
-  main.append(el('div', {class: 'card'}, el('h2', {}, 'Actions'),
+  main.append(el('div', {class: 'card actions'}, el('h2', {}, 'Actions'),
     el('p', {class: 'muted'}, 'Offsets can be reset and the group deleted only while it has no members.'),
     el('form', {class: 'inline', id: 'reset-offsets', onsubmit: ev => {
       ev.preventDefault();
@@ -366,6 +366,8 @@ window.addEventListener('DOMContentLoaded', async () => {
   try {
     const c = await call('GET', 'cluster');
     document.getElementById('cluster-id').textContent = `cluster ${c.cluster_id}` + (c.read_only ? ' · read-only' : '');
+    // http.console.read.only: the API refuses changes; do not offer them.
+    document.body.classList.toggle('read-only', c.read_only);
   } catch (_) { /* the page shows the error */ }
   route();
 });
