@@ -100,6 +100,7 @@ broker::broker(broker_config config, log::background_executor executor)
     // Key stores and trust stores are read before anything else, so a bad
     // one stops startup before any file is touched.
     tls_contexts tls = make_tls_contexts(config_);
+    inter_broker_settings(config_);  // refuses an inter-broker listener that is not there
     background_ = std::make_unique<background>(*io_);
     background_->injected = std::move(executor);
     auto to_background = [this](log::background_job job) { post_background(std::move(job)); };
@@ -110,6 +111,7 @@ broker::broker(broker_config config, log::background_executor executor)
         etcd.endpoints = *config_.metadata_etcd_endpoints;
         etcd.prefix = config_.metadata_etcd_prefix;
         etcd.session_timeout = std::chrono::milliseconds(config_.metadata_etcd_session_timeout_ms);
+        etcd.startup_timeout = std::chrono::milliseconds(config_.initial_broker_registration_timeout_ms);
         etcd.node_id = config_.node_id;
         for (const auto& l : config_.advertised_listeners) {
             etcd.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
@@ -146,6 +148,12 @@ broker::broker(broker_config config, log::background_executor executor)
     });
     topics_ = std::make_unique<topic_registry>(config_, *store_, *logs_, io_->get_executor());
     topics_->load();
+    // Directories no topic accounts for (a deleted topic's, when a crash
+    // undid the rename that removes it) are set aside, never served.
+    for (log::partition_log* l : logs_->all()) {
+        const log::topic_partition tp = l->partition();  // a copy: set_aside destroys the log
+        if (topics_->find(tp.topic, tp.partition) == nullptr) logs_->set_aside(tp);
+    }
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
     groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
     groups_->load();

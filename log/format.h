@@ -65,6 +65,8 @@ inline constexpr std::string_view log_start_offset_file = "log-start-offset-chec
 inline constexpr std::string_view replication_offset_file = "replication-offset-checkpoint";
 inline constexpr std::string_view leader_epoch_file = "leader-epoch-checkpoint";
 inline constexpr std::string_view delete_dir_suffix = "-delete";
+// Kafka's name for a partition directory no topic accounts for.
+inline constexpr std::string_view stray_dir_suffix = "-stray";
 inline constexpr std::string_view temp_suffix = ".tmp";
 
 inline constexpr size_t offset_index_entry_size = 8;

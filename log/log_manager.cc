@@ -122,6 +122,19 @@ partition_log* log_manager::create(const topic_partition& tp, const log_config& 
 }
 
 std::optional<std::filesystem::path> log_manager::detach(const topic_partition& tp) {
+    return detach_as(tp, format::delete_dir_suffix);
+}
+
+bool log_manager::set_aside(const topic_partition& tp) {
+    auto path = detach_as(tp, format::stray_dir_suffix);
+    if (!path) return false;
+    file_util::fsync_dir(path->parent_path());
+    spdlog::warn("log: {} belongs to no topic the metadata knows; set aside as {} (delete it once looked at)",
+                 tp.dir_name(), path->string());
+    return true;
+}
+
+std::optional<std::filesystem::path> log_manager::detach_as(const topic_partition& tp, std::string_view suffix) {
     std::unique_ptr<partition_log> log;
     {
         std::lock_guard lock(mutex_);
@@ -131,13 +144,13 @@ std::optional<std::filesystem::path> log_manager::detach(const topic_partition& 
         logs_.erase(it);
     }
     std::filesystem::path from = log->dir();
-    std::filesystem::path to = from.parent_path() / (from.filename().string() + "." + random_hex_id() +
-                                                     std::string(format::delete_dir_suffix));
+    std::filesystem::path to =
+        from.parent_path() / (from.filename().string() + "." + random_hex_id() + std::string(suffix));
     log.reset();  // its segments stay open while read slices hold them
     std::error_code ec;
     std::filesystem::rename(from, to, ec);
     if (ec) {
-        spdlog::error("log: cannot rename {} for deletion: {}", from.string(), ec.message());
+        spdlog::error("log: cannot rename {} to {}: {}", from.string(), to.string(), ec.message());
         return std::nullopt;
     }
     return to;

@@ -55,6 +55,12 @@ public:
     // can delete it off-thread (nullopt if unknown). Readers holding slices
     // keep their fds. The rename is made durable by whoever deletes the dir.
     std::optional<std::filesystem::path> detach(const topic_partition& tp);
+    // Forgets the partition and renames its dir to
+    // <topic>-<partition>.<32 hex>-stray: a directory the metadata does not
+    // account for (its topic is gone, or is another topic of that name).
+    // Kept for an operator to look at, never loaded again; false if unknown
+    // or the rename failed.
+    bool set_aside(const topic_partition& tp);
     // detach(), then on the background executor: fsync the parent (the
     // rename is durable) and delete the renamed dir. A crash before that ends
     // leaves a -delete dir that the next load() deletes, or (rename lost) the
@@ -83,6 +89,7 @@ private:
         checkpoint_values recovery_points, start_offsets, high_watermarks;
     };
     size_t least_loaded_dir() const;
+    std::optional<std::filesystem::path> detach_as(const topic_partition& tp, std::string_view suffix);
     // remove_all, or remember the dir for retry_deletions().
     void delete_or_retry_later(const std::filesystem::path& path);
     // Under mutex_: the values to write.

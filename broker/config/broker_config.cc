@@ -340,6 +340,7 @@ broker_config broker_config::from_properties(const property_list& props) {
     c.metadata_etcd_endpoints = c.value_of("metadata.etcd.endpoints");
     c.metadata_etcd_prefix = str("metadata.etcd.prefix");
     c.metadata_etcd_session_timeout_ms = i32("metadata.etcd.session.timeout.ms");
+    c.initial_broker_registration_timeout_ms = i32("initial.broker.registration.timeout.ms");
     // The older single-listener property still works, unless http.listeners is given too.
     if (auto http = str("sluice.http.listener"); !http.empty() && !c.is_set("http.listeners")) {
         try {

@@ -112,6 +112,9 @@ struct broker_config {
     std::optional<std::string> metadata_etcd_endpoints;
     std::string metadata_etcd_prefix = "/sluice";
     int32_t metadata_etcd_session_timeout_ms = 6000;
+    // How long a starting broker waits for etcd (Kafka's bound on its first
+    // registration) before it exits.
+    int32_t initial_broker_registration_timeout_ms = 60000;
     // http.listeners ("http://host:port", comma-separated; empty = no HTTP
     // server), or the older sluice.http.listener "host:port" when only that
     // is set. Metrics and health (broker/http/). Parsed properties get the

@@ -117,6 +117,8 @@ std::vector<config_def> used_defs() {
          .accepts = is_etcd_prefix,
          .refusal = "Expected a key prefix starting with '/' and not only '/'"},
         {.name = "metadata.etcd.session.timeout.ms", .type = t::int32, .default_value = "6000", .min = 1000},
+        // Kafka's bound on a broker's first registration: here, reaching etcd at startup.
+        {.name = "initial.broker.registration.timeout.ms", .type = t::int32, .default_value = "60000", .min = 1},
         {.name = "min.insync.replicas", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "compression.type", .type = t::string, .default_value = "producer",
          .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},

@@ -162,6 +162,9 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
         return;
     }
     s->next_epoch = epoch == INT32_MAX ? 1 : epoch + 1;
+    // As FetchSession.update: adds and updates first, then forgets, so a
+    // partition both named and forgotten leaves the session.
+    into_session(*s);
     for (auto& f : body.forgotten_topics_data) {
         std::string_view name = f.topic;
         if (version >= 13) {
@@ -170,7 +173,6 @@ void resolve(broker& b, protocol::fetch_request& body, int16_t version, fetch_pl
         }
         for (int32_t p : f.partitions) s->partitions.forget(name, f.topic_id, p);
     }
-    into_session(*s);
     plan.session_id = s->id;
     plan.incremental = true;
 }

@@ -23,6 +23,7 @@
 #include "broker/net/request_header.h"
 #include "broker/net/x500_name.h"
 #include "broker/quotas/request_timer.h"
+#include "broker/quotas/throttle_field.h"
 
 namespace sluice::broker {
 
@@ -114,10 +115,13 @@ void connection::handshake(std::chrono::milliseconds timeout) {
                                        self->handshake_timer_->cancel();
                                        if (self->closed_) return;
                                        if (ec) {
-                                           // Kafka logs failed TLS authentication at INFO.
+                                           // Kafka logs failed TLS authentication at INFO and,
+                                           // as for SASL, closes only after
+                                           // connection.failed.authentication.delay.ms (the
+                                           // alert has gone out already).
                                            spdlog::info("closing {}: TLS handshake failed: {}", self->peer_,
                                                         ec.message());
-                                           self->close();
+                                           self->after_failed_auth_delay([self] { self->close(); });
                                            return;
                                        }
                                        self->handshaken();
@@ -383,6 +387,7 @@ void connection::finish_request(const request& req, protocol::writer body) {
     if (closed_) return;
     answering_ = false;
     metrics::record_request(broker_, req.api_key, request_started_, throttle_ms_);
+    quotas::raise_throttle_time(req.api_key, req.api_version, body, throttle_ms_);
     protocol::bytes head;
     write_response_header(head, req, body.size());
     queue_response(std::move(head), std::move(body));

@@ -233,14 +233,20 @@ inter_broker_client inter_broker_settings(const broker_config& config) {
     std::string name = upper(named ? *named : config.value_of("security.inter.broker.protocol").value_or("PLAINTEXT"));
     const auto& advertised = config.advertised_listeners;
     auto it = std::find_if(advertised.begin(), advertised.end(), [&](const listener& l) { return l.name == name; });
-    if (it == advertised.end()) {
+    if (it == advertised.end() && !advertised.empty()) {
+        std::string valid;
+        for (const auto& l : advertised) valid += (valid.empty() ? "" : ",") + l.name;
         if (named || by_protocol) {
-            throw config_error(
-                invalid_value_message(named ? "inter.broker.listener.name" : "security.inter.broker.protocol", name,
-                                      "must be a listener name defined in advertised.listeners"));
+            throw config_error(invalid_value_message(
+                named ? "inter.broker.listener.name" : "security.inter.broker.protocol", name,
+                "must be a listener name defined in advertised.listeners; the valid options are " + valid));
         }
-        // Unset, and no PLAINTEXT listener: the first one (Kafka would refuse).
-        it = advertised.begin();
+        // As Kafka: unset means security.inter.broker.protocol=PLAINTEXT,
+        // which needs a PLAINTEXT listener.
+        throw config_error(
+            "inter.broker.listener.name must be a listener name defined in advertised.listeners: neither it nor "
+            "security.inter.broker.protocol is set, so it is PLAINTEXT, and there is no PLAINTEXT listener. "
+            "Set inter.broker.listener.name to one of " + valid);
     }
     inter_broker_client out;
     if (it == advertised.end()) return out;

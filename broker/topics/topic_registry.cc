@@ -8,6 +8,7 @@
 
 #include "broker/broker.h"
 #include "broker/topics/partition_leader.h"
+#include "log/partition_metadata.h"
 #include "replication/topic_name.h"
 #include "protocol/uuid_text.h"
 
@@ -65,14 +66,40 @@ void topic_registry::load() {
     });
 }
 
+namespace {
+
+// Whether a partition directory is this topic's (Kafka's partition.metadata);
+// one that records no id (written before the file existed) is adopted.
+bool belongs_to(const log::partition_log& plog, const protocol::uuid& topic_id) {
+    auto recorded = log::read_partition_topic_id(plog.dir());
+    if (recorded) return *recorded == topic_id;
+    if (!log::write_partition_topic_id(plog.dir(), topic_id)) {
+        spdlog::warn("cannot record the topic id in {}", plog.dir().string());
+    }
+    return true;
+}
+
+}  // namespace
+
 op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int32_t to) {
     auto cfg = to_log_config(topic.settings);
     std::vector<log::topic_partition> created;
     for (int32_t p = from; p < to; ++p) {
         log::topic_partition tp{topic.meta.name, p};
         log::partition_log* plog = logs_.get(tp);
+        if (plog != nullptr && !belongs_to(*plog, topic.meta.topic_id)) {
+            // A directory an earlier topic of this name left behind.
+            logs_.set_aside(tp);
+            plog = nullptr;
+        }
         if (plog == nullptr) {
             plog = logs_.create(tp, cfg);
+            if (plog != nullptr && !log::write_partition_topic_id(plog->dir(), topic.meta.topic_id)) {
+                int saved = errno;
+                logs_.remove(tp);
+                errno = saved;
+                plog = nullptr;
+            }
             if (plog == nullptr) {
                 // Typically EMFILE or a full disk: undo this call's partitions
                 // so the topic is either whole or not there.

@@ -13,7 +13,10 @@ tests/test.c that needs a broker, no socket emulation and nobody watching
 (what `-L -E` selects, less the manual tests). The runner is called with
 `-L -E -Q` and TEST_KAFKA_VERSION=3.9.0, so tests that need another broker
 version skip themselves; the broker auto-creates topics with 4 partitions,
-as the clusters librdkafka's own tooling starts do.
+as the clusters librdkafka's own tooling starts do. KAFKA_PATH is this
+repository's tools/kafka (Kafka's scripts, running the sluice built beside
+--sluiced); the tests that manage ACLs with kafka-acls.sh get a broker with
+an authorizer (AUTHORIZER_TESTS).
 
 Prints one line per test (PASSED, FAILED, SKIPPED or TIMEOUT, with the
 seconds it took) and a closing "N passed, N failed, N skipped" line; exits
@@ -36,6 +39,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 KAFKA_VERSION = "3.9.0"
+
+# Tests that add ACLs with kafka-acls.sh and expect them enforced: their
+# broker runs an authorizer that lets everyone do what no ACL mentions, so
+# the anonymous test clients may create the ACLs and a DENY still bites
+# (a super user would bypass it).
+AUTHORIZER_TESTS = {"0081", "0109", "0115", "0119"}
+AUTHORIZER_OVERRIDES = ["authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                        "allow.everyone.if.no.acl.found=true"]
 
 
 def broker_test_numbers(librdkafka):
@@ -104,7 +115,7 @@ def run_one(number, args, logs):
     argv = [args.sluiced, "--override", "listeners=" + listener, "--override",
             "advertised.listeners=" + listener, "--override", "log.dirs=" + data,
             "--override", "num.partitions=4", "--override", "http.listeners="]
-    for o in args.override:
+    for o in (AUTHORIZER_OVERRIDES if number in AUTHORIZER_TESTS else []) + args.override:
         argv += ["--override", o]
     broker = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=broker_log, stderr=subprocess.STDOUT)
     started = time.monotonic()
@@ -124,6 +135,10 @@ def run_one(number, args, logs):
         if args.kafka_path:
             env["KAFKA_PATH"] = args.kafka_path
             env["BROKERS"] = "127.0.0.1:%d" % port
+            # The scripts run `sluice kafka-compat`: the one built with this sluiced.
+            cli = os.path.join(os.path.dirname(os.path.abspath(args.sluiced)), "sluice")
+            if os.access(cli, os.X_OK):
+                env["SLUICE_CLI"] = cli
         if args.group_protocol:
             env["TEST_CONSUMER_GROUP_PROTOCOL"] = args.group_protocol
         cmd = ["./test-runner", "-L", "-E", "-Q"]
@@ -155,7 +170,9 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated test numbers")
     ap.add_argument("--timeout", type=int, default=300, help="seconds per test number")
     ap.add_argument("--group-protocol", choices=["classic", "consumer"])
-    ap.add_argument("--kafka-path", help="KAFKA_PATH for the tests that run Kafka's scripts")
+    ap.add_argument("--kafka-path", default=os.path.join(ROOT, "tools", "kafka"),
+                    help="KAFKA_PATH for the tests that run Kafka's scripts (default: this repository's "
+                         "tools/kafka, whose bin/kafka-*.sh run the sluice next to --sluiced; '' for none)")
     ap.add_argument("--override", action="append", default=[], help="extra broker property key=value")
     ap.add_argument("--logs", default=os.path.join(tempfile.gettempdir(), "sluice-conformance"))
     ap.add_argument("--json", help="write the results here")

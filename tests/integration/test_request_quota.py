@@ -52,3 +52,50 @@ def test_a_client_over_its_request_percentage_is_throttled_and_another_is_not(br
     lifted = rates(b.port, 2.0)
     print("requests/s before", before, "limited", after, "lifted", lifted)
     assert lifted["limited"] > 10 * after["limited"], (after, lifted)
+
+
+def test_the_request_throttle_is_reported_in_throttle_time_ms(broker_factory):
+    """KIP-219: the answer that takes a client over its request_percentage
+    says how long it is throttled (Metadata v5 starts with throttle_time_ms)."""
+    b = broker_factory()
+    assert alter(b.port, [([("client-id", "limited")], [("request_percentage", 0.01)])]) == [(NONE, None)]
+    throttles = []
+    with kw.connect(b.port, timeout=10.0) as s:
+        for n in range(200):
+            kw.send_all(s, kw.request(API_METADATA, 5, n, kw.int32(-1) + b"\x00", client_id="limited"))
+            r = kw.Reader(kw.recv_frame(s, 10.0))
+            assert r.int32() == n
+            throttles.append(r.int32())
+            if throttles[-1] > 0:
+                break
+    assert max(throttles) > 0, throttles
+    # A client without a quota is never told to wait.
+    with kw.connect(b.port, timeout=10.0) as s:
+        for n in range(50):
+            kw.send_all(s, kw.request(API_METADATA, 5, n, kw.int32(-1) + b"\x00", client_id="free"))
+            r = kw.Reader(kw.recv_frame(s, 10.0))
+            assert r.int32() == n
+            assert r.int32() == 0
+
+
+def test_a_real_producer_sees_the_request_throttle(broker_factory):
+    """librdkafka reports a broker's throttle_time_ms through throttle_cb; a
+    request_percentage throttle on Produce answers reaches it."""
+    from confluent_kafka import Producer
+
+    b = broker_factory()
+    assert alter(b.port, [([("client-id", "slowed")], [("request_percentage", 0.01)])]) == [(NONE, None)]
+    seen = []
+    p = Producer({
+        "bootstrap.servers": f"127.0.0.1:{b.port}",
+        "client.id": "slowed",
+        "linger.ms": 0,
+        "throttle_cb": lambda event: seen.append(event.throttle_time),
+    })
+    deadline = time.monotonic() + 20
+    while not any(t > 0 for t in seen) and time.monotonic() < deadline:
+        for _ in range(50):
+            p.produce("throttled", b"x" * 100)
+        p.flush(10)
+        p.poll(0.1)
+    assert any(t > 0 for t in seen), seen

@@ -63,3 +63,33 @@ def test_sigint_shuts_down_cleanly_and_restart_needs_no_recovery(broker_factory)
     cp = run(["kcat", "-b", b.bootstrap, "-C", "-t", topic, "-e", "-q"])
     assert cp.stdout.split() == [b"one", b"two"]
     assert b"unclean" not in open(b.log_path, "rb").read().split(b"=== start #2")[-1]
+
+
+def test_no_inter_broker_listener_is_a_startup_error():
+    """As Kafka: with neither inter.broker.listener.name nor
+    security.inter.broker.protocol set, the inter-broker listener is
+    PLAINTEXT, and a broker without one refuses to start."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listeners = "SASL_PLAINTEXT://127.0.0.1:%d" % free_port()
+        p = start_with(["--override", "log.dirs=" + tmp, "--override", "listeners=" + listeners,
+                        "--override", "sasl.enabled.mechanisms=SCRAM-SHA-256"], tmp)
+        out, err = p.communicate(timeout=20)
+        assert p.returncode == 1, err
+        assert b"inter.broker.listener.name" in err and b"SASL_PLAINTEXT" in err, err
+
+
+def test_a_broker_that_cannot_reach_etcd_gives_up_after_the_registration_timeout():
+    """initial.broker.registration.timeout.ms bounds the wait for etcd at
+    startup (Kafka's bound on a broker's first registration)."""
+    import time
+    with tempfile.TemporaryDirectory() as tmp:
+        nobody = "http://127.0.0.1:%d" % free_port()
+        started = time.monotonic()
+        p = start_with(["--override", "log.dirs=" + tmp, "--override", "metadata.etcd.endpoints=" + nobody,
+                        "--override", "initial.broker.registration.timeout.ms=1500",
+                        "--override", "listeners=PLAINTEXT://127.0.0.1:%d" % free_port()], tmp)
+        out, err = p.communicate(timeout=30)
+        took = time.monotonic() - started
+        assert p.returncode == 1, err
+        assert nobody.encode() in err, err
+        assert 1.4 <= took <= 10, took

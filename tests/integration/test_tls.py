@@ -387,3 +387,53 @@ def test_startup_refuses_a_bad_keystore(certs, tmp_path):
             assert named in cp.stderr.decode(), cp.stderr.decode()
         finally:
             b.close()
+
+
+def _seconds_until_eof(port, payload):
+    """Sends `payload` on a raw socket and reads (a TLS alert, say) until the
+    broker closes; the seconds that took."""
+    s = w.connect(port)
+    try:
+        start = time.monotonic()
+        w.send_all(s, payload)
+        s.settimeout(10)
+        while True:
+            try:
+                if not s.recv(4096):
+                    break
+            except ConnectionResetError:
+                break
+        return time.monotonic() - start
+    finally:
+        s.close()
+
+
+def test_a_failed_handshake_is_closed_after_the_authentication_delay(tls_broker, certs):
+    """connection.failed.authentication.delay.ms applies to TLS as to SASL:
+    Kafka counts a failed handshake as a failed authentication, so the alert
+    goes out at once and the close comes after the delay."""
+    not_tls = w.request(18, 0, 1, w.api_versions_v0_body())
+    slow = tls_broker("none", {"connection.failed.authentication.delay.ms": "700"})
+    assert _seconds_until_eof(slow.ssl_port, not_tls) >= 0.69
+    fast = tls_broker("none", {"connection.failed.authentication.delay.ms": "0"})
+    assert _seconds_until_eof(fast.ssl_port, not_tls) < 0.5
+    # A client certificate the broker does not trust (TLS 1.2, where the
+    # broker's verdict ends the handshake): the same delay.
+    ctx = tls_client(certs, "stranger")
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    strict = tls_broker("required", {"connection.failed.authentication.delay.ms": "700"})
+    raw = socket.create_connection(("127.0.0.1", strict.ssl_port), timeout=10)
+    # A second handle on the socket: the TLS wrapper owns the first.
+    watch = socket.socket(fileno=os.dup(raw.fileno()))
+    start = time.monotonic()
+    with pytest.raises((ssl.SSLError, ConnectionResetError)):
+        ctx.wrap_socket(raw, server_hostname="localhost")
+    watch.settimeout(10)
+    try:
+        while watch.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    assert time.monotonic() - start >= 0.69
+    watch.close()
+    assert tls_api_versions(strict.ssl_port, tls_client(certs, "client")) == 0

@@ -59,3 +59,47 @@ def test_recreated_topic_never_sees_its_old_incarnation(broker_factory):
     check_round(broker, topic, rounds - 1)
     leftovers = [d for d in os.listdir(broker.data_dir) if d.endswith("-delete")]
     assert not leftovers, leftovers
+
+
+def test_a_deleted_topics_directory_that_comes_back_is_set_aside(broker_factory):
+    """A crash can undo the rename that removes a deleted topic's directory.
+    The directory is then back under its old name: it must not be served as
+    a new topic of that name, nor linger as a log nobody owns. As Kafka, the
+    partition directory records its topic id (partition.metadata), and a
+    directory no topic accounts for is renamed *-stray at startup."""
+    import shutil
+
+    b = broker_factory()
+    gone, back = unique("gone"), unique("back")
+    for t in (gone, back):
+        create_topic(b.bootstrap, t)
+        produce(b.bootstrap, t, [{"value": b"old-%d" % i} for i in range(5)])
+    with open(os.path.join(b.partition_dir(back), "partition.metadata")) as f:
+        assert f.read().startswith("version: 0\ntopic_id: ")
+    b.stop()
+    saved = {}
+    for t in (gone, back):
+        saved[t] = os.path.join(b.tmp, t + "-saved")
+        shutil.copytree(b.partition_dir(t), saved[t])
+    b.restart()
+    delete_topic(b.bootstrap, gone)
+    delete_topic(b.bootstrap, back)
+    create_topic(b.bootstrap, back)  # a new topic of the same name
+    produce(b.bootstrap, back, [{"value": b"new"}])
+    b.stop()
+    for t in (gone, back):
+        # The deletions' renames "lost": the old directories are back.
+        shutil.rmtree(b.partition_dir(t), ignore_errors=True)
+        shutil.copytree(saved[t], b.partition_dir(t))
+    b.restart()
+    assert gone not in topic_names(b.bootstrap)
+    assert [m.value() for m in consume(b.bootstrap, back)] == []  # the new topic's record went with the copy
+    produce(b.bootstrap, back, [{"value": b"fresh"}])
+    assert [m.value() for m in consume(b.bootstrap, back)] == [b"fresh"]
+    # Re-creating the deleted name starts empty too.
+    create_topic(b.bootstrap, gone)
+    assert consume(b.bootstrap, gone) == []
+    strays = [n for n in os.listdir(b.data_dir) if n.endswith("-stray")]
+    assert any(n.startswith(gone + "-0.") for n in strays), strays
+    assert any(n.startswith(back + "-0.") for n in strays), strays
+    assert "set aside" in b.log_tail(20000)

@@ -25,6 +25,23 @@ std::vector<command> offsets_commands();
 std::vector<command> dump_log_commands();
 std::vector<command> perf_commands();  // tools/cli/perf_command.cc
 std::vector<command> users_commands();  // tools/cli/users_command.cc
+std::vector<command> produce_commands();  // tools/cli/produce_command.cc
+std::vector<command> consume_commands();  // tools/cli/consume_command.cc
+
+// `sluice kafka-compat <script> ARGS...`, the Kafka-flag front end of
+// tools/kafka/bin/*.sh (tools/cli/kafka_compat/tool.cc). Takes raw argv: it
+// parses Kafka's flags itself.
+namespace kafka_compat {
+int run(const std::vector<std::string>& argv);
+}
+
+std::vector<command> groups_commands();  // tools/cli/groups_command.cc
+std::vector<command> lag_commands();  // tools/cli/lag_command.cc
+std::vector<command> cluster_commands();  // tools/cli/cluster_command.cc
+std::vector<command> completion_commands();  // tools/cli/completion_command.cc
+
+// Every command of the CLI, in the order `sluice --help` lists them (main.cc).
+std::vector<command> all_commands();
 
 option_spec bootstrap_option();
 option_spec timeout_option();

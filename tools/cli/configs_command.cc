@@ -7,6 +7,7 @@
 #include "tools/cli/broker_error.h"
 #include "tools/cli/command.h"
 #include "tools/cli/config_resources.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/kafka_client.h"
 #include "tools/cli/table.h"
 
@@ -41,10 +42,16 @@ int run_describe(const parsed_args& args) {
     std::sort(result.configs.begin(), result.configs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     bool all = args.has("--all");
     table out({"NAME", "VALUE", "SOURCE", "READ_ONLY"});
+    out.set_json_kind("VALUE", table::json_kind::text);  // config values are strings in Kafka
+    out.set_json_kind("READ_ONLY", table::json_kind::flag);
     for (const auto& c : result.configs) {
         bool is_default = c.config_source == source_default || (c.config_source < 0 && c.is_default);
         if (!all && is_default) continue;
         out.add_row({c.name, shown_value(c), std::string(config_source_name(c.config_source)), c.read_only ? "true" : "false"});
+    }
+    if (json_requested(args)) {
+        print_json(std::cout, boost::json::object{{"resource", res.what}, {"configs", json_rows(out)}});
+        return exit_ok;
     }
     if (out.empty()) {
         std::cout << "No configs of " << res.what << " differ from the defaults"
@@ -85,8 +92,12 @@ int alter(const parsed_args& args, int8_t operation) {
     for (const auto& rr : response.responses) {
         if (rr.resource_name != res.name || rr.resource_type != res.type) continue;
         check_error(rr.error_code, rr.error_message, "cannot alter configs of " + res.what);
-        std::cout << (request.validate_only ? "Valid: " : operation == op_set ? "Updated " : "Removed ")
-                  << changes.size() << " config(s) of " << res.what << ".\n";
+        boost::json::array names;
+        for (const auto& change : changes) names.push_back(boost::json::string(change.first));
+        print_result(args,
+                     std::string(request.validate_only ? "Valid: " : operation == op_set ? "Updated " : "Removed ") +
+                         std::to_string(changes.size()) + " config(s) of " + res.what + ".",
+                     {{"resource", res.what}, {"configs", std::move(names)}, {"validate_only", request.validate_only}});
         return exit_ok;
     }
     throw cli_error("cannot alter configs of " + res.what + ": no result from the broker");
@@ -109,12 +120,12 @@ std::vector<command> configs_commands() {
           "Shows the configs that differ from the defaults (all of them with --all),\n"
           "with where each value comes from.",
           {topic, broker, {"", "--all", "", "also show configs left at their default"}, bootstrap_option(),
-           timeout_option()}},
+           timeout_option(), json_option()}},
          run_describe},
         {"configs", "set", "set configs (IncrementalAlterConfigs SET)",
          {"sluice configs set (--topic TOPIC | --broker ID) KEY=VALUE... [-b HOST:PORT]",
           "Sets one or more configs; others are left unchanged.",
-          {topic, broker, validate, bootstrap_option(), timeout_option()},
+          {topic, broker, validate, bootstrap_option(), timeout_option(), json_option()},
           1,
           many,
           "arguments:\n  KEY=VALUE  a config to set, e.g. retention.ms=3600000"},
@@ -122,7 +133,7 @@ std::vector<command> configs_commands() {
         {"configs", "delete", "remove config overrides (IncrementalAlterConfigs DELETE)",
          {"sluice configs delete (--topic TOPIC | --broker ID) KEY... [-b HOST:PORT]",
           "Removes config overrides, so the defaults apply again.",
-          {topic, broker, validate, bootstrap_option(), timeout_option()},
+          {topic, broker, validate, bootstrap_option(), timeout_option(), json_option()},
           1,
           many,
           "arguments:\n  KEY  a config name, e.g. retention.ms"},

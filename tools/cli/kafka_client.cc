@@ -102,7 +102,31 @@ std::string default_bootstrap() {
 
 kafka_client::kafka_client(std::string_view bootstrap, std::chrono::milliseconds timeout)
     : address_(bootstrap), timeout_(timeout) {
-    auto [host, port] = split_host_port(bootstrap);
+    // A list "h1:p1,h2:p2" as Kafka's --bootstrap-server: the first that answers.
+    std::string last_error;
+    size_t start = 0;
+    while (fd_ < 0 && start <= bootstrap.size()) {
+        size_t comma = std::min(bootstrap.find(',', start), bootstrap.size());
+        std::string_view one = bootstrap.substr(start, comma - start);
+        start = comma + 1;
+        if (one.empty()) continue;
+        address_ = std::string(one);
+        try {
+            connect_to(one);
+        } catch (const usage_error&) {
+            throw;
+        } catch (const cli_error& e) {
+            last_error = e.what();
+        }
+    }
+    if (fd_ < 0) {
+        if (last_error.empty()) throw usage_error("empty bootstrap server list");
+        throw cli_error(last_error);
+    }
+}
+
+void kafka_client::connect_to(std::string_view address) {
+    auto [host, port] = split_host_port(address);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -119,7 +143,7 @@ kafka_client::kafka_client(std::string_view bootstrap, std::chrono::milliseconds
     try {
         negotiate_versions();
     } catch (...) {
-        // The destructor does not run for a half-built object.
+        // Closed here: the caller may try the next address.
         ::close(fd_);
         fd_ = -1;
         throw;
@@ -155,7 +179,7 @@ int16_t kafka_client::pick_version(int16_t api_key, int16_t lowest, int16_t high
     return v;
 }
 
-protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body) {
+int32_t kafka_client::send_request(int16_t api_key, int16_t version, const protocol::bytes& body) {
     const auto* api = protocol::find_api(api_key);
     bool flexible = api != nullptr && api->is_flexible(version);
     int32_t correlation_id = next_correlation_id_++;
@@ -173,6 +197,13 @@ protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const 
     uint32_t size = static_cast<uint32_t>(frame.size() - 4);
     for (int i = 0; i < 4; ++i) frame[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
     send_all(frame);
+    return correlation_id;
+}
+
+protocol::bytes kafka_client::roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body) {
+    int32_t correlation_id = send_request(api_key, version, body);
+    const auto* api = protocol::find_api(api_key);
+    bool flexible = api != nullptr && api->is_flexible(version);
 
     uint8_t size_bytes[4];
     recv_all(size_bytes, 4);

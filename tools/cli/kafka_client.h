@@ -25,8 +25,9 @@ namespace sluice::tools {
 
 class kafka_client {
 public:
-    // Connects to "host:port" ("[v6addr]:port" for IPv6) and learns the
-    // broker's API versions. Throws cli_error when the broker is unreachable,
+    // Connects to "host:port" ("[v6addr]:port" for IPv6), or to the first
+    // of a comma-separated list that answers, and learns the broker's API
+    // versions. Throws cli_error when the broker is unreachable,
     // does not answer within `timeout`, or answers garbage.
     kafka_client(std::string_view bootstrap, std::chrono::milliseconds timeout);
     ~kafka_client();
@@ -58,14 +59,40 @@ public:
         return response;
     }
 
+    // As call(), for answers that carry records (Fetch): their views point
+    // into `keep`, which must outlive the response.
+    template <typename Response, typename Request>
+    Response call(const Request& request, int16_t version, protocol::bytes& keep) {
+        protocol::writer body;
+        request.encode(body, version);
+        keep = roundtrip(Request::api_key, version, body.buffer());
+        protocol::reader r(keep);
+        Response response;
+        response.decode(r, version);
+        if (!r.ok() || !r.at_end()) throw_bad_response(Request::api_key, version, r.ok());
+        return response;
+    }
+
+    // Sends `request` without reading an answer: Produce with acks=0, which
+    // the broker never answers.
+    template <typename Request>
+    void send_only(const Request& request, int16_t version) {
+        protocol::writer body;
+        request.encode(body, version);
+        send_request(Request::api_key, version, body.buffer());
+    }
+
     const std::string& address() const { return address_; }
 
 private:
     // Writes one request frame and returns the response body (after the
     // response header, whose correlation id is checked).
     protocol::bytes roundtrip(int16_t api_key, int16_t version, const protocol::bytes& body);
+    // Writes one request frame; returns its correlation id.
+    int32_t send_request(int16_t api_key, int16_t version, const protocol::bytes& body);
     void send_all(const protocol::bytes& frame);
     void recv_all(uint8_t* data, size_t size);
+    void connect_to(std::string_view address);
     void negotiate_versions();
     [[noreturn]] void throw_bad_response(int16_t api_key, int16_t version, bool trailing) const;
 

@@ -4,21 +4,25 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli/broker_error.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command.h"
+#include "tools/cli/json_output.h"
 
 namespace sluice::tools {
-
-namespace {
 
 std::vector<command> all_commands() {
     std::vector<command> all;
     for (auto list : {topics_commands(), configs_commands(), offsets_commands(), dump_log_commands(),
-                      perf_commands(), users_commands()}) {
+                      perf_commands(), users_commands(), groups_commands(), lag_commands(), cluster_commands(),
+                      completion_commands(), produce_commands(),
+                      consume_commands()}) {
         for (auto& c : list) all.push_back(std::move(c));
     }
     return all;
 }
+
+namespace {
 
 std::string full_name(const command& c) {
     return c.group.empty() ? std::string(c.name) : std::string(c.group) + " " + std::string(c.name);
@@ -48,6 +52,7 @@ int run(const std::vector<std::string>& argv) {
         return exit_usage;
     }
     const std::string& first = argv[0];
+    if (first == "kafka-compat") return kafka_compat::run({argv.begin() + 1, argv.end()});
     if (first == "-h" || first == "--help" || first == "help") {
         std::cout << overview(commands, "");
         return exit_ok;
@@ -101,16 +106,34 @@ int run(const std::vector<std::string>& argv) {
 int main(int argc, char** argv) {
     using namespace sluice::tools;
     std::vector<std::string> args(argv + 1, argv + argc);
+    // With --json, failures are a JSON document on stderr too (json_output.h).
+    bool json = false;
+    for (const auto& a : args) {
+        if (a == "--") break;
+        json = json || a == "--json";
+    }
     try {
         return run(args);
     } catch (const usage_error& e) {
-        std::cerr << "sluice: " << e.what() << '\n';
+        if (json) {
+            print_json(std::cerr, json_error("USAGE_ERROR", std::nullopt, e.what()));
+        } else {
+            std::cerr << "sluice: " << e.what() << '\n';
+        }
         return exit_usage;
-    } catch (const cli_error& e) {
-        std::cerr << "sluice: error: " << e.what() << '\n';
+    } catch (const kafka_error& e) {
+        if (json) {
+            print_json(std::cerr, json_error(error_name_of(e.code()), e.code(), e.what()));
+        } else {
+            std::cerr << "sluice: error: " << e.what() << '\n';
+        }
         return exit_error;
     } catch (const std::exception& e) {
-        std::cerr << "sluice: error: " << e.what() << '\n';
+        if (json) {
+            print_json(std::cerr, json_error("COMMAND_FAILED", std::nullopt, e.what()));
+        } else {
+            std::cerr << "sluice: error: " << e.what() << '\n';
+        }
         return exit_error;
     }
 }

@@ -9,6 +9,7 @@
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cluster_metadata.h"
 #include "tools/cli/command.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/kafka_client.h"
 #include "tools/cli/table.h"
 
@@ -82,7 +83,11 @@ int run_offsets(const parsed_args& args) {
         bool both = ei != earliest.end() && li != latest.end() && ei->second.error_code == 0 && li->second.error_code == 0;
         out.add_row({std::to_string(p), e, l, both ? std::to_string(li->second.offset - ei->second.offset) : "-"});
     }
-    out.print(std::cout);
+    if (json_requested(args)) {
+        print_json(std::cout, boost::json::object{{"topic", topic}, {"partitions", json_rows(out)}});
+    } else {
+        out.print(std::cout);
+    }
     if (failed) {
         std::cerr << "sluice: some partitions of '" << topic << "' returned errors\n";
         return exit_error;
@@ -98,7 +103,7 @@ std::vector<command> offsets_commands() {
          {"sluice offsets -t TOPIC [-b HOST:PORT]",
           "Shows, per partition, the earliest offset (log start), the latest offset (high\n"
           "watermark, the offset the next record will get) and the difference.",
-          {{"-t", "--topic", "TOPIC", "the topic"}, bootstrap_option(), timeout_option()}},
+          {{"-t", "--topic", "TOPIC", "the topic"}, bootstrap_option(), timeout_option(), json_option()}},
          run_offsets},
     };
 }

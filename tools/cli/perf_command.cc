@@ -8,6 +8,8 @@
 
 namespace sluice::tools {
 
+command perf_replay_command();  // tools/cli/perf_replay.cc
+
 namespace {
 
 constexpr long long max_count = 1'000'000'000'000LL;
@@ -135,6 +137,7 @@ std::vector<command> perf_commands() {
           "both the producer and the consumer.",
           join(join(common, join({size_opt()}, producer_opts(true))), tail)},
          e2e_command},
+        perf_replay_command(),
     };
 }
 

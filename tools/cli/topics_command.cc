@@ -9,6 +9,7 @@
 #include "tools/cli/cluster_metadata.h"
 #include "tools/cli/command.h"
 #include "tools/cli/config_resources.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/kafka_client.h"
 #include "tools/cli/table.h"
 
@@ -39,6 +40,10 @@ int run_list(const parsed_args& args) {
         if (t.name && (args.has("--include-internal") || !t.is_internal)) names.push_back(*t.name);
     }
     std::sort(names.begin(), names.end());
+    if (json_requested(args)) {
+        print_json(std::cout, boost::json::object{{"topics", boost::json::array(names.begin(), names.end())}});
+        return exit_ok;
+    }
     for (const auto& n : names) std::cout << n << '\n';
     return exit_ok;
 }
@@ -59,17 +64,28 @@ int run_describe(const parsed_args& args) {
         if (!overrides.empty()) overrides += ',';
         overrides.append(c.name).append("=").append(shown_value(c));
     }
-    std::cout << "Topic:             " << topic << '\n'
-              << "TopicId:           " << (t.topic_id.is_zero() ? "-" : format_topic_id(t.topic_id)) << '\n'
-              << "PartitionCount:    " << t.partitions.size() << '\n'
-              << "ReplicationFactor: " << replication << '\n'
-              << "Configs:           " << (overrides.empty() ? "-" : overrides) << "\n\n";
-
+    std::string topic_id = t.topic_id.is_zero() ? "-" : format_topic_id(t.topic_id);
     table out({"PARTITION", "LEADER", "REPLICAS", "ISR", "ERROR"});
+    out.set_json_kind("REPLICAS", table::json_kind::list);
+    out.set_json_kind("ISR", table::json_kind::list);
     for (const auto& p : t.partitions) {
         out.add_row({std::to_string(p.partition_index), p.leader_id < 0 ? "none" : std::to_string(p.leader_id),
                      join_ids(p.replica_nodes), join_ids(p.isr_nodes), p.error_code == 0 ? "-" : describe_error(p.error_code)});
     }
+    if (json_requested(args)) {
+        print_json(std::cout, boost::json::object{{"topic", topic},
+                                                  {"topic_id", json_cell(topic_id)},
+                                                  {"partition_count", t.partitions.size()},
+                                                  {"replication_factor", replication},
+                                                  {"configs", json_cell(overrides.empty() ? "-" : overrides)},
+                                                  {"partitions", json_rows(out)}});
+        return exit_ok;
+    }
+    std::cout << "Topic:             " << topic << '\n'
+              << "TopicId:           " << topic_id << '\n'
+              << "PartitionCount:    " << t.partitions.size() << '\n'
+              << "ReplicationFactor: " << replication << '\n'
+              << "Configs:           " << (overrides.empty() ? "-" : overrides) << "\n\n";
     out.print(std::cout);
     return exit_ok;
 }
@@ -109,9 +125,11 @@ int run_create(const parsed_args& args) {
     for (const auto& r : response.topics) {
         if (r.name != topic) continue;
         check_error(r.error_code, r.error_message, "cannot create topic '" + topic + "'");
-        std::cout << (request.validate_only ? "Topic '" + topic + "' would be created" : "Created topic '" + topic + "'");
-        if (r.num_partitions > 0) std::cout << " with " << r.num_partitions << " partition(s)";
-        std::cout << ".\n";
+        std::string text = request.validate_only ? "Topic '" + topic + "' would be created" : "Created topic '" + topic + "'";
+        if (r.num_partitions > 0) text += " with " + std::to_string(r.num_partitions) + " partition(s)";
+        boost::json::object fields{{"topic", topic}, {"validate_only", request.validate_only}};
+        if (r.num_partitions > 0) fields["partitions"] = r.num_partitions;
+        print_result(args, text + ".", std::move(fields));
         return exit_ok;
     }
     throw cli_error("cannot create topic '" + topic + "': no result from the broker");
@@ -135,7 +153,7 @@ int run_delete(const parsed_args& args) {
     for (const auto& r : response.responses) {
         if (r.name != topic) continue;
         check_error(r.error_code, r.error_message, "cannot delete topic '" + topic + "'");
-        std::cout << "Deleted topic '" << topic << "'.\n";
+        print_result(args, "Deleted topic '" + topic + "'.", {{"topic", topic}});
         return exit_ok;
     }
     throw cli_error("cannot delete topic '" + topic + "': no result from the broker");
@@ -158,8 +176,10 @@ int run_add_partitions(const parsed_args& args) {
     for (const auto& r : response.results) {
         if (r.name != topic) continue;
         check_error(r.error_code, r.error_message, "cannot add partitions to topic '" + topic + "'");
-        std::cout << (request.validate_only ? "Topic '" + topic + "' could have " : "Topic '" + topic + "' now has ")
-                  << total << " partition(s).\n";
+        print_result(args,
+                     (request.validate_only ? "Topic '" + topic + "' could have " : "Topic '" + topic + "' now has ") +
+                         std::to_string(total) + " partition(s).",
+                     {{"topic", topic}, {"partitions", total}, {"validate_only", request.validate_only}});
         return exit_ok;
     }
     throw cli_error("cannot add partitions to topic '" + topic + "': no result from the broker");
@@ -174,13 +194,13 @@ std::vector<command> topics_commands() {
         {"topics", "list", "list topic names",
          {"sluice topics list [-b HOST:PORT]",
           "Lists the names of all topics, one per line, sorted.",
-          {bootstrap_option(), timeout_option(), {"", "--include-internal", "", "also list internal topics"}}},
+          {bootstrap_option(), timeout_option(), {"", "--include-internal", "", "also list internal topics"}, json_option()}},
          run_list},
         {"topics", "describe", "partitions, leaders, replicas, topic id and config overrides of a topic",
          {"sluice topics describe -t TOPIC [-b HOST:PORT]",
           "Shows a topic's id, partition count, replication factor, the configs set on the topic\n"
           "(overrides of the broker defaults) and, per partition, its leader, replicas and ISR.",
-          {topic_option("the topic"), bootstrap_option(), timeout_option()}},
+          {topic_option("the topic"), bootstrap_option(), timeout_option(), json_option()}},
          run_describe},
         {"topics", "create", "create a topic",
          {"sluice topics create -t TOPIC [-p PARTITIONS] [-r RF] [-c key=value]... [-b HOST:PORT]",
@@ -191,12 +211,12 @@ std::vector<command> topics_commands() {
            {"-r", "--replication-factor", "RF", "replication factor"},
            {"-c", "--config", "KEY=VALUE", "topic config, e.g. retention.ms=3600000", true},
            {"", "--validate-only", "", "ask the broker to check the request without creating the topic"},
-           bootstrap_option(), timeout_option()}},
+           bootstrap_option(), timeout_option(), json_option()}},
          run_create},
         {"topics", "delete", "delete a topic",
          {"sluice topics delete -t TOPIC [-b HOST:PORT]",
           "Deletes a topic and all its data.",
-          {topic_option("the topic to delete"), bootstrap_option(), timeout_option()}},
+          {topic_option("the topic to delete"), bootstrap_option(), timeout_option(), json_option()}},
          run_delete},
         {"topics", "add-partitions", "grow a topic to a total number of partitions",
          {"sluice topics add-partitions -t TOPIC -p TOTAL [-b HOST:PORT]",
@@ -204,7 +224,7 @@ std::vector<command> topics_commands() {
           {topic_option("the topic"),
            {"-p", "--partitions", "TOTAL", "the new total number of partitions"},
            {"", "--validate-only", "", "ask the broker to check the request without changing anything"},
-           bootstrap_option(), timeout_option()}},
+           bootstrap_option(), timeout_option(), json_option()}},
          run_add_partitions},
     };
 }

@@ -13,6 +13,7 @@
 #include "protocol/scram.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/command.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/kafka_client.h"
 #include "tools/cli/table.h"
 
@@ -81,8 +82,10 @@ int run_set_scram(const parsed_args& args) {
     auto response = client.call<protocol::alter_user_scram_credentials_response>(
         request, client.version_for<protocol::alter_user_scram_credentials_request>());
     check_results(response, user, "cannot set the " + std::string(mechanism_name(type)) + " credential");
-    std::cout << "Set the " << mechanism_name(type) << " credential of user '" << user << "' (" << iterations
-              << " iterations).\n";
+    print_result(args,
+                 "Set the " + std::string(mechanism_name(type)) + " credential of user '" + user + "' (" +
+                     std::to_string(iterations) + " iterations).",
+                 {{"user", user}, {"mechanism", mechanism_name(type)}, {"iterations", iterations}});
     return exit_ok;
 }
 
@@ -98,7 +101,8 @@ int run_delete(const parsed_args& args) {
     auto response = client.call<protocol::alter_user_scram_credentials_response>(
         request, client.version_for<protocol::alter_user_scram_credentials_request>());
     check_results(response, user, "cannot delete the " + std::string(mechanism_name(type)) + " credential");
-    std::cout << "Deleted the " << mechanism_name(type) << " credential of user '" << user << "'.\n";
+    print_result(args, "Deleted the " + std::string(mechanism_name(type)) + " credential of user '" + user + "'.",
+                 {{"user", user}, {"mechanism", mechanism_name(type)}});
     return exit_ok;
 }
 
@@ -123,6 +127,10 @@ int run_describe(const parsed_args& args) {
             out.add_row({r.user, std::string(mechanism_name(c.mechanism)), std::to_string(c.iterations)});
         }
     }
+    if (json_requested(args)) {
+        print_json(std::cout, boost::json::object{{"credentials", json_rows(out)}});
+        return exit_ok;
+    }
     if (out.empty()) {
         std::cout << "No SCRAM credentials.\n";
         return exit_ok;
@@ -142,7 +150,7 @@ std::vector<command> users_commands() {
           "(AlterUserScramCredentials). A user may have both mechanisms. Kafka accepts\n"
           "4096 to 16384 iterations.",
           {mechanism, {"", "--password", "PASSWORD", "the user's password"},
-           {"", "--iterations", "N", "PBKDF2 iterations (default 4096)"}, bootstrap_option(), timeout_option()},
+           {"", "--iterations", "N", "PBKDF2 iterations (default 4096)"}, bootstrap_option(), timeout_option(), json_option()},
           1,
           1,
           "arguments:\n  NAME  the user name (its principal is User:NAME)"},
@@ -150,7 +158,7 @@ std::vector<command> users_commands() {
         {"users", "delete", "delete a user's SCRAM credential",
          {"sluice users delete NAME --mechanism MECHANISM [-b HOST:PORT]",
           "Deletes the user's credential for one SCRAM mechanism (AlterUserScramCredentials).",
-          {mechanism, bootstrap_option(), timeout_option()},
+          {mechanism, bootstrap_option(), timeout_option(), json_option()},
           1,
           1,
           "arguments:\n  NAME  the user name"},
@@ -159,7 +167,7 @@ std::vector<command> users_commands() {
          {"sluice users describe [NAME...] [-b HOST:PORT]",
           "Lists the SCRAM mechanisms and iteration counts of the named users, or of\n"
           "every user (DescribeUserScramCredentials). Salts and keys are never shown.",
-          {bootstrap_option(), timeout_option()},
+          {bootstrap_option(), timeout_option(), json_option()},
           0,
           1000,
           "arguments:\n  NAME  a user name (default: all users)"},

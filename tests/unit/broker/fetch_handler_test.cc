@@ -162,6 +162,24 @@ TEST_F(FetchHandlerTest, incremental_session_always_sends_partitions_in_error) {
     EXPECT_TRUE(partitions_in(answer(request_of(session, 4, {}))).empty());
 }
 
+TEST_F(FetchHandlerTest, a_partition_both_named_and_forgotten_leaves_the_session) {
+    // FetchSession.update applies the request's partitions, then its
+    // forgotten ones: a partition in both is forgotten.
+    create_topic(2);
+    auto opened = answer(request_of(0, 0, {{0, 0}, {1, 0}}));
+    int32_t session = opened.session_id;
+    ASSERT_NE(session, 0);
+    auto body = request_of(session, 1, {{1, 0}});
+    auto& forgotten = body.forgotten_topics_data.emplace_back();
+    forgotten.topic = "t";
+    forgotten.partitions = {1};
+    answer(body);
+    append_one(0);
+    append_one(1);
+    // Only partition 0 is in the session now.
+    EXPECT_EQ(partitions_in(answer(request_of(session, 2, {}))), (std::vector<std::pair<int32_t, int16_t>>{{0, 0}}));
+}
+
 TEST_F(FetchHandlerTest, parked_fetch_is_woken_without_allocating_per_partition) {
     constexpr int32_t partitions = 200;
     create_topic(partitions);

@@ -233,6 +233,13 @@ TEST_F(TlsConfigTest, InterBrokerListener) {
     refused({{"inter.broker.listener.name", "SSL"}, {"security.inter.broker.protocol", "SSL"}},
             "security.inter.broker.protocol");
     refused({{"security.inter.broker.protocol", "SASL_SSL"}}, "security.inter.broker.protocol");
+    // Neither set and no PLAINTEXT listener: Kafka refuses to start too.
+    refused({{"listeners", "SSL://127.0.0.1:9093"}}, "inter.broker.listener.name");
+    auto only_ssl = inter_broker_settings(parse({{"ssl.keystore.type", "PEM"},
+                                                 {"ssl.keystore.location", keystore_},
+                                                 {"listeners", "SSL://127.0.0.1:9093"},
+                                                 {"inter.broker.listener.name", "SSL"}}));
+    EXPECT_EQ(only_ssl.listener, "SSL");
 }
 
 TEST_F(TlsConfigTest, PemNormalisation) {

@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "log/format.h"
+#include "log/partition_metadata.h"
+#include "protocol/uuid_text.h"
 #include "log_test_util.h"
 
 namespace sluice::log {
@@ -147,6 +149,46 @@ TEST_F(log_manager_test, remove_renames_then_deletes) {
     auto loaded = reloaded.load(config_for);
     EXPECT_EQ(loaded.size(), partitions().size() - 2);
     EXPECT_FALSE(std::filesystem::exists(*detached));
+}
+
+TEST_F(log_manager_test, a_set_aside_partition_is_kept_but_never_loaded_again) {
+    log_manager manager({dir_.path()});
+    manager.load(config_for);
+    fill(manager);
+    ASSERT_TRUE(manager.set_aside({"orders", 1}));
+    EXPECT_FALSE(manager.set_aside({"orders", 1}));  // no longer known
+    EXPECT_EQ(manager.get({"orders", 1}), nullptr);
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "orders-1"));
+    manager.shutdown();
+
+    log_manager reloaded({dir_.path()});
+    EXPECT_EQ(reloaded.load(config_for).size(), partitions().size() - 1);
+    EXPECT_EQ(reloaded.get({"orders", 1}), nullptr);
+    size_t strays = 0;
+    for (const auto& item : std::filesystem::directory_iterator(dir_.path())) {
+        const std::string name = item.path().filename().string();
+        if (name.ends_with("-stray")) {
+            ++strays;
+            EXPECT_TRUE(name.starts_with("orders-1.")) << name;
+            EXPECT_TRUE(std::filesystem::exists(item.path() / "00000000000000000000.log"));  // the data is kept
+        }
+    }
+    EXPECT_EQ(strays, 1u);
+}
+
+TEST(partition_metadata, records_the_topic_id_as_kafka_writes_it) {
+    temp_dir dir;
+    EXPECT_FALSE(read_partition_topic_id(dir.path()));
+    protocol::uuid id;
+    for (size_t i = 0; i < id.value.size(); ++i) id.value[i] = static_cast<uint8_t>(i * 7 + 1);
+    ASSERT_TRUE(write_partition_topic_id(dir.path(), id));
+    EXPECT_EQ(read_partition_topic_id(dir.path()), id);
+    std::ifstream in(dir.path() / "partition.metadata");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "version: 0\ntopic_id: " + protocol::to_base64url(id) + "\n");
+    // A damaged file records nothing.
+    std::ofstream(dir.path() / "partition.metadata") << "version: 0\ntopic_id: not-an-id\n";
+    EXPECT_FALSE(read_partition_topic_id(dir.path()));
 }
 
 TEST_F(log_manager_test, create_returns_existing_partition) {

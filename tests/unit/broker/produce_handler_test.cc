@@ -1,0 +1,197 @@
+// The Produce handler's decisions on a broker built in a temp dir (never
+// run, no sockets): what it appends, the error code of each refusal, and
+// what differs between versions.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "broker/topics/topic_registry.h"
+#include "log/partition_log.h"
+#include "protocol/generated/produce.h"
+#include "protocol/record_batch.h"
+#include "unit/broker/registry_calls.h"
+#include "unit/temp_dir.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::error_code;
+using protocol::to_wire;
+using response_t = protocol::produce_response;
+
+protocol::bytes batch_of(std::vector<std::optional<std::string>> keys, std::string value = "v") {
+    std::vector<protocol::record> records;
+    for (auto& k : keys) {
+        protocol::record r;
+        if (k) r.key = protocol::bytes(k->begin(), k->end());
+        r.value = protocol::bytes(value.begin(), value.end());
+        r.timestamp = 1'000;
+        r.offset = static_cast<int64_t>(records.size());
+        records.push_back(std::move(r));
+    }
+    return protocol::build_batch(records, {});
+}
+
+class ProduceHandlerTest : public ::testing::Test {
+protected:
+    ProduceHandlerTest() {
+        broker_config cfg;
+        cfg.listeners = {{"PLAINTEXT", "127.0.0.1", 0, "PLAINTEXT"}};
+        cfg.advertised_listeners = cfg.listeners;
+        cfg.log_dirs = {dir_.path().string()};
+        b_ = std::make_unique<broker>(cfg);
+    }
+
+    void create_topic(const std::string& name, int32_t partitions, topic_config configs = {}) {
+        auto r = testing::create_now(b_->topics(), name, partitions, 1, configs, false);
+        ASSERT_TRUE(r.ok()) << r.message;
+    }
+
+    static protocol::produce_request request_of(const std::string& topic, int32_t partition, protocol::bytes records,
+                                                int16_t acks = 1) {
+        protocol::produce_request body;
+        body.acks = acks;
+        body.timeout_ms = 1000;
+        auto& t = body.topic_data.emplace_back();
+        t.name = topic;
+        auto& p = t.partition_data.emplace_back();
+        p.index = partition;
+        p.records = protocol::records_field::of_bytes(std::move(records));
+        return body;
+    }
+
+    handler_result produce(const protocol::produce_request& body, int16_t version) {
+        protocol::writer w;
+        body.encode(w, version);
+        frame_ = std::move(w.buffer());
+        request req;
+        req.api_key = protocol::produce_request::api_key;
+        req.api_version = version;
+        req.body = std::span<uint8_t>(frame_.data(), frame_.size());
+        return handle_produce(*b_, req);
+    }
+
+    // Answered at once: the one partition's answer.
+    response_t::partition_produce_response answer(const protocol::produce_request& body, int16_t version = 9) {
+        handler_result result = produce(body, version);
+        EXPECT_FALSE(result.deferred) << "the produce waits";
+        EXPECT_EQ(result.what, handler_result::action::respond);
+        response_t response;
+        protocol::reader r(protocol::bytes_view(result.body.buffer().data(), result.body.buffer().size()));
+        response.decode(r, version);
+        EXPECT_TRUE(r.ok());
+        EXPECT_EQ(response.responses.size(), 1u);
+        EXPECT_EQ(response.responses.at(0).partition_responses.size(), 1u);
+        return response.responses.at(0).partition_responses.at(0);
+    }
+
+    int64_t log_end(const std::string& topic, int32_t partition) {
+        return b_->topics().find(topic, partition)->log->log_end_offset();
+    }
+
+    sluice::testing::temp_dir dir_{"sluice-produce-handler"};
+    std::unique_ptr<broker> b_;
+    protocol::bytes frame_;
+};
+
+TEST_F(ProduceHandlerTest, appends_and_answers_the_base_offset) {
+    create_topic("t", 1);
+    auto first = answer(request_of("t", 0, batch_of({"a", "b"})));
+    EXPECT_EQ(first.error_code, 0);
+    EXPECT_EQ(first.base_offset, 0);
+    auto second = answer(request_of("t", 0, batch_of({"c"})));
+    EXPECT_EQ(second.base_offset, 2);
+    EXPECT_EQ(log_end("t", 0), 3);
+}
+
+TEST_F(ProduceHandlerTest, unknown_topics_and_partitions) {
+    create_topic("t", 1);
+    EXPECT_EQ(answer(request_of("nope", 0, batch_of({"a"}))).error_code, to_wire(error_code::unknown_topic_or_partition));
+    EXPECT_EQ(answer(request_of("t", 1, batch_of({"a"}))).error_code, to_wire(error_code::unknown_topic_or_partition));
+    EXPECT_EQ(answer(request_of("t", -1, batch_of({"a"}))).error_code, to_wire(error_code::unknown_topic_or_partition));
+}
+
+TEST_F(ProduceHandlerTest, acks_outside_0_1_all_is_refused_and_nothing_is_written) {
+    create_topic("t", 1);
+    auto r = answer(request_of("t", 0, batch_of({"a"}), 2));
+    EXPECT_EQ(r.error_code, to_wire(error_code::invalid_required_acks));
+    EXPECT_EQ(r.base_offset, -1);
+    EXPECT_EQ(log_end("t", 0), 0);
+}
+
+TEST_F(ProduceHandlerTest, acks_0_gets_no_answer_but_is_appended) {
+    create_topic("t", 1);
+    EXPECT_EQ(produce(request_of("t", 0, batch_of({"a"}), 0), 9).what, handler_result::action::no_response);
+    EXPECT_EQ(log_end("t", 0), 1);
+}
+
+TEST_F(ProduceHandlerTest, a_damaged_batch_is_corrupt_and_nothing_is_written) {
+    create_topic("t", 1);
+    protocol::bytes batch = batch_of({"a", "b"});
+    batch.back() ^= 0xff;  // the CRC no longer matches
+    EXPECT_EQ(answer(request_of("t", 0, batch)).error_code, to_wire(error_code::corrupt_message));
+    // Half a batch.
+    protocol::bytes half = batch_of({"a"});
+    half.resize(half.size() / 2);
+    EXPECT_EQ(answer(request_of("t", 0, half)).error_code, to_wire(error_code::corrupt_message));
+    EXPECT_EQ(log_end("t", 0), 0);
+}
+
+TEST_F(ProduceHandlerTest, an_old_message_format_is_unsupported) {
+    create_topic("t", 1);
+    protocol::bytes batch = batch_of({"a"});
+    batch[16] = 1;  // magic 1: a v0/v1 message set
+    EXPECT_EQ(answer(request_of("t", 0, batch)).error_code, to_wire(error_code::unsupported_for_message_format));
+}
+
+TEST_F(ProduceHandlerTest, a_batch_over_max_message_bytes_is_too_large) {
+    create_topic("t", 1, {{"max.message.bytes", "200"}});
+    EXPECT_EQ(answer(request_of("t", 0, batch_of({"a"}, std::string(500, 'x')))).error_code,
+              to_wire(error_code::message_too_large));
+    EXPECT_EQ(answer(request_of("t", 0, batch_of({"a"}, "small"))).error_code, 0);
+}
+
+TEST_F(ProduceHandlerTest, internal_topics_are_written_by_their_coordinators_only) {
+    create_topic("__consumer_offsets", 1);
+    EXPECT_EQ(answer(request_of("__consumer_offsets", 0, batch_of({"a"}))).error_code,
+              to_wire(error_code::invalid_topic_exception));
+}
+
+TEST_F(ProduceHandlerTest, keyless_records_on_a_compacted_topic_name_each_record_from_v8) {
+    create_topic("c", 1, {{"cleanup.policy", "compact"}});
+    auto v8 = answer(request_of("c", 0, batch_of({"k", std::nullopt, "k2", std::nullopt})), 8);
+    EXPECT_EQ(v8.error_code, to_wire(error_code::invalid_record));
+    ASSERT_EQ(v8.record_errors.size(), 2u);
+    EXPECT_EQ(v8.record_errors[0].batch_index, 1);
+    EXPECT_EQ(v8.record_errors[1].batch_index, 3);
+    ASSERT_TRUE(v8.error_message);
+    EXPECT_NE(v8.error_message->find("2 record errors"), std::string::npos) << *v8.error_message;
+    // Before v8 the answer has no room for them: the code alone.
+    auto v7 = answer(request_of("c", 0, batch_of({std::nullopt})), 7);
+    EXPECT_EQ(v7.error_code, to_wire(error_code::invalid_record));
+    EXPECT_TRUE(v7.record_errors.empty());
+    EXPECT_EQ(log_end("c", 0), 0);
+    EXPECT_EQ(answer(request_of("c", 0, batch_of({"k"}))).error_code, 0);
+}
+
+TEST_F(ProduceHandlerTest, a_truncated_request_closes_the_connection) {
+    create_topic("t", 1);
+    protocol::writer w;
+    request_of("t", 0, batch_of({"a"})).encode(w, 9);
+    frame_ = std::move(w.buffer());
+    frame_.resize(frame_.size() / 2);
+    request req;
+    req.api_key = protocol::produce_request::api_key;
+    req.api_version = 9;
+    req.body = std::span<uint8_t>(frame_.data(), frame_.size());
+    EXPECT_EQ(handle_produce(*b_, req).what, handler_result::action::close);
+    EXPECT_EQ(log_end("t", 0), 0);
+}
+
+}  // namespace
+}  // namespace sluice::broker
