@@ -357,6 +357,10 @@ def test_console_read_only_and_disabled(broker_factory):
     status, headers, page = request(ro.http_port, "/console/")
     assert status == 200 and "<title>Sluice console</title>" in page
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+    shots = tempfile.mkdtemp(prefix="sluice-console-shots-")
+    assert run_browser({"phase": "read-only", "url": "http://127.0.0.1:%d" % ro.http_port, "topic": topic,
+                        "shots": shots})["readOnly"]
+    shutil.rmtree(shots, ignore_errors=True)
 
     off = console_broker(broker_factory, **{"http.console.enable": "false"})
     for path in ("/", "/console/", "/console/app.js", "/api/v1/cluster"):

@@ -10,6 +10,8 @@
 //   act   create a topic, add partitions, change a config (and a bad one),
 //         reset a group's offsets, delete a group, delete a topic; each
 //         through its confirmation dialog
+// and, against a broker with http.console.read.only, "read-only": the
+// pages without their actions.
 // Prints one JSON document on stdout; exits non-zero on the first failed
 // check (with a screenshot "failure.png" in the screenshot directory).
 import { createRequire } from 'module'
@@ -241,6 +243,20 @@ async function actPhase() {
   return out
 }
 
+// http.console.read.only: pages show, actions are not offered.
+async function readOnlyPhase() {
+  await page.goto(cfg.url + '/console/#/topics')
+  await page.waitForFunction(() => document.body.dataset.page === 'topics')
+  await page.waitForFunction(() => document.body.classList.contains('read-only'))
+  check((await rowCells(`#topics tr[data-topic="${cfg.topic}"]`))[1] === '1', 'the topic is listed')
+  check(!(await page.isVisible('#create-topic')), 'no create form')
+  await clickAndRender(`#topics tr[data-topic="${cfg.topic}"] a`)
+  check((await page.$$('#partitions tbody tr')).length === 1, 'the topic page shows')
+  check(!(await page.isVisible('#delete-topic')) && !(await page.isVisible('#add-partitions')), 'no actions')
+  check((await text('#cluster-id')).includes('read-only'), 'marked read-only')
+  return { readOnly: true }
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -255,7 +271,8 @@ try {
   const consoleErrors = []
   page.on('pageerror', e => consoleErrors.push(String(e)))
   page.on('dialog', d => { dialogs.push(d.message()); d.accept() })
-  const result = cfg.phase === 'act' ? await actPhase() : await readPhase()
+  const phases = { read: readPhase, act: actPhase, 'read-only': readOnlyPhase }
+  const result = await phases[cfg.phase]()
   check(consoleErrors.length === 0, 'no script errors: ' + consoleErrors.join('; '))
   process.stdout.write(JSON.stringify({ ...result, dialogs }) + '\n')
 } catch (e) {
