@@ -12,6 +12,7 @@
 #include "broker/config/config_def.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
+#include "broker/http/console/api.h"
 #include "broker/http/http_server.h"
 #include "broker/http/readiness.h"
 #include "broker/metrics/broker_metrics.h"
@@ -177,8 +178,15 @@ broker::broker(broker_config config, log::background_executor executor)
                                        static_cast<size_t>(config_.socket_request_max_bytes), std::move(tls),
                                        handshake_timeout, connection_limits_of(config_));
     if (!config_.http_listeners.empty()) {
-        http::routes routes{[this] { return metrics::render_metrics(*this); },
-                            [this] { return http::not_ready(*this); }};
+        http::routes routes;
+        routes.metrics = [this] { return metrics::render_metrics(*this); };
+        routes.not_ready = [this] { return http::not_ready(*this); };
+        if (config_.http_console_enable) {
+            routes.console = [this](std::string_view method, std::string_view target, std::string body,
+                                    http::routes::reply_fn reply) {
+                http::console::serve(*this, method, target, std::move(body), std::move(reply));
+            };
+        }
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
     }

@@ -356,6 +356,8 @@ broker_config broker_config::from_properties(const property_list& props) {
         }
     }
     c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
+    c.http_console_enable = flag("http.console.enable");
+    c.http_console_read_only = flag("http.console.read.only");
     c.metrics_enabled = flag("sluice.metrics.enabled");
     read_authorizer_settings(c, str("authorizer.class.name"), str("super.users"));
     c.allow_everyone_if_no_acl_found = flag("allow.everyone.if.no.acl.found");

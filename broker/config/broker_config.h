@@ -123,6 +123,8 @@ struct broker_config {
     // compete for the port.
     std::vector<listener> http_listeners;
     int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
+    bool http_console_enable = true;          // http.console.enable
+    bool http_console_read_only = false;      // http.console.read.only
     bool metrics_enabled = true;              // sluice.metrics.enabled
     // authorizer.class.name names one of Kafka's authorizers: ACLs enforced.
     bool authorizer_enabled = false;

@@ -177,6 +177,10 @@ std::vector<config_def> used_defs() {
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
         // Sluice's own: an HTTP client that has not sent a whole request by then is closed.
         {.name = "sluice.http.request.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
+        // The web console and its JSON API (/console/, /api/v1/) on the same
+        // listener; unauthenticated, so read.only refuses every change.
+        {.name = "http.console.enable", .type = t::boolean, .default_value = "true"},
+        {.name = "http.console.read.only", .type = t::boolean, .default_value = "false"},
         // Sluice's own: false stops recording counters and request times (benchmarks).
         {.name = "sluice.metrics.enabled", .type = t::boolean, .default_value = "true"},
         // Authorization: empty = none; Kafka's two authorizer classes switch

@@ -65,9 +65,20 @@ private:
             a.body = ec.message() + "\n";
             return write(std::move(a), false, 11);
         }
-        const auto& req = parser_->get();
-        answer a = route(std::string_view(req.method_string().data(), req.method_string().size()),
-                         std::string_view(req.target().data(), req.target().size()), s_->r);
+        auto& req = parser_->get();
+        std::string_view method(req.method_string().data(), req.method_string().size());
+        std::string_view target(req.target().data(), req.target().size());
+        if (s_->r.console && console_path(target)) {
+            const bool keep_alive = req.keep_alive();
+            const unsigned version = req.version();
+            // The session outlives the wait: the reply holds it.
+            return s_->r.console(method, target, std::move(req.body()),
+                                 [self = shared_from_this(), keep_alive, version](answer a) {
+                                     if (self->s_->stopped) return;
+                                     self->write(std::move(a), keep_alive, version);
+                                 });
+        }
+        answer a = route(method, target, s_->r);
         write(std::move(a), req.keep_alive(), req.version());
     }
 
@@ -76,6 +87,17 @@ private:
         res->set(bhttp::field::server, "sluice");
         res->set(bhttp::field::content_type, a.content_type);
         if (a.allow_get) res->set(bhttp::field::allow, "GET");
+        if (!a.allow.empty()) res->set(bhttp::field::allow, a.allow);
+        if (!a.location.empty()) res->set(bhttp::field::location, a.location);
+        if (a.console_page) {
+            // Defence in depth behind the pages' own escaping: no inline
+            // script, nothing from elsewhere, not framed.
+            res->set("Content-Security-Policy",
+                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                     "frame-ancestors 'none'");
+            res->set("X-Content-Type-Options", "nosniff");
+            res->set(bhttp::field::cache_control, "no-store");
+        }
         res->keep_alive(keep_alive);
         res->body() = std::move(a.body);
         res->prepare_payload();
@@ -113,7 +135,7 @@ http_server::http_server(asio::io_context& io, const std::vector<listener>& list
             throw std::runtime_error("http.listeners: cannot listen on " + l.host + ":" + std::to_string(l.port) +
                                      ": " + ec.message());
         }
-        spdlog::info("HTTP (metrics, health) on {}:{}", at.address().to_string(), a->local_endpoint().port());
+        spdlog::info("HTTP (metrics, health, console) on {}:{}", at.address().to_string(), a->local_endpoint().port());
         acceptors_.push_back(std::move(a));
     }
     for (size_t i = 0; i < acceptors_.size(); ++i)

@@ -1,6 +1,8 @@
 #pragma once
 // The HTTP listener(s) of http.listeners: HTTP/1.1 with keep-alive, one
-// request at a time per connection, answered by router.h.
+// request at a time per connection, answered by router.h; the console's
+// paths by routes::console, whose reply may come later (nothing more is
+// read from the connection until it has).
 //
 // Runs on the broker's I/O executor: a scrape reads the same memory the
 // handlers write, so it needs no lock and sees a consistent moment. A scrape

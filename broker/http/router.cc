@@ -15,6 +15,12 @@ answer text(unsigned status, std::string body) {
 
 }  // namespace
 
+bool console_path(std::string_view target) {
+    std::string_view path = target.substr(0, target.find('?'));
+    return path == "/" || path == "/console" || path.starts_with("/console/") || path == "/api" ||
+           path.starts_with("/api/");
+}
+
 answer route(std::string_view method, std::string_view target, const routes& r) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path != "/metrics" && path != "/healthz" && path != "/readyz") return text(404, "not found\n");

@@ -5,6 +5,8 @@
 //   GET /healthz  200 while the process serves at all
 //   GET /readyz   200 "ready", or 503 with the reason it is not
 //   other paths   404; other methods on these paths 405 (Allow: GET)
+// The web console (/, /console/..., /api/...) is answered by console/
+// (asynchronously: its actions wait on the metadata store) when enabled.
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,14 +18,24 @@ struct answer {
     unsigned status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
-    bool allow_get = false;  // send "Allow: GET" (405)
+    bool allow_get = false;     // send "Allow: GET" (405)
+    std::string allow;          // else, when set, the Allow header (405)
+    std::string location;       // Location header (redirects)
+    bool console_page = false;  // send the console's Content-Security-Policy
 };
 
 struct routes {
     std::function<std::string()> metrics;
     // nullopt when ready, else why not.
     std::function<std::optional<std::string>()> not_ready;
+    // The console and its API; unset, their paths are 404 like any other.
+    // `reply` is called once, on the I/O executor, maybe after it returns.
+    using reply_fn = std::function<void(answer)>;
+    std::function<void(std::string_view method, std::string_view target, std::string body, reply_fn reply)> console;
 };
+
+// Whether `target` belongs to the console (its pages or /api/).
+bool console_path(std::string_view target);
 
 answer route(std::string_view method, std::string_view target, const routes& r);
 

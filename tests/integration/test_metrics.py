@@ -227,7 +227,7 @@ def test_health_and_readiness(http_broker):
 
 def test_bad_http_input(http_broker):
     port = http_broker.http_port
-    assert http_get(port, "/")[0] == 404
+    assert http_get(port, "/nothing")[0] == 404  # "/" is the web console (test_console.py)
     assert http_get(port, "/metrics/../etc/passwd")[0] == 404
     status, headers, _ = http_get(port, "/metrics", method="POST")
     assert status == 405 and headers["Allow"] == "GET"

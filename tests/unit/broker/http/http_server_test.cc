@@ -21,7 +21,10 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 routes test_routes(std::optional<std::string>* why) {
-    return routes{[] { return std::string("m_total 1\n"); }, [why] { return *why; }};
+    routes r;
+    r.metrics = [] { return std::string("m_total 1\n"); };
+    r.not_ready = [why] { return *why; };
+    return r;
 }
 
 TEST(RouterTest, Statuses) {
@@ -46,6 +49,16 @@ TEST(RouterTest, Statuses) {
     EXPECT_EQ(route("DELETE", "/healthz", r).status, 405u);
 }
 
+TEST(RouterTest, ConsolePaths) {
+    for (const char* p : {"/", "/?x=1", "/console", "/console/", "/console/app.js", "/api", "/api/", "/api/v1/topics",
+                          "/api/v1/topics?x=/metrics"}) {
+        EXPECT_TRUE(console_path(p)) << p;
+    }
+    for (const char* p : {"/metrics", "/healthz", "/readyz", "/consoles", "/apis", "//", "/x/api/", "/metrics?/api/"}) {
+        EXPECT_FALSE(console_path(p)) << p;
+    }
+}
+
 // A real server on port 0, its io_context on a thread, and raw sockets.
 class HttpServerTest : public ::testing::Test {
 protected:
@@ -54,7 +67,24 @@ protected:
         l.name = "HTTP";
         l.host = "127.0.0.1";
         l.port = 0;
-        server_.emplace(io_, std::vector<listener>{l}, test_routes(&why_), 300ms);
+        routes r = test_routes(&why_);
+        // The console's paths answer later, as its actions do; "/api/held"
+        // keeps the reply for the test to call.
+        r.console = [this](std::string_view method, std::string_view target, std::string body, routes::reply_fn reply) {
+            if (target == "/api/held") {
+                held_ = std::move(reply);
+                return;
+            }
+            answer a;
+            a.body = std::string(method) + " " + std::string(target) + " " + body;
+            if (target == "/api/405") {
+                a.status = 405;
+                a.allow = "GET, POST";
+            }
+            a.console_page = target == "/console/";
+            asio::post(io_, [reply = std::move(reply), a = std::move(a)]() mutable { reply(std::move(a)); });
+        };
+        server_.emplace(io_, std::vector<listener>{l}, std::move(r), 300ms);
         work_.emplace(io_.get_executor());
         thread_ = std::thread([this] { io_.run(); });
     }
@@ -89,6 +119,7 @@ protected:
     asio::io_context io_;
     asio::io_context client_io_;
     std::optional<std::string> why_;
+    routes::reply_fn held_;
     std::optional<http_server> server_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
     std::thread thread_;
@@ -106,6 +137,48 @@ TEST_F(HttpServerTest, KeepsAliveForTwoRequests) {
         "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK\r\n")) << r;
     EXPECT_NE(r.find("HTTP/1.1 404 Not Found\r\n"), std::string::npos) << r;
+}
+
+TEST_F(HttpServerTest, ConsoleAnswersLaterAndInOrder) {
+    std::string r = exchange(
+        "POST /api/v1/topics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const size_t first = r.find("POST /api/v1/topics hello");
+    const size_t second = r.find("m_total 1\n");
+    ASSERT_NE(first, std::string::npos) << r;
+    ASSERT_NE(second, std::string::npos) << r;
+    EXPECT_LT(first, second);
+}
+
+TEST_F(HttpServerTest, ConsoleHeaders) {
+    std::string r = exchange("DELETE /api/405 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(r.starts_with("HTTP/1.1 405 ")) << r;
+    EXPECT_NE(r.find("Allow: GET, POST\r\n"), std::string::npos) << r;
+    r = exchange("GET /console/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(r.find("Content-Security-Policy: default-src 'self'"), std::string::npos) << r;
+    EXPECT_NE(r.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos) << r;
+    r = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.find("Content-Security-Policy"), std::string::npos) << r;
+}
+
+TEST_F(HttpServerTest, ConsoleBodyPastTheLimitIs413) {
+    std::string r = exchange(
+        "POST /api/v1/topics HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(http_server::body_limit + 1) +
+        "\r\n\r\n" + std::string(http_server::body_limit + 1, '{'));
+    EXPECT_TRUE(r.starts_with("HTTP/1.1 413 ")) << r.substr(0, 100);
+}
+
+TEST_F(HttpServerTest, AReplyAfterStopIsDropped) {
+    tcp::socket s = connect();
+    asio::write(s, asio::buffer(std::string("GET /api/held HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::this_thread::sleep_for(100ms);  // read and held
+    asio::post(io_, [this] {
+        server_->stop();
+        ASSERT_TRUE(held_);
+        held_(answer{});  // the session is closed: nothing is written, nothing breaks
+        held_ = nullptr;
+    });
+    EXPECT_EQ(read_all(s), "");
 }
 
 TEST_F(HttpServerTest, OversizedHeaderIs431) {
