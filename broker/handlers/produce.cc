@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/broker.h"
@@ -69,7 +70,12 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
     if (records.empty()) return {error_code::invalid_record, {}, {}};
     protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
     std::vector<int32_t> keyless;
+    bool first = true;
     while (auto batch = it.next()) {
+        // As Kafka's LogValidator: a partition's records are one v2 batch.
+        if (!std::exchange(first, false)) {
+            return {error_code::invalid_record, {}, "Compressed outer record has more than one batch"};
+        }
         auto header = protocol::read_batch_header(*batch);
         if (!header) return {error_code::corrupt_message, {}, {}};
         if (header->magic != protocol::current_magic) return {error_code::unsupported_for_message_format, {}, {}};
@@ -122,7 +128,8 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
 response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
                                                          const protocol::records_field& records, int16_t version,
                                                          int16_t acks, bool transactional,
-                                                         std::optional<int64_t>& waits_for) {
+                                                         std::optional<int64_t>& waits_for,
+                                                         std::vector<partition_state*>& appended_to) {
     response_t::partition_produce_response out;
     out.index = index;
     out.base_offset = -1;
@@ -172,8 +179,10 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     metrics::record_append(b, p, bytes.size(),
                            static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
     if (!appended.duplicate) {
-        // Moves the high watermark at once when the leader is the whole ISR.
-        on_leader_append(p);
+        // Moves the high watermark at once when the leader is the whole ISR;
+        // parked fetches are woken once the whole request is appended.
+        on_leader_append(p, false);
+        appended_to.push_back(&p);
         b.flush_if_due(topic->meta.name, index);
     }
     if (acks == -1) {
@@ -289,6 +298,7 @@ struct produced {
 produced produce_all(broker& b, const protocol::produce_request& body, int16_t version, const refusals* refused,
                      std::string_view listener) {
     produced out;
+    std::vector<partition_state*> appended_to;
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     for (const auto& topic_data : body.topic_data) {
         response_t::topic_produce_response topic_out;
@@ -313,7 +323,7 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
             std::optional<int64_t> waits_for;
             topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records, version,
                                                                       body.acks, body.transactional_id.has_value(),
-                                                                      waits_for));
+                                                                      waits_for, appended_to));
             if (topic != nullptr && part.index >= 0 && part.index < static_cast<int32_t>(topic->partitions.size())) {
                 metrics::record_produce(b, *topic->partitions[static_cast<size_t>(part.index)],
                                         topic_out.partition_responses.back().error_code != 0);
@@ -326,6 +336,7 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
         }
         out.response.responses.push_back(std::move(topic_out));
     }
+    for (partition_state* p : appended_to) p->notify();
     for (const auto& t : out.response.responses) {
         for (const auto& p : t.partition_responses) {
             add_node_endpoint(b, p.current_leader.leader_id, listener, out.response.node_endpoints);

@@ -11,10 +11,14 @@ namespace {
 // The log's high watermark follows leader_state's, forward only (leader_state
 // never moves back either; the group coordinator may have moved the log's
 // first on its own topic). Waiters re-check whatever moved.
-void publish(partition_state& p) {
+void follow_high_watermark(partition_state& p) {
     if (const replication::leader_state* ls = p.replica.leader()) {
         if (ls->high_watermark().value() > p.log->high_watermark()) p.log->set_high_watermark(ls->high_watermark().value());
     }
+}
+
+void publish(partition_state& p) {
+    follow_high_watermark(p);
     p.notify();
 }
 
@@ -38,11 +42,12 @@ void become_follower(partition_state& p, node_id leader, leader_epoch epoch, int
     p.notify();
 }
 
-void on_leader_append(partition_state& p) {
+void on_leader_append(partition_state& p, bool wake_waiters) {
     if (replication::leader_state* ls = p.replica.leader()) ls->on_append(protocol::offset(p.log->log_end_offset()));
+    follow_high_watermark(p);
     // Always: a parked follower fetch reads up to the log end, not the high
     // watermark, so an append is news to it even when nothing commits.
-    publish(p);
+    if (wake_waiters) p.notify();
 }
 
 void on_follower_fetch(partition_state& p, node_id follower, int64_t fetch_offset, int64_t now_ms) {

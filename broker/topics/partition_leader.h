@@ -26,8 +26,11 @@ void become_leader(partition_state& p, leader_epoch epoch, int32_t partition_epo
 void become_follower(partition_state& p, node_id leader, leader_epoch epoch, int32_t partition_epoch,
                      std::vector<node_id> replicas, std::vector<node_id> isr);
 
-// After a local append on the leader.
-void on_leader_append(partition_state& p);
+// After a local append on the leader. With `wake_waiters` false the caller
+// wakes the partition's parked fetches itself (notify()) once the rest of
+// its request is appended, as Kafka completes delayed fetches after all of a
+// produce request's appends.
+void on_leader_append(partition_state& p, bool wake_waiters = true);
 
 // A follower's fetch at `fetch_offset`, recorded once per request (as
 // Kafka's Partition.updateFollowerFetchState; a parked fetch's later

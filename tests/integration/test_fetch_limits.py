@@ -34,11 +34,23 @@ def batch(value_size, count=1):
 
 
 def produce_raw(port, topic, partition, *batches):
-    """Appends the batches to one partition in one Produce v3 request."""
+    """Appends the batches to one partition, one Produce v3 request each (a
+    request carries one batch per partition, as Kafka requires)."""
     with kw.connect(port) as s:
-        r = kw.roundtrip(s, kw.API_PRODUCE, 3, 1, kw.produce_v3_body(topic, partition, b"".join(batches)))
-        parts, _ = kw.parse_produce_v3(r)
-    assert parts[topic][partition]["error_code"] == NONE, parts
+        for n, b in enumerate(batches):
+            r = kw.roundtrip(s, kw.API_PRODUCE, 3, n, kw.produce_v3_body(topic, partition, b))
+            parts, _ = kw.parse_produce_v3(r)
+            assert parts[topic][partition]["error_code"] == NONE, parts
+
+
+def produce_raw_partitions(port, topic, batch_of_partition):
+    """One Produce v3 request with one batch for each partition named."""
+    body = (kw.string(None) + kw.int16(1) + kw.int32(5000)
+            + kw.array([(topic, sorted(batch_of_partition.items()))],
+                       lambda t: kw.string(t[0]) + kw.array(t[1], lambda p: kw.int32(p[0]) + kw.bytes_(p[1]))))
+    with kw.connect(port) as s:
+        parts, _ = kw.parse_produce_v3(kw.roundtrip(s, kw.API_PRODUCE, 3, 1, body))
+    assert all(parts[topic][p]["error_code"] == NONE for p in batch_of_partition), parts
 
 
 def topic_with(broker, partitions, *batches_per_partition):
@@ -192,18 +204,26 @@ def test_min_bytes_zero_answers_at_once_without_data(broker):
 # Long polls and fetch sessions share the rules
 
 def test_long_poll_woken_by_a_produce_obeys_the_limits(broker):
-    big = batch(100 * KB)
-    topic = topic_with(broker, 2, [], [])
-    fetched = [(topic, 0, 0), (topic, 1, 0)]
-    timer = threading.Timer(0.3, lambda: produce_raw(broker.port, topic, 0, big, big))
-    timer.start()
-    try:
-        started = time.monotonic()
-        parts = fetch_v4(broker.port, fetched, 150 * KB, 1 << 20, max_wait_ms=20000, min_bytes=1)[topic]
-    finally:
-        timer.join()
-    assert time.monotonic() - started < 10
-    assert sizes(parts) == [150 * KB, 0]
+    big, small = batch(100 * KB), batch(10 * KB)
+
+    def woken_fetch(max_bytes):
+        topic = topic_with(broker, 2, [], [])
+        fetched = [(topic, 0, 0), (topic, 1, 0)]
+        # One request with a batch for each partition: as Kafka, the parked
+        # fetch is woken once both are appended.
+        timer = threading.Timer(0.3, lambda: produce_raw_partitions(broker.port, topic, {0: big, 1: small}))
+        timer.start()
+        try:
+            started = time.monotonic()
+            parts = fetch_v4(broker.port, fetched, max_bytes, 1 << 20, max_wait_ms=20000, min_bytes=1)[topic]
+        finally:
+            timer.join()
+        assert time.monotonic() - started < 10
+        return sizes(parts)
+
+    assert woken_fetch(1 << 20) == [len(big), len(small)]
+    # 105 KB: the first batch comes whole, the second does not fit what is left.
+    assert woken_fetch(105 * KB) == [len(big), 0]
 
 
 def session_fetch(sock, cid, session_id, epoch, partitions, **kwargs):

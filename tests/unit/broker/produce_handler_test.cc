@@ -191,6 +191,18 @@ TEST_F(ProduceHandlerTest, keyless_records_on_a_compacted_topic_name_each_record
     EXPECT_EQ(answer(request_of("c", 0, batch_of({"k"}))).error_code, 0);
 }
 
+TEST_F(ProduceHandlerTest, a_partition_gets_one_batch_per_request) {
+    // Kafka's LogValidator refuses a second v2 batch for a partition.
+    create_topic("t", 1);
+    protocol::bytes two = batch_of({"a"});
+    protocol::bytes second = batch_of({"b"});
+    two.insert(two.end(), second.begin(), second.end());
+    auto r = answer(request_of("t", 0, two));
+    EXPECT_EQ(r.error_code, to_wire(error_code::invalid_record));
+    EXPECT_EQ(r.error_message, "Compressed outer record has more than one batch");
+    EXPECT_EQ(log_end("t", 0), 0);
+}
+
 TEST_F(ProduceHandlerTest, a_truncated_request_closes_the_connection) {
     create_topic("t", 1);
     protocol::writer w;
