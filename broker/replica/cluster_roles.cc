@@ -161,7 +161,13 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
         if (topic.meta.name == groups::offsets_topic_name) broker_.groups().resigned(p.index);
         if (topic.meta.name == txn::txn_topic_name) broker_.transactions().resigned(p.index);
     }
-    if (!replica || reg->leader == replication::no_leader || (leaving_ && !reg->in_isr(self.value()))) {
+    if (!replica) {
+        fetchers_->unfollow(tp);
+        logs_.erase(std::make_pair(tp.topic, tp.partition));
+        drop_data(p, tp);
+        return;
+    }
+    if (reg->leader == replication::no_leader || (leaving_ && !reg->in_isr(self.value()))) {
         fetchers_->unfollow(tp);
         return;
     }
@@ -201,6 +207,25 @@ void cluster_roles::apply_partition(topic_state& topic, partition_state& p) {
     }
     if (!unchanged) spdlog::info("following {}-{} from broker {} at epoch {}", tp.topic, tp.partition, reg->leader,
                                  reg->leader_epoch);
+}
+
+// As Kafka's StopReplica with delete: a broker the partition moved away from
+// (or that was never among its replicas) keeps no records of it. Should it
+// become a replica again, it fetches everything from the leader.
+void cluster_roles::drop_data(partition_state& p, const replication::topic_partition& tp) {
+    log::partition_log& lg = *p.log;
+    if (lg.log_end_offset() == 0 && lg.log_start_offset() == 0) return;
+    auto dropped = lg.truncate_fully_and_start_at(protocol::offset(0));
+    if (!dropped.done) {  // a cleaner swap in flight: after it
+        retry_later(tp.topic);
+        return;
+    }
+    p.notify();
+    spdlog::info("deleted the records of {}-{}: this broker is not one of its replicas", tp.topic, tp.partition);
+    broker_.post_background([files = std::move(dropped.deleted_files)] {
+        std::error_code ec;
+        for (const auto& f : files) std::filesystem::remove(f, ec);
+    });
 }
 
 void cluster_roles::propose_isr(const std::string& topic, const partition_state& p,

@@ -55,6 +55,7 @@ private:
     void apply_partition(topic_state& topic, partition_state& p);
     void propose_isr(const std::string& topic, const partition_state& p, const std::vector<protocol::node_id>& isr);
     void retry_later(const std::string& topic);
+    void drop_data(partition_state& p, const replication::topic_partition& tp);
 
     broker& broker_;
     std::unique_ptr<follower_fetchers> fetchers_;

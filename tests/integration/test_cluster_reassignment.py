@@ -135,6 +135,9 @@ def test_a_partition_moves_while_producing_and_survives_its_old_replica(etcd, br
     wait_until(lambda: kcat_replicas(brokers[1], topic) == ([1, 2], [1, 2]), T, "kcat -L showing [1, 2]")
     assert partition_meta(brokers, topic).leader in (1, 2)
     assert ongoing(brokers[0]) == {}
+    # The old replica keeps no records of the partition (Kafka's StopReplica
+    # with delete).
+    wait_until(lambda: by_node(brokers, 0).batch_headers(topic) == [], T, "broker 0 dropping its old replica's records")
 
     by_node(brokers, 0).kill9()
     survivors = [b for b in brokers if b.running()]
