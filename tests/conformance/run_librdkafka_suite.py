@@ -16,7 +16,9 @@ version skip themselves; the broker auto-creates topics with 4 partitions,
 as the clusters librdkafka's own tooling starts do. KAFKA_PATH is this
 repository's tools/kafka (Kafka's scripts, running the sluice built beside
 --sluiced); the tests that manage ACLs with kafka-acls.sh get a broker with
-an authorizer (AUTHORIZER_TESTS).
+an authorizer (AUTHORIZER_TESTS). Tests that create topics with replication
+factor 3 (CLUSTER_TESTS), or every test with --brokers N, run against an
+etcd and that many brokers (Debian's etcd-server).
 
 Prints one line per test (PASSED, FAILED, SKIPPED or TIMEOUT, with the
 seconds it took) and a closing "N passed, N failed, N skipped" line; exits
@@ -45,6 +47,10 @@ KAFKA_VERSION = "3.9.0"
 # the anonymous test clients may create the ACLs and a DENY still bites
 # (a super user would bypass it).
 AUTHORIZER_TESTS = {"0081", "0109", "0115", "0119"}
+# Tests that create topics with replication factor 3: a single broker
+# refuses them (as Kafka does), so they run against etcd and three brokers.
+CLUSTER_TESTS = {"0103"}
+
 AUTHORIZER_OVERRIDES = ["authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                         "allow.everyone.if.no.acl.found=true"]
 
@@ -105,27 +111,66 @@ def verdict(output, returncode, number):
     return "FAILED"
 
 
-def run_one(number, args, logs):
-    port = free_port()
-    data = tempfile.mkdtemp(prefix="sluice-conf-%s-" % number)
-    listener = "PLAINTEXT://127.0.0.1:%d" % port
-    broker_log = open(os.path.join(logs, "%s.broker.log" % number), "w")
-    # The suite expects auto-created topics to have 4 partitions, as the
-    # clusters its own tooling starts do.
-    argv = [args.sluiced, "--override", "listeners=" + listener, "--override",
-            "advertised.listeners=" + listener, "--override", "log.dirs=" + data,
-            "--override", "num.partitions=4", "--override", "http.listeners="]
+class Etcd:
+    """A single-node etcd on free ports in `data`, for cluster runs."""
+
+    def __init__(self, data, log):
+        self.url = "http://127.0.0.1:%d" % free_port()
+        peer = "http://127.0.0.1:%d" % free_port()
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.proc = subprocess.Popen(
+            ["etcd", "--name", "conf", "--data-dir", os.path.join(data, "etcd"),
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+             "--initial-cluster", "conf=" + peer],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=data)
+
+
+def start_brokers(number, args, data, log):
+    """One broker, or for CLUSTER_TESTS (and --brokers N) an etcd and N
+    brokers on it. Returns (processes, bootstrap, why-not-started)."""
+    count = max(args.brokers, 3 if number in CLUSTER_TESTS else 1)
+    procs, ports = [], []
+    common = ["--override", "num.partitions=4", "--override", "http.listeners="]
     for o in (AUTHORIZER_OVERRIDES if number in AUTHORIZER_TESTS else []) + args.override:
-        argv += ["--override", o]
-    broker = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=broker_log, stderr=subprocess.STDOUT)
+        common += ["--override", o]
+    if count > 1:
+        if shutil.which("etcd") is None:
+            return procs, "", "etcd is not installed (Debian: etcd-server)"
+        etcd = Etcd(data, log)
+        procs.append(etcd.proc)
+        if not wait_listening(etcd.port, etcd.proc, time.monotonic() + 20):
+            return procs, "", "etcd did not start"
+        common += ["--override", "metadata.etcd.endpoints=" + etcd.url,
+                   "--override", "metadata.etcd.session.timeout.ms=3000"]
+    for i in range(count):
+        port = free_port()
+        listener = "PLAINTEXT://127.0.0.1:%d" % port
+        argv = [args.sluiced, "--override", "listeners=" + listener, "--override",
+                "advertised.listeners=" + listener, "--override",
+                "log.dirs=" + os.path.join(data, "broker-%d" % i), "--override", "node.id=%d" % i] + common
+        procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT))
+        ports.append(port)
+    deadline = time.monotonic() + 30
+    for port, proc in zip(ports, procs[len(procs) - count:]):
+        if not wait_listening(port, proc, deadline):
+            return procs, "", "broker did not start"
+    return procs, ",".join("127.0.0.1:%d" % p for p in ports), ""
+
+
+def run_one(number, args, logs):
+    data = tempfile.mkdtemp(prefix="sluice-conf-%s-" % number)
+    broker_log = open(os.path.join(logs, "%s.broker.log" % number), "w")
     started = time.monotonic()
+    procs = []
     try:
-        if not wait_listening(port, broker, time.monotonic() + 15):
-            return "FAILED", 0.0, "broker did not start"
+        procs, bootstrap, why = start_brokers(number, args, data, broker_log)
+        if why:
+            return "FAILED", 0.0, why
         tests_dir = os.path.join(args.librdkafka, "tests")
         conf = os.path.join(data, "test.conf")
         with open(conf, "w") as f:
-            f.write("bootstrap.servers=127.0.0.1:%d\n" % port)
+            f.write("bootstrap.servers=%s\n" % bootstrap)
         # The runner links librdkafka dynamically: use the checkout's build,
         # not whatever librdkafka the system has.
         libs = [os.path.join(args.librdkafka, "src"), os.path.join(args.librdkafka, "src-cpp")]
@@ -134,7 +179,7 @@ def run_one(number, args, logs):
         env.pop("KAFKA_PATH", None)
         if args.kafka_path:
             env["KAFKA_PATH"] = args.kafka_path
-            env["BROKERS"] = "127.0.0.1:%d" % port
+            env["BROKERS"] = bootstrap
             # The scripts run `sluice kafka-compat`: the one built with this sluiced.
             cli = os.path.join(os.path.dirname(os.path.abspath(args.sluiced)), "sluice")
             if os.access(cli, os.X_OK):
@@ -152,13 +197,14 @@ def run_one(number, args, logs):
             result = "TIMEOUT"
         with open(os.path.join(logs, "%s.runner.log" % number), "w") as f:
             f.write(output)
-        if broker.poll() is not None:
-            result, why = "FAILED", "sluiced exited with %s" % broker.returncode
-        else:
-            why = ""
+        exited = [p for p in procs if p.poll() is not None]
+        if exited:
+            result, why = "FAILED", "a process it started exited with %s" % exited[0].returncode
         return result, time.monotonic() - started, why
     finally:
-        stop(broker)
+        # Brokers first, etcd (the first process of a cluster run) last.
+        for proc in reversed(procs):
+            stop(proc)
         broker_log.close()
         shutil.rmtree(data, ignore_errors=True)
 
@@ -173,6 +219,8 @@ def main():
     ap.add_argument("--kafka-path", default=os.path.join(ROOT, "tools", "kafka"),
                     help="KAFKA_PATH for the tests that run Kafka's scripts (default: this repository's "
                          "tools/kafka, whose bin/kafka-*.sh run the sluice next to --sluiced; '' for none)")
+    ap.add_argument("--brokers", type=int, default=1,
+                    help="brokers per test (more than one: on an etcd; CLUSTER_TESTS always get three)")
     ap.add_argument("--override", action="append", default=[], help="extra broker property key=value")
     ap.add_argument("--logs", default=os.path.join(tempfile.gettempdir(), "sluice-conformance"))
     ap.add_argument("--json", help="write the results here")
