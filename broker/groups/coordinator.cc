@@ -401,29 +401,37 @@ void coordinator::sync(const protocol::sync_group_request& req, int16_t version,
 }
 
 void coordinator::complete_sync(group& g) {
-    error_code stored = persist_group(g);
-    if (stored != error_code::none) {
-        // Kafka answers NOT_COORDINATOR-like errors and rebalances again.
-        for (auto& [id, m] : g.members()) {
-            if (m->awaiting_sync) {
-                m->awaiting_sync(sync_error(error_code::coordinator_not_available));
-                m->awaiting_sync = nullptr;
+    // The assignment is answered only once the ISR holds the group's record,
+    // as Kafka's storeGroup callback does: a member must not start on an
+    // assignment a new coordinator would not know. Meanwhile the group stays
+    // CompletingRebalance; a rebalance that starts first answers the waiting
+    // members itself and makes this outcome stale.
+    store_group(g, [this, id = g.id(), generation = g.generation()](error_code stored) {
+        group* g = find(id);
+        if (g == nullptr || g->generation() != generation || g->state() != group_state::completing_rebalance) return;
+        if (stored != error_code::none) {
+            for (auto& [member_id, m] : g->members()) {
+                if (m->awaiting_sync) {
+                    auto respond = std::move(m->awaiting_sync);
+                    m->awaiting_sync = nullptr;
+                    respond(sync_error(stored));
+                }
             }
+            prepare_rebalance(*g, now_ms());
+            return;
         }
-        prepare_rebalance(g, now_ms());
-        return;
-    }
-    g.set_state(group_state::stable, now_ms());
-    for (auto& [id, m] : g.members()) {
-        if (!m->awaiting_sync) continue;
-        protocol::sync_group_response r;
-        r.protocol_type = g.protocol_type();
-        r.protocol_name = g.protocol_name();
-        r.assignment = m->assignment;
-        auto respond = std::move(m->awaiting_sync);
-        m->awaiting_sync = nullptr;
-        respond(r);
-    }
+        g->set_state(group_state::stable, now_ms());
+        for (auto& [member_id, m] : g->members()) {
+            if (!m->awaiting_sync) continue;
+            protocol::sync_group_response r;
+            r.protocol_type = g->protocol_type();
+            r.protocol_name = g->protocol_name();
+            r.assignment = m->assignment;
+            auto respond = std::move(m->awaiting_sync);
+            m->awaiting_sync = nullptr;
+            respond(r);
+        }
+    });
 }
 
 // ---- Heartbeat and LeaveGroup ----

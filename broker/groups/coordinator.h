@@ -202,6 +202,10 @@ private:
     protocol::error_code persist(const std::string& group_id, const std::vector<keyed_value>& records,
                                  int64_t* end = nullptr);
     protocol::error_code persist_group(group& g);
+    // Writes the group's metadata record and calls `done` once the ISR
+    // holds it (none) or with the coordinator error a failure answers:
+    // NOT_COORDINATOR when leadership moved, else COORDINATOR_NOT_AVAILABLE.
+    void store_group(group& g, std::function<void(protocol::error_code)> done);
 
     struct rebalance_timing {
         int64_t deadline_ms = 0;

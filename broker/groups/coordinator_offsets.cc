@@ -63,6 +63,22 @@ error_code coordinator::persist_group(group& g) {
     return persist(g.id(), records);
 }
 
+void coordinator::store_group(group& g, std::function<void(error_code)> done) {
+    int64_t end = -1;
+    std::vector<keyed_value> records;
+    records.push_back({group_metadata_key(g.id()), group_metadata_value(g.to_record(now_ms()))});
+    if (error_code e = persist(g.id(), records, &end); e != error_code::none) return done(e);
+    const topic_state* topic = broker_.topics().find(offsets_topic_name);
+    const partition_state& p = *topic->partitions[static_cast<size_t>(offsets_partition_of(g.id()))];
+    await_commit(broker_, ref_of(std::string(offsets_topic_name), p), end, settings_.commit_timeout_ms,
+                 [alive = std::weak_ptr<bool>(alive_), done = std::move(done)](commit_outcome outcome) {
+                     if (alive.expired()) return;
+                     if (outcome == commit_outcome::committed) return done(error_code::none);
+                     done(outcome == commit_outcome::not_leader ? error_code::not_coordinator
+                                                                : error_code::coordinator_not_available);
+                 });
+}
+
 // ---- OffsetCommit ----
 
 error_code coordinator::commit_refusal(error_code refused, const std::string& topic, int32_t partition,

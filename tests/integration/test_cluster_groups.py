@@ -104,3 +104,51 @@ def partition_for(group, partitions):
     if h >= 1 << 31:
         h -= 1 << 32
     return abs(h) % partitions
+
+
+def test_a_sync_is_answered_only_once_the_isr_holds_the_group(etcd, broker_factory):
+    """The leader's SyncGroup writes the group's assignment to
+    __consumer_offsets; as in Kafka, members get it only once every ISR
+    member holds it. With the followers stopped (and still in the ISR: long
+    lease and lag bounds), the write cannot commit and the sync answers
+    COORDINATOR_NOT_AVAILABLE after offsets.commit.timeout.ms; once they run
+    again the group forms."""
+    import os
+    import signal
+    import time
+
+    slow = dict(GROUP_CLUSTER, **{"metadata.etcd.session.timeout.ms": "30000",
+                                  "replica.lag.time.max.ms": "30000",
+                                  "offsets.commit.timeout.ms": "1500"})
+    brokers = start_cluster(broker_factory, etcd, extra=slow)
+    group = unique("g")
+    coord = coordinator_of(brokers, group)
+    wait_until(lambda: len(partition_meta(brokers, "__consumer_offsets", partition_for(group, 3)).isrs) == 3,
+               30, "the group's partition fully in sync")
+    others = [b for b in brokers if b.port != coord["port"]]
+
+    def join_and_sync(c):
+        j = c.join(group, session_timeout_ms=20000)
+        if j["error_code"] == gh.MEMBER_ID_REQUIRED:
+            j = c.join(group, j["member_id"], session_timeout_ms=20000)
+        assert j["error_code"] == gh.NONE, j
+        assignment = gh.assignment_v0({"t": [0]})
+        started = time.monotonic()
+        s = c.sync(group, j["generation_id"], j["member_id"], [(j["member_id"], assignment)])
+        return s, time.monotonic() - started
+
+    for b in others:
+        os.kill(b.pid, signal.SIGSTOP)
+    try:
+        with gh.Wire(coord["port"]) as c:
+            answer, took = join_and_sync(c)
+        assert answer["error_code"] == gh.COORDINATOR_NOT_AVAILABLE, answer
+        assert took >= 1.2, "answered after %.2f s, before the write could commit" % took
+    finally:
+        for b in others:
+            os.kill(b.pid, signal.SIGCONT)
+
+    with gh.Wire(coord["port"]) as c:
+        answer, _ = wait_until(lambda: (lambda r: r if r[0]["error_code"] == gh.NONE else None)(join_and_sync(c)),
+                               30, "the group forms once the followers run")
+    assert gh.decode_assignment(answer["assignment"])["t"] == [0]
