@@ -268,6 +268,22 @@ def test_dump_log_gzip_segment_with_records(broker):
     out, _ = cli("dump-log", segment, "--verify")
     assert "no problems" in out
 
+    # --json: the same batches and records as one document.
+    doc = json.loads(cli("dump-log", segment, "--records", "--verify", "--json")[0])
+    assert doc["problems"] == 0 and len(doc["files"]) == 1
+    dumped = doc["files"][0]
+    assert dumped["kind"] == "log" and dumped["base_offset"] == 0 and dumped["problems"] == []
+    assert [b["position"] for b in dumped["batches"]] == [h.position for h in on_disk]
+    assert [b["crc"] for b in dumped["batches"]] == [h.crc for h in on_disk]
+    assert {b["compression"] for b in dumped["batches"]} == {"gzip"}
+    assert all(b["crc_valid"] for b in dumped["batches"])
+    json_records = [r for b in dumped["batches"] for r in b["records"]]
+    assert [r["offset"] for r in json_records] == list(range(100))
+    assert json_records[7]["key"] == "k7" and json_records[7]["value"] == "value 7 %s" % ("z" * 60)
+    assert json_records[7]["headers"] == [{"key": "h1", "value": "alpha"}]
+    assert dumped["verified"] == {"batches": len(on_disk), "problems": 0, "bytes": os.path.getsize(segment),
+                                  "file_size": os.path.getsize(segment)}
+
     # A clean shutdown closes the segment, which writes the final time index
     # entry; the offset index must agree with the .log.
     broker.stop()
@@ -313,6 +329,18 @@ def test_dump_log_truncated_and_corrupted_copies(broker, tmp_path):
     out, _ = cli("dump-log", str(corrupt), rc=1)
     valid = [m.group(10) for m in batch_lines(out)]
     assert valid[0] == "false" and set(valid[1:]) == {"true"}, out
+
+    # --json says the same, with the same exit code, and names the problems.
+    truncated.write_bytes(data[:second + 30])
+    out, err = cli("dump-log", str(corrupt), str(truncated), "--json", rc=1)
+    doc = json.loads(out)
+    assert doc["problems"] == 2, doc
+    flipped_file, cut_file = doc["files"]
+    assert [b["crc_valid"] for b in flipped_file["batches"]][0] is False
+    assert len(cut_file["batches"]) == 1
+    assert cut_file["problems"] == ["truncated batch at position %d: baseOffset %d needs %d bytes, only 30 left"
+                                    % (second, headers[1].base_offset, headers[1].batch_length + 12)]
+    assert "problem" in err
 
 
 def test_dump_log_index_checked_against_segment(broker, tmp_path):
@@ -390,9 +418,20 @@ def test_dump_log_index_files_garbage(tmp_path):
     assert "timestamp: 1700000000000 offset: 107" in out
     assert "zero-filled from position 12" in out
 
+    doc = json.loads(cli("dump-log", str(idx), str(tidx), "--verify", "--json", rc=1)[0])
+    index_doc, time_doc = doc["files"]
+    assert index_doc["kind"] == "index" and index_doc["base_offset"] == 100
+    assert index_doc["entries"] == [{"offset": 105, "position": 4096}]
+    assert index_doc["problems"] == ["truncated entry at position 8: 3 trailing byte(s), entries are 8 bytes"]
+    assert time_doc["entries"] == [{"timestamp": 1700000000000, "offset": 107}]
+    assert time_doc["notes"] == ["zero-filled from position 12 (unused preallocated space)"]
+    assert time_doc["verified"] == {"entries": 1, "problems": 0}
+
     empty = tmp_path / "00000000000000000000.log"
     empty.write_bytes(b"")
     cli("dump-log", str(empty))
+    assert json.loads(cli("dump-log", str(empty), "--json")[0]) == {
+        "files": [{"path": str(empty), "kind": "log", "base_offset": 0, "problems": []}], "problems": 0}
 
     _, err = cli("dump-log", str(tmp_path / "missing.log"), rc=1)
     assert "cannot open" in err

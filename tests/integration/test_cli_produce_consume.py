@@ -193,3 +193,27 @@ def test_produce_consume_bad_input(broker_factory):
     assert watermarks(b, t, 0) == (0, 0)
     _, err = cli("produce", "-t", t, "--value", "x", "-b", "127.0.0.1:1", rc=1)
     assert "127.0.0.1:1" in err
+
+
+def test_produce_and_consume_json(broker):
+    import json
+    b = broker.bootstrap
+    t = unique("cjson")
+    create_topic(b, t, partitions=2)
+    out, err = cli("produce", "-t", t, "--key-separator", "=", "-H", "src=cli", "-p", "1", "--json", broker=broker,
+                   input="a=1\nb=2\n")
+    assert json.loads(out) == {"topic": t, "records": 2} and "Produced" not in err
+    produce(b, t, [{"key": b"\x00\xff", "value": None, "partition": 0, "timestamp": 1700000000000}])
+
+    out, _ = cli("consume", "-t", t, "--from-beginning", "--max-messages", "3", "--json", broker=broker)
+    rows = sorted((json.loads(line) for line in out.splitlines()), key=lambda r: (r["partition"], r["offset"]))
+    assert rows[0] == {"topic": t, "partition": 0, "offset": 0, "timestamp": 1700000000000,
+                       "timestamp_type": "CreateTime", "key": "0x00ff", "value": None, "headers": []}
+    assert [(r["partition"], r["offset"], r["key"], r["value"]) for r in rows[1:]] == [(1, 0, "a", "1"), (1, 1, "b", "2")]
+    assert rows[1]["headers"] == [{"key": "src", "value": "cli"}]
+
+    # Failures in JSON mode: one document on stderr, the same exit codes.
+    _, err = cli("consume", "-t", t, "--print", "colour", "--json", broker=broker, rc=2)
+    assert json.loads(err)["error"] == "USAGE_ERROR"
+    _, err = cli("produce", "-t", t, "-p", "7", "--value", "x", "--json", broker=broker, rc=1)
+    assert json.loads(err)["error"] == "UNKNOWN_TOPIC_OR_PARTITION"

@@ -8,6 +8,8 @@
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
+#include "tools/cli/file_input.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/kafka_client.h"
 #include "tools/cli/leader_connections.h"
 #include "tools/cli/record_client.h"
@@ -25,6 +27,31 @@ void write_field(std::ostream& out, const std::optional<protocol::bytes>& b, con
         return;
     }
     out.write(reinterpret_cast<const char*>(b->data()), static_cast<std::streamsize>(b->size()));
+}
+
+boost::json::value json_bytes(const std::optional<protocol::bytes>& b) {
+    if (!b) return nullptr;
+    return boost::json::value(printable(b));
+}
+
+// `--json`: a line per record with every field, so a stream stays parseable
+// record by record (a run may never end).
+void print_json_record(std::ostream& out, const std::string& topic, int32_t partition, const fetched_record& fr) {
+    const auto& r = fr.record;
+    boost::json::array headers;
+    for (const auto& [name, value] : r.headers) {
+        headers.push_back(boost::json::object{{"key", name}, {"value", json_bytes(value)}});
+    }
+    print_json(out, boost::json::object{
+                        {"topic", topic},
+                        {"partition", partition},
+                        {"offset", r.offset},
+                        {"timestamp", r.timestamp},
+                        {"timestamp_type", fr.log_append_time ? "LogAppendTime" : "CreateTime"},
+                        {"key", json_bytes(r.key)},
+                        {"value", json_bytes(r.value)},
+                        {"headers", std::move(headers)},
+                    });
 }
 
 // The layout of Kafka's DefaultMessageFormatter: the enabled fields in a fixed
@@ -197,7 +224,11 @@ long long consume_records(const consume_settings& s, std::ostream& out, std::ost
                     next = r.record.offset;  // the rest is for the next run
                     break;
                 }
-                print_record(out, p, r, s);
+                if (s.json) {
+                    print_json_record(out, s.topic, p, r);
+                } else {
+                    print_record(out, p, r, s);
+                }
                 ++printed;
                 got_any = true;
             }

@@ -32,6 +32,7 @@ struct produce_settings {
     std::string null_marker;    // a key/value equal to it is sent as null (empty: off)
     size_t batch_size = 500;    // records per Produce request
     bool quiet = false;         // no summary line
+    bool json = false;          // the summary as a JSON document on stdout (sluice produce --json)
 };
 
 // Reads lines from `in` (or the one --value) and produces them. Returns the
@@ -60,6 +61,9 @@ struct consume_settings {
     std::string headers_separator = ",";
     std::string headers_key_separator = ":";
     std::string null_literal = "null";
+    // One JSON object per record and line (every field; --print ignored),
+    // for `sluice consume --json`.
+    bool json = false;
 };
 
 // Fetches and prints records until max_messages, the idle timeout, or (with

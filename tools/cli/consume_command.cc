@@ -5,6 +5,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command.h"
 #include "tools/cli/console_io.h"
+#include "tools/cli/json_output.h"
 
 namespace sluice::tools {
 
@@ -72,6 +73,7 @@ int run_consume(const parsed_args& args) {
     }
     if (auto f = args.get("--print")) parse_format(*f, s);
     if (auto sep = args.get("--separator")) s.key_separator = *sep;
+    s.json = json_requested(args);
     consume_records(s, std::cout, std::cerr);
     return exit_ok;
 }
@@ -87,7 +89,9 @@ std::vector<command> consume_commands() {
           "Prints records, one per line, until --max-messages records or --timeout-ms without a\n"
           "record. Starts at the end of each partition unless told otherwise; with --group starts at\n"
           "the group's committed offsets and commits where it stopped (without joining the group).\n"
-          "Prints 'Processed a total of N messages' on stderr.",
+          "Prints 'Processed a total of N messages' on stderr. With --json each record is one line\n"
+          "{\"topic\", \"partition\", \"offset\", \"timestamp\", \"timestamp_type\", \"key\", \"value\", \"headers\"}\n"
+          "(keys, values and header values as text when printable ASCII, else 0x + hex; null when absent).",
           {{"-t", "--topic", "TOPIC", "the topic"},
            {"-p", "--partition", "N", "read only this partition"},
            {"", "--from-beginning", "", "start at the earliest offset (with --group: when nothing is committed)"},
@@ -98,7 +102,8 @@ std::vector<command> consume_commands() {
            {"", "--print", "FIELDS", "comma list of timestamp,partition,offset,headers,key,value (default value)"},
            {"", "--separator", "SEP", "between printed fields (default a tab)"},
            bootstrap_option(),
-           {"", "--timeout-ms", "MS", "exit after this long without a record (default 10000)"}}},
+           {"", "--timeout-ms", "MS", "exit after this long without a record (default 10000)"},
+           json_option()}},
          run_consume},
     };
 }

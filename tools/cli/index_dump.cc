@@ -1,4 +1,6 @@
 // Dumping .index and .timeindex files (layouts in log/format.h).
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "log/format.h"
@@ -17,22 +19,16 @@ std::optional<int64_t> base_offset_of(const std::string& path) {
 
 // Reads the whole index (they are small: one entry per index.interval.bytes
 // of log) and reports a trailing partial entry.
-protocol::bytes read_entries(const file_input& file, size_t entry_size, size_t& problems, std::ostream& out) {
+protocol::bytes read_entries(const file_input& file, size_t entry_size, size_t& problems, dump_output& out) {
     uint64_t whole = file.size() - file.size() % entry_size;
     protocol::bytes data;
     if (!file.read_at(0, static_cast<size_t>(whole), data)) throw cli_error("index file shrank while being read");
     if (whole != file.size()) {
-        out << "truncated entry at position " << whole << ": " << file.size() - whole << " trailing byte(s), entries are "
-            << entry_size << " bytes\n";
+        out.problem(fmt::format("truncated entry at position {}: {} trailing byte(s), entries are {} bytes", whole,
+                                file.size() - whole, entry_size));
         ++problems;
     }
     return data;
-}
-
-void print_header(const std::string& path, std::optional<int64_t> base, std::ostream& out) {
-    out << "Dumping " << path << '\n';
-    if (!base) out << "(name is not <20-digit base offset>" << std::filesystem::path(path).extension().string()
-                   << "; offsets shown relative to 0)\n";
 }
 
 // Zero-filled tail: Kafka preallocates index files; an all-zero entry after
@@ -46,10 +42,10 @@ bool is_zero(const uint8_t* p, size_t n) {
 
 }  // namespace
 
-size_t dump_offset_index(const std::string& path, const dump_options& options, std::ostream& out) {
+size_t dump_offset_index(const std::string& path, const dump_options& options, dump_output& out) {
     file_input file(path);
     auto base = base_offset_of(path);
-    print_header(path, base, out);
+    out.begin_file(path, "index", base);
     size_t problems = 0;
     protocol::bytes data = read_entries(file, log::format::offset_index_entry_size, problems, out);
 
@@ -61,7 +57,7 @@ size_t dump_offset_index(const std::string& path, const dump_options& options, s
         if (std::filesystem::is_regular_file(log_path)) {
             log_file.emplace(log_path.string());
         } else {
-            out << "(no " << log_path.string() << " to check the entries against)\n";
+            out.note(fmt::format("(no {} to check the entries against)", log_path.string()));
         }
     }
     size_t entries = 0;
@@ -71,17 +67,17 @@ size_t dump_offset_index(const std::string& path, const dump_options& options, s
     for (size_t at = 0; at < data.size(); at += log::format::offset_index_entry_size) {
         const uint8_t* p = data.data() + at;
         if (is_zero(p, log::format::offset_index_entry_size)) {
-            out << "zero-filled from position " << at << " (unused preallocated space)\n";
+            out.note(fmt::format("zero-filled from position {} (unused preallocated space)", at));
             break;
         }
         uint32_t rel = log::format::load_be32(p);
         uint32_t position = log::format::load_be32(p + 4);
         int64_t offset = base.value_or(0) + rel;
-        out << "offset: " << offset << " position: " << position << '\n';
+        out.offset_entry(offset, position);
         ++entries;
         if (!options.verify) continue;
         if (entries > 1 && (rel <= prev_rel || position <= prev_pos)) {
-            out << "  entry " << entries - 1 << " does not increase on the previous one\n";
+            out.problem(fmt::format("  entry {} does not increase on the previous one", entries - 1));
             ++problems;
         }
         prev_rel = rel;
@@ -96,26 +92,25 @@ size_t dump_offset_index(const std::string& path, const dump_options& options, s
                 }
             }
             if (!found) {
-                out << "  no batch at position " << position << " of the .log\n";
+                out.problem(fmt::format("  no batch at position {} of the .log", position));
                 ++problems;
             } else if (batch_last != offset) {
-                out << "  the batch at position " << position << " ends at offset " << batch_last << ", not " << offset
-                    << '\n';
+                out.problem(fmt::format("  the batch at position {} ends at offset {}, not {}", position, batch_last, offset));
                 ++problems;
             }
         }
     }
     if (options.verify) {
-        out << "Verified " << entries << " entr" << (entries == 1 ? "y" : "ies") << ": "
-            << (problems == 0 ? "no problems" : std::to_string(problems) + " problem(s)") << '\n';
+        out.verified(entries, "entries", std::nullopt, file.size(), problems);
     }
+    out.end_file();
     return problems;
 }
 
-size_t dump_time_index(const std::string& path, const dump_options& options, std::ostream& out) {
+size_t dump_time_index(const std::string& path, const dump_options& options, dump_output& out) {
     file_input file(path);
     auto base = base_offset_of(path);
-    print_header(path, base, out);
+    out.begin_file(path, "timeindex", base);
     size_t problems = 0;
     protocol::bytes data = read_entries(file, log::format::time_index_entry_size, problems, out);
     size_t entries = 0;
@@ -124,27 +119,34 @@ size_t dump_time_index(const std::string& path, const dump_options& options, std
     for (size_t at = 0; at < data.size(); at += log::format::time_index_entry_size) {
         const uint8_t* p = data.data() + at;
         if (is_zero(p, log::format::time_index_entry_size)) {
-            out << "zero-filled from position " << at << " (unused preallocated space)\n";
+            out.note(fmt::format("zero-filled from position {} (unused preallocated space)", at));
             break;
         }
         auto timestamp = static_cast<int64_t>(log::format::load_be64(p));
         uint32_t rel = log::format::load_be32(p + 8);
-        out << "timestamp: " << timestamp << " offset: " << base.value_or(0) + rel << '\n';
+        out.time_entry(timestamp, base.value_or(0) + rel);
         ++entries;
         // Timestamps only grow; the final entry written at roll may repeat
         // the previous one's offset, so offsets need only not go back.
         if (options.verify && entries > 1 && (timestamp < prev_ts || rel < prev_rel)) {
-            out << "  entry " << entries - 1 << " goes backwards from the previous one\n";
+            out.problem(fmt::format("  entry {} goes backwards from the previous one", entries - 1));
             ++problems;
         }
         prev_ts = timestamp;
         prev_rel = rel;
     }
     if (options.verify) {
-        out << "Verified " << entries << " entr" << (entries == 1 ? "y" : "ies") << ": "
-            << (problems == 0 ? "no problems" : std::to_string(problems) + " problem(s)") << '\n';
+        out.verified(entries, "entries", std::nullopt, file.size(), problems);
     }
+    out.end_file();
     return problems;
+}
+
+size_t dump_file(const std::string& path, const dump_options& options, dump_output& out) {
+    std::string_view p = path;
+    if (p.ends_with(".timeindex")) return dump_time_index(path, options, out);
+    if (p.ends_with(".index")) return dump_offset_index(path, options, out);
+    return dump_segment(path, options, out);
 }
 
 }  // namespace sluice::tools

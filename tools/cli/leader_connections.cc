@@ -83,11 +83,11 @@ kafka_client& leader_connections::node(int32_t node_id) {
 kafka_client& leader_connections::leader(int32_t partition) {
     auto it = leaders_.find(partition);
     if (it == leaders_.end()) {
-        throw cli_error("topic '" + topic_ + "' has " + std::to_string(leaders_.size()) +
+        throw kafka_error(3, "topic '" + topic_ + "' has " + std::to_string(leaders_.size()) +
                         " partition(s); there is no partition " + std::to_string(partition) + ": " + describe_error(3));
     }
     if (it->second < 0) {
-        throw cli_error(topic_ + "-" + std::to_string(partition) + " has no leader: " + describe_error(5));
+        throw kafka_error(5, topic_ + "-" + std::to_string(partition) + " has no leader: " + describe_error(5));
     }
     return node(it->second);
 }

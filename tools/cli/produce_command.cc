@@ -5,6 +5,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command.h"
 #include "tools/cli/console_io.h"
+#include "tools/cli/json_output.h"
 #include "tools/cli/record_client.h"
 
 namespace sluice::tools {
@@ -37,7 +38,10 @@ int run_produce(const parsed_args& args) {
     s.key = args.get("--key");
     if (s.key && !s.value) throw usage_error("--key needs --value (for stdin lines use --key-separator)");
     if (s.value && s.key_separator) throw usage_error("--key-separator applies to stdin lines, not --value");
-    produce_records(s, std::cin, std::cerr);
+    s.json = json_requested(args);
+    s.quiet = s.json;
+    size_t sent = produce_records(s, std::cin, std::cerr);
+    if (s.json) print_json(std::cout, boost::json::object{{"topic", s.topic}, {"records", sent}});
     return exit_ok;
 }
 
@@ -52,7 +56,7 @@ std::vector<command> produce_commands() {
           "Produces one record per stdin line (or one record with --value). With --key-separator\n"
           "each line is KEY<SEP>VALUE. Keyed records go to the partition Kafka's default\n"
           "partitioner picks (murmur2 of the key); unkeyed records of one run share one partition.\n"
-          "Prints a summary on stderr.",
+          "Prints a summary on stderr (with --json: {\"topic\", \"records\"} on stdout).",
           {{"-t", "--topic", "TOPIC", "the topic (auto-created when the broker allows it)"},
            {"", "--value", "VALUE", "produce one record with this value instead of reading stdin"},
            {"", "--key", "KEY", "the key of the --value record"},
@@ -62,7 +66,8 @@ std::vector<command> produce_commands() {
            {"-H", "--header", "KEY=VALUE", "add this header to every record", true},
            {"", "--compression", "CODEC", "none, gzip, snappy, lz4 or zstd (default none)"},
            bootstrap_option(),
-           timeout_option()}},
+           timeout_option(),
+           json_option()}},
          run_produce},
     };
 }

@@ -33,16 +33,8 @@ int run_dump_log(const flag_values& args) {
     }
     if (files.empty()) throw flag_error("Missing required argument \"[files]\"");
     size_t problems = 0;
-    for (const auto& path : files) {
-        std::string_view p = path;
-        if (p.ends_with(".timeindex")) {
-            problems += dump_time_index(path, options, std::cout);
-        } else if (p.ends_with(".index")) {
-            problems += dump_offset_index(path, options, std::cout);
-        } else {
-            problems += dump_segment(path, options, std::cout);
-        }
-    }
+    auto out = text_dump_output(std::cout);
+    for (const auto& path : files) problems += dump_file(path, options, *out);
     std::cout.flush();
     return problems > 0 ? 1 : 0;
 }
