@@ -50,15 +50,29 @@ std::optional<int32_t> leader_epoch_cache::latest_epoch() const {
     return entries_.back().epoch;
 }
 
-epoch_entry leader_epoch_cache::end_offset_for(int32_t epoch, int64_t log_end_offset) const {
+namespace {
+
+epoch_entry end_offset_in(std::span<const epoch_entry> entries, int32_t epoch, int64_t log_end_offset) {
     if (epoch < 0) return {-1, -1};
-    if (!entries_.empty() && entries_.back().epoch == epoch) return {epoch, log_end_offset};
-    auto next = std::find_if(entries_.begin(), entries_.end(), [&](const epoch_entry& e) { return e.epoch > epoch; });
-    if (next == entries_.end()) return {-1, -1};  // newer than any epoch known
+    if (!entries.empty() && entries.back().epoch == epoch) return {epoch, log_end_offset};
+    auto next = std::find_if(entries.begin(), entries.end(), [&](const epoch_entry& e) { return e.epoch > epoch; });
+    if (next == entries.end()) return {-1, -1};  // newer than any epoch known
     // Older than every epoch known (their records are gone): the start of
     // the first known one, so a follower replicates from there.
-    if (next == entries_.begin()) return {epoch, next->start_offset};
+    if (next == entries.begin()) return {epoch, next->start_offset};
     return {std::prev(next)->epoch, next->start_offset};
+}
+
+}  // namespace
+
+epoch_entry leader_epoch_cache::end_offset_for(int32_t epoch, int64_t log_end_offset) const {
+    return end_offset_in(entries_, epoch, log_end_offset);
+}
+
+epoch_entry leader_epoch_cache::end_offset_before(int64_t end_offset, int32_t epoch, int64_t log_end_offset) const {
+    auto kept = std::find_if(entries_.begin(), entries_.end(),
+                             [&](const epoch_entry& e) { return e.start_offset >= end_offset; });
+    return end_offset_in(std::span<const epoch_entry>(entries_.begin(), kept), epoch, log_end_offset);
 }
 
 bool leader_epoch_cache::write() {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "log/checkpoint_file.h"
@@ -41,6 +42,9 @@ public:
     // for the latest); {epoch, start of the first epoch} when `epoch` is older
     // than every known one; {-1, -1} for no epoch or one newer than all.
     epoch_entry end_offset_for(int32_t epoch, int64_t log_end_offset) const;
+    // The same answer as if the log were truncated at `end_offset` first
+    // (a follower with a cut pending), without changing or copying anything.
+    epoch_entry end_offset_before(int64_t end_offset, int32_t epoch, int64_t log_end_offset) const;
 
     const std::vector<epoch_entry>& entries() const { return entries_; }
     bool dirty() const { return dirty_; }

@@ -78,9 +78,7 @@ replication::epoch_end_offset partition_follower_log::end_offset_for(leader_epoc
     remember(*log);
     log::epoch_entry e;
     if (pending_) {
-        log::leader_epoch_cache after_cut = log->leader_epochs();  // a copy; never written
-        after_cut.truncate_from_end(pending_->at.value());
-        e = after_cut.end_offset_for(epoch.value(), last_seen_.end.value());
+        e = log->leader_epochs().end_offset_before(pending_->at.value(), epoch.value(), last_seen_.end.value());
     } else {
         e = log->leader_epochs().end_offset_for(epoch.value(), log->log_end_offset());
     }

@@ -108,6 +108,22 @@ TEST(leader_epoch_cache, end_offset_for_epoch) {
     EXPECT_EQ(leader_epoch_cache("/nonexistent").end_offset_for(0, 5), (epoch_entry{-1, -1}));
 }
 
+TEST(leader_epoch_cache, end_offset_before_a_cut_answers_as_the_truncated_cache) {
+    leader_epoch_cache cache("/nonexistent");
+    cache.assign(1, 0);
+    cache.assign(3, 30);
+    cache.assign(5, 50);
+    for (int64_t cut : {0, 10, 30, 31, 50, 60}) {
+        leader_epoch_cache truncated = cache;
+        truncated.truncate_from_end(cut);
+        for (int32_t epoch = -1; epoch <= 6; ++epoch) {
+            EXPECT_EQ(cache.end_offset_before(cut, epoch, 40), truncated.end_offset_for(epoch, 40))
+                << "cut " << cut << " epoch " << epoch;
+        }
+    }
+    EXPECT_EQ(cache.entries().size(), 3u);  // untouched
+}
+
 TEST(leader_epoch_cache, truncation_from_both_ends) {
     leader_epoch_cache cache("/nonexistent");
     cache.assign(1, 0);
