@@ -41,24 +41,27 @@ void append_be32(bytes& out, uint32_t v) {
 // one byte past the caller's bound so "exactly max" and "more" differ. The
 // first allocation is a guess tied to the input size, never to a size field
 // the input claims, so a tiny payload cannot make us allocate much up front.
+// Room `out` already has is used as it is: a reused buffer is not cleared
+// and zero-filled again for every batch (vector growth zero-fills).
 class growing_output {
 public:
     growing_output(bytes& out, size_t max_output, size_t input_size, size_t size_hint)
         : out_(out), limit_(max_output == SIZE_MAX ? max_output : max_output + 1) {
         size_t cap = std::min(limit_, input_size * 8 + 64 * 1024);
-        out_.resize(std::min(size_hint != 0 ? size_hint + 1 : input_size * 4 + 1024, cap));
+        size_t want = std::min(size_hint != 0 ? size_hint + 1 : input_size * 4 + 1024, cap);
+        if (out_.size() < want) out_.resize(want);
     }
     uint8_t* at(size_t produced) { return out_.data() + produced; }
-    size_t room(size_t produced) const { return out_.size() - produced; }
+    size_t room(size_t produced) const { return std::min(out_.size(), limit_) - produced; }
     // False once the bound is reached.
     bool grow() {
         if (out_.size() >= limit_) return false;
         out_.resize(std::min(limit_, std::max<size_t>(out_.size() * 2, 4096)));
         return true;
     }
-    error_code finish(size_t produced) {
+    error_code finish(size_t produced, size_t& out_size) {
         if (produced > limit_ - 1) return error_code::message_too_large;
-        out_.resize(produced);
+        out_size = produced;
         return error_code::none;
     }
 
@@ -69,7 +72,7 @@ private:
 
 // ---- gzip ----
 
-error_code gzip_decompress(bytes_view in, bytes& out, size_t max_output) {
+error_code gzip_decompress(bytes_view in, bytes& out, size_t max_output, size_t& out_size) {
     if (in.size() > UINT_MAX) return error_code::corrupt_message;
     // The gzip trailer ends with the input size mod 2^32: a hint, never trusted.
     size_t hint = 0;
@@ -102,7 +105,7 @@ error_code gzip_decompress(bytes_view in, bytes& out, size_t max_output) {
         if (rc == Z_BUF_ERROR && zs.avail_out == 0) continue;  // needs more room
         return error_code::corrupt_message;  // data error or truncated input
     }
-    return sink.finish(produced);
+    return sink.finish(produced, out_size);
 }
 
 error_code gzip_compress(bytes_view in, bytes& out) {
@@ -124,23 +127,25 @@ error_code gzip_compress(bytes_view in, bytes& out) {
 
 // ---- snappy ----
 
-// Decodes one raw snappy block and appends it to `out`.
-error_code snappy_append_raw(bytes_view in, bytes& out, size_t max_output) {
+// Decodes one raw snappy block into `out` after its first `out_size` bytes.
+error_code snappy_append_raw(bytes_view in, bytes& out, size_t max_output, size_t& out_size) {
     const auto* src = reinterpret_cast<const char*>(in.data());
     size_t n = 0;
     if (!snappy::GetUncompressedLength(src, in.size(), &n)) return error_code::corrupt_message;
-    if (n > max_output || out.size() > max_output - n) return error_code::message_too_large;
-    size_t at = out.size();
-    out.resize(at + n);
+    if (n > max_output || out_size > max_output - n) return error_code::message_too_large;
+    size_t at = out_size;
+    if (out.size() < at + n) out.resize(at + n);
     if (!snappy::RawUncompress(src, in.size(), reinterpret_cast<char*>(out.data() + at))) {
         return error_code::corrupt_message;
     }
+    out_size = at + n;
     return error_code::none;
 }
 
-error_code snappy_decompress(bytes_view in, bytes& out, size_t max_output) {
+error_code snappy_decompress(bytes_view in, bytes& out, size_t max_output, size_t& out_size) {
+    out_size = 0;
     bool xerial = in.size() >= sizeof xerial_magic && std::memcmp(in.data(), xerial_magic, sizeof xerial_magic) == 0;
-    if (!xerial) return snappy_append_raw(in, out, max_output);
+    if (!xerial) return snappy_append_raw(in, out, max_output, out_size);
     // Versions are not checked: every snappy-java release reads the same chunks.
     if (in.size() < xerial_header_size) return error_code::corrupt_message;
     size_t pos = xerial_header_size;
@@ -149,7 +154,9 @@ error_code snappy_decompress(bytes_view in, bytes& out, size_t max_output) {
         uint32_t len = load_be32(in.data() + pos);
         pos += 4;
         if (len == 0 || len > in.size() - pos) return error_code::corrupt_message;
-        if (auto ec = snappy_append_raw(in.subspan(pos, len), out, max_output); ec != error_code::none) return ec;
+        if (auto ec = snappy_append_raw(in.subspan(pos, len), out, max_output, out_size); ec != error_code::none) {
+            return ec;
+        }
         pos += len;
     }
     return error_code::none;
@@ -201,7 +208,7 @@ struct lz4_context {
     }
 };
 
-error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output) {
+error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output, size_t& out_size) {
     thread_local lz4_context context;
     LZ4F_dctx* dctx = context.fresh();
     if (dctx == nullptr) return error_code::unknown_server_error;
@@ -225,7 +232,7 @@ error_code lz4_decompress(bytes_view in, bytes& out, size_t max_output) {
         if (pos == in.size() && sink.room(produced) != 0) return error_code::corrupt_message;  // truncated
     }
     context.clean = true;
-    return sink.finish(produced);
+    return sink.finish(produced, out_size);
 }
 
 // Kafka's own lz4 reader (KafkaLZ4BlockInputStream) needs independent
@@ -248,7 +255,7 @@ struct zstd_context {
     ~zstd_context() { ZSTD_freeDCtx(ctx); }
 };
 
-error_code zstd_decompress(bytes_view in, bytes& out, size_t max_output) {
+error_code zstd_decompress(bytes_view in, bytes& out, size_t max_output, size_t& out_size) {
     thread_local zstd_context dctx;
     if (dctx.ctx == nullptr) return error_code::unknown_server_error;
     ZSTD_DCtx_reset(dctx.ctx, ZSTD_reset_session_only);
@@ -274,7 +281,7 @@ error_code zstd_decompress(bytes_view in, bytes& out, size_t max_output) {
         }
         if (src.pos == src.size && dst.pos < dst.size) return error_code::corrupt_message;  // truncated
     }
-    return sink.finish(produced);
+    return sink.finish(produced, out_size);
 }
 
 error_code zstd_compress(bytes_view in, bytes& out) {
@@ -287,20 +294,30 @@ error_code zstd_compress(bytes_view in, bytes& out) {
 
 }  // namespace
 
-error_code decompress(compression codec, bytes_view in, bytes& out, size_t max_output) {
-    out.clear();
+error_code decompress_into(compression codec, bytes_view in, bytes& buffer, size_t max_output, size_t& size) {
+    size = 0;
     error_code ec = error_code::unsupported_compression_type;
     switch (codec) {
         case compression::none:
             if (in.size() > max_output) return error_code::message_too_large;
-            out.assign(in.begin(), in.end());
+            if (buffer.size() < in.size()) buffer.resize(in.size());
+            if (!in.empty()) std::memcpy(buffer.data(), in.data(), in.size());
+            size = in.size();
             return error_code::none;
-        case compression::gzip: ec = gzip_decompress(in, out, max_output); break;
-        case compression::snappy: ec = snappy_decompress(in, out, max_output); break;
-        case compression::lz4: ec = lz4_decompress(in, out, max_output); break;
-        case compression::zstd: ec = zstd_decompress(in, out, max_output); break;
+        case compression::gzip: ec = gzip_decompress(in, buffer, max_output, size); break;
+        case compression::snappy: ec = snappy_decompress(in, buffer, max_output, size); break;
+        case compression::lz4: ec = lz4_decompress(in, buffer, max_output, size); break;
+        case compression::zstd: ec = zstd_decompress(in, buffer, max_output, size); break;
     }
-    if (ec != error_code::none) out.clear();
+    if (ec != error_code::none) size = 0;
+    return ec;
+}
+
+error_code decompress(compression codec, bytes_view in, bytes& out, size_t max_output) {
+    out.clear();
+    size_t size = 0;
+    error_code ec = decompress_into(codec, in, out, max_output, size);
+    out.resize(size);
     return ec;
 }
 

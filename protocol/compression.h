@@ -12,6 +12,12 @@ namespace sluice::protocol {
 // small payload cannot expand without limit; exceeding it is an error.
 error_code decompress(compression codec, bytes_view in, bytes& out, size_t max_output);
 
+// The same into a reused buffer: the result is `buffer`'s first `size`
+// bytes, and room the buffer already has is used without clearing or
+// zero-filling it again (the per-batch cost that mattered on the produce
+// path). `buffer` may be left larger than `size`.
+error_code decompress_into(compression codec, bytes_view in, bytes& buffer, size_t max_output, size_t& size);
+
 // Compresses `in` into `out` (cleared first). snappy is written in xerial
 // framing, as Kafka's Java producer writes it; lz4 as independent 64 KiB
 // blocks, which Kafka's own lz4 reader requires.

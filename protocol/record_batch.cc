@@ -166,10 +166,12 @@ error_code walk_batch(bytes_view batch, const batch_header& h, bool producer_rul
     if (h.codec() == compression::none) return walk_records(payload, h.record_count, producer_rules, on_record);
     bytes& scratch = scratch_buffer();
     scratch_release release{scratch};
-    if (auto ec = decompress(h.codec(), payload, scratch, max_decompressed_batch_size); ec != error_code::none) {
+    size_t size = 0;
+    if (auto ec = decompress_into(h.codec(), payload, scratch, max_decompressed_batch_size, size);
+        ec != error_code::none) {
         return ec;
     }
-    return walk_records(scratch, h.record_count, producer_rules, on_record);
+    return walk_records(bytes_view(scratch.data(), size), h.record_count, producer_rules, on_record);
 }
 
 // A record's offset or timestamp: the batch's base plus the record's delta,

@@ -4,6 +4,7 @@
 #include <snappy.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "unit/protocol/batch_test_util.h"
@@ -44,6 +45,30 @@ TEST(compression, bound_is_exact) {
         EXPECT_EQ(out, in);
         EXPECT_EQ(decompress(codec, packed, out, in.size() - 1), error_code::message_too_large) << int(codec);
         EXPECT_TRUE(out.empty());
+    }
+}
+
+// One buffer reused across codecs and sizes, as the produce path reuses its
+// scratch: each result is exactly the input, whatever the buffer held
+// before, and the bound still holds when the buffer is already larger.
+TEST(compression, decompress_into_a_reused_buffer) {
+    bytes buffer;
+    size_t size = 0;
+    for (size_t n : {size_t{300000}, size_t{100}, size_t{0}, size_t{70000}, size_t{1}}) {
+        for (auto codec : all_codecs) {
+            bytes in = sample(n, static_cast<uint32_t>(n) + 7);
+            bytes packed;
+            ASSERT_EQ(compress(codec, in, packed), error_code::none);
+            ASSERT_EQ(decompress_into(codec, packed, buffer, 1 << 20, size), error_code::none) << int(codec) << " " << n;
+            ASSERT_EQ(size, n) << int(codec);
+            EXPECT_TRUE(std::equal(in.begin(), in.end(), buffer.begin())) << int(codec) << " " << n;
+            EXPECT_GE(buffer.size(), size);
+            if (n > 0) {
+                EXPECT_EQ(decompress_into(codec, packed, buffer, n - 1, size), error_code::message_too_large)
+                    << int(codec) << " " << n;
+                EXPECT_EQ(size, 0u);
+            }
+        }
     }
 }
 
