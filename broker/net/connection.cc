@@ -225,11 +225,25 @@ void connection::fill_input() {
 }
 
 void connection::start_frame(uint32_t size) {
+    frame_size_ = size;
+    size_t have = std::min<size_t>(size, in_end_ - in_begin_);
+    if (have == size && size >= adopt_frame_bytes) {
+        // The request is all in the input buffer: it becomes the frame as it
+        // is (a produce request was copied whole here), and reading goes on
+        // in a new buffer that starts with whatever followed the request.
+        frame_ = std::shared_ptr<uint8_t[]>(in_, in_.get() + in_begin_);
+        auto next = std::make_shared_for_overwrite<uint8_t[]>(input_buffer_bytes);
+        size_t rest = in_end_ - in_begin_ - size;
+        if (rest > 0) std::memcpy(next.get(), in_.get() + in_begin_ + size, rest);
+        in_ = std::move(next);
+        in_begin_ = 0;
+        in_end_ = rest;
+        handle_frame();
+        return;
+    }
     // Not zero-filled: every byte is overwritten by the read (a memset of
     // each produce request showed in profiles).
     frame_ = std::make_shared_for_overwrite<uint8_t[]>(size);
-    frame_size_ = size;
-    size_t have = std::min<size_t>(size, in_end_ - in_begin_);
     std::memcpy(frame_.get(), in_.get() + in_begin_, have);
     in_begin_ += have;
     if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;

@@ -121,7 +121,12 @@ private:
     void after_failed_auth_delay(std::function<void()> then);
     // Bytes received but not yet consumed: in_[in_begin_, in_end_).
     static constexpr size_t input_buffer_bytes = 16 * 1024;
-    std::unique_ptr<uint8_t[]> in_ = std::make_unique<uint8_t[]>(input_buffer_bytes);
+    // Shared so that a large request wholly in it can become the frame
+    // without a copy (start_frame), the connection reading on into a new one.
+    std::shared_ptr<uint8_t[]> in_ = std::make_shared_for_overwrite<uint8_t[]>(input_buffer_bytes);
+    // Requests at least this big that arrived whole take the buffer over;
+    // smaller ones are copied (cheaper than a new buffer).
+    static constexpr size_t adopt_frame_bytes = 4 * 1024;
     size_t in_begin_ = 0;
     size_t in_end_ = 0;
     static constexpr size_t max_queued_responses = 64;

@@ -61,7 +61,7 @@ def test_the_request_throttle_is_reported_in_throttle_time_ms(broker_factory):
     assert alter(b.port, [([("client-id", "limited")], [("request_percentage", 0.01)])]) == [(NONE, None)]
     throttles = []
     with kw.connect(b.port, timeout=10.0) as s:
-        for n in range(200):
+        for n in range(5000):  # until throttled: a burst of about 1 ms of handler time is allowed
             kw.send_all(s, kw.request(API_METADATA, 5, n, kw.int32(-1) + b"\x00", client_id="limited"))
             r = kw.Reader(kw.recv_frame(s, 10.0))
             assert r.int32() == n
