@@ -18,7 +18,7 @@ namespace sluice::protocol {
 struct legacy_conversion_rules {
     int32_t max_message_bytes = 1048588;
     // compression.type; nullopt for "producer".
-    std::optional<compression> target_codec;
+    std::optional<compression> target_codec{};
     bool require_keys = false;      // compacted topic
     bool log_append_time = false;   // message.timestamp.type=LogAppendTime
 };
