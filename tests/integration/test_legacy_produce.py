@@ -142,6 +142,32 @@ def test_kafka_python_old_protocol_producer(broker_factory, api_version, ts_type
 
 
 # --------------------------------------------------------------------------
+# Fetch v0-v3: Kafka 3.9 down-converts to magic 0/1 there; Sluice serves its
+# v2 batches as stored, which these clients read because they pick the
+# format by the magic byte (see protocol/README.md for the clients that
+# would not).
+
+def test_old_protocol_consumers_read_v2_batches(broker_factory):
+    from kafka import KafkaConsumer, TopicPartition
+    b = broker_factory()
+    topic = unique("legacy-fetch")
+    create_topic(b.bootstrap, topic)
+    msgs = _messages(25, "f")
+    produce(b.bootstrap, topic, msgs, **{"compression.codec": "lz4"})
+    want = [(m["key"], m["value"]) for m in msgs]
+    got = consume(b.bootstrap, topic, **{"api.version.request": "false", "broker.version.fallback": "0.9.0.0"})
+    assert [(m.key(), m.value()) for m in got] == want
+    for api_version in [(0, 9), (0, 10)]:
+        c = KafkaConsumer(bootstrap_servers=b.bootstrap, api_version=api_version, auto_offset_reset="earliest",
+                          enable_auto_commit=False, consumer_timeout_ms=5000)
+        try:
+            c.assign([TopicPartition(topic, 0)])
+            assert [(m.key, m.value) for m in c] == want, api_version
+        finally:
+            c.close()
+
+
+# --------------------------------------------------------------------------
 # Hand-made message sets over the raw wire
 
 def message(key, value, magic=0, attributes=0, timestamp=-1, offset=0, crc=None):
