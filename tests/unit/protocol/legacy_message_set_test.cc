@@ -8,6 +8,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <cstdint>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -381,6 +383,19 @@ TEST(legacy_convert, magic_1_keeps_create_time) {
     ASSERT_EQ(rs.size(), 3u);
     for (int i = 0; i < 3; ++i) EXPECT_EQ(rs[static_cast<size_t>(i)].timestamp, 1000 + i);
     EXPECT_EQ(read_batch_header(out)->max_timestamp, 1002);
+}
+
+// Magic 1 timestamps are any int64; their deltas in the v2 batch wrap as
+// Java's longs do and read back exactly.
+TEST(legacy_convert, extreme_timestamps_round_trip) {
+    const int64_t extremes[] = {-4395501141685698560, 6557242757451442176, INT64_MIN, INT64_MAX, -1};
+    bytes set;
+    for (int64_t ts : extremes) set = concat({set, legacy_message({.key = "k", .value = "v", .magic = 1, .timestamp = ts})});
+    bytes out;
+    ASSERT_EQ(convert_legacy_message_set(set, {}, out), error_code::none);
+    auto rs = records_of(out);
+    ASSERT_EQ(rs.size(), std::size(extremes));
+    for (size_t i = 0; i < rs.size(); ++i) EXPECT_EQ(rs[i].timestamp, extremes[i]) << i;
 }
 
 TEST(legacy_convert, compression_follows_the_topic) {
