@@ -77,11 +77,12 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         if (!std::exchange(first, false)) {
             return {error_code::invalid_record, {}, "Compressed outer record has more than one batch"};
         }
+        // Legacy sets reach here only in Produce v3+, which Kafka's
+        // ProduceRequest.validateRecords refuses with INVALID_RECORD, however
+        // short the message (the framing is the same, the header is not).
+        if ((*batch)[16] == 0 || (*batch)[16] == 1) return {error_code::invalid_record, {}, {}};
         auto header = protocol::read_batch_header(*batch);
         if (!header) return {error_code::corrupt_message, {}, {}};
-        // Legacy sets reach here only in Produce v3+, which Kafka's
-        // ProduceRequest.validateRecords refuses with INVALID_RECORD.
-        if (header->magic == 0 || header->magic == 1) return {error_code::invalid_record, {}, {}};
         if (header->magic != protocol::current_magic) return {error_code::corrupt_message, {}, {}};
         // KIP-110: zstd came with Produce v7; an older request cannot carry it.
         if (header->codec() == protocol::compression::zstd && version < 7) {

@@ -178,6 +178,8 @@ TEST_F(ProduceHandlerTest, an_old_message_format_in_produce_v2_is_converted_and_
         EXPECT_EQ(r.base_offset, version) << version;
     }
     EXPECT_EQ(log_end("t", 0), 3);
+    // Shorter than a v2 batch header: still a legacy message to v3+.
+    EXPECT_EQ(answer(request_of("t", 0, message), 3).error_code, to_wire(error_code::invalid_record));
     message[27] ^= 1;  // the value, under the CRC
     EXPECT_EQ(answer(request_of("t", 0, message), 2).error_code, to_wire(error_code::corrupt_message));
     EXPECT_EQ(log_end("t", 0), 3);
