@@ -19,8 +19,8 @@ struct legacy_conversion_rules {
     int32_t max_message_bytes = 1048588;
     // compression.type; nullopt for "producer".
     std::optional<compression> target_codec{};
-    bool require_keys = false;      // compacted topic
-    bool log_append_time = false;   // message.timestamp.type=LogAppendTime
+    bool require_keys = false;     // compacted topic
+    bool log_append_time = false;  // message.timestamp.type=LogAppendTime
 };
 
 // Reads `set` (legacy_message_set.h, with its errors) and writes the batch

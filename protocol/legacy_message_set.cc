@@ -29,7 +29,8 @@ struct message {
 
     int64_t load(size_t at, size_t n) const {
         uint64_t v = 0;
-        for (size_t i = 0; i < n; ++i) v = (v << 8) | raw[at + i];
+        for (size_t i = 0; i < n; ++i)
+            v = (v << 8) | raw[at + i];
         return static_cast<int64_t>(v);
     }
 };
@@ -109,7 +110,8 @@ error_code read_wrapper(const message& wrapper, legacy_set& out) {
     std::vector<message> inner;
     message_iterator it(out.inner);
     error_code framing = error_code::none;
-    while (auto m = it.next(framing)) inner.push_back(*m);
+    while (auto m = it.next(framing))
+        inner.push_back(*m);
     if (framing != error_code::none) return framing;
     if (inner.empty()) return error_code::invalid_record;
     if (wrapper.magic() == 1 && wrapper.offset() != 0 && wrapper.offset() < inner.back().offset()) {
@@ -152,7 +154,7 @@ error_code read_legacy_message_set(bytes_view set, int32_t max_message_bytes, le
             // A v2 batch after legacy messages: Kafka checks its own CRC
             // first, then refuses the mix.
             return check_batch_crc(m->raw) == error_code::none ? error_code::invalid_record
-                                                              : error_code::corrupt_message;
+                                                               : error_code::corrupt_message;
         }
         if (magic != 0 && magic != 1) return error_code::corrupt_message;
         if (!crc_matches(*m)) return error_code::corrupt_message;

@@ -38,7 +38,7 @@
 
 namespace sluice::protocol {
 
-constexpr size_t legacy_log_overhead = 12;     // offset + message_size
+constexpr size_t legacy_log_overhead = 12;       // offset + message_size
 constexpr int32_t legacy_min_message_size = 14;  // crc, magic, attributes, key and value lengths
 
 // One message as a client sees it after reading the set: views into the

@@ -34,8 +34,8 @@ bytes three_messages(int8_t magic) {
         std::optional<std::string> key;
         if (i != 1) key = "k" + std::to_string(i);
         std::optional<std::string> value = i == 2 ? std::optional<std::string>{} : "value-" + std::to_string(i);
-        out = concat({out, legacy_message({.key = key, .value = value, .magic = magic, .timestamp = 1000 + i,
-                                           .offset = i})});
+        out = concat(
+            {out, legacy_message({.key = key, .value = value, .magic = magic, .timestamp = 1000 + i, .offset = i})});
     }
     return out;
 }
@@ -47,7 +47,8 @@ void expect_three(const legacy_set& s, int8_t magic) {
     EXPECT_FALSE(s.entries[1].key);
     EXPECT_EQ(as_string(*s.entries[1].value), "value-1");
     EXPECT_FALSE(s.entries[2].value);
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(s.entries[static_cast<size_t>(i)].timestamp, magic == 0 ? -1 : 1000 + i);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(s.entries[static_cast<size_t>(i)].timestamp, magic == 0 ? -1 : 1000 + i);
 }
 
 bytes compressed(compression codec, const bytes& inner) {
@@ -58,9 +59,11 @@ bytes compressed(compression codec, const bytes& inner) {
 
 bytes wrapper_of(compression codec, const bytes& payload, int8_t magic, int64_t offset = 0, uint8_t extra = 0,
                  int64_t timestamp = 5) {
-    return legacy_message({.value = std::string(payload.begin(), payload.end()), .magic = magic,
+    return legacy_message({.value = std::string(payload.begin(), payload.end()),
+                           .magic = magic,
                            .attributes = static_cast<uint8_t>(static_cast<uint8_t>(codec) | extra),
-                           .timestamp = timestamp, .offset = offset});
+                           .timestamp = timestamp,
+                           .offset = offset});
 }
 
 // Kafka's pre-0.10 LZ4 header checksum: xxh32 over the frame's magic
@@ -139,8 +142,7 @@ TEST(legacy_reader, lz4_header_checksum_by_magic) {
     bytes good = compressed(compression::lz4, three_messages(0));
     EXPECT_EQ(read(wrapper_of(compression::lz4, good, 0)), error_code::none);
     bytes good1 = compressed(compression::lz4, three_messages(1));
-    EXPECT_EQ(read(wrapper_of(compression::lz4, with_kafka_v0_lz4_checksum(good1), 1, 2)),
-              error_code::corrupt_message);
+    EXPECT_EQ(read(wrapper_of(compression::lz4, with_kafka_v0_lz4_checksum(good1), 1, 2)), error_code::corrupt_message);
 }
 
 TEST(legacy_reader, magic_1_log_append_time_wrapper_stamps_its_messages) {
@@ -168,7 +170,8 @@ TEST(legacy_reader, magic_1_wrapper_offsets) {
 TEST(legacy_reader, partial_trailing_outer_message_is_dropped) {
     bytes second = legacy_message({.key = "b", .value = "2"});
     for (size_t cut : {size_t{1}, size_t{11}, size_t{12}, second.size() - 1}) {
-        bytes set = concat({legacy_message({.key = "a", .value = "1"}), bytes(second.begin(), second.begin() + static_cast<ptrdiff_t>(cut))});
+        bytes set = concat({legacy_message({.key = "a", .value = "1"}),
+                            bytes(second.begin(), second.begin() + static_cast<ptrdiff_t>(cut))});
         legacy_set s;
         ASSERT_EQ(read(set, s), error_code::none) << cut;
         EXPECT_EQ(s.entries.size(), 1u);
@@ -225,9 +228,11 @@ TEST(legacy_malformed, key_or_value_length_past_the_message) {
     for (size_t at : {size_t{18}, size_t{23}}) {  // key length, value length (magic 0, key "k")
         for (int32_t length : {99, -2}) {
             bytes m = legacy_message({.key = "k", .value = "v"});
-            for (int i = 0; i < 4; ++i) m[at + static_cast<size_t>(i)] = static_cast<uint8_t>(length >> (24 - 8 * i));
+            for (int i = 0; i < 4; ++i)
+                m[at + static_cast<size_t>(i)] = static_cast<uint8_t>(length >> (24 - 8 * i));
             uint32_t crc = legacy_crc(bytes_view(m).subspan(16));
-            for (int i = 0; i < 4; ++i) m[12 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+            for (int i = 0; i < 4; ++i)
+                m[12 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (24 - 8 * i));
             EXPECT_EQ(read(m), error_code::corrupt_message) << at << " " << length;
         }
     }
@@ -381,7 +386,8 @@ TEST(legacy_convert, magic_1_keeps_create_time) {
     ASSERT_EQ(convert_legacy_message_set(set, {}, out), error_code::none);
     auto rs = records_of(out);
     ASSERT_EQ(rs.size(), 3u);
-    for (int i = 0; i < 3; ++i) EXPECT_EQ(rs[static_cast<size_t>(i)].timestamp, 1000 + i);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(rs[static_cast<size_t>(i)].timestamp, 1000 + i);
     EXPECT_EQ(read_batch_header(out)->max_timestamp, 1002);
 }
 
@@ -390,12 +396,14 @@ TEST(legacy_convert, magic_1_keeps_create_time) {
 TEST(legacy_convert, extreme_timestamps_round_trip) {
     const int64_t extremes[] = {-4395501141685698560, 6557242757451442176, INT64_MIN, INT64_MAX, -1};
     bytes set;
-    for (int64_t ts : extremes) set = concat({set, legacy_message({.key = "k", .value = "v", .magic = 1, .timestamp = ts})});
+    for (int64_t ts : extremes)
+        set = concat({set, legacy_message({.key = "k", .value = "v", .magic = 1, .timestamp = ts})});
     bytes out;
     ASSERT_EQ(convert_legacy_message_set(set, {}, out), error_code::none);
     auto rs = records_of(out);
     ASSERT_EQ(rs.size(), std::size(extremes));
-    for (size_t i = 0; i < rs.size(); ++i) EXPECT_EQ(rs[i].timestamp, extremes[i]) << i;
+    for (size_t i = 0; i < rs.size(); ++i)
+        EXPECT_EQ(rs[i].timestamp, extremes[i]) << i;
 }
 
 TEST(legacy_convert, compression_follows_the_topic) {

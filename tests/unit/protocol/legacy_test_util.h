@@ -49,7 +49,8 @@ inline bytes legacy_message(const legacy_message_spec& m) {
 
 inline bytes concat(std::initializer_list<bytes> parts) {
     bytes out;
-    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    for (const auto& p : parts)
+        out.insert(out.end(), p.begin(), p.end());
     return out;
 }
 
