@@ -209,7 +209,9 @@ void write_nullable(writer& w, const std::optional<bytes>& v) {
 }
 
 void write_record(writer& w, const record& rec, int64_t base_offset, int64_t base_timestamp) {
-    auto timestamp_delta = rec.timestamp - base_timestamp;
+    // Wrapping, as add_delta reads it back: a legacy producer's magic 1
+    // timestamps are any int64 (found by tests/fuzz/legacy_message_set).
+    auto timestamp_delta = static_cast<int64_t>(static_cast<uint64_t>(rec.timestamp) - static_cast<uint64_t>(base_timestamp));
     auto offset_delta = static_cast<int32_t>(rec.offset - base_offset);
     size_t size = 1 + varlong_size(timestamp_delta) + varint_size(offset_delta) + nullable_size(rec.key) +
                   nullable_size(rec.value) + varint_size(static_cast<int32_t>(rec.headers.size()));

@@ -25,6 +25,7 @@
 #include "broker/txn/coordinator.h"
 #include "broker/txn/txn_verifier.h"
 #include "log/partition_log.h"
+#include "protocol/legacy_convert.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_keys.h"
 
@@ -76,9 +77,13 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         if (!std::exchange(first, false)) {
             return {error_code::invalid_record, {}, "Compressed outer record has more than one batch"};
         }
+        // Legacy sets reach here only in Produce v3+, which Kafka's
+        // ProduceRequest.validateRecords refuses with INVALID_RECORD, however
+        // short the message (the framing is the same, the header is not).
+        if ((*batch)[16] == 0 || (*batch)[16] == 1) return {error_code::invalid_record, {}, {}};
         auto header = protocol::read_batch_header(*batch);
         if (!header) return {error_code::corrupt_message, {}, {}};
-        if (header->magic != protocol::current_magic) return {error_code::unsupported_for_message_format, {}, {}};
+        if (header->magic != protocol::current_magic) return {error_code::corrupt_message, {}, {}};
         // KIP-110: zstd came with Produce v7; an older request cannot carry it.
         if (header->codec() == protocol::compression::zstd && version < 7) {
             return {error_code::unsupported_compression_type, {}, {}};
@@ -109,18 +114,40 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         if (!keyless.empty()) return refuse_keyless(keyless, topic, partition);
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
-    if (it.consumed() != records.size()) {
-        auto header = protocol::read_batch_header(
-            protocol::bytes_view(records.data() + it.consumed(), records.size() - it.consumed()));
-        if (header && header->magic != protocol::current_magic) {
-            return {error_code::unsupported_for_message_format, {}, {}};
+    if (const size_t tail = it.consumed(); tail != records.size()) {
+        // Legacy messages after a v2 batch, or in Produce v3+: Kafka
+        // refuses them with INVALID_RECORD, however short.
+        if (records.size() - tail > 16 && (records[tail + 16] == 0 || records[tail + 16] == 1)) {
+            return {error_code::invalid_record, {}, {}};
         }
+        auto header = protocol::read_batch_header(protocol::bytes_view(records.data() + tail, records.size() - tail));
         if (header && header->total_size() > static_cast<size_t>(settings.max_message_bytes)) {
             return {error_code::message_too_large, {}, {}};
         }
         return {error_code::corrupt_message, {}, {}};
     }
     return {};
+}
+
+// Produce v0-v2 may carry magic 0/1 message sets, which Kafka 3.x converts
+// to one v2 batch. The magic byte alone picks that path, so a v2 batch pays
+// one comparison.
+bool is_legacy_message_set(int16_t version, std::span<const uint8_t> records) {
+    return version <= 2 && records.size() > 16 && (records[16] == 0 || records[16] == 1);
+}
+
+protocol::legacy_conversion_rules conversion_rules(const topic_settings& settings) {
+    protocol::legacy_conversion_rules rules;
+    rules.max_message_bytes = settings.max_message_bytes;
+    rules.require_keys = settings.compact;
+    rules.log_append_time = settings.storage.log_append_time;
+    const std::string& type = settings.compression_type;
+    if (type == "uncompressed") rules.target_codec = protocol::compression::none;
+    if (type == "gzip") rules.target_codec = protocol::compression::gzip;
+    if (type == "snappy") rules.target_codec = protocol::compression::snappy;
+    if (type == "lz4") rules.target_codec = protocol::compression::lz4;
+    if (type == "zstd") rules.target_codec = protocol::compression::zstd;
+    return rules;  // "producer": the wrapper's codec
 }
 
 // One partition's append. For acks=all, `waits_for` is set when the
@@ -162,8 +189,15 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     }
     // The request frame belongs to this request; rewriting it in place saves a copy.
     std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
-    if (refusal r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional);
-        r.code != error_code::none) {
+    protocol::bytes converted;  // the v2 batch of a legacy set, which `bytes` then points to
+    refusal r;
+    if (is_legacy_message_set(version, bytes)) {
+        r.code = protocol::convert_legacy_message_set(bytes, conversion_rules(topic->settings), converted);
+        bytes = std::span<uint8_t>(converted);
+    } else {
+        r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional);
+    }
+    if (r.code != error_code::none) {
         out.error_code = to_wire(r.code);
         out.record_errors = std::move(r.record_errors);
         out.error_message = std::move(r.message);

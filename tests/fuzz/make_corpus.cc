@@ -5,6 +5,7 @@
 // Output is deterministic, so re-running it changes no committed file.
 #include <snappy.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -164,6 +165,51 @@ void batch_seeds() {
     write_seed("record_batch", "codec-snappy-raw", 0x82, bytes(raw.begin(), raw.end()));
 }
 
+// ---- legacy message sets ----
+
+// One magic 0/1 message (legacy_message_set.h), its CRC right.
+bytes legacy_message(int8_t magic, uint8_t attributes, int64_t offset, const std::string& key, const bytes& value) {
+    protocol::writer body;
+    body.write_int8(magic);
+    body.write_int8(static_cast<int8_t>(attributes));
+    if (magic == 1) body.write_int64(1700000000000 + offset);
+    body.write_int32(static_cast<int32_t>(key.size()));
+    body.write_raw(protocol::bytes_view(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+    body.write_int32(static_cast<int32_t>(value.size()));
+    body.write_raw(value);
+    protocol::writer out;
+    out.write_int64(offset);
+    out.write_int32(static_cast<int32_t>(4 + body.buffer().size()));
+    out.write_uint32(static_cast<uint32_t>(crc32(0L, body.buffer().data(), static_cast<uInt>(body.buffer().size()))));
+    out.write_raw(body.buffer());
+    return std::move(out.buffer());
+}
+
+void legacy_seeds() {
+    for (int8_t magic : {0, 1}) {
+        bytes set;
+        for (int i = 0; i < 3; ++i) {
+            bytes m = legacy_message(magic, 0, i, "key-" + std::to_string(i), bytes(static_cast<size_t>(10 * i), 'v'));
+            set.insert(set.end(), m.begin(), m.end());
+        }
+        const std::string m = "magic" + std::to_string(magic);
+        // Control bit 0 re-patches CRCs; bit 7 wraps with codec bits 1-2 and magic bit 3.
+        write_seed("legacy_message_set", m + "-plain", 0x01, set);
+        const uint8_t wrapper_magic = static_cast<uint8_t>(magic << 3);
+        for (int c = 1; c <= 3; ++c) {
+            const char* names[] = {"", "gzip", "snappy", "lz4"};
+            write_seed("legacy_message_set", m + "-wrapped-" + names[c],
+                       static_cast<uint8_t>(0x81 | (c << 1) | wrapper_magic), set);
+            bytes packed;
+            if (protocol::compress(static_cast<protocol::compression>(c), set, packed) != protocol::error_code::none) {
+                std::abort();
+            }
+            write_seed("legacy_message_set", m + "-" + names[c], 0x01,
+                       legacy_message(magic, static_cast<uint8_t>(c), magic == 1 ? 2 : 0, "", packed));
+        }
+    }
+}
+
 // ---- segments ----
 
 void segment_seeds() {
@@ -201,6 +247,7 @@ int main(int argc, char** argv) {
     out_root = argv[1];
     request_seeds();
     batch_seeds();
+    legacy_seeds();
     segment_seeds();
     return 0;
 }

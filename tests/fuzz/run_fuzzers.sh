@@ -18,7 +18,7 @@ mode=${3:-smoke}
 shift $(( $# < 3 ? $# : 3 ))
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(request record_batch segment_recovery properties)
+[ ${#targets[@]} -gt 0 ] || targets=(request record_batch legacy_message_set segment_recovery properties)
 
 mkdir -p "$build/fuzz-logs" "$build/fuzz-artifacts"
 scratch=""

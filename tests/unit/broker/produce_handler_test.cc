@@ -2,6 +2,7 @@
 // run, no sockets): what it appends, the error code of each refusal, and
 // what differs between versions.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <memory>
 #include <optional>
@@ -154,11 +155,34 @@ TEST_F(ProduceHandlerTest, a_damaged_batch_is_corrupt_and_nothing_is_written) {
     EXPECT_EQ(log_end("t", 0), 0);
 }
 
-TEST_F(ProduceHandlerTest, an_old_message_format_is_unsupported) {
+// Kafka's ProduceRequest.validateRecords: v3+ carries magic 2 only.
+TEST_F(ProduceHandlerTest, an_old_message_format_in_produce_v3_is_an_invalid_record) {
     create_topic("t", 1);
     protocol::bytes batch = batch_of({"a"});
     batch[16] = 1;  // magic 1: a v0/v1 message set
-    EXPECT_EQ(answer(request_of("t", 0, batch)).error_code, to_wire(error_code::unsupported_for_message_format));
+    EXPECT_EQ(answer(request_of("t", 0, batch)).error_code, to_wire(error_code::invalid_record));
+    EXPECT_EQ(answer(request_of("t", 0, batch), 3).error_code, to_wire(error_code::invalid_record));
+    EXPECT_EQ(log_end("t", 0), 0);
+}
+
+// Produce v0-v2 converts a legacy set to one v2 batch (legacy_convert.h).
+TEST_F(ProduceHandlerTest, an_old_message_format_in_produce_v2_is_converted_and_appended) {
+    create_topic("t", 1);
+    // offset 0, size 20, crc, magic 0, attributes 0, key "k", value "v"
+    protocol::bytes message = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 'k', 0, 0, 0, 1, 'v'};
+    uint32_t crc = static_cast<uint32_t>(::crc32(0L, message.data() + 16, static_cast<uInt>(message.size() - 16)));
+    for (int i = 0; i < 4; ++i) message[12 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (24 - 8 * i));
+    for (int16_t version : {0, 1, 2}) {
+        auto r = answer(request_of("t", 0, message), version);
+        EXPECT_EQ(r.error_code, 0) << version;
+        EXPECT_EQ(r.base_offset, version) << version;
+    }
+    EXPECT_EQ(log_end("t", 0), 3);
+    // Shorter than a v2 batch header: still a legacy message to v3+.
+    EXPECT_EQ(answer(request_of("t", 0, message), 3).error_code, to_wire(error_code::invalid_record));
+    message[27] ^= 1;  // the value, under the CRC
+    EXPECT_EQ(answer(request_of("t", 0, message), 2).error_code, to_wire(error_code::corrupt_message));
+    EXPECT_EQ(log_end("t", 0), 3);
 }
 
 TEST_F(ProduceHandlerTest, a_batch_over_max_message_bytes_is_too_large) {
