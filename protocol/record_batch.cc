@@ -119,17 +119,26 @@ error_code parse_record(reader& r, record_fields& f) {
 }
 
 // Walks the records section: exactly `count` records filling it exactly.
-// `producer_rules` adds Kafka's check that offset deltas run 0..count-1.
+// `producer_rules` adds the check that offset deltas run 0..count-1: a gap
+// is refused, or with `facts` only recorded there (with the largest
+// timestamp delta), as Kafka's LogValidator accepts gaps and rewrites.
 template <typename OnRecord>
-error_code walk_records(bytes_view data, int32_t count, bool producer_rules, OnRecord&& on_record) {
+error_code walk_records(bytes_view data, int32_t count, bool producer_rules, record_facts* facts,
+                        OnRecord&& on_record) {
     if (static_cast<size_t>(count) > data.size() / min_record_size) return error_code::corrupt_message;
     reader r(data);
     record_fields f;
+    int64_t max_delta = INT64_MIN;
     for (int32_t i = 0; i < count; ++i) {
         if (auto ec = parse_record(r, f); ec != error_code::none) return ec;
-        if (producer_rules && f.offset_delta != i) return error_code::invalid_record;
+        if (producer_rules && f.offset_delta != i) {
+            if (facts == nullptr) return error_code::invalid_record;
+            facts->offsets_consecutive = false;
+        }
+        if (f.timestamp_delta > max_delta) max_delta = f.timestamp_delta;
         on_record(f);
     }
+    if (facts != nullptr) facts->max_timestamp_delta = max_delta;
     return r.at_end() ? error_code::none : error_code::corrupt_message;
 }
 
@@ -161,9 +170,12 @@ error_code check_counts(const batch_header& h, bool producer_rules) {
 }
 
 template <typename OnRecord>
-error_code walk_batch(bytes_view batch, const batch_header& h, bool producer_rules, OnRecord&& on_record) {
+error_code walk_batch(bytes_view batch, const batch_header& h, bool producer_rules, OnRecord&& on_record,
+                      record_facts* facts = nullptr) {
     bytes_view payload = batch.subspan(batch_header_size);
-    if (h.codec() == compression::none) return walk_records(payload, h.record_count, producer_rules, on_record);
+    if (h.codec() == compression::none) {
+        return walk_records(payload, h.record_count, producer_rules, facts, on_record);
+    }
     bytes& scratch = scratch_buffer();
     scratch_release release{scratch};
     size_t size = 0;
@@ -171,7 +183,7 @@ error_code walk_batch(bytes_view batch, const batch_header& h, bool producer_rul
         ec != error_code::none) {
         return ec;
     }
-    return walk_records(bytes_view(scratch.data(), size), h.record_count, producer_rules, on_record);
+    return walk_records(bytes_view(scratch.data(), size), h.record_count, producer_rules, facts, on_record);
 }
 
 // A record's offset or timestamp: the batch's base plus the record's delta,
@@ -262,16 +274,54 @@ error_code validate_batch(bytes_view batch) {
     return walk_batch(batch, h, true, [](const record_fields&) {});
 }
 
-error_code validate_batch(bytes_view batch, record_callback callback, void* context) {
+error_code validate_batch(bytes_view batch, record_facts& facts) {
+    batch_header h;
+    if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;
+    if (!crc_matches(batch, h)) return error_code::corrupt_message;
+    if (auto ec = check_counts(h, true); ec != error_code::none) return ec;
+    return walk_batch(batch, h, true, [](const record_fields&) {}, &facts);
+}
+
+error_code validate_batch(bytes_view batch, record_facts& facts, record_callback callback, void* context) {
     batch_header h;
     if (auto ec = check_frame(batch, h); ec != error_code::none) return ec;
     if (!crc_matches(batch, h)) return error_code::corrupt_message;
     if (auto ec = check_counts(h, true); ec != error_code::none) return ec;
     record_view view;
-    return walk_batch(batch, h, true, [&](const record_fields& f) {
-        fill_view(h, f, view);
-        callback(context, view);
-    });
+    return walk_batch(
+        batch, h, true,
+        [&](const record_fields& f) {
+            fill_view(h, f, view);
+            callback(context, view);
+        },
+        &facts);
+}
+
+void set_max_timestamp(uint8_t* batch, size_t size, int64_t max_timestamp) {
+    if (size < batch_header_size) return;
+    // As set_log_append_time: the CRC is patched for the edited bytes.
+    constexpr size_t edited = after_max_timestamp - attributes_at;
+    uint32_t before = crc32c(batch + attributes_at, edited);
+    store_be(batch + max_timestamp_at, max_timestamp);
+    uint32_t after = crc32c(batch + attributes_at, edited);
+    uint32_t delta = crc32c_combine(before ^ after, 0, size - after_max_timestamp);
+    store_be(batch + crc_at, load_be<uint32_t>(batch + crc_at) ^ delta);
+}
+
+error_code rebuild_batch(bytes_view batch, compression codec, bytes& out) {
+    auto h = read_batch_header(batch);
+    if (!h) return error_code::corrupt_message;
+    std::vector<record> records;
+    if (auto ec = decode_records(batch, records); ec != error_code::none) return ec;
+    for (size_t i = 0; i < records.size(); ++i) records[i].offset = h->base_offset + static_cast<int64_t>(i);
+    out = build_batch(records, {.base_offset = h->base_offset,
+                                .codec = codec,
+                                .producer_id = h->producer_id,
+                                .producer_epoch = h->producer_epoch,
+                                .base_sequence = h->base_sequence,
+                                .transactional = h->is_transactional(),
+                                .partition_leader_epoch = h->partition_leader_epoch});
+    return out.empty() ? error_code::unknown_server_error : error_code::none;
 }
 
 error_code validate_batch_header(bytes_view batch) {

@@ -25,6 +25,7 @@
 // offset_delta varint, key (varint length, -1 = null), value (same),
 // header count varint, headers (key varint-length string, value varint-length
 // bytes, -1 = null).
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -157,21 +158,43 @@ error_code for_each_record(bytes_view batch, F&& f) {
         const_cast<void*>(static_cast<const void*>(&f)));
 }
 
-// validate_batch that also shows each record to `callback` as it is
-// checked, so a caller that needs the records too (produce's key check on
-// compacted topics) walks and decompresses the batch once. On error some
-// records may already have been seen: trust them only when the result is none.
-error_code validate_batch(bytes_view batch, record_callback callback, void* context);
+// What Kafka's LogValidator learns from a producer's records besides their
+// validity: whether the offset deltas run 0..count-1 (it accepts others and
+// rewrites the batch) and the largest timestamp delta (it sets the batch's
+// max timestamp from the records).
+struct record_facts {
+    bool offsets_consecutive = true;
+    int64_t max_timestamp_delta = INT64_MIN;  // none when the batch has no records
+};
 
-// validate_batch(batch, callback, context) with any callable taking
+// validate_batch for the produce path: offset deltas that do not run
+// 0..count-1 are reported in `facts` instead of refused.
+error_code validate_batch(bytes_view batch, record_facts& facts);
+
+// The same, also showing each record to `callback` as it is checked, so a
+// caller that needs the records too (produce's key check on compacted
+// topics) walks and decompresses the batch once. On error some records may
+// already have been seen: trust them only when the result is none.
+error_code validate_batch(bytes_view batch, record_facts& facts, record_callback callback, void* context);
+
+// validate_batch(batch, facts, callback, context) with any callable taking
 // `const record_view&`.
 template <typename F>
-error_code validate_each_record(bytes_view batch, F&& f) {
+error_code validate_each_record(bytes_view batch, record_facts& facts, F&& f) {
     using callable = std::remove_reference_t<F>;
     return validate_batch(
-        batch, [](void* c, const record_view& r) { (*static_cast<callable*>(c))(r); },
+        batch, facts, [](void* c, const record_view& r) { (*static_cast<callable*>(c))(r); },
         const_cast<void*>(static_cast<const void*>(&f)));
 }
+
+// Sets the header's max timestamp in a writable batch; patches the CRC.
+void set_max_timestamp(uint8_t* batch, size_t size, int64_t max_timestamp);
+
+// The batch rewritten as Kafka's LogValidator rewrites a producer's batch
+// it cannot keep (another codec than the topic's compression.type, or
+// offset deltas with gaps): the same records with deltas 0..n-1, compressed
+// with `codec`, the producer fields and base offset kept.
+error_code rebuild_batch(bytes_view batch, compression codec, bytes& out);
 
 // Builds a batch v2 with the given records (offsets relative to base_offset
 // taken from record.offset - base_offset), compressing with `codec`.

@@ -12,9 +12,9 @@ error_code find_keyless_records(bytes_view batch, std::vector<int32_t>& out) {
     });
 }
 
-error_code validate_batch_keys(bytes_view batch, std::vector<int32_t>& keyless) {
+error_code validate_batch_keys(bytes_view batch, std::vector<int32_t>& keyless, record_facts& facts) {
     int32_t index = 0;
-    return validate_each_record(batch, [&](const record_view& r) {
+    return validate_each_record(batch, facts, [&](const record_view& r) {
         if (!r.key) keyless.push_back(index);
         ++index;
     });

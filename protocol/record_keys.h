@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/error_code.h"
+#include "protocol/record_batch.h"
 #include "protocol/wire.h"
 
 namespace sluice::protocol {
@@ -19,6 +20,6 @@ error_code find_keyless_records(bytes_view batch, std::vector<int32_t>& out);
 // batch is decompressed once: what produce runs for a compacted topic.
 // Returns validate_batch's verdict; `keyless` is complete only when that is
 // none (a refused batch may leave indexes seen before the fault).
-error_code validate_batch_keys(bytes_view batch, std::vector<int32_t>& keyless);
+error_code validate_batch_keys(bytes_view batch, std::vector<int32_t>& keyless, record_facts& facts);
 
 }  // namespace sluice::protocol

@@ -339,7 +339,8 @@ BENCHMARK(bm_long_poll_answer)->Unit(benchmark::kMicrosecond);
 
 // The produce path's checks of one batch bound for a compacted topic.
 protocol::error_code compacted_check(protocol::bytes_view batch, std::vector<int32_t>& keyless) {
-    return protocol::validate_batch_keys(batch, keyless);
+    protocol::record_facts facts;
+    return protocol::validate_batch_keys(batch, keyless, facts);
 }
 
 void bm_compacted_key_check(benchmark::State& state) {

@@ -17,6 +17,7 @@
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
+#include "broker/handlers/produce_conform.h"
 #include "broker/handlers/produce_acks.h"
 #include "broker/metrics/record.h"
 #include "broker/quotas/quota_manager.h"
@@ -66,8 +67,11 @@ refusal refuse_keyless(const std::vector<int32_t>& keyless, const std::string& t
 }
 
 // Checks every batch of one partition's records; code none if all may be appended.
+// `facts` gets what the validating walk saw of the records (none when they
+// were not walked: relaxed validation).
 refusal validate_records(std::span<uint8_t> records, const topic_settings& settings, const std::string& topic,
-                         int32_t partition, int16_t version, bool transactional) {
+                         int32_t partition, int16_t version, bool transactional,
+                         std::optional<protocol::record_facts>& facts) {
     if (records.empty()) return {error_code::invalid_record, {}, {}};
     protocol::batch_iterator it(protocol::bytes_view(records.data(), records.size()));
     std::vector<int32_t> keyless;
@@ -102,15 +106,21 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         if (!settings.compact) {
             // Relaxed: Kafka's batch-level checks from the header and CRC; the
             // records stay compressed and unread.
-            error_code e = settings.relaxed_validation ? protocol::validate_batch_header(*batch)
-                                                       : protocol::validate_batch(*batch);
+            error_code e = error_code::none;
+            if (settings.relaxed_validation) {
+                e = protocol::validate_batch_header(*batch);
+            } else {
+                e = protocol::validate_batch(*batch, facts.emplace());
+            }
             if (e != error_code::none) return {e, {}, {}};
             continue;
         }
         // Keys are checked in the validating walk: one decompression, and
         // no allocation unless a record lacks its key.
         keyless.clear();
-        if (error_code e = protocol::validate_batch_keys(*batch, keyless); e != error_code::none) return {e, {}, {}};
+        if (error_code e = protocol::validate_batch_keys(*batch, keyless, facts.emplace()); e != error_code::none) {
+            return {e, {}, {}};
+        }
         if (!keyless.empty()) return refuse_keyless(keyless, topic, partition);
     }
     // A tail that is not a whole batch (or a garbled header) is corruption.
@@ -141,13 +151,8 @@ protocol::legacy_conversion_rules conversion_rules(const topic_settings& setting
     rules.max_message_bytes = settings.max_message_bytes;
     rules.require_keys = settings.compact;
     rules.log_append_time = settings.storage.log_append_time;
-    const std::string& type = settings.compression_type;
-    if (type == "uncompressed") rules.target_codec = protocol::compression::none;
-    if (type == "gzip") rules.target_codec = protocol::compression::gzip;
-    if (type == "snappy") rules.target_codec = protocol::compression::snappy;
-    if (type == "lz4") rules.target_codec = protocol::compression::lz4;
-    if (type == "zstd") rules.target_codec = protocol::compression::zstd;
-    return rules;  // "producer": the wrapper's codec
+    rules.target_codec = topic_codec(settings);  // nullopt ("producer"): the wrapper's codec
+    return rules;
 }
 
 // One partition's append. For acks=all, `waits_for` is set when the
@@ -189,13 +194,15 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     }
     // The request frame belongs to this request; rewriting it in place saves a copy.
     std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
-    protocol::bytes converted;  // the v2 batch of a legacy set, which `bytes` then points to
+    protocol::bytes converted;  // a batch rewritten (legacy set converted, or recompressed); `bytes` then points to it
     refusal r;
     if (is_legacy_message_set(version, bytes)) {
         r.code = protocol::convert_legacy_message_set(bytes, conversion_rules(topic->settings), converted);
         bytes = std::span<uint8_t>(converted);
     } else {
-        r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional);
+        std::optional<protocol::record_facts> facts;
+        r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional, facts);
+        if (r.code == error_code::none) r.code = conform_batch(bytes, facts, topic->settings, converted);
     }
     if (r.code != error_code::none) {
         out.error_code = to_wire(r.code);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "protocol/crc32c.h"
@@ -119,6 +120,73 @@ TEST(record_batch, gapped_offsets_decode_but_fail_producer_rules) {
     std::vector<record> decoded;
     ASSERT_EQ(decode_records(batch, decoded), error_code::none);
     expect_same(decoded, records);
+}
+
+// What produce learns from the validating walk: gaps in the offset deltas
+// (which a producer's batch may have: Kafka rewrites such a batch) and the
+// largest timestamp, whatever the header claims.
+TEST(record_batch, validation_reports_gaps_and_the_max_timestamp) {
+    auto records = sample_records(0);
+    for (compression codec : {compression::none, compression::lz4}) {
+        bytes batch = build_batch(records, {.codec = codec});
+        record_facts facts;
+        ASSERT_EQ(validate_batch(batch, facts), error_code::none);
+        EXPECT_TRUE(facts.offsets_consecutive);
+        int64_t max = 0;
+        for (const auto& r : records) max = std::max(max, r.timestamp);
+        EXPECT_EQ(read_batch_header(batch)->base_timestamp + facts.max_timestamp_delta, max);
+
+        auto gapped = records;
+        gapped.erase(gapped.begin() + 2);
+        bytes with_gap = build_batch(gapped, {.codec = codec, .last_offset_delta = 4});
+        record_facts gap_facts;
+        EXPECT_EQ(validate_batch(with_gap), error_code::invalid_record);  // the strict call refuses
+        ASSERT_EQ(validate_batch(with_gap, gap_facts), error_code::none);
+        EXPECT_FALSE(gap_facts.offsets_consecutive);
+    }
+}
+
+TEST(record_batch, rebuild_renumbers_recompresses_and_keeps_the_producer) {
+    auto records = sample_records(500);
+    records.erase(records.begin() + 3);
+    bytes source = build_batch(records, {.base_offset = 500,
+                                         .codec = compression::none,
+                                         .producer_id = 77,
+                                         .producer_epoch = 2,
+                                         .base_sequence = 40,
+                                         .transactional = true,
+                                         .last_offset_delta = 4});
+    for (compression codec : {compression::zstd, compression::none, compression::gzip}) {
+        bytes out;
+        ASSERT_EQ(rebuild_batch(source, codec, out), error_code::none);
+        record_facts facts;
+        ASSERT_EQ(validate_batch(out, facts), error_code::none);
+        EXPECT_TRUE(facts.offsets_consecutive);
+        auto h = read_batch_header(out);
+        EXPECT_EQ(h->codec(), codec);
+        EXPECT_EQ(h->base_offset, 500);
+        EXPECT_EQ(h->last_offset_delta, 4);
+        EXPECT_EQ(h->producer_id, 77);
+        EXPECT_EQ(h->producer_epoch, 2);
+        EXPECT_EQ(h->base_sequence, 40);
+        EXPECT_TRUE(h->is_transactional());
+        std::vector<record> decoded;
+        ASSERT_EQ(decode_records(out, decoded), error_code::none);
+        auto expected = records;
+        for (size_t i = 0; i < expected.size(); ++i) expected[i].offset = 500 + static_cast<int64_t>(i);
+        expect_same(decoded, expected);
+    }
+    bytes garbage(80, 0x5a);
+    bytes out;
+    EXPECT_NE(rebuild_batch(garbage, compression::none, out), error_code::none);
+}
+
+TEST(record_batch, set_max_timestamp_keeps_crc_valid) {
+    bytes batch = build_batch(sample_records(0), {.codec = compression::snappy});
+    set_max_timestamp(batch.data(), batch.size(), 1800000000000);
+    EXPECT_EQ(read_batch_header(batch)->max_timestamp, 1800000000000);
+    EXPECT_EQ(check_batch_crc(batch), error_code::none);
+    EXPECT_EQ(validate_batch(batch), error_code::none);
 }
 
 TEST(record_batch, read_header_needs_61_bytes) {

@@ -58,7 +58,8 @@ TEST(RecordKeys, GarbageIsAnError) {
 
 std::vector<int32_t> keyless_validated(const bytes& batch) {
     std::vector<int32_t> out;
-    EXPECT_EQ(validate_batch_keys(batch, out), error_code::none);
+    record_facts facts;
+    EXPECT_EQ(validate_batch_keys(batch, out, facts), error_code::none);
     return out;
 }
 
@@ -81,16 +82,27 @@ TEST(ValidateBatchKeys, GivesValidateBatchsVerdict) {
     bytes bad_crc = build_batch({keyed(0, std::nullopt)}, {});
     bad_crc[17] ^= 0xff;
     std::vector<int32_t> out;
-    EXPECT_EQ(validate_batch_keys(bad_crc, out), validate_batch(bad_crc));
+    record_facts facts;
+    EXPECT_EQ(validate_batch_keys(bad_crc, out, facts), validate_batch(bad_crc));
     EXPECT_EQ(validate_batch(bad_crc), error_code::corrupt_message);
 
-    // Offsets from a compacted log have gaps: fine to read back, refused from a producer.
+    // A header whose last offset delta disagrees with its count is refused
+    // (Kafka: "Inconsistent batch offset range and record count").
     bytes gaps = build_batch({keyed(0, std::nullopt), keyed(5, bytes{'a'})}, {});
-    EXPECT_EQ(validate_batch_keys(gaps, out), error_code::invalid_record);
+    EXPECT_EQ(validate_batch_keys(gaps, out, facts), error_code::invalid_record);
     EXPECT_EQ(validate_batch(gaps), error_code::invalid_record);
 
+    // Record deltas with a gap under a consistent header: reported, not
+    // refused (Kafka rewrites such a batch).
+    bytes inner_gap = build_batch({keyed(0, bytes{'k'}), keyed(2, bytes{'l'})}, {.last_offset_delta = 1});
+    record_facts seen;
+    out.clear();
+    EXPECT_EQ(validate_batch_keys(inner_gap, out, seen), error_code::none);
+    EXPECT_FALSE(seen.offsets_consecutive);
+    EXPECT_TRUE(out.empty());
+
     bytes garbage(80, 0x5a);
-    EXPECT_EQ(validate_batch_keys(garbage, out), validate_batch(garbage));
+    EXPECT_EQ(validate_batch_keys(garbage, out, facts), validate_batch(garbage));
 }
 
 }  // namespace

@@ -84,7 +84,8 @@ TEST_P(record_visitor_test, validating_walk_sees_what_for_each_record_sees) {
         };
     };
     ASSERT_EQ(for_each_record(batch, collect(visited)), error_code::none);
-    ASSERT_EQ(validate_each_record(batch, collect(validated)), error_code::none);
+    record_facts facts;
+    ASSERT_EQ(validate_each_record(batch, facts, collect(validated)), error_code::none);
     EXPECT_EQ(validated, visited);
     EXPECT_EQ(validated.size(), records.size());
 }
@@ -106,10 +107,11 @@ TEST(record_visitor, validating_walk_keeps_validate_batch_verdicts) {
     bytes bad_crc = batch;
     bad_crc[batch_header_size + 2] ^= 0x01;
     int seen = 0;
-    EXPECT_EQ(validate_each_record(bad_crc, [&](const record_view&) { ++seen; }), error_code::corrupt_message);
+    record_facts facts;
+    EXPECT_EQ(validate_each_record(bad_crc, facts, [&](const record_view&) { ++seen; }), error_code::corrupt_message);
     EXPECT_EQ(seen, 0);
     // sample_records() has no offset gaps but starts at delta 0: valid.
-    EXPECT_EQ(validate_each_record(batch, [&](const record_view&) { ++seen; }), validate_batch(batch));
+    EXPECT_EQ(validate_each_record(batch, facts, [&](const record_view&) { ++seen; }), validate_batch(batch));
     EXPECT_EQ(seen, 5);
 }
 
