@@ -1,5 +1,6 @@
-// AlterConfigs (the legacy form): replaces a topic's whole set of overrides.
-// Resources change one after another through the metadata store.
+// AlterConfigs (the legacy form): replaces a topic's whole set of overrides,
+// a dynamic broker level's or a group's. Resources change one after another
+// through the metadata store.
 #include "protocol/generated/alter_configs.h"
 
 #include <memory>
@@ -30,8 +31,21 @@ handler_result handle_alter_configs(broker& b, request& req) {
             [&b, body, denied](size_t i, std::function<void(op_result)> done) {
                 const auto& r = body->resources[i];
                 if ((*denied)[i] != protocol::error_code::none) return done({(*denied)[i], "Authorization failed."});
+                // Kafka refuses null values for broker and group resources.
+                std::string nulls;
+                config_map props;
+                for (const auto& c : r.configs) {
+                    if (c.value) {
+                        props[c.name] = *c.value;
+                    } else {
+                        nulls += (nulls.empty() ? "" : ", ") + c.name;
+                    }
+                }
+                if (!nulls.empty() && r.resource_type != resource_type::topic) {
+                    return done({protocol::error_code::invalid_request, "Null value not supported for : " + nulls});
+                }
                 alter_resource(
-                    r.resource_type,
+                    b, r.resource_type, r.resource_name,
                     [&b, &r, validate_only = body->validate_only](alter_done changed) {
                         topic_config configs;
                         for (const auto& c : r.configs) {
@@ -39,7 +53,11 @@ handler_result handle_alter_configs(broker& b, request& req) {
                         }
                         b.topics().set_configs(r.resource_name, configs, validate_only, std::move(changed));
                     },
-                    std::move(done));
+                    [props](config_map& stored) {
+                        stored = props;
+                        return op_result{};
+                    },
+                    body->validate_only, std::move(done));
             },
             [body, version, respond](std::vector<op_result> results) {
                 response_t response;
