@@ -1,0 +1,307 @@
+"""Dynamic broker configs (KIP-226) and group configs (KIP-848), as Kafka 4.0
+serves them.
+
+- confluent-kafka (AlterConfigs, DescribeConfigs) and kafka-python's admin
+  set per-broker and cluster-default values; DescribeConfigs shows each
+  level's source (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, ...)
+  and synonyms in Kafka's order.
+- A cluster-default log.segment.bytes reaches an existing topic without an
+  override (its segments roll at the new size); a per-broker value beats the
+  default; a topic override beats both; all of it survives a restart.
+- Refusals with Kafka's codes and messages: a config that is not dynamic, a
+  per-broker config at the default level, a bad value, another broker's id,
+  APPEND on a non-list; validate_only stores nothing.
+- GROUP resources (IncrementalAlterConfigs raw: confluent-kafka 1.7 has
+  none): consumer.session.timeout.ms / consumer.heartbeat.interval.ms within
+  the broker's bounds; a KIP-848 member's next heartbeat is answered with the
+  group's interval; INVALID_REQUEST when the consumer protocol is off
+  (group.coordinator.rebalance.protocols=classic, Kafka 3.9's default).
+"""
+
+from confluent_kafka.admin import ConfigResource, ConfigSource
+
+import kafka_wire as w
+from sluice_harness import admin, create_topic, produce, unique, wait_until
+
+T = 15
+NONE = 0
+INVALID_CONFIG = 40
+INVALID_REQUEST = 42
+API_DESCRIBE_CONFIGS = 32
+API_INCREMENTAL_ALTER_CONFIGS = 44
+DYNAMIC_BROKER, DYNAMIC_DEFAULT, STATIC, DEFAULT, DYNAMIC_GROUP = 2, 3, 4, 5, 8
+SET, DELETE, APPEND, SUBTRACT = 0, 1, 2, 3
+BROKER, GROUP = 4, 32
+
+
+# ---- helpers ----------------------------------------------------------------
+
+def alter(bootstrap, restype, name, configs, validate_only=False):
+    """Legacy AlterConfigs through confluent-kafka: (error code, message)."""
+    res = ConfigResource(restype, name, set_config=configs)
+    fut = admin(bootstrap).alter_configs([res], request_timeout=T, validate_only=validate_only)[res]
+    try:
+        fut.result(T)
+        return NONE, None
+    except Exception as e:  # KafkaException carrying the KafkaError
+        err = e.args[0]
+        return err.code(), err.str()
+
+
+def describe(bootstrap, restype, name):
+    res = ConfigResource(restype, name)
+    return admin(bootstrap).describe_configs([res], request_timeout=T)[res].result(T)
+
+
+def incremental(port, resources, validate_only=False):
+    """IncrementalAlterConfigs v0 (raw): resources = [(type, name, [(key, op, value)])]
+    -> [(error code, message, type, name)]."""
+    def config(c):
+        return w.string(c[0]) + w.int8(c[1]) + w.string(c[2])
+
+    def resource(r):
+        return w.int8(r[0]) + w.string(r[1]) + w.array(r[2], config)
+
+    body = w.array(resources, resource) + w.int8(1 if validate_only else 0)
+    with w.connect(port, 10) as s:
+        r = w.roundtrip(s, API_INCREMENTAL_ALTER_CONFIGS, 0, 1, body, timeout=T)
+    r.int32()  # throttle
+    out = r.array(lambda rr: (rr.int16(), rr.string(), rr.int8(), rr.string()))
+    r.expect_end()
+    return out
+
+
+def describe_raw(port, restype, name):
+    """DescribeConfigs v1 with synonyms (raw) -> (error code, message,
+    {name: (value, read_only, source, [(synonym, value, source)])})."""
+    body = w.array([(restype, name)], lambda r: w.int8(r[0]) + w.string(r[1]) + w.int32(-1)) + w.int8(1)
+    with w.connect(port, 10) as s:
+        r = w.roundtrip(s, API_DESCRIBE_CONFIGS, 1, 1, body, timeout=T)
+    r.int32()  # throttle
+
+    def synonym(rr):
+        return rr.string(), rr.string(), rr.int8()
+
+    def entry(rr):
+        name, value, read_only, source, _sensitive = rr.string(), rr.string(), rr.bool(), rr.int8(), rr.bool()
+        return name, (value, read_only, source, rr.array(synonym))
+
+    def result(rr):
+        return rr.int16(), rr.string(), rr.int8(), rr.string(), dict(rr.array(entry))
+
+    [(code, message, _, _, entries)] = r.array(result)
+    r.expect_end()
+    return code, message, entries
+
+
+def one(port, restype, name, configs, validate_only=False):
+    code, message, _, _ = incremental(port, [(restype, name, configs)], validate_only)[0]
+    return code, message
+
+
+def segments(broker, topic):
+    return [f for f in broker.segment_files(topic) if f.endswith(".log")]
+
+
+# ---- broker levels ------------------------------------------------------------
+
+def test_per_broker_config_kafka_accepts_is_stored_and_described(broker):
+    # librdkafka's 0081 sets this one; Sluice has no Kerberos: stored, described.
+    assert alter(broker.bootstrap, ConfigResource.Type.BROKER, "0",
+                 {"sasl.kerberos.min.time.before.relogin": "58000"}) == (NONE, None)
+    e = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")["sasl.kerberos.min.time.before.relogin"]
+    assert e.value == "58000"
+    assert e.source == ConfigSource.DYNAMIC_BROKER_CONFIG.value
+    assert not e.is_read_only
+    # Not dynamic: read-only as before.
+    assert describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")["log.dirs"].is_read_only
+
+
+def test_cluster_default_segment_bytes_rolls_an_existing_topic(broker):
+    topic = unique("dyn-seg")
+    create_topic(broker.bootstrap, topic, 1)
+    produce(broker.bootstrap, topic, [{"value": b"v" * 100} for _ in range(20)])
+    assert len(segments(broker, topic)) == 1
+
+    assert one(broker.port, BROKER, "", [("log.segment.bytes", SET, "1024")]) == (NONE, None)
+    e = describe(broker.bootstrap, ConfigResource.Type.TOPIC, topic)["segment.bytes"]
+    assert (e.value, e.source) == ("1024", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.value)
+
+    for _ in range(10):
+        produce(broker.bootstrap, topic, [{"value": b"v" * 300} for _ in range(4)])
+    assert len(segments(broker, topic)) >= 5, segments(broker, topic)
+
+    # BROKER "" lists the default level alone (raw: confluent-kafka 1.7
+    # refuses an empty resource name).
+    code, _, entries = describe_raw(broker.port, BROKER, "")
+    assert code == NONE and list(entries) == ["log.segment.bytes"]
+    assert entries["log.segment.bytes"][:3] == ("1024", False, DYNAMIC_DEFAULT)
+
+
+def test_precedence_per_broker_over_default_over_static_and_topic_over_all(broker_factory):
+    b = broker_factory({"log.retention.ms": "7200000"})
+    topic, pinned = unique("dyn-prec"), unique("dyn-pinned")
+    create_topic(b.bootstrap, topic, 1)
+    create_topic(b.bootstrap, pinned, 1, config={"retention.ms": "60000"})
+
+    def retention(t):
+        e = describe(b.bootstrap, ConfigResource.Type.TOPIC, t)["retention.ms"]
+        return e.value, e.source
+
+    assert retention(topic) == ("7200000", ConfigSource.STATIC_BROKER_CONFIG.value)
+    assert one(b.port, BROKER, "", [("log.retention.ms", SET, "3600000")]) == (NONE, None)
+    assert retention(topic) == ("3600000", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.value)
+    assert one(b.port, BROKER, "0", [("log.retention.ms", SET, "1800000")]) == (NONE, None)
+    assert retention(topic) == ("1800000", ConfigSource.DYNAMIC_BROKER_CONFIG.value)
+    assert retention(pinned) == ("60000", ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
+
+    # Synonyms in Kafka's order: per broker, cluster default, static, default
+    # (raw: confluent-kafka keys synonyms by name, so it keeps only one).
+    code, _, entries = describe_raw(b.port, BROKER, "0")
+    assert code == NONE
+    value, read_only, source, synonyms = entries["log.retention.ms"]
+    assert (value, read_only, source) == ("1800000", False, DYNAMIC_BROKER)
+    assert synonyms == [("log.retention.ms", "1800000", DYNAMIC_BROKER),
+                        ("log.retention.ms", "3600000", DYNAMIC_DEFAULT),
+                        ("log.retention.ms", "7200000", STATIC),
+                        ("log.retention.hours", "168", DEFAULT)]
+
+    b.restart()
+    assert retention(topic) == ("1800000", ConfigSource.DYNAMIC_BROKER_CONFIG.value)
+    # Removing the per-broker value falls back to the cluster default.
+    assert one(b.port, BROKER, "0", [("log.retention.ms", DELETE, None)]) == (NONE, None)
+    assert retention(topic) == ("3600000", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.value)
+
+
+def test_append_and_subtract_on_a_list_start_from_the_default(broker):
+    assert one(broker.port, BROKER, "0", [("background.threads", SET, "9"),
+                                          ("log.cleanup.policy", APPEND, "compact")]) == (NONE, None)
+    d = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")
+    assert d["log.cleanup.policy"].value == "delete,compact"
+    assert d["background.threads"].value == "9"
+    assert one(broker.port, BROKER, "0", [("background.threads", DELETE, ""),
+                                          ("log.cleanup.policy", SUBTRACT, "compact")]) == (NONE, None)
+    d = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")
+    assert (d["log.cleanup.policy"].value, d["log.cleanup.policy"].source) == \
+        ("delete", ConfigSource.DYNAMIC_BROKER_CONFIG.value)
+    assert d["background.threads"].source == ConfigSource.DEFAULT_CONFIG.value
+
+    code, message = one(broker.port, BROKER, "0", [("log.retention.ms", APPEND, "5")])
+    assert code == INVALID_CONFIG and message == "Config value append is not allowed for config key: log.retention.ms"
+
+
+def test_refusals_with_kafkas_messages(broker):
+    assert alter(broker.bootstrap, ConfigResource.Type.BROKER, "0", {"log.dirs": "/tmp/x"}) == \
+        (INVALID_REQUEST, "Cannot update these configs dynamically: Set(log.dirs)")
+    assert one(broker.port, BROKER, "", [("sasl.kerberos.min.time.before.relogin", SET, "1")]) == \
+        (INVALID_REQUEST, "Cannot update these configs at default cluster level, broker id must be specified: "
+                          "Set(sasl.kerberos.min.time.before.relogin)")
+    assert one(broker.port, BROKER, "0", [("log.retention.ms", SET, "soon")]) == \
+        (INVALID_REQUEST, "Invalid value soon for configuration log.retention.ms: Not a number of type LONG")
+    assert one(broker.port, BROKER, "7", [("log.retention.ms", SET, "1")]) == \
+        (INVALID_REQUEST, "Unexpected broker id, expected 0, but received 7")
+    assert one(broker.port, BROKER, "zero", [("log.retention.ms", SET, "1")]) == \
+        (INVALID_REQUEST, "Node id must be an integer, but it is: zero")
+    assert one(broker.port, BROKER, "0", [("ssl.keystore.location", SET, "/k")]) == \
+        (INVALID_REQUEST, "These security configs can be dynamically updated only per-listener using the "
+                          "listener prefix: Set(ssl.keystore.location)")
+    # Nothing above was stored.
+    d = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")
+    assert d["log.retention.ms"].source == ConfigSource.DEFAULT_CONFIG.value
+    assert describe_raw(broker.port, BROKER, "")[2] == {}
+    # Another broker's resource cannot be described here either (raw:
+    # librdkafka sends a BROKER resource to that broker, which is not there).
+    assert describe_raw(broker.port, BROKER, "7")[:2] == \
+        (INVALID_REQUEST, "Unexpected broker id, expected 0 or empty string, but received 7")
+
+
+def test_validate_only_stores_nothing(broker):
+    assert alter(broker.bootstrap, ConfigResource.Type.BROKER, "0", {"log.retention.ms": "1000"},
+                 validate_only=True) == (NONE, None)
+    assert one(broker.port, BROKER, "", [("log.retention.ms", SET, "1000")], validate_only=True) == (NONE, None)
+    d = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")
+    assert d["log.retention.ms"].source == ConfigSource.DEFAULT_CONFIG.value
+
+
+def test_kafka_python_admin_alters_and_describes_a_broker(broker):
+    from kafka.admin import ConfigResource as KConfigResource, ConfigResourceType, KafkaAdminClient
+    a = KafkaAdminClient(bootstrap_servers=broker.bootstrap, request_timeout_ms=T * 1000)
+    try:
+        r = a.alter_configs([KConfigResource(ConfigResourceType.BROKER, "0",
+                                             configs={"log.retention.bytes": "1048576"})])
+        assert [x[0] for x in r.resources] == [NONE]
+        r = a.describe_configs([KConfigResource(ConfigResourceType.BROKER, "0")])
+        entries = {e[0]: e for e in r[0].resources[0][4]}
+        name, value, read_only = entries["log.retention.bytes"][:3]
+        assert (value, read_only) == ("1048576", False)
+        # A topic created afterwards inherits it.
+        topic = unique("dyn-kp")
+        create_topic(broker.bootstrap, topic, 1)
+        e = describe(broker.bootstrap, ConfigResource.Type.TOPIC, topic)["retention.bytes"]
+        assert (e.value, e.source) == ("1048576", ConfigSource.DYNAMIC_BROKER_CONFIG.value)
+    finally:
+        a.close()
+
+
+# ---- groups -------------------------------------------------------------------
+
+KIP848 = {
+    "group.consumer.min.heartbeat.interval.ms": "100",
+    "group.consumer.heartbeat.interval.ms": "500",
+    "group.consumer.min.session.timeout.ms": "1000",
+    "group.consumer.session.timeout.ms": "6000",
+}
+
+
+def heartbeat_interval(port, group, topic):
+    with w.connect(port, 10) as s:
+        body = w.consumer_group_heartbeat_body(0, group_id=group, member_id="", member_epoch=0,
+                                               rebalance_timeout_ms=5000, subscribed_topic_names=[topic],
+                                               topic_partitions=[])
+        d = w.parse_consumer_group_heartbeat(
+            w.roundtrip(s, w.API_CONSUMER_GROUP_HEARTBEAT, 0, 2, body, flexible=True, timeout=T))
+    assert d["error_code"] == NONE, d
+    return d["heartbeat_interval_ms"]
+
+
+def test_group_configs_are_validated_described_and_applied(broker_factory):
+    b = broker_factory(KIP848)
+    group, topic = unique("dyn-group"), unique("dyn-gt")
+    create_topic(b.bootstrap, topic, 1)
+    assert heartbeat_interval(b.port, group, topic) == 500
+
+    assert one(b.port, GROUP, group, [("consumer.heartbeat.interval.ms", SET, "1500"),
+                                      ("consumer.session.timeout.ms", SET, "50000")]) == (NONE, None)
+    assert heartbeat_interval(b.port, group, topic) == 1500
+    code, _, entries = describe_raw(b.port, GROUP, group)
+    assert code == NONE
+    assert entries["consumer.session.timeout.ms"][:3] == ("50000", False, DYNAMIC_GROUP)
+    assert entries["consumer.heartbeat.interval.ms"][:3] == ("1500", False, DYNAMIC_GROUP)
+
+    assert one(b.port, GROUP, group, [("consumer.session.timeout.ms", SET, "70000")]) == \
+        (INVALID_CONFIG, "consumer.session.timeout.ms must be less than or equal to "
+                         "group.consumer.max.session.timeout.ms")
+    assert one(b.port, GROUP, group, [("consumer.heartbeat.interval.ms", SET, "50")]) == \
+        (INVALID_CONFIG, "consumer.heartbeat.interval.ms must be greater than or equal to "
+                         "group.consumer.min.heartbeat.interval.ms")
+    assert one(b.port, GROUP, group, [("consumer.rack", SET, "x")]) == \
+        (INVALID_CONFIG, "Unknown group config name: consumer.rack")
+    assert one(b.port, GROUP, group, [("consumer.session.timeout.ms", APPEND, "1")])[0] == INVALID_CONFIG
+
+    b.restart()
+    assert heartbeat_interval(b.port, group, topic) == 1500
+    assert one(b.port, GROUP, group, [("consumer.heartbeat.interval.ms", DELETE, None)]) == (NONE, None)
+    assert heartbeat_interval(b.port, group, topic) == 500
+    code, _, entries = describe_raw(b.port, GROUP, group)
+    assert entries["consumer.heartbeat.interval.ms"][:3] == ("500", False, DEFAULT)
+    assert entries["consumer.session.timeout.ms"][:3] == ("50000", False, DYNAMIC_GROUP)
+    # A group nobody configured is described with the broker's values.
+    code, _, entries = describe_raw(b.port, GROUP, unique("dyn-nobody"))
+    assert code == NONE and entries["consumer.session.timeout.ms"][:3] == ("6000", False, DEFAULT)
+
+
+def test_group_configs_need_the_consumer_protocol(broker_factory):
+    b = broker_factory({"group.coordinator.rebalance.protocols": "classic"})
+    code, _ = one(b.port, GROUP, "g", [("consumer.session.timeout.ms", SET, "50000")])
+    assert code == INVALID_REQUEST
+    assert describe_raw(b.port, GROUP, "g")[0] == INVALID_REQUEST
