@@ -18,6 +18,8 @@ serves them.
   (group.coordinator.rebalance.protocols=classic, Kafka 3.9's default).
 """
 
+import json
+
 from confluent_kafka.admin import ConfigResource, ConfigSource
 
 import kafka_wire as w
@@ -305,3 +307,56 @@ def test_group_configs_need_the_consumer_protocol(broker_factory):
     code, _ = one(b.port, GROUP, "g", [("consumer.session.timeout.ms", SET, "50000")])
     assert code == INVALID_REQUEST
     assert describe_raw(b.port, GROUP, "g")[0] == INVALID_REQUEST
+
+
+# ---- sluice configs and kafka-configs.sh ------------------------------------------
+
+def test_cli_and_kafka_configs_sh_for_brokers_and_groups(broker_factory):
+    from test_cli import cli
+    from test_kafka_scripts import script
+    b = broker_factory(KIP848)
+    s = b.bootstrap
+
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--alter", "--entity-type", "brokers",
+                    "--entity-default", "--add-config", "log.retention.ms=3600000")
+    assert out == "Completed updating default config for brokers in the cluster.\n"
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--alter", "--entity-type", "brokers",
+                    "--entity-name", "0", "--add-config", "log.cleanup.policy=[delete,compact]")
+    assert out == "Completed updating config for broker 0.\n"
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--describe", "--entity-type", "brokers",
+                    "--entity-default")
+    assert out.splitlines() == [
+        "Default configs for brokers in the cluster are:",
+        "  log.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000}"]
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--describe", "--entity-type", "brokers",
+                    "--entity-name", "0")
+    assert "  log.cleanup.policy=delete,compact sensitive=false " \
+           "synonyms={DYNAMIC_BROKER_CONFIG:log.cleanup.policy=delete,compact}" in out.splitlines()
+    _, err = script("kafka-configs", "--bootstrap-server", s, "--alter", "--entity-type", "brokers",
+                    "--entity-name", "0", "--add-config", "num.partitions=3", rc=1)
+    assert "INVALID_REQUEST" in err and "Cannot update these configs dynamically: Set(num.partitions)" in err
+
+    group = unique("dyn-cli")
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--alter", "--entity-type", "groups",
+                    "--entity-name", group, "--add-config", "consumer.heartbeat.interval.ms=2000")
+    assert out == "Completed updating config for group %s.\n" % group
+    out, _ = script("kafka-configs", "--bootstrap-server", s, "--describe", "--group", group)
+    assert out.splitlines() == [
+        "Dynamic configs for group %s are:" % group,
+        "  consumer.heartbeat.interval.ms=2000 sensitive=false "
+        "synonyms={DYNAMIC_GROUP_CONFIG:consumer.heartbeat.interval.ms=2000}"]
+    _, err = script("kafka-configs", "--bootstrap-server", s, "--alter", "--entity-type", "groups",
+                    "--entity-name", group, "--add-config", "consumer.session.timeout.ms=1", rc=1)
+    assert "INVALID_CONFIG" in err
+
+    # The sluice CLI: --broker-default and --group, with --json.
+    cli("configs", "set", "--group", group, "consumer.session.timeout.ms=5000", broker=b)
+    out, _ = cli("configs", "describe", "--group", group, "--json", broker=b)
+    rows = {r["name"]: r for r in json.loads(out)["configs"]}
+    assert rows["consumer.session.timeout.ms"]["value"] == "5000"
+    assert rows["consumer.session.timeout.ms"]["source"] == "DYNAMIC_GROUP_CONFIG"
+    cli("configs", "delete", "--broker-default", "log.retention.ms", broker=b)
+    out, _ = cli("configs", "describe", "--broker-default", "--json", broker=b)
+    assert json.loads(out)["configs"] == []
+    _, err = cli("configs", "describe", "--broker-default", "--group", group, broker=b, rc=2)
+    assert "exactly one of" in err
