@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "broker/config/config_def.h"
+#include "broker/config/config_error.h"
 #include "broker/config/dynamic_config_store.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
@@ -136,6 +137,13 @@ broker::broker(broker_config config, log::background_executor executor)
     // A later change re-resolves every topic that does not override it.
     dynamic_configs_ = std::make_unique<dynamic_config_store>(config_, *store_, io_->get_executor(), [this] {
         if (topics_) topics_->broker_defaults_changed();
+        // Checked before it was stored (config_resources.cc); a value that
+        // still does not parse leaves the limits as they were.
+        try {
+            if (server_) server_->set_limits(connection_limits_of(config_));
+        } catch (const config_error& e) {
+            spdlog::error("dynamic configs: connection limits unchanged: {}", e.what());
+        }
     });
     authorizer_ = std::make_unique<security::authorizer>(
         security::authorizer_settings{config_.authorizer_enabled, config_.super_users,

@@ -4,6 +4,7 @@
 #include "broker/config/config_def.h"
 #include "broker/config/config_error.h"
 #include "broker/config/dynamic_config_store.h"
+#include "broker/net/connection_limits.h"
 
 namespace sluice::broker {
 
@@ -19,6 +20,7 @@ op_result check_combination(broker& b, const std::string& name, const config_map
     try {
         next.set_dynamic(cluster_default ? props : b.config().dynamic_default(),
                          cluster_default ? b.config().dynamic_broker() : props);
+        (void)connection_limits_of(next);  // max.connections.per.ip.overrides' shape
     } catch (const config_error& e) {
         return {error_code::invalid_request, std::string("Invalid dynamic configuration: ") + e.what()};
     }

@@ -217,6 +217,32 @@ def test_refusals_with_kafkas_messages(broker):
         (INVALID_REQUEST, "Unexpected broker id, expected 0 or empty string, but received 7")
 
 
+def test_max_connections_per_ip_applies_to_the_next_connection(broker):
+    # A malformed overrides list is refused before it is stored.
+    code, message = one(broker.port, BROKER, "", [("max.connections.per.ip.overrides", SET, "nonsense")])
+    assert code == INVALID_REQUEST and "max.connections.per.ip.overrides" in message
+
+    held = [w.connect(broker.port, 10) for _ in range(2)]
+    try:
+        assert one(broker.port, BROKER, "", [("max.connections.per.ip", SET, "3")]) == (NONE, None)
+        third = w.connect(broker.port, 10)  # 3 of 3
+        held.append(third)
+        w.parse_api_versions_v0(w.roundtrip(third, 18, 0, 1, w.api_versions_v0_body()))
+        fourth = w.connect(broker.port, 10)
+        assert w.wait_closed(fourth, 5), "a fourth connection from 127.0.0.1 was kept"
+        fourth.close()
+        # Back to the default (with a slot free for the request itself).
+        held.pop().close()
+        wait_until(lambda: one(broker.port, BROKER, "", [("max.connections.per.ip", DELETE, None)]) == (NONE, None),
+                   T, "the limit removed")
+        more = [w.connect(broker.port, 10) for _ in range(3)]
+        held += more
+        assert not any(w.wait_closed(m, 0.5) for m in more)
+    finally:
+        for s in held:
+            s.close()
+
+
 def test_validate_only_stores_nothing(broker):
     assert alter(broker.bootstrap, ConfigResource.Type.BROKER, "0", {"log.retention.ms": "1000"},
                  validate_only=True) == (NONE, None)
