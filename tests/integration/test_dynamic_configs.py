@@ -19,11 +19,12 @@ serves them.
 """
 
 import json
+import time
 
 from confluent_kafka.admin import ConfigResource, ConfigSource
 
 import kafka_wire as w
-from sluice_harness import admin, create_topic, produce, unique, wait_until
+from sluice_harness import admin, create_topic, produce, unique, wait_until, watermarks
 
 T = 15
 NONE = 0
@@ -138,6 +139,24 @@ def test_cluster_default_segment_bytes_rolls_an_existing_topic(broker):
     code, _, entries = describe_raw(broker.port, BROKER, "")
     assert code == NONE and list(entries) == ["log.segment.bytes"]
     assert entries["log.segment.bytes"][:3] == ("1024", False, DYNAMIC_DEFAULT)
+
+
+def test_cluster_default_retention_bytes_deletes_old_segments_of_an_existing_topic(broker_factory):
+    b = broker_factory({"log.retention.check.interval.ms": "200", "log.segment.bytes": "1024"})
+    topic, pinned = unique("dyn-ret"), unique("dyn-ret-pinned")
+    create_topic(b.bootstrap, topic, 1)
+    create_topic(b.bootstrap, pinned, 1, config={"retention.bytes": "-1"})
+    for t in (topic, pinned):
+        for _ in range(10):
+            produce(b.bootstrap, t, [{"value": b"r" * 300} for _ in range(3)])
+    time.sleep(0.5)
+    assert watermarks(b.bootstrap, topic)[0] == 0  # nothing limits it yet
+
+    assert one(b.port, BROKER, "", [("log.retention.bytes", SET, "2048")]) == (NONE, None)
+    wait_until(lambda: watermarks(b.bootstrap, topic)[0] > 0, T, "old segments deleted by the new default")
+    assert len(segments(b, topic)) <= 4, segments(b, topic)
+    # The topic that overrides it keeps everything.
+    assert watermarks(b.bootstrap, pinned)[0] == 0
 
 
 def test_precedence_per_broker_over_default_over_static_and_topic_over_all(broker_factory):
