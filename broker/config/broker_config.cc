@@ -264,6 +264,11 @@ void broker_config::set_dynamic(config_layer cluster_default, config_layer per_b
     next.dynamic_default_ = std::move(cluster_default);
     next.dynamic_broker_ = std::move(per_broker);
     next.read_fields();
+    // Listeners and their SSL/SASL settings are bound once at startup: a
+    // dynamic value of them is stored and described, never half-applied.
+    next.listeners = listeners;
+    next.advertised_listeners = advertised_listeners;
+    next.sasl = sasl;
     // Copied field by field into the same objects: references others hold
     // to this config (and to its members) stay valid.
     *this = next;

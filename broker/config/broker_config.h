@@ -144,7 +144,8 @@ struct broker_config {
 
     // The dynamic levels (dynamic_broker_config.h) over the static set:
     // per-broker wins over the cluster default, which wins over the file.
-    // The typed fields are read again; on a config_error (an invalid
+    // The typed fields are read again (except the listeners and their
+    // SASL settings, bound at startup); on a config_error (an invalid
     // combination) nothing changes.
     void set_dynamic(config_layer cluster_default, config_layer per_broker);
     const config_layer& dynamic_default() const { return dynamic_default_; }

@@ -1,9 +1,8 @@
 #include "broker/config/dynamic_broker_config.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <span>
 
 #include "broker/config/broker_properties.h"
@@ -42,27 +41,48 @@ constexpr std::string_view cluster_wide[] = {
 
 // DynamicListenerConfig less the cluster-level ones, and the SSL configs:
 // these name one broker's listeners, so Kafka refuses them at the default level.
-constexpr std::string_view per_broker[] = {
-    "listeners", "listener.security.protocol.map", "principal.builder.class", "ssl.protocol", "ssl.provider",
-    "ssl.cipher.suites", "ssl.enabled.protocols", "ssl.keystore.type", "ssl.keystore.location",
-    "ssl.keystore.password", "ssl.key.password", "ssl.truststore.type", "ssl.truststore.location",
-    "ssl.truststore.password", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm",
-    "ssl.endpoint.identification.algorithm", "ssl.secure.random.implementation", "ssl.client.auth",
-    "ssl.engine.factory.class", "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.truststore.certificates",
-    "sasl.mechanism.inter.broker.protocol", "sasl.jaas.config", "sasl.enabled.mechanisms",
-    "sasl.kerberos.service.name", "sasl.kerberos.kinit.cmd", "sasl.kerberos.ticket.renew.window.factor",
-    "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.min.time.before.relogin",
-    "sasl.kerberos.principal.to.local.rules"};
+constexpr std::string_view per_broker[] = {"listeners",
+                                           "listener.security.protocol.map",
+                                           "principal.builder.class",
+                                           "ssl.protocol",
+                                           "ssl.provider",
+                                           "ssl.cipher.suites",
+                                           "ssl.enabled.protocols",
+                                           "ssl.keystore.type",
+                                           "ssl.keystore.location",
+                                           "ssl.keystore.password",
+                                           "ssl.key.password",
+                                           "ssl.truststore.type",
+                                           "ssl.truststore.location",
+                                           "ssl.truststore.password",
+                                           "ssl.keymanager.algorithm",
+                                           "ssl.trustmanager.algorithm",
+                                           "ssl.endpoint.identification.algorithm",
+                                           "ssl.secure.random.implementation",
+                                           "ssl.client.auth",
+                                           "ssl.engine.factory.class",
+                                           "ssl.keystore.certificate.chain",
+                                           "ssl.keystore.key",
+                                           "ssl.truststore.certificates",
+                                           "sasl.mechanism.inter.broker.protocol",
+                                           "sasl.jaas.config",
+                                           "sasl.enabled.mechanisms",
+                                           "sasl.kerberos.service.name",
+                                           "sasl.kerberos.kinit.cmd",
+                                           "sasl.kerberos.ticket.renew.window.factor",
+                                           "sasl.kerberos.ticket.renew.jitter",
+                                           "sasl.kerberos.min.time.before.relogin",
+                                           "sasl.kerberos.principal.to.local.rules"};
 
-constexpr std::string_view per_broker_login[] = {
-    "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter", "sasl.login.refresh.min.period.seconds",
-    "sasl.login.refresh.buffer.seconds"};
+constexpr std::string_view per_broker_login[] = {"sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
+                                                 "sasl.login.refresh.min.period.seconds",
+                                                 "sasl.login.refresh.buffer.seconds"};
 
 // SslConfigs.RECONFIGURABLE_CONFIGS: only as listener.name.<l>.<name>.
 constexpr std::string_view listener_only[] = {
-    "ssl.keystore.type",     "ssl.keystore.location",          "ssl.keystore.password", "ssl.key.password",
-    "ssl.truststore.type",   "ssl.truststore.location",        "ssl.truststore.password",
-    "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.truststore.certificates"};
+    "ssl.keystore.type",   "ssl.keystore.location",      "ssl.keystore.password",   "ssl.key.password",
+    "ssl.truststore.type", "ssl.truststore.location",    "ssl.truststore.password", "ssl.keystore.certificate.chain",
+    "ssl.keystore.key",    "ssl.truststore.certificates"};
 
 bool in(std::span<const std::string_view> set, std::string_view name) {
     return std::find(set.begin(), set.end(), name) != set.end();
@@ -132,8 +152,7 @@ bool is_dynamic_broker_config(std::string_view name) {
 
 bool is_per_broker_config(std::string_view name) {
     if (auto base = listener_base(name)) {
-        return *base != "max.connections" && *base != "max.connection.creation.rate" &&
-               *base != "num.network.threads";
+        return *base != "max.connections" && *base != "max.connection.creation.rate" && *base != "num.network.threads";
     }
     return in(per_broker, name) || in(per_broker_login, name);
 }
@@ -199,8 +218,8 @@ op_result apply_broker_ops(config_map& props, const std::vector<alter_op>& ops) 
                                                             " is not allowed for config key: " + op.name};
                 }
                 auto it = next.find(op.name);
-                auto current = split_list(it != next.end() ? std::string_view(it->second)
-                                                           : def->default_value.value_or(""));
+                auto current =
+                    split_list(it != next.end() ? std::string_view(it->second) : def->default_value.value_or(""));
                 auto change = split_list(*op.value);
                 std::vector<std::string> result;
                 if (append) {
@@ -274,9 +293,9 @@ op_result apply_group_ops(config_map& overrides, const std::vector<alter_op>& op
                 if (!is_group_config(op.name)) {
                     return {error_code::invalid_config, "Unknown group config name: " + op.name};
                 }
-                return {error_code::invalid_config,
-                        std::string("Config value ") + (op.op == alter_op_type::append ? "append" : "subtract") +
-                            " is not allowed for config key: " + op.name};
+                return {error_code::invalid_config, std::string("Config value ") +
+                                                        (op.op == alter_op_type::append ? "append" : "subtract") +
+                                                        " is not allowed for config key: " + op.name};
             default:
                 return {error_code::invalid_request,
                         "Unknown operations type " + std::to_string(static_cast<int>(op.op))};
@@ -318,7 +337,8 @@ int32_t group_config_int(const config_map& overrides, std::string_view name, con
 
 std::string encode_config_map(const config_map& props) {
     json::object o;
-    for (const auto& [name, value] : props) o[name] = value;
+    for (const auto& [name, value] : props)
+        o[name] = value;
     return json::serialize(o);
 }
 

@@ -26,9 +26,9 @@ const config_entry& entry(const std::vector<config_entry>& entries, std::string_
 }
 
 TEST(DynamicBrokerConfigTest, DynamicNamesAndLevels) {
-    EXPECT_TRUE(is_dynamic_broker_config("log.retention.ms"));      // a topic default
+    EXPECT_TRUE(is_dynamic_broker_config("log.retention.ms"));  // a topic default
     EXPECT_TRUE(is_dynamic_broker_config("log.cleanup.policy"));
-    EXPECT_TRUE(is_dynamic_broker_config("background.threads"));    // thread pools
+    EXPECT_TRUE(is_dynamic_broker_config("background.threads"));  // thread pools
     EXPECT_TRUE(is_dynamic_broker_config("max.connections.per.ip"));
     EXPECT_TRUE(is_dynamic_broker_config("sasl.kerberos.min.time.before.relogin"));
     EXPECT_TRUE(is_dynamic_broker_config("listener.name.internal.ssl.keystore.location"));
@@ -113,6 +113,15 @@ TEST(DynamicBrokerConfigTest, LevelsLayerOverTheStaticSet) {
     auto t = describe({}, c, false);
     EXPECT_EQ(entry(t, "segment.bytes").source, config_source::dynamic_default_broker_config);
     EXPECT_EQ(entry(t, "retention.ms").source, config_source::dynamic_broker_config);
+}
+
+TEST(DynamicBrokerConfigTest, ListenersStayAsStarted) {
+    auto c = parse("listeners=PLAINTEXT://127.0.0.1:9092\n");
+    c.set_dynamic({}, {{"listeners", "PLAINTEXT://127.0.0.1:9092,OTHER://127.0.0.1:9093"},
+                       {"listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT"}});
+    ASSERT_EQ(c.listeners.size(), 1u);
+    EXPECT_EQ(c.advertised_listeners.size(), 1u);
+    EXPECT_EQ(c.source_of("listeners"), config_source::dynamic_broker_config);  // described as set
 }
 
 TEST(DynamicBrokerConfigTest, AnInvalidCombinationChangesNothing) {
