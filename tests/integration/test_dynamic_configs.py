@@ -8,13 +8,17 @@ serves them.
 - A cluster-default log.segment.bytes reaches an existing topic without an
   override (its segments roll at the new size); a per-broker value beats the
   default; a topic override beats both; all of it survives a restart.
+- max.connections.per.ip changed live applies to the next connection.
+- sluice configs (--broker-default, --group) and kafka-configs.sh
+  (--entity-type brokers/groups, --entity-default).
 - Refusals with Kafka's codes and messages: a config that is not dynamic, a
   per-broker config at the default level, a bad value, another broker's id,
   APPEND on a non-list; validate_only stores nothing.
 - GROUP resources (IncrementalAlterConfigs raw: confluent-kafka 1.7 has
   none): consumer.session.timeout.ms / consumer.heartbeat.interval.ms within
   the broker's bounds; a KIP-848 member's next heartbeat is answered with the
-  group's interval; INVALID_REQUEST when the consumer protocol is off
+  group's interval (raw, and an @platformatic/kafka member's heartbeats slow
+  down to it); INVALID_REQUEST when the consumer protocol is off
   (group.coordinator.rebalance.protocols=classic, Kafka 3.9's default).
 """
 
@@ -405,3 +409,34 @@ def test_cli_and_kafka_configs_sh_for_brokers_and_groups(broker_factory):
     assert json.loads(out)["configs"] == []
     _, err = cli("configs", "describe", "--broker-default", "--group", group, broker=b, rc=2)
     assert "exactly one of" in err
+
+
+def test_kip848_client_heartbeats_at_the_groups_interval(broker_factory):
+    """@platformatic/kafka on the consumer protocol: its heartbeats follow
+    the interval the broker answers, so a group config changes their pace."""
+    from test_consumer_groups_kip848 import Member
+    b = broker_factory(KIP848)  # broker default: every 500 ms
+    group, topic = unique("dyn-js"), unique("dyn-js-t")
+    create_topic(b.bootstrap, topic, 1)
+    m = Member(b.bootstrap, topic, group, "m")
+    try:
+        m.wait_running(30)
+
+        def gaps_since(t0):
+            ts = [e["t"] for e in m.of("hb") if e["t"] >= t0]
+            return [b2 - a2 for a2, b2 in zip(ts, ts[1:])]
+
+        t0 = time.time() * 1000
+        time.sleep(3)
+        before = gaps_since(t0)
+        assert before and max(before) < 1200, before
+
+        assert one(b.port, GROUP, group, [("consumer.heartbeat.interval.ms", SET, "2500")]) == (NONE, None)
+        time.sleep(1.5)  # the heartbeat in flight may still be on the old pace
+        t1 = time.time() * 1000
+        time.sleep(6)
+        after = gaps_since(t1)
+        assert after and min(after) > 2000, after
+        m.check()
+    finally:
+        m.stop()
