@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "broker/config/dynamic_broker_config.h"
 #include "broker/config/op_result.h"
@@ -37,6 +38,25 @@ using set_change = std::function<op_result(config_map&)>;
 void alter_resource(broker& b, int8_t type, const std::string& name,
                     const std::function<void(alter_done)>& change_topic, const set_change& change_set,
                     bool validate_only, alter_done done);
+
+// Kafka answers INVALID_REQUEST "Each resource must appear at most once."
+// for every copy of a (type, name) named twice in one request.
+template <typename Resources>
+std::vector<bool> repeated_resources(const Resources& resources) {
+    std::vector<bool> out(resources.size(), false);
+    for (size_t i = 0; i < resources.size(); ++i) {
+        for (size_t j = i + 1; j < resources.size(); ++j) {
+            if (resources[i].resource_type == resources[j].resource_type &&
+                resources[i].resource_name == resources[j].resource_name) {
+                out[i] = out[j] = true;
+            }
+        }
+    }
+    return out;
+}
+inline op_result repeated_resource() {
+    return {protocol::error_code::invalid_request, "Each resource must appear at most once."};
+}
 
 // Fills one resource's answer (both APIs' answers have this shape).
 template <typename ResourceResponse>

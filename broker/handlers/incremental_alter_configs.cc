@@ -50,11 +50,13 @@ handler_result handle_incremental_alter_configs(broker& b, request& req) {
     for (const auto& r : body->resources) {
         denied->push_back(config_access_error(b, req, r.resource_type, r.resource_name, acl_operation::alter_configs));
     }
-    return handler_result::later([&b, body, version, denied](respond_fn respond) {
+    auto repeated = std::make_shared<std::vector<bool>>(repeated_resources(body->resources));
+    return handler_result::later([&b, body, version, denied, repeated](respond_fn respond) {
         run_in_order<op_result>(
             body->resources.size(),
-            [&b, body, denied](size_t i, std::function<void(op_result)> done) {
+            [&b, body, denied, repeated](size_t i, std::function<void(op_result)> done) {
                 const auto& r = body->resources[i];
+                if ((*repeated)[i]) return done(repeated_resource());
                 if ((*denied)[i] != protocol::error_code::none) return done({(*denied)[i], "Authorization failed."});
                 std::vector<alter_op> ops;
                 for (const auto& c : r.configs) {

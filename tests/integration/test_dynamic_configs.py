@@ -230,6 +230,10 @@ def test_refusals_with_kafkas_messages(broker):
     assert one(broker.port, BROKER, "0", [("ssl.keystore.location", SET, "/k")]) == \
         (INVALID_REQUEST, "These security configs can be dynamically updated only per-listener using the "
                           "listener prefix: Set(ssl.keystore.location)")
+    # The same resource twice in one request: both copies refused.
+    out = incremental(broker.port, [(BROKER, "0", [("log.retention.ms", SET, "1")]),
+                                    (BROKER, "0", [("log.retention.ms", SET, "2")])])
+    assert [(c, m) for c, m, _, _ in out] == [(INVALID_REQUEST, "Each resource must appear at most once.")] * 2
     # Nothing above was stored.
     d = describe(broker.bootstrap, ConfigResource.Type.BROKER, "0")
     assert d["log.retention.ms"].source == ConfigSource.DEFAULT_CONFIG.value
@@ -264,6 +268,16 @@ def test_max_connections_per_ip_applies_to_the_next_connection(broker):
     finally:
         for s in held:
             s.close()
+
+
+def test_names_kafka_does_not_know_are_kept_as_custom_configs(broker):
+    # Kafka allows custom broker configs (DynamicConfig.Broker validates with
+    # customPropsAllowed): stored, and listed at the default level.
+    assert one(broker.port, BROKER, "", [("my.plugin.setting", SET, "x")]) == (NONE, None)
+    assert describe_raw(broker.port, BROKER, "")[2]["my.plugin.setting"][:3] == ("x", True, DYNAMIC_DEFAULT)
+    # Groups allow only their own names.
+    assert one(broker.port, GROUP, "g", [("my.plugin.setting", SET, "x")]) == \
+        (INVALID_CONFIG, "Unknown group config name: my.plugin.setting")
 
 
 def test_validate_only_stores_nothing(broker):
