@@ -4,6 +4,7 @@
 #include "protocol/generated/alter_configs.h"
 
 #include <memory>
+#include <set>
 
 #include "broker/broker.h"
 #include "broker/config/topic_config.h"
@@ -36,7 +37,11 @@ handler_result handle_alter_configs(broker& b, request& req) {
                 // Kafka refuses null values for broker and group resources.
                 std::string nulls;
                 config_map props;
+                std::set<std::string> seen;
                 for (const auto& c : r.configs) {
+                    if (!seen.insert(c.name).second) {
+                        return done({protocol::error_code::invalid_request, "Error due to duplicate config keys"});
+                    }
                     if (c.value) {
                         props[c.name] = *c.value;
                     } else {

@@ -230,6 +230,9 @@ def test_refusals_with_kafkas_messages(broker):
     assert one(broker.port, BROKER, "0", [("ssl.keystore.location", SET, "/k")]) == \
         (INVALID_REQUEST, "These security configs can be dynamically updated only per-listener using the "
                           "listener prefix: Set(ssl.keystore.location)")
+    # One config twice in one resource.
+    assert one(broker.port, BROKER, "0", [("log.retention.ms", SET, "1"), ("log.retention.ms", DELETE, None)]) == \
+        (INVALID_REQUEST, "Error due to duplicate config keys")
     # The same resource twice in one request: both copies refused.
     out = incremental(broker.port, [(BROKER, "0", [("log.retention.ms", SET, "1")]),
                                     (BROKER, "0", [("log.retention.ms", SET, "2")])])
