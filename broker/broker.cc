@@ -10,6 +10,8 @@
 #include <filesystem>
 
 #include "broker/config/config_def.h"
+#include "broker/config/config_error.h"
+#include "broker/config/dynamic_config_store.h"
 #include "broker/fetch/fetch_session.h"
 #include "broker/groups/coordinator.h"
 #include "broker/http/console/api.h"
@@ -131,6 +133,18 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         store_ = replication::local_metadata_store::open(dirs.front(), config_.cluster_id, std::move(self));
     }
+    // Dynamic broker configs first: the logs open with the defaults in force.
+    // A later change re-resolves every topic that does not override it.
+    dynamic_configs_ = std::make_unique<dynamic_config_store>(config_, *store_, io_->get_executor(), [this] {
+        if (topics_) topics_->broker_defaults_changed();
+        // Checked before it was stored (config_resources.cc); a value that
+        // still does not parse leaves the limits as they were.
+        try {
+            if (server_) server_->set_limits(connection_limits_of(config_));
+        } catch (const config_error& e) {
+            spdlog::error("dynamic configs: connection limits unchanged: {}", e.what());
+        }
+    });
     authorizer_ = std::make_unique<security::authorizer>(
         security::authorizer_settings{config_.authorizer_enabled, config_.super_users,
                                       config_.allow_everyone_if_no_acl_found},
@@ -155,7 +169,14 @@ broker::broker(broker_config config, log::background_executor executor)
         if (topics_->find(tp.topic, tp.partition) == nullptr) logs_->set_aside(tp);
     }
     fetch_sessions_ = std::make_unique<fetch_session_cache>();
-    groups_ = std::make_unique<groups::coordinator>(*this, coordinator_settings_of(config_));
+    {
+        auto settings = coordinator_settings_of(config_);
+        settings.group_config = [this](const std::string& group, std::string_view name, int32_t fallback) {
+            const auto& overrides = dynamic_configs_->group(group);
+            return overrides.contains(name) ? group_config_int(overrides, name, config_) : fallback;
+        };
+        groups_ = std::make_unique<groups::coordinator>(*this, std::move(settings));
+    }
     groups_->load();
     producer_ids_ = std::make_unique<txn::producer_id_manager>(*store_, io_->get_executor());
     transactions_ = std::make_unique<txn::coordinator>(*this, transaction_settings_of(config_));

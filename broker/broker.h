@@ -32,6 +32,7 @@ class partition_log;
 namespace sluice::broker {
 
 class topic_registry;
+class dynamic_config_store;
 class fetch_session_cache;
 class server;
 class log_cleaning;
@@ -87,6 +88,8 @@ public:
     txn::coordinator& transactions() { return *transactions_; }
     log_cleaning& cleaning() { return *cleaning_; }
     quotas::quota_manager& quotas() { return *quotas_; }
+    // Dynamic broker configs and group configs (config/dynamic_config_store.h).
+    dynamic_config_store& dynamic_configs() { return *dynamic_configs_; }
     const security::authorizer& authorizer() const { return *authorizer_; }
     security::authorizer& authorizer() { return *authorizer_; }
     metrics::broker_metrics& metrics() { return *metrics_; }
@@ -131,6 +134,7 @@ private:
     std::unique_ptr<txn::coordinator> transactions_;
     std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<quotas::quota_manager> quotas_;
+    std::unique_ptr<dynamic_config_store> dynamic_configs_;
     std::unique_ptr<security::authorizer> authorizer_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;

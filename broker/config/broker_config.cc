@@ -8,6 +8,7 @@
 #include "broker/config/broker_properties.h"
 #include "broker/config/config_def.h"
 #include "broker/config/config_error.h"
+#include "broker/config/dynamic_broker_config.h"
 
 namespace sluice::broker {
 
@@ -32,38 +33,64 @@ std::string local_hostname() {
     return buf;
 }
 
+std::optional<std::pair<std::string_view, int8_t>> broker_config::raw(std::string_view name) const {
+    if (auto it = dynamic_broker_.find(name); it != dynamic_broker_.end()) {
+        return std::pair<std::string_view, int8_t>{it->second, config_source::dynamic_broker_config};
+    }
+    if (auto it = dynamic_default_.find(name); it != dynamic_default_.end()) {
+        return std::pair<std::string_view, int8_t>{it->second, config_source::dynamic_default_broker_config};
+    }
+    if (auto it = set_.find(name); it != set_.end()) {
+        return std::pair<std::string_view, int8_t>{it->second, config_source::static_broker_config};
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> broker_config::value_of(std::string_view name) const {
     // Per-listener overrides (listener.name.<listener>.<property>) have no
     // default of their own: unset is nullopt, and the caller falls back.
     if (name.starts_with("listener.name.")) {
-        auto it = set_.find(name);
-        return it == set_.end() ? std::nullopt : std::optional<std::string>(trim(it->second));
+        auto r = raw(name);
+        return r ? std::optional<std::string>(trim(r->first)) : std::nullopt;
     }
     const config_def* def = find_broker_property(name);
     if (def == nullptr) return std::nullopt;
     const synonym_group* group = find_synonym_group(name);
     if (group != nullptr && group->front().name == name) {
+        // Kafka overlays each level on the one below and drops the synonyms
+        // of what it overlays, so the highest level setting any member wins.
+        std::optional<std::string> best;
+        int8_t best_source = config_source::default_config;
         for (const auto& m : *group) {
-            if (auto it = set_.find(m.name); it != set_.end()) return scaled(*group, m, it->second);
+            if (auto r = raw(m.name); r && (!best || r->second < best_source)) {
+                best = scaled(*group, m, r->first);
+                best_source = r->second;
+            }
         }
+        if (best) return best;
         for (const auto& m : *group) {
             const config_def* d = find_broker_property(m.name);
             if (d->default_value) return scaled(*group, m, *d->default_value);
         }
         return std::nullopt;
     }
-    if (auto it = set_.find(name); it != set_.end()) return std::string(trim(it->second));
+    if (auto r = raw(name)) return std::string(trim(r->first));
     if (def->default_value) return std::string(*def->default_value);
     return std::nullopt;
 }
 
 int8_t broker_config::source_of(std::string_view name) const {
     const synonym_group* group = find_synonym_group(name);
-    bool set = is_set(name);
+    int8_t source = config_source::default_config;
+    auto consider = [&](std::string_view n) {
+        if (auto r = raw(n); r && r->second < source) source = r->second;
+    };
     if (group != nullptr && group->front().name == name) {
-        set = std::any_of(group->begin(), group->end(), [&](const synonym_member& m) { return is_set(m.name); });
+        for (const auto& m : *group) consider(m.name);
+    } else {
+        consider(name);
     }
-    return set ? config_source::static_broker_config : config_source::default_config;
+    return source;
 }
 
 std::vector<config_synonym> broker_config::synonyms_of(std::string_view name) const {
@@ -77,10 +104,20 @@ std::vector<config_synonym> broker_config::synonyms_of(std::string_view name) co
         names.push_back(name);
     }
     auto hide = [](const config_def* d) { return d != nullptr && d->type == config_type::password; };
-    for (auto n : names) {
-        if (auto it = set_.find(n); it != set_.end()) {
-            auto value = hide(find_broker_property(n)) ? std::nullopt : std::optional<std::string>(trim(it->second));
-            out.push_back({std::string(n), value, config_source::static_broker_config});
+    // Kafka's order: every name's per-broker value, then the cluster
+    // defaults, then the static values, then the default.
+    const std::pair<const config_layer*, int8_t> levels[] = {
+        {&dynamic_broker_, config_source::dynamic_broker_config},
+        {&dynamic_default_, config_source::dynamic_default_broker_config},
+        {&set_, config_source::static_broker_config},
+    };
+    for (const auto& [layer, source] : levels) {
+        for (auto n : names) {
+            if (auto it = layer->find(n); it != layer->end()) {
+                auto value =
+                    hide(find_broker_property(n)) ? std::nullopt : std::optional<std::string>(trim(it->second));
+                out.push_back({std::string(n), value, source});
+            }
         }
     }
     // Kafka ends the list with the default that would apply if nothing were set.
@@ -103,8 +140,7 @@ std::vector<config_entry> broker_config::describe(bool include_synonyms) const {
         e.is_sensitive = def.type == config_type::password;
         e.value = e.is_sensitive ? std::nullopt : value_of(def.name);
         e.source = source_of(def.name);
-        // No dynamic broker configs yet: every property is fixed at startup.
-        e.read_only = true;
+        e.read_only = !is_dynamic_broker_config(def.name);
         e.type = static_cast<int8_t>(def.type);
         if (include_synonyms) e.synonyms = synonyms_of(def.name);
         out.push_back(std::move(e));
@@ -154,6 +190,8 @@ void read_consumer_group_settings(broker_config& c, Int32 i32, std::vector<std::
 // Kafka's two ACL authorizers (KRaft's and ZooKeeper's) both mean "enforce
 // ACLs"; any other class cannot be loaded here.
 void read_authorizer_settings(broker_config& c, const std::string& class_name, const std::string& super_users) {
+    c.authorizer_enabled = false;
+    c.super_users.clear();
     if (class_name == "org.apache.kafka.metadata.authorizer.StandardAuthorizer" ||
         class_name == "kafka.security.authorizer.AclAuthorizer") {
         c.authorizer_enabled = true;
@@ -217,7 +255,27 @@ broker_config broker_config::from_properties(const property_list& props) {
         }
         if (auto err = validate(*def, value)) throw config_error(*err);
     }
+    c.read_fields();
+    return c;
+}
 
+void broker_config::set_dynamic(config_layer cluster_default, config_layer per_broker) {
+    broker_config next = *this;
+    next.dynamic_default_ = std::move(cluster_default);
+    next.dynamic_broker_ = std::move(per_broker);
+    next.read_fields();
+    // Listeners and their SSL/SASL settings are bound once at startup: a
+    // dynamic value of them is stored and described, never half-applied.
+    next.listeners = listeners;
+    next.advertised_listeners = advertised_listeners;
+    next.sasl = sasl;
+    // Copied field by field into the same objects: references others hold
+    // to this config (and to its members) stay valid.
+    *this = next;
+}
+
+void broker_config::read_fields() {
+    broker_config& c = *this;
     auto str = [&](std::string_view n) { return c.value_of(n).value_or(""); };
     auto num = [&](std::string_view n) { return *parse_int(str(n), INT64_MIN, INT64_MAX); };
     auto i32 = [&](std::string_view n) { return static_cast<int32_t>(num(n)); };
@@ -225,9 +283,9 @@ broker_config broker_config::from_properties(const property_list& props) {
     auto flag = [&](std::string_view n) { return *parse_bool(str(n)); };
 
     if (c.is_set("node.id") && c.is_set("broker.id") &&
-        num("node.id") != *parse_int(c.set_["broker.id"], 0, INT32_MAX)) {
-        throw config_error("broker.id (" + c.set_["broker.id"] + ") must be equal to node.id (" + c.set_["node.id"] +
-                           ")");
+        num("node.id") != *parse_int(c.set_.find("broker.id")->second, 0, INT32_MAX)) {
+        throw config_error("broker.id (" + c.set_.find("broker.id")->second + ") must be equal to node.id (" +
+                           c.set_.find("node.id")->second + ")");
     }
     c.node_id = i32("node.id");
 
@@ -368,7 +426,6 @@ broker_config broker_config::from_properties(const property_list& props) {
             return std::nullopt;
         },
         c.value_of("inter.broker.listener.name").value_or(str("security.inter.broker.protocol")));
-    return c;
 }
 
 broker_config broker_config::load(const std::optional<std::filesystem::path>& file,

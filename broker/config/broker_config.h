@@ -26,6 +26,9 @@ namespace sluice::broker {
 
 inline constexpr int64_t int64_max = 9223372036854775807LL;
 
+// One level of configs, name -> value as set.
+using config_layer = std::map<std::string, std::string, std::less<>>;
+
 struct broker_config {
     // Field initialisers are the table defaults (a test keeps them equal), so
     // a default-constructed broker_config is the zero-argument broker.
@@ -139,6 +142,15 @@ struct broker_config {
     static broker_config load(const std::optional<std::filesystem::path>& file,
                               const std::vector<std::string>& overrides);
 
+    // The dynamic levels (dynamic_broker_config.h) over the static set:
+    // per-broker wins over the cluster default, which wins over the file.
+    // The typed fields are read again (except the listeners and their
+    // SASL settings, bound at startup); on a config_error (an invalid
+    // combination) nothing changes.
+    void set_dynamic(config_layer cluster_default, config_layer per_broker);
+    const config_layer& dynamic_default() const { return dynamic_default_; }
+    const config_layer& dynamic_broker() const { return dynamic_broker_; }
+
     // One entry per known broker property, for DescribeConfigs (BROKER).
     std::vector<config_entry> describe(bool include_synonyms = false) const;
     // The effective value as Kafka would print it; for the first name of a
@@ -157,7 +169,14 @@ struct broker_config {
     bool operator==(const broker_config&) const = default;
 
 private:
-    std::map<std::string, std::string, std::less<>> set_;
+    // Reads the typed fields from value_of (from_properties, set_dynamic).
+    void read_fields();
+    // The value as set at the highest level that sets `name`, and that level.
+    std::optional<std::pair<std::string_view, int8_t>> raw(std::string_view name) const;
+
+    config_layer set_;
+    config_layer dynamic_default_;
+    config_layer dynamic_broker_;
     std::vector<std::string> unknown_;
 };
 

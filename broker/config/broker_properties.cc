@@ -263,6 +263,33 @@ std::vector<config_def> accepted_defs() {
         {.name = "ssl.protocol", .type = t::string, .default_value = "TLSv1.3"},
         {.name = "ssl.keymanager.algorithm", .type = t::string, .default_value = "SunX509"},
         {.name = "ssl.trustmanager.algorithm", .type = t::string, .default_value = "PKIX"},
+        // Kafka lets these change at runtime (dynamic_broker_config.h); Sluice
+        // has no Kerberos or OAuth login, so they are stored and described only.
+        {.name = "sasl.kerberos.service.name", .type = t::string, .default_value = std::nullopt},
+        {.name = "sasl.kerberos.kinit.cmd", .type = t::string, .default_value = "/usr/bin/kinit"},
+        {.name = "sasl.kerberos.ticket.renew.window.factor", .type = t::float64, .default_value = "0.8"},
+        {.name = "sasl.kerberos.ticket.renew.jitter", .type = t::float64, .default_value = "0.05"},
+        {.name = "sasl.kerberos.min.time.before.relogin", .type = t::int64, .default_value = "60000"},
+        {.name = "sasl.kerberos.principal.to.local.rules", .type = t::list, .default_value = "DEFAULT"},
+        {.name = "sasl.login.refresh.window.factor", .type = t::float64, .default_value = "0.8", .min = 0.5,
+         .max = 1.0},
+        {.name = "sasl.login.refresh.window.jitter", .type = t::float64, .default_value = "0.05", .min = 0,
+         .max = 0.25},
+        {.name = "sasl.login.refresh.min.period.seconds", .type = t::int16, .default_value = "60", .min = 0,
+         .max = 900},
+        {.name = "sasl.login.refresh.buffer.seconds", .type = t::int16, .default_value = "300", .min = 0,
+         .max = 3600},
+        {.name = "max.connection.creation.rate", .type = t::int32, .default_value = int_max, .min = 0},
+        {.name = "leader.replication.throttled.rate", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "follower.replication.throttled.rate", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "replica.alter.log.dirs.io.max.bytes.per.second", .type = t::int64, .default_value = long_max,
+         .min = 0},
+        // Which group protocols the coordinator serves. Kafka 3.9 defaults to
+        // "classic" and serves GROUP config resources only with "consumer";
+        // Kafka 4.0 defaults to "classic,consumer". Sluice keys GROUP configs
+        // on it the same way (dynamic_broker_config.h).
+        {.name = "group.coordinator.rebalance.protocols", .type = t::list, .default_value = "classic,consumer",
+         .allowed = {"classic", "consumer", "share", "streams"}},
     };
 }
 

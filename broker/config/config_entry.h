@@ -17,6 +17,9 @@ inline constexpr int8_t dynamic_broker_config = 2;
 inline constexpr int8_t dynamic_default_broker_config = 3;
 inline constexpr int8_t static_broker_config = 4;
 inline constexpr int8_t default_config = 5;
+inline constexpr int8_t dynamic_broker_logger_config = 6;
+inline constexpr int8_t dynamic_client_metrics_config = 7;
+inline constexpr int8_t dynamic_group_config = 8;
 }  // namespace config_source
 
 enum class config_type : int8_t {

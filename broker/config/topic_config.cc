@@ -75,6 +75,12 @@ op_result invalid(error_code code, std::string message) { return {code, std::mov
 
 bool is_topic_config(std::string_view name) { return find_def(name) != nullptr; }
 
+std::vector<std::string_view> topic_config_names() {
+    std::vector<std::string_view> out;
+    for (const auto& d : topic_defs()) out.push_back(d.def.name);
+    return out;
+}
+
 std::optional<std::string_view> broker_synonym(std::string_view name) {
     const topic_def* d = find_def(name);
     if (d == nullptr) return std::nullopt;

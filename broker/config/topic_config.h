@@ -25,6 +25,7 @@ using topic_config = std::map<std::string, std::string>;
 
 // Whether `name` is a topic config, and its broker default property.
 bool is_topic_config(std::string_view name);
+std::vector<std::string_view> topic_config_names();
 std::optional<std::string_view> broker_synonym(std::string_view name);
 
 // invalid_config for an unknown name or a bad value.

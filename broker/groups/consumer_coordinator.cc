@@ -23,6 +23,13 @@ using heartbeat_response = protocol::consumer_group_heartbeat_response;
 
 namespace {
 
+// A group's own consumer.session.timeout.ms / consumer.heartbeat.interval.ms
+// (GROUP configs) when it has one, else the broker's.
+int32_t group_interval(const coordinator_settings& s, const std::string& group, std::string_view name,
+                       int32_t fallback) {
+    return s.group_config ? s.group_config(group, name, fallback) : fallback;
+}
+
 // A random UUID in Kafka's base64url form, as Kafka names members.
 std::string random_member_id() {
     static std::mt19937_64 rng{std::random_device{}()};
@@ -240,7 +247,8 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     }
     if (cg.reconcile(*m, owned) || joining) records.push_back(current_assignment_record(cg.id(), m->id, m));
 
-    m->session_deadline_ms = now + settings_.consumer_session_timeout_ms;
+    m->session_deadline_ms =
+        now + group_interval(settings_, g->id(), "consumer.session.timeout.ms", settings_.consumer_session_timeout_ms);
     if (m->state == member_state::unrevoked_partitions) {
         if (m->revocation_deadline_ms == 0) m->revocation_deadline_ms = now + std::max(m->rebalance_timeout_ms, 0);
     } else {
@@ -254,7 +262,8 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
     heartbeat_response r;
     r.member_id = m->id;
     r.member_epoch = m->member_epoch;
-    r.heartbeat_interval_ms = settings_.consumer_heartbeat_interval_ms;
+    r.heartbeat_interval_ms = group_interval(settings_, g->id(), "consumer.heartbeat.interval.ms",
+                                             settings_.consumer_heartbeat_interval_ms);
     // A full request (what a member sends after an error or a lost
     // answer: timeout, subscription and owned partitions) gets the
     // assignment again, as does any change of it.
@@ -469,7 +478,8 @@ void coordinator::restore_consumer_group(group& g, consumer_group_image image, i
     for (auto& [id, loaded] : image.members) {
         auto m = std::make_unique<consumer_member>(std::move(loaded));
         // Members loaded from the log get a full session to come back.
-        m->session_deadline_ms = now + settings_.consumer_session_timeout_ms;
+        m->session_deadline_ms = now + group_interval(settings_, g.id(), "consumer.session.timeout.ms",
+                                                      settings_.consumer_session_timeout_ms);
         m->revocation_deadline_ms =
             m->state == member_state::unrevoked_partitions ? now + std::max(m->rebalance_timeout_ms, 0) : 0;
         cg.add(std::move(m));

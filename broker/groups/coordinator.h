@@ -64,6 +64,9 @@ struct coordinator_settings {
     int16_t offsets_replication_factor = 3;  // capped to the live brokers when the topic is made
     int32_t commit_timeout_ms = 5000;        // offsets.commit.timeout.ms
     bool cluster = false;                    // partitions are loaded as their leadership arrives
+    // GROUP configs: a group's value of `name` (consumer.session.timeout.ms,
+    // consumer.heartbeat.interval.ms), or `fallback`. Unset: always fallback.
+    std::function<int32_t(const std::string& group, std::string_view name, int32_t fallback)> group_config;
 };
 
 class coordinator {

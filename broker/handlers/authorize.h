@@ -70,6 +70,10 @@ inline protocol::error_code config_access_error(broker& b, const request& req, i
         return cluster_authorized(b, req, op) ? protocol::error_code::none
                                               : protocol::error_code::cluster_authorization_failed;
     }
+    if (type == 32) {  // GROUP: the group's own ACLs, as Kafka
+        return group_authorized(b, req, op, name) ? protocol::error_code::none
+                                                  : protocol::error_code::group_authorization_failed;
+    }
     return protocol::error_code::none;
 }
 

@@ -1,10 +1,13 @@
-// DescribeConfigs: topic overrides and defaults with their sources, and the
-// broker's static configuration.
+// DescribeConfigs: topic overrides and defaults with their sources, the
+// broker's configuration (static and dynamic levels), the cluster-wide
+// dynamic defaults (BROKER ""), and group configs.
 #include "protocol/generated/describe_configs.h"
 
 #include <algorithm>
 
 #include "broker/broker.h"
+#include "broker/config/broker_properties.h"
+#include "broker/config/dynamic_config_store.h"
 #include "broker/config/topic_config.h"
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/config_resources.h"
@@ -44,6 +47,28 @@ void fill(response_t::describe_configs_result& out, std::vector<config_entry> en
     }
 }
 
+// BROKER "": Kafka lists only the configs set at the cluster-default level.
+std::vector<config_entry> describe_cluster_defaults(const broker_config& config, bool synonyms) {
+    std::vector<config_entry> out;
+    for (const auto& [name, value] : config.dynamic_default()) {
+        const config_def* def = find_broker_property(name);
+        config_entry e;
+        e.name = name;
+        e.is_sensitive = def != nullptr && def->type == config_type::password;
+        e.value = e.is_sensitive ? std::nullopt : std::optional<std::string>(value);
+        e.source = config_source::dynamic_default_broker_config;
+        e.read_only = !is_dynamic_broker_config(name);
+        e.type = static_cast<int8_t>(def != nullptr ? def->type : config_type::string);
+        if (synonyms) {
+            for (auto& s : config.synonyms_of(name)) {
+                if (s.source != config_source::dynamic_broker_config) e.synonyms.push_back(std::move(s));
+            }
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 }  // namespace
 
 handler_result handle_describe_configs(broker& b, request& req) {
@@ -68,11 +93,23 @@ handler_result handle_describe_configs(broker& b, request& req) {
                      req.api_version);
             }
         } else if (r.resource_type == resource_type::broker) {
-            if (!names_this_broker(b, r.resource_name)) {
+            if (r.resource_name.empty()) {
+                fill(out, describe_cluster_defaults(b.config(), synonyms), r.configuration_keys, synonyms,
+                     req.api_version);
+            } else if (!names_this_broker(b, r.resource_name)) {
                 out.error_code = to_wire(error_code::invalid_request);
-                out.error_message = "Unexpected broker id " + r.resource_name + ".";
+                out.error_message = "Unexpected broker id, expected " + std::to_string(b.config().node_id) +
+                                    " or empty string, but received " + r.resource_name;
             } else {
                 fill(out, b.config().describe(synonyms), r.configuration_keys, synonyms, req.api_version);
+            }
+        } else if (r.resource_type == resource_type::group) {
+            if (auto check = check_group_resource(b, r.resource_name); !check.ok()) {
+                out.error_code = to_wire(check.code);
+                out.error_message = check.message;
+            } else {
+                fill(out, describe_group(b.dynamic_configs().group(r.resource_name), b.config(), synonyms),
+                     r.configuration_keys, synonyms, req.api_version);
             }
         } else if (r.resource_type == resource_type::broker_logger) {
             // No per-logger levels to report.

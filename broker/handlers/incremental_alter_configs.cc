@@ -1,5 +1,6 @@
 // IncrementalAlterConfigs: SET / DELETE / APPEND / SUBTRACT on a topic's
-// overrides, all-or-nothing per resource. Each resource is a read, modify,
+// overrides, a dynamic broker level or a group's configs, all-or-nothing
+// per resource. Each resource is a read, modify,
 // compare-and-swap through the metadata store, so a concurrent change by
 // another broker is never lost; resources change one after another.
 #include "protocol/generated/incremental_alter_configs.h"
@@ -49,18 +50,27 @@ handler_result handle_incremental_alter_configs(broker& b, request& req) {
     for (const auto& r : body->resources) {
         denied->push_back(config_access_error(b, req, r.resource_type, r.resource_name, acl_operation::alter_configs));
     }
-    return handler_result::later([&b, body, version, denied](respond_fn respond) {
+    auto repeated = std::make_shared<std::vector<bool>>(repeated_resources(body->resources));
+    return handler_result::later([&b, body, version, denied, repeated](respond_fn respond) {
         run_in_order<op_result>(
             body->resources.size(),
-            [&b, body, denied](size_t i, std::function<void(op_result)> done) {
+            [&b, body, denied, repeated](size_t i, std::function<void(op_result)> done) {
                 const auto& r = body->resources[i];
+                if ((*repeated)[i]) return done(repeated_resource());
                 if ((*denied)[i] != protocol::error_code::none) return done({(*denied)[i], "Authorization failed."});
+                std::vector<alter_op> ops;
+                for (const auto& c : r.configs) {
+                    ops.push_back({c.name, static_cast<alter_op_type>(c.config_operation), c.value});
+                }
                 alter_resource(
-                    r.resource_type,
+                    b, r.resource_type, r.resource_name,
                     [&b, &r, validate_only = body->validate_only](alter_done changed) {
                         alter_topic(b, r, validate_only, std::move(changed));
                     },
-                    std::move(done));
+                    [ops = std::move(ops), group = r.resource_type == resource_type::group](config_map& stored) {
+                        return group ? apply_group_ops(stored, ops) : apply_broker_ops(stored, ops);
+                    },
+                    body->validate_only, std::move(done));
             },
             [body, version, respond](std::vector<op_result> results) {
                 response_t response;

@@ -97,6 +97,11 @@ void server::admit(bound_listener& bound, tcp::socket socket) {
     c->start();
 }
 
+void server::set_limits(connection_limits limits) {
+    limits_ = std::move(limits);
+    slot_freed();
+}
+
 void server::slot_freed() {
     if (waiting_for_slot_.empty() || static_cast<int64_t>(connections_.total()) >= limits_.max_total) return;
     auto waiting = std::move(waiting_for_slot_);

@@ -25,6 +25,9 @@ public:
     void stop();
     uint16_t bound_port() const;
     size_t connection_count() const { return connections_.total(); }
+    // max.connections(.per.ip(.overrides)) changed dynamically: applies to
+    // the next connection accepted; a listener waiting for a slot retries.
+    void set_limits(connection_limits limits);
 
 private:
     struct bound_listener {

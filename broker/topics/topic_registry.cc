@@ -231,6 +231,15 @@ void topic_registry::drop(const std::string& name) {
     spdlog::info("deleted topic {}", topic->meta.name);
 }
 
+void topic_registry::broker_defaults_changed() {
+    for (auto& [name, t] : topics_) {
+        auto next = resolve_topic_settings(t->meta.configs, config_);
+        t->settings = next;
+        auto cfg = to_log_config(next);
+        for (auto& p : t->partitions) p->log->update_config(cfg);
+    }
+}
+
 op_result topic_registry::reconcile(const std::string& name) {
     std::optional<topic_metadata> stored = store_.get_topic(name);
     topic_state* t = find(name);

@@ -114,6 +114,11 @@ public:
     using config_change = std::function<op_result(topic_config&)>;
     void update_configs(const std::string& name, config_change change, bool validate_only, done_fn done);
 
+    // A dynamic broker default changed (config/dynamic_config_store.h):
+    // every topic's settings are resolved again and its logs told, so
+    // topics without their own override follow the new default.
+    void broker_defaults_changed();
+
     // Makes the registry match the store for topic `name`: opens what is
     // new, removes what is gone. Errors (a log that cannot be opened) are
     // returned; the topic is then left as it was.

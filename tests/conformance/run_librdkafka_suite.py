@@ -132,6 +132,11 @@ def start_brokers(number, args, data, log):
     count = max(args.brokers, 3 if number in CLUSTER_TESTS else 1)
     procs, ports = [], []
     common = ["--override", "num.partitions=4", "--override", "http.listeners="]
+    # The broker is configured as the Kafka 3.9 the suite is told it talks
+    # to: the consumer group protocol (and with it GROUP config resources,
+    # which 0081 expects refused with INVALID_REQUEST) only when asked for.
+    protocols = "classic,consumer" if args.group_protocol == "consumer" else "classic"
+    common += ["--override", "group.coordinator.rebalance.protocols=" + protocols]
     for o in (AUTHORIZER_OVERRIDES if number in AUTHORIZER_TESTS else []) + args.override:
         common += ["--override", o]
     if count > 1:

@@ -14,7 +14,7 @@ protocol::describe_configs_response::describe_configs_result describe_resource(k
     resource.configuration_keys = std::nullopt;  // all of them
     request.resources.push_back(std::move(resource));
     auto response = client.call<protocol::describe_configs_response>(request, version);
-    std::string what = std::string(type == resource_broker ? "broker " : "topic ") + "'" + name + "'";
+    std::string what = std::string(type == resource_broker ? "broker " : type == resource_group ? "group " : "topic ") + "'" + name + "'";
     for (auto& r : response.results) {
         if (r.resource_name != name || r.resource_type != type) continue;
         check_error(r.error_code, r.error_message, what);
@@ -31,8 +31,8 @@ std::string_view config_source_name(int8_t source) {
         case 4: return "STATIC_BROKER_CONFIG";
         case 5: return "DEFAULT_CONFIG";
         case 6: return "DYNAMIC_BROKER_LOGGER_CONFIG";
-        case 7: return "CLIENT_METRICS_CONFIG";
-        case 8: return "GROUP_CONFIG";
+        case 7: return "DYNAMIC_CLIENT_METRICS_CONFIG";
+        case 8: return "DYNAMIC_GROUP_CONFIG";
         default: return "UNKNOWN";
     }
 }

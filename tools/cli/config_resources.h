@@ -12,6 +12,7 @@ namespace sluice::tools {
 // Kafka's ConfigResource.Type numbers.
 inline constexpr int8_t resource_topic = 2;
 inline constexpr int8_t resource_broker = 4;
+inline constexpr int8_t resource_group = 32;
 // Kafka's DescribeConfigsResponse ConfigSource numbers we single out.
 inline constexpr int8_t source_dynamic_topic = 1;
 inline constexpr int8_t source_default = 5;

@@ -1,5 +1,6 @@
 // `sluice configs describe|set|delete`: DescribeConfigs and
-// IncrementalAlterConfigs on a topic or a broker.
+// IncrementalAlterConfigs on a topic, a broker, the cluster-wide broker
+// defaults or a group.
 #include <algorithm>
 #include <iostream>
 
@@ -25,12 +26,20 @@ struct resource {
     std::string what;  // "topic 'x'" for messages
 };
 
-// Exactly one of --topic / --broker.
+// Exactly one of --topic / --broker / --broker-default / --group.
 resource resource_of(const parsed_args& args) {
     auto topic = args.get("--topic");
     auto broker = args.get("--broker");
-    if (topic.has_value() == broker.has_value()) throw usage_error("give exactly one of --topic TOPIC or --broker ID");
+    auto group = args.get("--group");
+    bool cluster_default = args.has("--broker-default");
+    int given = int(topic.has_value()) + int(broker.has_value()) + int(group.has_value()) + int(cluster_default);
+    if (given != 1) {
+        throw usage_error("give exactly one of --topic TOPIC, --broker ID, --broker-default or --group GROUP");
+    }
     if (topic) return {resource_topic, *topic, "topic '" + *topic + "'"};
+    if (group) return {resource_group, *group, "group '" + *group + "'"};
+    // A BROKER resource named "" is the cluster-wide default of every broker.
+    if (cluster_default) return {resource_broker, "", "the cluster-wide broker defaults"};
     parse_int(*broker, "--broker", 0, INT32_MAX);
     return {resource_broker, *broker, "broker " + *broker};
 }
@@ -113,27 +122,30 @@ constexpr size_t many = 1000000;
 std::vector<command> configs_commands() {
     option_spec topic = {"-t", "--topic", "TOPIC", "a topic's configs"};
     option_spec broker = {"", "--broker", "ID", "a broker's configs"};
+    option_spec broker_default = {"", "--broker-default", "",
+                                  "the cluster-wide dynamic defaults of every broker"};
+    option_spec group = {"-g", "--group", "GROUP", "a consumer group's configs"};
     option_spec validate = {"", "--validate-only", "", "ask the broker to check the change without applying it"};
     return {
-        {"configs", "describe", "show a topic's or a broker's configs",
-         {"sluice configs describe (--topic TOPIC | --broker ID) [--all] [-b HOST:PORT]",
+        {"configs", "describe", "show a topic's, a broker's or a group's configs",
+         {"sluice configs describe (--topic TOPIC | --broker ID | --broker-default | --group GROUP) [--all] [-b HOST:PORT]",
           "Shows the configs that differ from the defaults (all of them with --all),\n"
           "with where each value comes from.",
-          {topic, broker, {"", "--all", "", "also show configs left at their default"}, bootstrap_option(),
+          {topic, broker, broker_default, group, {"", "--all", "", "also show configs left at their default"}, bootstrap_option(),
            timeout_option(), json_option()}},
          run_describe},
         {"configs", "set", "set configs (IncrementalAlterConfigs SET)",
-         {"sluice configs set (--topic TOPIC | --broker ID) KEY=VALUE... [-b HOST:PORT]",
+         {"sluice configs set (--topic TOPIC | --broker ID | --broker-default | --group GROUP) KEY=VALUE... [-b HOST:PORT]",
           "Sets one or more configs; others are left unchanged.",
-          {topic, broker, validate, bootstrap_option(), timeout_option(), json_option()},
+          {topic, broker, broker_default, group, validate, bootstrap_option(), timeout_option(), json_option()},
           1,
           many,
           "arguments:\n  KEY=VALUE  a config to set, e.g. retention.ms=3600000"},
          run_set},
         {"configs", "delete", "remove config overrides (IncrementalAlterConfigs DELETE)",
-         {"sluice configs delete (--topic TOPIC | --broker ID) KEY... [-b HOST:PORT]",
+         {"sluice configs delete (--topic TOPIC | --broker ID | --broker-default | --group GROUP) KEY... [-b HOST:PORT]",
           "Removes config overrides, so the defaults apply again.",
-          {topic, broker, validate, bootstrap_option(), timeout_option(), json_option()},
+          {topic, broker, broker_default, group, validate, bootstrap_option(), timeout_option(), json_option()},
           1,
           many,
           "arguments:\n  KEY  a config name, e.g. retention.ms"},

@@ -1,4 +1,5 @@
-// kafka-configs.sh for topics and brokers: --describe (DescribeConfigs) and
+// kafka-configs.sh for topics, brokers (one, or --entity-default for the
+// cluster-wide dynamic defaults) and groups: --describe (DescribeConfigs) and
 // --alter --add-config / --delete-config (IncrementalAlterConfigs).
 #include <algorithm>
 #include <fstream>
@@ -20,7 +21,7 @@ namespace {
 constexpr int8_t entity_user = -1;
 
 struct entity {
-    int8_t type;       // resource_topic / resource_broker / entity_user
+    int8_t type;       // resource_topic / resource_broker / resource_group / entity_user
     std::string name;  // "" = the cluster-wide broker default
     std::string what;  // "topic foo", "broker 0", "brokers in the cluster"
 };
@@ -59,7 +60,7 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     std::string type;
     std::vector<std::string> names;
     bool is_default = args.has("entity-default") || args.has("broker-defaults");
-    for (auto t : {"topic", "broker", "user"}) {
+    for (auto t : {"topic", "broker", "user", "group"}) {
         if (args.has(t)) {
             if (!type.empty() || args.has("entity-type")) throw flag_error("Only one entity type may be given");
             type = std::string(t) + "s";
@@ -72,10 +73,18 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
         names = args.all("entity-name");
     }
     if (type.empty()) throw flag_error("Missing required argument \"[entity-type]\"");
-    if (type == "clients" || type == "ips" || type == "broker-loggers" || type == "groups" ||
-        type == "client-metrics") {
+    if (type == "clients" || type == "ips" || type == "broker-loggers" || type == "client-metrics") {
         throw flag_error("Entity type '" + type +
-                         "' is not supported by this script (topics, brokers and users' SCRAM credentials are)");
+                         "' is not supported by this script (topics, brokers, groups and users' SCRAM credentials "
+                         "are)");
+    }
+    if (type == "groups") {
+        if (is_default) throw flag_error("--entity-default applies to brokers only");
+        if (names.empty()) throw flag_error("An entity name must be specified for groups");
+        std::vector<entity> groups;
+        for (const auto& n : names)
+            groups.push_back({resource_group, n, "group " + n});
+        return groups;
     }
     if (type == "users") {
         if (is_default)
@@ -87,7 +96,8 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
         return users;
     }
     if (type != "topics" && type != "brokers")
-        throw flag_error("Invalid entity-type " + type + ", --entity-type must be one of topics, brokers, users");
+        throw flag_error("Invalid entity-type " + type +
+                         ", --entity-type must be one of topics, brokers, groups, users");
     if (is_default && type != "brokers") throw flag_error("--entity-default applies to brokers only");
     if (is_default && !names.empty()) throw flag_error("--entity-name and --entity-default exclude each other");
     std::vector<entity> out;
@@ -136,7 +146,7 @@ int run_describe(kafka_client& client, const flag_values& args) {
         std::cout << label << '\n';
         for (const auto& c : result.configs) {
             bool dynamic = c.config_source == 1 || c.config_source == 2 || c.config_source == 3 ||
-                           (c.config_source < 0 && !c.is_default);
+                           c.config_source == 8 || (c.config_source < 0 && !c.is_default);
             if (e.name.empty()) dynamic = c.config_source == 3;
             if (!all && !dynamic) continue;
             std::cout << "  " << c.name << '=' << shown_value(c) << " sensitive=" << (c.is_sensitive ? "true" : "false")
@@ -221,7 +231,8 @@ int run_configs(const flag_values& args) {
 
 tool configs_tool() {
     return {"kafka-configs",
-            "This tool helps to manipulate and describe entity config for a topic, broker or user (SCRAM credentials).",
+            "This tool helps to manipulate and describe entity config for a topic, broker, group or user (SCRAM "
+            "credentials).",
             {{"add-config", value_kind::required, "Key Value pairs of configs to add: k1=v1,k2=[v1,v2,v2],k3=v3."},
              {"add-config-file", value_kind::required, "Path to a properties file with configs to add."},
              {"all", value_kind::none, "List all configs for the given entity, including static and defaults."},
@@ -233,9 +244,10 @@ tool configs_tool() {
              {"delete-config", value_kind::required, "config keys to remove: k1,k2."},
              {"describe", value_kind::none, "List configs for the given entity."},
              {"entity-default", value_kind::none, "Default entity name for brokers."},
-             {"entity-name", value_kind::required, "Name of entity (topic name / broker id / user name)."},
-             {"entity-type", value_kind::required, "Type of entity (topics/brokers/users)."},
+             {"entity-name", value_kind::required, "Name of entity (topic name / broker id / group id / user name)."},
+             {"entity-type", value_kind::required, "Type of entity (topics/brokers/groups/users)."},
              {"force", value_kind::none, "Suppress console prompts."},
+             {"group", value_kind::required, "The group's ID (same as --entity-type groups --entity-name)."},
              {"help", value_kind::none, "Print usage information."},
              {"topic", value_kind::required, "The topic's name (same as --entity-type topics --entity-name)."},
              {"user", value_kind::required, "The user's name (same as --entity-type users --entity-name)."},
