@@ -62,6 +62,9 @@ groups::coordinator_settings coordinator_settings_of(const broker_config& c) {
     s.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
     s.consumer_max_size = c.group_consumer_max_size;
     s.consumer_assignors = c.group_consumer_assignors;
+    if (auto v = c.value_of("group.consumer.migration.policy")) {
+        s.consumer_migration_policy = groups::parse_migration_policy(*v).value_or(s.consumer_migration_policy);
+    }
     s.offsets_replication_factor = c.offsets_topic_replication_factor;
     if (auto v = c.value_of("offsets.commit.timeout.ms")) s.commit_timeout_ms = std::stoi(*v);
     s.cluster = c.metadata_etcd_endpoints.has_value();

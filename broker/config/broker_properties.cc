@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,13 @@ bool is_etcd_endpoint_list(std::string_view value) {
 // leave the cluster's keys at the root of etcd's keyspace.
 bool is_etcd_prefix(std::string_view value) {
     return value.starts_with('/') && value.find_first_not_of('/') != std::string_view::npos;
+}
+
+// Kafka's ConsumerGroupMigrationPolicy names, case-insensitive.
+bool is_migration_policy(std::string_view value) {
+    std::string lower(value);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return lower == "disabled" || lower == "upgrade" || lower == "downgrade" || lower == "bidirectional";
 }
 
 // Read by Sluice. Defaults are Kafka's except where a comment says otherwise.
@@ -108,6 +116,8 @@ std::vector<config_def> used_defs() {
         {.name = "group.consumer.max.heartbeat.interval.ms", .type = t::int32, .default_value = "15000", .min = 1},
         {.name = "group.consumer.max.size", .type = t::int32, .default_value = int_max, .min = 1},
         {.name = "group.consumer.assignors", .type = t::list, .default_value = "uniform,range"},
+        {.name = "group.consumer.migration.policy", .type = t::string, .default_value = "bidirectional",
+         .accepts = is_migration_policy, .refusal = "Expected one of disabled, upgrade, downgrade, bidirectional"},
         {.name = "cluster.id", .type = t::string, .default_value = std::nullopt},
         // Cluster mode: the metadata store in etcd (unset = the local file).
         {.name = "metadata.etcd.endpoints", .type = t::string, .default_value = std::nullopt,

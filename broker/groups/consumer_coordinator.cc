@@ -133,15 +133,22 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
         g->set_state(group_state::empty, now_ms());
     }
     if (g->consumer() == nullptr) {
-        // An empty classic group becomes a consumer group; one with classic
-        // members keeps its protocol (online migration is not offered).
-        if (!joining || !g->empty() || g->state() != group_state::empty) {
+        // An empty classic group becomes a consumer group; a live one does
+        // when the migration policy allows and its members' embedded
+        // protocol reads (they stay, as classic members); otherwise it
+        // keeps its protocol.
+        if (!joining) {
             return heartbeat_error(error_code::group_id_not_found,
                                    "Group " + req.group_id + " is not a consumer group.");
         }
-        g->make_consumer();
-        // The classic group's metadata record goes; its offsets stay.
-        persist(g->id(), {{group_metadata_key(g->id()), std::nullopt}});
+        if (g->empty() && g->state() == group_state::empty) {
+            g->make_consumer();
+            // The classic group's metadata record goes; its offsets stay.
+            persist(g->id(), {{group_metadata_key(g->id()), std::nullopt}});
+        } else if (!upgrade_to_consumer(*g)) {
+            return heartbeat_error(error_code::group_id_not_found,
+                                   "Group " + req.group_id + " is not a consumer group.");
+        }
     }
     consumer_group& cg = *g->consumer();
     const int64_t now = now_ms();
@@ -162,6 +169,8 @@ heartbeat_response coordinator::consumer_heartbeat(const protocol::consumer_grou
             // Kept, with its assignment, until it rejoins or its session ends.
             m->member_epoch = leave_static_group_epoch;
             records.push_back(current_assignment_record(cg.id(), m->id, m));
+        } else if (maybe_downgrade(*g, req.member_id)) {
+            return r;
         } else {
             fence_consumer_member(cg, req.member_id, records);
         }
@@ -288,6 +297,9 @@ void coordinator::admit_consumer_member(consumer_group& cg, consumer_member& m,
                                         const std::string& client_id, const std::string& client_host, bool joining,
                                         std::vector<keyed_value>& records, bool& bump) {
     consumer_member before = m;
+    m.classic.reset();  // a member heartbeating this way uses the consumer protocol
+    m.join_deadline_ms = 0;
+    m.sync_deadline_ms = 0;
     m.client_id = client_id;
     m.client_host = client_host;
     if (joining && req.instance_id) m.instance_id = req.instance_id;
@@ -310,7 +322,7 @@ void coordinator::admit_consumer_member(consumer_group& cg, consumer_member& m,
     if (subscription_changed) bump = true;
     if (bump || subscription_changed || m.rack_id != before.rack_id || m.client_id != before.client_id ||
         m.client_host != before.client_host || m.rebalance_timeout_ms != before.rebalance_timeout_ms ||
-        m.instance_id != before.instance_id || joining) {
+        m.instance_id != before.instance_id || m.classic != before.classic || joining) {
         records.push_back(member_metadata_record(cg.id(), m.id, &m));
     }
 }
@@ -393,19 +405,35 @@ void coordinator::tick_consumer_groups(int64_t now) {
         consumer_group* cg = g->consumer();
         if (cg == nullptr) continue;
         std::vector<keyed_value> records;
-        std::vector<std::string> expired;
+        std::vector<std::pair<std::string, const char*>> expired;
         for (const auto& [mid, m] : cg->members()) {
-            bool session_over = m->session_deadline_ms != 0 && now > m->session_deadline_ms;
-            bool revocation_over = m->revocation_deadline_ms != 0 && now > m->revocation_deadline_ms;
-            if (session_over || revocation_over) expired.push_back(mid);
+            auto over = [now](int64_t deadline) { return deadline != 0 && now > deadline; };
+            // Classic members have no revocation timer: they must rejoin
+            // and sync within their rebalance timeout instead (Kafka's
+            // join and sync timeouts).
+            if (over(m->session_deadline_ms)) {
+                expired.emplace_back(mid, "its session timed out");
+            } else if (!m->classic && over(m->revocation_deadline_ms)) {
+                expired.emplace_back(mid, "it did not revoke its partitions within its rebalance timeout");
+            } else if (m->classic && over(m->join_deadline_ms)) {
+                expired.emplace_back(mid, "the classic member failed to join within the rebalance timeout");
+            } else if (m->classic && over(m->sync_deadline_ms)) {
+                expired.emplace_back(mid, "the member failed to sync within timeout");
+            }
         }
-        for (const auto& mid : expired) {
-            spdlog::info("group {}: member {} removed ({})", id, mid,
-                         cg->find(mid)->revocation_deadline_ms != 0 && now > cg->find(mid)->revocation_deadline_ms
-                             ? "it did not revoke its partitions within its rebalance timeout"
-                             : "its session timed out");
+        bool downgraded = false;
+        for (const auto& [mid, why] : expired) {
+            spdlog::info("group {}: member {} removed ({})", id, mid, why);
+            // Earlier removals are written first: the conversion's records follow them.
+            if (!records.empty()) persist(id, records);
+            records.clear();
+            if (maybe_downgrade(*g, mid)) {
+                downgraded = true;
+                break;
+            }
             fence_consumer_member(*cg, mid, records);
         }
+        if (downgraded) continue;
         if (check_topics && !cg->empty() && refresh_subscriptions(*cg, records)) bump_and_assign(*cg, records);
         if (!records.empty()) persist(id, records);
     }

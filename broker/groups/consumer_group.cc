@@ -180,6 +180,36 @@ std::optional<std::string> consumer_group::preferred_assignor() const {
     return best;
 }
 
+bool consumer_group::all_classic_except(const std::string& except) const {
+    return std::all_of(members_.begin(), members_.end(),
+                       [&](const auto& kv) { return kv.first == except || kv.second->classic.has_value(); });
+}
+
+bool consumer_group::supports_classic_protocols(const std::string& protocol_type,
+                                                const std::vector<std::string>& names) const {
+    if (protocol_type != "consumer") return false;
+    bool any_classic = std::any_of(members_.begin(), members_.end(), [](const auto& kv) { return kv.second->classic; });
+    if (!any_classic) return !names.empty();
+    return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+        return std::all_of(members_.begin(), members_.end(), [&](const auto& kv) {
+            if (!kv.second->classic) return true;
+            const auto& ps = kv.second->classic->protocols;
+            return std::any_of(ps.begin(), ps.end(), [&](const auto& p) { return p.first == name; });
+        });
+    });
+}
+
+bool consumer_group::waiting_on_unreleased(const consumer_member& m) const {
+    for (const auto& [topic, parts] : target_of(m.id)) {
+        auto mine = m.assigned.find(topic);
+        for (int32_t p : parts) {
+            if (mine != m.assigned.end() && mine->second.contains(p)) continue;
+            if (partition_epoch(topic, p) != -1) return true;
+        }
+    }
+    return false;
+}
+
 std::string consumer_group::state_name() const {
     if (members_.empty()) return "Empty";
     if (group_epoch_ != assignment_epoch_) return "Assigning";

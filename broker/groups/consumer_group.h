@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/wire.h"
@@ -31,6 +32,15 @@ using partition_set = std::map<protocol::uuid, std::set<int32_t>>;
 enum class member_state : int8_t { unknown = 0, stable = 1, unrevoked_partitions = 2, unreleased_partitions = 3 };
 
 inline constexpr int32_t leave_group_epoch = -1;
+
+// What a member that speaks the classic protocol (JoinGroup, SyncGroup,
+// Heartbeat) inside a consumer group keeps of it: KIP-848's online
+// migration. Persisted in its member-metadata record.
+struct classic_protocol_member {
+    int32_t session_timeout_ms = 0;
+    std::vector<std::pair<std::string, protocol::bytes>> protocols;  // JoinGroup order
+    bool operator==(const classic_protocol_member&) const = default;
+};
 inline constexpr int32_t leave_static_group_epoch = -2;
 
 struct consumer_member {
@@ -49,10 +59,16 @@ struct consumer_member {
     member_state state = member_state::stable;
     partition_set assigned;
     partition_set pending_revocation;
+    std::optional<classic_protocol_member> classic;  // set: a classic-protocol member
 
     // Not persisted: deadlines the coordinator's ticker checks.
     int64_t session_deadline_ms = 0;
     int64_t revocation_deadline_ms = 0;  // 0: nothing to revoke
+    // Classic members only (0: none): a rejoin asked for with
+    // REBALANCE_IN_PROGRESS, and the SyncGroup that follows a JoinGroup,
+    // each due within the member's rebalance timeout.
+    int64_t join_deadline_ms = 0;
+    int64_t sync_deadline_ms = 0;
 };
 
 // A subscribed topic as the group last saw it (a change bumps the epoch).
@@ -105,6 +121,14 @@ public:
 
     // The server assignor most members asked for, else nullopt.
     std::optional<std::string> preferred_assignor() const;
+
+    // Classic-protocol members (online migration). Whether every member but
+    // `except` uses the classic protocol; whether a classic JoinGroup with
+    // these protocol names fits (each classic member supports one of them);
+    // whether `m` waits for a partition of its target another member holds.
+    bool all_classic_except(const std::string& except) const;
+    bool supports_classic_protocols(const std::string& protocol_type, const std::vector<std::string>& names) const;
+    bool waiting_on_unreleased(const consumer_member& m) const;
 
     // Kafka's ConsumerGroupState names: Empty, Assigning, Reconciling, Stable.
     std::string state_name() const;

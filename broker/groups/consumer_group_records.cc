@@ -114,6 +114,17 @@ keyed_value member_metadata_record(const std::string& group, const std::string& 
         v.subscribed_topic_regex = m->subscribed_topic_regex;
         v.rebalance_timeout_ms = m->rebalance_timeout_ms;
         v.server_assignor = m->server_assignor;
+        if (m->classic) {
+            protocol::consumer_group_member_metadata_value::classic_member_metadata_data c;
+            c.session_timeout_ms = m->classic->session_timeout_ms;
+            for (const auto& [name, metadata] : m->classic->protocols) {
+                protocol::consumer_group_member_metadata_value::classic_protocol p;
+                p.name = name;
+                p.metadata = metadata;
+                c.supported_protocols.push_back(std::move(p));
+            }
+            v.classic_member_metadata = std::move(c);
+        }
         kv.value = encode_versioned(v, value_version);
     }
     return kv;
@@ -210,6 +221,14 @@ bool replay_consumer_record(protocol::bytes_view key, const std::optional<protoc
             m.subscribed_topic_regex = v.subscribed_topic_regex;
             m.rebalance_timeout_ms = v.rebalance_timeout_ms;
             m.server_assignor = v.server_assignor;
+            m.classic.reset();
+            if (v.classic_member_metadata) {
+                classic_protocol_member c;
+                c.session_timeout_ms = v.classic_member_metadata->session_timeout_ms;
+                for (const auto& p : v.classic_member_metadata->supported_protocols)
+                    c.protocols.emplace_back(p.name, p.metadata);
+                m.classic = std::move(c);
+            }
             return true;
         }
         case target_epoch_key: {

@@ -110,8 +110,8 @@ void coordinator::join(const protocol::join_group_request& req, int16_t version,
     if (g->state() == group_state::dead) return done(join_error(error_code::coordinator_not_available, req.member_id));
     if (consumer_group* cg = g->consumer()) {
         // An empty consumer-protocol group becomes a classic one; one with
-        // members keeps its protocol (online migration is not offered).
-        if (!cg->empty()) return done(join_error(error_code::group_id_not_found, req.member_id));
+        // members takes the newcomer as a classic member (classic_in_consumer.cc).
+        if (!cg->empty()) return join_consumer_group(*g, req, version, client_id, client_host, std::move(done));
         persist(g->id(), consumer_group_tombstones(*cg));
         g->make_classic();
     }
@@ -364,6 +364,7 @@ void coordinator::sync(const protocol::sync_group_request& req, int16_t version,
     if (error_code e = serving(req.group_id); e != error_code::none) return done(sync_error(e));
     group* g = find(req.group_id);
     if (g == nullptr || g->state() == group_state::dead) return done(sync_error(error_code::unknown_member_id));
+    if (g->consumer() != nullptr) return sync_consumer_group(*g, req, std::move(done));
     if (fenced(*g, req.member_id, req.group_instance_id)) return done(sync_error(error_code::fenced_instance_id));
     member* m = g->find(req.member_id);
     if (m == nullptr) return done(sync_error(error_code::unknown_member_id));
@@ -441,6 +442,7 @@ error_code coordinator::heartbeat(const protocol::heartbeat_request& req) {
     group* g = find(req.group_id);
     if (g == nullptr) return error_code::unknown_member_id;
     if (g->state() == group_state::dead) return error_code::coordinator_not_available;
+    if (g->consumer() != nullptr) return heartbeat_consumer_group(*g, req);
     if (fenced(*g, req.member_id, req.group_instance_id)) return error_code::fenced_instance_id;
     member* m = g->find(req.member_id);
     if (m == nullptr) return error_code::unknown_member_id;
@@ -459,6 +461,7 @@ error_code coordinator::leave(const std::string& group_id, const std::string& me
     if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) return error_code::unknown_member_id;
+    if (g->consumer() != nullptr) return leave_consumer_group(*g, member_id, instance_id);
     member* m = nullptr;
     if (instance_id) {
         m = g->find_static(*instance_id);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "broker/groups/group.h"
+#include "broker/groups/group_conversion.h"
 #include "broker/topics/partition_takeover.h"
 #include "protocol/ids.h"
 #include "protocol/generated/consumer_group_describe.h"
@@ -61,6 +62,8 @@ struct coordinator_settings {
     int32_t consumer_max_size = 2147483647;
     std::vector<std::string> consumer_assignors{"uniform", "range"};  // the first is the default
     int32_t subscription_check_ms = 500;                              // how often topic changes are looked for
+    // group.consumer.migration.policy: converting live groups between the protocols.
+    migration_policy consumer_migration_policy = migration_policy::bidirectional;
     int16_t offsets_replication_factor = 3;  // capped to the live brokers when the topic is made
     int32_t commit_timeout_ms = 5000;        // offsets.commit.timeout.ms
     bool cluster = false;                    // partitions are loaded as their leadership arrives
@@ -194,6 +197,30 @@ private:
     std::vector<keyed_value> consumer_group_tombstones(const consumer_group& cg) const;
     protocol::error_code validate_consumer_commit(group& g, const std::string& member_id, int32_t member_epoch,
                                                   int16_t version);
+
+    // Online migration (group_migration.cc): a live classic group becomes
+    // a consumer group for a ConsumerGroupHeartbeat when the policy allows
+    // and its members' embedded protocol reads (false: it stays classic);
+    // a consumer group whose last consumer-protocol member goes becomes a
+    // classic group again (true: it did, and `member_id` is gone with it).
+    bool upgrade_to_consumer(group& g);
+    bool maybe_downgrade(group& g, const std::string& member_id);
+    // Removes a consumer-protocol group's member for good (left, expired,
+    // fenced), downgrading the group when that leaves only classic members.
+    void remove_consumer_member(group& g, const std::string& member_id);
+    topic_lookup topic_names();
+
+    // Classic-protocol members of a consumer group (classic_in_consumer.cc).
+    void join_consumer_group(group& g, const protocol::join_group_request& req, int16_t version,
+                             const std::string& client_id, const std::string& client_host, join_callback done);
+    void sync_consumer_group(group& g, const protocol::sync_group_request& req, sync_callback done);
+    protocol::error_code heartbeat_consumer_group(group& g, const protocol::heartbeat_request& req);
+    protocol::error_code leave_consumer_group(group& g, const std::string& member_id,
+                                              const std::optional<std::string>& instance_id);
+    // The classic member a request names (by instance id when given):
+    // UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, or none and the member.
+    protocol::error_code classic_member_of(consumer_group& cg, const std::string& member_id,
+                                           const std::optional<std::string>& instance_id, consumer_member*& out);
 
     int32_t offsets_partition_of(std::string_view group_id) const;
     void take_over(int32_t partition, const partition_state& p);

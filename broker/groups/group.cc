@@ -214,6 +214,14 @@ void group::restore(const group_record& record, int64_t now_ms) {
     set_state(members_.empty() ? group_state::empty : group_state::stable, record.current_state_timestamp);
 }
 
+void group::clear_members() {
+    members_.clear();
+    join_order_.clear();
+    pending_.clear();
+    protocol_name_.reset();
+    leader_.reset();
+}
+
 consumer_group& group::make_consumer() {
     if (!consumer_) consumer_ = std::make_unique<consumer_group>(id_);
     return *consumer_;

@@ -118,6 +118,9 @@ public:
     const consumer_group* consumer() const { return consumer_.get(); }
     consumer_group& make_consumer();
     void make_classic() { consumer_.reset(); }
+    // Forgets the classic members, protocol and leader: the group's
+    // members move into its consumer group (an online upgrade).
+    void clear_members();
 
 private:
     std::string id_;
