@@ -250,9 +250,10 @@ error_code coordinator::leave_consumer_group(group& g, const std::string& member
         if (m == nullptr) return error_code::unknown_member_id;
     }
     if (!m->classic) return error_code::unknown_member_id;
-    spdlog::info("group {}: classic member {} left the consumer group", g.id(), m->id);
+    const std::string id = m->id;  // a copy: removing the member frees its own
+    spdlog::info("group {}: classic member {} left the consumer group", g.id(), id);
     std::vector<keyed_value> records;
-    fence_consumer_member(cg, m->id, records);
+    fence_consumer_member(cg, id, records);
     return persist(g.id(), records) == error_code::none ? error_code::none : error_code::coordinator_not_available;
 }
 

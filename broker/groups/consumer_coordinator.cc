@@ -535,8 +535,11 @@ error_code coordinator::validate_consumer_commit(group& g, const std::string& me
     if (member_epoch < 0 && cg.empty()) return error_code::none;
     consumer_member* m = cg.find(member_id);
     if (m == nullptr) return error_code::unknown_member_id;
-    if (version < 9) return error_code::unsupported_version;
-    if (member_epoch != m->member_epoch) return error_code::stale_member_epoch;
+    // A classic member commits with its member epoch as the generation.
+    if (!m->classic && version < 9) return error_code::unsupported_version;
+    if (member_epoch != m->member_epoch) {
+        return m->classic ? error_code::illegal_generation : error_code::stale_member_epoch;
+    }
     return error_code::none;
 }
 
@@ -549,7 +552,9 @@ error_code coordinator::check_offset_fetch_member(const std::string& group_id,
     if (!member_id && member_epoch < 0) return error_code::none;
     consumer_member* m = member_id ? g->consumer()->find(*member_id) : nullptr;
     if (m == nullptr) return error_code::unknown_member_id;
-    if (member_epoch != m->member_epoch) return error_code::stale_member_epoch;
+    if (member_epoch != m->member_epoch) {
+        return m->classic ? error_code::illegal_generation : error_code::stale_member_epoch;
+    }
     return error_code::none;
 }
 
