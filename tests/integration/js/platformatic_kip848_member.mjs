@@ -7,6 +7,10 @@
 //   (falling back to earliest), autocommit off. Options:
 //     delay=MS        wait MS after receiving each record, before committing it
 //     assignor=NAME   groupRemoteAssignor (the server-side assignor to ask for)
+//     commit_retry=1  retry a commit refused with STALE_MEMBER_EPOCH (a heartbeat
+//                     moved the member to a newer epoch while the commit was in
+//                     flight), as Kafka's own consumer does, printing
+//                     {"event":"commit_retry"}; without it that error crashes
 //   Prints JSON lines on stdout, each with "name" and "t" (wall clock, ms,
 //   sub-millisecond precision, comparable across processes):
 //     {"event":"running"}  consume() resolved: the member has joined
@@ -153,7 +157,17 @@ function member() {
       for await (const m of stream) {
         emit({ event: 'recv', partition: m.partition, offset: Number(m.offset) })
         if (delay > 0) await sleep(delay)
-        await m.commit()
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await m.commit()
+            break
+          } catch (err) {
+            const stale = Array.from(errorCodes(err)).includes(113)
+            if (!opts.commit_retry || !stale || attempt >= 50) throw err
+            emit({ event: 'commit_retry', partition: m.partition, offset: Number(m.offset) })
+            await sleep(100)
+          }
+        }
         emit({
           event: 'msg',
           partition: m.partition,
