@@ -506,8 +506,10 @@ void coordinator::restore_consumer_group(group& g, consumer_group_image image, i
     for (auto& [id, loaded] : image.members) {
         auto m = std::make_unique<consumer_member>(std::move(loaded));
         // Members loaded from the log get a full session to come back.
-        m->session_deadline_ms = now + group_interval(settings_, g.id(), "consumer.session.timeout.ms",
-                                                      settings_.consumer_session_timeout_ms);
+        m->session_deadline_ms =
+            now + (m->classic ? m->classic->session_timeout_ms
+                              : group_interval(settings_, g.id(), "consumer.session.timeout.ms",
+                                               settings_.consumer_session_timeout_ms));
         m->revocation_deadline_ms =
             m->state == member_state::unrevoked_partitions ? now + std::max(m->rebalance_timeout_ms, 0) : 0;
         cg.add(std::move(m));

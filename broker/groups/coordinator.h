@@ -205,9 +205,6 @@ private:
     // classic group again (true: it did, and `member_id` is gone with it).
     bool upgrade_to_consumer(group& g);
     bool maybe_downgrade(group& g, const std::string& member_id);
-    // Removes a consumer-protocol group's member for good (left, expired,
-    // fenced), downgrading the group when that leaves only classic members.
-    void remove_consumer_member(group& g, const std::string& member_id);
     topic_lookup topic_names();
 
     // Classic-protocol members of a consumer group (classic_in_consumer.cc).

@@ -95,6 +95,8 @@ bool coordinator::upgrade_to_consumer(group& g) {
         cg.add(std::move(moved));
     }
     g.clear_members();
+    // The classic state machine is idle while the group is a consumer group.
+    g.set_state(group_state::empty, now);
     spdlog::info("group {}: upgraded from classic to consumer group at epoch {} with {} classic member(s)", g.id(),
                  cg.group_epoch(), cg.members().size());
     return true;
@@ -134,13 +136,6 @@ bool coordinator::maybe_downgrade(group& g, const std::string& member_id) {
                  g.generation());
     prepare_rebalance(g, now);
     return true;
-}
-
-void coordinator::remove_consumer_member(group& g, const std::string& member_id) {
-    if (maybe_downgrade(g, member_id)) return;
-    std::vector<keyed_value> records;
-    fence_consumer_member(*g.consumer(), member_id, records);
-    persist(g.id(), records);
 }
 
 }  // namespace sluice::broker::groups

@@ -370,6 +370,16 @@ TEST_F(GroupMigration, ConsumerHeartbeatUpgradesALiveClassicGroup) {
     // Still at its generation, a classic member commits; a wrong one is refused as a generation.
     EXPECT_EQ(only_error(commit("g", "t", 1, 6, f.generation, f.ids[0])), 0);
     EXPECT_EQ(only_error(commit("g", "t", 1, 6, f.generation + 5, f.ids[0])), wire(error_code::illegal_generation));
+
+    // The records say the same after a restart: a consumer group with its classic members.
+    restart();
+    auto after = co().describe_consumer("g");
+    ASSERT_EQ(after.error_code, 0);
+    EXPECT_EQ(after.group_epoch, d.group_epoch);
+    EXPECT_EQ(after.members.size(), 3u);
+    EXPECT_EQ(co().describe("g").group_state, "Dead");
+    EXPECT_EQ(heartbeat("g", f.ids[0], f.generation), error_code::rebalance_in_progress);
+    EXPECT_EQ(fetched("g", "t", 1).offset, 6);
 }
 
 TEST_F(GroupMigration, ClassicMembersRebalanceThroughTheServerAssignor) {
