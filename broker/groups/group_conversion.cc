@@ -112,9 +112,8 @@ std::unique_ptr<consumer_group> consumer_group_from_classic(const group& g, cons
         m->client_host = cm->client_host;
         m->subscribed_topic_names = subscription->topics;
         std::sort(m->subscribed_topic_names.begin(), m->subscribed_topic_names.end());
-        m->subscribed_topic_names.erase(
-            std::unique(m->subscribed_topic_names.begin(), m->subscribed_topic_names.end()),
-            m->subscribed_topic_names.end());
+        m->subscribed_topic_names.erase(std::unique(m->subscribed_topic_names.begin(), m->subscribed_topic_names.end()),
+                                        m->subscribed_topic_names.end());
         m->rebalance_timeout_ms = cm->rebalance_timeout_ms;
         m->member_epoch = g.generation();
         m->previous_member_epoch = g.generation();

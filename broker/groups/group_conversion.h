@@ -39,7 +39,8 @@ protocol::bytes encode_assignment(const partition_set& partitions, const topic_l
 partition_set to_partition_set(const std::vector<protocol::consumer_protocol_subscription::topic_partition>& in,
                                const topic_lookup& topics);
 
-// Why an upgrade is refused, with Kafka's reasons; nullopt: it may go on.
+// group.consumer.migration.policy: which conversions of a live group are
+// allowed (an empty group always converts).
 enum class migration_policy { disabled, upgrade, downgrade, bidirectional };
 std::optional<migration_policy> parse_migration_policy(std::string_view value);  // case-insensitive
 bool upgrade_enabled(migration_policy p);

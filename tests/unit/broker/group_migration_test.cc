@@ -3,11 +3,10 @@
 // the coordinator: a live classic group upgraded by a ConsumerGroupHeartbeat,
 // classic members served inside a consumer group, the downgrade when the
 // last consumer-protocol member goes, and group.consumer.migration.policy.
-#include "unit/broker/group_coordinator_fixture.h"
-
 #include "broker/groups/consumer_group_records.h"
 #include "broker/groups/group_conversion.h"
 #include "protocol/generated/consumer_protocol_assignment.h"
+#include "unit/broker/group_coordinator_fixture.h"
 
 namespace sluice::broker::groups::test {
 namespace {
@@ -87,8 +86,8 @@ TEST(GroupConversion, UnknownTopicsAreLeftOut) {
 }
 
 TEST(GroupConversion, MalformedEmbeddedBytesAreRefused) {
-    EXPECT_FALSE(decode_assignment({}, fake_topics()));                       // no header
-    EXPECT_FALSE(decode_assignment({0x00}, fake_topics()));                   // half a header
+    EXPECT_FALSE(decode_assignment({}, fake_topics()));                        // no header
+    EXPECT_FALSE(decode_assignment({0x00}, fake_topics()));                    // half a header
     EXPECT_FALSE(decode_assignment({0xff, 0xff, 0, 0, 0, 0}, fake_topics()));  // negative version
     bytes cut = assignment_bytes({{"a", {0, 1, 2}}});
     cut.resize(cut.size() - 6);
@@ -121,7 +120,8 @@ group classic_pair() {
         m->session_timeout_ms = 10000;
         m->rebalance_timeout_ms = 20000;
         m->protocol_type = "consumer";
-        m->protocols = {{"range", subscription_bytes({"b", "a", "a"}, 1)}, {"roundrobin", subscription_bytes({"a", "b"}, 1)}};
+        m->protocols = {{"range", subscription_bytes({"b", "a", "a"}, 1)},
+                        {"roundrobin", subscription_bytes({"a", "b"}, 1)}};
         g.add(std::move(m));
     }
     g.set_generation(7);
@@ -411,7 +411,8 @@ TEST_F(GroupMigration, ClassicMembersRebalanceThroughTheServerAssignor) {
     }
     std::sort(all.begin(), all.end());
     EXPECT_EQ(all, (std::vector<int32_t>{0, 1, 2, 3}));
-    for (const auto& id : f.ids) EXPECT_EQ(heartbeat("g", id, d.group_epoch), error_code::none);
+    for (const auto& id : f.ids)
+        EXPECT_EQ(heartbeat("g", id, d.group_epoch), error_code::none);
 }
 
 TEST_F(GroupMigration, NewClassicMemberJoinsAConsumerGroup) {
@@ -432,7 +433,8 @@ TEST_F(GroupMigration, NewClassicMemberJoinsAConsumerGroup) {
     EXPECT_EQ(heartbeat("g", id, generation), error_code::rebalance_in_progress);
     std::vector<int32_t> mine = rejoin_and_sync(id, &generation);
     ASSERT_EQ(mine.size(), 2u);
-    for (int32_t p : mine) EXPECT_EQ(std::count(kept.begin(), kept.end(), p), 0);
+    for (int32_t p : mine)
+        EXPECT_EQ(std::count(kept.begin(), kept.end(), p), 0);
     EXPECT_EQ(heartbeat("g", id, generation), error_code::none);
     EXPECT_EQ(co().describe_consumer("g").group_state, "Stable");
     // It survives a restart as a classic member.
@@ -508,9 +510,11 @@ TEST_F(GroupMigration, LastConsumerMemberLeavingDowngradesTheGroup) {
     EXPECT_EQ(d.protocol_type, "consumer");
     EXPECT_EQ(d.members.size(), 2u);
     // The members rejoin a classic rebalance at the group's epoch.
-    for (const auto& id : f.ids) EXPECT_EQ(heartbeat("g", id, epoch), error_code::rebalance_in_progress);
+    for (const auto& id : f.ids)
+        EXPECT_EQ(heartbeat("g", id, epoch), error_code::rebalance_in_progress);
     std::vector<std::shared_ptr<join_box>> boxes;
-    for (const auto& id : f.ids) boxes.push_back(join(join_req("g", id, protos_)));
+    for (const auto& id : f.ids)
+        boxes.push_back(join(join_req("g", id, protos_)));
     for (const auto& b : boxes) {
         ASSERT_TRUE(b->done());
         EXPECT_EQ(b->r().error_code, 0);
@@ -544,7 +548,8 @@ TEST_F(GroupMigration, ClassicMemberThatDoesNotRejoinIsRemoved) {
     co().tick(now_ms() + 21000);
     auto after = co().describe_consumer("g");
     ASSERT_EQ(after.members.size(), 2u);  // the other one was not told yet: it has its session
-    for (const auto& m : after.members) EXPECT_NE(m.member_id, f.ids[0]);
+    for (const auto& m : after.members)
+        EXPECT_NE(m.member_id, f.ids[0]);
     // The other one does not rejoin either once told.
     EXPECT_EQ(heartbeat("g", f.ids[1], f.generation), error_code::rebalance_in_progress);
     co().tick(now_ms() + 21000);
