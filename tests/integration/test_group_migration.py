@@ -3,7 +3,8 @@ upgrade and downgrade; group.consumer.migration.policy, bidirectional by
 default as in Kafka 4).
 
 With real clients: three confluent-kafka members (librdkafka 2.0.2, the
-classic protocol only, eager "range") consume a 6-partition topic while a
+classic protocol only; eager "range", and "cooperative-sticky" whose rejoins
+name the partitions they keep) consume a 6-partition topic while a
 producer keeps writing; one by one they are replaced by @platformatic/kafka
 members on the consumer protocol (js/platformatic_kip848_member.mjs, which
 retries a commit that races a new member epoch, as Kafka's consumer does): the
@@ -31,6 +32,7 @@ import threading
 import time
 
 import kafka_wire as w
+import pytest
 from group_helpers import CKMember, Wire, close_all, decode_assignment, wait_balanced, wait_group_state
 from sluice_harness import create_topic, free_port, producer, run, sluiced_path, unique, wait_until
 from test_consumer_groups_kip848 import (JS_DIR, KIP848_BROKER, MEMBER_JS, Member, describe, heartbeat,
@@ -47,6 +49,31 @@ UNKNOWN_SERVER_ERROR = -1
 
 PARTS = 6
 T = 60.0
+
+
+class CooperativeCK(CKMember):
+    """A cooperative member keeps its partitions, and commits, through a
+    rebalance; Kafka refuses a commit that races one (REBALANCE_IN_PROGRESS
+    while a classic group rebalances, ILLEGAL_GENERATION when a JoinGroup
+    moved the member to a new generation or member epoch meanwhile). Such a
+    refusal is counted and consumption goes on: the next record's commit
+    covers it, or the partition's next owner reads the record again."""
+
+    refused_commits = 0
+
+    def _poll_once(self):
+        from confluent_kafka import KafkaError, KafkaException
+        try:
+            super()._poll_once()
+        except KafkaException as e:
+            if e.args[0].code() not in (KafkaError.REBALANCE_IN_PROGRESS, KafkaError.ILLEGAL_GENERATION):
+                raise
+            self.refused_commits += 1
+
+
+def classic_member(bootstrap, group, topic, name, strategy):
+    kind = CooperativeCK if strategy == "cooperative-sticky" else CKMember
+    return kind(bootstrap, group, [topic], name=name, strategy=strategy, commit_each=True).start()
 
 
 def migration_broker(factory, **extra):
@@ -177,15 +204,15 @@ def consumed_positions(classic, consumers):
     return got
 
 
-def test_rolling_switch_classic_to_consumer_and_back(broker_factory):
+@pytest.mark.parametrize("strategy", ["range", "cooperative-sticky"])
+def test_rolling_switch_classic_to_consumer_and_back(broker_factory, strategy):
     broker = migration_broker(broker_factory)
     topic, group = unique("mig"), unique("grp")
     create_topic(broker.bootstrap, topic, partitions=PARTS)
     classic, consumers, retired = [], [], []
     load = watcher = None
     try:
-        classic = [CKMember(broker.bootstrap, group, [topic], name="classic-%d" % i, commit_each=True).start()
-                   for i in range(3)]
+        classic = [classic_member(broker.bootstrap, group, topic, "classic-%d" % i, strategy) for i in range(3)]
         wait_balanced(classic, topic, PARTS, sizes=2, timeout=T)
         load = LoadProducer(broker.bootstrap, topic)
         watcher = CommitWatcher(broker.port, group, topic)
@@ -208,7 +235,7 @@ def test_rolling_switch_classic_to_consumer_and_back(broker_factory):
 
         # Downgrade: classic members replace the consumer-protocol ones one by one.
         for i in range(3):
-            c = CKMember(broker.bootstrap, group, [topic], name="back-%d" % i, commit_each=True).start()
+            c = classic_member(broker.bootstrap, group, topic, "back-%d" % i, strategy)
             classic.append(c)
             wait_until(lambda: c.partitions(topic), T, "%s to get partitions" % c.name)
             leaving = consumers.pop(0)
@@ -222,7 +249,7 @@ def test_rolling_switch_classic_to_consumer_and_back(broker_factory):
         # The last consumer-protocol member gone: a classic group again.
         assert describe(broker.port, group)["error_code"] == GROUP_ID_NOT_FOUND
         d = wait_group_state(broker.port, group, "Stable", members=3, timeout=T)
-        assert d["protocol_type"] == "consumer" and d["protocol"] == "range"
+        assert d["protocol_type"] == "consumer" and d["protocol"] == strategy
         assert sorted(m["client_id"] for m in d["members"]) == ["back-0", "back-1", "back-2"]
         assert list_groups(broker.port)[group]["group_type"] == "classic"
         wait_balanced(classic, topic, PARTS, sizes=2, timeout=T)
