@@ -102,6 +102,7 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
     std::vector<keyed_value> records;
     bool bump = false;
     consumer_member* m = nullptr;
+    bool replaced = false;
     if (req.group_instance_id) {
         consumer_member* holder = cg.find_static(*req.group_instance_id);
         if (!unknown) {
@@ -124,6 +125,7 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
             m = &cg.add(std::move(replacement));
             cg.target()[member_id] = target;
             records.push_back(target_member_record(cg.id(), member_id, &cg.target()[member_id]));
+            replaced = true;
         }
     } else {
         m = cg.find(member_id);
@@ -183,6 +185,8 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
     r.protocol_type = "consumer";
     r.protocol_name = m->classic->protocols.front().first;
     // No leader: the coordinator assigns, every classic member follows.
+    // The same answer when the replacement made the group classic again.
+    if (replaced) downgrade_after_replacement(g);
     done(r);
 }
 

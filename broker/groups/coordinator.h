@@ -205,6 +205,11 @@ private:
     // classic group again (true: it did, and `member_id` is gone with it).
     bool upgrade_to_consumer(group& g);
     bool maybe_downgrade(group& g, const std::string& member_id);
+    // A static classic member just replaced another and no member is left
+    // on the consumer protocol: classic again, with no rebalance (the
+    // newcomer holds what the old incarnation held).
+    bool downgrade_after_replacement(group& g);
+    bool downgrade(group& g, const std::string& leaving, bool rebalance);
     topic_lookup topic_names();
 
     // Classic-protocol members of a consumer group (classic_in_consumer.cc).

@@ -111,13 +111,29 @@ bool coordinator::maybe_downgrade(group& g, const std::string& member_id) {
                      g.id());
         return false;
     }
+    return downgrade(g, member_id, true);
+}
+
+bool coordinator::downgrade_after_replacement(group& g) {
+    consumer_group* cg = g.consumer();
+    if (cg == nullptr || !cg->all_classic_except("")) return false;
+    if (!downgrade_enabled(settings_.consumer_migration_policy)) {
+        spdlog::info("Cannot downgrade consumer group {} to classic group because the online downgrade is disabled.",
+                     g.id());
+        return false;
+    }
+    return downgrade(g, "", false);
+}
+
+bool coordinator::downgrade(group& g, const std::string& leaving, bool rebalance) {
+    consumer_group& cg = *g.consumer();
     const int64_t now = now_ms();
     group converted(g.id());
-    if (!classic_group_from_consumer(*cg, member_id, topic_names(), converted, now)) {
+    if (!classic_group_from_consumer(cg, leaving, topic_names(), converted, now)) {
         spdlog::warn("Cannot downgrade the consumer group {}: fail to parse the Consumer Protocol consumer.", g.id());
         return false;
     }
-    std::vector<keyed_value> records = consumer_group_tombstones(*cg);
+    std::vector<keyed_value> records = consumer_group_tombstones(cg);
     records.push_back({group_metadata_key(g.id()), group_metadata_value(converted.to_record(now))});
     if (persist(g.id(), records) != error_code::none) return false;
 
@@ -132,9 +148,9 @@ bool coordinator::maybe_downgrade(group& g, const std::string& member_id) {
     for (auto& [id, m] : g.members())
         m->assignment = converted.find(id)->assignment;
     g.set_state(group_state::stable, now);
-    spdlog::info("group {}: downgraded from consumer to classic group at generation {}; its members rejoin", g.id(),
-                 g.generation());
-    prepare_rebalance(g, now);
+    spdlog::info("group {}: downgraded from consumer to classic group at generation {}{}", g.id(), g.generation(),
+                 rebalance ? "; its members rejoin" : "");
+    if (rebalance) prepare_rebalance(g, now);
     return true;
 }
 

@@ -498,6 +498,37 @@ TEST_F(GroupMigration, StaticClassicMemberComesBackUnderANewId) {
     EXPECT_EQ(co().describe_consumer("g").members.size(), 1u);
 }
 
+TEST_F(GroupMigration, StaticClassicMemberReplacingTheLastConsumerMemberDowngrades) {
+    hb_request first = hb_join("g", "m1");
+    first.instance_id = "inst";
+    hb_response j = hb(first);
+    ASSERT_EQ(j.error_code, 0);
+    auto other = join(join_req("g", "c", protos_));
+    ASSERT_EQ(other->r().error_code, 0);
+    // m1 revokes what the classic member's target holds.
+    std::vector<int32_t> kept = partitions_of(hb(hb_beat("g", "m1", j.member_epoch, {0, 1, 2, 3})));
+    hb(hb_beat("g", "m1", j.member_epoch, kept));
+    int32_t epoch = co().describe_consumer("g").group_epoch;
+
+    // The same instance comes back on the classic protocol: it takes m1's
+    // place, no member is left on the consumer protocol, and the group is
+    // classic again, Stable, with no rebalance.
+    auto back = join(join_req("g", "", protos_, 30000, std::string("inst")));
+    ASSERT_TRUE(back->done());
+    ASSERT_EQ(back->r().error_code, 0);
+    EXPECT_EQ(back->r().generation_id, epoch);
+    EXPECT_EQ(co().describe_consumer("g").error_code, wire(error_code::group_id_not_found));
+    auto d = co().describe("g");
+    EXPECT_EQ(d.group_state, "Stable");
+    EXPECT_EQ(d.members.size(), 2u);
+    auto s = sync("g", back->r().member_id, back->r().generation_id, {}, std::string("inst"));
+    ASSERT_TRUE(s->done());
+    ASSERT_EQ(s->r().error_code, 0);
+    std::vector<int32_t> got = decoded(s->r().assignment);
+    EXPECT_EQ(got, kept);
+    EXPECT_EQ(heartbeat("g", back->r().member_id, epoch, std::string("inst")), error_code::none);
+}
+
 TEST_F(GroupMigration, LastConsumerMemberLeavingDowngradesTheGroup) {
     formed_group f = classic_group();
     ASSERT_EQ(hb(hb_join("g", "m3")).error_code, 0);
