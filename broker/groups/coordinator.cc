@@ -503,21 +503,25 @@ void coordinator::remove_member(group& g, std::string member_id) {
 
 // ---- Timeouts ----
 
+void coordinator::expire_sessions(group& g, int64_t now) {
+    // Members neither heartbeating nor waiting on us.
+    std::vector<std::string> expired;
+    for (auto& [mid, m] : g.members()) {
+        if (!m->awaiting_join && !m->awaiting_sync && now >= m->heartbeat_deadline_ms) expired.push_back(mid);
+    }
+    for (const auto& mid : expired) {
+        spdlog::info("member {} of group {} expired (no heartbeat within its session timeout)", mid, g.id());
+        remove_member(g, mid);
+    }
+}
+
 void coordinator::tick(int64_t now) {
     std::vector<std::string> ids;
     for (const auto& [id, g] : groups_) ids.push_back(id);
     for (const auto& id : ids) {
         group* g = find(id);
         if (g == nullptr) continue;
-        // Session expiry: members neither heartbeating nor waiting on us.
-        std::vector<std::string> expired;
-        for (auto& [mid, m] : g->members()) {
-            if (!m->awaiting_join && !m->awaiting_sync && now >= m->heartbeat_deadline_ms) expired.push_back(mid);
-        }
-        for (const auto& mid : expired) {
-            spdlog::info("member {} of group {} expired (no heartbeat within its session timeout)", mid, id);
-            remove_member(*g, mid);
-        }
+        expire_sessions(*g, now);
         auto it = rebalances_.find(id);
         if (g->state() == group_state::preparing_rebalance && it != rebalances_.end() && now >= it->second.deadline_ms) {
             complete_join(*g);

@@ -165,6 +165,11 @@ private:
     void maybe_complete_join(group& g);
     void complete_join(group& g);
     void complete_sync(group& g);
+    // Removes the members whose session ran out by `now`. The ticker calls
+    // it; so do requests that depend on who is left (DeleteGroups), so that
+    // a session that ended between two ticks counts as ended, as it does
+    // under Kafka's per-member timers.
+    void expire_sessions(group& g, int64_t now);
     void remove_member(group& g, std::string member_id);
     // Whether this OffsetCommit may commit (membership, generation); finds
     // or creates the group.

@@ -321,6 +321,7 @@ error_code coordinator::delete_group(const std::string& group_id) {
     if (error_code e = serving(group_id); e != error_code::none) return e;
     group* g = find(group_id);
     if (g == nullptr || g->state() == group_state::dead) return error_code::group_id_not_found;
+    expire_sessions(*g, now_ms());
     if (!g->empty() || (g->consumer() != nullptr && !g->consumer()->empty())) return error_code::non_empty_group;
     std::vector<keyed_value> tombstones;
     for (const auto& [key, value] : g->offsets()) {

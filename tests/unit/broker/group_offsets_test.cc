@@ -1,5 +1,8 @@
 // Group offsets and lifecycle: OffsetCommit/Fetch/Delete, DeleteGroups,
 // Describe/ListGroups, offset retention and restarts.
+#include <chrono>
+#include <thread>
+
 #include "unit/broker/group_coordinator_fixture.h"
 
 namespace sluice::broker::groups::test {
@@ -202,6 +205,18 @@ TEST_F(GroupCoordinator, DeleteNonEmptyGroup) {
     form_stable("g", 1);
     EXPECT_EQ(co().delete_group("g"), error_code::non_empty_group);
     EXPECT_EQ(state_of("g"), "Stable");
+}
+
+// A member whose session ran out between two ticks of the coordinator is
+// gone for DeleteGroups, as under Kafka's per-member session timers
+// (librdkafka's 0081 deletes a group of closed static members as soon as
+// their session has passed).
+TEST_F(GroupCoordinator, DeleteGroupCountsASessionThatEndedBeforeTheNextTick) {
+    form_stable("g", 1, {100});
+    EXPECT_EQ(co().delete_group("g"), error_code::non_empty_group);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // no tick meanwhile
+    EXPECT_EQ(co().delete_group("g"), error_code::none);
+    EXPECT_FALSE(co().group_exists("g"));
 }
 
 TEST_F(GroupCoordinator, DeleteEmptyGroupRemovesItAndItsOffsets) {
