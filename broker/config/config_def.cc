@@ -116,6 +116,23 @@ std::string join_list(const std::vector<std::string>& items) {
     return out;
 }
 
+std::string merge_list(std::string_view current, std::string_view change, bool append) {
+    auto items = split_list(current);
+    auto delta = split_list(change);
+    std::vector<std::string> result;
+    if (append) {
+        result = items;
+        for (const auto& v : delta) {
+            if (std::find(result.begin(), result.end(), v) == result.end()) result.push_back(v);
+        }
+    } else {
+        for (const auto& v : items) {
+            if (std::find(delta.begin(), delta.end(), v) == delta.end()) result.push_back(v);
+        }
+    }
+    return join_list(result);
+}
+
 std::string invalid_value_message(std::string_view name, std::string_view value, std::string_view reason) {
     std::string out = "Invalid value ";
     out += value;

@@ -42,6 +42,9 @@ std::optional<bool> parse_bool(std::string_view s);
 // A comma list with each item trimmed; "" is the empty list.
 std::vector<std::string> split_list(std::string_view s);
 std::string join_list(const std::vector<std::string>& items);
+// IncrementalAlterConfigs APPEND / SUBTRACT of a list config: `current`
+// with the items of `change` added (those not in it yet) or removed.
+std::string merge_list(std::string_view current, std::string_view change, bool append);
 std::string_view trim(std::string_view s);
 
 // nullopt when `value` is valid for `def`; otherwise the full error message.

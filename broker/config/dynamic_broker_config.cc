@@ -187,8 +187,11 @@ op_result validate_dynamic_broker_configs(const config_map& props, bool per_brok
     return {};
 }
 
-op_result apply_broker_ops(config_map& props, const std::vector<alter_op>& ops) {
-    config_map next = props;
+namespace {
+
+// Kafka's request-level refusals, before any operation is looked at: a key
+// named twice, or a value missing where the operation needs one.
+op_result refuse_repeated_or_null(const std::vector<alter_op>& ops) {
     std::vector<std::string_view> seen;
     for (const auto& op : ops) {
         if (std::find(seen.begin(), seen.end(), op.name) != seen.end()) {
@@ -199,6 +202,14 @@ op_result apply_broker_ops(config_map& props, const std::vector<alter_op>& ops) 
             return {error_code::invalid_request, "Null value not supported for : " + op.name};
         }
     }
+    return {};
+}
+
+}  // namespace
+
+op_result apply_broker_ops(config_map& props, const std::vector<alter_op>& ops) {
+    if (op_result bad = refuse_repeated_or_null(ops); !bad.ok()) return bad;
+    config_map next = props;
     for (const auto& op : ops) {
         switch (op.op) {
             case alter_op_type::set:
@@ -218,21 +229,8 @@ op_result apply_broker_ops(config_map& props, const std::vector<alter_op>& ops) 
                                                             " is not allowed for config key: " + op.name};
                 }
                 auto it = next.find(op.name);
-                auto current =
-                    split_list(it != next.end() ? std::string_view(it->second) : def->default_value.value_or(""));
-                auto change = split_list(*op.value);
-                std::vector<std::string> result;
-                if (append) {
-                    result = current;
-                    for (const auto& v : change) {
-                        if (std::find(result.begin(), result.end(), v) == result.end()) result.push_back(v);
-                    }
-                } else {
-                    for (const auto& v : current) {
-                        if (std::find(change.begin(), change.end(), v) == change.end()) result.push_back(v);
-                    }
-                }
-                next[op.name] = join_list(result);
+                next[op.name] = merge_list(
+                    it != next.end() ? std::string_view(it->second) : def->default_value.value_or(""), *op.value, append);
                 break;
             }
             default:
@@ -271,16 +269,9 @@ op_result validate_group_configs(const config_map& overrides, const broker_confi
 }
 
 op_result apply_group_ops(config_map& overrides, const std::vector<alter_op>& ops) {
+    if (op_result bad = refuse_repeated_or_null(ops); !bad.ok()) return bad;
     config_map next = overrides;
-    std::vector<std::string_view> seen;
     for (const auto& op : ops) {
-        if (std::find(seen.begin(), seen.end(), op.name) != seen.end()) {
-            return {error_code::invalid_request, "Error due to duplicate config keys"};
-        }
-        seen.push_back(op.name);
-        if (op.op != alter_op_type::del && !op.value) {
-            return {error_code::invalid_request, "Null value not supported for : " + op.name};
-        }
         switch (op.op) {
             case alter_op_type::set:
                 next[op.name] = *op.value;

@@ -162,20 +162,8 @@ op_result apply_incremental(topic_config& overrides, const std::vector<alter_op>
                 if (!op.value) return invalid(error_code::invalid_request, "Null value not supported for: " + op.name);
                 // Kafka starts from the topic's current list: its override, or
                 // (here) the broker default it inherits.
-                auto current = split_list(effective(overrides, op.name, broker).value_or(""));
-                auto change = split_list(*op.value);
-                std::vector<std::string> result;
-                if (op.op == alter_op_type::append) {
-                    result = current;
-                    for (const auto& v : change) {
-                        if (std::find(result.begin(), result.end(), v) == result.end()) result.push_back(v);
-                    }
-                } else {
-                    for (const auto& v : current) {
-                        if (std::find(change.begin(), change.end(), v) == change.end()) result.push_back(v);
-                    }
-                }
-                next[op.name] = join_list(result);
+                next[op.name] = merge_list(effective(overrides, op.name, broker).value_or(""), *op.value,
+                                           op.op == alter_op_type::append);
                 break;
             }
             default:
