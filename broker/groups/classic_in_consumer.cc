@@ -12,43 +12,16 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 
 #include "broker/broker.h"
 #include "broker/groups/consumer_group_records.h"
 #include "broker/groups/coordinator.h"
+#include "broker/groups/member_replies.h"
 
 namespace sluice::broker::groups {
 
 using protocol::error_code;
 using protocol::to_wire;
-
-namespace {
-
-// Kafka names a classic member of a consumer group with a random UUID.
-std::string random_uuid_string() {
-    static std::mt19937_64 rng{std::random_device{}()};
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    for (int i = 0; i < 22; ++i)
-        out += alphabet[rng() & 63];
-    return out;
-}
-
-protocol::join_group_response join_failure(error_code e, const std::string& member_id) {
-    protocol::join_group_response r;
-    r.error_code = to_wire(e);
-    r.member_id = member_id;
-    return r;
-}
-
-protocol::sync_group_response sync_failure(error_code e) {
-    protocol::sync_group_response r;
-    r.error_code = to_wire(e);
-    return r;
-}
-
-}  // namespace
 
 error_code coordinator::classic_member_of(consumer_group& cg, const std::string& member_id,
                                           const std::optional<std::string>& instance_id, consumer_member*& out) {
@@ -74,28 +47,28 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
                                       join_callback done) {
     consumer_group& cg = *g.consumer();
     const bool unknown = req.member_id.empty();
-    const std::string member_id = unknown ? random_uuid_string() : req.member_id;
+    const std::string member_id = unknown ? random_member_id() : req.member_id;
 
     if (cg.find(member_id) == nullptr && static_cast<int64_t>(cg.members().size()) >= settings_.consumer_max_size) {
-        return done(join_failure(error_code::group_max_size_reached, member_id));
+        return done(join_error(error_code::group_max_size_reached, member_id));
     }
     std::vector<std::string> names;
     for (const auto& p : req.protocols)
         names.push_back(p.name);
     if (!cg.supports_classic_protocols(req.protocol_type, names)) {
-        return done(join_failure(error_code::inconsistent_group_protocol, member_id));
+        return done(join_error(error_code::inconsistent_group_protocol, member_id));
     }
     // KIP-394, as for a classic group, but nothing is kept: the second
     // JoinGroup with this id simply creates the member.
     if (unknown && !req.group_instance_id && version >= 4) {
-        return done(join_failure(error_code::member_id_required, member_id));
+        return done(join_error(error_code::member_id_required, member_id));
     }
     // Every protocol carries the same subscription: Kafka reads the first.
     auto subscription = decode_subscription(req.protocols.front().metadata);
     if (!subscription) {
         // Kafka fails the request on an IllegalStateException.
         spdlog::info("group {}: malformed embedded consumer protocol in a JoinGroup subscription", g.id());
-        return done(join_failure(error_code::unknown_server_error, member_id));
+        return done(join_error(error_code::unknown_server_error, member_id));
     }
 
     const int64_t now = now_ms();
@@ -106,8 +79,8 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
     if (req.group_instance_id) {
         consumer_member* holder = cg.find_static(*req.group_instance_id);
         if (!unknown) {
-            if (holder == nullptr) return done(join_failure(error_code::unknown_member_id, member_id));
-            if (holder->id != member_id) return done(join_failure(error_code::fenced_instance_id, member_id));
+            if (holder == nullptr) return done(join_error(error_code::unknown_member_id, member_id));
+            if (holder->id != member_id) return done(join_error(error_code::fenced_instance_id, member_id));
             m = holder;
         } else if (holder != nullptr) {
             // A static member back under a new id takes over the old one's
@@ -172,7 +145,7 @@ void coordinator::join_consumer_group(group& g, const protocol::join_group_reque
     if (cg.reconcile(*m, owned) || created) records.push_back(current_assignment_record(cg.id(), m->id, m));
 
     if (persist(g.id(), records) != error_code::none) {
-        return done(join_failure(error_code::coordinator_not_available, member_id));
+        return done(join_error(error_code::coordinator_not_available, member_id));
     }
     m->session_deadline_ms = now + req.session_timeout_ms;
     m->join_deadline_ms = 0;
@@ -196,19 +169,19 @@ void coordinator::sync_consumer_group(group& g, const protocol::sync_group_reque
     consumer_group& cg = *g.consumer();
     consumer_member* m = nullptr;
     if (error_code e = classic_member_of(cg, req.member_id, req.group_instance_id, m); e != error_code::none) {
-        return done(sync_failure(e));
+        return done(sync_error(e));
     }
-    if (req.generation_id != m->member_epoch) return done(sync_failure(error_code::illegal_generation));
+    if (req.generation_id != m->member_epoch) return done(sync_error(error_code::illegal_generation));
     if ((req.protocol_type && *req.protocol_type != "consumer") ||
         (req.protocol_name && *req.protocol_name != m->classic->protocols.front().first)) {
-        return done(sync_failure(error_code::inconsistent_group_protocol));
+        return done(sync_error(error_code::inconsistent_group_protocol));
     }
     const int64_t now = now_ms();
     // A newer epoch exists: the member rejoins first, unless it already did
     // and is only revoking.
     if (cg.group_epoch() > m->member_epoch && m->state != member_state::unrevoked_partitions) {
         if (m->join_deadline_ms == 0) m->join_deadline_ms = now + std::max(m->rebalance_timeout_ms, 0);
-        return done(sync_failure(error_code::rebalance_in_progress));
+        return done(sync_error(error_code::rebalance_in_progress));
     }
     m->sync_deadline_ms = 0;
     m->session_deadline_ms = now + m->classic->session_timeout_ms;

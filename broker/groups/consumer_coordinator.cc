@@ -6,13 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 #include <regex>
 
 #include "broker/broker.h"
 #include "broker/groups/assignors.h"
 #include "broker/groups/consumer_group_records.h"
 #include "broker/groups/coordinator.h"
+#include "broker/groups/member_replies.h"
 #include "broker/topics/topic_registry.h"
 
 namespace sluice::broker::groups {
@@ -28,16 +28,6 @@ namespace {
 int32_t group_interval(const coordinator_settings& s, const std::string& group, std::string_view name,
                        int32_t fallback) {
     return s.group_config ? s.group_config(group, name, fallback) : fallback;
-}
-
-// A random UUID in Kafka's base64url form, as Kafka names members.
-std::string random_member_id() {
-    static std::mt19937_64 rng{std::random_device{}()};
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    for (int i = 0; i < 22; ++i)
-        out += alphabet[rng() & 63];
-    return out;
 }
 
 // Java's Pattern syntax is close enough to ECMAScript for the regexes

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "broker/broker.h"
+#include "broker/groups/member_replies.h"
 
 namespace sluice::broker::groups {
 
@@ -33,19 +34,6 @@ std::string new_member_id(const std::string& client_id) {
         suffix += hex[rng() & 0xf];
     }
     return (client_id.empty() ? std::string("member") : client_id) + "-" + suffix;
-}
-
-protocol::join_group_response join_error(error_code e, const std::string& member_id = {}) {
-    protocol::join_group_response r;
-    r.error_code = to_wire(e);
-    r.member_id = member_id;
-    return r;
-}
-
-protocol::sync_group_response sync_error(error_code e) {
-    protocol::sync_group_response r;
-    r.error_code = to_wire(e);
-    return r;
 }
 
 std::vector<protocol_choice> choices_of(const protocol::join_group_request& req) {
