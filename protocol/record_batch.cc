@@ -129,16 +129,21 @@ error_code walk_records(bytes_view data, int32_t count, bool producer_rules, rec
     reader r(data);
     record_fields f;
     int64_t max_delta = INT64_MIN;
+    int64_t min_delta = INT64_MAX;
     for (int32_t i = 0; i < count; ++i) {
         if (auto ec = parse_record(r, f); ec != error_code::none) return ec;
         if (producer_rules && f.offset_delta != i) {
             if (facts == nullptr) return error_code::invalid_record;
             facts->offsets_consecutive = false;
         }
-        if (f.timestamp_delta > max_delta) max_delta = f.timestamp_delta;
+        max_delta = std::max(max_delta, f.timestamp_delta);
+        min_delta = std::min(min_delta, f.timestamp_delta);
         on_record(f);
     }
-    if (facts != nullptr) facts->max_timestamp_delta = max_delta;
+    if (facts != nullptr) {
+        facts->max_timestamp_delta = max_delta;
+        facts->min_timestamp_delta = min_delta;
+    }
     return r.at_end() ? error_code::none : error_code::corrupt_message;
 }
 

@@ -165,6 +165,7 @@ error_code for_each_record(bytes_view batch, F&& f) {
 struct record_facts {
     bool offsets_consecutive = true;
     int64_t max_timestamp_delta = INT64_MIN;  // none when the batch has no records
+    int64_t min_timestamp_delta = INT64_MAX;
 };
 
 // validate_batch for the produce path: offset deltas that do not run

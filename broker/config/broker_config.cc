@@ -336,7 +336,6 @@ void broker_config::read_fields() {
     c.log_flush_interval_messages = num("log.flush.interval.messages");
     c.log_flush_interval_ms = num("log.flush.interval.ms");
     c.log_message_timestamp_type = str("log.message.timestamp.type");
-    c.log_message_timestamp_difference_max_ms = num("log.message.timestamp.difference.max.ms");
     c.log_cleanup_policy = split_list(str("log.cleanup.policy"));
     c.log_segment_delete_delay_ms = num("log.segment.delete.delay.ms");
     c.log_preallocate = flag("log.preallocate");

@@ -57,7 +57,6 @@ struct broker_config {
     int64_t log_flush_interval_messages = int64_max;
     int64_t log_flush_interval_ms = int64_max;  // unset: log.flush.scheduler.interval.ms
     std::string log_message_timestamp_type = "CreateTime";
-    int64_t log_message_timestamp_difference_max_ms = int64_max;
     std::vector<std::string> log_cleanup_policy{"delete"};
     int64_t log_segment_delete_delay_ms = 60000;
     bool log_preallocate = false;

@@ -80,6 +80,8 @@ std::vector<config_def> used_defs() {
          .allowed = {"CreateTime", "LogAppendTime"}},
         {.name = "log.message.timestamp.difference.max.ms", .type = t::int64, .default_value = long_max,
          .min = 0},
+        {.name = "log.message.timestamp.before.max.ms", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "log.message.timestamp.after.max.ms", .type = t::int64, .default_value = long_max, .min = 0},
         {.name = "log.cleanup.policy", .type = t::list, .default_value = "delete",
          .allowed = {"compact", "delete"}},
         {.name = "log.segment.delete.delay.ms", .type = t::int64, .default_value = "60000", .min = 0},

@@ -36,7 +36,7 @@ constexpr std::string_view cluster_wide[] = {
     "leader.replication.throttled.rate", "follower.replication.throttled.rate",
     "replica.alter.log.dirs.io.max.bytes.per.second",
     // DynamicLogConfig names with no topic config of their own in Sluice's table
-    "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms", "compression.gzip.level",
+    "compression.gzip.level",
     "compression.lz4.level", "compression.zstd.level", "log.local.retention.ms", "log.local.retention.bytes"};
 
 // DynamicListenerConfig less the cluster-level ones, and the SSL configs:

@@ -39,6 +39,9 @@ const std::vector<topic_def>& topic_defs() {
           .accepts = is_kafka_version,
           .refusal = "Version is not a valid Kafka version"},
          "log.message.format.version"},
+        {{.name = "message.timestamp.after.max.ms", .type = t::int64, .min = 0}, "log.message.timestamp.after.max.ms"},
+        {{.name = "message.timestamp.before.max.ms", .type = t::int64, .min = 0},
+         "log.message.timestamp.before.max.ms"},
         {{.name = "message.timestamp.difference.max.ms", .type = t::int64, .min = 0},
          "log.message.timestamp.difference.max.ms"},
         {{.name = "message.timestamp.type", .type = t::string, .allowed = {"CreateTime", "LogAppendTime"}},
@@ -209,7 +212,13 @@ topic_settings resolve_topic_settings(const topic_config& overrides, const broke
     s.max_compaction_lag_ms = num("max.compaction.lag.ms");
     s.min_cleanable_dirty_ratio = parse_double(str("min.cleanable.dirty.ratio")).value_or(0.5);
     s.file_delete_delay_ms = num("file.delete.delay.ms");
-    s.message_timestamp_difference_max_ms = num("message.timestamp.difference.max.ms");
+    // As Kafka 3.x's LogConfig: the deprecated difference bound stands in
+    // for whichever of before/after is left at its default.
+    const int64_t difference = num("message.timestamp.difference.max.ms");
+    const int64_t before = num("message.timestamp.before.max.ms");
+    const int64_t after = num("message.timestamp.after.max.ms");
+    s.timestamp_before_max_ms = before != INT64_MAX ? before : difference;
+    s.timestamp_after_max_ms = after != INT64_MAX ? after : difference;
     s.preallocate = flag("preallocate");
     s.relaxed_validation = str("produce.batch.validation") == "relaxed";
     return s;

@@ -81,7 +81,10 @@ struct topic_settings {
     int64_t max_compaction_lag_ms;
     double min_cleanable_dirty_ratio;
     int64_t file_delete_delay_ms;
-    int64_t message_timestamp_difference_max_ms;
+    // How far a CreateTime record's timestamp may lie before or after the
+    // broker's clock (INT64_MAX: unbounded).
+    int64_t timestamp_before_max_ms;
+    int64_t timestamp_after_max_ms;
     bool preallocate;
     // produce.batch.validation=relaxed: batches are checked from their
     // header and CRC only, never decompressed (unless the topic needs keys).

@@ -19,6 +19,7 @@
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_conform.h"
 #include "broker/handlers/produce_acks.h"
+#include "broker/handlers/produce_timestamps.h"
 #include "broker/metrics/record.h"
 #include "broker/quotas/quota_manager.h"
 #include "broker/topics/partition_leader.h"
@@ -107,7 +108,7 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
             // Relaxed: Kafka's batch-level checks from the header and CRC; the
             // records stay compressed and unread.
             error_code e = error_code::none;
-            if (settings.relaxed_validation) {
+            if (settings.relaxed_validation && !bounds_timestamps(settings)) {
                 e = protocol::validate_batch_header(*batch);
             } else {
                 e = protocol::validate_batch(*batch, facts.emplace());
@@ -137,6 +138,15 @@ refusal validate_records(std::span<uint8_t> records, const topic_settings& setti
         return {error_code::corrupt_message, {}, {}};
     }
     return {};
+}
+
+refusal refuse_timestamps(std::span<const uint8_t> batch, const protocol::record_facts& facts,
+                          const topic_settings& settings) {
+    auto out_of_range = out_of_range_timestamps(batch, facts, settings, now_ms());
+    if (out_of_range.empty()) return {};
+    refusal out{error_code::invalid_timestamp, {}, "One or more records have been rejected due to invalid timestamp"};
+    for (auto& t : out_of_range) out.record_errors.push_back({t.batch_index, std::move(t.message), {}});
+    return out;
 }
 
 // Produce v0-v2 may carry magic 0/1 message sets, which Kafka 3.x converts
@@ -202,6 +212,7 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
     } else {
         std::optional<protocol::record_facts> facts;
         r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional, facts);
+        if (r.code == error_code::none && facts) r = refuse_timestamps(bytes, *facts, topic->settings);
         if (r.code == error_code::none) r.code = conform_batch(bytes, facts, topic->settings, converted);
     }
     if (r.code != error_code::none) {

@@ -1,6 +1,7 @@
 // The Produce handler's decisions on a broker built in a temp dir (never
 // run, no sockets): what it appends, the error code of each refusal, and
 // what differs between versions.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -305,6 +306,98 @@ TEST_F(ValidationModeTest, a_compacted_topic_checks_keys_in_either_mode) {
     create_topic("c", 1, {{"cleanup.policy", "compact"}, {"produce.batch.validation", "relaxed"}});
     EXPECT_EQ(code("c", batch_of({std::nullopt}, "v", protocol::compression::lz4)), to_wire(error_code::invalid_record));
     EXPECT_EQ(code("c", batch_of({"k"}, "v", protocol::compression::lz4)), 0);
+}
+
+// message.timestamp.before/after.max.ms (and difference.max.ms) around the broker's clock.
+class TimestampBoundsTest : public ProduceHandlerTest {
+protected:
+    static protocol::bytes batch_at(const std::vector<int64_t>& timestamps,
+                                    protocol::compression codec = protocol::compression::none) {
+        std::vector<protocol::record> records;
+        for (int64_t ts : timestamps) {
+            protocol::record r;
+            r.key = protocol::bytes{'k'};
+            r.value = protocol::bytes{'v'};
+            r.timestamp = ts;
+            r.offset = static_cast<int64_t>(records.size());
+            records.push_back(std::move(r));
+        }
+        protocol::batch_builder_options options;
+        options.codec = codec;
+        return protocol::build_batch(records, options);
+    }
+    static constexpr int64_t minute = 60'000;
+};
+
+TEST_F(TimestampBoundsTest, records_too_far_from_the_clock_are_named_and_nothing_is_written) {
+    create_topic("t", 1, {{"message.timestamp.before.max.ms", "60000"}, {"message.timestamp.after.max.ms", "60000"}});
+    const int64_t now = now_ms();
+    auto r = answer(request_of("t", 0, batch_at({now, now - 2 * minute, now + 2 * minute, -1})), 9);
+    EXPECT_EQ(r.error_code, to_wire(error_code::invalid_timestamp));
+    ASSERT_EQ(r.record_errors.size(), 2u);
+    EXPECT_EQ(r.record_errors[0].batch_index, 1);
+    EXPECT_EQ(r.record_errors[1].batch_index, 2);
+    ASSERT_TRUE(r.record_errors[0].batch_index_error_message);
+    EXPECT_NE(r.record_errors[0].batch_index_error_message->find(
+                  fmt::format("Timestamp {} of message with offset 1 is out of range", now - 2 * minute)),
+              std::string::npos)
+        << *r.record_errors[0].batch_index_error_message;
+    EXPECT_EQ(r.error_message, "One or more records have been rejected due to invalid timestamp");
+    EXPECT_EQ(log_end("t", 0), 0);
+    // A -1 ("no timestamp") lowest in the batch hides nothing above it.
+    auto hidden = answer(request_of("t", 0, batch_at({-1, now, now - 2 * minute})), 9);
+    EXPECT_EQ(hidden.error_code, to_wire(error_code::invalid_timestamp));
+    ASSERT_EQ(hidden.record_errors.size(), 1u);
+    EXPECT_EQ(hidden.record_errors[0].batch_index, 2);
+    // Within the bounds (and -1, "no timestamp"): appended.
+    EXPECT_EQ(answer(request_of("t", 0, batch_at({now - minute / 2, now + minute / 2, -1}))).error_code, 0);
+    EXPECT_EQ(log_end("t", 0), 3);
+}
+
+TEST_F(TimestampBoundsTest, each_side_has_its_own_bound) {
+    create_topic("past", 1, {{"message.timestamp.before.max.ms", "60000"}});
+    create_topic("future", 1, {{"message.timestamp.after.max.ms", "60000"}});
+    const int64_t now = now_ms();
+    const int64_t year = 365LL * 24 * 60 * minute;
+    EXPECT_EQ(answer(request_of("past", 0, batch_at({now - 2 * minute}))).error_code,
+              to_wire(error_code::invalid_timestamp));
+    EXPECT_EQ(answer(request_of("past", 0, batch_at({now + year}))).error_code, 0);
+    EXPECT_EQ(answer(request_of("future", 0, batch_at({now + 2 * minute}))).error_code,
+              to_wire(error_code::invalid_timestamp));
+    EXPECT_EQ(answer(request_of("future", 0, batch_at({0}))).error_code, 0);
+}
+
+TEST_F(TimestampBoundsTest, difference_max_ms_stands_in_for_an_unset_side) {
+    create_topic("d", 1, {{"message.timestamp.difference.max.ms", "60000"}});
+    create_topic("d_before", 1,
+                 {{"message.timestamp.difference.max.ms", "60000"}, {"message.timestamp.before.max.ms", "600000"}});
+    const int64_t now = now_ms();
+    EXPECT_EQ(answer(request_of("d", 0, batch_at({now - 2 * minute}))).error_code,
+              to_wire(error_code::invalid_timestamp));
+    EXPECT_EQ(answer(request_of("d", 0, batch_at({now + 2 * minute}))).error_code,
+              to_wire(error_code::invalid_timestamp));
+    EXPECT_EQ(answer(request_of("d_before", 0, batch_at({now - 2 * minute}))).error_code, 0);
+    EXPECT_EQ(answer(request_of("d_before", 0, batch_at({now + 2 * minute}))).error_code,
+              to_wire(error_code::invalid_timestamp));
+}
+
+TEST_F(TimestampBoundsTest, relaxed_validation_checks_them_too_and_log_append_time_does_not) {
+    create_topic("relaxed", 1,
+                 {{"message.timestamp.before.max.ms", "60000"}, {"produce.batch.validation", "relaxed"}});
+    create_topic("append_time", 1,
+                 {{"message.timestamp.before.max.ms", "60000"}, {"message.timestamp.type", "LogAppendTime"}});
+    const int64_t now = now_ms();
+    auto old = batch_at({now, now - 2 * minute}, protocol::compression::lz4);
+    auto r = answer(request_of("relaxed", 0, old));
+    EXPECT_EQ(r.error_code, to_wire(error_code::invalid_timestamp));
+    ASSERT_EQ(r.record_errors.size(), 1u);
+    EXPECT_EQ(r.record_errors[0].batch_index, 1);
+    EXPECT_EQ(answer(request_of("append_time", 0, old)).error_code, 0);
+}
+
+TEST_F(TimestampBoundsTest, unbounded_by_default) {
+    create_topic("t", 1);
+    EXPECT_EQ(answer(request_of("t", 0, batch_at({0, INT64_MAX / 2}))).error_code, 0);
 }
 
 }  // namespace
