@@ -609,7 +609,9 @@ bool connection::copy_slice_part(outgoing& out, const protocol::file_slice& slic
 }
 
 // Returns true when the slice is fully sent (part advanced); false when the
-// socket is full and a wait was scheduled, or the connection was closed.
+// socket is full and a wait was scheduled, this connection's turn is used up
+// and the rest was posted behind the other ready work, or the connection was
+// closed.
 bool connection::write_file_slice(outgoing& out, const protocol::file_slice& slice) {
     auto& socket = stream_.socket();
     int sock = socket.native_handle();
@@ -617,11 +619,18 @@ bool connection::write_file_slice(outgoing& out, const protocol::file_slice& sli
         boost::system::error_code ec;
         socket.native_non_blocking(true, ec);
     }
+    size_t sent_this_turn = 0;
     while (out.sent_in_part < slice.length) {
+        if (sent_this_turn >= sendfile_turn_bytes) {
+            asio::post(socket.get_executor(), [self = shared_from_this()] { self->write_next(); });
+            return false;
+        }
         off_t offset = static_cast<off_t>(slice.offset + out.sent_in_part);
-        ssize_t n = ::sendfile(sock, slice.fd, &offset, slice.length - out.sent_in_part);
+        size_t want = std::min(slice.length - out.sent_in_part, sendfile_turn_bytes);
+        ssize_t n = ::sendfile(sock, slice.fd, &offset, want);
         if (n > 0) {
             out.sent_in_part += static_cast<size_t>(n);
+            sent_this_turn += static_cast<size_t>(n);
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

@@ -100,6 +100,10 @@ private:
     std::unique_ptr<boost::asio::steady_timer> handshake_timer_;
     // Over TLS, the plaintext of the write in flight (allocated on first use).
     static constexpr size_t tls_chunk_bytes = 64 * 1024;
+    // Bytes one connection may sendfile before the I/O thread turns to the
+    // others: a large fetch of several MiB would otherwise hold every other
+    // connection's requests for milliseconds.
+    static constexpr size_t sendfile_turn_bytes = 256 * 1024;
     std::unique_ptr<uint8_t[]> tls_out_;
     broker& broker_;
     connection_registry& registry_;
