@@ -24,6 +24,7 @@
 #include "broker/config/config_def.h"
 #include "broker/net/server.h"
 #include "broker/quotas/quota_manager.h"
+#include "broker/replica/replication_throttle.h"
 #include "broker/replica/cluster_roles.h"
 #include "broker/security/authorizer.h"
 #include "broker/topics/log_cleaning.h"
@@ -188,6 +189,7 @@ broker::broker(broker_config config, log::background_executor executor)
     if (auto v = config_.value_of("quota.window.num")) window.samples = std::stoi(*v);
     if (auto v = config_.value_of("quota.window.size.seconds")) window.sample_ms = std::stoll(*v) * 1000;
     quotas_ = std::make_unique<quotas::quota_manager>(*store_, io_->get_executor(), window);
+    replication_throttle_ = std::make_unique<replica::replication_throttle>(config_);
     cleaning_ = std::make_unique<log_cleaning>(config_, *io_, *topics_, to_background);
     // However a topic goes (DeleteTopics here, or another broker's seen
     // through the store's watch), the cleaner forgets its partitions.

@@ -45,6 +45,7 @@ class coordinator;
 }
 namespace replica {
 class cluster_roles;
+class replication_throttle;
 }
 namespace quotas {
 class quota_manager;
@@ -88,6 +89,7 @@ public:
     txn::coordinator& transactions() { return *transactions_; }
     log_cleaning& cleaning() { return *cleaning_; }
     quotas::quota_manager& quotas() { return *quotas_; }
+    replica::replication_throttle& replication_throttle() { return *replication_throttle_; }
     // Dynamic broker configs and group configs (config/dynamic_config_store.h).
     dynamic_config_store& dynamic_configs() { return *dynamic_configs_; }
     const security::authorizer& authorizer() const { return *authorizer_; }
@@ -134,6 +136,7 @@ private:
     std::unique_ptr<txn::coordinator> transactions_;
     std::unique_ptr<log_cleaning> cleaning_;
     std::unique_ptr<quotas::quota_manager> quotas_;
+    std::unique_ptr<replica::replication_throttle> replication_throttle_;
     std::unique_ptr<dynamic_config_store> dynamic_configs_;
     std::unique_ptr<security::authorizer> authorizer_;
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only

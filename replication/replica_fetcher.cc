@@ -169,6 +169,12 @@ private:
                     out_of_range.push_back(tp);
                     break;
                 case fetch_state::fetching:
+                    if (auto hold = options_.throttle_hold ? options_.throttle_hold(tp) : std::chrono::milliseconds(0);
+                        hold.count() > 0) {
+                        p.delayed_until = now + hold;
+                        next_ready = next_ready ? std::min(*next_ready, p.delayed_until) : p.delayed_until;
+                        break;
+                    }
                     to_fetch.push_back(tp);
                     break;
                 case fetch_state::paused:
@@ -425,6 +431,7 @@ private:
             return;
         }
         if (auto records = pd.records.contiguous(); records && !records->empty()) {
+            if (options_.throttle_fetched) options_.throttle_fetched(tp, records->size());
             error_code appended = append_fetched(p, *records);
             if (appended != error_code::none) return partition_failed(tp, p, appended);
         } else if (!pd.records.is_null() && pd.records.size() > 0) {

@@ -361,6 +361,10 @@ void broker_config::read_fields() {
     c.replica_fetch_backoff_ms = i32("replica.fetch.backoff.ms");
     c.replica_socket_timeout_ms = i32("replica.socket.timeout.ms");
     c.num_replica_fetchers = i32("num.replica.fetchers");
+    c.leader_replication_throttled_rate = num("leader.replication.throttled.rate");
+    c.follower_replication_throttled_rate = num("follower.replication.throttled.rate");
+    c.replication_quota_window_num = i32("replication.quota.window.num");
+    c.replication_quota_window_size_seconds = i32("replication.quota.window.size.seconds");
     // Kafka's own cross-checks, in its words.
     if (c.replica_fetch_wait_max_ms > c.replica_socket_timeout_ms) {
         throw config_error("replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to "

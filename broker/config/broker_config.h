@@ -82,6 +82,11 @@ struct broker_config {
     int32_t replica_fetch_backoff_ms = 1000;
     int32_t replica_socket_timeout_ms = 30000;
     int32_t num_replica_fetchers = 1;  // fetchers per source broker
+    // Bytes per second of throttled replicas' data (INT64_MAX: no throttle).
+    int64_t leader_replication_throttled_rate = INT64_MAX;
+    int64_t follower_replication_throttled_rate = INT64_MAX;
+    int32_t replication_quota_window_num = 11;
+    int32_t replication_quota_window_size_seconds = 1;
     int32_t num_network_threads = 3;
     int32_t num_io_threads = 8;
     int32_t min_insync_replicas = 1;

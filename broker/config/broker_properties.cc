@@ -148,6 +148,12 @@ std::vector<config_def> used_defs() {
         {.name = "replica.fetch.backoff.ms", .type = t::int32, .default_value = "1000", .min = 0},
         {.name = "replica.socket.timeout.ms", .type = t::int32, .default_value = "30000"},
         {.name = "num.replica.fetchers", .type = t::int32, .default_value = "1", .min = 1},
+        // Kafka's replication throttle: rates are DynamicConfig.Broker's
+        // (bytes per second), the window ReplicationQuotaManager's.
+        {.name = "leader.replication.throttled.rate", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "follower.replication.throttled.rate", .type = t::int64, .default_value = long_max, .min = 0},
+        {.name = "replication.quota.window.num", .type = t::int32, .default_value = "11", .min = 1},
+        {.name = "replication.quota.window.size.seconds", .type = t::int32, .default_value = "1", .min = 1},
         // Connections (broker/net/connection_limits.h).
         {.name = "connections.max.idle.ms", .type = t::int64, .default_value = "600000"},
         {.name = "max.connections", .type = t::int32, .default_value = int_max, .min = 0},

@@ -219,6 +219,9 @@ std::optional<std::string> validate(const config_def& def, std::string_view valu
                                                  "String must be one of: " + allowed_list(def.allowed));
                 }
             }
+            if (def.accepts != nullptr && !def.accepts(trim(value))) {
+                return invalid_value_message(def.name, value, std::string(def.refusal));
+            }
             return std::nullopt;
         }
         case config_type::string:

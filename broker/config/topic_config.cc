@@ -11,8 +11,14 @@ namespace {
 using protocol::error_code;
 using t = config_type;
 
+constexpr std::string_view throttled_replicas_refusal =
+    "must be the literal '*' or a list of replicas in the following format: "
+    "[partitionId]:[brokerId],[partitionId]:[brokerId],...";
+
+bool is_throttled_replica_list(std::string_view value) { return parse_throttled_replicas(value).has_value(); }
+
 struct topic_def {
-    config_def def{};  // default_value unused: the broker synonym supplies it
+    config_def def{};  // default_value only without a broker property (else that supplies it)
     std::string_view broker_name{};
 };
 
@@ -28,7 +34,18 @@ const std::vector<topic_def>& topic_defs() {
         {{.name = "file.delete.delay.ms", .type = t::int64, .min = 0}, "log.segment.delete.delay.ms"},
         {{.name = "flush.messages", .type = t::int64, .min = 1}, "log.flush.interval.messages"},
         {{.name = "flush.ms", .type = t::int64, .min = 0}, "log.flush.interval.ms"},
+        // Topic-only in Kafka: no broker property behind them.
+        {{.name = "follower.replication.throttled.replicas",
+          .type = t::list,
+          .default_value = "",
+          .accepts = is_throttled_replica_list,
+          .refusal = throttled_replicas_refusal}},
         {{.name = "index.interval.bytes", .type = t::int32, .min = 0}, "log.index.interval.bytes"},
+        {{.name = "leader.replication.throttled.replicas",
+          .type = t::list,
+          .default_value = "",
+          .accepts = is_throttled_replica_list,
+          .refusal = throttled_replicas_refusal}},
         {{.name = "max.compaction.lag.ms", .type = t::int64, .min = 1}, "log.cleaner.max.compaction.lag.ms"},
         {{.name = "max.message.bytes", .type = t::int32, .min = 0}, "message.max.bytes"},
         {{.name = "message.downconversion.enable", .type = t::boolean}, "log.message.downconversion.enable"},
@@ -72,6 +89,35 @@ const topic_def* find_def(std::string_view name) {
     return nullptr;
 }
 
+}  // namespace
+
+std::optional<throttled_replicas> parse_throttled_replicas(std::string_view value) {
+    throttled_replicas out;
+    auto v = trim(value);
+    if (v == "*") {
+        out.all = true;
+        return out;
+    }
+    if (v.empty()) return out;
+    for (const auto& item : split_list(std::string(v))) {
+        auto one = trim(item);
+        auto colon = one.find(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        auto partition = parse_int(trim(one.substr(0, colon)), 0, INT32_MAX);
+        auto broker = parse_int(trim(one.substr(colon + 1)), 0, INT32_MAX);
+        if (!partition || !broker) return std::nullopt;
+        out.replicas.emplace_back(static_cast<int32_t>(*partition), static_cast<int32_t>(*broker));
+    }
+    return out;
+}
+
+bool throttled_replicas::covers(int32_t partition, int32_t broker) const {
+    if (all) return true;
+    return std::find(replicas.begin(), replicas.end(), std::pair<int32_t, int32_t>{partition, broker}) != replicas.end();
+}
+
+namespace {
+
 op_result invalid(error_code code, std::string message) { return {code, std::move(message)}; }
 
 }  // namespace
@@ -109,6 +155,10 @@ std::optional<std::string> effective(const topic_config& overrides, std::string_
     const topic_def* d = find_def(name);
     if (d == nullptr) return std::nullopt;
     if (auto it = overrides.find(std::string(name)); it != overrides.end()) return std::string(trim(it->second));
+    if (d->broker_name.empty()) {
+        if (!d->def.default_value) return std::nullopt;
+        return std::string(*d->def.default_value);
+    }
     return broker.value_of(d->broker_name);
 }
 
@@ -119,7 +169,9 @@ std::vector<config_entry> describe(const topic_config& overrides, const broker_c
         e.name = std::string(d.def.name);
         e.value = effective(overrides, d.def.name, broker);
         auto it = overrides.find(e.name);
-        e.source = it != overrides.end() ? config_source::dynamic_topic_config : broker.source_of(d.broker_name);
+        e.source = it != overrides.end()        ? config_source::dynamic_topic_config
+                   : d.broker_name.empty() ? config_source::default_config
+                                           : broker.source_of(d.broker_name);
         e.read_only = false;
         e.is_sensitive = false;
         e.type = static_cast<int8_t>(d.def.type);
@@ -127,8 +179,10 @@ std::vector<config_entry> describe(const topic_config& overrides, const broker_c
             if (it != overrides.end()) {
                 e.synonyms.push_back({e.name, std::string(trim(it->second)), config_source::dynamic_topic_config});
             }
-            auto inherited = broker.synonyms_of(d.broker_name);
-            e.synonyms.insert(e.synonyms.end(), inherited.begin(), inherited.end());
+            if (!d.broker_name.empty()) {
+                auto inherited = broker.synonyms_of(d.broker_name);
+                e.synonyms.insert(e.synonyms.end(), inherited.begin(), inherited.end());
+            }
         }
         out.push_back(std::move(e));
     }
@@ -220,6 +274,9 @@ topic_settings resolve_topic_settings(const topic_config& overrides, const broke
     s.timestamp_before_max_ms = before != INT64_MAX ? before : difference;
     s.timestamp_after_max_ms = after != INT64_MAX ? after : difference;
     s.preallocate = flag("preallocate");
+    s.leader_throttled = parse_throttled_replicas(str("leader.replication.throttled.replicas")).value_or(throttled_replicas{});
+    s.follower_throttled =
+        parse_throttled_replicas(str("follower.replication.throttled.replicas")).value_or(throttled_replicas{});
     s.relaxed_validation = str("produce.batch.validation") == "relaxed";
     return s;
 }

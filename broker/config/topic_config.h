@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/config/broker_config.h"
@@ -69,6 +70,17 @@ struct storage_settings {
 };
 
 // Everything the broker acts on for one topic, resolved.
+// A topic's leader/follower.replication.throttled.replicas: "*" (every
+// replica) or partition:broker pairs.
+struct throttled_replicas {
+    bool all = false;
+    std::vector<std::pair<int32_t, int32_t>> replicas;
+    bool covers(int32_t partition, int32_t broker) const;
+    bool any() const { return all || !replicas.empty(); }
+};
+// nullopt when `value` is neither "*", empty, nor a list of partition:broker.
+std::optional<throttled_replicas> parse_throttled_replicas(std::string_view value);
+
 struct topic_settings {
     storage_settings storage;
     int32_t max_message_bytes;
@@ -86,6 +98,10 @@ struct topic_settings {
     int64_t timestamp_before_max_ms;
     int64_t timestamp_after_max_ms;
     bool preallocate;
+    // leader/follower.replication.throttled.replicas: whose replication
+    // the broker's leader/follower throttled rate holds back.
+    throttled_replicas leader_throttled;
+    throttled_replicas follower_throttled;
     // produce.batch.validation=relaxed: batches are checked from their
     // header and CRC only, never decompressed (unless the topic needs keys).
     bool relaxed_validation;

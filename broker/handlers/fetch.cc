@@ -24,6 +24,7 @@
 #include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/metrics/record.h"
 #include "broker/topics/partition_leader.h"
+#include "broker/replica/replication_throttle.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
 
@@ -188,8 +189,26 @@ struct evaluation {
     std::vector<partition_answer> answers;  // left empty by a count-only evaluation
     size_t partitions = 0;
     size_t bytes = 0;
+    size_t throttled_bytes = 0;  // of replicas under the leader's replication throttle
     bool has_error = false;
 };
+
+// Kafka's leader replication throttle (replica/replication_throttle.h):
+// whether this follower fetch's partition counts against the rate, and
+// whether it gets nothing now. One topic lookup, and only while a rate is set.
+struct replication_hold {
+    bool counted = false;
+    bool held = false;
+};
+
+replication_hold leader_replication_hold(broker& b, const fetch_plan& plan, const session_partition& sp,
+                                         const partition_state& ps) {
+    if (!plan.from_follower() || b.config().leader_replication_throttled_rate == INT64_MAX) return {};
+    const topic_state* t = b.topics().find(sp.topic);
+    if (t == nullptr || !b.replication_throttle().leader_throttles(t->settings, sp.partition)) return {};
+    return {true, b.replication_throttle().leader_holds(t->settings, sp.partition, node_id(plan.replica_id),
+                                                        ps.replica.isr(), now_ms())};
+}
 
 size_t non_negative(int32_t n) { return n > 0 ? static_cast<size_t>(n) : 0; }
 
@@ -302,6 +321,8 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
                 ev.has_error = true;  // answered at once, as an error would be
             } else if (sp.fetch_offset < lg.log_start_offset() || sp.fetch_offset > lg.log_end_offset()) {
                 out.error_code = to_wire(error_code::offset_out_of_range);
+            } else if (auto hold = leader_replication_hold(b, plan, sp, *ps); hold.held) {
+                // Throttled: no records this time, as Kafka's leader answers.
             } else if (sp.fetch_offset < readable) {
                 size_t limit = std::min(budget, non_negative(sp.max_bytes));
                 auto read = lg.read_for_fetch(sp.fetch_offset, limit, readable, min_one_batch);
@@ -323,6 +344,7 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
                         }
                     }
                     ev.bytes += read.bytes;
+                    if (hold.counted) ev.throttled_bytes += read.bytes;
                     budget -= std::min(budget, read.bytes);
                     if (read.bytes > 0) min_one_batch = false;
                 }
@@ -406,6 +428,7 @@ protocol::writer encode_answer(broker& b, const fetch_plan& plan, evaluation& ev
     }
     protocol::writer w;
     respond_from(b, plan, ev).encode(w, version);
+    if (ev.throttled_bytes > 0) b.replication_throttle().leader_sent(ev.throttled_bytes, now_ms());
     if (plan.from_follower() || version < 1) return w;
     const int32_t t = b.quotas().record_fetch(who.origin->principal, who.client_id, w.size(), now_ms());
     if (t > 0 && w.buffer().size() >= 4) {

@@ -13,6 +13,7 @@
 #include "broker/net/tls_context.h"
 #include "broker/replica/fetcher_options.h"
 #include "broker/replica/partition_follower_log.h"
+#include "broker/replica/replication_throttle.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "broker/txn/coordinator.h"
@@ -70,6 +71,23 @@ cluster_roles::cluster_roles(broker& b) : broker_(b) {
     auto options = fetcher_options(b.config());
     options.tls = inter.tls;
     options.tls_verify_host = inter.verify_host;
+    // The follower side of the replication throttle (replication_throttle.h).
+    options.throttle_hold = [this, alive = std::weak_ptr<bool>(alive_)](const replication::topic_partition& tp) {
+        if (alive.expired() || broker_.config().follower_replication_throttled_rate == INT64_MAX) {
+            return std::chrono::milliseconds(0);
+        }
+        const topic_state* t = broker_.topics().find(tp.topic);
+        const partition_state* p = broker_.topics().find(tp.topic, tp.partition);
+        if (t == nullptr || p == nullptr) return std::chrono::milliseconds(0);
+        return broker_.replication_throttle().follower_hold(t->settings, tp.partition, p->replica.isr(), now_ms());
+    };
+    options.throttle_fetched = [this, alive = std::weak_ptr<bool>(alive_)](const replication::topic_partition& tp,
+                                                                           size_t bytes) {
+        if (alive.expired() || broker_.config().follower_replication_throttled_rate == INT64_MAX) return;
+        const topic_state* t = broker_.topics().find(tp.topic);
+        if (t == nullptr || !broker_.replication_throttle().follower_throttles(t->settings, tp.partition)) return;
+        broker_.replication_throttle().follower_fetched(bytes, now_ms());
+    };
     fetchers_ = std::make_unique<follower_fetchers>(executor, std::move(options), endpoint_of, on_problem,
                                                     b.config().num_replica_fetchers);
 }

@@ -1,0 +1,114 @@
+"""Kafka's replication throttle on a cluster of two brokers: with
+leader.replication.throttled.rate (set dynamically on the leader, as
+kafka-configs.sh --entity-type brokers does) and the topic's
+leader.replication.throttled.replicas, a replica added by a reassignment
+catches up no faster than the rate allows; the same with
+follower.replication.throttled.rate on the new replica's broker and
+follower.replication.throttled.replicas. Once in sync a replica is never held
+back (acks=all producers keep their speed), and after the catch-up the new
+replica holds every acknowledged record: the old one is killed with -9 and
+everything is read back from the new one. Data by confluent-kafka; configs
+by its admin client; the reassignment as raw AlterPartitionReassignments
+(no Debian client has it)."""
+
+import time
+
+from confluent_kafka.admin import ConfigResource
+
+from sluice_harness import admin, consume, produce, unique, wait_until
+from test_cluster import bootstrap_of, by_node, partition_meta, start_cluster, values
+from test_cluster_reassignment import alter, create_on
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
+
+T = 15
+RECORDS = 6000
+VALUE = 1000  # bytes: 6 MB to copy
+RATE = 1000000  # bytes per second
+
+
+def alter_configs(brokers, kind, name, configs):
+    res = ConfigResource(kind, name, set_config=configs)
+    for f in admin(bootstrap_of(brokers)).alter_configs([res], request_timeout=T).values():
+        f.result(T)
+
+
+def fill(brokers, topic, n=RECORDS, tag=b"r"):
+    msgs = [{"value": tag + b"%06d-" % i + b"x" * (VALUE - 8)} for i in range(n)]
+    produce(bootstrap_of(brokers), topic, msgs, **{"linger.ms": 20, "batch.size": 1000000})
+    return [m["value"] for m in msgs]
+
+
+def seconds_to_join_isr(brokers, topic, node):
+    start = time.monotonic()
+    assert alter(brokers[0], {topic: {0: [0, node]}}) == {(topic, 0): 0}
+    wait_until(lambda: node in partition_meta(brokers, topic).isrs, 60, "broker %d in the ISR" % node)
+    return time.monotonic() - start
+
+
+def check_everything_on(brokers, topic, node, expected):
+    """Kill the old replica (broker 0) with -9: the new one leads and has every record."""
+    by_node(brokers, 0).kill9()
+    wait_until(lambda: partition_meta(brokers, topic).leader == node, 30, "broker %d leading" % node)
+    assert values(consume(by_node(brokers, node).bootstrap, topic)) == expected
+
+
+def test_the_leader_throttles_a_catching_up_replica(etcd, broker_factory):
+    brokers = start_cluster(broker_factory, etcd, n=2)
+    topic = unique("lthrottle")
+    create_on(brokers, topic, [0])
+    expected = fill(brokers, topic)
+    alter_configs(brokers, "broker", "0", {"leader.replication.throttled.rate": str(RATE)})
+    alter_configs(brokers, "topic", topic, {"leader.replication.throttled.replicas": "*"})
+    took = seconds_to_join_isr(brokers, topic, 1)
+    # 6 MB at 1 MB/s, less one second's burst: at least ~5 s. Unthrottled
+    # the copy takes well under a second.
+    assert took >= 3.5, "caught up in %.1f s: not throttled" % took
+
+    # In sync, it is not held back even at 100 KB/s: 3 MB acks=all in far
+    # less than the 30 s a throttle would take.
+    alter_configs(brokers, "broker", "0", {"leader.replication.throttled.rate": "100000"})
+    alter_configs(brokers, "topic", topic, {"leader.replication.throttled.replicas": "*", "min.insync.replicas": "2"})
+    start = time.monotonic()
+    expected += fill(brokers, topic, n=3000, tag=b"s")
+    assert time.monotonic() - start < 15
+
+    check_everything_on(brokers, topic, 1, expected)
+
+
+def test_the_follower_throttles_its_own_fetches(etcd, broker_factory):
+    brokers = start_cluster(broker_factory, etcd, n=2)
+    topic = unique("fthrottle")
+    create_on(brokers, topic, [0])
+    expected = fill(brokers, topic)
+    alter_configs(brokers, "broker", "1", {"follower.replication.throttled.rate": str(RATE)})
+    alter_configs(brokers, "topic", topic, {"follower.replication.throttled.replicas": "0:1"})
+    took = seconds_to_join_isr(brokers, topic, 1)
+    assert took >= 3.5, "caught up in %.1f s: not throttled" % took
+    check_everything_on(brokers, topic, 1, expected)
+
+
+def test_a_replica_not_listed_is_not_throttled(etcd, broker_factory):
+    brokers = start_cluster(broker_factory, etcd, n=2)
+    topic = unique("unlisted")
+    create_on(brokers, topic, [0])
+    expected = fill(brokers, topic)
+    # A rate of 1 byte per second, but the topic lists another broker's replica.
+    alter_configs(brokers, "broker", "0", {"leader.replication.throttled.rate": "1"})
+    alter_configs(brokers, "topic", topic, {"leader.replication.throttled.replicas": "0:5"})
+    took = seconds_to_join_isr(brokers, topic, 1)
+    assert took < 30
+    check_everything_on(brokers, topic, 1, expected)
+
+
+def test_bad_throttled_replica_lists_are_refused(etcd, broker_factory):
+    from confluent_kafka.admin import NewTopic
+    brokers = start_cluster(broker_factory, etcd, n=1)
+    for bad in ["0", "a:1", "0:1,*", "-1:0"]:
+        fs = admin(bootstrap_of(brokers)).create_topics(
+            [NewTopic(unique("bad"), 1, 1, config={"leader.replication.throttled.replicas": bad})], request_timeout=T)
+        (f,) = fs.values()
+        try:
+            f.result(T)
+            raise AssertionError("%r accepted" % bad)
+        except Exception as e:  # KafkaException(INVALID_CONFIG)
+            assert "INVALID_CONFIG" in str(e) or "must be the literal" in str(e), e
