@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 
+#include "log/index_block_cache.h"
 #include "log/offset_index.h"
 #include "log/partition_log.h"
 #include "log/time_index.h"
@@ -146,5 +147,28 @@ void time_index_lookup(benchmark::State& state) {
     }
 }
 BENCHMARK(time_index_lookup);
+
+// The same lookups with the index block cache held to its minimum (4
+// blocks), so nearly every lookup's binary search loads its blocks again
+// with pread (from the page cache): the cost of a cache miss, and with it
+// of a broker whose log.index.cache.bytes is far below its hot indexes.
+void offset_index_lookup_cache_miss(benchmark::State& state) {
+    bench_dir dir;
+    log::offset_index index;
+    index.open(dir.path() / "a.index", 0, 10 << 20);
+    const int64_t entries = (10 << 20) / 8;
+    for (int64_t i = 1; i <= entries; ++i) index.append(i * 16, static_cast<uint32_t>(i * 1024));
+    const size_t before = log::index_block_cache::capacity();
+    log::index_block_cache::set_capacity(0);
+    const uint64_t misses = log::index_block_cache::local().misses();
+    std::mt19937_64 rng(2);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(index.lookup(static_cast<int64_t>(rng() % static_cast<uint64_t>(entries * 16))));
+    }
+    state.counters["misses_per_lookup"] = benchmark::Counter(
+        static_cast<double>(log::index_block_cache::local().misses() - misses) / static_cast<double>(state.iterations()));
+    log::index_block_cache::set_capacity(before);
+}
+BENCHMARK(offset_index_lookup_cache_miss);
 
 }  // namespace
