@@ -24,6 +24,7 @@
 #include "broker/config/config_def.h"
 #include "broker/net/server.h"
 #include "broker/quotas/quota_manager.h"
+#include "broker/schema_registry/registry_service.h"
 #include "broker/replica/cluster_roles.h"
 #include "broker/security/authorizer.h"
 #include "broker/topics/log_cleaning.h"
@@ -214,6 +215,10 @@ broker::broker(broker_config config, log::background_executor executor)
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
     }
+    if (!config_.schema_registry_listeners.empty()) {
+        schema_registry_ = std::make_unique<schema_registry::registry_service>(
+            *this, config_.schema_registry_listeners, std::chrono::milliseconds(config_.http_request_timeout_ms));
+    }
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());
 }
@@ -251,6 +256,7 @@ void broker::stop_now() {
     spdlog::info("shutting down");
     server_->stop();
     if (http_) http_->stop();
+    if (schema_registry_) schema_registry_->stop();
     groups_->stop();
     transactions_->stop();
     cleaning_->stop();  // before the logs close

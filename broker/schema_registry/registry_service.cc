@@ -1,0 +1,203 @@
+#include "broker/schema_registry/registry_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "broker/broker.h"
+#include "broker/http/http_server.h"
+#include "broker/schema_registry/rest.h"
+#include "broker/topics/commit_wait.h"
+#include "broker/topics/partition_leader.h"
+#include "broker/topics/partition_ref.h"
+#include "broker/topics/topic_registry.h"
+#include "log/file_util.h"
+#include "log/partition_log.h"
+#include "protocol/record_batch.h"
+#include "replication/metadata_store.h"
+
+namespace sluice::broker::schema_registry {
+
+namespace {
+
+constexpr size_t read_chunk_bytes = size_t{1} << 20;
+constexpr int16_t wanted_replication = 3;
+
+std::string text_of(const protocol::bytes& b) { return std::string(b.begin(), b.end()); }
+
+}  // namespace
+
+registry_service::registry_service(broker& b, const std::vector<listener>& listeners,
+                                   std::chrono::milliseconds request_timeout)
+    : b_(b) {
+    catch_up();
+    http::routes routes;
+    routes.any = [this](std::string_view method, std::string_view target, std::string body,
+                        http::routes::reply_fn reply) { handle(method, target, std::move(body), std::move(reply)); };
+    http_ = std::make_unique<http::http_server>(
+        b_.io(), listeners, std::move(routes), request_timeout,
+        http::server_options{"schema.registry.listeners", "Schema registry", body_limit});
+    spdlog::info("schema registry: {} subject(s), {} schema(s) from {}", state_.subjects().size(),
+                 state_.schemas().size(), schemas_topic_name);
+}
+
+registry_service::~registry_service() { stop(); }
+
+void registry_service::stop() {
+    *alive_ = false;
+    if (http_) http_->stop();
+}
+
+uint16_t registry_service::bound_port() const { return http_ ? http_->bound_port() : 0; }
+
+void registry_service::catch_up() {
+    partition_state* p = b_.topics().find(schemas_topic_name, 0);
+    if (p == nullptr) return;
+    next_offset_ = std::max(next_offset_, p->log->log_start_offset());
+    const int64_t end = p->log->high_watermark();
+    protocol::bytes buffer;
+    std::vector<protocol::record> records;
+    while (next_offset_ < end) {
+        auto result = p->log->read(next_offset_, read_chunk_bytes, end, true);
+        if (result.error != protocol::error_code::none || result.slices.empty()) break;
+        buffer.resize(result.bytes);
+        size_t at = 0;
+        for (const auto& s : result.slices) {
+            if (at + s.length > buffer.size() ||
+                log::file_util::pread_full(s.fd, buffer.data() + at, s.length, s.offset) !=
+                    static_cast<int64_t>(s.length)) {
+                spdlog::warn("{}: read at {} failed", schemas_topic_name, next_offset_);
+                return;
+            }
+            at += s.length;
+        }
+        const int64_t before = next_offset_;
+        protocol::batch_iterator batches(buffer);
+        while (auto batch = batches.next()) {
+            auto header = protocol::read_batch_header(*batch);
+            if (!header || header->magic != protocol::current_magic) break;
+            records.clear();
+            if (!header->is_control() && protocol::decode_records(*batch, records) == protocol::error_code::none) {
+                for (const auto& r : records) {
+                    if (r.offset < next_offset_ || r.offset >= end || !r.key) continue;
+                    std::optional<std::string> value;
+                    if (r.value) value = text_of(*r.value);
+                    if (!state_.apply(text_of(*r.key), value)) {
+                        spdlog::warn("{}: skipping malformed record at offset {}", schemas_topic_name, r.offset);
+                    }
+                }
+            }
+            next_offset_ = std::max(next_offset_, header->last_offset() + 1);
+        }
+        if (next_offset_ <= before) break;  // no whole batch: wait for more
+    }
+}
+
+void registry_service::handle(std::string_view method, std::string_view target, std::string body,
+                              http::routes::reply_fn reply) {
+    routed r = route(method, target, std::move(body));
+    if (!r.write) {
+        catch_up();
+        return reply(r.run(state_).reply);
+    }
+    writes_.push_back({std::move(r.run), std::move(reply)});
+    if (!writing_) next_write();
+}
+
+void registry_service::next_write() {
+    if (writes_.empty() || !*alive_) {
+        writing_ = false;
+        return;
+    }
+    writing_ = true;
+    run_write();
+}
+
+void registry_service::finish_write(http::answer a) {
+    auto w = std::move(writes_.front());
+    writes_.pop_front();
+    w.reply(std::move(a));
+    next_write();
+}
+
+bool registry_service::ensure_topic() {
+    if (b_.topics().find(schemas_topic_name) != nullptr) return true;
+    // One partition (a single order of writes), compacted, replicated as
+    // far as the brokers alive allow, as Confluent's kafkastore topic.
+    const auto live = static_cast<int16_t>(std::max<size_t>(1, b_.metadata().live_brokers().size()));
+    topic_config configs{{"cleanup.policy", "compact"}};
+    b_.topics().create(std::string(schemas_topic_name), 1, std::min(wanted_replication, live), configs, false,
+                       [](op_result result) {
+                           if (!result.ok() && result.code != protocol::error_code::topic_already_exists) {
+                               spdlog::error("cannot create {}: {}", schemas_topic_name, result.message);
+                           }
+                       });
+    return b_.topics().find(schemas_topic_name) != nullptr;
+}
+
+void registry_service::run_write() {
+    if (!ensure_topic()) {
+        return finish_write(error_answer(errc::store_error, "The schemas topic is being created; retry"));
+    }
+    topic_state* topic = b_.topics().find(schemas_topic_name);
+    partition_state& p = *topic->partitions.front();
+    const replication::leader_state* leader = p.replica.leader();
+    if (leader == nullptr) {
+        auto id = p.replica.leader_id();
+        return finish_write(error_answer(
+            errc::forwarding_error, "This broker is not the leader of " + std::string(schemas_topic_name) +
+                                        "; send writes to the registry of broker " +
+                                        (id ? std::to_string(id->value()) : std::string("(none yet)"))));
+    }
+    auto alive = std::weak_ptr<bool>(alive_);
+    const auto ref = ref_of(std::string(schemas_topic_name), p);
+    // Everything already in the log counts (a new leader's tail), so wait
+    // until it is committed before planning against it.
+    if (p.log->high_watermark() < p.log->log_end_offset()) {
+        return await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms,
+                            [this, alive](commit_outcome outcome) {
+                                if (alive.expired() || !*alive.lock()) return;
+                                if (outcome == commit_outcome::committed) return run_write();
+                                finish_write(error_answer(errc::operation_timeout,
+                                                          "Timed out waiting for the schemas topic to catch up"));
+                            });
+    }
+    catch_up();
+    plan planned = writes_.front().run(state_);
+    if (planned.records.empty()) return finish_write(std::move(planned.reply));
+    if (static_cast<int32_t>(leader->isr().size()) < topic->settings.min_insync_replicas) {
+        return finish_write(error_answer(errc::store_error, "Not enough in-sync replicas of the schemas topic"));
+    }
+    const int64_t now = now_ms();
+    std::vector<protocol::record> records;
+    for (auto& r : planned.records) {
+        protocol::record out;
+        out.offset = static_cast<int64_t>(records.size());
+        out.timestamp = now;
+        out.key = protocol::bytes(r.key.begin(), r.key.end());
+        if (r.value) out.value = protocol::bytes(r.value->begin(), r.value->end());
+        records.push_back(std::move(out));
+    }
+    protocol::bytes batch = protocol::build_batch(records, {});
+    log::append_result appended = p.log->append(std::span<uint8_t>(batch), p.replica.epoch().value(), now);
+    if (appended.error != protocol::error_code::none) {
+        spdlog::error("writing to {} failed: {}", schemas_topic_name, protocol::error_name(appended.error));
+        return finish_write(error_answer(errc::store_error, "Error in the backend data store: " +
+                                                                std::string(protocol::error_name(appended.error))));
+    }
+    on_leader_append(p);
+    b_.flush_if_due(std::string(schemas_topic_name), 0);
+    auto reply = std::make_shared<http::answer>(std::move(planned.reply));
+    await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms, [this, alive, reply](commit_outcome outcome) {
+        if (alive.expired() || !*alive.lock()) return;
+        if (outcome == commit_outcome::committed) {
+            catch_up();
+            return finish_write(std::move(*reply));
+        }
+        finish_write(outcome == commit_outcome::timed_out
+                         ? error_answer(errc::operation_timeout, "Timed out waiting for the schemas topic")
+                         : error_answer(errc::store_error, "The write to the schemas topic was not committed"));
+    });
+}
+
+}  // namespace sluice::broker::schema_registry

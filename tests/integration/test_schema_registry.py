@@ -1,0 +1,202 @@
+"""The built-in schema registry (schema.registry.listeners) with real
+clients: confluent-kafka's SchemaRegistryClient (register, look up, check
+compatibility, configure, delete) and its JSON Schema serializer producing
+to and consuming from the broker; @kafkajs/confluent-schema-registry with
+Avro (register, encode, produce with kafkajs, consume, decode old records
+with the new reader). The registry is rebuilt from `_schemas` after kill -9;
+bad input gets Confluent's error codes and never takes the broker down."""
+
+import json
+import os
+
+import pytest
+import requests
+
+from sluice_harness import consume, free_port, produce, run, unique
+
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry.error import SchemaRegistryError
+from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
+CT = {"Content-Type": "application/vnd.schemaregistry.v1+json"}
+
+V1 = json.dumps({"type": "record", "name": "User", "namespace": "t",
+                 "fields": [{"name": "name", "type": "string"}]})
+V2 = json.dumps({"type": "record", "name": "User", "namespace": "t",
+                 "fields": [{"name": "name", "type": "string"},
+                            {"name": "age", "type": "int", "default": 0}]})
+V3_BAD = json.dumps({"type": "record", "name": "User", "namespace": "t",
+                     "fields": [{"name": "name", "type": "string"},
+                                {"name": "email", "type": "string"}]})
+
+
+@pytest.fixture
+def registry(broker_factory):
+    port = free_port()
+    b = broker_factory({"schema.registry.listeners": "http://127.0.0.1:%d" % port})
+    b.registry_url = "http://127.0.0.1:%d" % port
+    return b
+
+
+def error_of(fn, *args):
+    with pytest.raises(SchemaRegistryError) as e:
+        fn(*args)
+    return e.value.error_code
+
+
+def test_python_client_register_lookup_compatibility_delete(registry):
+    sr = SchemaRegistryClient({"url": registry.registry_url})
+    subject = unique("users") + "-value"
+    id1 = sr.register_schema(subject, Schema(V1, "AVRO"))
+    assert sr.register_schema(subject, Schema(V1, "AVRO")) == id1
+    assert sr.test_compatibility(subject, Schema(V2, "AVRO")) is True
+    assert sr.test_compatibility(subject, Schema(V3_BAD, "AVRO")) is False
+    id2 = sr.register_schema(subject, Schema(V2, "AVRO"))
+    assert id2 == id1 + 1
+    assert error_of(sr.register_schema, subject, Schema(V3_BAD, "AVRO")) == 409
+
+    latest = sr.get_latest_version(subject)
+    assert (latest.version, latest.schema_id) == (2, id2)
+    assert json.loads(latest.schema.schema_str) == json.loads(V2)
+    assert sr.get_version(subject, 1).schema_id == id1
+    assert sr.get_versions(subject) == [1, 2]
+    assert json.loads(sr.get_schema(id1).schema_str) == json.loads(V1)
+    found = sr.lookup_schema(subject, Schema(V1, "AVRO"))
+    assert (found.version, found.schema_id) == (1, id1)
+    assert subject in sr.get_subjects()
+
+    assert sr.get_compatibility() == "BACKWARD"
+    # confluent-kafka 1.7 returns the response body.
+    assert sr.set_compatibility(subject, "NONE") == {"compatibility": "NONE"}
+    assert sr.get_compatibility(subject) == "NONE"
+    id3 = sr.register_schema(subject, Schema(V3_BAD, "AVRO"))
+    assert id3 == id2 + 1
+
+    assert error_of(sr.get_version, subject, 9) == 40402
+    assert error_of(sr.get_latest_version, "no-such-subject") == 40401
+    assert error_of(sr.get_schema, 99999) == 40403
+    assert error_of(sr.lookup_schema, subject, Schema('"string"', "AVRO")) == 40403
+    assert error_of(sr.register_schema, subject, Schema('{"type":"recrod"}', "AVRO")) == 42201
+    assert error_of(sr.set_compatibility, subject, "SIDEWAYS") == 42203
+
+    assert sr.delete_version(subject, 1) == 1
+    assert sr.get_versions(subject) == [2, 3]
+    assert sorted(sr.delete_subject(subject)) == [2, 3]
+    assert subject not in sr.get_subjects()
+    assert error_of(sr.delete_subject, subject) == 40404  # already soft-deleted
+    r = requests.delete(registry.registry_url + "/subjects/%s?permanent=true" % subject)
+    assert sorted(r.json()) == [1, 2, 3]
+    assert error_of(sr.get_versions, subject) == 40401
+    other = unique("gone")
+    # Ids are never reused: V1's id went with the permanent delete, and V1
+    # registered again gets a new one.
+    assert sr.register_schema(other, Schema(V1, "AVRO")) == id3 + 1
+    assert sr.delete_subject(other, permanent=True) == [1]  # soft, then permanent
+    assert other not in requests.get(registry.registry_url + "/subjects?deleted=true").json()
+
+
+def test_json_schema_serializer_round_trip(registry):
+    sr = SchemaRegistryClient({"url": registry.registry_url})
+    topic = unique("orders")
+    schema_str = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Order",
+                             "type": "object", "properties": {"id": {"type": "integer"},
+                                                              "item": {"type": "string"}},
+                             "required": ["id"]})
+    ser = JSONSerializer(schema_str, sr)
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    orders = [{"id": i, "item": "thing-%d" % i} for i in range(3)]
+    produce(registry.bootstrap, topic, [{"value": ser(o, ctx)} for o in orders])
+    got = consume(registry.bootstrap, topic)
+    schema_id = int.from_bytes(got[0].value()[1:5], "big")
+    assert got[0].value()[0] == 0
+    assert sr.get_latest_version(topic + "-value").schema_id == schema_id
+    assert sr.get_schema(schema_id).schema_type == "JSON"
+    des = JSONDeserializer(schema_str)
+    assert [des(m.value(), ctx) for m in got] == orders
+
+
+def test_kafkajs_avro_serializer(registry):
+    topic = unique("payments")
+    cp = run(["node", "schema_registry_avro.js", registry.bootstrap, registry.registry_url, topic, unique("g")],
+             timeout=80, cwd=JS_DIR)
+    out = json.loads(cp.stdout.decode())
+    assert out["again"] == out["id1"]
+    assert out["id2"] == out["id1"] + 1
+    assert out["latest"] == out["id2"]
+    got = out["got"]
+    assert [g["writerId"] for g in got] == [out["id1"], out["id2"]]
+    assert got[0]["asWritten"] == {"id": "a", "amount": 1.5}
+    assert got[0]["asV2"] == {"id": "a", "amount": 1.5, "currency": "EUR"}  # the new field's default
+    assert got[1]["asWritten"] == {"id": "b", "amount": 2.5, "currency": "USD"}
+    assert got[1]["asV2"] == got[1]["asWritten"]
+    assert out["incompatible"] is not None and out["incompatible"]["status"] == 409
+
+
+def snapshot(url):
+    subjects = requests.get(url + "/subjects?deleted=true").json()
+    out = {}
+    for s in subjects:
+        versions = requests.get(url + "/subjects/%s/versions?deleted=true" % s).json()
+        out[s] = [requests.get(url + "/subjects/%s/versions/%d?deleted=true" % (s, v)).json() for v in versions]
+    out["config"] = requests.get(url + "/config").json()
+    return out
+
+
+def test_state_rebuilt_from_schemas_topic_after_kill9(registry):
+    url = registry.registry_url
+    sr = SchemaRegistryClient({"url": url})
+    a, b = unique("a"), unique("b")
+    sr.register_schema(a, Schema(V1, "AVRO"))
+    sr.register_schema(a, Schema(V2, "AVRO"))
+    sr.register_schema(b, Schema(V1, "AVRO"))
+    sr.register_schema(b, Schema(V2, "AVRO"))
+    sr.set_compatibility(level="FULL")
+    sr.delete_version(b, 2)
+    before = snapshot(url)
+    top = max(v["id"] for s in (a, b) for v in before[s])
+    registry.kill9()
+    registry.start()
+    assert snapshot(url) == before
+    assert sr.get_compatibility() == "FULL"
+    # The next id continues after the highest ever assigned.
+    assert sr.register_schema(unique("c"), Schema('"double"', "AVRO")) == top + 1
+
+
+def test_bad_input(registry):
+    url = registry.registry_url
+    subject = unique("bad")
+
+    def post(path, body, **kw):
+        return requests.post(url + path, data=body, headers=CT, **kw)
+
+    r = post("/subjects/%s/versions" % subject, "{not json")
+    assert (r.status_code, r.json()["error_code"]) == (400, 400)
+    r = post("/subjects/%s/versions" % subject, json.dumps({"schema": '{"type": "record", "name": "R"}'}))
+    assert (r.status_code, r.json()["error_code"]) == (422, 42201)
+    r = post("/subjects/%s/versions" % subject, json.dumps({"schema": '"int"', "schemaType": "XML"}))
+    assert r.json()["error_code"] == 42201
+    r = post("/subjects/%s/versions" % subject, json.dumps({"schema": '"int"'}))
+    assert r.status_code == 200 and r.json()["id"] >= 1
+    r = requests.get(url + "/subjects/%s/versions/zero" % subject)
+    assert (r.status_code, r.json()["error_code"]) == (422, 42202)
+    r = requests.get(url + "/subjects/%s/versions/2" % subject)
+    assert (r.status_code, r.json()["error_code"]) == (404, 40402)
+    r = requests.get(url + "/subjects/nope-%s/versions" % subject)
+    assert (r.status_code, r.json()["error_code"]) == (404, 40401)
+    r = requests.get(url + "/schemas/ids/424242")
+    assert (r.status_code, r.json()["error_code"]) == (404, 40403)
+    r = requests.put(url + "/config", data=json.dumps({"compatibility": "MOSTLY"}), headers=CT)
+    assert (r.status_code, r.json()["error_code"]) == (422, 42203)
+    r = post("/subjects/%s/versions" % subject,
+             json.dumps({"schema": '"int"', "references": [{"name": "x", "subject": "missing", "version": 1}]}))
+    assert r.json()["error_code"] == 42201
+    huge = json.dumps({"schema": json.dumps({"type": "enum", "name": "E",
+                                             "symbols": ["S%d" % i for i in range(200000)]})})
+    r = post("/subjects/%s/versions" % subject, huge)
+    assert r.status_code == 413
+    # Still serving, and nothing half-written.
+    assert requests.get(url + "/subjects/%s/versions" % subject).json() == [1]
+    assert requests.get(url + "/schemas/types").json() == ["JSON", "PROTOBUF", "AVRO"]
+
