@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from sluice_harness import consume, free_port, produce, run, unique
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
@@ -200,3 +201,69 @@ def test_bad_input(registry):
     assert requests.get(url + "/subjects/%s/versions" % subject).json() == [1]
     assert requests.get(url + "/schemas/types").json() == ["JSON", "PROTOBUF", "AVRO"]
 
+
+
+def test_cluster_followers_serve_reads_and_failover_keeps_ids(etcd, broker_factory):  # noqa: F811
+    """Three brokers: writes go to the leader of _schemas (a follower answers
+    50003), every broker serves what is committed, and after the leader is
+    killed the new leader continues the ids."""
+    from test_cluster import partition_meta, start_cluster
+    from sluice_harness import wait_until
+    ports = {i: free_port() for i in range(3)}
+    brokers = start_cluster(broker_factory, etcd,
+                            per_node={i: {"schema.registry.listeners": "http://127.0.0.1:%d" % p}
+                                      for i, p in ports.items()})
+    url = {i: "http://127.0.0.1:%d" % p for i, p in ports.items()}
+    subject = unique("c")
+
+    def register(node, schema):
+        return requests.post(url[node] + "/subjects/%s/versions" % subject, headers=CT,
+                             data=json.dumps({"schema": schema}))
+
+    # The first write creates _schemas (in a cluster the answer may come
+    # before the topic does: 50001, retried as a client would).
+    wait_until(lambda: register(0, V1).status_code in (200, 500) and
+               partition_meta(brokers, "_schemas").leader >= 0, 20, "_schemas created")
+    leader = partition_meta(brokers, "_schemas").leader
+    wait_until(lambda: register(leader, V1).status_code == 200, 20, "a registration on the leader")
+    first = register(leader, V1).json()["id"]
+    second = register(leader, V2).json()["id"]
+    assert second == first + 1
+    follower = next(i for i in range(3) if i != leader)
+    r = register(follower, V3_BAD)
+    assert (r.status_code, r.json()["error_code"]) == (500, 50003)
+    assert str(leader) in r.json()["message"]
+    for i in range(3):
+        wait_until(lambda: requests.get(url[i] + "/subjects/%s/versions" % subject).json() == [1, 2], 20,
+                   "node %d serving both versions" % i)
+        assert requests.get(url[i] + "/schemas/ids/%d" % second).json()["schema"] == json.dumps(
+            json.loads(V2), separators=(",", ":"))
+
+    from test_cluster import by_node
+    by_node(brokers, leader).kill9()
+    alive = [b for b in brokers if b.running()]
+    wait_until(lambda: partition_meta(alive, "_schemas").leader not in (-1, leader), 30, "a new leader")
+    new_leader = partition_meta(alive, "_schemas").leader
+    requests.put(url[new_leader] + "/config/" + subject, headers=CT, data=json.dumps({"compatibility": "NONE"}))
+    wait_until(lambda: register(new_leader, '"string"').status_code == 200, 20, "a registration on the new leader")
+    assert register(new_leader, '"string"').json()["id"] == second + 1
+
+
+def test_concurrent_registrations_of_one_schema_get_one_id(registry):
+    from concurrent.futures import ThreadPoolExecutor
+    url, subject = registry.registry_url, unique("race")
+    requests.put(url + "/config/" + subject, headers=CT, data=json.dumps({"compatibility": "NONE"}))
+    schemas = ['"int"'] * 8 + ['"long"'] * 8 + ['"string"'] * 8
+
+    def register(schema):
+        r = requests.post(url + "/subjects/%s/versions" % subject, headers=CT, data=json.dumps({"schema": schema}))
+        return schema, r.json()["id"]
+
+    with ThreadPoolExecutor(24) as pool:
+        got = list(pool.map(register, schemas))
+    ids = {}
+    for schema, i in got:
+        ids.setdefault(schema, set()).add(i)
+    assert all(len(v) == 1 for v in ids.values()), ids
+    assert len({next(iter(v)) for v in ids.values()}) == 3
+    assert requests.get(url + "/subjects/%s/versions" % subject).json() == [1, 2, 3]
