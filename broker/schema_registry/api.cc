@@ -122,7 +122,7 @@ std::optional<candidate> stored_candidate(const registry_state& s, int32_t id) {
     if (auto* c = std::get_if<candidate>(&prepared)) return std::move(*c);
     // Stored by another registry with rules we do not share: compared by
     // text only.
-    return candidate{schema->type, schema->text, std::nullopt};
+    return candidate{schema->type, schema->text, std::nullopt, std::nullopt};
 }
 
 void add_type_and_references(json::object& o, const stored_schema& schema) {

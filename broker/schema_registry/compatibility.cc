@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "broker/schema_registry/avro_compat.h"
+#include "broker/schema_registry/json_schema_compat.h"
 
 namespace sluice::broker::schema_registry {
 
@@ -62,7 +63,7 @@ bool known_type(std::string_view type) { return type == "AVRO" || type == "JSON"
 
 std::variant<candidate, std::string> prepare(std::string_view type, std::string_view text,
                                              const std::vector<std::string>& references, bool normalize) {
-    candidate c{std::string(type), {}, std::nullopt};
+    candidate c{std::string(type), {}, std::nullopt, std::nullopt};
     if (type == "PROTOBUF") {
         if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::string("Empty schema");
         c.text = std::string(text);
@@ -75,6 +76,7 @@ std::variant<candidate, std::string> prepare(std::string_view type, std::string_
     c.text = json::serialize(v);
     if (type == "JSON") {
         if (!v.is_object() && !v.is_bool()) return std::string("Invalid schema: a JSON Schema is an object or a boolean");
+        c.json = std::move(v);
         return c;
     }
     auto parsed = avro::parse(c.text, references);
@@ -97,6 +99,21 @@ std::vector<std::string> check(level l, const candidate& proposed, const std::ve
             problems.push_back("Incompatible schema type: " + old.type + " to " + proposed.type);
             continue;
         }
+        if (proposed.json && old.json) {
+            if (backward) {
+                for (auto& p : json_schema::incompatibilities(*proposed.json, *old.json)) {
+                    problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: new, writer: old, " +
+                                       p + "}");
+                }
+            }
+            if (forward) {
+                for (auto& p : json_schema::incompatibilities(*old.json, *proposed.json)) {
+                    problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " +
+                                       p + "}");
+                }
+            }
+            continue;
+        }
         if (!proposed.avro || !old.avro) {
             problems.push_back("Compatibility rules for " + proposed.type +
                                " are not implemented here; only level NONE accepts a new version");
@@ -104,13 +121,13 @@ std::vector<std::string> check(level l, const candidate& proposed, const std::ve
         }
         if (backward) {
             for (auto& p : avro::incompatibilities(*proposed.avro, *old.avro)) {
-                problems.push_back("{oldSchemaVersion: " + std::to_string(i + 1) + ", reader: new, writer: old, " +
+                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: new, writer: old, " +
                                    p + "}");
             }
         }
         if (forward) {
             for (auto& p : avro::incompatibilities(*old.avro, *proposed.avro)) {
-                problems.push_back("{oldSchemaVersion: " + std::to_string(i + 1) + ", reader: old, writer: new, " +
+                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " +
                                    p + "}");
             }
         }

@@ -7,12 +7,15 @@
 //   AVRO      parsed (avro_schema.h) and checked with Avro's resolution
 //             rules (avro_compat.h). Stored compact (whitespace dropped);
 //             with normalize, object keys sorted too.
-//   JSON      must be JSON (an object or a boolean); stored compact. No
+//   JSON      must be JSON (an object or a boolean); stored compact (keys
+//             sorted with normalize); checked with json_schema_compat.h
+//             (Confluent's main rules; keywords it does not check are
+//             refused when they change).
+//   PROTOBUF  stored as given (must not be empty); no parsing and no
 //             compatibility rules yet: with earlier versions, any level but
 //             NONE refuses the schema (409) saying so.
-//   PROTOBUF  stored as given (must not be empty); no parsing and no
-//             compatibility rules yet, as JSON.
 // "The same schema" is the same type, stored text and references.
+#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +40,7 @@ struct candidate {
     std::string type;
     std::string text;                 // as stored
     std::optional<avro::schema> avro;  // AVRO only
+    std::optional<boost::json::value> json;  // JSON only
 };
 
 // Validates and canonicalizes; the error is a message for 42201.

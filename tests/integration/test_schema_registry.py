@@ -117,6 +117,21 @@ def test_json_schema_serializer_round_trip(registry):
     des = JSONDeserializer(schema_str)
     assert [des(m.value(), ctx) for m in got] == orders
 
+    # Evolution under the default BACKWARD, by Confluent's JSON Schema rules:
+    # an open content model cannot gain a property, a closed one can.
+    subject = topic + "-value"
+    v1 = json.loads(schema_str)
+    open_v2 = dict(v1, properties=dict(v1["properties"], note={"type": "string"}))
+    assert sr.test_compatibility(subject, Schema(json.dumps(open_v2), "JSON")) is False
+    sr.set_compatibility(subject, "NONE")
+    closed_v2 = dict(v1, additionalProperties=False)
+    sr.register_schema(subject, Schema(json.dumps(closed_v2), "JSON"))
+    sr.set_compatibility(subject, "BACKWARD")
+    closed_v3 = dict(closed_v2, properties=dict(v1["properties"], note={"type": "string"}))
+    assert sr.test_compatibility(subject, Schema(json.dumps(closed_v3), "JSON")) is True
+    sr.register_schema(subject, Schema(json.dumps(closed_v3), "JSON"))
+    assert sr.get_versions(subject) == [1, 2, 3]
+
 
 def test_kafkajs_avro_serializer(registry):
     topic = unique("payments")

@@ -75,15 +75,24 @@ TEST(Compatibility, CompactTextAndNormalize) {
     EXPECT_EQ(std::get<candidate>(normalized).text, R"({"fields":[],"name":"R","type":"record"})");
 }
 
-TEST(Compatibility, JsonAndProtobufAreStoredButNotChecked) {
+TEST(Compatibility, JsonIsCheckedInBothDirections) {
     EXPECT_TRUE(std::holds_alternative<std::string>(prepare("JSON", "[1]", {}, false)));
     EXPECT_TRUE(std::holds_alternative<std::string>(prepare("JSON", "{", {}, false)));
+    auto integer = std::get<candidate>(prepare("JSON", R"({"type":"integer"})", {}, false));
+    auto number = std::get<candidate>(prepare("JSON", R"({"type":"number"})", {}, false));
+    EXPECT_TRUE(check(level::backward, number, {integer}).empty());  // new reads old
+    EXPECT_FALSE(check(level::forward, number, {integer}).empty());  // old cannot read new
+    EXPECT_FALSE(check(level::full, number, {integer}).empty());
+    EXPECT_TRUE(check(level::forward, integer, {number}).empty());
+    EXPECT_FALSE(check(level::backward, avro(v_a), {integer}).empty());  // a type change
+}
+
+TEST(Compatibility, ProtobufIsStoredButNotChecked) {
     EXPECT_TRUE(std::holds_alternative<std::string>(prepare("PROTOBUF", "  ", {}, false)));
-    auto j1 = std::get<candidate>(prepare("JSON", R"({"type":"object"})", {}, false));
-    auto j2 = std::get<candidate>(prepare("JSON", R"({"type":"string"})", {}, false));
-    EXPECT_TRUE(check(level::none, j2, {j1}).empty());
-    EXPECT_FALSE(check(level::backward, j2, {j1}).empty());  // never claims a check it does not do
-    EXPECT_FALSE(check(level::backward, avro(v_a), {j1}).empty());  // a type change
+    auto p1 = std::get<candidate>(prepare("PROTOBUF", "syntax = \"proto3\"; message A { int32 a = 1; }", {}, false));
+    auto p2 = std::get<candidate>(prepare("PROTOBUF", "syntax = \"proto3\"; message A { int64 a = 1; }", {}, false));
+    EXPECT_TRUE(check(level::none, p2, {p1}).empty());
+    EXPECT_FALSE(check(level::backward, p2, {p1}).empty());  // never claims a check it does not do
 }
 
 }  // namespace
