@@ -122,6 +122,16 @@ broker::broker(broker_config config, log::background_executor executor)
         for (const auto& l : config_.advertised_listeners) {
             etcd.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
         }
+        // The registry's address, for other brokers' registries to forward writes to.
+        if (!config_.schema_registry_listeners.empty() && config_.schema_registry_listeners.front().port != 0) {
+            const auto& r = config_.schema_registry_listeners.front();
+            std::string host = r.host;
+            if ((host.empty() || host == "0.0.0.0") && !config_.advertised_listeners.empty()) {
+                host = config_.advertised_listeners.front().host;
+            }
+            etcd.listeners.push_back(
+                {std::string(schema_registry::registry_endpoint_name), host, r.port, "PLAINTEXT"});
+        }
         etcd.rack = config_.value_of("broker.rack");
         etcd.unclean_leader_election = config_.unclean_leader_election_enable;
         etcd.auto_leader_rebalance = config_.auto_leader_rebalance_enable;

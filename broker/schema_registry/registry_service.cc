@@ -6,6 +6,7 @@
 
 #include "broker/broker.h"
 #include "broker/http/http_server.h"
+#include "broker/schema_registry/forwarder.h"
 #include "broker/schema_registry/rest.h"
 #include "broker/topics/commit_wait.h"
 #include "broker/topics/partition_leader.h"
@@ -95,12 +96,13 @@ void registry_service::catch_up() {
 
 void registry_service::handle(std::string_view method, std::string_view target, std::string body,
                               http::routes::reply_fn reply) {
+    std::string copy = body;
     routed r = route(method, target, std::move(body));
     if (!r.write) {
         catch_up();
         return reply(r.run(state_).reply);
     }
-    writes_.push_back({std::move(r.run), std::move(reply)});
+    writes_.push_back({std::move(r.run), std::move(reply), std::string(method), std::string(target), std::move(copy)});
     if (!writing_) next_write();
 }
 
@@ -135,6 +137,35 @@ bool registry_service::ensure_topic() {
     return b_.topics().find(schemas_topic_name) != nullptr;
 }
 
+void registry_service::forward_to_leader(std::optional<node_id> leader) {
+    auto refuse = [this, leader](const std::string& why) {
+        finish_write(error_answer(errc::forwarding_error,
+                                  "Error while forwarding the request to the leader of " +
+                                      std::string(schemas_topic_name) + " (broker " +
+                                      (leader ? std::to_string(leader->value()) : std::string("none yet")) + "): " + why));
+    };
+    auto t = parse_target(writes_.front().target);
+    if (t && t->flag(forwarded_parameter)) return refuse("this broker does not lead it either");
+    if (!leader) return refuse("no leader");
+    const replication::broker_endpoint* at = nullptr;
+    auto brokers = b_.metadata().live_brokers();
+    for (const auto& n : brokers) {
+        if (n.id != *leader) continue;
+        for (const auto& e : n.endpoints) {
+            if (e.listener == registry_endpoint_name) at = &e;
+        }
+    }
+    if (at == nullptr) return refuse("it advertises no schema registry");
+    auto& w = writes_.front();
+    forward(b_.io(), at->host, static_cast<uint16_t>(at->port), w.method, w.target, w.body,
+            std::chrono::milliseconds(commit_timeout_ms),
+            [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) {
+                if (alive.expired() || !*alive.lock()) return;
+                if (!a) return refuse("no answer");
+                finish_write(std::move(*a));
+            });
+}
+
 void registry_service::run_write() {
     if (!ensure_topic()) {
         return finish_write(error_answer(errc::store_error, "The schemas topic is being created; retry"));
@@ -142,13 +173,7 @@ void registry_service::run_write() {
     topic_state* topic = b_.topics().find(schemas_topic_name);
     partition_state& p = *topic->partitions.front();
     const replication::leader_state* leader = p.replica.leader();
-    if (leader == nullptr) {
-        auto id = p.replica.leader_id();
-        return finish_write(error_answer(
-            errc::forwarding_error, "This broker is not the leader of " + std::string(schemas_topic_name) +
-                                        "; send writes to the registry of broker " +
-                                        (id ? std::to_string(id->value()) : std::string("(none yet)"))));
-    }
+    if (leader == nullptr) return forward_to_leader(p.replica.leader_id());
     auto alive = std::weak_ptr<bool>(alive_);
     const auto ref = ref_of(std::string(schemas_topic_name), p);
     // Everything already in the log counts (a new leader's tail), so wait

@@ -14,20 +14,26 @@
 // assigned from all that was ever written, and two registrations of one
 // schema get one id), appends them as an acks=all produce would, waits for
 // the commit, catches up again and answers. A broker that is not the leader
-// answers 50003 naming the leader (forwarding is not done yet).
+// forwards the request to the leader's registry (forwarder.h), found by the
+// endpoint named `registry_endpoint_name` in the leader's cluster
+// registration, and relays its answer; 50003 when that fails, when the
+// leader advertises no registry, or when the request was itself forwarded.
 //
 // I/O thread only, like the rest of the broker.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/config/listener.h"
 #include "broker/http/router.h"
 #include "broker/schema_registry/api.h"
 #include "broker/schema_registry/registry_state.h"
+#include "protocol/ids.h"
 
 namespace sluice::broker {
 class broker;
@@ -37,6 +43,10 @@ class http_server;
 }  // namespace sluice::broker
 
 namespace sluice::broker::schema_registry {
+
+// The name under which a broker registers its registry's address in the
+// cluster (alongside its Kafka listeners; no client selects it).
+inline constexpr std::string_view registry_endpoint_name = "SLUICE_SCHEMA_REGISTRY";
 
 class registry_service {
 public:
@@ -64,11 +74,13 @@ private:
     struct pending_write {
         planner run;
         http::routes::reply_fn reply;
+        std::string method, target, body;  // to forward it
     };
     void next_write();
     void run_write();
     void finish_write(http::answer a);
     bool ensure_topic();
+    void forward_to_leader(std::optional<protocol::node_id> leader);
 
     broker& b_;
     registry_state state_;

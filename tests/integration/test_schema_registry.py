@@ -219,9 +219,9 @@ def test_bad_input(registry):
 
 
 def test_cluster_followers_serve_reads_and_failover_keeps_ids(etcd, broker_factory):  # noqa: F811
-    """Three brokers: writes go to the leader of _schemas (a follower answers
-    50003), every broker serves what is committed, and after the leader is
-    killed the new leader continues the ids."""
+    """Three brokers: a follower's registry forwards writes to the leader of
+    _schemas and relays its answer, every broker serves what is committed,
+    and after the leader is killed the new leader continues the ids."""
     from test_cluster import partition_meta, start_cluster
     from sluice_harness import wait_until
     ports = {i: free_port() for i in range(3)}
@@ -245,9 +245,14 @@ def test_cluster_followers_serve_reads_and_failover_keeps_ids(etcd, broker_facto
     second = register(leader, V2).json()["id"]
     assert second == first + 1
     follower = next(i for i in range(3) if i != leader)
-    r = register(follower, V3_BAD)
+    r = register(follower, V3_BAD)  # the leader's verdict, relayed
+    assert (r.status_code, r.json()["error_code"]) == (409, 409)
+    # A request marked as forwarded already is not forwarded again.
+    r = requests.post(url[follower] + "/subjects/%s/versions?sluiceForwarded=true" % subject, headers=CT,
+                      data=json.dumps({"schema": V2}))
     assert (r.status_code, r.json()["error_code"]) == (500, 50003)
     assert str(leader) in r.json()["message"]
+    assert register(follower, V2).json()["id"] == second  # known: its id, through the leader
     for i in range(3):
         wait_until(lambda: requests.get(url[i] + "/subjects/%s/versions" % subject).json() == [1, 2], 20,
                    "node %d serving both versions" % i)
@@ -259,8 +264,11 @@ def test_cluster_followers_serve_reads_and_failover_keeps_ids(etcd, broker_facto
     alive = [b for b in brokers if b.running()]
     wait_until(lambda: partition_meta(alive, "_schemas").leader not in (-1, leader), 30, "a new leader")
     new_leader = partition_meta(alive, "_schemas").leader
-    requests.put(url[new_leader] + "/config/" + subject, headers=CT, data=json.dumps({"compatibility": "NONE"}))
-    wait_until(lambda: register(new_leader, '"string"').status_code == 200, 20, "a registration on the new leader")
+    other = next(i for i in range(3) if i not in (leader, new_leader))
+    wait_until(lambda: requests.put(url[other] + "/config/" + subject, headers=CT,
+                                    data=json.dumps({"compatibility": "NONE"})).status_code == 200,
+               20, "a config change through the new leader")
+    wait_until(lambda: register(other, '"string"').status_code == 200, 20, "a registration through the new leader")
     assert register(new_leader, '"string"').json()["id"] == second + 1
 
 
