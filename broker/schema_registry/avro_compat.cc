@@ -3,6 +3,8 @@
 #include "broker/schema_registry/avro_compat.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -18,19 +20,28 @@ const char* kind_name(kind k) {
 
 class checker {
 public:
-    checker(const schema& reader, const schema& writer) : r_(reader), w_(writer) {}
+    using memo = std::map<std::pair<int, int>, bool>;
+    checker(const schema& reader, const schema& writer, std::shared_ptr<memo> m, bool quiet)
+        : r_(reader), w_(writer), memo_(std::move(m)), quiet_(quiet) {}
 
     std::vector<std::string> problems;
 
+    // Verdicts are remembered per pair (as Java's checker does), so trying a
+    // reader union's branches stays linear in the schemas' size; a failing
+    // pair is re-walked only to report where it fails.
     bool check(int reader, int writer, const std::string& path) {
-        if (!in_progress_.insert({reader, writer}).second) return true;
+        const std::pair key{reader, writer};
+        if (auto it = memo_->find(key); it != memo_->end() && (it->second || quiet_)) return it->second;
+        if (!in_progress_.insert(key).second) return true;
         const bool ok = compare(reader, writer, path);
-        in_progress_.erase({reader, writer});
+        in_progress_.erase(key);
+        (*memo_)[key] = ok;
         return ok;
     }
 
 private:
     bool report(const std::string& path, std::string what) {
+        if (quiet_) return false;
         problems.push_back((path.empty() ? std::string("/") : path) + ": " + std::move(what));
         return false;
     }
@@ -66,7 +77,7 @@ private:
         }
         if (r.type == kind::union_type) {
             for (int b : r.branches) {
-                checker trial(r_, w_);
+                checker trial(r_, w_, memo_, true);
                 trial.in_progress_ = in_progress_;
                 if (trial.check(b, wi, path)) return true;
             }
@@ -134,13 +145,15 @@ private:
 
     const schema& r_;
     const schema& w_;
+    std::shared_ptr<memo> memo_;
+    bool quiet_;
     std::set<std::pair<int, int>> in_progress_;
 };
 
 }  // namespace
 
 std::vector<std::string> incompatibilities(const schema& reader, const schema& writer) {
-    checker c(reader, writer);
+    checker c(reader, writer, std::make_shared<checker::memo>(), false);
     c.check(reader.root, writer.root, "");
     return std::move(c.problems);
 }

@@ -120,3 +120,38 @@ TEST(AvroCompat, ReportsWhereItFails) {
 
 }  // namespace
 }  // namespace sluice::broker::schema_registry::avro
+
+namespace sluice::broker::schema_registry::avro {
+namespace {
+
+// Unions of same-named records nested deep: every reader branch matches
+// every writer branch by name, and with a leaf the reader cannot read every
+// trial fails, so without remembered verdicts the check would walk 64^6
+// paths. The first branch of each level defines the level below; the
+// others name its records.
+std::string nested_unions(const std::string& leaf) {
+    std::string level = leaf;
+    std::string names = level;
+    for (int depth = 0; depth < 6; ++depth) {
+        std::string branches, next_names;
+        for (int b = 0; b < 8; ++b) {
+            const std::string name = "n" + std::to_string(b) + "d" + std::to_string(depth) + ".R";
+            branches += std::string(b ? "," : "") + R"({"type":"record","name":")" + name +
+                        R"(","fields":[{"name":"x","type":)" + (b == 0 ? level : names) + "}]}";
+            next_names += std::string(b ? "," : "") + "\"" + name + "\"";
+        }
+        level = "[" + branches + "]";
+        names = "[" + next_names + "]";
+    }
+    return level;
+}
+
+TEST(AvroCompat, NestedUnionsOfSameNamedRecordsStayCheap) {
+    auto ints = std::get<schema>(parse(nested_unions(R"("int")")));
+    auto longs = std::get<schema>(parse(nested_unions(R"("long")")));
+    EXPECT_TRUE(can_read(longs, ints));
+    EXPECT_FALSE(can_read(ints, longs));
+}
+
+}  // namespace
+}  // namespace sluice::broker::schema_registry::avro
