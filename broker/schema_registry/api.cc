@@ -197,7 +197,7 @@ routed route(std::string_view method, std::string_view raw_target, std::string b
             return get ? read(subjects_read) : not_allowed();
         }
     } else if (p[0] == "schemas") {
-        if (p.size() >= 2 && p.size() <= 4) return get ? read(schemas_read) : not_allowed();
+        if (p.size() <= 4) return get ? read(schemas_read) : not_allowed();
     } else if (p[0] == "compatibility") {
         if (p.size() >= 4 && p.size() <= 5 && p[1] == "subjects" && p[3] == "versions") {
             return method == "POST" ? read(compatibility) : not_allowed();

@@ -27,8 +27,10 @@ plan subjects_read(const request& r, const registry_state& s) {
     const auto& p = r.t.path;
     const bool deleted = r.t.flag("deleted");
     if (p.size() == 1) {  // GET /subjects
+        auto prefix = r.t.query.find("subjectPrefix");
         json::array out;
         for (const auto& [name, versions] : s.subjects()) {
+            if (prefix != r.t.query.end() && !name.starts_with(prefix->second)) continue;
             if (deleted || s.live(name)) out.emplace_back(name);
         }
         return reply(json_answer(out));
@@ -73,6 +75,25 @@ plan subjects_read(const request& r, const registry_state& s) {
 plan schemas_read(const request& r, const registry_state& s) {
     const auto& p = r.t.path;
     if (p.size() == 2 && p[1] == "types") return reply(json_answer(json::array{"JSON", "PROTOBUF", "AVRO"}));
+    if (p.size() == 1) {  // GET /schemas: every version, by subject (subjectPrefix, deleted, latestOnly)
+        auto prefix = r.t.query.find("subjectPrefix");
+        const bool deleted = r.t.flag("deleted");
+        const bool latest_only = r.t.flag("latestOnly");
+        json::array out;
+        for (const auto& [subject, versions] : s.subjects()) {
+            if (prefix != r.t.query.end() && !subject.starts_with(prefix->second)) continue;
+            if (latest_only) {
+                if (auto v = resolve_version(versions, 0, deleted)) {
+                    out.push_back(version_body(s, subject, *v, versions.at(*v).id));
+                }
+                continue;
+            }
+            for (const auto& [v, info] : versions) {
+                if (!info.deleted || deleted) out.push_back(version_body(s, subject, v, info.id));
+            }
+        }
+        return reply(json_answer(out));
+    }
     if (p.size() < 3 || p[1] != "ids") return reply(error_answer(errc::not_found, "HTTP 404 Not Found"));
     auto id = parse_id(p[2]);
     const stored_schema* schema = id ? s.schema(*id) : nullptr;

@@ -120,6 +120,10 @@ TEST_F(SchemaRegistryApi, ErrorCodes) {
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", R"({"schema":"\"int\"","schemaType":"XML"})"), 42201);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", R"({"schema":42})"), 422);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", "{}"), 42201);
+    std::string deep = R"("int")";
+    for (int i = 0; i < 40; ++i) deep = R"({"type":"array","items":)" + deep + "}";
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", body_of(deep)), 42201);  // past the depth limit
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", std::string(100, '[') + std::string(100, ']')), 400);
     EXPECT_EQ(error_code("PUT", "/config", R"({"compatibility":"SIDEWAYS"})"), 42203);
     EXPECT_EQ(error_code("PUT", "/mode", R"({"mode":"WRITEONLY"})"), 42204);
     EXPECT_EQ(error_code("GET", "/config/s"), 40408);
@@ -196,6 +200,21 @@ TEST_F(SchemaRegistryApi, NormalizeStoresSortedKeys) {
                   .at("id")
                   .as_int64(),
               1);
+}
+
+TEST_F(SchemaRegistryApi, ListingsWithPrefixAndLatestOnly) {
+    register_schema("orders-value", v1);
+    register_schema("orders-value", v2);
+    register_schema("users-value", R"("string")");
+    EXPECT_EQ(json::serialize(call_json("GET", "/subjects?subjectPrefix=ord")), R"(["orders-value"])");
+    auto all = call_json("GET", "/schemas").as_array();
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].at("version").as_int64(), 1);
+    EXPECT_EQ(all[2].at("subject").as_string(), "users-value");
+    auto latest = call_json("GET", "/schemas?subjectPrefix=orders&latestOnly=true").as_array();
+    ASSERT_EQ(latest.size(), 1u);
+    EXPECT_EQ(latest[0].at("version").as_int64(), 2);
+    EXPECT_EQ(latest[0].at("schema").as_string(), v2);
 }
 
 TEST_F(SchemaRegistryApi, EscapedSubjectNames) {
