@@ -70,15 +70,19 @@ private:
         std::string_view method(req.method_string().data(), req.method_string().size());
         std::string_view target(req.target().data(), req.target().size());
         if (s_->r.any || (s_->r.console && console_path(target))) {
-            auto& handler = s_->r.any ? s_->r.any : s_->r.console;
             const bool keep_alive = req.keep_alive();
             const unsigned version = req.version();
             // The session outlives the wait: the reply holds it.
-            return handler(method, target, std::move(req.body()),
-                                 [self = shared_from_this(), keep_alive, version](answer a) {
-                                     if (self->s_->stopped) return;
-                                     self->write(std::move(a), keep_alive, version);
-                                 });
+            auto reply = [self = shared_from_this(), keep_alive, version](answer a) {
+                if (self->s_->stopped) return;
+                self->write(std::move(a), keep_alive, version);
+            };
+            if (s_->r.any) {
+                auto type = req[bhttp::field::content_type];
+                return s_->r.any(method, target, std::string_view(type.data(), type.size()), std::move(req.body()),
+                                 std::move(reply));
+            }
+            return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }
         answer a = route(method, target, s_->r);
         write(std::move(a), req.keep_alive(), req.version());

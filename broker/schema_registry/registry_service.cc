@@ -33,8 +33,10 @@ registry_service::registry_service(broker& b, const std::vector<listener>& liste
     : b_(b) {
     catch_up();
     http::routes routes;
-    routes.any = [this](std::string_view method, std::string_view target, std::string body,
-                        http::routes::reply_fn reply) { handle(method, target, std::move(body), std::move(reply)); };
+    routes.any = [this](std::string_view method, std::string_view target, std::string_view type, std::string body,
+                        http::routes::reply_fn reply) {
+        handle(method, target, type, std::move(body), std::move(reply));
+    };
     http_ = std::make_unique<http::http_server>(
         b_.io(), listeners, std::move(routes), request_timeout,
         http::server_options{"schema.registry.listeners", "Schema registry", body_limit});
@@ -94,8 +96,11 @@ void registry_service::catch_up() {
     }
 }
 
-void registry_service::handle(std::string_view method, std::string_view target, std::string body,
-                              http::routes::reply_fn reply) {
+void registry_service::handle(std::string_view method, std::string_view target, std::string_view type,
+                              std::string body, http::routes::reply_fn reply) {
+    if ((method == "POST" || method == "PUT") && !accepted_content_type(type)) {
+        return reply(error_answer(errc::unsupported_media_type, "HTTP 415 Unsupported Media Type"));
+    }
     std::string copy = body;
     routed r = route(method, target, std::move(body));
     if (!r.write) {

@@ -68,7 +68,8 @@ public:
     void catch_up();
     const registry_state& state() const { return state_; }
 
-    void handle(std::string_view method, std::string_view target, std::string body, http::routes::reply_fn reply);
+    void handle(std::string_view method, std::string_view target, std::string_view content_type, std::string body,
+                http::routes::reply_fn reply);
 
 private:
     struct pending_write {

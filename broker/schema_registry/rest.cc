@@ -32,6 +32,14 @@ std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
 
 }  // namespace
 
+bool accepted_content_type(std::string_view type) {
+    std::string t(type.substr(0, type.find(';')));
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t.empty() || t == "application/vnd.schemaregistry.v1+json" || t == "application/vnd.schemaregistry+json" ||
+           t == "application/json" || t == "application/octet-stream";
+}
+
 http::answer json_answer(const json::value& body, unsigned status) {
     http::answer a;
     a.status = status;

@@ -22,6 +22,7 @@ inline constexpr int bad_request = 400;
 inline constexpr int not_found = 404;
 inline constexpr int method_not_allowed = 405;
 inline constexpr int conflict = 409;
+inline constexpr int unsupported_media_type = 415;
 inline constexpr int unprocessable = 422;
 inline constexpr int subject_not_found = 40401;
 inline constexpr int version_not_found = 40402;
@@ -42,6 +43,10 @@ inline constexpr int store_error = 50001;
 inline constexpr int operation_timeout = 50002;
 inline constexpr int forwarding_error = 50003;
 }  // namespace errc
+
+// A request body's Content-Type Confluent accepts: its own two, JSON, or
+// octet-stream (what a request without one is taken as).
+bool accepted_content_type(std::string_view type);
 
 http::answer json_answer(const boost::json::value& body, unsigned status = 200);
 http::answer error_answer(int code, std::string message);

@@ -3,6 +3,8 @@
 // bodies, ids and versions.
 #include "broker/schema_registry/api.h"
 
+#include "broker/schema_registry/rest.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -221,6 +223,16 @@ TEST_F(SchemaRegistryApi, EscapedSubjectNames) {
     register_schema("a%2Fb", v1);
     EXPECT_EQ(json::serialize(call_json("GET", "/subjects")), R"(["a/b"])");
     EXPECT_EQ(error_code("GET", "/subjects/a%2/versions"), 404);
+}
+
+TEST(Rest, AcceptedContentTypes) {
+    EXPECT_TRUE(accepted_content_type(""));
+    EXPECT_TRUE(accepted_content_type("application/vnd.schemaregistry.v1+json"));
+    EXPECT_TRUE(accepted_content_type("application/vnd.schemaregistry+json"));
+    EXPECT_TRUE(accepted_content_type("Application/JSON; charset=utf-8"));
+    EXPECT_TRUE(accepted_content_type("application/octet-stream"));
+    EXPECT_FALSE(accepted_content_type("application/x-www-form-urlencoded"));
+    EXPECT_FALSE(accepted_content_type("text/plain"));
 }
 
 TEST(RegistryState, IgnoresMalformedRecords) {
