@@ -187,7 +187,7 @@ def test_bad_input(registry):
     def post(path, body, **kw):
         return requests.post(url + path, data=body, headers=CT, **kw)
 
-    r = requests.post(url + "/subjects/%s/versions" % subject, data="schema=x")  # a form, as curl -d sends
+    r = requests.post(url + "/subjects/%s/versions" % subject, data={"schema": "x"})  # a form, as curl -d sends
     assert (r.status_code, r.json()["error_code"]) == (415, 415)
     r = post("/subjects/%s/versions" % subject, "{not json")
     assert (r.status_code, r.json()["error_code"]) == (400, 400)
