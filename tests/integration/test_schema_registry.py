@@ -292,3 +292,45 @@ def test_concurrent_registrations_of_one_schema_get_one_id(registry):
     assert all(len(v) == 1 for v in ids.values()), ids
     assert len({next(iter(v)) for v in ids.values()}) == 3
     assert requests.get(url + "/subjects/%s/versions" % subject).json() == [1, 2, 3]
+
+
+def test_reads_records_written_in_confluents_format(registry):
+    """What another registry (Confluent's) writes to _schemas is served: the
+    records are produced here by a plain Kafka client, in Confluent's key and
+    value formats, with a malformed one among them (skipped)."""
+    url = registry.registry_url
+    sr = SchemaRegistryClient({"url": url})
+    mine = unique("mine")
+    first = sr.register_schema(mine, Schema(V1, "AVRO"))  # creates _schemas
+    subject = unique("theirs")
+    pretty = json.dumps({"type": "object", "properties": {"a": {"type": "string"}}}, indent=2)
+
+    def key(keytype, version=None, subj=subject, magic=0):
+        k = {"keytype": keytype}
+        if keytype != "NOOP":
+            k["subject"] = subj
+        if version is not None:
+            k["version"] = version
+        k["magic"] = magic
+        return json.dumps(k).encode()
+
+    records = [
+        {"key": key("NOOP"), "value": None},
+        {"key": key("SCHEMA", 1, magic=1),
+         "value": json.dumps({"subject": subject, "version": 1, "id": first + 10, "schemaType": "JSON",
+                              "schema": pretty, "deleted": False}).encode()},
+        {"key": key("SCHEMA", 2, magic=1),
+         "value": json.dumps({"subject": subject, "version": 2, "id": first + 11,
+                              "schema": '"string"', "deleted": False}).encode()},
+        {"key": b"not json at all", "value": b"{}"},
+        {"key": key("CONFIG", subj=None), "value": json.dumps({"compatibilityLevel": "FORWARD"}).encode()},
+        {"key": key("DELETE_SUBJECT"), "value": json.dumps({"subject": subject, "version": 1}).encode()},
+    ]
+    produce(registry.bootstrap, "_schemas", records)
+    assert sr.get_versions(subject) == [2]
+    assert requests.get(url + "/subjects/%s/versions?deleted=true" % subject).json() == [1, 2]
+    got = sr.get_schema(first + 10)
+    assert (got.schema_type, got.schema_str) == ("JSON", pretty)  # stored text kept as written
+    assert sr.get_compatibility() == "FORWARD"
+    # Ids continue after the highest seen in the topic, whoever wrote it.
+    assert sr.register_schema(unique("next"), Schema('"float"', "AVRO")) == first + 12
