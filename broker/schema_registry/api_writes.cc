@@ -1,6 +1,8 @@
 // The write endpoints on subjects: registering a schema and deleting
 // versions or whole subjects, soft (marked deleted) or permanently
 // (tombstones, only after a soft delete, as Confluent).
+#include <algorithm>
+
 #include "broker/schema_registry/api_internal.h"
 
 namespace sluice::broker::schema_registry::endpoints {
@@ -44,6 +46,10 @@ bool referenced(const registry_state& s, const std::string& subject, int32_t ver
 
 plan register_schema(const request& r, const registry_state& s) {
     const std::string& subject = r.t.path[1];
+    // Confluent refuses names with control characters (they cannot be shown or typed).
+    if (std::any_of(subject.begin(), subject.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return reply(error_answer(errc::invalid_subject, "The specified subject is not a valid subject name"));
+    }
     if (read_only(mode_of(s, subject))) return reply(read_only_answer(subject));
     auto given = read_submitted(s, r.body, r.t.flag("normalize"));
     if (auto* a = std::get_if<http::answer>(&given)) return reply(std::move(*a));
@@ -102,7 +108,7 @@ plan delete_version(const request& r, const registry_state& s) {
     const std::string named = "Subject '" + subject + "' Version " + std::to_string(*version);
     if (!permanent && info.deleted) {
         return reply(error_answer(errc::version_soft_deleted,
-                                  named + " was soft deleted. Set permanent=true to delete permanently"));
+                                  named + " was soft deleted.Set permanent=true to delete permanently"));
     }
     if (permanent && !info.deleted) {
         return reply(error_answer(errc::version_not_soft_deleted,

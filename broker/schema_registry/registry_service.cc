@@ -151,7 +151,10 @@ void registry_service::forward_to_leader(std::optional<node_id> leader) {
     };
     auto t = parse_target(writes_.front().target);
     if (t && t->flag(forwarded_parameter)) return refuse("this broker does not lead it either");
-    if (!leader) return refuse("no leader");
+    if (!leader) {
+        return finish_write(error_answer(errc::unknown_leader, "Unknown leader of " + std::string(schemas_topic_name) +
+                                                                   "; retry"));
+    }
     const replication::broker_endpoint* at = nullptr;
     auto brokers = b_.metadata().live_brokers();
     for (const auto& n : brokers) {

@@ -39,9 +39,11 @@ inline constexpr int invalid_compatibility_level = 42203;
 inline constexpr int invalid_mode = 42204;
 inline constexpr int operation_not_permitted = 42205;
 inline constexpr int reference_exists = 42206;
+inline constexpr int invalid_subject = 42208;
 inline constexpr int store_error = 50001;
 inline constexpr int operation_timeout = 50002;
 inline constexpr int forwarding_error = 50003;
+inline constexpr int unknown_leader = 50004;
 }  // namespace errc
 
 // A request body's Content-Type Confluent accepts: its own two, JSON, or

@@ -130,6 +130,7 @@ TEST_F(SchemaRegistryApi, ErrorCodes) {
     EXPECT_EQ(error_code("PUT", "/mode", R"({"mode":"WRITEONLY"})"), 42204);
     EXPECT_EQ(error_code("GET", "/config/s"), 40408);
     EXPECT_EQ(error_code("GET", "/nowhere"), 404);
+    EXPECT_EQ(error_code("POST", "/subjects/a%01b/versions", body_of(v1)), 42208);
     EXPECT_EQ(error_code("PATCH", "/subjects"), 405);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions",
                          R"({"schema":"\"int\"","references":[{"name":"x","subject":"missing","version":1}]})"),
