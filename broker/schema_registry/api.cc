@@ -2,6 +2,7 @@
 #include <boost/json/parse.hpp>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include "broker/schema_registry/api_internal.h"
 
@@ -98,6 +99,15 @@ std::variant<submitted, http::answer> read_submitted(const registry_state& s, co
             out.references.push_back({std::string(name->get_string()), std::string(subject->get_string()),
                                       static_cast<int32_t>(version->get_int64())});
         }
+    }
+    // Confluent's "unset" values are -1 (id) and 0 or -1 (version).
+    for (auto [key, field, unset_max] : {std::tuple{"id", &out.id, -1}, std::tuple{"version", &out.version, 0}}) {
+        auto it = o.find(key);
+        if (it == o.end() || it->value().is_null()) continue;
+        if (!it->value().is_int64() || it->value().get_int64() < -1 || it->value().get_int64() > INT32_MAX) {
+            return error_answer(errc::unprocessable, std::string(key) + " must be an integer");
+        }
+        if (it->value().get_int64() > unset_max) *field = static_cast<int32_t>(it->value().get_int64());
     }
     std::vector<std::string> texts;
     std::set<int32_t> seen;

@@ -33,6 +33,8 @@ std::optional<int32_t> resolve_version(const registry_state::versions& versions,
 struct submitted {
     candidate schema;
     std::vector<schema_reference> references;
+    std::optional<int32_t> id;       // IMPORT mode only
+    std::optional<int32_t> version;  // IMPORT mode only
 };
 std::variant<submitted, http::answer> read_submitted(const registry_state& s, const std::string& body,
                                                      bool normalize);

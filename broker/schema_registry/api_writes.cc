@@ -42,6 +42,38 @@ bool referenced(const registry_state& s, const std::string& subject, int32_t ver
     return false;
 }
 
+// IMPORT mode: the given id and version are kept (no compatibility check,
+// as Confluent), unless they would overwrite another schema.
+plan import_schema(const std::string& subject, const submitted& sub, const stored_schema& proposed,
+                   const registry_state::versions* versions, int32_t last_version, const registry_state& s) {
+    const int32_t version = sub.version.value_or(last_version + 1);
+    if (versions != nullptr && versions->contains(version)) {
+        return reply(error_answer(errc::operation_not_permitted, "Overwrite new schema with version " +
+                                                                     std::to_string(version) + " is not permitted."));
+    }
+    int32_t id = s.max_id() + 1;
+    if (sub.id) {
+        const stored_schema* known = s.schema(*sub.id);
+        if (known != nullptr && !(known->type == proposed.type && known->text == proposed.text &&
+                                  known->references == proposed.references)) {
+            return reply(error_answer(errc::operation_not_permitted, "Overwrite new schema with id " +
+                                                                         std::to_string(*sub.id) + " is not permitted."));
+        }
+        id = *sub.id;
+    }
+    plan out;
+    out.reply = json_answer(json::object{{"id", id}});
+    out.records.push_back(schema_record(subject, version, id, proposed, false));
+    return out;
+}
+
+// A subject left without live versions loses its own level and mode, as
+// Confluent's soft deletes do.
+void drop_subject_settings(const registry_state& s, const std::string& subject, plan& out) {
+    if (s.subject_compatibility(subject)) out.records.push_back({encode_key({key_type::config, subject, 0}), std::nullopt});
+    if (s.subject_mode(subject)) out.records.push_back({encode_key({key_type::mode, subject, 0}), std::nullopt});
+}
+
 }  // namespace
 
 plan register_schema(const request& r, const registry_state& s) {
@@ -50,10 +82,18 @@ plan register_schema(const request& r, const registry_state& s) {
     if (std::any_of(subject.begin(), subject.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
         return reply(error_answer(errc::invalid_subject, "The specified subject is not a valid subject name"));
     }
-    if (read_only(mode_of(s, subject))) return reply(read_only_answer(subject));
+    const std::string mode = mode_of(s, subject);
+    if (read_only(mode)) return reply(read_only_answer(subject));
     auto given = read_submitted(s, r.body, r.t.flag("normalize"));
     if (auto* a = std::get_if<http::answer>(&given)) return reply(std::move(*a));
     auto& sub = std::get<submitted>(given);
+    // An id or version given is an import (another registry's schemas
+    // copied with their ids); anything else needs READWRITE.
+    const bool importing = sub.id || sub.version;
+    if (importing != (mode == "IMPORT")) {
+        return reply(error_answer(errc::operation_not_permitted,
+                                  "Subject " + subject + (importing ? " is not in import mode" : " is not in read-write mode")));
+    }
     const stored_schema proposed{sub.schema.type, sub.schema.text, sub.references};
     auto same = [&proposed](const stored_schema& other) {
         return other.type == proposed.type && other.text == proposed.text && other.references == proposed.references;
@@ -67,10 +107,18 @@ plan register_schema(const request& r, const registry_state& s) {
             if (info.deleted) continue;
             const stored_schema* schema = s.schema(info.id);
             // Already registered here: its id, nothing written.
-            if (schema != nullptr && same(*schema)) return reply(json_answer(json::object{{"id", info.id}}));
+            if (schema != nullptr && same(*schema)) {
+                if (sub.id && *sub.id != info.id) {
+                    return reply(error_answer(errc::id_does_not_match,
+                                              "Schema already registered with id " + std::to_string(info.id) +
+                                                  " instead of input id " + std::to_string(*sub.id)));
+                }
+                return reply(json_answer(json::object{{"id", info.id}}));
+            }
             if (auto c = stored_candidate(s, info.id)) previous.push_back(std::move(*c));
         }
     }
+    if (importing) return import_schema(subject, sub, proposed, versions, last_version, s);
     auto problems = check(level_of(s, subject), sub.schema, previous);
     if (!problems.empty()) {
         std::string details;
@@ -114,7 +162,7 @@ plan delete_version(const request& r, const registry_state& s) {
         return reply(error_answer(errc::version_not_soft_deleted,
                                   named + " was not deleted first before being permanently deleted"));
     }
-    if (!permanent && referenced(s, subject, *version)) {
+    if (referenced(s, subject, *version)) {
         return reply(error_answer(errc::reference_exists, "One or more references exist to the schema {subject=" +
                                                               subject + ",version=" + std::to_string(*version) + "}"));
     }
@@ -124,6 +172,10 @@ plan delete_version(const request& r, const registry_state& s) {
         out.records.push_back(tombstone(subject, *version));
     } else if (const stored_schema* schema = s.schema(info.id)) {
         out.records.push_back(schema_record(subject, *version, info.id, *schema, true));
+        const bool last = std::none_of(versions.begin(), versions.end(), [&](const auto& e) {
+            return e.first != *version && !e.second.deleted;
+        });
+        if (last) drop_subject_settings(s, subject, out);
     }
     return out;
 }
@@ -148,13 +200,13 @@ plan delete_subject(const request& r, const registry_state& s) {
     plan out;
     if (permanent) {
         for (const auto& [v, info] : *versions) {
+            if (referenced(s, subject, v)) {
+                return reply(error_answer(errc::reference_exists, "One or more references exist to the schema {subject=" +
+                                                                      subject + ",version=" + std::to_string(v) + "}"));
+            }
             deleted.emplace_back(v);
             out.records.push_back(tombstone(subject, v));
         }
-        if (s.subject_compatibility(subject)) {
-            out.records.push_back({encode_key({key_type::config, subject, 0}), std::nullopt});
-        }
-        if (s.subject_mode(subject)) out.records.push_back({encode_key({key_type::mode, subject, 0}), std::nullopt});
     } else {
         for (const auto& [v, info] : *versions) {
             if (info.deleted) continue;
@@ -166,6 +218,7 @@ plan delete_subject(const request& r, const registry_state& s) {
         }
         out.records.push_back({encode_key({key_type::delete_subject, subject, 0}),
                                encode_delete_subject_value(subject, versions->rbegin()->first)});
+        drop_subject_settings(s, subject, out);
     }
     out.reply = json_answer(deleted);
     return out;

@@ -39,6 +39,7 @@ inline constexpr int invalid_compatibility_level = 42203;
 inline constexpr int invalid_mode = 42204;
 inline constexpr int operation_not_permitted = 42205;
 inline constexpr int reference_exists = 42206;
+inline constexpr int id_does_not_match = 42207;
 inline constexpr int invalid_subject = 42208;
 inline constexpr int store_error = 50001;
 inline constexpr int operation_timeout = 50002;

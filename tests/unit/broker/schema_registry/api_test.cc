@@ -153,6 +153,34 @@ TEST_F(SchemaRegistryApi, ConfigAndMode) {
     EXPECT_EQ(error_code("PUT", "/mode", R"({"mode":"IMPORT"})"), 42205);  // not empty
 }
 
+TEST_F(SchemaRegistryApi, ImportModeKeepsGivenIdsAndVersions) {
+    call("PUT", "/mode", R"({"mode":"IMPORT"})");
+    const std::string with_id = json::serialize(json::object{{"schema", v1}, {"id", 100}, {"version", 3}});
+    EXPECT_EQ(call_json("POST", "/subjects/s/versions", with_id).at("id").as_int64(), 100);
+    EXPECT_EQ(call_json("GET", "/subjects/s/versions/latest").at("version").as_int64(), 3);
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", body_of(v2)), 42205);  // not in read-write mode
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions",
+                         json::serialize(json::object{{"schema", v1}, {"id", 7}})), 42207);  // known as 100
+    EXPECT_EQ(error_code("POST", "/subjects/t/versions",
+                         json::serialize(json::object{{"schema", v2}, {"id", 100}})), 42205);  // id taken
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions",
+                         json::serialize(json::object{{"schema", v2}, {"version", 3}})), 42205);  // version taken
+    call("PUT", "/mode", R"({"mode":"READWRITE"})");
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", with_id), 42205);  // not in import mode
+    EXPECT_EQ(register_schema("u", R"("string")"), 101);  // after the highest imported id
+}
+
+TEST_F(SchemaRegistryApi, SoftDeletesDropTheSubjectsSettings) {
+    register_schema("s", v1);
+    call("PUT", "/config/s", R"({"compatibility":"NONE"})");
+    call("DELETE", "/subjects/s");
+    EXPECT_EQ(error_code("GET", "/config/s"), 40408);
+    register_schema("t", v1);
+    call("PUT", "/mode/t", R"({"mode":"READWRITE"})");
+    call("DELETE", "/subjects/t/versions/1");  // its last live version
+    EXPECT_EQ(error_code("GET", "/mode/t"), 40409);
+}
+
 TEST_F(SchemaRegistryApi, SoftAndPermanentDeletes) {
     register_schema("s", v1);
     register_schema("s", v2);
