@@ -29,7 +29,7 @@ namespace sluice::broker::http {
 
 // What differs between the HTTP listeners a broker runs.
 struct server_options {
-    std::string property = "http.listeners";  // named in startup errors
+    std::string property = "http.listeners";                  // named in startup errors
     std::string purpose = "HTTP (metrics, health, console)";  // logged
     uint64_t body_limit = 8 * 1024;
 };

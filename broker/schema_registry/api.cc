@@ -15,8 +15,7 @@ namespace endpoints {
 plan reply(http::answer a) { return plan{std::move(a), {}}; }
 
 std::variant<const registry_state::versions*, http::answer> subject_or_error(const registry_state& s,
-                                                                             const std::string& subject,
-                                                                             bool deleted) {
+                                                                             const std::string& subject, bool deleted) {
     const registry_state::versions* v = s.find_subject(subject);
     if (v == nullptr || (!deleted && !s.live(subject))) {
         return error_answer(errc::subject_not_found, "Subject '" + subject + "' not found.");
@@ -68,8 +67,7 @@ bool collect_references(const registry_state& s, const std::vector<schema_refere
 
 }  // namespace
 
-std::variant<submitted, http::answer> read_submitted(const registry_state& s, const std::string& body,
-                                                     bool normalize) {
+std::variant<submitted, http::answer> read_submitted(const registry_state& s, const std::string& body, bool normalize) {
     boost::system::error_code ec;
     json::value v = json::parse(body, ec);
     if (ec) return error_answer(errc::bad_request, "Unrecognized JSON in the request body: " + ec.message());
@@ -92,8 +90,8 @@ std::variant<submitted, http::answer> read_submitted(const registry_state& s, co
             const json::value* name = ro ? ro->if_contains("name") : nullptr;
             const json::value* subject = ro ? ro->if_contains("subject") : nullptr;
             const json::value* version = ro ? ro->if_contains("version") : nullptr;
-            if (!name || !name->is_string() || !subject || !subject->is_string() || !version ||
-                !version->is_int64() || version->get_int64() < -1 || version->get_int64() > INT32_MAX) {
+            if (!name || !name->is_string() || !subject || !subject->is_string() || !version || !version->is_int64() ||
+                version->get_int64() < -1 || version->get_int64() > INT32_MAX) {
                 return error_answer(errc::unprocessable, "a reference needs name, subject and version");
             }
             out.references.push_back({std::string(name->get_string()), std::string(subject->get_string()),
@@ -172,7 +170,9 @@ std::string mode_of(const registry_state& s, const std::string& subject) {
 routed route(std::string_view method, std::string_view raw_target, std::string body) {
     using namespace endpoints;
     auto t = parse_target(raw_target);
-    auto now = [](http::answer a) { return routed{false, [a = std::move(a)](const registry_state&) { return reply(a); }}; };
+    auto now = [](http::answer a) {
+        return routed{false, [a = std::move(a)](const registry_state&) { return reply(a); }};
+    };
     if (!t) return now(error_answer(errc::not_found, "HTTP 404 Not Found"));
     auto r = std::make_shared<request>(request{std::string(method), std::move(*t), std::move(body)});
     auto read = [r](plan (*f)(const request&, const registry_state&)) {

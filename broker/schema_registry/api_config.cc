@@ -32,20 +32,21 @@ plan config(const request& r, const registry_state& s) {
     const auto current = global ? s.global_compatibility() : s.subject_compatibility(subject);
     if (r.method == "GET") {
         if (global || current) {
-            return reply(json_answer(json::object{
-                {"compatibilityLevel", current.value_or(std::string(level_name(default_level)))}}));
+            return reply(json_answer(
+                json::object{{"compatibilityLevel", current.value_or(std::string(level_name(default_level)))}}));
         }
         if (r.t.flag("defaultToGlobal")) {
-            return reply(json_answer(json::object{{"compatibilityLevel", std::string(level_name(level_of(s, ""))) }}));
+            return reply(json_answer(json::object{{"compatibilityLevel", std::string(level_name(level_of(s, "")))}}));
         }
         return reply(error_answer(errc::subject_level_compatibility_not_configured,
                                   "Subject '" + subject + "' does not have subject-level compatibility configured"));
     }
     if (r.method == "DELETE") {
-        if (!global && !current) return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
+        if (!global && !current)
+            return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
         plan out;
-        out.reply = json_answer(
-            json::object{{"compatibilityLevel", current.value_or(std::string(level_name(default_level)))}});
+        out.reply =
+            json_answer(json::object{{"compatibilityLevel", current.value_or(std::string(level_name(default_level)))}});
         if (current) out.records.push_back({key, std::nullopt});
         return out;
     }
@@ -76,7 +77,8 @@ plan mode(const request& r, const registry_state& s) {
                                   "Subject '" + subject + "' does not have subject-level mode configured"));
     }
     if (r.method == "DELETE") {
-        if (!global && !current) return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
+        if (!global && !current)
+            return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
         plan out;
         out.reply = json_answer(json::object{{"mode", current.value_or("READWRITE")}});
         if (current) out.records.push_back({key, std::nullopt});
@@ -85,7 +87,8 @@ plan mode(const request& r, const registry_state& s) {
     auto given = body_field(r.body, "mode");
     if (auto* a = std::get_if<http::answer>(&given)) return reply(std::move(*a));
     std::string m = std::get<std::string>(given);
-    for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : m)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (std::find(std::begin(modes), std::end(modes), m) == std::end(modes)) {
         return reply(error_answer(errc::invalid_mode,
                                   "Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT"));
@@ -97,8 +100,7 @@ plan mode(const request& r, const registry_state& s) {
             if (global || name == subject) empty = false;
         }
         if (!empty) {
-            return reply(error_answer(errc::operation_not_permitted,
-                                      "Cannot import since found existing subjects"));
+            return reply(error_answer(errc::operation_not_permitted, "Cannot import since found existing subjects"));
         }
     }
     plan out;

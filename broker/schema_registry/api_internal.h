@@ -23,8 +23,7 @@ plan reply(http::answer a);
 // The subject's versions when it exists (has a version not soft-deleted,
 // or any version with deleted=true), else 40401.
 std::variant<const registry_state::versions*, http::answer> subject_or_error(const registry_state& s,
-                                                                             const std::string& subject,
-                                                                             bool deleted);
+                                                                             const std::string& subject, bool deleted);
 // Resolves `v` (0 = latest) among the versions visible with `deleted`.
 std::optional<int32_t> resolve_version(const registry_state::versions& versions, int32_t v, bool deleted);
 
@@ -36,8 +35,7 @@ struct submitted {
     std::optional<int32_t> id;       // IMPORT mode only
     std::optional<int32_t> version;  // IMPORT mode only
 };
-std::variant<submitted, http::answer> read_submitted(const registry_state& s, const std::string& body,
-                                                     bool normalize);
+std::variant<submitted, http::answer> read_submitted(const registry_state& s, const std::string& body, bool normalize);
 
 // The stored schema as a candidate (for comparing and checking).
 std::optional<candidate> stored_candidate(const registry_state& s, int32_t id);

@@ -181,7 +181,8 @@ plan compatibility(const request& r, const registry_state& s) {
     json::object o{{"is_compatible", problems.empty()}};
     if (r.t.flag("verbose")) {
         json::array messages;
-        for (auto& m : problems) messages.emplace_back(m);
+        for (auto& m : problems)
+            messages.emplace_back(m);
         o["messages"] = std::move(messages);
     }
     return reply(json_answer(o));

@@ -56,8 +56,9 @@ plan import_schema(const std::string& subject, const submitted& sub, const store
         const stored_schema* known = s.schema(*sub.id);
         if (known != nullptr && !(known->type == proposed.type && known->text == proposed.text &&
                                   known->references == proposed.references)) {
-            return reply(error_answer(errc::operation_not_permitted, "Overwrite new schema with id " +
-                                                                         std::to_string(*sub.id) + " is not permitted."));
+            return reply(
+                error_answer(errc::operation_not_permitted,
+                             "Overwrite new schema with id " + std::to_string(*sub.id) + " is not permitted."));
         }
         id = *sub.id;
     }
@@ -70,7 +71,8 @@ plan import_schema(const std::string& subject, const submitted& sub, const store
 // A subject left without live versions loses its own level and mode, as
 // Confluent's soft deletes do.
 void drop_subject_settings(const registry_state& s, const std::string& subject, plan& out) {
-    if (s.subject_compatibility(subject)) out.records.push_back({encode_key({key_type::config, subject, 0}), std::nullopt});
+    if (s.subject_compatibility(subject))
+        out.records.push_back({encode_key({key_type::config, subject, 0}), std::nullopt});
     if (s.subject_mode(subject)) out.records.push_back({encode_key({key_type::mode, subject, 0}), std::nullopt});
 }
 
@@ -91,8 +93,9 @@ plan register_schema(const request& r, const registry_state& s) {
     // copied with their ids); anything else needs READWRITE.
     const bool importing = sub.id || sub.version;
     if (importing != (mode == "IMPORT")) {
-        return reply(error_answer(errc::operation_not_permitted,
-                                  "Subject " + subject + (importing ? " is not in import mode" : " is not in read-write mode")));
+        return reply(
+            error_answer(errc::operation_not_permitted,
+                         "Subject " + subject + (importing ? " is not in import mode" : " is not in read-write mode")));
     }
     const stored_schema proposed{sub.schema.type, sub.schema.text, sub.references};
     auto same = [&proposed](const stored_schema& other) {
@@ -122,9 +125,12 @@ plan register_schema(const request& r, const registry_state& s) {
     auto problems = check(level_of(s, subject), sub.schema, previous);
     if (!problems.empty()) {
         std::string details;
-        for (const auto& p : problems) details += (details.empty() ? "" : ", ") + p;
-        return reply(error_answer(errc::conflict, "Schema being registered is incompatible with an earlier schema for "
-                                                  "subject \"" + subject + "\", details: [" + details + "]"));
+        for (const auto& p : problems)
+            details += (details.empty() ? "" : ", ") + p;
+        return reply(error_answer(errc::conflict,
+                                  "Schema being registered is incompatible with an earlier schema for "
+                                  "subject \"" +
+                                      subject + "\", details: [" + details + "]"));
     }
     // The same schema under another subject keeps its id; else a new one,
     // never one used before.
@@ -172,9 +178,8 @@ plan delete_version(const request& r, const registry_state& s) {
         out.records.push_back(tombstone(subject, *version));
     } else if (const stored_schema* schema = s.schema(info.id)) {
         out.records.push_back(schema_record(subject, *version, info.id, *schema, true));
-        const bool last = std::none_of(versions.begin(), versions.end(), [&](const auto& e) {
-            return e.first != *version && !e.second.deleted;
-        });
+        const bool last = std::none_of(versions.begin(), versions.end(),
+                                       [&](const auto& e) { return e.first != *version && !e.second.deleted; });
         if (last) drop_subject_settings(s, subject, out);
     }
     return out;
@@ -185,7 +190,8 @@ plan delete_subject(const request& r, const registry_state& s) {
     const bool permanent = r.t.flag("permanent");
     if (read_only(mode_of(s, subject))) return reply(read_only_answer(subject));
     const registry_state::versions* versions = s.find_subject(subject);
-    if (versions == nullptr) return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
+    if (versions == nullptr)
+        return reply(error_answer(errc::subject_not_found, "Subject '" + subject + "' not found."));
     const bool live = s.live(subject);
     if (!permanent && !live) {
         return reply(error_answer(errc::subject_soft_deleted, "Subject '" + subject +
@@ -201,8 +207,9 @@ plan delete_subject(const request& r, const registry_state& s) {
     if (permanent) {
         for (const auto& [v, info] : *versions) {
             if (referenced(s, subject, v)) {
-                return reply(error_answer(errc::reference_exists, "One or more references exist to the schema {subject=" +
-                                                                      subject + ",version=" + std::to_string(v) + "}"));
+                return reply(error_answer(errc::reference_exists,
+                                          "One or more references exist to the schema {subject=" + subject +
+                                              ",version=" + std::to_string(v) + "}"));
             }
             deleted.emplace_back(v);
             out.records.push_back(tombstone(subject, v));
@@ -211,8 +218,9 @@ plan delete_subject(const request& r, const registry_state& s) {
         for (const auto& [v, info] : *versions) {
             if (info.deleted) continue;
             if (referenced(s, subject, v)) {
-                return reply(error_answer(errc::reference_exists, "One or more references exist to the schema {subject=" +
-                                                                      subject + ",version=" + std::to_string(v) + "}"));
+                return reply(error_answer(errc::reference_exists,
+                                          "One or more references exist to the schema {subject=" + subject +
+                                              ",version=" + std::to_string(v) + "}"));
             }
             deleted.emplace_back(v);
         }

@@ -13,8 +13,8 @@ namespace sluice::broker::schema_registry::avro {
 namespace {
 
 const char* kind_name(kind k) {
-    static const char* const names[] = {"null", "boolean", "int",   "long",  "float", "double", "bytes",
-                                        "string", "record", "enum", "array", "map",   "union",  "fixed"};
+    static const char* const names[] = {"null",   "boolean", "int",  "long",  "float", "double", "bytes",
+                                        "string", "record",  "enum", "array", "map",   "union",  "fixed"};
     return names[static_cast<int>(k)];
 }
 
@@ -55,13 +55,18 @@ private:
 
     static bool promotes(kind reader, kind writer) {
         switch (reader) {
-            case kind::long_type: return writer == kind::int_type;
-            case kind::float_type: return writer == kind::int_type || writer == kind::long_type;
+            case kind::long_type:
+                return writer == kind::int_type;
+            case kind::float_type:
+                return writer == kind::int_type || writer == kind::long_type;
             case kind::double_type:
                 return writer == kind::int_type || writer == kind::long_type || writer == kind::float_type;
-            case kind::string: return writer == kind::bytes;
-            case kind::bytes: return writer == kind::string;
-            default: return false;
+            case kind::string:
+                return writer == kind::bytes;
+            case kind::bytes:
+                return writer == kind::string;
+            default:
+                return false;
         }
     }
 
@@ -95,13 +100,16 @@ private:
             case kind::map:
                 return check(r.items, w.items, path + "/values");
             case kind::fixed:
-                if (!names_match(r, w)) return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
+                if (!names_match(r, w))
+                    return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
                 if (r.size != w.size) {
-                    return report(path + "/size", "expected " + std::to_string(w.size) + ", found " + std::to_string(r.size));
+                    return report(path + "/size",
+                                  "expected " + std::to_string(w.size) + ", found " + std::to_string(r.size));
                 }
                 return true;
             case kind::enumeration: {
-                if (!names_match(r, w)) return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
+                if (!names_match(r, w))
+                    return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
                 if (r.enum_default) return true;
                 bool ok = true;
                 for (const auto& s : w.symbols) {
@@ -112,14 +120,17 @@ private:
                 return ok;
             }
             case kind::record: {
-                if (!names_match(r, w)) return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
+                if (!names_match(r, w))
+                    return report(path, "name mismatch: expected " + w.full_name + ", found " + r.full_name);
                 bool ok = true;
                 for (size_t i = 0; i < r.fields.size(); ++i) {
                     const field& rf = r.fields[i];
                     const field* wf = writer_field(w, rf);
                     const std::string at = path + "/fields/" + std::to_string(i);
                     if (wf == nullptr) {
-                        if (!rf.default_value) ok = report(at, "reader field " + rf.name + " has no default value and is missing from the writer");
+                        if (!rf.default_value)
+                            ok = report(
+                                at, "reader field " + rf.name + " has no default value and is missing from the writer");
                         continue;
                     }
                     ok = check(rf.type, wf->type, at + "/type") && ok;

@@ -20,9 +20,8 @@ namespace {
 
 std::optional<kind> primitive(std::string_view name) {
     static const std::map<std::string_view, kind> primitives{
-        {"null", kind::null_type},     {"boolean", kind::boolean},       {"int", kind::int_type},
-        {"long", kind::long_type},     {"float", kind::float_type},      {"double", kind::double_type},
-        {"bytes", kind::bytes},        {"string", kind::string}};
+        {"null", kind::null_type},   {"boolean", kind::boolean},    {"int", kind::int_type}, {"long", kind::long_type},
+        {"float", kind::float_type}, {"double", kind::double_type}, {"bytes", kind::bytes},  {"string", kind::string}};
     auto it = primitives.find(name);
     if (it == primitives.end()) return std::nullopt;
     return it->second;
@@ -182,8 +181,9 @@ private:
         if (type == "array" || type == "map") {
             const bool array = type == "array";
             const json::value* inner = member(o, array ? "items" : "values");
-            if (inner == nullptr) return fail(std::string(array ? "Array has no items" : "Map has no values") +
-                                              " type: " + json::serialize(o));
+            if (inner == nullptr)
+                return fail(std::string(array ? "Array has no items" : "Map has no values") +
+                            " type: " + json::serialize(o));
             const int i = parse(*inner, ns);
             if (i < 0) return -1;
             node n = of(array ? kind::array : kind::map, logical);
@@ -266,18 +266,23 @@ bool valid_default(const schema& s, int type, const json::value& v, int depth = 
     if (depth > 64) return true;  // a recursive record's default nests as far as the JSON does
     const node& n = s.at(type);
     switch (n.type) {
-        case kind::null_type: return v.is_null();
-        case kind::boolean: return v.is_bool();
+        case kind::null_type:
+            return v.is_null();
+        case kind::boolean:
+            return v.is_bool();
         case kind::int_type:
             return (v.is_int64() && v.get_int64() >= INT32_MIN && v.get_int64() <= INT32_MAX) ||
                    (v.is_uint64() && v.get_uint64() <= INT32_MAX);
-        case kind::long_type: return v.is_int64() || (v.is_uint64() && v.get_uint64() <= INT64_MAX);
+        case kind::long_type:
+            return v.is_int64() || (v.is_uint64() && v.get_uint64() <= INT64_MAX);
         case kind::float_type:
-        case kind::double_type: return v.is_number();
+        case kind::double_type:
+            return v.is_number();
         case kind::bytes:
         case kind::string:
         case kind::enumeration:
-        case kind::fixed: return v.is_string();
+        case kind::fixed:
+            return v.is_string();
         case kind::array:
             if (!v.is_array()) return false;
             for (const auto& e : v.get_array()) {
@@ -290,7 +295,8 @@ bool valid_default(const schema& s, int type, const json::value& v, int depth = 
                 if (!valid_default(s, n.items, e.value(), depth + 1)) return false;
             }
             return true;
-        case kind::union_type: return !n.branches.empty() && valid_default(s, n.branches.front(), v, depth + 1);
+        case kind::union_type:
+            return !n.branches.empty() && valid_default(s, n.branches.front(), v, depth + 1);
         case kind::record:
             if (!v.is_object()) return false;
             for (const auto& f : n.fields) {
@@ -306,8 +312,8 @@ std::optional<std::string> check_defaults(const schema& s) {
     for (const auto& n : s.nodes) {
         for (const auto& f : n.fields) {
             if (f.default_value && !valid_default(s, f.type, *f.default_value)) {
-                return "Invalid default for field " + f.name + ": " + json::serialize(*f.default_value) +
-                       " not a " + parsing_canonical_form(schema{s.nodes, f.type});
+                return "Invalid default for field " + f.name + ": " + json::serialize(*f.default_value) + " not a " +
+                       parsing_canonical_form(schema{s.nodes, f.type});
             }
         }
     }
@@ -317,8 +323,8 @@ std::optional<std::string> check_defaults(const schema& s) {
 void canonical(const schema& s, int i, std::set<std::string>& done, std::string& out) {
     const node& n = s.at(i);
     auto quoted = [](std::string_view v) { return json::serialize(json::value(v)); };
-    static const char* const primitive_names[] = {"null", "boolean", "int", "long", "float", "double", "bytes",
-                                                  "string"};
+    static const char* const primitive_names[] = {"null",  "boolean", "int",   "long",
+                                                  "float", "double",  "bytes", "string"};
     switch (n.type) {
         case kind::union_type:
             out += '[';
@@ -346,7 +352,8 @@ void canonical(const schema& s, int i, std::set<std::string>& done, std::string&
                 out += R"(,"type":"fixed","size":)" + std::to_string(n.size) + "}";
             } else if (n.type == kind::enumeration) {
                 out += R"(,"type":"enum","symbols":[)";
-                for (size_t k = 0; k < n.symbols.size(); ++k) out += (k > 0 ? "," : "") + quoted(n.symbols[k]);
+                for (size_t k = 0; k < n.symbols.size(); ++k)
+                    out += (k > 0 ? "," : "") + quoted(n.symbols[k]);
                 out += "]}";
             } else {
                 out += R"(,"type":"record","fields":[)";

@@ -20,8 +20,22 @@
 
 namespace sluice::broker::schema_registry::avro {
 
-enum class kind { null_type, boolean, int_type, long_type, float_type, double_type, bytes, string, record, enumeration,
-                  array, map, union_type, fixed };
+enum class kind {
+    null_type,
+    boolean,
+    int_type,
+    long_type,
+    float_type,
+    double_type,
+    bytes,
+    string,
+    record,
+    enumeration,
+    array,
+    map,
+    union_type,
+    fixed
+};
 
 struct field {
     std::string name;
@@ -37,10 +51,10 @@ struct node {
     std::vector<field> fields;         // record
     std::vector<std::string> symbols;  // enum
     std::optional<std::string> enum_default;
-    int items = -1;               // array items, map values
-    std::vector<int> branches;    // union
-    int64_t size = 0;             // fixed
-    std::string logical_type;     // kept, not interpreted
+    int items = -1;             // array items, map values
+    std::vector<int> branches;  // union
+    int64_t size = 0;           // fixed
+    std::string logical_type;   // kept, not interpreted
 };
 
 struct schema {

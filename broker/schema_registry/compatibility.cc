@@ -1,10 +1,10 @@
 #include "broker/schema_registry/compatibility.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
-#include <array>
 #include <cctype>
 
 #include "broker/schema_registry/avro_compat.h"
@@ -29,15 +29,18 @@ constexpr std::array<std::pair<level, std::string_view>, 7> level_names{{
 json::value sorted(const json::value& v) {
     if (v.is_array()) {
         json::array out;
-        for (const auto& e : v.get_array()) out.push_back(sorted(e));
+        for (const auto& e : v.get_array())
+            out.push_back(sorted(e));
         return out;
     }
     if (!v.is_object()) return v;
     std::vector<std::pair<std::string, const json::value*>> members;
-    for (const auto& m : v.get_object()) members.emplace_back(std::string(m.key()), &m.value());
+    for (const auto& m : v.get_object())
+        members.emplace_back(std::string(m.key()), &m.value());
     std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     json::object out;
-    for (const auto& [k, value] : members) out[k] = sorted(*value);
+    for (const auto& [k, value] : members)
+        out[k] = sorted(*value);
     return out;
 }
 
@@ -45,7 +48,8 @@ json::value sorted(const json::value& v) {
 
 std::optional<level> parse_level(std::string_view name) {
     std::string upper(name);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (const auto& [l, n] : level_names) {
         if (n == upper) return l;
     }
@@ -75,7 +79,8 @@ std::variant<candidate, std::string> prepare(std::string_view type, std::string_
     if (normalize) v = sorted(v);
     c.text = json::serialize(v);
     if (type == "JSON") {
-        if (!v.is_object() && !v.is_bool()) return std::string("Invalid schema: a JSON Schema is an object or a boolean");
+        if (!v.is_object() && !v.is_bool())
+            return std::string("Invalid schema: a JSON Schema is an object or a boolean");
         c.json = std::move(v);
         return c;
     }
@@ -121,14 +126,14 @@ std::vector<std::string> check(level l, const candidate& proposed, const std::ve
         }
         if (backward) {
             for (auto& p : avro::incompatibilities(*proposed.avro, *old.avro)) {
-                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: new, writer: old, " +
-                                   p + "}");
+                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: new, writer: old, " + p +
+                                   "}");
             }
         }
         if (forward) {
             for (auto& p : avro::incompatibilities(*old.avro, *proposed.avro)) {
-                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " +
-                                   p + "}");
+                problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " + p +
+                                   "}");
             }
         }
     }

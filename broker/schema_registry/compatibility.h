@@ -38,8 +38,8 @@ bool known_type(std::string_view type);
 
 struct candidate {
     std::string type;
-    std::string text;                 // as stored
-    std::optional<avro::schema> avro;  // AVRO only
+    std::string text;                        // as stored
+    std::optional<avro::schema> avro;        // AVRO only
     std::optional<boost::json::value> json;  // JSON only
 };
 

@@ -1,7 +1,7 @@
 #include "broker/schema_registry/json_schema_compat.h"
 
-#include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -13,14 +13,12 @@ namespace json = boost::json;
 
 namespace {
 
-const std::set<std::string_view> annotations{"title",   "description", "default",   "examples",  "format",
-                                             "$schema", "$id",         "$comment",  "readOnly", "writeOnly",
-                                             "deprecated", "id"};
-const std::set<std::string_view> checked{"type",       "enum",        "const",         "properties",
-                                         "required",   "additionalProperties", "items",  "maxLength",
-                                         "minLength",  "maximum",     "minimum",       "exclusiveMaximum",
-                                         "exclusiveMinimum", "maxItems", "minItems",   "maxProperties",
-                                         "minProperties", "pattern",  "multipleOf",    "uniqueItems"};
+const std::set<std::string_view> annotations{"title", "description", "default",  "examples",  "format",     "$schema",
+                                             "$id",   "$comment",    "readOnly", "writeOnly", "deprecated", "id"};
+const std::set<std::string_view> checked{
+    "type",      "enum",          "const",         "properties", "required",         "additionalProperties", "items",
+    "maxLength", "minLength",     "maximum",       "minimum",    "exclusiveMaximum", "exclusiveMinimum",     "maxItems",
+    "minItems",  "maxProperties", "minProperties", "pattern",    "multipleOf",       "uniqueItems"};
 const std::vector<std::string_view> upper_bounds{"maxLength", "maximum", "exclusiveMaximum", "maxItems",
                                                  "maxProperties"};
 const std::vector<std::string_view> lower_bounds{"minLength", "minimum", "exclusiveMinimum", "minItems",
@@ -90,9 +88,7 @@ public:
     }
 
 private:
-    void report(const std::string& path, std::string what) {
-        problems.push_back("#" + path + ": " + std::move(what));
-    }
+    void report(const std::string& path, std::string what) { problems.push_back("#" + path + ": " + std::move(what)); }
 
     void check_types(const json::value& r, const json::value& w, const std::string& path) {
         const auto rt = types_of(r);
@@ -151,7 +147,8 @@ private:
         std::set<std::string> keys;
         for (const auto* s : {&r, &w}) {
             if (const json::object* o = s->if_object()) {
-                for (const auto& m : *o) keys.emplace(m.key());
+                for (const auto& m : *o)
+                    keys.emplace(m.key());
             }
         }
         for (const auto& k : keys) {
@@ -179,21 +176,30 @@ private:
             }
             switch (model_of(w)) {
                 case content_model::open:
-                    if (!is_empty_schema(m.value())) report(at, "property added to an open content model [PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL]");
+                    if (!is_empty_schema(m.value()))
+                        report(at, "property added to an open content model [PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL]");
                     break;
-                case content_model::partial: check(m.value(), *wap, at, depth + 1); break;
-                case content_model::closed: break;
+                case content_model::partial:
+                    check(m.value(), *wap, at, depth + 1);
+                    break;
+                case content_model::closed:
+                    break;
             }
         }
         for (const auto& m : wprops) {
             if (rprops.contains(m.key())) continue;
             const std::string at = path + "/properties/" + std::string(m.key());
             switch (model_of(r)) {
-                case content_model::open: break;
-                case content_model::partial: check(*rap, m.value(), at, depth + 1); break;
+                case content_model::open:
+                    break;
+                case content_model::partial:
+                    check(*rap, m.value(), at, depth + 1);
+                    break;
                 case content_model::closed:
                     if (!(m.value().is_bool() && !m.value().get_bool())) {
-                        report(at, "property removed from a closed content model [PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
+                        report(at,
+                               "property removed from a closed content model "
+                               "[PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
                     }
                     break;
             }
@@ -219,8 +225,8 @@ private:
                 if (!e.is_string() || wrequired.contains(std::string(e.get_string()))) continue;
                 auto it = rprops.find(e.get_string());
                 if (it != rprops.end() && member(it->value(), "default") != nullptr) continue;
-                report(path + "/required", "required property " + std::string(e.get_string()) +
-                                               " added [REQUIRED_ATTRIBUTE_ADDED]");
+                report(path + "/required",
+                       "required property " + std::string(e.get_string()) + " added [REQUIRED_ATTRIBUTE_ADDED]");
             }
         }
     }
@@ -230,7 +236,8 @@ private:
         if (ri == nullptr) return;
         const json::value* wi = member(w, "items");
         if (ri->is_array() || (wi != nullptr && wi->is_array())) {
-            if (wi == nullptr || *wi != *ri) report(path + "/items", "a change to tuple 'items' is not checked here, so it is refused");
+            if (wi == nullptr || *wi != *ri)
+                report(path + "/items", "a change to tuple 'items' is not checked here, so it is refused");
             return;
         }
         check(*ri, wi != nullptr ? *wi : empty_schema, path + "/items", depth + 1);

@@ -96,8 +96,8 @@ void registry_service::catch_up() {
     }
 }
 
-void registry_service::handle(std::string_view method, std::string_view target, std::string_view type,
-                              std::string body, http::routes::reply_fn reply) {
+void registry_service::handle(std::string_view method, std::string_view target, std::string_view type, std::string body,
+                              http::routes::reply_fn reply) {
     if ((method == "POST" || method == "PUT") && !accepted_content_type(type)) {
         return reply(error_answer(errc::unsupported_media_type, "HTTP 415 Unsupported Media Type"));
     }
@@ -144,16 +144,16 @@ bool registry_service::ensure_topic() {
 
 void registry_service::forward_to_leader(std::optional<node_id> leader) {
     auto refuse = [this, leader](const std::string& why) {
-        finish_write(error_answer(errc::forwarding_error,
-                                  "Error while forwarding the request to the leader of " +
-                                      std::string(schemas_topic_name) + " (broker " +
-                                      (leader ? std::to_string(leader->value()) : std::string("none yet")) + "): " + why));
+        finish_write(error_answer(
+            errc::forwarding_error,
+            "Error while forwarding the request to the leader of " + std::string(schemas_topic_name) + " (broker " +
+                (leader ? std::to_string(leader->value()) : std::string("none yet")) + "): " + why));
     };
     auto t = parse_target(writes_.front().target);
     if (t && t->flag(forwarded_parameter)) return refuse("this broker does not lead it either");
     if (!leader) {
-        return finish_write(error_answer(errc::unknown_leader, "Unknown leader of " + std::string(schemas_topic_name) +
-                                                                   "; retry"));
+        return finish_write(
+            error_answer(errc::unknown_leader, "Unknown leader of " + std::string(schemas_topic_name) + "; retry"));
     }
     const replication::broker_endpoint* at = nullptr;
     auto brokers = b_.metadata().live_brokers();
@@ -187,13 +187,11 @@ void registry_service::run_write() {
     // Everything already in the log counts (a new leader's tail), so wait
     // until it is committed before planning against it.
     if (p.log->high_watermark() < p.log->log_end_offset()) {
-        return await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms,
-                            [this, alive](commit_outcome outcome) {
-                                if (alive.expired() || !*alive.lock()) return;
-                                if (outcome == commit_outcome::committed) return run_write();
-                                finish_write(error_answer(errc::operation_timeout,
-                                                          "Timed out waiting for the schemas topic to catch up"));
-                            });
+        return await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms, [this, alive](commit_outcome outcome) {
+            if (alive.expired() || !*alive.lock()) return;
+            if (outcome == commit_outcome::committed) return run_write();
+            finish_write(error_answer(errc::operation_timeout, "Timed out waiting for the schemas topic to catch up"));
+        });
     }
     catch_up();
     plan planned = writes_.front().run(state_);

@@ -34,8 +34,10 @@ std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
 
 bool accepted_content_type(std::string_view type) {
     std::string t(type.substr(0, type.find(';')));
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+        t.pop_back();
+    for (char& c : t)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return t.empty() || t == "application/vnd.schemaregistry.v1+json" || t == "application/vnd.schemaregistry+json" ||
            t == "application/json" || t == "application/octet-stream";
 }
@@ -57,7 +59,8 @@ bool target::flag(std::string_view name) const {
     auto it = query.find(name);
     if (it == query.end()) return false;
     std::string v = it->second;
-    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : v)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return v == "true";
 }
 

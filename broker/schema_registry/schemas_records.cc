@@ -36,11 +36,16 @@ std::optional<std::string> string_of(const json::object& o, std::string_view key
 
 const char* key_type_name(key_type t) {
     switch (t) {
-        case key_type::schema: return "SCHEMA";
-        case key_type::config: return "CONFIG";
-        case key_type::mode: return "MODE";
-        case key_type::delete_subject: return "DELETE_SUBJECT";
-        case key_type::noop: return "NOOP";
+        case key_type::schema:
+            return "SCHEMA";
+        case key_type::config:
+            return "CONFIG";
+        case key_type::mode:
+            return "MODE";
+        case key_type::delete_subject:
+            return "DELETE_SUBJECT";
+        case key_type::noop:
+            return "NOOP";
     }
     return "NOOP";
 }

@@ -3,12 +3,12 @@
 // bodies, ids and versions.
 #include "broker/schema_registry/api.h"
 
-#include "broker/schema_registry/rest.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "broker/schema_registry/rest.h"
 
 namespace sluice::broker::schema_registry {
 namespace {
@@ -16,7 +16,8 @@ namespace {
 namespace json = boost::json;
 
 const char* v1 = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"}]})";
-const char* v2 = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]})";
+const char* v2 =
+    R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]})";
 const char* bad = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]})";
 
 std::string body_of(std::string_view schema) { return json::serialize(json::object{{"schema", schema}}); }
@@ -99,7 +100,8 @@ TEST_F(SchemaRegistryApi, RecordsAreConfluentsFormat) {
 TEST_F(SchemaRegistryApi, IncompatibleIs409AndCompatibilityEndpointAgrees) {
     register_schema("s", v1);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", body_of(bad)), 409);
-    EXPECT_FALSE(call_json("POST", "/compatibility/subjects/s/versions/latest", body_of(bad)).at("is_compatible").as_bool());
+    EXPECT_FALSE(
+        call_json("POST", "/compatibility/subjects/s/versions/latest", body_of(bad)).at("is_compatible").as_bool());
     EXPECT_TRUE(call_json("POST", "/compatibility/subjects/s/versions/1", body_of(v2)).at("is_compatible").as_bool());
     auto verbose = call_json("POST", "/compatibility/subjects/s/versions/latest?verbose=true", body_of(bad));
     EXPECT_FALSE(verbose.at("messages").as_array().empty());
@@ -123,7 +125,8 @@ TEST_F(SchemaRegistryApi, ErrorCodes) {
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", R"({"schema":42})"), 422);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", "{}"), 42201);
     std::string deep = R"("int")";
-    for (int i = 0; i < 40; ++i) deep = R"({"type":"array","items":)" + deep + "}";
+    for (int i = 0; i < 40; ++i)
+        deep = R"({"type":"array","items":)" + deep + "}";
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", body_of(deep)), 42201);  // past the depth limit
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", std::string(100, '[') + std::string(100, ']')), 400);
     EXPECT_EQ(error_code("PUT", "/config", R"({"compatibility":"SIDEWAYS"})"), 42203);
@@ -159,15 +162,15 @@ TEST_F(SchemaRegistryApi, ImportModeKeepsGivenIdsAndVersions) {
     EXPECT_EQ(call_json("POST", "/subjects/s/versions", with_id).at("id").as_int64(), 100);
     EXPECT_EQ(call_json("GET", "/subjects/s/versions/latest").at("version").as_int64(), 3);
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", body_of(v2)), 42205);  // not in read-write mode
-    EXPECT_EQ(error_code("POST", "/subjects/s/versions",
-                         json::serialize(json::object{{"schema", v1}, {"id", 7}})), 42207);  // known as 100
-    EXPECT_EQ(error_code("POST", "/subjects/t/versions",
-                         json::serialize(json::object{{"schema", v2}, {"id", 100}})), 42205);  // id taken
-    EXPECT_EQ(error_code("POST", "/subjects/s/versions",
-                         json::serialize(json::object{{"schema", v2}, {"version", 3}})), 42205);  // version taken
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", json::serialize(json::object{{"schema", v1}, {"id", 7}})),
+              42207);  // known as 100
+    EXPECT_EQ(error_code("POST", "/subjects/t/versions", json::serialize(json::object{{"schema", v2}, {"id", 100}})),
+              42205);  // id taken
+    EXPECT_EQ(error_code("POST", "/subjects/s/versions", json::serialize(json::object{{"schema", v2}, {"version", 3}})),
+              42205);  // version taken
     call("PUT", "/mode", R"({"mode":"READWRITE"})");
     EXPECT_EQ(error_code("POST", "/subjects/s/versions", with_id), 42205);  // not in import mode
-    EXPECT_EQ(register_schema("u", R"("string")"), 101);  // after the highest imported id
+    EXPECT_EQ(register_schema("u", R"("string")"), 101);                    // after the highest imported id
 }
 
 TEST_F(SchemaRegistryApi, SoftDeletesDropTheSubjectsSettings) {
@@ -208,7 +211,8 @@ TEST_F(SchemaRegistryApi, SoftAndPermanentDeletes) {
 }
 
 TEST_F(SchemaRegistryApi, ReferencesAreStoredResolvedAndProtected) {
-    register_schema("customer", R"({"type":"record","name":"Customer","namespace":"x","fields":[{"name":"id","type":"long"}]})");
+    register_schema("customer",
+                    R"({"type":"record","name":"Customer","namespace":"x","fields":[{"name":"id","type":"long"}]})");
     const std::string order = json::serialize(json::object{
         {"schema", R"({"type":"record","name":"Order","fields":[{"name":"c","type":"x.Customer"}]})"},
         {"references", json::array{json::object{{"name", "x.Customer"}, {"subject", "customer"}, {"version", 1}}}}});

@@ -47,7 +47,8 @@ TEST(AvroCompat, ReaderFieldMissingFromWriterNeedsDefault) {
 }
 
 TEST(AvroCompat, WriterFieldTheReaderLacksIsSkipped) {
-    EXPECT_TRUE(reads(rec(R"({"name":"a","type":"int"})"), rec(R"({"name":"a","type":"int"},{"name":"b","type":"int"})")));
+    EXPECT_TRUE(
+        reads(rec(R"({"name":"a","type":"int"})"), rec(R"({"name":"a","type":"int"},{"name":"b","type":"int"})")));
 }
 
 TEST(AvroCompat, FieldTypesResolveRecursively) {
@@ -58,7 +59,8 @@ TEST(AvroCompat, FieldTypesResolveRecursively) {
 TEST(AvroCompat, RecordNamesMustMatchUnlessAliased) {
     const auto writer = rec(R"({"name":"a","type":"int"})", "ns.Old");
     EXPECT_FALSE(reads(rec(R"({"name":"a","type":"int"})", "ns.New"), writer));
-    EXPECT_TRUE(reads(R"({"type":"record","name":"ns.New","aliases":["Old"],"fields":[{"name":"a","type":"int"}]})", writer));
+    EXPECT_TRUE(
+        reads(R"({"type":"record","name":"ns.New","aliases":["Old"],"fields":[{"name":"a","type":"int"}]})", writer));
     // Only the unqualified names are compared (Java's schemaNameEquals).
     EXPECT_TRUE(reads(rec(R"({"name":"a","type":"int"})", "other.Old"), writer));
 }
@@ -105,8 +107,10 @@ TEST(AvroCompat, ReaderUnionNeedsOneBranchForTheWriter) {
 }
 
 TEST(AvroCompat, RecursiveRecords) {
-    const auto list = R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})";
-    const auto wider = R"({"type":"record","name":"L","fields":[{"name":"v","type":"long"},{"name":"next","type":["null","L"]}]})";
+    const auto list =
+        R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})";
+    const auto wider =
+        R"({"type":"record","name":"L","fields":[{"name":"v","type":"long"},{"name":"next","type":["null","L"]}]})";
     EXPECT_TRUE(reads(wider, list));
     EXPECT_FALSE(reads(list, wider));
 }

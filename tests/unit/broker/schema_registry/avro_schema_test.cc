@@ -35,11 +35,12 @@ TEST(AvroSchema, CanonicalFormUsesFullNamesAndDropsOtherAttributes) {
                   {"name":"e","type":{"type":"enum","name":"c.E","symbols":["A","B"]}},
                   {"name":"m","type":{"type":"map","values":{"type":"array","items":"F"}}},
                   {"name":"u","type":["null","R"],"default":null}]})");
-    EXPECT_EQ(parsing_canonical_form(s),
-              R"({"name":"a.b.R","type":"record","fields":[{"name":"f","type":{"name":"a.b.F","type":"fixed","size":4}},)"
-              R"({"name":"e","type":{"name":"c.E","type":"enum","symbols":["A","B"]}},)"
-              R"({"name":"m","type":{"type":"map","values":{"type":"array","items":"a.b.F"}}},)"
-              R"({"name":"u","type":["null","a.b.R"]}]})");
+    EXPECT_EQ(
+        parsing_canonical_form(s),
+        R"({"name":"a.b.R","type":"record","fields":[{"name":"f","type":{"name":"a.b.F","type":"fixed","size":4}},)"
+        R"({"name":"e","type":{"name":"c.E","type":"enum","symbols":["A","B"]}},)"
+        R"({"name":"m","type":{"type":"map","values":{"type":"array","items":"a.b.F"}}},)"
+        R"({"name":"u","type":["null","a.b.R"]}]})");
 }
 
 TEST(AvroSchema, RecursiveRecordIsACycle) {
@@ -76,20 +77,24 @@ TEST(AvroSchema, RefusesIllegalFieldName) {
     EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a-b","type":"int"}]})"), "");
 }
 TEST(AvroSchema, RefusesDuplicateField) {
-    EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"long"}]})"),
-              "");
+    EXPECT_NE(
+        error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"long"}]})"),
+        "");
 }
 TEST(AvroSchema, RefusesFieldWithoutType) {
     EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a"}]})"), "");
 }
 TEST(AvroSchema, RefusesRedefinedName) {
-    EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"R","size":1}}]})"),
-              "");
+    EXPECT_NE(
+        error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"R","size":1}}]})"),
+        "");
 }
 TEST(AvroSchema, RefusesDuplicateEnumSymbol) {
     EXPECT_NE(error_of(R"({"type":"enum","name":"E","symbols":["A","A"]})"), "");
 }
-TEST(AvroSchema, RefusesIllegalEnumSymbol) { EXPECT_NE(error_of(R"({"type":"enum","name":"E","symbols":["A B"]})"), ""); }
+TEST(AvroSchema, RefusesIllegalEnumSymbol) {
+    EXPECT_NE(error_of(R"({"type":"enum","name":"E","symbols":["A B"]})"), "");
+}
 TEST(AvroSchema, RefusesEnumDefaultNotASymbol) {
     EXPECT_NE(error_of(R"({"type":"enum","name":"E","symbols":["A"],"default":"B"})"), "");
 }
@@ -104,11 +109,12 @@ TEST(AvroSchema, AllowsTwoNamedBranchesOfOneKind) {
 }
 TEST(AvroSchema, RefusesDefaultOfWrongType) {
     EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]})"), "");
-    EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":4294967296}]})"), "");
+    EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":4294967296}]})"),
+              "");
 }
 TEST(AvroSchema, RefusesUnionDefaultNotOfFirstBranch) {
-    EXPECT_NE(error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":["null","string"],"default":"x"}]})"),
-              "");
+    EXPECT_NE(
+        error_of(R"({"type":"record","name":"R","fields":[{"name":"a","type":["null","string"],"default":"x"}]})"), "");
 }
 TEST(AvroSchema, RefusesNonSchemaValue) { EXPECT_NE(error_of("42"), ""); }
 

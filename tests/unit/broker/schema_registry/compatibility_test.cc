@@ -16,13 +16,15 @@ candidate avro(std::string_view text) {
 
 // v1: {a:int}; v2 adds b with a default; v3 drops a's... see each case.
 const char* v_a = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"}]})";
-const char* v_ab_default = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int","default":0}]})";
+const char* v_ab_default =
+    R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int","default":0}]})";
 const char* v_ab = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})";
 const char* v_b_default = R"({"type":"record","name":"R","fields":[{"name":"b","type":"int","default":0}]})";
 
 bool ok(level l, std::vector<const char*> history, const char* proposed) {
     std::vector<candidate> previous;
-    for (auto* h : history) previous.push_back(avro(h));
+    for (auto* h : history)
+        previous.push_back(avro(h));
     return check(l, avro(proposed), previous).empty();
 }
 

@@ -27,11 +27,11 @@ TEST(JsonSchemaCompat, IdenticalAndAnnotationsOnly) {
 }
 
 TEST(JsonSchemaCompat, TypeWidenedOrNarrowed) {
-    EXPECT_TRUE(reads(R"({"type":"number"})", R"({"type":"integer"})"));    // TYPE_EXTENDED
-    EXPECT_FALSE(reads(R"({"type":"integer"})", R"({"type":"number"})"));   // TYPE_NARROWED
+    EXPECT_TRUE(reads(R"({"type":"number"})", R"({"type":"integer"})"));   // TYPE_EXTENDED
+    EXPECT_FALSE(reads(R"({"type":"integer"})", R"({"type":"number"})"));  // TYPE_NARROWED
     EXPECT_TRUE(reads(R"({"type":["string","null"]})", R"({"type":"string"})"));
     EXPECT_FALSE(reads(R"({"type":"string"})", R"({"type":["string","null"]})"));
-    EXPECT_FALSE(reads(R"({"type":"string"})", R"({"type":"boolean"})"));   // TYPE_CHANGED
+    EXPECT_FALSE(reads(R"({"type":"string"})", R"({"type":"boolean"})"));  // TYPE_CHANGED
     EXPECT_TRUE(reads("true", R"({"type":"string"})"));
     EXPECT_FALSE(reads("false", R"({"type":"string"})"));
     EXPECT_TRUE(reads(R"({"type":"string"})", "false"));
@@ -48,14 +48,19 @@ TEST(JsonSchemaCompat, PropertyAddedToClosedModelIsFine) {
 }
 
 TEST(JsonSchemaCompat, PropertyRemoved) {
-    EXPECT_TRUE(reads(open_a, open_ab));      // PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
+    EXPECT_TRUE(reads(open_a, open_ab));       // PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
     EXPECT_FALSE(reads(closed_a, closed_ab));  // PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL
 }
 
 TEST(JsonSchemaCompat, PartiallyOpenModel) {
-    const char* w = R"({"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":{"type":"integer"}})";
-    EXPECT_TRUE(reads(R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"number"}},"additionalProperties":{"type":"integer"}})", w));
-    EXPECT_FALSE(reads(R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"additionalProperties":{"type":"integer"}})", w));
+    const char* w =
+        R"({"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":{"type":"integer"}})";
+    EXPECT_TRUE(reads(
+        R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"number"}},"additionalProperties":{"type":"integer"}})",
+        w));
+    EXPECT_FALSE(reads(
+        R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"additionalProperties":{"type":"integer"}})",
+        w));
 }
 
 TEST(JsonSchemaCompat, AdditionalProperties) {
@@ -68,31 +73,37 @@ TEST(JsonSchemaCompat, RequiredAdded) {
     const char* req = R"({"type":"object","properties":{"a":{"type":"string"}},"required":["a"]})";
     EXPECT_FALSE(reads(req, open_a));  // REQUIRED_ATTRIBUTE_ADDED
     EXPECT_TRUE(reads(open_a, req));   // REQUIRED_ATTRIBUTE_REMOVED
-    EXPECT_TRUE(reads(R"({"type":"object","properties":{"a":{"type":"string","default":""}},"required":["a"]})", open_a));
+    EXPECT_TRUE(
+        reads(R"({"type":"object","properties":{"a":{"type":"string","default":""}},"required":["a"]})", open_a));
 }
 
 TEST(JsonSchemaCompat, NestedPropertiesAndItems) {
-    EXPECT_FALSE(reads(R"({"type":"object","properties":{"o":{"type":"object","properties":{"x":{"type":"integer"}}}}})",
-                       R"({"type":"object","properties":{"o":{"type":"object","properties":{"x":{"type":"number"}}}}})"));
-    EXPECT_TRUE(reads(R"({"type":"array","items":{"type":"number"}})", R"({"type":"array","items":{"type":"integer"}})"));
-    EXPECT_FALSE(reads(R"({"type":"array","items":{"type":"integer"}})", R"({"type":"array","items":{"type":"number"}})"));
+    EXPECT_FALSE(
+        reads(R"({"type":"object","properties":{"o":{"type":"object","properties":{"x":{"type":"integer"}}}}})",
+              R"({"type":"object","properties":{"o":{"type":"object","properties":{"x":{"type":"number"}}}}})"));
+    EXPECT_TRUE(
+        reads(R"({"type":"array","items":{"type":"number"}})", R"({"type":"array","items":{"type":"integer"}})"));
+    EXPECT_FALSE(
+        reads(R"({"type":"array","items":{"type":"integer"}})", R"({"type":"array","items":{"type":"number"}})"));
 }
 
 TEST(JsonSchemaCompat, EnumsAndConst) {
-    EXPECT_TRUE(reads(R"({"enum":["a","b","c"]})", R"({"enum":["a","b"]})"));   // ENUM_ARRAY_EXTENDED
-    EXPECT_FALSE(reads(R"({"enum":["a"]})", R"({"enum":["a","b"]})"));          // ENUM_ARRAY_NARROWED
+    EXPECT_TRUE(reads(R"({"enum":["a","b","c"]})", R"({"enum":["a","b"]})"));  // ENUM_ARRAY_EXTENDED
+    EXPECT_FALSE(reads(R"({"enum":["a"]})", R"({"enum":["a","b"]})"));         // ENUM_ARRAY_NARROWED
     EXPECT_FALSE(reads(R"({"type":"string","enum":["a"]})", R"({"type":"string"})"));
     EXPECT_TRUE(reads(R"({"type":"string"})", R"({"type":"string","enum":["a"]})"));
     EXPECT_FALSE(reads(R"({"const":1})", R"({"const":2})"));
 }
 
 TEST(JsonSchemaCompat, Bounds) {
-    EXPECT_FALSE(reads(R"({"type":"string","maxLength":5})", R"({"type":"string"})"));               // MAX_LENGTH_ADDED
-    EXPECT_FALSE(reads(R"({"type":"string","maxLength":5})", R"({"type":"string","maxLength":9})"));  // MAX_LENGTH_DECREASED
-    EXPECT_TRUE(reads(R"({"type":"string","maxLength":9})", R"({"type":"string","maxLength":5})"));   // MAX_LENGTH_INCREASED
-    EXPECT_FALSE(reads(R"({"type":"integer","minimum":3})", R"({"type":"integer","minimum":1})"));   // MINIMUM_INCREASED
-    EXPECT_TRUE(reads(R"({"type":"integer"})", R"({"type":"integer","minimum":1})"));                // MINIMUM_REMOVED
-    EXPECT_FALSE(reads(R"({"type":"string","pattern":"^a"})", R"({"type":"string"})"));               // PATTERN_ADDED
+    EXPECT_FALSE(reads(R"({"type":"string","maxLength":5})", R"({"type":"string"})"));  // MAX_LENGTH_ADDED
+    EXPECT_FALSE(
+        reads(R"({"type":"string","maxLength":5})", R"({"type":"string","maxLength":9})"));  // MAX_LENGTH_DECREASED
+    EXPECT_TRUE(
+        reads(R"({"type":"string","maxLength":9})", R"({"type":"string","maxLength":5})"));  // MAX_LENGTH_INCREASED
+    EXPECT_FALSE(reads(R"({"type":"integer","minimum":3})", R"({"type":"integer","minimum":1})"));  // MINIMUM_INCREASED
+    EXPECT_TRUE(reads(R"({"type":"integer"})", R"({"type":"integer","minimum":1})"));               // MINIMUM_REMOVED
+    EXPECT_FALSE(reads(R"({"type":"string","pattern":"^a"})", R"({"type":"string"})"));             // PATTERN_ADDED
     EXPECT_TRUE(reads(R"({"type":"number","multipleOf":2})", R"({"type":"number","multipleOf":4})"));
     EXPECT_FALSE(reads(R"({"type":"number","multipleOf":4})", R"({"type":"number","multipleOf":2})"));
     EXPECT_FALSE(reads(R"({"type":"array","uniqueItems":true})", R"({"type":"array"})"));
