@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 
 #include "broker/broker.h"
 #include "broker/http/http_server.h"
@@ -30,7 +31,7 @@ std::string text_of(const protocol::bytes& b) { return std::string(b.begin(), b.
 
 registry_service::registry_service(broker& b, const std::vector<listener>& listeners,
                                    std::chrono::milliseconds request_timeout)
-    : b_(b) {
+    : b_(b), topic_timer_(b.io()) {
     catch_up();
     http::routes routes;
     routes.any = [this](std::string_view method, std::string_view target, std::string_view type, std::string body,
@@ -48,6 +49,7 @@ registry_service::~registry_service() { stop(); }
 
 void registry_service::stop() {
     *alive_ = false;
+    topic_timer_.cancel();
     if (http_) http_->stop();
 }
 
@@ -90,7 +92,8 @@ void registry_service::catch_up() {
                     }
                 }
             }
-            next_offset_ = std::max(next_offset_, header->last_offset() + 1);
+            // A batch the high watermark cuts is read again from `end` next time.
+            next_offset_ = std::max(next_offset_, std::min(header->last_offset() + 1, end));
         }
         if (next_offset_ <= before) break;  // no whole batch: wait for more
     }
@@ -175,23 +178,39 @@ void registry_service::forward_to_leader(std::optional<node_id> leader) {
 }
 
 void registry_service::run_write() {
-    if (!ensure_topic()) {
-        return finish_write(error_answer(errc::store_error, "The schemas topic is being created; retry"));
+    // A cluster's store creates the topic, and elects its leader, a little
+    // later: the write waits for both (within the commit timeout) rather
+    // than failing the first one.
+    const bool created = ensure_topic();
+    topic_state* topic = created ? b_.topics().find(schemas_topic_name) : nullptr;
+    partition_state* p = topic != nullptr ? topic->partitions.front().get() : nullptr;
+    if (p == nullptr || (p->replica.leader() == nullptr && !p->replica.leader_id())) {
+        if (topic_waits_++ * topic_wait_ms >= commit_timeout_ms) {
+            topic_waits_ = 0;
+            return finish_write(p == nullptr ? error_answer(errc::store_error, "The schemas topic could not be created")
+                                             : error_answer(errc::unknown_leader,
+                                                            "Unknown leader of " + std::string(schemas_topic_name)));
+        }
+        topic_timer_.expires_after(std::chrono::milliseconds(topic_wait_ms));
+        return topic_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+            if (!ec && !alive.expired() && *alive.lock()) run_write();
+        });
     }
-    topic_state* topic = b_.topics().find(schemas_topic_name);
-    partition_state& p = *topic->partitions.front();
-    const replication::leader_state* leader = p.replica.leader();
-    if (leader == nullptr) return forward_to_leader(p.replica.leader_id());
+    topic_waits_ = 0;
+    const replication::leader_state* leader = p->replica.leader();
+    if (leader == nullptr) return forward_to_leader(p->replica.leader_id());
     auto alive = std::weak_ptr<bool>(alive_);
-    const auto ref = ref_of(std::string(schemas_topic_name), p);
+    const auto ref = ref_of(std::string(schemas_topic_name), *p);
     // Everything already in the log counts (a new leader's tail), so wait
     // until it is committed before planning against it.
-    if (p.log->high_watermark() < p.log->log_end_offset()) {
-        return await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms, [this, alive](commit_outcome outcome) {
-            if (alive.expired() || !*alive.lock()) return;
-            if (outcome == commit_outcome::committed) return run_write();
-            finish_write(error_answer(errc::operation_timeout, "Timed out waiting for the schemas topic to catch up"));
-        });
+    if (p->log->high_watermark() < p->log->log_end_offset()) {
+        return await_commit(
+            b_, ref, p->log->log_end_offset(), commit_timeout_ms, [this, alive](commit_outcome outcome) {
+                if (alive.expired() || !*alive.lock()) return;
+                if (outcome == commit_outcome::committed) return run_write();
+                finish_write(
+                    error_answer(errc::operation_timeout, "Timed out waiting for the schemas topic to catch up"));
+            });
     }
     catch_up();
     plan planned = writes_.front().run(state_);
@@ -210,16 +229,16 @@ void registry_service::run_write() {
         records.push_back(std::move(out));
     }
     protocol::bytes batch = protocol::build_batch(records, {});
-    log::append_result appended = p.log->append(std::span<uint8_t>(batch), p.replica.epoch().value(), now);
+    log::append_result appended = p->log->append(std::span<uint8_t>(batch), p->replica.epoch().value(), now);
     if (appended.error != protocol::error_code::none) {
         spdlog::error("writing to {} failed: {}", schemas_topic_name, protocol::error_name(appended.error));
         return finish_write(error_answer(errc::store_error, "Error in the backend data store: " +
                                                                 std::string(protocol::error_name(appended.error))));
     }
-    on_leader_append(p);
+    on_leader_append(*p);
     b_.flush_if_due(std::string(schemas_topic_name), 0);
     auto reply = std::make_shared<http::answer>(std::move(planned.reply));
-    await_commit(b_, ref, p.log->log_end_offset(), commit_timeout_ms, [this, alive, reply](commit_outcome outcome) {
+    await_commit(b_, ref, p->log->log_end_offset(), commit_timeout_ms, [this, alive, reply](commit_outcome outcome) {
         if (alive.expired() || !*alive.lock()) return;
         if (outcome == commit_outcome::committed) {
             catch_up();

@@ -20,6 +20,7 @@
 // leader advertises no registry, or when the request was itself forwarded.
 //
 // I/O thread only, like the rest of the broker.
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -55,6 +56,8 @@ public:
     static constexpr uint64_t body_limit = 900 * 1024;
     // How long a write waits for `_schemas` to commit it (else 50002).
     static constexpr int32_t commit_timeout_ms = 10'000;
+    // How often a write re-checks for `_schemas` while the cluster creates it.
+    static constexpr int32_t topic_wait_ms = 50;
 
     // Binds the listeners; throws naming schema.registry.listeners when one
     // cannot be bound.
@@ -88,6 +91,8 @@ private:
     int64_t next_offset_ = 0;
     std::deque<pending_write> writes_;
     bool writing_ = false;
+    boost::asio::steady_timer topic_timer_;
+    int32_t topic_waits_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::unique_ptr<http::http_server> http_;
 };

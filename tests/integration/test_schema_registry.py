@@ -237,13 +237,12 @@ def test_cluster_followers_serve_reads_and_failover_keeps_ids(etcd, broker_facto
         return requests.post(url[node] + "/subjects/%s/versions" % subject, headers=CT,
                              data=json.dumps({"schema": schema}))
 
-    # The first write creates _schemas (in a cluster the answer may come
-    # before the topic does: 50001, retried as a client would).
-    wait_until(lambda: register(0, V1).status_code in (200, 500) and
-               partition_meta(brokers, "_schemas").leader >= 0, 20, "_schemas created")
+    # The first write creates _schemas and waits for it, wherever it lands.
+    r = register(0, V1)
+    assert r.status_code == 200, r.text
+    first = r.json()["id"]
     leader = partition_meta(brokers, "_schemas").leader
-    wait_until(lambda: register(leader, V1).status_code == 200, 20, "a registration on the leader")
-    first = register(leader, V1).json()["id"]
+    assert register(leader, V1).json()["id"] == first
     second = register(leader, V2).json()["id"]
     assert second == first + 1
     follower = next(i for i in range(3) if i != leader)
