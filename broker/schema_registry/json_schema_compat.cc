@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 
 namespace sluice::broker::schema_registry::json_schema {
 
@@ -13,8 +14,10 @@ namespace json = boost::json;
 
 namespace {
 
-const std::set<std::string_view> annotations{"title", "description", "default",  "examples",  "format",     "$schema",
-                                             "$id",   "$comment",    "readOnly", "writeOnly", "deprecated", "id"};
+const std::set<std::string_view> annotations{"title", "description", "default", "examples", "format", "$schema", "$id",
+                                             "$comment", "readOnly", "writeOnly", "deprecated", "id",
+                                             // reached only through $ref, which is followed
+                                             "definitions", "$defs"};
 const std::set<std::string_view> checked{
     "type",      "enum",          "const",         "properties", "required",         "additionalProperties", "items",
     "maxLength", "minLength",     "maximum",       "minimum",    "exclusiveMaximum", "exclusiveMinimum",     "maxItems",
@@ -68,9 +71,37 @@ content_model model_of(const json::value& schema) {
 
 class checker {
 public:
+    checker(const json::value& reader_root, const json::value& writer_root)
+        : reader_root_(reader_root), writer_root_(writer_root) {}
+
     std::vector<std::string> problems;
 
-    void check(const json::value& reader, const json::value& writer, const std::string& path, int depth = 0) {
+    // Local references ("#/definitions/x") are followed; a pair already
+    // being checked (a recursive schema) is assumed compatible.
+    void check(const json::value& reader_in, const json::value& writer_in, const std::string& path, int depth = 0) {
+        const json::value& reader = resolve(reader_in, reader_root_);
+        const json::value& writer = resolve(writer_in, writer_root_);
+        const std::pair key{&reader, &writer};
+        if (!in_progress_.insert(key).second) return;
+        compare(reader, writer, path, depth);
+        in_progress_.erase(key);
+    }
+
+private:
+    static const json::value& resolve(const json::value& v, const json::value& root) {
+        const json::value* at = &v;
+        for (int hops = 0; hops < 16; ++hops) {
+            const json::value* ref = member(*at, "$ref");
+            if (ref == nullptr || !ref->is_string() || !ref->get_string().starts_with("#")) break;
+            boost::system::error_code ec;
+            const json::value* next = root.find_pointer(std::string_view(ref->get_string()).substr(1), ec);
+            if (next == nullptr) break;  // not found: compared as a value
+            at = next;
+        }
+        return *at;
+    }
+
+    void compare(const json::value& reader, const json::value& writer, const std::string& path, int depth) {
         if (depth > 64) return report(path, "schemas nested too deep to check");
         if (writer.is_bool() && !writer.get_bool()) return;  // the writer wrote nothing
         if (is_empty_schema(reader)) return;                 // the reader reads anything
@@ -87,7 +118,6 @@ public:
         if (types_of(reader).contains("array") && wt.contains("array")) check_items(reader, w, path, depth);
     }
 
-private:
     void report(const std::string& path, std::string what) { problems.push_back("#" + path + ": " + std::move(what)); }
 
     void check_types(const json::value& r, const json::value& w, const std::string& path) {
@@ -242,12 +272,16 @@ private:
         }
         check(*ri, wi != nullptr ? *wi : empty_schema, path + "/items", depth + 1);
     }
+
+    const json::value& reader_root_;
+    const json::value& writer_root_;
+    std::set<std::pair<const json::value*, const json::value*>> in_progress_;
 };
 
 }  // namespace
 
 std::vector<std::string> incompatibilities(const json::value& reader, const json::value& writer) {
-    checker c;
+    checker c(reader, writer);
     c.check(reader, writer, "");
     return std::move(c.problems);
 }

@@ -27,7 +27,10 @@
 //     (multipleOf to a divisor is fine); uniqueItems turned on
 //   - annotations (title, description, default, examples, format, $schema,
 //     $id, $comment, readOnly, writeOnly, deprecated) are ignored
-// Keywords not listed (oneOf, anyOf, allOf, not, $ref, definitions, $defs,
+// Local references ("$ref": "#/definitions/x", "#/$defs/x", any JSON
+// pointer into the same document) are followed on both sides; a recursive
+// schema ends where a pair is already being checked.
+// Keywords not listed (oneOf, anyOf, allOf, not, remote $ref,
 // patternProperties, dependencies, if/then/else, tuple items, contains,
 // propertyNames, ...) are compared as values: identical is compatible, any
 // change is refused with a message saying it is not checked here.

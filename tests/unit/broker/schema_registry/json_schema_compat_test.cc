@@ -113,7 +113,31 @@ TEST(JsonSchemaCompat, KeywordsNotCheckedAreRefusedWhenChanged) {
     const char* one = R"({"oneOf":[{"type":"string"},{"type":"integer"}]})";
     EXPECT_TRUE(reads(one, one));
     EXPECT_FALSE(reads(R"({"oneOf":[{"type":"string"},{"type":"integer"},{"type":"null"}]})", one));
-    EXPECT_FALSE(reads(R"({"$ref":"#/definitions/b"})", R"({"$ref":"#/definitions/a"})"));
+    EXPECT_FALSE(reads(R"({"$ref":"other.json#/a"})", R"({"$ref":"another.json#/a"})"));  // remote
+}
+
+TEST(JsonSchemaCompat, LocalReferencesAreFollowed) {
+    auto with = [](const char* price) {
+        return std::string(R"({"type":"object","properties":{"p":{"$ref":"#/definitions/price"}},)"
+                           R"("definitions":{"price":)") +
+               price + "}}";
+    };
+    EXPECT_TRUE(reads(with(R"({"type":"number"})"), with(R"({"type":"integer"})")));
+    EXPECT_FALSE(reads(with(R"({"type":"integer"})"), with(R"({"type":"number"})")));
+    // The same shape under another name, inline on one side.
+    EXPECT_TRUE(reads(R"({"type":"object","properties":{"p":{"$ref":"#/$defs/amount"}},)"
+                      R"("$defs":{"amount":{"type":"number"}}})",
+                      R"({"type":"object","properties":{"p":{"type":"integer"}}})"));
+}
+
+TEST(JsonSchemaCompat, RecursiveSchemasEnd) {
+    const char* tree = R"({"type":"object","properties":{"v":{"type":"integer"},)"
+                       R"("kids":{"type":"array","items":{"$ref":"#"}}}})";
+    const char* wider = R"({"type":"object","properties":{"v":{"type":"number"},)"
+                        R"("kids":{"type":"array","items":{"$ref":"#"}}}})";
+    EXPECT_TRUE(reads(tree, tree));
+    EXPECT_TRUE(reads(wider, tree));
+    EXPECT_FALSE(reads(tree, wider));
 }
 
 }  // namespace
