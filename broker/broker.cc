@@ -26,6 +26,7 @@
 #include "broker/quotas/quota_manager.h"
 #include "broker/replica/replication_throttle.h"
 #include "broker/replica/cluster_roles.h"
+#include "broker/schema_registry/registry_service.h"
 #include "broker/security/authorizer.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/partition_ref.h"
@@ -122,6 +123,16 @@ broker::broker(broker_config config, log::background_executor executor)
         for (const auto& l : config_.advertised_listeners) {
             etcd.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
         }
+        // The registry's address, for other brokers' registries to forward writes to.
+        if (!config_.schema_registry_listeners.empty() && config_.schema_registry_listeners.front().port != 0) {
+            const auto& r = config_.schema_registry_listeners.front();
+            std::string host = r.host;
+            if ((host.empty() || host == "0.0.0.0") && !config_.advertised_listeners.empty()) {
+                host = config_.advertised_listeners.front().host;
+            }
+            etcd.listeners.push_back(
+                {std::string(schema_registry::registry_endpoint_name), host, r.port, "PLAINTEXT"});
+        }
         etcd.rack = config_.value_of("broker.rack");
         etcd.unclean_leader_election = config_.unclean_leader_election_enable;
         etcd.auto_leader_rebalance = config_.auto_leader_rebalance_enable;
@@ -216,6 +227,10 @@ broker::broker(broker_config config, log::background_executor executor)
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
     }
+    if (!config_.schema_registry_listeners.empty()) {
+        schema_registry_ = std::make_unique<schema_registry::registry_service>(
+            *this, config_.schema_registry_listeners, std::chrono::milliseconds(config_.http_request_timeout_ms));
+    }
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());
 }
@@ -253,6 +268,7 @@ void broker::stop_now() {
     spdlog::info("shutting down");
     server_->stop();
     if (http_) http_->stop();
+    if (schema_registry_) schema_registry_->stop();
     groups_->stop();
     transactions_->stop();
     cleaning_->stop();  // before the logs close

@@ -59,6 +59,9 @@ class broker_metrics;
 namespace http {
 class http_server;
 }
+namespace schema_registry {
+class registry_service;
+}
 
 class broker {
 public:
@@ -98,6 +101,8 @@ public:
     size_t connection_count() const;
     // The first HTTP listener's port; 0 with none (tests bind port 0).
     uint16_t http_port() const;
+    // The schema registry (schema.registry.listeners); null with none.
+    schema_registry::registry_service* schema_registry() { return schema_registry_.get(); }
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);
@@ -142,6 +147,7 @@ private:
     std::unique_ptr<replica::cluster_roles> roles_;  // cluster mode only
     std::unique_ptr<server> server_;
     std::unique_ptr<http::http_server> http_;  // http.listeners (metrics, health)
+    std::unique_ptr<schema_registry::registry_service> schema_registry_;
     struct background;
     std::unique_ptr<background> background_;
     bool stopping_ = false;

@@ -58,7 +58,8 @@ class Cluster:
                          "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % port,
                          "log.dirs": data, "node.id": str(i), "metadata.etcd.endpoints": client,
                          "metadata.etcd.session.timeout.ms": str(session_ms),
-                         "offsets.topic.num.partitions": "3", "http.listeners": ""}.items():
+                         "offsets.topic.num.partitions": "3", "http.listeners": "",
+                         "schema.registry.listeners": ""}.items():
                 argv += ["--override", "%s=%s" % (k, v)]
             b = Proc("sluiced-%d" % i, argv, tmp)
             b.port, b.node = port, i

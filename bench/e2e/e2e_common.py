@@ -180,7 +180,8 @@ class SingleBroker(Proc):
         os.makedirs(self.data, exist_ok=True)
         props = {"listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
                  "advertised.listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
-                 "log.dirs": self.data, "node.id": "0", "http.listeners": ""}
+                 "log.dirs": self.data, "node.id": "0", "http.listeners": "",
+                 "schema.registry.listeners": ""}
         props.update(overrides or {})
         argv = [sluiced]
         for k, v in props.items():

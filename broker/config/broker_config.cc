@@ -416,6 +416,11 @@ void broker_config::read_fields() {
             c.http_listeners.push_back(parse_listeners("http.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
         }
     }
+    c.schema_registry_listeners.clear();
+    for (const auto& one : split_list(str("schema.registry.listeners"))) {
+        c.schema_registry_listeners.push_back(
+            parse_listeners("schema.registry.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
+    }
     c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
     c.http_console_enable = flag("http.console.enable");
     c.http_console_read_only = flag("http.console.read.only");

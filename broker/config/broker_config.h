@@ -130,6 +130,9 @@ struct broker_config {
     // compete for the port.
     std::vector<listener> http_listeners;
     int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
+    // schema.registry.listeners, as http.listeners: the property's default
+    // (http://localhost:8081) when parsed, none in a config built in code.
+    std::vector<listener> schema_registry_listeners;
     bool http_console_enable = true;          // http.console.enable
     bool http_console_read_only = false;      // http.console.read.only
     bool metrics_enabled = true;              // sluice.metrics.enabled

@@ -193,6 +193,9 @@ std::vector<config_def> used_defs() {
         // spelling, used when http.listeners is not given.
         {.name = "http.listeners", .type = t::string, .default_value = "http://localhost:9644"},
         {.name = "sluice.http.listener", .type = t::string, .default_value = ""},
+        // The built-in schema registry (broker/schema_registry/), Confluent's
+        // REST API and default port: "http://host:port" list, "" = off.
+        {.name = "schema.registry.listeners", .type = t::string, .default_value = "http://localhost:8081"},
         // Sluice's own: an HTTP client that has not sent a whole request by then is closed.
         {.name = "sluice.http.request.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
         // The web console and its JSON API (/console/, /api/v1/) on the same

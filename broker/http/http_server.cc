@@ -21,6 +21,7 @@ class session;
 struct http_server::shared {
     routes r;
     std::chrono::milliseconds timeout;
+    uint64_t body_limit;
     std::list<std::weak_ptr<session>> sessions;  // to close them on stop()
     bool stopped = false;
 };
@@ -47,7 +48,7 @@ private:
     void read() {
         parser_.emplace();
         parser_->header_limit(http_server::header_limit);
-        parser_->body_limit(http_server::body_limit);
+        parser_->body_limit(s_->body_limit);
         stream_.expires_after(s_->timeout);
         bhttp::async_read(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
@@ -68,15 +69,20 @@ private:
         auto& req = parser_->get();
         std::string_view method(req.method_string().data(), req.method_string().size());
         std::string_view target(req.target().data(), req.target().size());
-        if (s_->r.console && console_path(target)) {
+        if (s_->r.any || (s_->r.console && console_path(target))) {
             const bool keep_alive = req.keep_alive();
             const unsigned version = req.version();
             // The session outlives the wait: the reply holds it.
-            return s_->r.console(method, target, std::move(req.body()),
-                                 [self = shared_from_this(), keep_alive, version](answer a) {
-                                     if (self->s_->stopped) return;
-                                     self->write(std::move(a), keep_alive, version);
-                                 });
+            auto reply = [self = shared_from_this(), keep_alive, version](answer a) {
+                if (self->s_->stopped) return;
+                self->write(std::move(a), keep_alive, version);
+            };
+            if (s_->r.any) {
+                auto type = req[bhttp::field::content_type];
+                return s_->r.any(method, target, std::string_view(type.data(), type.size()), std::move(req.body()),
+                                 std::move(reply));
+            }
+            return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }
         answer a = route(method, target, s_->r);
         write(std::move(a), req.keep_alive(), req.version());
@@ -116,14 +122,14 @@ private:
 };
 
 http_server::http_server(asio::io_context& io, const std::vector<listener>& listeners, routes r,
-                         std::chrono::milliseconds request_timeout)
-    : shared_(std::make_shared<shared>(shared{std::move(r), request_timeout, {}, false})) {
+                         std::chrono::milliseconds request_timeout, server_options options)
+    : shared_(std::make_shared<shared>(shared{std::move(r), request_timeout, options.body_limit, {}, false})) {
     tcp::resolver resolver(io);
     for (const auto& l : listeners) {
         beast::error_code ec;
         auto found = resolver.resolve(l.host.empty() ? "0.0.0.0" : l.host, std::to_string(l.port), ec);
         if (ec || found.empty()) {
-            throw std::runtime_error("http.listeners: cannot resolve " + l.host + ": " + ec.message());
+            throw std::runtime_error(options.property + ": cannot resolve " + l.host + ": " + ec.message());
         }
         auto a = std::make_unique<tcp::acceptor>(io);
         tcp::endpoint at = found.begin()->endpoint();
@@ -132,10 +138,10 @@ http_server::http_server(asio::io_context& io, const std::vector<listener>& list
         if (!ec) a->bind(at, ec);
         if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
         if (ec) {
-            throw std::runtime_error("http.listeners: cannot listen on " + l.host + ":" + std::to_string(l.port) +
+            throw std::runtime_error(options.property + ": cannot listen on " + l.host + ":" + std::to_string(l.port) +
                                      ": " + ec.message());
         }
-        spdlog::info("HTTP (metrics, health, console) on {}:{}", at.address().to_string(), a->local_endpoint().port());
+        spdlog::info("{} on {}:{}", options.purpose, at.address().to_string(), a->local_endpoint().port());
         acceptors_.push_back(std::move(a));
     }
     for (size_t i = 0; i < acceptors_.size(); ++i)

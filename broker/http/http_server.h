@@ -10,7 +10,7 @@
 //
 // Limits, so a client cannot make the broker hold much or wait long: the
 // request line and headers together at most header_limit bytes (else 431),
-// a body at most body_limit (else 413), any other malformed request 400;
+// a body at most server_options::body_limit (else 413), any other malformed request 400;
 // each answered then closed. A request (or the next one on a kept-alive
 // connection) must arrive whole within sluice.http.request.timeout.ms, or
 // the connection is closed. At most max_connections are open at once.
@@ -19,12 +19,20 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "broker/config/listener.h"
 #include "broker/http/router.h"
 
 namespace sluice::broker::http {
+
+// What differs between the HTTP listeners a broker runs.
+struct server_options {
+    std::string property = "http.listeners";                  // named in startup errors
+    std::string purpose = "HTTP (metrics, health, console)";  // logged
+    uint64_t body_limit = 8 * 1024;
+};
 
 class http_server {
 public:
@@ -37,7 +45,7 @@ public:
     // Binds every listener; throws std::runtime_error naming http.listeners
     // when one cannot be bound.
     http_server(boost::asio::io_context& io, const std::vector<listener>& listeners, routes r,
-                std::chrono::milliseconds request_timeout);
+                std::chrono::milliseconds request_timeout, server_options options = {});
     ~http_server();
     void stop();
     // The port of the first listener (tests bind port 0).

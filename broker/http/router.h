@@ -32,6 +32,12 @@ struct routes {
     // `reply` is called once, on the I/O executor, maybe after it returns.
     using reply_fn = std::function<void(answer)>;
     std::function<void(std::string_view method, std::string_view target, std::string body, reply_fn reply)> console;
+    // When set, answers every request (a listener with one job of its own,
+    // such as the schema registry's), as console does, told the request's
+    // Content-Type too.
+    std::function<void(std::string_view method, std::string_view target, std::string_view content_type,
+                       std::string body, reply_fn reply)>
+        any;
 };
 
 // Whether `target` belongs to the console (its pages or /api/).

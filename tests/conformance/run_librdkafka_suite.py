@@ -131,7 +131,8 @@ def start_brokers(number, args, data, log):
     brokers on it. Returns (processes, bootstrap, why-not-started)."""
     count = max(args.brokers, 3 if number in CLUSTER_TESTS else 1)
     procs, ports = [], []
-    common = ["--override", "num.partitions=4", "--override", "http.listeners="]
+    common = ["--override", "num.partitions=4", "--override", "http.listeners=",
+              "--override", "schema.registry.listeners="]
     # The broker is configured as the Kafka 3.9 the suite is told it talks
     # to: the consumer group protocol (and with it GROUP config resources,
     # which 0081 expects refused with INVALID_REQUEST) only when asked for.

@@ -144,6 +144,8 @@ class Broker:
             ("node.id", "0"),
             # Off unless a test asks: the default port would clash between brokers.
             ("http.listeners", ""),
+            # Likewise the schema registry's default port 8081.
+            ("schema.registry.listeners", ""),
         ])
         base.update(self.overrides)
         argv = [self.binary]

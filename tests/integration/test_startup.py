@@ -11,8 +11,8 @@ from sluice_harness import Broker, free_port, run, sluiced_path, unique
 
 
 def start_with(args, cwd):
-    # No HTTP listener: its default port would clash with other brokers on the machine.
-    args = args + ["--override", "http.listeners="]
+    # No HTTP listeners: their default ports would clash with other brokers on the machine.
+    args = args + ["--override", "http.listeners=", "--override", "schema.registry.listeners="]
     return subprocess.Popen([sluiced_path()] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd)
 

@@ -38,10 +38,12 @@ void expect_rejected(std::string_view text, std::string_view property, std::stri
 }
 
 TEST(BrokerConfigTest, DefaultsMatchDefaultConstructedStruct) {
-    // But the HTTP listener: a config built in code has none, so brokers
-    // started side by side (tests) do not compete for its port.
+    // But the HTTP and schema registry listeners: a config built in code
+    // has none, so brokers started side by side (tests) do not compete for
+    // their ports.
     broker_config expected;
     expected.http_listeners = {listener{"HTTP", "localhost", 9644, "PLAINTEXT"}};
+    expected.schema_registry_listeners = {listener{"HTTP", "localhost", 8081, "PLAINTEXT"}};
     EXPECT_EQ(parse(""), expected);
 }
 
@@ -235,6 +237,16 @@ TEST(BrokerConfigTest, HttpListeners) {
     EXPECT_EQ(parse("http.listeners=http://a:1\nsluice.http.listener=b:2").http_listeners.at(0).host, "a");
     expect_rejected("http.listeners=ftp://a:1", "http.listeners", "FTP");
     EXPECT_FALSE(parse("sluice.metrics.enabled=false").metrics_enabled);
+}
+
+TEST(BrokerConfigTest, SchemaRegistryListeners) {
+    EXPECT_TRUE(broker_config{}.schema_registry_listeners.empty());
+    auto c = parse("schema.registry.listeners=http://127.0.0.1:18081,http://0.0.0.0:18082");
+    ASSERT_EQ(c.schema_registry_listeners.size(), 2u);
+    EXPECT_EQ(c.schema_registry_listeners[0].host, "127.0.0.1");
+    EXPECT_EQ(c.schema_registry_listeners[1].port, 18082);
+    EXPECT_TRUE(parse("schema.registry.listeners=").schema_registry_listeners.empty());
+    expect_rejected("schema.registry.listeners=https://a:1", "schema.registry.listeners", "HTTPS");
 }
 
 TEST(BrokerConfigTest, ClusterId) {

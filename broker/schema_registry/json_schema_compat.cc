@@ -1,0 +1,289 @@
+#include "broker/schema_registry/json_schema_compat.h"
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace sluice::broker::schema_registry::json_schema {
+
+namespace json = boost::json;
+
+namespace {
+
+const std::set<std::string_view> annotations{"title", "description", "default", "examples", "format", "$schema", "$id",
+                                             "$comment", "readOnly", "writeOnly", "deprecated", "id",
+                                             // reached only through $ref, which is followed
+                                             "definitions", "$defs"};
+const std::set<std::string_view> checked{
+    "type",      "enum",          "const",         "properties", "required",         "additionalProperties", "items",
+    "maxLength", "minLength",     "maximum",       "minimum",    "exclusiveMaximum", "exclusiveMinimum",     "maxItems",
+    "minItems",  "maxProperties", "minProperties", "pattern",    "multipleOf",       "uniqueItems"};
+const std::vector<std::string_view> upper_bounds{"maxLength", "maximum", "exclusiveMaximum", "maxItems",
+                                                 "maxProperties"};
+const std::vector<std::string_view> lower_bounds{"minLength", "minimum", "exclusiveMinimum", "minItems",
+                                                 "minProperties"};
+const json::value empty_schema = json::object{};
+
+const json::value* member(const json::value& v, std::string_view key) {
+    const json::object* o = v.if_object();
+    if (o == nullptr) return nullptr;
+    auto it = o->find(key);
+    return it == o->end() ? nullptr : &it->value();
+}
+
+bool is_empty_schema(const json::value& v) {
+    if (v.is_bool()) return v.get_bool();
+    const json::object* o = v.if_object();
+    if (o == nullptr) return false;
+    return std::all_of(o->begin(), o->end(), [](const auto& m) { return annotations.contains(m.key()); });
+}
+
+std::set<std::string> types_of(const json::value& schema) {
+    const json::value* t = member(schema, "type");
+    if (t == nullptr) return {"array", "boolean", "integer", "null", "number", "object", "string"};
+    std::set<std::string> out;
+    if (t->is_string()) out.emplace(t->get_string());
+    if (const json::array* a = t->if_array()) {
+        for (const auto& e : *a) {
+            if (e.is_string()) out.emplace(e.get_string());
+        }
+    }
+    return out;
+}
+
+std::optional<double> number(const json::value* v) {
+    if (v == nullptr || !v->is_number()) return std::nullopt;
+    return v->to_number<double>();
+}
+
+// How an object schema treats properties it does not name.
+enum class content_model { open, closed, partial };
+content_model model_of(const json::value& schema) {
+    const json::value* ap = member(schema, "additionalProperties");
+    if (ap == nullptr || is_empty_schema(*ap)) return content_model::open;
+    if (ap->is_bool() && !ap->get_bool()) return content_model::closed;
+    return content_model::partial;
+}
+
+class checker {
+public:
+    checker(const json::value& reader_root, const json::value& writer_root)
+        : reader_root_(reader_root), writer_root_(writer_root) {}
+
+    std::vector<std::string> problems;
+
+    // Local references ("#/definitions/x") are followed; a pair already
+    // being checked (a recursive schema) is assumed compatible.
+    void check(const json::value& reader_in, const json::value& writer_in, const std::string& path, int depth = 0) {
+        const json::value& reader = resolve(reader_in, reader_root_);
+        const json::value& writer = resolve(writer_in, writer_root_);
+        const std::pair key{&reader, &writer};
+        if (!in_progress_.insert(key).second) return;
+        compare(reader, writer, path, depth);
+        in_progress_.erase(key);
+    }
+
+private:
+    static const json::value& resolve(const json::value& v, const json::value& root) {
+        const json::value* at = &v;
+        for (int hops = 0; hops < 16; ++hops) {
+            const json::value* ref = member(*at, "$ref");
+            if (ref == nullptr || !ref->is_string() || !ref->get_string().starts_with("#")) break;
+            boost::system::error_code ec;
+            const json::value* next = root.find_pointer(std::string_view(ref->get_string()).substr(1), ec);
+            if (next == nullptr) break;  // not found: compared as a value
+            at = next;
+        }
+        return *at;
+    }
+
+    void compare(const json::value& reader, const json::value& writer, const std::string& path, int depth) {
+        if (depth > 64) return report(path, "schemas nested too deep to check");
+        if (writer.is_bool() && !writer.get_bool()) return;  // the writer wrote nothing
+        if (is_empty_schema(reader)) return;                 // the reader reads anything
+        if (reader.is_bool()) return report(path, "the reader schema is false [TYPE_CHANGED]");
+        if (!reader.is_object()) return report(path, "not a schema");
+        const json::value& w = writer.is_object() ? writer : empty_schema;
+        check_types(reader, w, path);
+        check_values(reader, w, path);
+        check_bounds(reader, w, path);
+        check_unchecked(reader, w, path);
+        // Only what the writer can write matters.
+        const auto wt = types_of(w);
+        if (types_of(reader).contains("object") && wt.contains("object")) check_object(reader, w, path, depth);
+        if (types_of(reader).contains("array") && wt.contains("array")) check_items(reader, w, path, depth);
+    }
+
+    void report(const std::string& path, std::string what) { problems.push_back("#" + path + ": " + std::move(what)); }
+
+    void check_types(const json::value& r, const json::value& w, const std::string& path) {
+        const auto rt = types_of(r);
+        for (const auto& t : types_of(w)) {
+            if (rt.contains(t) || (t == "integer" && rt.contains("number"))) continue;
+            report(path, "type " + t + " of the writer is not read [TYPE_NARROWED]");
+        }
+    }
+
+    void check_values(const json::value& r, const json::value& w, const std::string& path) {
+        if (const json::value* re = member(r, "enum"); re != nullptr && re->is_array()) {
+            const json::value* we = member(w, "enum");
+            if (we == nullptr || !we->is_array()) {
+                report(path, "enum added [ENUM_ARRAY_CHANGED]");
+            } else {
+                for (const auto& v : we->get_array()) {
+                    if (std::find(re->get_array().begin(), re->get_array().end(), v) == re->get_array().end()) {
+                        report(path, "enum value " + json::serialize(v) + " removed [ENUM_ARRAY_NARROWED]");
+                    }
+                }
+            }
+        }
+        if (const json::value* rc = member(r, "const")) {
+            const json::value* wc = member(w, "const");
+            if (wc == nullptr || *wc != *rc) report(path, "const added or changed");
+        }
+    }
+
+    void check_bounds(const json::value& r, const json::value& w, const std::string& path) {
+        for (auto key : upper_bounds) {
+            auto rv = number(member(r, key));
+            auto wv = number(member(w, key));
+            if (rv && (!wv || *rv < *wv)) report(path, std::string(key) + " added or decreased");
+        }
+        for (auto key : lower_bounds) {
+            auto rv = number(member(r, key));
+            auto wv = number(member(w, key));
+            if (rv && (!wv || *rv > *wv)) report(path, std::string(key) + " added or increased");
+        }
+        if (const json::value* rp = member(r, "pattern")) {
+            const json::value* wp = member(w, "pattern");
+            if (wp == nullptr || *wp != *rp) report(path, "pattern added or changed");
+        }
+        if (auto rm = number(member(r, "multipleOf"))) {
+            auto wm = number(member(w, "multipleOf"));
+            if (!wm || *rm == 0 || std::fmod(*wm, *rm) != 0) report(path, "multipleOf added or changed");
+        }
+        const json::value* ru = member(r, "uniqueItems");
+        const json::value* wu = member(w, "uniqueItems");
+        if (ru != nullptr && ru->is_bool() && ru->get_bool() && !(wu != nullptr && wu->is_bool() && wu->get_bool())) {
+            report(path, "uniqueItems added");
+        }
+    }
+
+    void check_unchecked(const json::value& r, const json::value& w, const std::string& path) {
+        std::set<std::string> keys;
+        for (const auto* s : {&r, &w}) {
+            if (const json::object* o = s->if_object()) {
+                for (const auto& m : *o)
+                    keys.emplace(m.key());
+            }
+        }
+        for (const auto& k : keys) {
+            if (annotations.contains(k) || checked.contains(k)) continue;
+            const json::value* rv = member(r, k);
+            const json::value* wv = member(w, k);
+            if (rv != nullptr && wv != nullptr && *rv == *wv) continue;
+            report(path, "a change to '" + k + "' is not checked here, so it is refused");
+        }
+    }
+
+    void check_object(const json::value& r, const json::value& w, const std::string& path, int depth) {
+        static const json::value no_properties = json::object{};
+        const json::value* rp = member(r, "properties");
+        const json::value* wp = member(w, "properties");
+        const json::object& rprops = (rp && rp->is_object() ? *rp : no_properties).get_object();
+        const json::object& wprops = (wp && wp->is_object() ? *wp : no_properties).get_object();
+        const json::value* rap = member(r, "additionalProperties");
+        const json::value* wap = member(w, "additionalProperties");
+        for (const auto& m : rprops) {
+            const std::string at = path + "/properties/" + std::string(m.key());
+            if (auto it = wprops.find(m.key()); it != wprops.end()) {
+                check(m.value(), it->value(), at, depth + 1);
+                continue;
+            }
+            switch (model_of(w)) {
+                case content_model::open:
+                    if (!is_empty_schema(m.value()))
+                        report(at, "property added to an open content model [PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL]");
+                    break;
+                case content_model::partial:
+                    check(m.value(), *wap, at, depth + 1);
+                    break;
+                case content_model::closed:
+                    break;
+            }
+        }
+        for (const auto& m : wprops) {
+            if (rprops.contains(m.key())) continue;
+            const std::string at = path + "/properties/" + std::string(m.key());
+            switch (model_of(r)) {
+                case content_model::open:
+                    break;
+                case content_model::partial:
+                    check(*rap, m.value(), at, depth + 1);
+                    break;
+                case content_model::closed:
+                    if (!(m.value().is_bool() && !m.value().get_bool())) {
+                        report(at,
+                               "property removed from a closed content model "
+                               "[PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
+                    }
+                    break;
+            }
+        }
+        // What the writer leaves to additionalProperties, the reader must read too.
+        const content_model rm = model_of(r);
+        const content_model wm = model_of(w);
+        if (rm == content_model::closed && wm != content_model::closed) {
+            report(path + "/additionalProperties", "additional properties removed [ADDITIONAL_PROPERTIES_REMOVED]");
+        } else if (rm == content_model::partial && wm == content_model::open) {
+            report(path + "/additionalProperties", "additional properties narrowed [ADDITIONAL_PROPERTIES_NARROWED]");
+        } else if (rm == content_model::partial && wm == content_model::partial) {
+            check(*rap, *wap, path + "/additionalProperties", depth + 1);
+        }
+        std::set<std::string> wrequired;
+        if (const json::value* wr = member(w, "required"); wr != nullptr && wr->is_array()) {
+            for (const auto& e : wr->get_array()) {
+                if (e.is_string()) wrequired.emplace(e.get_string());
+            }
+        }
+        if (const json::value* rr = member(r, "required"); rr != nullptr && rr->is_array()) {
+            for (const auto& e : rr->get_array()) {
+                if (!e.is_string() || wrequired.contains(std::string(e.get_string()))) continue;
+                auto it = rprops.find(e.get_string());
+                if (it != rprops.end() && member(it->value(), "default") != nullptr) continue;
+                report(path + "/required",
+                       "required property " + std::string(e.get_string()) + " added [REQUIRED_ATTRIBUTE_ADDED]");
+            }
+        }
+    }
+
+    void check_items(const json::value& r, const json::value& w, const std::string& path, int depth) {
+        const json::value* ri = member(r, "items");
+        if (ri == nullptr) return;
+        const json::value* wi = member(w, "items");
+        if (ri->is_array() || (wi != nullptr && wi->is_array())) {
+            if (wi == nullptr || *wi != *ri)
+                report(path + "/items", "a change to tuple 'items' is not checked here, so it is refused");
+            return;
+        }
+        check(*ri, wi != nullptr ? *wi : empty_schema, path + "/items", depth + 1);
+    }
+
+    const json::value& reader_root_;
+    const json::value& writer_root_;
+    std::set<std::pair<const json::value*, const json::value*>> in_progress_;
+};
+
+}  // namespace
+
+std::vector<std::string> incompatibilities(const json::value& reader, const json::value& writer) {
+    checker c(reader, writer);
+    c.check(reader, writer, "");
+    return std::move(c.problems);
+}
+
+}  // namespace sluice::broker::schema_registry::json_schema

@@ -1,0 +1,46 @@
+#pragma once
+// JSON Schema compatibility, Confluent's way: a reader schema is compatible
+// with a writer schema when every document the writer's schema accepts,
+// the reader's accepts too. Checked keyword by keyword, recursively through
+// `properties`, `additionalProperties` and `items` (Confluent's difference
+// names in brackets):
+//   - type: the reader's types cover the writer's; integer is covered by
+//     number [TYPE_NARROWED, TYPE_CHANGED]; `false` reads nothing
+//   - enum and const: the reader's values include the writer's
+//     [ENUM_ARRAY_NARROWED, ENUM_ARRAY_CHANGED]
+//   - a property only the reader has: refused when the writer's content
+//     model is open (additionalProperties absent or true) unless its schema
+//     is empty [PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL]; against a partially
+//     open model (additionalProperties a schema) it must read that schema
+//     [PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL]; against
+//     a closed one it is fine
+//   - a property only the writer has: refused when the reader's model is
+//     closed [PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL], checked against
+//     the reader's additionalProperties schema when partially open
+//   - required: a name the reader requires and the writer did not, unless
+//     the reader gives it a default [REQUIRED_ATTRIBUTE_ADDED]
+//   - additionalProperties: open to closed or narrowed is refused
+//     [ADDITIONAL_PROPERTIES_REMOVED, ADDITIONAL_PROPERTIES_NARROWED]
+//   - bounds (maxLength, minLength, maximum, minimum, exclusiveMaximum,
+//     exclusiveMinimum, maxItems, minItems, maxProperties, minProperties):
+//     added or tightened is refused; pattern and multipleOf added or changed
+//     (multipleOf to a divisor is fine); uniqueItems turned on
+//   - annotations (title, description, default, examples, format, $schema,
+//     $id, $comment, readOnly, writeOnly, deprecated) are ignored
+// Local references ("$ref": "#/definitions/x", "#/$defs/x", any JSON
+// pointer into the same document) are followed on both sides; a recursive
+// schema ends where a pair is already being checked.
+// Keywords not listed (oneOf, anyOf, allOf, not, remote $ref,
+// patternProperties, dependencies, if/then/else, tuple items, contains,
+// propertyNames, ...) are compared as values: identical is compatible, any
+// change is refused with a message saying it is not checked here.
+#include <boost/json/value.hpp>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::schema_registry::json_schema {
+
+// Empty when compatible, else one message per problem, with its JSON path.
+std::vector<std::string> incompatibilities(const boost::json::value& reader, const boost::json::value& writer);
+
+}  // namespace sluice::broker::schema_registry::json_schema
