@@ -16,6 +16,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/http/console/api.h"
 #include "broker/http/http_server.h"
+#include "broker/http/key_records.h"
 #include "broker/http/readiness.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/scrape.h"
@@ -211,6 +212,9 @@ broker::broker(broker_config config, log::background_executor executor)
                 http::console::serve(*this, method, target, std::move(body), std::move(reply));
             };
         }
+        routes.keys = [this](std::string_view method, std::string_view target, http::routes::reply_fn reply) {
+            reply(http::serve_key_records(*this, method, target));
+        };
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
     }

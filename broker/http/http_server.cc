@@ -68,15 +68,17 @@ private:
         auto& req = parser_->get();
         std::string_view method(req.method_string().data(), req.method_string().size());
         std::string_view target(req.target().data(), req.target().size());
-        if (s_->r.console && console_path(target)) {
+        const bool to_console = s_->r.console && console_path(target);
+        if (to_console || (s_->r.keys && keys_path(target))) {
             const bool keep_alive = req.keep_alive();
             const unsigned version = req.version();
             // The session outlives the wait: the reply holds it.
-            return s_->r.console(method, target, std::move(req.body()),
-                                 [self = shared_from_this(), keep_alive, version](answer a) {
-                                     if (self->s_->stopped) return;
-                                     self->write(std::move(a), keep_alive, version);
-                                 });
+            auto reply = [self = shared_from_this(), keep_alive, version](answer a) {
+                if (self->s_->stopped) return;
+                self->write(std::move(a), keep_alive, version);
+            };
+            if (!to_console) return s_->r.keys(method, target, std::move(reply));
+            return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }
         answer a = route(method, target, s_->r);
         write(std::move(a), req.keep_alive(), req.version());
