@@ -213,7 +213,7 @@ broker::broker(broker_config config, log::background_executor executor)
             };
         }
         routes.keys = [this](std::string_view method, std::string_view target, http::routes::reply_fn reply) {
-            reply(http::serve_key_records(*this, method, target));
+            http::serve_key_records(*this, method, target, std::move(reply));
         };
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
@@ -271,6 +271,10 @@ void broker::stop_now() {
 uint16_t broker::bound_port() const { return server_->bound_port(); }
 uint16_t broker::http_port() const { return http_ ? http_->bound_port() : 0; }
 size_t broker::connection_count() const { return server_->connection_count(); }
+
+void broker::warm_page_cache(std::vector<protocol::file_slice> slices, std::function<void()> done) {
+    server_->warmer().warm(std::move(slices), io_->get_executor(), std::move(done));
+}
 
 void broker::post_background(std::function<void()> work) {
     if (background_->injected) {

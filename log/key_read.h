@@ -3,12 +3,18 @@
 // indexes (log/key_index.h): only the batches the index points at are read,
 // and only the records whose key really matches (hash collisions) come back.
 //
-// Runs on the log's owner executor (it reads the active segment's in-memory
-// index). Bounded: at most `limit` records and about `max_bytes` of batches
-// read (at least one batch), so one request cannot hold the thread long; the
-// result says when the byte budget stopped it.
+// Two steps, so the caller can bring cold batches into the page cache off
+// its thread between them (as fetches do, broker/net/page_cache_warmer.h):
+//   plan_key_read     on the log's owner executor: index lookups (the active
+//                     segment's index is in its memory), one header read per
+//                     batch; names the batches to read as file slices.
+//   read_planned      any thread: reads those batches and decodes them.
+// Bounded: at most `limit` records (the plan counts index entries, so hash
+// collisions can make an answer shorter, with `more` set) and about
+// `max_bytes` of batches (at least one).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "log/partition_log.h"
@@ -25,6 +31,18 @@ struct key_read_options {
     size_t max_bytes = 16 << 20;
 };
 
+struct key_read_plan {
+    protocol::error_code error = protocol::error_code::none;
+    struct batch {
+        protocol::file_slice slice;   // the whole batch; keepalive: its segment
+        std::vector<int64_t> wanted;  // offsets the index gives the key there, ascending
+        bool log_append_time = false;
+    };
+    std::vector<batch> batches;  // in the order asked for
+    bool more = false;           // entries left unread (limit or max_bytes)
+    int64_t next_offset = -1;    // oldest first with `more`: where the next read starts
+};
+
 struct key_record {
     protocol::record record;
     bool log_append_time = false;  // the batch's timestamp type
@@ -33,14 +51,20 @@ struct key_record {
 struct key_read_result {
     protocol::error_code error = protocol::error_code::none;
     std::vector<key_record> records;  // in the order asked for
-    bool more = false;                // stopped by `limit` or `max_bytes` with records left unread
+    bool more = false;
+    int64_t next_offset = -1;
     size_t batches_read = 0;
     size_t bytes_read = 0;
 };
 
 // invalid_request when the log has no key index (sluice.key.index.enable is
-// off); kafka_storage_error when a batch cannot be read. Records below the
-// log start offset are never returned.
+// off). Records below the log start offset are never planned.
+key_read_plan plan_key_read(const partition_log& log, protocol::bytes_view key, const key_read_options& options);
+
+// kafka_storage_error when a planned batch cannot be read.
+key_read_result read_planned(const key_read_plan& plan, protocol::bytes_view key, bool newest_first);
+
+// Both steps on the calling thread.
 key_read_result read_key(const partition_log& log, protocol::bytes_view key, const key_read_options& options);
 
 }  // namespace sluice::log

@@ -7,6 +7,7 @@
 #include "broker/broker.h"
 #include "broker/http/console/api_support.h"
 #include "broker/http/console/records.h"
+#include "broker/net/page_residency.h"
 #include "broker/topics/topic_registry.h"
 #include "log/key_read.h"
 #include "log/partition_log.h"
@@ -107,47 +108,10 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
     return r;
 }
 
-answer serve_key_records(broker& b, std::string_view method, std::string_view target) {
-    auto parsed = parse_key_request(method, target);
-    if (auto* refused = std::get_if<answer>(&parsed)) return std::move(*refused);
-    const key_request& q = std::get<key_request>(parsed);
+namespace {
 
-    const topic_state* topic = b.topics().find(q.topic);
-    if (topic == nullptr || topic->partitions.empty()) {
-        return api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist.");
-    }
-    if (!topic->settings.storage.key_index) {
-        return bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false).");
-    }
-    const auto count = static_cast<int32_t>(topic->partitions.size());
-    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
-    if (partition >= count) {
-        return api_error(error_code::unknown_topic_or_partition,
-                         "Partition " + q.topic + "-" + std::to_string(partition) + " does not exist.");
-    }
-    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
-    if (p.log == nullptr) {
-        return api_error(error_code::not_leader_or_follower, "Broker " + std::to_string(b.config().node_id) +
-                                                                 " holds no replica of " + q.topic + "-" +
-                                                                 std::to_string(partition) + ".");
-    }
-    const log::partition_log& log = *p.log;
-    const int64_t hw = log.high_watermark();
-    if (q.from_offset > hw) {
-        return api_error(error_code::offset_out_of_range, "from_offset " + std::to_string(q.from_offset) +
-                                                              " is past the high watermark " + std::to_string(hw) +
-                                                              ".");
-    }
-    log::key_read_options options;
-    options.from_offset = q.from_offset;
-    options.max_offset = hw;
-    options.limit = static_cast<size_t>(q.limit);
-    options.newest_first = q.newest_first;
-    options.max_bytes = key_records_max_read_bytes;
-    const auto key = protocol::bytes_view(reinterpret_cast<const uint8_t*>(q.key.data()), q.key.size());
-    log::key_read_result read = log::read_key(log, key, options);
+answer render(const key_request& q, int32_t partition, int64_t log_start, int64_t hw, const log::key_read_result& read) {
     if (read.error != error_code::none) return api_error(read.error, "Reading the log failed.");
-
     answer a;
     if (q.ndjson) {
         a.content_type = "application/x-ndjson";
@@ -164,17 +128,74 @@ answer serve_key_records(broker& b, std::string_view method, std::string_view ta
     out["partition"] = partition;
     out["key"] = console::bytes_json(std::string_view(q.key));
     out["order"] = q.newest_first ? "newest" : "oldest";
-    out["log_start_offset"] = log.log_start_offset();
+    out["log_start_offset"] = log_start;
     out["high_watermark"] = hw;
     out["more"] = read.more;
-    // Where the next page starts (oldest first): after the last record returned.
-    if (!q.newest_first && read.more && !read.records.empty()) {
-        out["next_offset"] = read.records.back().record.offset + 1;
+    // Where the next page starts (oldest first).
+    if (read.next_offset >= 0) {
+        out["next_offset"] = read.next_offset;
     } else {
         out["next_offset"] = nullptr;
     }
     out["records"] = std::move(records);
     return console::json_answer(200, out);
+}
+
+}  // namespace
+
+void serve_key_records(broker& b, std::string_view method, std::string_view target, routes::reply_fn reply) {
+    auto parsed = parse_key_request(method, target);
+    if (auto* refused = std::get_if<answer>(&parsed)) return reply(std::move(*refused));
+    key_request q = std::move(std::get<key_request>(parsed));
+
+    const topic_state* topic = b.topics().find(q.topic);
+    if (topic == nullptr || topic->partitions.empty()) {
+        return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));
+    }
+    if (!topic->settings.storage.key_index) {
+        return reply(bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false)."));
+    }
+    const auto count = static_cast<int32_t>(topic->partitions.size());
+    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
+    if (partition >= count) {
+        return reply(api_error(error_code::unknown_topic_or_partition,
+                               "Partition " + q.topic + "-" + std::to_string(partition) + " does not exist."));
+    }
+    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    if (p.log == nullptr) {
+        return reply(api_error(error_code::not_leader_or_follower,
+                               "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +
+                                   "-" + std::to_string(partition) + "."));
+    }
+    const log::partition_log& log = *p.log;
+    const int64_t hw = log.high_watermark(), log_start = log.log_start_offset();
+    if (q.from_offset > hw) {
+        return reply(api_error(error_code::offset_out_of_range, "from_offset " + std::to_string(q.from_offset) +
+                                                                    " is past the high watermark " +
+                                                                    std::to_string(hw) + "."));
+    }
+    log::key_read_options options;
+    options.from_offset = q.from_offset;
+    options.max_offset = hw;
+    options.limit = static_cast<size_t>(q.limit);
+    options.newest_first = q.newest_first;
+    options.max_bytes = key_records_max_read_bytes;
+    const auto key_of = [](const std::string& k) {
+        return protocol::bytes_view(reinterpret_cast<const uint8_t*>(k.data()), k.size());
+    };
+    auto plan = std::make_shared<log::key_read_plan>(log::plan_key_read(log, key_of(q.key), options));
+    if (plan->error != error_code::none) return reply(api_error(plan->error, "Reading the log failed."));
+    std::vector<protocol::file_slice> cold;
+    for (const auto& batch : plan->batches) {
+        if (page_residency(batch.slice.fd, batch.slice.offset, batch.slice.length) == residency::missing) {
+            cold.push_back(batch.slice);
+        }
+    }
+    auto finish = [plan, q = std::move(q), partition, log_start, hw, reply = std::move(reply), key_of]() {
+        reply(render(q, partition, log_start, hw, log::read_planned(*plan, key_of(q.key), q.newest_first)));
+    };
+    if (cold.empty()) return finish();
+    b.warm_page_cache(std::move(cold), std::move(finish));
 }
 
 }  // namespace sluice::broker::http

@@ -17,8 +17,11 @@
 // UNKNOWN_TOPIC_OR_PARTITION 404, INVALID_REQUEST 400 (no key index on the
 // topic, a bad parameter or path), OFFSET_OUT_OF_RANGE 416 (from_offset past
 // the high watermark), NOT_LEADER_OR_FOLLOWER 421 (no replica here).
-// Any replica serves it; it runs on the I/O thread, bounded by `limit` and
-// max_read_bytes of batches read.
+// Any replica serves it. The index lookups and one header read per batch
+// run on the I/O thread (as a fetch finds its first batch); batches not in
+// the page cache are read in on the server's page cache warmer thread first,
+// as a fetch's cold slices are, and only then read and decoded on the I/O
+// thread. Bounded by `limit` and max_read_bytes of batches.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,6 +55,7 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
 // Kafka's default partitioner for a keyed record (Utils.murmur2, positive, modulo).
 int32_t default_partition(std::string_view key, int32_t partitions);
 
-answer serve_key_records(broker& b, std::string_view method, std::string_view target);
+// Answers through `reply`, on the I/O thread, maybe after returning.
+void serve_key_records(broker& b, std::string_view method, std::string_view target, routes::reply_fn reply);
 
 }  // namespace sluice::broker::http
