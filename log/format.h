@@ -49,7 +49,7 @@
 // leaves the old file or an invalid one). Big-endian. A 48-byte header:
 //   0  4  magic "SKIX"
 //   4  2  version (1)
-//   6  2  entry size (16 in version 1)
+//   6  2  entry size (20 in version 1)
 //   8  8  segment base offset
 //  16  8  size of the .log the entries describe, in bytes
 //  24  8  next offset of that .log (its last offset + 1)
@@ -60,6 +60,9 @@
 //   0  8  XXH3-64 (seed 0) of the record key
 //   8  4  relative offset = record offset - segment base offset
 //  12  4  file position in the .log of the batch holding the record
+//  16  4  where the record starts inside an uncompressed batch (its length
+//         varint), from the batch's first byte; 0 in a compressed batch,
+//         which is read whole
 // Records without a key and control batches have no entry. A file whose
 // header, size, CRCs, base, .log size or next offset disagree with the
 // segment is rebuilt from the .log; so is a missing one. A later version may
@@ -100,7 +103,7 @@ inline constexpr size_t time_index_entry_size = 12;
 inline constexpr uint32_t key_index_magic = 0x534B4958;  // "SKIX"
 inline constexpr uint16_t key_index_version = 1;
 inline constexpr size_t key_index_header_size = 48;
-inline constexpr size_t key_index_entry_size = 16;
+inline constexpr size_t key_index_entry_size = 20;
 
 // "00000000000000001234" for 1234: the base offset part of segment file names.
 inline std::string file_stem(int64_t base_offset) {

@@ -76,10 +76,11 @@ struct file_entry {
     uint64_t hash;
     uint32_t relative_offset;
     uint32_t position;
+    uint32_t record_delta;
 };
 
 file_entry decode_entry(const uint8_t* p) {
-    return {format::load_be64(p), format::load_be32(p + 8), format::load_be32(p + 12)};
+    return {format::load_be64(p), format::load_be32(p + 8), format::load_be32(p + 12), format::load_be32(p + 16)};
 }
 
 // Closes the descriptor whatever path leaves the scope.
@@ -103,9 +104,12 @@ void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
     auto header = protocol::read_batch_header(batch);
     if (!header || header->is_control() || header->magic != protocol::current_magic) return;
     const auto pos = static_cast<uint32_t>(position);
+    const bool compressed = header->codec() != protocol::compression::none;
     protocol::for_each_record(batch, [&](const protocol::record_view& r) {
         if (!r.key || r.offset < base_offset_ || r.offset - base_offset_ > INT32_MAX) return;
-        memory_[hash(*r.key)].push_back({static_cast<uint32_t>(r.offset - base_offset_), pos});
+        // Uncompressed: `encoded` points into the batch itself.
+        const auto delta = compressed ? 0u : static_cast<uint32_t>(r.encoded.data() - batch.data());
+        memory_[hash(*r.key)].push_back({static_cast<uint32_t>(r.offset - base_offset_), pos, delta});
         ++memory_count_;
     });
 }
@@ -142,7 +146,7 @@ bool key_index::seal(uint64_t log_size, int64_t next_offset) {
     std::vector<file_entry> all;
     all.reserve(memory_count_);
     for (const auto& [h, v] : memory_) {
-        for (const auto& p : v) all.push_back({h, p.relative_offset, p.position});
+        for (const auto& p : v) all.push_back({h, p.relative_offset, p.position, p.record_delta});
     }
     std::sort(all.begin(), all.end(), [](const file_entry& a, const file_entry& b) {
         return a.hash != b.hash ? a.hash < b.hash : a.relative_offset < b.relative_offset;
@@ -153,6 +157,7 @@ bool key_index::seal(uint64_t log_size, int64_t next_offset) {
         format::store_be64(p, all[i].hash);
         format::store_be32(p + 8, all[i].relative_offset);
         format::store_be32(p + 12, all[i].position);
+        format::store_be32(p + 16, all[i].record_delta);
     }
     header_fields h{base_offset_, log_size, next_offset, all.size(),
                     protocol::crc32c(bytes.data() + header_size, bytes.size() - header_size)};
@@ -195,7 +200,11 @@ bool key_index::open_sealed(uint64_t log_size, int64_t next_offset) {
         crc = protocol::crc32c(buffer.data(), bytes, crc);
         for (uint64_t i = 0; i < n; ++i) {
             const file_entry e = decode_entry(buffer.data() + i * entry_size);
-            if (e.position >= log_size || base_offset_ + int64_t{e.relative_offset} >= next_offset) return false;
+            if (e.position >= log_size || base_offset_ + int64_t{e.relative_offset} >= next_offset ||
+                (e.record_delta != 0 && (e.record_delta < protocol::batch_header_size ||
+                                         uint64_t{e.position} + e.record_delta >= log_size))) {
+                return false;
+            }
         }
         done += n;
     }
@@ -224,7 +233,7 @@ bool key_index::ensure_in_memory(int log_fd, uint64_t log_size, int64_t next_off
         }
         for (uint64_t i = 0; i < n; ++i) {
             const file_entry e = decode_entry(buffer.data() + i * entry_size);
-            loaded[e.hash].push_back({e.relative_offset, e.position});
+            loaded[e.hash].push_back({e.relative_offset, e.position, e.record_delta});
         }
         done += n;
     }
@@ -270,7 +279,9 @@ std::vector<key_entry> key_index::lookup(protocol::bytes_view key) const {
     auto it = memory_.find(h);
     if (it == memory_.end()) return out;
     out.reserve(it->second.size());
-    for (const auto& p : it->second) out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position});
+    for (const auto& p : it->second) {
+        out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position, p.record_delta});
+    }
     return out;
 }
 
@@ -310,7 +321,7 @@ std::vector<key_entry> key_index::lookup_sealed(uint64_t h) const {
         for (uint64_t j = 0; j < n; ++j) {
             const file_entry e = decode_entry(buffer.data() + j * entry_size);
             if (e.hash != h) return out;
-            out.push_back({base_offset_ + int64_t{e.relative_offset}, e.position});
+            out.push_back({base_offset_ + int64_t{e.relative_offset}, e.position, e.record_delta});
         }
         i += n;
     }

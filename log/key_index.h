@@ -34,6 +34,10 @@ namespace sluice::log {
 struct key_entry {
     int64_t offset = 0;
     uint32_t position = 0;
+    // Where the record starts inside its batch when the batch is not
+    // compressed (a reader reads the header and that record only); 0 when
+    // it is, and the whole batch must be read.
+    uint32_t record_delta = 0;
     bool operator==(const key_entry&) const = default;
 };
 
@@ -88,6 +92,7 @@ private:
     struct packed {
         uint32_t relative_offset;
         uint32_t position;
+        uint32_t record_delta;
     };
     std::filesystem::path file_;
     int64_t base_offset_;

@@ -16,6 +16,25 @@ bool same_key(protocol::bytes_view a, protocol::bytes_view key) {
     return a.size() == key.size() && (key.empty() || std::memcmp(a.data(), key.data(), key.size()) == 0);
 }
 
+// The size of the record starting at `at` (its zigzag length varint plus
+// that many bytes), if it lies inside the batch ending at `batch_end`.
+std::optional<uint32_t> record_size_at(const segment& seg, uint64_t at, uint64_t batch_end) {
+    protocol::bytes raw;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(5, batch_end - at));
+    if (want == 0 || !seg.read(at, want, raw)) return std::nullopt;
+    uint32_t z = 0;
+    for (size_t i = 0; i < raw.size(); ++i) {
+        z |= uint32_t{raw[i] & 0x7fu} << (7 * i);
+        if ((raw[i] & 0x80) == 0) {
+            const auto length = static_cast<int32_t>((z >> 1) ^ (~(z & 1) + 1));
+            const uint64_t total = i + 1 + static_cast<uint64_t>(length);
+            if (length <= 0 || at + total > batch_end) return std::nullopt;
+            return static_cast<uint32_t>(total);
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 key_read_plan plan_key_read(const partition_log& log, protocol::bytes_view key, const key_read_options& options) {
@@ -47,6 +66,7 @@ key_read_plan plan_key_read(const partition_log& log, protocol::bytes_view key, 
             }
             // Entries of one batch are adjacent: it is read once.
             const uint32_t position = entries[i].position;
+            const size_t group_start = i;
             key_read_plan::batch b;
             for (; i < entries.size() && entries[i].position == position; ++i) b.wanted.push_back(entries[i].offset);
             std::sort(b.wanted.begin(), b.wanted.end());
@@ -69,11 +89,38 @@ key_read_plan plan_key_read(const partition_log& log, protocol::bytes_view key, 
                 }
             }
             planned_records += b.wanted.size();
-            planned_bytes += header->total_size();
-            b.slice = {seg->fd(), position, static_cast<uint32_t>(header->total_size()), seg};
             b.log_append_time = header->log_append_time();
             if (!options.newest_first) plan.next_offset = b.wanted.back() + 1;
-            plan.batches.push_back(std::move(b));
+            const uint32_t delta = entries[group_start].record_delta;
+            if (delta == 0) {
+                planned_bytes += header->total_size();
+                b.slice = {seg->fd(), position, static_cast<uint32_t>(header->total_size()), seg};
+                plan.batches.push_back(std::move(b));
+                continue;
+            }
+            // Uncompressed: each wanted record alone, with a copy of the header.
+            std::array<uint8_t, protocol::batch_header_size> head{};
+            std::copy(raw.begin(), raw.begin() + protocol::batch_header_size, head.begin());
+            std::vector<key_entry> group(entries.begin() + static_cast<ptrdiff_t>(group_start),
+                                         entries.begin() + static_cast<ptrdiff_t>(i));
+            std::sort(group.begin(), group.end(),
+                      [](const key_entry& x, const key_entry& y) { return x.offset < y.offset; });
+            if (options.newest_first) std::reverse(group.begin(), group.end());
+            for (const auto& e : group) {
+                if (!std::binary_search(b.wanted.begin(), b.wanted.end(), e.offset)) continue;
+                const uint64_t end = position + header->total_size();
+                const auto size = e.record_delta >= protocol::batch_header_size
+                                      ? record_size_at(*seg, uint64_t{position} + e.record_delta, end)
+                                      : std::nullopt;
+                if (!size) continue;  // a damaged entry
+                key_read_plan::batch one;
+                one.slice = {seg->fd(), uint64_t{position} + e.record_delta, *size, seg};
+                one.wanted = {e.offset};
+                one.log_append_time = b.log_append_time;
+                one.header = head;
+                planned_bytes += *size;
+                plan.batches.push_back(std::move(one));
+            }
         }
     }
     return plan;
@@ -87,9 +134,21 @@ key_read_result read_planned(const key_read_plan& plan, protocol::bytes_view key
     protocol::bytes raw;
     std::vector<protocol::record> decoded;
     for (const auto& b : plan.batches) {
-        raw.resize(b.slice.length);
-        if (file_util::pread_full(b.slice.fd, raw.data(), raw.size(), b.slice.offset) !=
-            static_cast<int64_t>(raw.size())) {
+        // A single record goes after its batch's header, made a batch of one.
+        const size_t skip = b.header ? protocol::batch_header_size : 0;
+        raw.resize(skip + b.slice.length);
+        if (b.header) {
+            std::copy(b.header->begin(), b.header->end(), raw.begin());
+            const auto length = static_cast<uint32_t>(raw.size() - protocol::batch_log_overhead);
+            raw[8] = static_cast<uint8_t>(length >> 24);
+            raw[9] = static_cast<uint8_t>(length >> 16);
+            raw[10] = static_cast<uint8_t>(length >> 8);
+            raw[11] = static_cast<uint8_t>(length);
+            raw[57] = raw[58] = raw[59] = 0;  // record_count = 1
+            raw[60] = 1;
+        }
+        if (file_util::pread_full(b.slice.fd, raw.data() + skip, b.slice.length, b.slice.offset) !=
+            static_cast<int64_t>(b.slice.length)) {
             result.error = error_code::kafka_storage_error;
             return result;
         }

@@ -7,14 +7,18 @@
 // its thread between them (as fetches do, broker/net/page_cache_warmer.h):
 //   plan_key_read     on the log's owner executor: index lookups (the active
 //                     segment's index is in its memory), one header read per
-//                     batch; names the batches to read as file slices.
+//                     batch and, in uncompressed batches, one read of each
+//                     record's length; names what to read as file slices:
+//                     whole compressed batches, single uncompressed records.
 //   read_planned      any thread: reads those batches and decodes them.
 // Bounded: at most `limit` records (the plan counts index entries, so hash
 // collisions can make an answer shorter, with `more` set) and about
 // `max_bytes` of batches (at least one).
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "log/partition_log.h"
@@ -34,9 +38,14 @@ struct key_read_options {
 struct key_read_plan {
     protocol::error_code error = protocol::error_code::none;
     struct batch {
-        protocol::file_slice slice;   // the whole batch; keepalive: its segment
+        // The whole batch, or (uncompressed batches) one record of it;
+        // keepalive: its segment.
+        protocol::file_slice slice;
         std::vector<int64_t> wanted;  // offsets the index gives the key there, ascending
         bool log_append_time = false;
+        // One record only: its batch's header, from which the reader makes
+        // a batch of that one record to decode.
+        std::optional<std::array<uint8_t, protocol::batch_header_size>> header;
     };
     std::vector<batch> batches;  // in the order asked for
     bool more = false;           // entries left unread (limit or max_bytes)

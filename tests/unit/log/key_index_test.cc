@@ -350,7 +350,14 @@ TEST(key_index_unit, entries_survive_seal_and_reload_exactly) {
     idx.add_batch(batch, 0);
     EXPECT_EQ(idx.entry_count(), 3u);
     const auto a = to_bytes("a");
-    const std::vector<key_entry> expected = {{100, 0}, {102, 0}};
+    // Uncompressed: each entry also says where its record starts in the batch.
+    const auto found = idx.lookup(a);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].offset, 100);
+    EXPECT_EQ(found[1].offset, 102);
+    EXPECT_EQ(found[0].record_delta, protocol::batch_header_size);
+    EXPECT_GT(found[1].record_delta, found[0].record_delta);
+    const std::vector<key_entry> expected = found;
     EXPECT_EQ(idx.lookup(a), expected);
     ASSERT_TRUE(idx.seal(batch.size(), 104));
     EXPECT_EQ(idx.lookup(a), expected);
@@ -359,7 +366,13 @@ TEST(key_index_unit, entries_survive_seal_and_reload_exactly) {
     EXPECT_FALSE(reopened.open_sealed(batch.size(), 105));      // another end
     ASSERT_TRUE(reopened.open_sealed(batch.size(), 104));
     EXPECT_EQ(reopened.lookup(a), expected);
-    EXPECT_EQ(reopened.lookup(to_bytes("b")), (std::vector<key_entry>{{101, 0}}));
+    ASSERT_EQ(reopened.lookup(to_bytes("b")).size(), 1u);
+    EXPECT_EQ(reopened.lookup(to_bytes("b"))[0].offset, 101);
+    // A compressed batch is read whole: no record position.
+    key_index packed(dir.path() / "00000000000000000000.keyindex", 0);
+    packed.add_batch(keyed_batch({{"a", "1"}, {"a", "2"}}, protocol::compression::lz4), 0);
+    ASSERT_EQ(packed.lookup(a).size(), 2u);
+    EXPECT_EQ(packed.lookup(a)[1].record_delta, 0u);
     key_index other_base(path, 99);
     EXPECT_FALSE(other_base.open_sealed(batch.size(), 104));
 }
