@@ -100,6 +100,13 @@ void key_index::set_hash_for_testing(key_hash_fn fn) { hash_fn.store(fn ? fn : &
 key_index::key_index(std::filesystem::path file, int64_t base_offset)
     : file_(std::move(file)), base_offset_(base_offset) {}
 
+void key_index::add(uint64_t h, uint32_t relative_offset, uint32_t position, uint32_t record_delta) {
+    auto [it, fresh] = newest_.try_emplace(h, no_entry);
+    entries_.push_back({relative_offset, position, record_delta, it->second});
+    it->second = static_cast<uint32_t>(entries_.size() - 1);
+    memory_count_ = entries_.size();
+}
+
 void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
     auto header = protocol::read_batch_header(batch);
     if (!header || header->is_control() || header->magic != protocol::current_magic) return;
@@ -109,44 +116,55 @@ void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
         if (!r.key || r.offset < base_offset_ || r.offset - base_offset_ > INT32_MAX) return;
         // Uncompressed: `encoded` points into the batch itself.
         const auto delta = compressed ? 0u : static_cast<uint32_t>(r.encoded.data() - batch.data());
-        memory_[hash(*r.key)].push_back({static_cast<uint32_t>(r.offset - base_offset_), pos, delta});
-        ++memory_count_;
+        add(hash(*r.key), static_cast<uint32_t>(r.offset - base_offset_), pos, delta);
     });
 }
 
 void key_index::truncate_from(int64_t offset) {
-    const int64_t cut = std::max<int64_t>(offset - base_offset_, 0);
-    for (auto it = memory_.begin(); it != memory_.end();) {
-        auto& v = it->second;
-        // Entries of a key are in offset order: the tail goes.
-        auto first_gone = std::find_if(v.begin(), v.end(), [&](const packed& p) { return p.relative_offset >= cut; });
-        memory_count_ -= static_cast<size_t>(v.end() - first_gone);
-        v.erase(first_gone, v.end());
-        it = v.empty() ? memory_.erase(it) : std::next(it);
+    const auto cut_offset = static_cast<uint32_t>(std::clamp<int64_t>(offset - base_offset_, 0, UINT32_MAX));
+    // Entries are in offset order: the tail goes, and each hash's newest
+    // entry steps back past it.
+    const auto cut = static_cast<uint32_t>(
+        std::lower_bound(entries_.begin(), entries_.end(), cut_offset,
+                         [](const packed& p, uint32_t o) { return p.relative_offset < o; }) -
+        entries_.begin());
+    for (auto it = newest_.begin(); it != newest_.end();) {
+        uint32_t& at = it->second;
+        while (at != no_entry && at >= cut) at = entries_[at].previous;
+        it = at == no_entry ? newest_.erase(it) : std::next(it);
     }
+    entries_.resize(cut);
+    memory_count_ = entries_.size();
+}
+
+void key_index::drop_memory() {
+    // Swapped out: clear() would keep the capacity and the buckets.
+    decltype(entries_)().swap(entries_);
+    decltype(newest_)().swap(newest_);
+    memory_count_ = 0;
 }
 
 void key_index::reset() {
-    memory_.clear();
-    memory_count_ = 0;
+    drop_memory();
     sealed_ = false;
     sealed_count_ = 0;
 }
 
 size_t key_index::memory_bytes() const {
     if (sealed_) return 0;
-    // Node, bucket and vector overheads, as libstdc++ lays them out.
-    size_t bytes = memory_.bucket_count() * sizeof(void*);
-    for (const auto& [h, v] : memory_) bytes += 48 + v.capacity() * sizeof(packed);
-    return bytes;
+    // Node and bucket overheads as libstdc++ lays them out.
+    return entries_.capacity() * sizeof(packed) + newest_.bucket_count() * sizeof(void*) + newest_.size() * 32;
 }
 
 bool key_index::seal(uint64_t log_size, int64_t next_offset) {
     if (sealed_) return true;
     std::vector<file_entry> all;
-    all.reserve(memory_count_);
-    for (const auto& [h, v] : memory_) {
-        for (const auto& p : v) all.push_back({h, p.relative_offset, p.position, p.record_delta});
+    all.reserve(entries_.size());
+    for (const auto& [h, newest] : newest_) {
+        for (uint32_t at = newest; at != no_entry; at = entries_[at].previous) {
+            const packed& p = entries_[at];
+            all.push_back({h, p.relative_offset, p.position, p.record_delta});
+        }
     }
     std::sort(all.begin(), all.end(), [](const file_entry& a, const file_entry& b) {
         return a.hash != b.hash ? a.hash < b.hash : a.relative_offset < b.relative_offset;
@@ -172,8 +190,7 @@ bool key_index::seal(uint64_t log_size, int64_t next_offset) {
         ::unlink(tmp.c_str());
         return false;
     }
-    decltype(memory_)().swap(memory_);  // `= {}` would keep the buckets
-    memory_count_ = 0;
+    drop_memory();
     sealed_ = true;
     sealed_count_ = all.size();
     return true;
@@ -209,8 +226,7 @@ bool key_index::open_sealed(uint64_t log_size, int64_t next_offset) {
         done += n;
     }
     if (crc != h->entries_crc) return false;
-    decltype(memory_)().swap(memory_);  // `= {}` would keep the buckets
-    memory_count_ = 0;
+    drop_memory();
     sealed_ = true;
     sealed_count_ = static_cast<size_t>(h->count);
     return true;
@@ -222,7 +238,8 @@ bool key_index::ensure_in_memory(int log_fd, uint64_t log_size, int64_t next_off
     fd_guard f{file_util::open_file(file_, O_RDONLY)};
     if (f.fd < 0) return rebuild(log_fd, log_size);
     std::vector<uint8_t> buffer(chunk_bytes);
-    std::unordered_map<uint64_t, std::vector<packed>> loaded;
+    std::vector<file_entry> loaded;
+    loaded.reserve(sealed_count_);
     uint64_t done = 0;
     while (done < sealed_count_) {
         const uint64_t n = std::min<uint64_t>(sealed_count_ - done, buffer.size() / entry_size);
@@ -231,16 +248,16 @@ bool key_index::ensure_in_memory(int log_fd, uint64_t log_size, int64_t next_off
             static_cast<int64_t>(bytes)) {
             return rebuild(log_fd, log_size);
         }
-        for (uint64_t i = 0; i < n; ++i) {
-            const file_entry e = decode_entry(buffer.data() + i * entry_size);
-            loaded[e.hash].push_back({e.relative_offset, e.position, e.record_delta});
-        }
+        for (uint64_t i = 0; i < n; ++i) loaded.push_back(decode_entry(buffer.data() + i * entry_size));
         done += n;
     }
-    memory_ = std::move(loaded);
-    memory_count_ = sealed_count_;
+    // Back in offset order, as appends made them.
+    std::stable_sort(loaded.begin(), loaded.end(),
+                     [](const file_entry& a, const file_entry& b) { return a.relative_offset < b.relative_offset; });
     sealed_ = false;
     sealed_count_ = 0;
+    drop_memory();
+    for (const auto& e : loaded) add(e.hash, e.relative_offset, e.position, e.record_delta);
     return true;
 }
 
@@ -276,12 +293,13 @@ std::vector<key_entry> key_index::lookup(protocol::bytes_view key) const {
     const uint64_t h = hash(key);
     if (sealed_) return lookup_sealed(h);
     std::vector<key_entry> out;
-    auto it = memory_.find(h);
-    if (it == memory_.end()) return out;
-    out.reserve(it->second.size());
-    for (const auto& p : it->second) {
+    auto it = newest_.find(h);
+    if (it == newest_.end()) return out;
+    for (uint32_t at = it->second; at != no_entry; at = entries_[at].previous) {
+        const packed& p = entries_[at];
         out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position, p.record_delta});
     }
+    std::reverse(out.begin(), out.end());
     return out;
 }
 

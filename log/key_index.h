@@ -89,14 +89,24 @@ public:
 private:
     std::vector<key_entry> lookup_sealed(uint64_t h) const;
 
+    void add(uint64_t h, uint32_t relative_offset, uint32_t position, uint32_t record_delta);
+    void drop_memory();
+
+    // In memory: one flat array in offset order, each entry linked to the
+    // previous entry of its hash; a map from hash to its newest entry. One
+    // map probe and one append per record, no vector per key (measured:
+    // bench/RESULTS.md).
+    static constexpr uint32_t no_entry = UINT32_MAX;
     struct packed {
         uint32_t relative_offset;
         uint32_t position;
         uint32_t record_delta;
+        uint32_t previous;  // of the same hash, or no_entry
     };
     std::filesystem::path file_;
     int64_t base_offset_;
-    std::unordered_map<uint64_t, std::vector<packed>> memory_;
+    std::vector<packed> entries_;
+    std::unordered_map<uint64_t, uint32_t> newest_;
     size_t memory_count_ = 0;
     bool sealed_ = false;
     size_t sealed_count_ = 0;
