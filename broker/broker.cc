@@ -16,6 +16,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/http/console/api.h"
 #include "broker/http/http_server.h"
+#include "broker/http/key_records.h"
 #include "broker/http/readiness.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/scrape.h"
@@ -224,6 +225,9 @@ broker::broker(broker_config config, log::background_executor executor)
                 http::console::serve(*this, method, target, std::move(body), std::move(reply));
             };
         }
+        routes.keys = [this](std::string_view method, std::string_view target, http::routes::reply_fn reply) {
+            http::serve_key_records(*this, method, target, std::move(reply));
+        };
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));
     }
@@ -285,6 +289,10 @@ void broker::stop_now() {
 uint16_t broker::bound_port() const { return server_->bound_port(); }
 uint16_t broker::http_port() const { return http_ ? http_->bound_port() : 0; }
 size_t broker::connection_count() const { return server_->connection_count(); }
+
+void broker::warm_page_cache(std::vector<protocol::file_slice> slices, std::function<void()> done) {
+    server_->warmer().warm(std::move(slices), io_->get_executor(), std::move(done));
+}
 
 void broker::post_background(std::function<void()> work) {
     if (background_->injected) {

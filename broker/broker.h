@@ -15,6 +15,7 @@
 
 #include "broker/config/broker_config.h"
 #include "log/background.h"
+#include "protocol/wire.h"
 
 namespace boost::asio {
 class io_context;
@@ -103,6 +104,10 @@ public:
     uint16_t http_port() const;
     // The schema registry (schema.registry.listeners); null with none.
     schema_registry::registry_service* schema_registry() { return schema_registry_.get(); }
+
+    // Reads cold file slices into the page cache on the server's warmer
+    // thread, then runs `done` on the I/O thread (never after the server stopped).
+    void warm_page_cache(std::vector<protocol::file_slice> slices, std::function<void()> done);
 
     // Runs `work` on the background pool (blocking disk work).
     void post_background(std::function<void()> work);

@@ -52,7 +52,7 @@ swap_outcome swap_group(const swap_job& job, const cleaned_group& group, const s
         return swap_outcome::io_error;
     }
     if (!step(swap_step::renamed_log)) return swap_outcome::stopped;
-    for (size_t i = 1; i < 3; ++i) {
+    for (size_t i = 1; i < final_names.size(); ++i) {
         if (!dir.rename(swapped[i], final_names[i]) && errno != ENOENT) return swap_outcome::io_error;
     }
     if (!dir.sync()) return swap_outcome::io_error;

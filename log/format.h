@@ -18,6 +18,9 @@
 //       leader-epoch-checkpoint            epoch → first offset of that epoch
 //       <offset, 20 digits>.snapshot       producer state as of that offset
 //                                          (log/producer_snapshot.h)
+//       <base offset, 20 digits>.keyindex  per-key index of a closed segment
+//                                          (Sluice's own; topics with
+//                                          sluice.key.index.enable=true only)
 //     <topic>-<partition>.<32 hex>-delete/ a partition being deleted
 //
 // .log — the batches exactly as produced and as served by fetch (see
@@ -40,6 +43,31 @@
 // Written next to each .index entry when the timestamp grew, plus one final
 // entry when the segment stops being active (roll or close), so the last
 // entry of a closed segment holds the segment's largest timestamp.
+//
+// .keyindex — Sluice's own (log/key_index.h); Kafka's tools ignore it. Written
+// when a segment stops being active, replaced by rename (no fsync: a crash
+// leaves the old file or an invalid one). Big-endian. A 48-byte header:
+//   0  4  magic "SKIX"
+//   4  2  version (1)
+//   6  2  entry size (20 in version 1)
+//   8  8  segment base offset
+//  16  8  size of the .log the entries describe, in bytes
+//  24  8  next offset of that .log (its last offset + 1)
+//  32  8  entry count
+//  40  4  CRC-32C of the entry bytes
+//  44  4  CRC-32C of header bytes 0..43
+// then the entries, sorted by (hash, relative offset), one per keyed record:
+//   0  8  XXH3-64 (seed 0) of the record key
+//   8  4  relative offset = record offset - segment base offset
+//  12  4  file position in the .log of the batch holding the record
+//  16  4  where the record starts inside an uncompressed batch (its length
+//         varint), from the batch's first byte; 0 in a compressed batch,
+//         which is read whole
+// Records without a key and control batches have no entry. A file whose
+// header, size, CRCs, base, .log size or next offset disagree with the
+// segment is rebuilt from the .log; so is a missing one. A later version may
+// widen the entry (an ingestion time per record); the entry size field lets
+// a reader refuse, and rebuild, what it does not know.
 //
 // Checkpoint files (plain text, Kafka's formats, replaced atomically):
 //   offset checkpoints      "0\n<count>\n<topic> <partition> <offset>\n"...
@@ -68,9 +96,14 @@ inline constexpr std::string_view delete_dir_suffix = "-delete";
 // Kafka's name for a partition directory no topic accounts for.
 inline constexpr std::string_view stray_dir_suffix = "-stray";
 inline constexpr std::string_view temp_suffix = ".tmp";
+inline constexpr std::string_view key_index_suffix = ".keyindex";
 
 inline constexpr size_t offset_index_entry_size = 8;
 inline constexpr size_t time_index_entry_size = 12;
+inline constexpr uint32_t key_index_magic = 0x534B4958;  // "SKIX"
+inline constexpr uint16_t key_index_version = 1;
+inline constexpr size_t key_index_header_size = 48;
+inline constexpr size_t key_index_entry_size = 20;
 
 // "00000000000000001234" for 1234: the base offset part of segment file names.
 inline std::string file_stem(int64_t base_offset) {

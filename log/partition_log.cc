@@ -385,6 +385,8 @@ bool partition_log::replace_segments(const std::vector<std::shared_ptr<segment>>
 void partition_log::update_config(const log_config& config) {
     config_ = config;
     for (const auto& seg : segments_) seg->update_config(config);
+    // A key index switched on was built in memory; closed segments keep theirs on disk.
+    for (size_t i = 0; i + 1 < segments_.size(); ++i) segments_[i]->seal_keys();
 }
 
 uint64_t partition_log::size_bytes() const {
@@ -461,6 +463,12 @@ void partition_log::drop_segment_files(const segment& seg, truncation& result) {
     // is fsynced here.
     if (!segment_swap::rename_files(dir_, seg.base_offset(), "", segment_swap::deleted_suffix, true)) return;
     for (auto& path : segment_swap::segment_files(dir_, seg.base_offset(), segment_swap::deleted_suffix)) {
+        // Only topics with a key index have a .keyindex to hand on.
+        std::error_code ec;
+        if (path.extension() == segment_swap::deleted_suffix && path.stem().extension() == format::key_index_suffix &&
+            !std::filesystem::exists(path, ec)) {
+            continue;
+        }
         result.deleted_files.push_back(std::move(path));
     }
 }

@@ -69,6 +69,7 @@ std::optional<uint64_t> recover_segment(segment& seg, int64_t min_offset,
         auto whole = reader.view(position, header->total_size());
         if (!whole || protocol::check_batch_crc(*whole) != protocol::error_code::none) break;
         seg.index_batch(*header, position);
+        seg.index_keys(*whole, position);
         on_batch(*header);
         expected = header->last_offset() + 1;
         position += header->total_size();
@@ -76,6 +77,7 @@ std::optional<uint64_t> recover_segment(segment& seg, int64_t min_offset,
     if (reader.failed()) return std::nullopt;
     if (!seg.truncate_log(position)) return std::nullopt;
     seg.persist_indexes();
+    seg.seal_keys();
     return static_cast<uint64_t>(file_size) - position;
 }
 
@@ -104,7 +106,8 @@ std::optional<loaded_segments> load_segments(const std::filesystem::path& dir, c
         } else if (base && path.extension() == format::log_suffix) {
             bases.insert(*base);
         } else if (base && (path.extension() == format::offset_index_suffix ||
-                            path.extension() == format::time_index_suffix)) {
+                            path.extension() == format::time_index_suffix ||
+                            path.extension() == format::key_index_suffix)) {
             index_files.push_back(path);
         }
     }

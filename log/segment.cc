@@ -40,7 +40,9 @@ segment::segment(const std::filesystem::path& dir, int64_t base_offset, const lo
       log_path_(dir / (format::file_stem(base_offset) + std::string(format::log_suffix) + suffix_)),
       index_interval_bytes_(config.index_interval_bytes),
       segment_index_bytes_(config.segment_index_bytes),
-      next_offset_(base_offset) {}
+      next_offset_(base_offset) {
+    if (config.key_index) keys_ = std::make_unique<key_index>(key_index_path(), base_offset);
+}
 
 segment::~segment() {
     if (fd_ >= 0) ::close(fd_);
@@ -141,6 +143,11 @@ bool segment::load_trusted() {
     if (!consistent || end != size_) return false;
     if (last_entry && next_offset_ <= last_entry->offset) return false;
     if (auto t = time_index_.last_entry(); t && t->offset >= next_offset_) return false;
+    if (keys_ && !keys_->open_sealed(size_, next_offset_)) {
+        spdlog::warn("log: rebuilding the key index of {}", log_path_.string());
+        if (!keys_->rebuild(fd_, size_)) return false;
+        keys_->seal(size_, next_offset_);
+    }
     bytes_since_last_index_entry_ = size_ - position;
 
     if (!empty()) {
@@ -204,11 +211,13 @@ error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
         return error_code::kafka_storage_error;
     }
     if (empty()) rolling_base_ms_ = now_ms;
+    if (keys_) keys_->ensure_in_memory(fd_, position, next_offset_);
     protocol::batch_iterator it(batches);
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
         if (!header) break;  // cannot happen: the broker validated the batches
         index_batch(*header, position);
+        index_keys(*batch, position);
         position += batch->size();
     }
     return error_code::none;
@@ -293,6 +302,7 @@ bool segment::read(uint64_t position, size_t size, protocol::bytes& out) const {
 void segment::on_inactive() {
     if (offset_of_max_timestamp_ >= 0) time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true);
     persist_indexes();
+    seal_keys();
     release_reserved();
 }
 
@@ -307,6 +317,11 @@ bool segment::truncate_to(int64_t offset) {
     auto batch = find_batch(offset);
     if (!batch) return true;  // nothing at or after `offset` here
     int64_t cut_offset = batch->header.base_offset;
+    if (keys_) {
+        // A closed segment may become the active one again: its entries go back to memory.
+        keys_->ensure_in_memory(fd_, size_, next_offset_);
+        keys_->truncate_from(cut_offset);
+    }
     if (!truncate_log(batch->position) || !offset_index_.truncate_from(cut_offset) ||
         !time_index_.truncate_from(cut_offset)) {
         return false;
@@ -329,6 +344,13 @@ bool segment::truncate_to(int64_t offset) {
 }
 
 void segment::update_config(const log_config& config) {
+    if (config.key_index && !keys_) {
+        // Switched on for a live topic: every segment is indexed now (rare; blocks its owner).
+        keys_ = std::make_unique<key_index>(key_index_path(), base_offset_);
+        if (!keys_->open_sealed(size_, next_offset_)) keys_->rebuild(fd_, size_);
+    } else if (!config.key_index) {
+        keys_.reset();
+    }
     index_interval_bytes_ = config.index_interval_bytes;
     segment_index_bytes_ = config.segment_index_bytes;
     offset_index_.set_max_index_bytes(config.segment_index_bytes);
@@ -337,6 +359,7 @@ void segment::update_config(const log_config& config) {
 
 bool segment::reset_indexes() {
     index_file_missing_ = false;
+    if (keys_) keys_->reset();
     uint64_t keep = size_;
     reset_state();
     size_ = keep;
@@ -369,7 +392,8 @@ bool segment::remove_files() const {
         snapshot = std::filesystem::path(log_path_).replace_extension(".snapshot");
         aborted = std::filesystem::path(log_path_).replace_extension(".txnindex");
     }
-    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path(), snapshot, aborted}) {
+    // The key index file goes whether or not the topic still has the index.
+    for (const auto& path : {log_path_, offset_index_.path(), time_index_.path(), key_index_path(), snapshot, aborted}) {
         if (path.empty()) continue;
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
             spdlog::error("log: cannot delete {}: {}", path.string(), std::strerror(errno));
@@ -377,6 +401,15 @@ bool segment::remove_files() const {
         }
     }
     return ok;
+}
+
+void segment::seal_keys() {
+    if (keys_) keys_->seal(size_, next_offset_);
+}
+
+std::filesystem::path segment::key_index_path() const {
+    return log_path_.parent_path() /
+           (format::file_stem(base_offset_) + std::string(format::key_index_suffix) + suffix_);
 }
 
 int64_t segment::largest_timestamp() const { return max_timestamp_ >= 0 ? max_timestamp_ : file_mtime_ms(); }

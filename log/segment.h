@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "log/key_index.h"
 #include "log/offset_index.h"
 #include "log/time_index.h"
 #include "log/types.h"
@@ -99,6 +100,15 @@ public:
     void index_batch(const protocol::batch_header& header, uint64_t position);
     // Cuts the .log at `size` bytes.
     bool truncate_log(uint64_t size);
+    // The key index's share of index_batch (a no-op without one): recovery
+    // has the whole batch in memory.
+    void index_keys(protocol::bytes_view batch, uint64_t position) {
+        if (keys_) keys_->add_batch(batch, position);
+    }
+    // Writes the key index file once its segment is complete (recovery).
+    void seal_keys();
+    // The per-key index, null unless the topic has sluice.key.index.enable.
+    const key_index* keys() const { return keys_.get(); }
 
     // --- any thread ---
     bool sync() const;          // fsync .log and the index files as persisted
@@ -121,6 +131,7 @@ private:
     segment(const std::filesystem::path& dir, int64_t base_offset, const log_config& config,
             std::string_view suffix = {});
     bool open_files(int flags);
+    std::filesystem::path key_index_path() const;
     bool read_header_at(uint64_t position, batch_position& out) const;
     std::optional<batch_position> find_recent_batch(int64_t offset) const;
     void reserve_for(uint64_t end);
@@ -161,6 +172,7 @@ private:
     std::array<recent_batch, recent_capacity> recent_{};
     size_t recent_count_ = 0;
     size_t recent_next_ = 0;
+    std::unique_ptr<key_index> keys_;  // only with log_config::key_index
     bool index_file_missing_ = false;  // at open: the indexes must be rebuilt, not trusted
 };
 

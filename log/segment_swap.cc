@@ -27,25 +27,28 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-std::array<std::filesystem::path, 3> segment_files(const std::filesystem::path& dir, int64_t base,
+std::array<std::filesystem::path, 4> segment_files(const std::filesystem::path& dir, int64_t base,
                                                    std::string_view suffix) {
     std::string stem = format::file_stem(base);
     std::string tail(suffix);
     return {dir / (stem + std::string(format::log_suffix) + tail),
             dir / (stem + std::string(format::offset_index_suffix) + tail),
-            dir / (stem + std::string(format::time_index_suffix) + tail)};
+            dir / (stem + std::string(format::time_index_suffix) + tail),
+            dir / (stem + std::string(format::key_index_suffix) + tail)};
 }
 
-std::array<std::string, 3> segment_names(int64_t base, std::string_view suffix) {
+std::array<std::string, 4> segment_names(int64_t base, std::string_view suffix) {
     auto paths = segment_files({}, base, suffix);
-    return {paths[0].filename().string(), paths[1].filename().string(), paths[2].filename().string()};
+    return {paths[0].filename().string(), paths[1].filename().string(), paths[2].filename().string(),
+            paths[3].filename().string()};
 }
 
 bool rename_files(const file_util::directory& dir, int64_t base, std::string_view from, std::string_view to,
                   bool log_first) {
     auto src = segment_names(base, from);
     auto dst = segment_names(base, to);
-    const std::array<size_t, 3> order = log_first ? std::array<size_t, 3>{0, 1, 2} : std::array<size_t, 3>{1, 2, 0};
+    const std::array<size_t, 4> order =
+        log_first ? std::array<size_t, 4>{0, 1, 2, 3} : std::array<size_t, 4>{1, 2, 3, 0};
     for (size_t i : order) {
         if (dir.rename(src[i], dst[i])) continue;
         if (errno == ENOENT && i != 0) continue;  // an index may be missing: it is rebuilt at open
@@ -59,7 +62,8 @@ bool rename_files(const std::filesystem::path& dir, int64_t base, std::string_vi
                   bool log_first) {
     auto src = segment_files(dir, base, from);
     auto dst = segment_files(dir, base, to);
-    const std::array<size_t, 3> order = log_first ? std::array<size_t, 3>{0, 1, 2} : std::array<size_t, 3>{1, 2, 0};
+    const std::array<size_t, 4> order =
+        log_first ? std::array<size_t, 4>{0, 1, 2, 3} : std::array<size_t, 4>{1, 2, 3, 0};
     for (size_t i : order) {
         if (::rename(src[i].c_str(), dst[i].c_str()) == 0) continue;
         if (errno == ENOENT && i != 0) continue;  // an index may be missing: it is rebuilt at open
@@ -105,7 +109,7 @@ bool complete_interrupted_swaps(const std::filesystem::path& dir) {
         auto base = format::parse_file_stem(item.path().stem().string());
         auto ext = item.path().extension();
         if (base && (ext == format::log_suffix || ext == format::offset_index_suffix ||
-                     ext == format::time_index_suffix)) {
+                     ext == format::time_index_suffix || ext == format::key_index_suffix)) {
             originals.emplace_back(*base, item.path());
         }
     }

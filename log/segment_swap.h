@@ -34,15 +34,16 @@ inline constexpr std::string_view cleaned_suffix = ".cleaned";
 inline constexpr std::string_view swap_suffix = ".swap";
 inline constexpr std::string_view deleted_suffix = ".deleted";
 
-// The .log, .index and .timeindex paths of segment `base` in `dir`, each
-// followed by `suffix` (empty for the final names).
-std::array<std::filesystem::path, 3> segment_files(const std::filesystem::path& dir, int64_t base,
+// The .log, .index, .timeindex and .keyindex paths of segment `base` in
+// `dir`, each followed by `suffix` (empty for the final names). The
+// .keyindex exists only for topics with the key index.
+std::array<std::filesystem::path, 4> segment_files(const std::filesystem::path& dir, int64_t base,
                                                    std::string_view suffix);
 
 // The same as bare file names.
-std::array<std::string, 3> segment_names(int64_t base, std::string_view suffix);
+std::array<std::string, 4> segment_names(int64_t base, std::string_view suffix);
 
-// Renames the three files of segment `base` from `from` to `to` suffixes.
+// Renames the four files of segment `base` from `from` to `to` suffixes.
 // `log_first` picks whether the .log moves first or last (see above: the
 // .log.swap name is the commit point, so it appears last and leaves first).
 // A missing index file is skipped (recovery rebuilds indexes); a missing

@@ -32,6 +32,8 @@ struct log_config {
     int64_t min_compaction_lag_ms = 0;              // min.compaction.lag.ms
     int64_t max_compaction_lag_ms = INT64_MAX;      // max.compaction.lag.ms
     double min_cleanable_dirty_ratio = 0.5;         // min.cleanable.dirty.ratio
+    // Sluice's own: a per-key index beside each segment (log/key_index.h).
+    bool key_index = false;                         // sluice.key.index.enable
 };
 
 struct topic_partition {

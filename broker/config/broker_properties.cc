@@ -134,6 +134,8 @@ std::vector<config_def> used_defs() {
         {.name = "min.insync.replicas", .type = t::int32, .default_value = "1", .min = 1},
         {.name = "produce.batch.validation", .type = t::string, .default_value = "strict",
          .allowed = {"strict", "relaxed"}},
+        // Sluice's own: the default of the topic config of the same name (log/key_index.h).
+        {.name = "sluice.key.index.enable", .type = t::boolean, .default_value = "false"},
         {.name = "compression.type", .type = t::string, .default_value = "producer",
          .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
         {.name = "unclean.leader.election.enable", .type = t::boolean, .default_value = "false"},

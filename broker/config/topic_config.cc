@@ -77,6 +77,8 @@ const std::vector<topic_def>& topic_defs() {
         {{.name = "segment.index.bytes", .type = t::int32, .min = 4}, "log.index.size.max.bytes"},
         {{.name = "segment.jitter.ms", .type = t::int64, .min = 0}, "log.roll.jitter.ms"},
         {{.name = "segment.ms", .type = t::int64, .min = 1}, "log.roll.ms"},
+        // Sluice's own: a per-key index beside each segment (log/key_index.h).
+        {{.name = "sluice.key.index.enable", .type = t::boolean}, "sluice.key.index.enable"},
         {{.name = "unclean.leader.election.enable", .type = t::boolean}, "unclean.leader.election.enable"},
     };
     return defs;
@@ -256,6 +258,7 @@ topic_settings resolve_topic_settings(const topic_config& overrides, const broke
     s.storage.flush_messages = num("flush.messages");
     s.storage.flush_ms = num("flush.ms");
     s.storage.delete_retention = has("delete");
+    s.storage.key_index = flag("sluice.key.index.enable");
     s.max_message_bytes = i32("max.message.bytes");
     s.compact = has("compact");
     s.compression_type = str("compression.type");

@@ -67,6 +67,7 @@ struct storage_settings {
     int64_t flush_messages;
     int64_t flush_ms;
     bool delete_retention;     // cleanup.policy contains delete
+    bool key_index;            // sluice.key.index.enable
 };
 
 // Everything the broker acts on for one topic, resolved.

@@ -69,7 +69,8 @@ private:
         auto& req = parser_->get();
         std::string_view method(req.method_string().data(), req.method_string().size());
         std::string_view target(req.target().data(), req.target().size());
-        if (s_->r.any || (s_->r.console && console_path(target))) {
+        const bool to_console = s_->r.console && console_path(target);
+        if (s_->r.any || to_console || (s_->r.keys && keys_path(target))) {
             const bool keep_alive = req.keep_alive();
             const unsigned version = req.version();
             // The session outlives the wait: the reply holds it.
@@ -82,6 +83,7 @@ private:
                 return s_->r.any(method, target, std::string_view(type.data(), type.size()), std::move(req.body()),
                                  std::move(reply));
             }
+            if (!to_console) return s_->r.keys(method, target, std::move(reply));
             return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }
         answer a = route(method, target, s_->r);

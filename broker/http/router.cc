@@ -21,6 +21,11 @@ bool console_path(std::string_view target) {
            path.starts_with("/api/");
 }
 
+bool keys_path(std::string_view target) {
+    std::string_view path = target.substr(0, target.find('?'));
+    return path == "/v1" || path.starts_with("/v1/");
+}
+
 answer route(std::string_view method, std::string_view target, const routes& r) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path != "/metrics" && path != "/healthz" && path != "/readyz") return text(404, "not found\n");

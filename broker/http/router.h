@@ -6,7 +6,8 @@
 //   GET /readyz   200 "ready", or 503 with the reason it is not
 //   other paths   404; other methods on these paths 405 (Allow: GET)
 // The web console (/, /console/..., /api/...) is answered by console/
-// (asynchronously: its actions wait on the metadata store) when enabled.
+// (asynchronously: its actions wait on the metadata store) when enabled;
+// /v1/... (per-key reads, http/key_records.h) by routes::keys.
 #include <functional>
 #include <optional>
 #include <string>
@@ -38,10 +39,14 @@ struct routes {
     std::function<void(std::string_view method, std::string_view target, std::string_view content_type,
                        std::string body, reply_fn reply)>
         any;
+    // /v1/topics/{topic}/keys/{key}/records; unset, 404 like any other path.
+    std::function<void(std::string_view method, std::string_view target, reply_fn reply)> keys;
 };
 
 // Whether `target` belongs to the console (its pages or /api/).
 bool console_path(std::string_view target);
+// Whether `target` belongs to the /v1/ API (routes::keys).
+bool keys_path(std::string_view target);
 
 answer route(std::string_view method, std::string_view target, const routes& r);
 

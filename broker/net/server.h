@@ -28,6 +28,8 @@ public:
     // max.connections(.per.ip(.overrides)) changed dynamically: applies to
     // the next connection accepted; a listener waiting for a slot retries.
     void set_limits(connection_limits limits);
+    // Also lends its thread to other readers of cold log data (http/key_records).
+    page_cache_warmer& warmer() { return warmer_; }
 
 private:
     struct bound_listener {

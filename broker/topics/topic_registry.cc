@@ -36,6 +36,7 @@ log::log_config to_log_config(const topic_settings& t) {
     c.flush_messages = s.flush_messages;
     c.flush_ms = s.flush_ms;
     c.delete_retention = s.delete_retention;
+    c.key_index = s.key_index;
     c.compact = t.compact;
     c.delete_retention_ms = t.delete_retention_ms;
     c.min_compaction_lag_ms = t.min_compaction_lag_ms;

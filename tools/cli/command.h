@@ -37,6 +37,7 @@ int run(const std::vector<std::string>& argv);
 
 std::vector<command> groups_commands();  // tools/cli/groups_command.cc
 std::vector<command> lag_commands();  // tools/cli/lag_command.cc
+std::vector<command> events_commands();  // tools/cli/events_command.cc
 std::vector<command> cluster_commands();  // tools/cli/cluster_command.cc
 std::vector<command> completion_commands();  // tools/cli/completion_command.cc
 

@@ -16,7 +16,7 @@ std::vector<command> all_commands() {
     for (auto list : {topics_commands(), configs_commands(), offsets_commands(), dump_log_commands(),
                       perf_commands(), users_commands(), groups_commands(), lag_commands(), cluster_commands(),
                       completion_commands(), produce_commands(),
-                      consume_commands()}) {
+                      consume_commands(), events_commands()}) {
         for (auto& c : list) all.push_back(std::move(c));
     }
     return all;

@@ -39,8 +39,7 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
 
 }  // namespace
 
-std::optional<api_target> parse_api_target(std::string_view target, std::string& error) {
-    constexpr std::string_view prefix = "/api/v1/";
+std::optional<api_target> parse_api_target(std::string_view target, std::string& error, std::string_view prefix) {
     const size_t q = target.find('?');
     std::string_view path = target.substr(0, q);
     if (!path.starts_with(prefix) || path.size() == prefix.size()) {

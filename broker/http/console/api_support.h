@@ -25,7 +25,9 @@ struct api_target {
 
 // nullopt with `error` set for a target outside /api/v1/ or badly encoded
 // (a stray '%', an empty segment, a repeated parameter).
-std::optional<api_target> parse_api_target(std::string_view target, std::string& error);
+// `prefix` names another API's root (the per-key reads' "/v1/").
+std::optional<api_target> parse_api_target(std::string_view target, std::string& error,
+                                           std::string_view prefix = "/api/v1/");
 
 // A decimal int64 in [min, max]; nullopt for anything else ("", "1x", "+1").
 std::optional<int64_t> parse_int(std::string_view text, int64_t min, int64_t max);

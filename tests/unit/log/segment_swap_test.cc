@@ -21,8 +21,10 @@ std::unique_ptr<partition_log> open_at(const std::filesystem::path& dir, bool cl
 TEST(segment_swap, staged_segment_uses_suffixed_names) {
     temp_dir dir;
     log_config config;
+    config.key_index = true;
     auto seg = segment::create_staged(dir.path(), 42, config, 0, ".cleaned");
     ASSERT_NE(seg, nullptr);
+    seg->on_inactive();  // writes the key index file too
     for (const auto& p : segment_swap::segment_files(dir.path(), 42, ".cleaned")) {
         EXPECT_TRUE(std::filesystem::exists(p)) << p;
     }

@@ -1,0 +1,201 @@
+#include "broker/http/key_records.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "broker/broker.h"
+#include "broker/http/console/api_support.h"
+#include "broker/http/console/records.h"
+#include "broker/net/page_residency.h"
+#include "broker/topics/topic_registry.h"
+#include "log/key_read.h"
+#include "log/partition_log.h"
+
+namespace sluice::broker::http {
+
+namespace json = boost::json;
+using console::api_error;
+using protocol::error_code;
+
+namespace {
+
+answer bad_request(std::string_view why) { return api_error(400, error_code::invalid_request, why); }
+
+// Kafka's Utils.murmur2 byte for byte (tools/cli/partitioner.cc has the
+// client side's copy; broker/ cannot depend on tools/).
+uint32_t murmur2(const uint8_t* data, size_t size) {
+    const uint32_t m = 0x5bd1e995;
+    uint32_t h = 0x9747b28c ^ static_cast<uint32_t>(size);
+    const size_t quads = size / 4;
+    for (size_t i = 0; i < quads; ++i) {
+        const uint8_t* p = data + i * 4;
+        uint32_t k = static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
+                     (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
+        k *= m;
+        k ^= k >> 24;
+        k *= m;
+        h *= m;
+        h ^= k;
+    }
+    const uint8_t* tail = data + quads * 4;
+    switch (size % 4) {
+        case 3:
+            h ^= static_cast<uint32_t>(tail[2]) << 16;
+            [[fallthrough]];
+        case 2:
+            h ^= static_cast<uint32_t>(tail[1]) << 8;
+            [[fallthrough]];
+        case 1:
+            h ^= tail[0];
+            h *= m;
+            break;
+        default:
+            break;
+    }
+    h ^= h >> 13;
+    h *= m;
+    h ^= h >> 15;
+    return h;
+}
+
+}  // namespace
+
+int32_t default_partition(std::string_view key, int32_t partitions) {
+    const uint32_t h = murmur2(reinterpret_cast<const uint8_t*>(key.data()), key.size()) & 0x7fffffffU;
+    return static_cast<int32_t>(h % static_cast<uint32_t>(partitions));
+}
+
+std::variant<key_request, answer> parse_key_request(std::string_view method, std::string_view target) {
+    std::string error;
+    auto parsed = console::parse_api_target(target, error, "/v1/");
+    if (!parsed) {
+        const std::string_view path = target.substr(0, target.find('?'));
+        if (!path.starts_with("/v1/") || path == "/v1/") return api_error(404, error_code::invalid_request, "no such API path");
+        return bad_request(error);
+    }
+    const auto& seg = parsed->segments;
+    if (seg.size() != 5 || seg[0] != "topics" || seg[2] != "keys" || seg[4] != "records") {
+        return api_error(404, error_code::invalid_request, "no such API path");
+    }
+    if (method != "GET") return console::method_not_allowed("GET");
+    key_request r;
+    r.topic = seg[1];
+    r.key = seg[3];
+    for (const auto& [name, value] : parsed->query) {
+        if (name == "partition") {
+            auto v = console::parse_int(value, 0, INT32_MAX);
+            if (!v) return bad_request("partition must be a partition number");
+            r.partition = static_cast<int32_t>(*v);
+        } else if (name == "from_offset") {
+            auto v = console::parse_int(value, 0, INT64_MAX);
+            if (!v) return bad_request("from_offset must be a non-negative offset");
+            r.from_offset = *v;
+        } else if (name == "limit") {
+            auto v = console::parse_int(value, 1, key_records_max_limit);
+            if (!v) return bad_request("limit must be 1.." + std::to_string(key_records_max_limit));
+            r.limit = *v;
+        } else if (name == "order") {
+            if (value != "oldest" && value != "newest") return bad_request("order must be oldest or newest");
+            r.newest_first = value == "newest";
+        } else if (name == "format") {
+            if (value != "json" && value != "ndjson") return bad_request("format must be json or ndjson");
+            r.ndjson = value == "ndjson";
+        } else {
+            return bad_request("unknown parameter " + name);
+        }
+    }
+    return r;
+}
+
+namespace {
+
+answer render(const key_request& q, int32_t partition, int64_t log_start, int64_t hw, const log::key_read_result& read) {
+    if (read.error != error_code::none) return api_error(read.error, "Reading the log failed.");
+    answer a;
+    if (q.ndjson) {
+        a.content_type = "application/x-ndjson";
+        for (const auto& r : read.records) {
+            a.body += json::serialize(console::record_json(r.record, r.log_append_time));
+            a.body += '\n';
+        }
+        return a;
+    }
+    json::array records;
+    for (const auto& r : read.records) records.push_back(console::record_json(r.record, r.log_append_time));
+    json::object out;
+    out["topic"] = q.topic;
+    out["partition"] = partition;
+    out["key"] = console::bytes_json(std::string_view(q.key));
+    out["order"] = q.newest_first ? "newest" : "oldest";
+    out["log_start_offset"] = log_start;
+    out["high_watermark"] = hw;
+    out["more"] = read.more;
+    // Where the next page starts (oldest first).
+    if (read.next_offset >= 0) {
+        out["next_offset"] = read.next_offset;
+    } else {
+        out["next_offset"] = nullptr;
+    }
+    out["records"] = std::move(records);
+    return console::json_answer(200, out);
+}
+
+}  // namespace
+
+void serve_key_records(broker& b, std::string_view method, std::string_view target, routes::reply_fn reply) {
+    auto parsed = parse_key_request(method, target);
+    if (auto* refused = std::get_if<answer>(&parsed)) return reply(std::move(*refused));
+    key_request q = std::move(std::get<key_request>(parsed));
+
+    const topic_state* topic = b.topics().find(q.topic);
+    if (topic == nullptr || topic->partitions.empty()) {
+        return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));
+    }
+    if (!topic->settings.storage.key_index) {
+        return reply(bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false)."));
+    }
+    const auto count = static_cast<int32_t>(topic->partitions.size());
+    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
+    if (partition >= count) {
+        return reply(api_error(error_code::unknown_topic_or_partition,
+                               "Partition " + q.topic + "-" + std::to_string(partition) + " does not exist."));
+    }
+    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    if (p.log == nullptr) {
+        return reply(api_error(error_code::not_leader_or_follower,
+                               "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +
+                                   "-" + std::to_string(partition) + "."));
+    }
+    const log::partition_log& log = *p.log;
+    const int64_t hw = log.high_watermark(), log_start = log.log_start_offset();
+    if (q.from_offset > hw) {
+        return reply(api_error(error_code::offset_out_of_range, "from_offset " + std::to_string(q.from_offset) +
+                                                                    " is past the high watermark " +
+                                                                    std::to_string(hw) + "."));
+    }
+    log::key_read_options options;
+    options.from_offset = q.from_offset;
+    options.max_offset = hw;
+    options.limit = static_cast<size_t>(q.limit);
+    options.newest_first = q.newest_first;
+    options.max_bytes = key_records_max_read_bytes;
+    const auto key_of = [](const std::string& k) {
+        return protocol::bytes_view(reinterpret_cast<const uint8_t*>(k.data()), k.size());
+    };
+    auto plan = std::make_shared<log::key_read_plan>(log::plan_key_read(log, key_of(q.key), options));
+    if (plan->error != error_code::none) return reply(api_error(plan->error, "Reading the log failed."));
+    std::vector<protocol::file_slice> cold;
+    for (const auto& batch : plan->batches) {
+        if (page_residency(batch.slice.fd, batch.slice.offset, batch.slice.length) == residency::missing) {
+            cold.push_back(batch.slice);
+        }
+    }
+    auto finish = [plan, q = std::move(q), partition, log_start, hw, reply = std::move(reply), key_of]() {
+        reply(render(q, partition, log_start, hw, log::read_planned(*plan, key_of(q.key), q.newest_first)));
+    };
+    if (cold.empty()) return finish();
+    b.warm_page_cache(std::move(cold), std::move(finish));
+}
+
+}  // namespace sluice::broker::http

@@ -1,0 +1,349 @@
+#include "log/key_index.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "log/file_util.h"
+#include "log/format.h"
+#include "protocol/crc32c.h"
+#include "protocol/record_batch.h"
+
+namespace sluice::log {
+
+namespace {
+
+constexpr size_t header_size = format::key_index_header_size;
+constexpr size_t entry_size = format::key_index_entry_size;
+// Reads of the .log (rebuild) and of the file (validation, loading) go
+// through buffers of this size: memory stays flat whatever the segment size.
+constexpr size_t chunk_bytes = 1 << 20;
+
+uint64_t xxh3(protocol::bytes_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+std::atomic<key_hash_fn> hash_fn{&xxh3};
+
+struct header_fields {
+    int64_t base_offset = 0;
+    uint64_t log_size = 0;
+    int64_t next_offset = 0;
+    uint64_t count = 0;
+    uint32_t entries_crc = 0;
+};
+
+void encode_header(const header_fields& h, uint8_t* out) {
+    format::store_be32(out, format::key_index_magic);
+    format::store_be32(out + 4, (uint32_t{format::key_index_version} << 16) | uint32_t{entry_size});
+    format::store_be64(out + 8, static_cast<uint64_t>(h.base_offset));
+    format::store_be64(out + 16, h.log_size);
+    format::store_be64(out + 24, static_cast<uint64_t>(h.next_offset));
+    format::store_be64(out + 32, h.count);
+    format::store_be32(out + 40, h.entries_crc);
+    format::store_be32(out + 44, protocol::crc32c(out, 44));
+}
+
+// The header of an open file, checked on its own and against the file size.
+std::optional<header_fields> read_header(int fd) {
+    uint8_t raw[header_size];
+    if (file_util::pread_full(fd, raw, sizeof raw, 0) != static_cast<int64_t>(sizeof raw)) return std::nullopt;
+    if (format::load_be32(raw) != format::key_index_magic ||
+        format::load_be32(raw + 4) != ((uint32_t{format::key_index_version} << 16) | uint32_t{entry_size}) ||
+        format::load_be32(raw + 44) != protocol::crc32c(raw, 44)) {
+        return std::nullopt;
+    }
+    header_fields h;
+    h.base_offset = static_cast<int64_t>(format::load_be64(raw + 8));
+    h.log_size = format::load_be64(raw + 16);
+    h.next_offset = static_cast<int64_t>(format::load_be64(raw + 24));
+    h.count = format::load_be64(raw + 32);
+    h.entries_crc = format::load_be32(raw + 40);
+    const int64_t size = file_util::file_size(fd);
+    if (size < 0 || h.count > (UINT64_MAX - header_size) / entry_size ||
+        static_cast<uint64_t>(size) != header_size + h.count * entry_size) {
+        return std::nullopt;
+    }
+    return h;
+}
+
+struct file_entry {
+    uint64_t hash;
+    uint32_t relative_offset;
+    uint32_t position;
+    uint32_t record_delta;
+};
+
+file_entry decode_entry(const uint8_t* p) {
+    return {format::load_be64(p), format::load_be32(p + 8), format::load_be32(p + 12), format::load_be32(p + 16)};
+}
+
+// Closes the descriptor whatever path leaves the scope.
+struct fd_guard {
+    int fd;
+    ~fd_guard() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+}  // namespace
+
+uint64_t key_index::hash(protocol::bytes_view key) { return hash_fn.load(std::memory_order_relaxed)(key); }
+
+void key_index::set_hash_for_testing(key_hash_fn fn) { hash_fn.store(fn ? fn : &xxh3, std::memory_order_relaxed); }
+
+key_index::key_index(std::filesystem::path file, int64_t base_offset)
+    : file_(std::move(file)), base_offset_(base_offset) {}
+
+void key_index::add(uint64_t h, uint32_t relative_offset, uint32_t position, uint32_t record_delta) {
+    auto [it, fresh] = newest_.try_emplace(h, no_entry);
+    entries_.push_back({relative_offset, position, record_delta, it->second});
+    it->second = static_cast<uint32_t>(entries_.size() - 1);
+    memory_count_ = entries_.size();
+}
+
+void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
+    auto header = protocol::read_batch_header(batch);
+    if (!header || header->is_control() || header->magic != protocol::current_magic) return;
+    const auto pos = static_cast<uint32_t>(position);
+    const bool compressed = header->codec() != protocol::compression::none;
+    protocol::for_each_record(batch, [&](const protocol::record_view& r) {
+        if (!r.key || r.offset < base_offset_ || r.offset - base_offset_ > INT32_MAX) return;
+        // Uncompressed: `encoded` points into the batch itself.
+        const auto delta = compressed ? 0u : static_cast<uint32_t>(r.encoded.data() - batch.data());
+        add(hash(*r.key), static_cast<uint32_t>(r.offset - base_offset_), pos, delta);
+    });
+}
+
+void key_index::truncate_from(int64_t offset) {
+    const auto cut_offset = static_cast<uint32_t>(std::clamp<int64_t>(offset - base_offset_, 0, UINT32_MAX));
+    // Entries are in offset order: the tail goes, and each hash's newest
+    // entry steps back past it.
+    const auto cut = static_cast<uint32_t>(
+        std::lower_bound(entries_.begin(), entries_.end(), cut_offset,
+                         [](const packed& p, uint32_t o) { return p.relative_offset < o; }) -
+        entries_.begin());
+    for (auto it = newest_.begin(); it != newest_.end();) {
+        uint32_t& at = it->second;
+        while (at != no_entry && at >= cut) at = entries_[at].previous;
+        it = at == no_entry ? newest_.erase(it) : std::next(it);
+    }
+    entries_.resize(cut);
+    memory_count_ = entries_.size();
+}
+
+void key_index::drop_memory() {
+    // Swapped out: clear() would keep the capacity and the buckets.
+    decltype(entries_)().swap(entries_);
+    decltype(newest_)().swap(newest_);
+    memory_count_ = 0;
+}
+
+void key_index::reset() {
+    drop_memory();
+    sealed_ = false;
+    sealed_count_ = 0;
+}
+
+size_t key_index::memory_bytes() const {
+    if (sealed_) return 0;
+    // Node and bucket overheads as libstdc++ lays them out.
+    return entries_.capacity() * sizeof(packed) + newest_.bucket_count() * sizeof(void*) + newest_.size() * 32;
+}
+
+bool key_index::seal(uint64_t log_size, int64_t next_offset) {
+    if (sealed_) return true;
+    std::vector<file_entry> all;
+    all.reserve(entries_.size());
+    for (const auto& [h, newest] : newest_) {
+        for (uint32_t at = newest; at != no_entry; at = entries_[at].previous) {
+            const packed& p = entries_[at];
+            all.push_back({h, p.relative_offset, p.position, p.record_delta});
+        }
+    }
+    std::sort(all.begin(), all.end(), [](const file_entry& a, const file_entry& b) {
+        return a.hash != b.hash ? a.hash < b.hash : a.relative_offset < b.relative_offset;
+    });
+    std::vector<uint8_t> bytes(header_size + all.size() * entry_size);
+    for (size_t i = 0; i < all.size(); ++i) {
+        uint8_t* p = bytes.data() + header_size + i * entry_size;
+        format::store_be64(p, all[i].hash);
+        format::store_be32(p + 8, all[i].relative_offset);
+        format::store_be32(p + 12, all[i].position);
+        format::store_be32(p + 16, all[i].record_delta);
+    }
+    header_fields h{base_offset_, log_size, next_offset, all.size(),
+                    protocol::crc32c(bytes.data() + header_size, bytes.size() - header_size)};
+    encode_header(h, bytes.data());
+
+    auto tmp = file_;
+    tmp += std::string(format::temp_suffix);
+    bool ok = file_util::create_file(tmp, true) && file_util::write_file_at(tmp, bytes.data(), bytes.size(), 0) &&
+              ::rename(tmp.c_str(), file_.c_str()) == 0;
+    if (!ok) {
+        spdlog::warn("log: cannot write {}: {}", file_.string(), std::strerror(errno));
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    drop_memory();
+    sealed_ = true;
+    sealed_count_ = all.size();
+    return true;
+}
+
+bool key_index::open_sealed(uint64_t log_size, int64_t next_offset) {
+    fd_guard f{file_util::open_file(file_, O_RDONLY)};
+    if (f.fd < 0) return false;
+    auto h = read_header(f.fd);
+    if (!h || h->base_offset != base_offset_ || h->log_size != log_size || h->next_offset != next_offset) {
+        return false;
+    }
+    // Every entry is read once: its CRC, and positions inside the .log.
+    std::vector<uint8_t> buffer(std::min<uint64_t>(chunk_bytes, std::max<uint64_t>(h->count, 1) * entry_size));
+    uint32_t crc = 0;
+    uint64_t done = 0;
+    while (done < h->count) {
+        const uint64_t n = std::min<uint64_t>(h->count - done, buffer.size() / entry_size);
+        const size_t bytes = static_cast<size_t>(n * entry_size);
+        if (file_util::pread_full(f.fd, buffer.data(), bytes, header_size + done * entry_size) !=
+            static_cast<int64_t>(bytes)) {
+            return false;
+        }
+        crc = protocol::crc32c(buffer.data(), bytes, crc);
+        for (uint64_t i = 0; i < n; ++i) {
+            const file_entry e = decode_entry(buffer.data() + i * entry_size);
+            if (e.position >= log_size || base_offset_ + int64_t{e.relative_offset} >= next_offset ||
+                (e.record_delta != 0 && (e.record_delta < protocol::batch_header_size ||
+                                         uint64_t{e.position} + e.record_delta >= log_size))) {
+                return false;
+            }
+        }
+        done += n;
+    }
+    if (crc != h->entries_crc) return false;
+    drop_memory();
+    sealed_ = true;
+    sealed_count_ = static_cast<size_t>(h->count);
+    return true;
+}
+
+bool key_index::ensure_in_memory(int log_fd, uint64_t log_size, int64_t next_offset) {
+    if (!sealed_) return true;
+    if (!open_sealed(log_size, next_offset)) return rebuild(log_fd, log_size);
+    fd_guard f{file_util::open_file(file_, O_RDONLY)};
+    if (f.fd < 0) return rebuild(log_fd, log_size);
+    std::vector<uint8_t> buffer(chunk_bytes);
+    std::vector<file_entry> loaded;
+    loaded.reserve(sealed_count_);
+    uint64_t done = 0;
+    while (done < sealed_count_) {
+        const uint64_t n = std::min<uint64_t>(sealed_count_ - done, buffer.size() / entry_size);
+        const size_t bytes = static_cast<size_t>(n * entry_size);
+        if (file_util::pread_full(f.fd, buffer.data(), bytes, header_size + done * entry_size) !=
+            static_cast<int64_t>(bytes)) {
+            return rebuild(log_fd, log_size);
+        }
+        for (uint64_t i = 0; i < n; ++i) loaded.push_back(decode_entry(buffer.data() + i * entry_size));
+        done += n;
+    }
+    // Back in offset order, as appends made them.
+    std::stable_sort(loaded.begin(), loaded.end(),
+                     [](const file_entry& a, const file_entry& b) { return a.relative_offset < b.relative_offset; });
+    sealed_ = false;
+    sealed_count_ = 0;
+    drop_memory();
+    for (const auto& e : loaded) add(e.hash, e.relative_offset, e.position, e.record_delta);
+    return true;
+}
+
+bool key_index::rebuild(int log_fd, uint64_t log_size) {
+    reset();
+    std::vector<uint8_t> buffer;
+    uint64_t position = 0;
+    while (position + protocol::batch_header_size <= log_size) {
+        // A window from `position`: at least one whole batch, usually many.
+        uint8_t raw[protocol::batch_header_size];
+        if (file_util::pread_full(log_fd, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) break;
+        auto first = protocol::read_batch_header(protocol::bytes_view(raw, sizeof raw));
+        if (!first || first->batch_length < 0 || position + first->total_size() > log_size) break;
+        const uint64_t want = std::min<uint64_t>(log_size - position, std::max<uint64_t>(first->total_size(), chunk_bytes));
+        buffer.resize(static_cast<size_t>(want));
+        if (file_util::pread_full(log_fd, buffer.data(), buffer.size(), position) != static_cast<int64_t>(want)) {
+            spdlog::warn("log: cannot read the .log for {}: {}", file_.string(), std::strerror(errno));
+            return false;
+        }
+        protocol::batch_iterator it{protocol::bytes_view(buffer.data(), buffer.size())};
+        uint64_t at = position;
+        while (auto batch = it.next()) {
+            add_batch(*batch, at);
+            at += batch->size();
+        }
+        if (at == position) break;  // garbage where a batch should be: recovery's business
+        position = at;
+    }
+    return true;
+}
+
+std::vector<key_entry> key_index::lookup(protocol::bytes_view key) const {
+    const uint64_t h = hash(key);
+    if (sealed_) return lookup_sealed(h);
+    std::vector<key_entry> out;
+    auto it = newest_.find(h);
+    if (it == newest_.end()) return out;
+    for (uint32_t at = it->second; at != no_entry; at = entries_[at].previous) {
+        const packed& p = entries_[at];
+        out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position, p.record_delta});
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::vector<key_entry> key_index::lookup_sealed(uint64_t h) const {
+    std::vector<key_entry> out;
+    fd_guard f{file_util::open_file(file_, O_RDONLY)};
+    if (f.fd < 0) return out;
+    uint8_t raw[entry_size];
+    auto hash_at = [&](uint64_t i, bool& ok) {
+        ok = file_util::pread_full(f.fd, raw, entry_size, header_size + i * entry_size) ==
+             static_cast<int64_t>(entry_size);
+        return ok ? format::load_be64(raw) : 0;
+    };
+    // The first entry with hash >= h.
+    uint64_t lo = 0, hi = sealed_count_;
+    while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        bool ok = false;
+        const uint64_t at = hash_at(mid, ok);
+        if (!ok) return out;
+        if (at < h) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    // The run of equal hashes, read a block at a time.
+    constexpr uint64_t block = 256;
+    std::vector<uint8_t> buffer(block * entry_size);
+    for (uint64_t i = lo; i < sealed_count_;) {
+        const uint64_t n = std::min<uint64_t>(block, sealed_count_ - i);
+        const size_t bytes = static_cast<size_t>(n * entry_size);
+        if (file_util::pread_full(f.fd, buffer.data(), bytes, header_size + i * entry_size) !=
+            static_cast<int64_t>(bytes)) {
+            return out;
+        }
+        for (uint64_t j = 0; j < n; ++j) {
+            const file_entry e = decode_entry(buffer.data() + j * entry_size);
+            if (e.hash != h) return out;
+            out.push_back({base_offset_ + int64_t{e.relative_offset}, e.position, e.record_delta});
+        }
+        i += n;
+    }
+    return out;
+}
+
+}  // namespace sluice::log

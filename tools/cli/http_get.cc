@@ -1,0 +1,81 @@
+#include "tools/cli/http_get.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tools/cli/cli_error.h"
+
+namespace sluice::tools {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Blocking socket calls honour these; a silent listener cannot hang the command.
+void set_timeouts(asio::ip::tcp::socket& s, std::chrono::milliseconds timeout) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout) {
+    const size_t colon = host_port.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+        throw usage_error("--http must be HOST:PORT, not '" + host_port + "'");
+    }
+    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
+    try {
+        asio::io_context io;
+        asio::ip::tcp::resolver resolver(io);
+        asio::ip::tcp::socket socket(io);
+        asio::connect(socket, resolver.resolve(host, port));
+        set_timeouts(socket, timeout);
+        bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
+        req.set(bhttp::field::host, host_port);
+        req.set(bhttp::field::user_agent, "sluice-cli");
+        req.keep_alive(false);
+        bhttp::write(socket, req);
+        boost::beast::flat_buffer buffer;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(1ULL << 30);
+        bhttp::read(socket, buffer, parser);
+        const auto& res = parser.get();
+        http_reply out;
+        out.status = res.result_int();
+        out.content_type = std::string(res[bhttp::field::content_type]);
+        out.body = res.body();
+        return out;
+    } catch (const boost::system::system_error& e) {
+        throw cli_error("HTTP request to " + host_port + " failed: " + e.code().message());
+    }
+}
+
+std::string url_encode(std::string_view bytes) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (char c : bytes) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' || u == '.' ||
+            u == '_' || u == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 15]);
+        }
+    }
+    return out;
+}
+
+}  // namespace sluice::tools

@@ -1,0 +1,25 @@
+#pragma once
+// A minimal HTTP/1.1 GET for the commands that talk to a broker's HTTP
+// listener (http.listeners) rather than its Kafka port: one connection per
+// request, the whole answer read into memory.
+#include <chrono>
+#include <string>
+
+namespace sluice::tools {
+
+struct http_reply {
+    unsigned status = 0;
+    std::string content_type;
+    std::string body;
+};
+
+// `host_port` "host:port"; `target` already percent-encoded. Throws
+// cli_error when the listener cannot be reached or answers garbage, or
+// nothing arrives within `timeout`.
+http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout);
+
+// RFC 3986 percent-encoding of every byte outside the unreserved set, for
+// path segments and query values.
+std::string url_encode(std::string_view bytes);
+
+}  // namespace sluice::tools
