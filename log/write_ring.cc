@@ -161,7 +161,9 @@ void write_all(std::span<file_write> writes) {
         w.ok = false;
         w.error = 0;
     }
-    if (writes.size() < 2 || !ensure_ring(writes.size())) return pwrite_each(writes);
+    if (writes.size() < 2 || !enabled_.load(std::memory_order_relaxed) || !ensure_ring(writes.size())) {
+        return pwrite_each(writes);
+    }
     for (size_t at = 0; at < writes.size(); at += local.entries) {
         auto chunk = writes.subspan(at, std::min<size_t>(local.entries, writes.size() - at));
         if (local.ready) {
