@@ -155,7 +155,6 @@ partition_log::prepared_append partition_log::prepare_append(std::span<uint8_t> 
     };
     const int64_t base_offset = log_end_offset();
     int64_t next_offset = base_offset;
-    producer_state::append& producer_changes = out.producer_changes.emplace(producers_);
     protocol::batch_iterator it{protocol::bytes_view(batches)};
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
@@ -170,8 +169,11 @@ partition_log::prepared_append partition_log::prepare_append(std::span<uint8_t> 
         if (header->producer_id >= 0) {
             header->base_offset = next_offset;
             if (config_.log_append_time) header->max_timestamp = now_ms;
-            auto checked = origin == append_origin::client ? producer_changes.check_client(*header)
-                                                           : producer_changes.check_coordinator(*header);
+            // Staged only for batches that carry a producer id (most do not).
+            producer_state::append& changes =
+                out.producer_changes ? *out.producer_changes : out.producer_changes.emplace(producers_);
+            auto checked = origin == append_origin::client ? changes.check_client(*header)
+                                                           : changes.check_coordinator(*header);
             if (checked.error != error_code::none) {
                 answer({checked.error});
                 return out;
@@ -201,11 +203,13 @@ partition_log::prepared_append partition_log::prepare_append(std::span<uint8_t> 
     out.write.fd = out.target->fd();
     out.write.bytes = batches;
     out.write.offset = out.target->begin_append(batches.size());
+    append_prepared_ = true;
     return out;
 }
 
 append_result partition_log::finish_append(prepared_append& prepared) {
     if (!prepared.needs_write()) return prepared.result;
+    append_prepared_ = false;
     const file_write& w = prepared.write;
     // A broken invariant, not an I/O error: something appended in between.
     if (prepared.target != active() || active()->size() != w.offset) {

@@ -128,6 +128,8 @@ public:
     prepared_append prepare_append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
                                    append_origin origin = append_origin::client);
     append_result finish_append(prepared_append& prepared);
+    // Between a prepare_append that needs a write and its finish_append.
+    bool append_prepared() const { return append_prepared_; }
 
     // A transaction coordinator's marker (WriteTxnMarkers): a control batch
     // ending `producer`'s transaction, appended at the log end. Refused,
@@ -355,6 +357,7 @@ private:
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
     bool swapping_ = false;
+    bool append_prepared_ = false;
     const log_incarnation incarnation_;
 };
 

@@ -6,7 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -385,6 +384,10 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
     std::vector<partition_state*> appended_to;
     std::vector<staged_append> staged;
     std::vector<log::file_write> writes;
+    size_t partitions = 0;
+    for (const auto& topic_data : body.topic_data) partitions += topic_data.partition_data.size();
+    staged.reserve(partitions);  // staged appends never move
+    writes.reserve(partitions);
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     // Writes what is staged and answers those partitions.
     auto finish_staged = [&] {
@@ -426,12 +429,7 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
                 topic != nullptr && part.index >= 0 && part.index < static_cast<int32_t>(topic->partitions.size());
             // A partition named twice: its first append is written and
             // recorded before the second is prepared.
-            if (known) {
-                const partition_state* p = topic->partitions[static_cast<size_t>(part.index)].get();
-                if (std::any_of(staged.begin(), staged.end(), [p](const staged_append& s) { return s.partition == p; })) {
-                    finish_staged();
-                }
-            }
+            if (known && topic->partitions[static_cast<size_t>(part.index)]->log->append_prepared()) finish_staged();
             staged_append s;
             if (stage_partition(topic, part.index, part.records, version, body.acks, body.transactional_id.has_value(),
                                 partitions_out.emplace_back(), s)) {
