@@ -15,7 +15,7 @@
 namespace sluice::log::write_ring {
 namespace {
 
-std::atomic<bool> enabled_{true};
+std::atomic<bool> enabled_{false};  // sluice.produce.io_uring.enable
 std::atomic<bool> unavailable_{false};
 std::atomic<bool> simulate_failure_{false};
 

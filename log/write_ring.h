@@ -34,8 +34,8 @@ namespace write_ring {
 // Writes every entry and sets its `ok`.
 void write_all(std::span<file_write> writes);
 
-// sluice.produce.io_uring.enable: false sends every write through pwrite.
-// Process-wide; set at startup.
+// sluice.produce.io_uring.enable (default false): off, every write goes
+// through pwrite. Process-wide; set at startup.
 void set_enabled(bool enabled);
 bool enabled();
 

@@ -248,9 +248,11 @@ TEST_F(ProduceHandlerTest, partitions_of_a_request_are_written_together) {
         part.index = p;
         part.records = protocol::records_field::of_bytes(batch_of({"x", "y", "z"}));
     }
+    log::write_ring::set_enabled(true);  // sluice.produce.io_uring.enable
     const auto before = log::write_ring::thread_counters();
     handler_result result = produce(body, 9);
     const auto after = log::write_ring::thread_counters();
+    log::write_ring::set_enabled(false);
     ASSERT_EQ(result.what, handler_result::action::respond);
     response_t response;
     protocol::reader r(protocol::bytes_view(result.body.buffer().data(), result.body.buffer().size()));

@@ -65,7 +65,14 @@ std::vector<append_result> append_together(std::vector<std::unique_ptr<partition
 // index entries fall at different places in each log.
 protocol::bytes round_batch(int log, int round) { return make_batch(1 + (log * 7 + round * 3) % 11, 1000 + round, 40); }
 
-TEST(write_ring, partitions_written_together_match_sequential_appends) {
+// The ring is off unless sluice.produce.io_uring.enable turns it on.
+class write_ring_on : public ::testing::Test {
+protected:
+    write_ring_on() { write_ring::set_enabled(true); }
+    ~write_ring_on() override { write_ring::set_enabled(false); }
+};
+
+TEST_F(write_ring_on, partitions_written_together_match_sequential_appends) {
     temp_dir sequential_dir;
     temp_dir together_dir;
     constexpr int partitions = 8;
@@ -103,7 +110,7 @@ TEST(write_ring, partitions_written_together_match_sequential_appends) {
     }
 }
 
-TEST(write_ring, a_failed_write_leaves_its_partition_as_it_was) {
+TEST_F(write_ring_on, a_failed_write_leaves_its_partition_as_it_was) {
     temp_dir dir;
     auto logs = open_logs(dir.path(), 3, log_config{});
     // Some history first, and an idempotent producer on the log whose write fails.
@@ -158,7 +165,7 @@ TEST(write_ring, a_failed_write_leaves_its_partition_as_it_was) {
     EXPECT_EQ(retried.base_offset, end);
 }
 
-TEST(write_ring, more_writes_than_the_ring_holds_go_in_chunks) {
+TEST_F(write_ring_on, more_writes_than_the_ring_holds_go_in_chunks) {
     temp_dir dir;
     // 600 writes of 100 bytes, round-robin over three files, each write at
     // the offset after that file's previous one.
@@ -191,7 +198,7 @@ TEST(write_ring, more_writes_than_the_ring_holds_go_in_chunks) {
     }
 }
 
-TEST(write_ring, without_a_ring_writes_go_through_pwrite) {
+TEST_F(write_ring_on, without_a_ring_writes_go_through_pwrite) {
     temp_dir sequential_dir;
     temp_dir together_dir;
     auto sequential = open_logs(sequential_dir.path(), 4, small_config());
@@ -221,17 +228,24 @@ TEST(write_ring, without_a_ring_writes_go_through_pwrite) {
     }
 }
 
-TEST(write_ring, disabled_by_the_property_writes_go_through_pwrite) {
+std::vector<protocol::bytes> batches_of(int count) {
+    std::vector<protocol::bytes> out;
+    for (int i = 0; i < count; ++i) out.push_back(make_batch(2 + i, 1000));
+    return out;
+}
+
+TEST_F(write_ring_on, disabled_by_the_property_writes_go_through_pwrite) {
     temp_dir dir;
     auto logs = open_logs(dir.path(), 3, log_config{});
+    auto first = batches_of(3);
+    ASSERT_EQ(append_together(logs, first, 1500).size(), 3u);  // the thread has a ring now
     write_ring::set_enabled(false);
     const auto before = write_ring::thread_counters();
-    std::vector<protocol::bytes> batches{make_batch(2, 1000), make_batch(3, 1000), make_batch(4, 1000)};
+    auto batches = batches_of(3);
     auto results = append_together(logs, batches, 2000);
     const auto after = write_ring::thread_counters();
-    write_ring::set_enabled(true);
     for (const auto& r : results) EXPECT_EQ(r.error, error_code::none);
-    EXPECT_EQ(logs[2]->log_end_offset(), 4);
+    EXPECT_EQ(logs[2]->log_end_offset(), 8);
     // A ring this thread made earlier is not used either.
     EXPECT_EQ(after.ring_writes, before.ring_writes);
 }
