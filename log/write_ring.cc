@@ -33,6 +33,7 @@ struct thread_ring {
     counters stats;
     std::vector<size_t> done;      // bytes written, per write of the chunk
     std::vector<unsigned> pending;  // writes of the chunk not finished
+    std::vector<unsigned> again;    // those to resubmit after this round
     ~thread_ring() {
         if (ready) io_uring_queue_exit(&ring);
     }
@@ -115,7 +116,7 @@ void write_chunk(std::span<file_write> chunk) {
     local.done.assign(chunk.size(), 0);
     local.pending.resize(chunk.size());
     for (unsigned i = 0; i < chunk.size(); ++i) local.pending[i] = i;
-    std::vector<unsigned> again;
+    std::vector<unsigned>& again = local.again;
     for (int round = 0; !local.pending.empty(); ++round) {
         if (round == max_rounds) {
             for (unsigned i : local.pending) chunk[i].error = EAGAIN;
