@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -276,7 +278,11 @@ void finish_partition(broker& b, staged_append& s, int16_t acks, response_t::par
 
 // Makes the staged appends' writes: one pwrite for one partition, all of
 // them through one io_uring submission for more (log/write_ring.h).
-void write_staged(std::vector<staged_append>& staged, std::vector<log::file_write>& writes) {
+// Most requests carry one partition: no allocation for it.
+using staged_list = boost::container::small_vector<staged_append, 1>;
+using write_list = boost::container::small_vector<log::file_write, 1>;
+
+void write_staged(staged_list& staged, write_list& writes) {
     writes.clear();
     for (const auto& s : staged) {
         if (s.prepared->needs_write()) writes.push_back(s.prepared->write);
@@ -382,12 +388,13 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
                      std::string_view listener) {
     produced out;
     std::vector<partition_state*> appended_to;
-    std::vector<staged_append> staged;
-    std::vector<log::file_write> writes;
+    staged_list staged;
+    write_list writes;
     size_t partitions = 0;
     for (const auto& topic_data : body.topic_data) partitions += topic_data.partition_data.size();
     staged.reserve(partitions);  // staged appends never move
     writes.reserve(partitions);
+    out.response.responses.reserve(body.topic_data.size());
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
     // Writes what is staged and answers those partitions.
     auto finish_staged = [&] {
