@@ -18,6 +18,7 @@
 #include "broker/broker.h"
 #include "broker/config/config_error.h"
 #include "log/index_block_cache.h"
+#include "log/write_ring.h"
 
 namespace {
 
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     try {
         auto config = sluice::broker::broker_config::load(file, overrides);
         sluice::log::index_block_cache::set_capacity(static_cast<size_t>(config.log_index_cache_bytes));
+        sluice::log::write_ring::set_enabled(config.produce_io_uring_enable);
         broker = std::make_unique<sluice::broker::broker>(std::move(config));
     } catch (const std::exception& e) {
         spdlog::critical("startup failed: {}", e.what());

@@ -137,13 +137,31 @@ void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
 
 append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
                                     append_origin origin) {
+    prepared_append prepared = prepare_append(batches, leader_epoch, now_ms, origin);
+    if (!prepared.needs_write()) return prepared.result;
+    file_write& w = prepared.write;
+    w.ok = file_util::pwrite_all(w.fd, w.bytes.data(), w.bytes.size(), w.offset);
+    w.error = w.ok ? 0 : errno;
+    return finish_append(prepared);
+}
+
+partition_log::prepared_append partition_log::prepare_append(std::span<uint8_t> batches, int32_t leader_epoch,
+                                                             int64_t now_ms, append_origin origin) {
+    prepared_append out;
+    // Nothing to write: the answer as it stands, the staged producer changes dropped.
+    auto answer = [&out](append_result result) {
+        out.result = result;
+        out.producer_changes.reset();
+    };
     const int64_t base_offset = log_end_offset();
     int64_t next_offset = base_offset;
-    producer_state::append producer_changes(producers_);
     protocol::batch_iterator it{protocol::bytes_view(batches)};
     while (auto batch = it.next()) {
         auto header = protocol::read_batch_header(*batch);
-        if (!header) return {error_code::corrupt_message};
+        if (!header) {
+            answer({error_code::corrupt_message});
+            return out;
+        }
         uint8_t* raw = batches.data() + (batch->data() - batches.data());
         protocol::set_base_offset(raw, next_offset);
         protocol::set_partition_leader_epoch(raw, leader_epoch);
@@ -151,26 +169,63 @@ append_result partition_log::append(std::span<uint8_t> batches, int32_t leader_e
         if (header->producer_id >= 0) {
             header->base_offset = next_offset;
             if (config_.log_append_time) header->max_timestamp = now_ms;
-            auto checked = origin == append_origin::client ? producer_changes.check_client(*header)
-                                                           : producer_changes.check_coordinator(*header);
-            if (checked.error != error_code::none) return {checked.error};
+            // Staged only for batches that carry a producer id (most do not).
+            producer_state::append& changes =
+                out.producer_changes ? *out.producer_changes : out.producer_changes.emplace(producers_);
+            auto checked = origin == append_origin::client ? changes.check_client(*header)
+                                                           : changes.check_coordinator(*header);
+            if (checked.error != error_code::none) {
+                answer({checked.error});
+                return out;
+            }
             if (const auto& dup = checked.duplicate) {
-                return {error_code::none, dup->first_offset(), dup->last_offset,
-                        config_.log_append_time ? dup->timestamp : -1, true};
+                answer({error_code::none, dup->first_offset(), dup->last_offset,
+                        config_.log_append_time ? dup->timestamp : -1, true});
+                return out;
             }
         }
         next_offset += int64_t{header->last_offset_delta} + 1;
     }
-    if (it.consumed() != batches.size() || next_offset == base_offset) return {error_code::corrupt_message};
+    if (it.consumed() != batches.size() || next_offset == base_offset) {
+        answer({error_code::corrupt_message});
+        return out;
+    }
     const int64_t last_offset = next_offset - 1;
 
     if (active()->should_roll(config_, batches.size(), last_offset, now_ms) && !roll(now_ms)) {
+        answer({error_code::kafka_storage_error});
+        return out;
+    }
+    out.result = {error_code::none, base_offset, last_offset, config_.log_append_time ? now_ms : -1};
+    out.target = active();
+    out.leader_epoch = leader_epoch;
+    out.now_ms = now_ms;
+    out.write.fd = out.target->fd();
+    out.write.bytes = batches;
+    out.write.offset = out.target->begin_append(batches.size());
+    append_prepared_ = true;
+    return out;
+}
+
+append_result partition_log::finish_append(prepared_append& prepared) {
+    if (!prepared.needs_write()) return prepared.result;
+    append_prepared_ = false;
+    const file_write& w = prepared.write;
+    // A broken invariant, not an I/O error: something appended in between.
+    if (prepared.target != active() || active()->size() != w.offset) {
+        spdlog::critical("log: {} changed between prepare_append and finish_append", dir_.string());
+        std::abort();
+    }
+    if (!w.ok) {
+        active()->abort_append(w.offset, w.error);
         return {error_code::kafka_storage_error};
     }
-    if (error_code error = active()->append(batches, now_ms); error != error_code::none) return {error};
-    epochs_.assign(leader_epoch, base_offset);
-    if (!producer_changes.empty()) on_transactions_ended(producers_.commit(std::move(producer_changes)), true);
-    return {error_code::none, base_offset, last_offset, config_.log_append_time ? now_ms : -1};
+    active()->end_append(w.bytes, w.offset, prepared.now_ms);
+    epochs_.assign(prepared.leader_epoch, prepared.result.base_offset);
+    if (prepared.producer_changes && !prepared.producer_changes->empty()) {
+        on_transactions_ended(producers_.commit(std::move(*prepared.producer_changes)), true);
+    }
+    return prepared.result;
 }
 
 bool partition_log::roll(int64_t now_ms) {

@@ -41,6 +41,7 @@
 #include "log/leader_epoch_cache.h"
 #include "log/producer_state.h"
 #include "log/transaction_index.h"
+#include "log/write_ring.h"
 #include "log/recovery.h"
 #include "log/segment.h"
 #include "log/types.h"
@@ -102,6 +103,33 @@ public:
     // given the first time (`duplicate`).
     append_result append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
                          append_origin origin = append_origin::client);
+
+    // append() in two steps, so that several partitions' writes can go out
+    // together (log/write_ring.h). prepare_append makes every check and
+    // assigns the offsets (rewriting the batch headers in place, rolling
+    // first when due, as append() does) but records nothing: offsets,
+    // indexes, producer state and high watermark stay as they were. The
+    // caller writes `write` (when needs_write()), sets its `ok`/`error`, and
+    // calls finish_append, which records the append, or on a failed write
+    // cuts the file back and answers kafka_storage_error with the log as
+    // before. Nothing else may touch this log in between.
+    struct prepared_append {
+        append_result result;  // final when !needs_write(): an error, or a producer's retry
+        file_write write;      // the batches and where they go in the active segment
+        bool needs_write() const { return write.fd >= 0; }
+
+    private:
+        friend class partition_log;
+        std::shared_ptr<segment> target;
+        int32_t leader_epoch = -1;
+        int64_t now_ms = -1;
+        std::optional<producer_state::append> producer_changes;
+    };
+    prepared_append prepare_append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms,
+                                   append_origin origin = append_origin::client);
+    append_result finish_append(prepared_append& prepared);
+    // Between a prepare_append that needs a write and its finish_append.
+    bool append_prepared() const { return append_prepared_; }
 
     // A transaction coordinator's marker (WriteTxnMarkers): a control batch
     // ending `producer`'s transaction, appended at the log end. Refused,
@@ -329,6 +357,7 @@ private:
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
     bool swapping_ = false;
+    bool append_prepared_ = false;
     const log_incarnation incarnation_;
 };
 

@@ -200,16 +200,29 @@ void segment::release_reserved() {
 }
 
 error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
-    uint64_t position = size_;
-    reserve_for(position + batches.size());
+    const uint64_t position = begin_append(batches.size());
     if (!file_util::pwrite_all(fd_, batches.data(), batches.size(), position)) {
-        spdlog::error("log: write to {} failed: {}", log_path_.string(), std::strerror(errno));
-        // Drop whatever part of the write landed, so the file ends on a batch boundary.
-        if (::ftruncate(fd_, static_cast<off_t>(position)) != 0) {
-            spdlog::error("log: cannot cut {} back: {}", log_path_.string(), std::strerror(errno));
-        }
+        abort_append(position, errno);
         return error_code::kafka_storage_error;
     }
+    end_append(batches, position, now_ms);
+    return error_code::none;
+}
+
+uint64_t segment::begin_append(size_t bytes) {
+    reserve_for(size_ + bytes);
+    return size_;
+}
+
+void segment::abort_append(uint64_t position, int error) {
+    spdlog::error("log: write to {} failed: {}", log_path_.string(), std::strerror(error));
+    // Drop whatever part of the write landed, so the file ends on a batch boundary.
+    if (::ftruncate(fd_, static_cast<off_t>(position)) != 0) {
+        spdlog::error("log: cannot cut {} back: {}", log_path_.string(), std::strerror(errno));
+    }
+}
+
+void segment::end_append(std::span<const uint8_t> batches, uint64_t position, int64_t now_ms) {
     if (empty()) rolling_base_ms_ = now_ms;
     if (keys_) keys_->ensure_in_memory(fd_, position, next_offset_);
     protocol::batch_iterator it(batches);
@@ -220,7 +233,6 @@ error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
         index_keys(*batch, position);
         position += batch->size();
     }
-    return error_code::none;
 }
 
 void segment::index_batch(const batch_header& header, uint64_t position) {

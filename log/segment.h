@@ -67,6 +67,14 @@ public:
     // --- data path (owner executor) ---
     // Appends batches whose offsets are already assigned.
     protocol::error_code append(std::span<const uint8_t> batches, int64_t now_ms);
+    // append() in steps, for a write made elsewhere (log/write_ring.h writes
+    // several partitions' appends together): begin_append reserves room for
+    // `bytes` and returns where they go (the end); the caller writes them
+    // there; end_append then records them, or abort_append cuts off whatever
+    // part of a failed write landed. Nothing changes in between.
+    uint64_t begin_append(size_t bytes);
+    void end_append(std::span<const uint8_t> batches, uint64_t position, int64_t now_ms);
+    void abort_append(uint64_t position, int error);
     // Whether the next append of `bytes` bytes ending at `last_offset` must
     // go to a new segment (segment.bytes, segment.ms, index full, offsets or
     // positions that no longer fit the 4-byte index fields).

@@ -333,6 +333,7 @@ void broker_config::read_fields() {
     c.log_index_interval_bytes = i32("log.index.interval.bytes");
     c.log_index_size_max_bytes = i32("log.index.size.max.bytes");
     c.log_index_cache_bytes = num("log.index.cache.bytes");
+    c.produce_io_uring_enable = flag("sluice.produce.io_uring.enable");
     c.log_flush_interval_messages = num("log.flush.interval.messages");
     c.log_flush_interval_ms = num("log.flush.interval.ms");
     c.log_message_timestamp_type = str("log.message.timestamp.type");

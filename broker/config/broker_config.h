@@ -54,6 +54,7 @@ struct broker_config {
     int32_t log_index_interval_bytes = 4096;
     int32_t log_index_size_max_bytes = 10485760;
     int64_t log_index_cache_bytes = 8388608;  // Sluice's own (log/index_block_cache.h)
+    bool produce_io_uring_enable = false;     // Sluice's own (log/write_ring.h)
     int64_t log_flush_interval_messages = int64_max;
     int64_t log_flush_interval_ms = int64_max;  // unset: log.flush.scheduler.interval.ms
     std::string log_message_timestamp_type = "CreateTime";

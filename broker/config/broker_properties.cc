@@ -162,6 +162,9 @@ std::vector<config_def> used_defs() {
         {.name = "max.connections.per.ip", .type = t::int32, .default_value = int_max, .min = 0},
         {.name = "max.connections.per.ip.overrides", .type = t::string, .default_value = ""},
         {.name = "sluice.request.read.timeout.ms", .type = t::int64, .default_value = "30000", .min = 1},
+        // Sluice's own: a Produce request's appends written together (log/write_ring.h);
+        // off by default: fewer syscalls, but more broker CPU here (bench/RESULTS.md, issue 15).
+        {.name = "sluice.produce.io_uring.enable", .type = t::boolean, .default_value = "false"},
         // The controller: preferred leaders back (replication/leader_rebalance.h)
         // and controlled shutdown (replication/controlled_shutdown.h).
         {.name = "auto.leader.rebalance.enable", .type = t::boolean, .default_value = "true"},

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +29,7 @@
 #include "broker/txn/coordinator.h"
 #include "broker/txn/txn_verifier.h"
 #include "log/partition_log.h"
+#include "log/write_ring.h"
 #include "protocol/legacy_convert.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_keys.h"
@@ -165,46 +168,58 @@ protocol::legacy_conversion_rules conversion_rules(const topic_settings& setting
     return rules;
 }
 
-// One partition's append. For acks=all, `waits_for` is set when the
-// records are appended but not yet committed: the end they must reach.
-response_t::partition_produce_response produce_partition(broker& b, topic_state* topic, int32_t index,
-                                                         const protocol::records_field& records, int16_t version,
-                                                         int16_t acks, bool transactional,
-                                                         std::optional<int64_t>& waits_for,
-                                                         std::vector<partition_state*>& appended_to) {
-    response_t::partition_produce_response out;
+// One partition's records, checked and given offsets, waiting for the
+// request's writes (the partitions of a request are written together:
+// log/write_ring.h).
+struct staged_append {
+    topic_state* topic = nullptr;
+    partition_state* partition = nullptr;
+    int32_t index = -1;
+    size_t topic_slot = 0;      // where its answer is in the response
+    size_t partition_slot = 0;
+    std::optional<log::partition_log::prepared_append> prepared;
+    protocol::bytes converted;  // owns the batch when it was rewritten
+    size_t bytes = 0;
+};
+
+// The first half of one partition's append: every check, then the offsets
+// assigned (log::partition_log::prepare_append). False when `out` is the
+// answer already; true when `staged` holds a write to make.
+bool stage_partition(topic_state* topic, int32_t index, const protocol::records_field& records, int16_t version,
+                     int16_t acks, bool transactional, response_t::partition_produce_response& out,
+                     staged_append& staged) {
     out.index = index;
     out.base_offset = -1;
     if (topic == nullptr || index < 0 || index >= static_cast<int32_t>(topic->partitions.size())) {
         out.error_code = to_wire(error_code::unknown_topic_or_partition);
-        return out;
+        return false;
     }
     if (topic->internal()) {
         // Internal topics are written by their coordinators only, as in Kafka.
         out.error_code = to_wire(error_code::invalid_topic_exception);
-        return out;
+        return false;
     }
     partition_state& p = *topic->partitions[static_cast<size_t>(index)];
     if (!p.replica.is_leader()) {
         out.error_code = to_wire(error_code::not_leader_or_follower);
         out.current_leader = leader_hint_of<response_t::leader_id_and_epoch>(p);
-        return out;
+        return false;
     }
     // As Kafka's Partition.appendRecordsToLeader: acks=all with too small an
     // ISR is refused before anything is written.
     if (acks == -1 && static_cast<int32_t>(p.replica.leader()->isr().size()) < topic->settings.min_insync_replicas) {
         out.error_code = to_wire(error_code::not_enough_replicas);
         out.log_start_offset = p.log->log_start_offset();
-        return out;
+        return false;
     }
     auto view = records.contiguous();
     if (records.is_null() || !view) {
         out.error_code = to_wire(error_code::invalid_record);
-        return out;
+        return false;
     }
     // The request frame belongs to this request; rewriting it in place saves a copy.
     std::span<uint8_t> bytes(const_cast<uint8_t*>(view->data()), view->size());
-    protocol::bytes converted;  // a batch rewritten (legacy set converted, or recompressed); `bytes` then points to it
+    protocol::bytes& converted = staged.converted;  // a batch rewritten (legacy set converted, or recompressed)
     refusal r;
     if (is_legacy_message_set(version, bytes)) {
         r.code = protocol::convert_legacy_message_set(bytes, conversion_rules(topic->settings), converted);
@@ -220,27 +235,43 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
         out.record_errors = std::move(r.record_errors);
         out.error_message = std::move(r.message);
         out.log_start_offset = p.log->log_start_offset();
-        return out;
+        return false;
     }
-    log::append_result appended = p.log->append(bytes, p.replica.epoch().value(), now_ms());
+    staged.topic = topic;
+    staged.partition = &p;
+    staged.index = index;
+    staged.bytes = bytes.size();
+    // `bytes` points into the frame or into `converted`, whose heap buffer
+    // stays where it is when the staged append moves.
+    staged.prepared.emplace(p.log->prepare_append(bytes, p.replica.epoch().value(), now_ms()));
+    return true;
+}
+
+// The second half, once the request's writes are done: the log records the
+// append (or, after a failed write, answers KAFKA_STORAGE_ERROR unchanged).
+// For acks=all, `waits_for` is set when the records are appended but not
+// yet committed: the end they must reach.
+void finish_partition(broker& b, staged_append& s, int16_t acks, response_t::partition_produce_response& out,
+                      std::optional<int64_t>& waits_for, std::vector<partition_state*>& appended_to) {
+    partition_state& p = *s.partition;
+    log::append_result appended = p.log->finish_append(*s.prepared);
     out.error_code = to_wire(appended.error);
     out.log_start_offset = p.log->log_start_offset();
-    if (appended.error != error_code::none) return out;
+    if (appended.error != error_code::none) return;
     out.base_offset = appended.base_offset;
     out.log_append_time_ms = appended.log_append_time_ms;
-    metrics::record_append(b, p, bytes.size(),
-                           static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
+    metrics::record_append(b, p, s.bytes, static_cast<uint64_t>(appended.last_offset - appended.base_offset + 1));
     if (!appended.duplicate) {
         // Moves the high watermark at once when the leader is the whole ISR;
         // parked fetches are woken once the whole request is appended.
         on_leader_append(p, false);
         appended_to.push_back(&p);
-        b.flush_if_due(topic->meta.name, index);
+        b.flush_if_due(s.topic->meta.name, s.index);
     }
     if (acks == -1) {
         // A retried batch waits for the first copy, which may not be committed yet.
         int64_t required = appended.duplicate ? appended.last_offset + 1 : p.log->log_end_offset();
-        switch (check_acks(*topic, p, required)) {
+        switch (check_acks(*s.topic, p, required)) {
             case acks_outcome::waiting:
                 waits_for = required;
                 break;
@@ -254,7 +285,24 @@ response_t::partition_produce_response produce_partition(broker& b, topic_state*
                 break;
         }
     }
-    return out;
+}
+
+// Makes the staged appends' writes: one pwrite for one partition, all of
+// them through one io_uring submission for more (log/write_ring.h).
+// Most requests carry one partition: no allocation for it.
+using staged_list = boost::container::small_vector<staged_append, 1>;
+using write_list = boost::container::small_vector<log::file_write, 1>;
+
+void write_staged(staged_list& staged, write_list& writes) {
+    writes.clear();
+    for (const auto& s : staged) {
+        if (s.prepared->needs_write()) writes.push_back(s.prepared->write);
+    }
+    log::write_ring::write_all(writes);
+    size_t i = 0;
+    for (auto& s : staged) {
+        if (s.prepared->needs_write()) s.prepared->write = writes[i++];
+    }
 }
 
 // What produce_all answers instead of appending, by partition.
@@ -351,12 +399,35 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
                      std::string_view listener) {
     produced out;
     std::vector<partition_state*> appended_to;
+    staged_list staged;
+    write_list writes;
+    size_t partitions = 0;
+    for (const auto& topic_data : body.topic_data) partitions += topic_data.partition_data.size();
+    staged.reserve(partitions);  // staged appends never move
+    writes.reserve(partitions);
+    out.response.responses.reserve(body.topic_data.size());
     bool acks_valid = body.acks == 0 || body.acks == 1 || body.acks == -1;
+    // Writes what is staged and answers those partitions.
+    auto finish_staged = [&] {
+        write_staged(staged, writes);
+        for (auto& s : staged) {
+            auto& answer = out.response.responses[s.topic_slot].partition_responses[s.partition_slot];
+            std::optional<int64_t> waits_for;
+            finish_partition(b, s, body.acks, answer, waits_for, appended_to);
+            metrics::record_produce(b, *s.partition, answer.error_code != 0);
+            if (waits_for) {
+                out.waits.push_back({s.topic_slot, s.partition_slot, ref_of(s.topic->meta.name, *s.partition),
+                                     *waits_for});
+            }
+        }
+        staged.clear();
+    };
     for (const auto& topic_data : body.topic_data) {
-        response_t::topic_produce_response topic_out;
-        topic_out.name = topic_data.name;
+        out.response.responses.emplace_back().name = topic_data.name;
+        const size_t topic_slot = out.response.responses.size() - 1;
         topic_state* topic = b.topics().find(topic_data.name);
         for (const auto& part : topic_data.partition_data) {
+            auto& partitions_out = out.response.responses[topic_slot].partition_responses;
             error_code refusal = error_code::none;
             if (refused != nullptr) {
                 auto it = refused->find({topic_data.name, part.index});
@@ -369,25 +440,27 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
                 p.base_offset = -1;
                 p.error_code = to_wire(refusal);
                 if (refusal == error_code::invalid_txn_state) p.error_message = "Partition was not added to the transaction";
-                topic_out.partition_responses.push_back(p);
+                partitions_out.push_back(p);
                 continue;
             }
-            std::optional<int64_t> waits_for;
-            topic_out.partition_responses.push_back(produce_partition(b, topic, part.index, part.records, version,
-                                                                      body.acks, body.transactional_id.has_value(),
-                                                                      waits_for, appended_to));
-            if (topic != nullptr && part.index >= 0 && part.index < static_cast<int32_t>(topic->partitions.size())) {
+            const bool known =
+                topic != nullptr && part.index >= 0 && part.index < static_cast<int32_t>(topic->partitions.size());
+            // A partition named twice: its first append is written and
+            // recorded before the second is prepared.
+            if (known && topic->partitions[static_cast<size_t>(part.index)]->log->append_prepared()) finish_staged();
+            staged_append s;
+            if (stage_partition(topic, part.index, part.records, version, body.acks, body.transactional_id.has_value(),
+                                partitions_out.emplace_back(), s)) {
+                s.topic_slot = topic_slot;
+                s.partition_slot = partitions_out.size() - 1;
+                staged.push_back(std::move(s));
+            } else if (known) {
                 metrics::record_produce(b, *topic->partitions[static_cast<size_t>(part.index)],
-                                        topic_out.partition_responses.back().error_code != 0);
-            }
-            if (waits_for) {
-                partition_state& p = *topic->partitions[static_cast<size_t>(part.index)];
-                out.waits.push_back({out.response.responses.size(), topic_out.partition_responses.size() - 1,
-                                     ref_of(topic->meta.name, p), *waits_for});
+                                        partitions_out.back().error_code != 0);
             }
         }
-        out.response.responses.push_back(std::move(topic_out));
     }
+    finish_staged();
     for (partition_state* p : appended_to) p->notify();
     for (const auto& t : out.response.responses) {
         for (const auto& p : t.partition_responses) {

@@ -14,6 +14,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
+#include "log/write_ring.h"
 #include "protocol/generated/produce.h"
 #include "protocol/crc32c.h"
 #include "protocol/record_batch.h"
@@ -226,6 +227,84 @@ TEST_F(ProduceHandlerTest, a_partition_gets_one_batch_per_request) {
     EXPECT_EQ(r.error_code, to_wire(error_code::invalid_record));
     EXPECT_EQ(r.error_message, "Compressed outer record has more than one batch");
     EXPECT_EQ(log_end("t", 0), 0);
+}
+
+// Several partitions' appends go out together (log/write_ring.h): one
+// submission for the request's writes, each partition answered on its own.
+TEST_F(ProduceHandlerTest, partitions_of_a_request_are_written_together) {
+    create_topic("t", 5);
+    create_topic("u", 2);
+    protocol::produce_request body = request_of("t", 0, batch_of({"a", "b"}));
+    for (int32_t p = 1; p < 5; ++p) {
+        auto& part = body.topic_data[0].partition_data.emplace_back();
+        part.index = p;
+        protocol::bytes records = batch_of(std::vector<std::optional<std::string>>(static_cast<size_t>(p + 1), "k"));
+        if (p == 2) records[records.size() - 1] ^= 1;  // damaged: refused, the others still written
+        part.records = protocol::records_field::of_bytes(std::move(records));
+    }
+    auto& u = body.topic_data.emplace_back();
+    u.name = "u";
+    for (int32_t p : {1, 7}) {  // 7 does not exist
+        auto& part = u.partition_data.emplace_back();
+        part.index = p;
+        part.records = protocol::records_field::of_bytes(batch_of({"x", "y", "z"}));
+    }
+    log::write_ring::set_enabled(true);  // sluice.produce.io_uring.enable
+    const auto before = log::write_ring::thread_counters();
+    handler_result result = produce(body, 9);
+    const auto after = log::write_ring::thread_counters();
+    log::write_ring::set_enabled(false);
+    ASSERT_EQ(result.what, handler_result::action::respond);
+    response_t response;
+    protocol::reader r(protocol::bytes_view(result.body.buffer().data(), result.body.buffer().size()));
+    response.decode(r, 9);
+    ASSERT_EQ(response.responses.size(), 2u);
+    const auto& t = response.responses[0].partition_responses;
+    ASSERT_EQ(t.size(), 5u);
+    for (int32_t p = 0; p < 5; ++p) {
+        EXPECT_EQ(t[static_cast<size_t>(p)].index, p);
+        if (p == 2) {
+            EXPECT_EQ(t[2].error_code, to_wire(error_code::corrupt_message));
+            EXPECT_EQ(log_end("t", 2), 0);
+            continue;
+        }
+        EXPECT_EQ(t[static_cast<size_t>(p)].error_code, 0);
+        EXPECT_EQ(t[static_cast<size_t>(p)].base_offset, 0);
+        EXPECT_EQ(log_end("t", p), p == 0 ? 2 : p + 1);
+    }
+    const auto& answered_u = response.responses[1].partition_responses;
+    ASSERT_EQ(answered_u.size(), 2u);
+    EXPECT_EQ(answered_u[0].error_code, 0);
+    EXPECT_EQ(log_end("u", 1), 3);
+    EXPECT_EQ(answered_u[1].error_code, to_wire(error_code::unknown_topic_or_partition));
+    EXPECT_EQ(after.ring_writes - before.ring_writes, 5u);
+    EXPECT_EQ(after.submissions - before.submissions, 1u);
+    // The next request continues every log where the last one ended.
+    EXPECT_EQ(answer(request_of("t", 3, batch_of({"c"}))).base_offset, 4);
+}
+
+// A partition named twice in one request: its first append is written and
+// recorded before the second is prepared, so both land, in order.
+TEST_F(ProduceHandlerTest, a_partition_named_twice_in_a_request_gets_both_appends_in_order) {
+    create_topic("t", 2);
+    protocol::produce_request body = request_of("t", 0, batch_of({"a", "b"}));
+    for (int32_t p : {1, 0}) {
+        auto& part = body.topic_data[0].partition_data.emplace_back();
+        part.index = p;
+        part.records = protocol::records_field::of_bytes(batch_of({"c"}));
+    }
+    handler_result result = produce(body, 9);
+    response_t response;
+    protocol::reader r(protocol::bytes_view(result.body.buffer().data(), result.body.buffer().size()));
+    response.decode(r, 9);
+    ASSERT_EQ(response.responses.at(0).partition_responses.size(), 3u);
+    const auto& answers = response.responses[0].partition_responses;
+    EXPECT_EQ(answers[0].base_offset, 0);
+    EXPECT_EQ(answers[1].base_offset, 0);
+    EXPECT_EQ(answers[2].base_offset, 2);
+    for (const auto& a : answers) EXPECT_EQ(a.error_code, 0);
+    EXPECT_EQ(log_end("t", 0), 3);
+    EXPECT_EQ(log_end("t", 1), 1);
 }
 
 TEST_F(ProduceHandlerTest, a_truncated_request_closes_the_connection) {
