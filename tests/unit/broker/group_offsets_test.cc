@@ -281,6 +281,7 @@ protected:
             {"offsets.retention.minutes", "1"},
             {"offsets.retention.check.interval.ms", "1000"},
             {"http.listeners", ""},  // tests run side by side: no fixed port
+            {"schema.registry.listeners", ""},
         });
         start(cfg);
         create_topic("t");

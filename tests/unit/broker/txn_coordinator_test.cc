@@ -62,7 +62,8 @@ protected:
         std::vector<std::string> overrides{"listeners=" + listener, "advertised.listeners=" + listener,
                                            "log.dirs=" + dir_.path().string(),
                                            "transaction.state.log.num.partitions=4",
-                                           "http.listeners="};  // tests run side by side: no fixed port
+                                           // tests run side by side: no fixed port
+                                           "http.listeners=", "schema.registry.listeners="};
         overrides.insert(overrides.end(), extra.begin(), extra.end());
         b_ = std::make_unique<broker>(broker_config::load(std::nullopt, overrides));
     }
