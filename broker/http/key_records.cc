@@ -11,6 +11,7 @@
 #include "broker/topics/topic_registry.h"
 #include "log/key_read.h"
 #include "log/partition_log.h"
+#include "protocol/murmur2.h"
 
 namespace sluice::broker::http {
 
@@ -22,48 +23,11 @@ namespace {
 
 answer bad_request(std::string_view why) { return api_error(400, error_code::invalid_request, why); }
 
-// Kafka's Utils.murmur2 byte for byte (tools/cli/partitioner.cc has the
-// client side's copy; broker/ cannot depend on tools/).
-uint32_t murmur2(const uint8_t* data, size_t size) {
-    const uint32_t m = 0x5bd1e995;
-    uint32_t h = 0x9747b28c ^ static_cast<uint32_t>(size);
-    const size_t quads = size / 4;
-    for (size_t i = 0; i < quads; ++i) {
-        const uint8_t* p = data + i * 4;
-        uint32_t k = static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-                     (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
-        k *= m;
-        k ^= k >> 24;
-        k *= m;
-        h *= m;
-        h ^= k;
-    }
-    const uint8_t* tail = data + quads * 4;
-    switch (size % 4) {
-        case 3:
-            h ^= static_cast<uint32_t>(tail[2]) << 16;
-            [[fallthrough]];
-        case 2:
-            h ^= static_cast<uint32_t>(tail[1]) << 8;
-            [[fallthrough]];
-        case 1:
-            h ^= tail[0];
-            h *= m;
-            break;
-        default:
-            break;
-    }
-    h ^= h >> 13;
-    h *= m;
-    h ^= h >> 15;
-    return h;
-}
-
 }  // namespace
 
 int32_t default_partition(std::string_view key, int32_t partitions) {
-    const uint32_t h = murmur2(reinterpret_cast<const uint8_t*>(key.data()), key.size()) & 0x7fffffffU;
-    return static_cast<int32_t>(h % static_cast<uint32_t>(partitions));
+    return protocol::partition_for_key(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()), partitions);
 }
 
 std::variant<key_request, answer> parse_key_request(std::string_view method, std::string_view target) {

@@ -4,11 +4,11 @@
 #include <map>
 #include <random>
 
+#include "protocol/murmur2.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cli_error.h"
 #include "tools/cli/console_io.h"
 #include "tools/cli/leader_connections.h"
-#include "tools/cli/partitioner.h"
 #include "tools/cli/record_client.h"
 
 namespace sluice::tools {
@@ -82,7 +82,7 @@ public:
     }
 
     void add(protocol::record r) {
-        int32_t p = s_.partition ? *s_.partition : (r.key ? partition_for_key(*r.key, partitions_) : sticky_);
+        int32_t p = s_.partition ? *s_.partition : (r.key ? protocol::partition_for_key(*r.key, partitions_) : sticky_);
         r.timestamp = now_ms();
         for (const auto& [k, v] : s_.headers)
             r.headers.emplace_back(k, to_bytes(v));

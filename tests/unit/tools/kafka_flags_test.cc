@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/cli/partitioner.h"
+#include "protocol/murmur2.h"
 
 namespace sluice::tools::kafka_compat {
 namespace {
@@ -93,7 +93,7 @@ namespace sluice::tools {
 namespace {
 
 int32_t kafka_murmur2(std::string_view s) {
-    return static_cast<int32_t>(murmur2(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    return static_cast<int32_t>(protocol::murmur2(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
 }
 
 // Kafka's own test vectors (UtilsTest.testMurmur2).
@@ -107,8 +107,8 @@ TEST(murmur2, matches_kafka) {
 }
 
 TEST(murmur2, partition_is_positive_modulo) {
-    protocol::bytes key{'f', 'o', 'o', 'b', 'a', 'r'};
-    EXPECT_EQ(partition_for_key(key, 7), static_cast<int32_t>((static_cast<uint32_t>(-790332482) & 0x7fffffffU) % 7));
+    const std::vector<uint8_t> key{'f', 'o', 'o', 'b', 'a', 'r'};
+    EXPECT_EQ(protocol::partition_for_key(key, 7), static_cast<int32_t>((static_cast<uint32_t>(-790332482) & 0x7fffffffU) % 7));
 }
 
 }  // namespace

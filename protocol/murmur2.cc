@@ -1,6 +1,6 @@
-#include "tools/cli/partitioner.h"
+#include "protocol/murmur2.h"
 
-namespace sluice::tools {
+namespace sluice::protocol {
 
 uint32_t murmur2(const uint8_t* data, size_t size) {
     // Kafka's Utils.murmur2, byte for byte (little-endian words, unsigned shifts).
@@ -39,9 +39,9 @@ uint32_t murmur2(const uint8_t* data, size_t size) {
     return h;
 }
 
-int32_t partition_for_key(const protocol::bytes& key, int32_t partition_count) {
-    uint32_t h = murmur2(key.data(), key.size()) & 0x7fffffffU;
+int32_t partition_for_key(std::span<const uint8_t> key, int32_t partition_count) {
+    const uint32_t h = murmur2(key.data(), key.size()) & 0x7fffffffU;
     return static_cast<int32_t>(h % static_cast<uint32_t>(partition_count));
 }
 
-}  // namespace sluice::tools
+}  // namespace sluice::protocol
