@@ -431,7 +431,7 @@ private:
             return;
         }
         if (auto records = pd.records.contiguous(); records && !records->empty()) {
-            if (options_.throttle_fetched) options_.throttle_fetched(tp, records->size());
+            if (options_.fetched) options_.fetched(tp, records->size());
             error_code appended = append_fetched(p, *records);
             if (appended != error_code::none) return partition_failed(tp, p, appended);
         } else if (!pd.records.is_null() && pd.records.size() > 0) {

@@ -90,10 +90,11 @@ public:
         std::shared_ptr<boost::asio::ssl::context> tls = nullptr;
         bool tls_verify_host = true;
         // Kafka's follower replication throttle: how long to leave a
-        // partition out of fetches (zero: fetch it now), and the bytes a
-        // partition's records took in an answer. Unset: no throttle.
+        // partition out of fetches (zero: fetch it now). Unset: no throttle.
         std::function<std::chrono::milliseconds(const topic_partition&)> throttle_hold;
-        std::function<void(const topic_partition&, size_t bytes)> throttle_fetched;
+        // The bytes a partition's records took in an answer (the throttle's
+        // count, ReplicationBytesIn).
+        std::function<void(const topic_partition&, size_t bytes)> fetched;
     };
     // A partition paused on `error` (fenced_leader_epoch, unknown_leader_epoch
     // or not_leader_or_follower): its metadata needs a refresh.

@@ -45,6 +45,10 @@ public:
     // removed). ReplicaManager IsrShrinksPerSec / IsrExpandsPerSec.
     counter isr_shrinks;
     counter isr_expands;
+    // BrokerTopicMetrics ReplicationBytesInPerSec / ReplicationBytesOutPerSec:
+    // record bytes fetched from leaders here, and sent to followers.
+    counter replication_bytes_in;
+    counter replication_bytes_out;
 
 private:
     bool enabled_;

@@ -29,7 +29,16 @@ void record_fetch(broker& b, partition_state& p, bool from_follower, bool failed
     if (!b.metrics().enabled()) return;
     p.metrics.fetch_requests.add();
     if (failed) p.metrics.failed_fetch_requests.add();
-    if (!from_follower) p.metrics.bytes_out.add(bytes);
+    if (!from_follower) {
+        p.metrics.bytes_out.add(bytes);
+    } else {
+        b.metrics().replication_bytes_out.add(bytes);
+    }
+}
+
+void record_replication_in(broker& b, uint64_t bytes) {
+    if (!b.metrics().enabled()) return;
+    b.metrics().replication_bytes_in.add(bytes);
 }
 
 void record_isr_change(broker& b, size_t before, size_t after) {

@@ -20,9 +20,11 @@ void record_append(broker& b, partition_state& p, uint64_t bytes, uint64_t recor
 // One partition of a Produce request (counted as Kafka does, once per
 // partition), failed when its answer carries an error.
 void record_produce(broker& b, partition_state& p, bool failed);
-// One partition of a Fetch answer. Bytes out count only consumers' fetches
-// (a follower's are replication traffic in Kafka).
+// One partition of a Fetch answer. Bytes out count only consumers' fetches;
+// a follower's are replication traffic (ReplicationBytesOut), as in Kafka.
 void record_fetch(broker& b, partition_state& p, bool from_follower, bool failed, uint64_t bytes);
+// Record bytes a replica fetcher brought from a leader.
+void record_replication_in(broker& b, uint64_t bytes);
 // A led partition's ISR went from `before` members to `after`.
 void record_isr_change(broker& b, size_t before, size_t after);
 

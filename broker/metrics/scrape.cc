@@ -117,6 +117,12 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
     w.family("kafka_server_replicamanager_isrexpands_total", "counter",
              "ISR expansions of partitions led here (IsrExpandsPerSec)");
     w.sample("kafka_server_replicamanager_isrexpands_total", {}, b.metrics().isr_expands.value);
+    w.family("kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
+             "Record bytes this broker fetched as a follower (ReplicationBytesInPerSec)");
+    w.sample("kafka_server_brokertopicmetrics_replicationbytesin_total", {}, b.metrics().replication_bytes_in.value);
+    w.family("kafka_server_brokertopicmetrics_replicationbytesout_total", "counter",
+             "Record bytes this broker sent to followers (ReplicationBytesOutPerSec)");
+    w.sample("kafka_server_brokertopicmetrics_replicationbytesout_total", {}, b.metrics().replication_bytes_out.value);
     w.family("kafka_server_replicamanager_underreplicatedpartitions", "gauge",
              "Partitions led here whose ISR is smaller than their replica set");
     w.sample("kafka_server_replicamanager_underreplicatedpartitions", {}, under);

@@ -81,9 +81,11 @@ cluster_roles::cluster_roles(broker& b) : broker_(b) {
         if (t == nullptr || p == nullptr) return std::chrono::milliseconds(0);
         return broker_.replication_throttle().follower_hold(t->settings, tp.partition, p->replica.isr(), now_ms());
     };
-    options.throttle_fetched = [this, alive = std::weak_ptr<bool>(alive_)](const replication::topic_partition& tp,
-                                                                           size_t bytes) {
-        if (alive.expired() || broker_.config().follower_replication_throttled_rate == INT64_MAX) return;
+    options.fetched = [this, alive = std::weak_ptr<bool>(alive_)](const replication::topic_partition& tp,
+                                                                  size_t bytes) {
+        if (alive.expired()) return;
+        metrics::record_replication_in(broker_, bytes);
+        if (broker_.config().follower_replication_throttled_rate == INT64_MAX) return;
         const topic_state* t = broker_.topics().find(tp.topic);
         if (t == nullptr || !broker_.replication_throttle().follower_throttles(t->settings, tp.partition)) return;
         broker_.replication_throttle().follower_fetched(bytes, now_ms());

@@ -15,10 +15,11 @@ import time
 
 from confluent_kafka.admin import ConfigResource
 
-from sluice_harness import admin, consume, produce, unique, wait_until
+from sluice_harness import admin, consume, free_port, produce, unique, wait_until
 from test_cluster import bootstrap_of, by_node, partition_meta, start_cluster, values
 from test_cluster_reassignment import alter, create_on
 from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
+from test_metrics import http_get, one, parse_exposition
 
 T = 15
 RECORDS = 6000
@@ -87,8 +88,16 @@ def test_the_follower_throttles_its_own_fetches(etcd, broker_factory):
     check_everything_on(brokers, topic, 1, expected)
 
 
+def replication_bytes(port):
+    samples, _ = parse_exposition(http_get(port, "/metrics")[2])
+    return (one(samples, "kafka_server_brokertopicmetrics_replicationbytesin_total"),
+            one(samples, "kafka_server_brokertopicmetrics_replicationbytesout_total"))
+
+
 def test_a_replica_not_listed_is_not_throttled(etcd, broker_factory):
-    brokers = start_cluster(broker_factory, etcd, n=2)
+    ports = {0: free_port(), 1: free_port()}
+    brokers = start_cluster(broker_factory, etcd, n=2,
+                            per_node={n: {"http.listeners": "http://127.0.0.1:%d" % p} for n, p in ports.items()})
     topic = unique("unlisted")
     create_on(brokers, topic, [0])
     expected = fill(brokers, topic)
@@ -97,6 +106,11 @@ def test_a_replica_not_listed_is_not_throttled(etcd, broker_factory):
     alter_configs(brokers, "topic", topic, {"leader.replication.throttled.replicas": "0:5"})
     took = seconds_to_join_isr(brokers, topic, 1)
     assert took < 30
+    # ReplicationBytesIn/Out: the 6 MB went from broker 0 to broker 1.
+    in_0, out_0 = replication_bytes(ports[0])
+    in_1, out_1 = replication_bytes(ports[1])
+    assert in_1 >= RECORDS * VALUE and out_0 >= RECORDS * VALUE, (in_1, out_0)
+    assert in_0 == 0 and out_1 == 0, (in_0, out_1)
     check_everything_on(brokers, topic, 1, expected)
 
 
