@@ -94,6 +94,8 @@ public:
     log_cleaning& cleaning() { return *cleaning_; }
     quotas::quota_manager& quotas() { return *quotas_; }
     replica::replication_throttle& replication_throttle() { return *replication_throttle_; }
+    // Cluster mode: the partitions' roles and the replica fetchers; null alone.
+    const replica::cluster_roles* roles() const { return roles_.get(); }
     // Dynamic broker configs and group configs (config/dynamic_config_store.h).
     dynamic_config_store& dynamic_configs() { return *dynamic_configs_; }
     const security::authorizer& authorizer() const { return *authorizer_; }

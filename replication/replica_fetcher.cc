@@ -94,7 +94,7 @@ public:
         auto it = partitions_.find(tp);
         if (it == partitions_.end()) return std::nullopt;
         const partition& p = it->second;
-        return fetcher_partition_status{p.state, p.fetch_offset, p.current_epoch, p.last_error};
+        return fetcher_partition_status{p.state, p.fetch_offset, p.current_epoch, p.last_error, p.lag};
     }
 
     void stop() override {
@@ -115,6 +115,7 @@ private:
         error_code last_error = error_code::none;
         clock::time_point delayed_until{};
         bool need_leader_start = false;  // out of range, step two
+        int64_t lag = 0;                 // fetcher_partition_status::lag
         uint64_t generation = 0;         // a response for an older one is stale
     };
     // What a request asked for one partition, to match its answer.
@@ -439,6 +440,7 @@ private:
         }
         p.fetch_offset = p.log->log_end_offset();
         p.last_error = error_code::none;
+        p.lag = std::max<int64_t>(0, pd.high_watermark - p.fetch_offset.value());
         // A follower's high watermark is the leader's, capped at what the
         // follower has, and never moves back except by truncation.
         offset hw = std::min(offset(pd.high_watermark), p.log->log_end_offset());

@@ -63,6 +63,9 @@ struct fetcher_partition_status {
     protocol::offset fetch_offset{0};
     protocol::leader_epoch current_leader_epoch{-1};
     protocol::error_code last_error = protocol::error_code::none;
+    // The leader's high watermark at the last answer less the fetch offset
+    // after it, at least 0 (Kafka's FetcherLagMetrics).
+    int64_t lag = 0;
 };
 
 class replica_fetcher {

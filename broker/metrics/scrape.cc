@@ -7,6 +7,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/text_format.h"
+#include "broker/replica/cluster_roles.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -117,6 +118,10 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
     w.family("kafka_server_replicamanager_isrexpands_total", "counter",
              "ISR expansions of partitions led here (IsrExpandsPerSec)");
     w.sample("kafka_server_replicamanager_isrexpands_total", {}, b.metrics().isr_expands.value);
+    w.family("kafka_server_replicafetchermanager_maxlag", "gauge",
+             "Largest lag in records of a partition this broker follows (ReplicaFetcherManager MaxLag)");
+    w.sample("kafka_server_replicafetchermanager_maxlag", {{"clientId", "Replica"}},
+             b.roles() ? b.roles()->fetchers().max_lag() : 0);
     w.family("kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
              "Record bytes this broker fetched as a follower (ReplicationBytesInPerSec)");
     w.sample("kafka_server_brokertopicmetrics_replicationbytesin_total", {}, b.metrics().replication_bytes_in.value);

@@ -48,6 +48,7 @@ public:
     void begin_controlled_shutdown();
     // A topic leaving the registry: its partitions are no longer followed.
     void forget(const topic_state& topic);
+    const follower_fetchers& fetchers() const { return *fetchers_; }
 
 private:
     void apply(const std::string& topic);

@@ -84,6 +84,14 @@ std::optional<replication::fetcher_partition_status> follower_fetchers::status(c
     return lf->second.fetcher->status(tp);
 }
 
+int64_t follower_fetchers::max_lag() const {
+    int64_t most = 0;
+    for (const auto& [tp, f] : followed_) {
+        if (auto s = status(tp)) most = std::max(most, s->lag);
+    }
+    return most;
+}
+
 follower_fetchers::leader_fetcher& follower_fetchers::fetcher_for(const fetcher_key& key, const endpoint& at) {
     auto it = fetchers_.find(key);
     if (it != fetchers_.end() && it->second.at == at) return it->second;

@@ -64,6 +64,8 @@ public:
     std::optional<protocol::node_id> leader_of(const replication::topic_partition& tp) const;
     std::optional<replication::fetcher_partition_status> status(const replication::topic_partition& tp) const;
     size_t fetcher_count() const { return fetchers_.size(); }
+    // The largest lag of any followed partition (ReplicaFetcherManager MaxLag).
+    int64_t max_lag() const;
     size_t partition_count() const { return followed_.size(); }
 
 private:

@@ -76,15 +76,32 @@ def test_the_leader_throttles_a_catching_up_replica(etcd, broker_factory):
     check_everything_on(brokers, topic, 1, expected)
 
 
+def max_lag(port):
+    samples, _ = parse_exposition(http_get(port, "/metrics")[2])
+    return one(samples, "kafka_server_replicafetchermanager_maxlag", clientId="Replica")
+
+
 def test_the_follower_throttles_its_own_fetches(etcd, broker_factory):
-    brokers = start_cluster(broker_factory, etcd, n=2)
+    port = free_port()
+    brokers = start_cluster(broker_factory, etcd, n=2, per_node={1: {"http.listeners": "http://127.0.0.1:%d" % port}})
     topic = unique("fthrottle")
     create_on(brokers, topic, [0])
     expected = fill(brokers, topic)
     alter_configs(brokers, "broker", "1", {"follower.replication.throttled.rate": str(RATE)})
     alter_configs(brokers, "topic", topic, {"follower.replication.throttled.replicas": "0:1"})
-    took = seconds_to_join_isr(brokers, topic, 1)
+    assert max_lag(port) == 0
+    start = time.monotonic()
+    assert alter(brokers[0], {topic: {0: [0, 1]}}) == {(topic, 0): 0}
+    # While it catches up, the fetcher's MaxLag shows how far behind it is.
+    lags = []
+    while 1 not in partition_meta(brokers, topic).isrs:
+        assert time.monotonic() - start < 60, "broker 1 never joined the ISR"
+        lags.append(max_lag(port))
+        time.sleep(0.2)
+    took = time.monotonic() - start
     assert took >= 3.5, "caught up in %.1f s: not throttled" % took
+    assert max(lags) > RECORDS // 4 and max(lags) <= RECORDS, lags
+    wait_until(lambda: max_lag(port) == 0, T, "MaxLag back to 0")
     check_everything_on(brokers, topic, 1, expected)
 
 
