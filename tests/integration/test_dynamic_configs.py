@@ -158,7 +158,8 @@ def test_cluster_default_retention_bytes_deletes_old_segments_of_an_existing_top
 
     assert one(b.port, BROKER, "", [("log.retention.bytes", SET, "2048")]) == (NONE, None)
     wait_until(lambda: watermarks(b.bootstrap, topic)[0] > 0, T, "old segments deleted by the new default")
-    assert len(segments(b, topic)) <= 4, segments(b, topic)
+    # The files go after the log start moves (unlinks run off the I/O thread).
+    wait_until(lambda: len(segments(b, topic)) <= 4, T, "old segment files removed")
     # The topic that overrides it keeps everything.
     assert watermarks(b.bootstrap, pinned)[0] == 0
 
