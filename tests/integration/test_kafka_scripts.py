@@ -183,10 +183,110 @@ def test_configs_bad_input(broker):
     _, err = script("kafka-configs", "--bootstrap-server", b, "--describe", "--entity-type", "topics",
                     "--entity-name", "nope", rc=1)
     assert "UNKNOWN_TOPIC_OR_PARTITION" in err
-    _, err = script("kafka-configs", "--bootstrap-server", b, "--describe", "--entity-type", "clients", rc=1)
-    assert "'clients' is not supported" in err
+    _, err = script("kafka-configs", "--bootstrap-server", b, "--describe", "--entity-type", "broker-loggers", rc=1)
+    assert "'broker-loggers' is not supported" in err
     _, err = script("kafka-configs", "--bootstrap-server", b, "--describe", "--entity-typo", "topics", rc=1)
     assert "entity-typo is not a recognized option" in err
+
+
+def quotas_on_the_wire(port):
+    """The broker's quota entities, read with our own DescribeClientQuotas encoder."""
+    from test_quotas import describe
+    code, _, got = describe(port, [])
+    assert code == 0
+    return got
+
+
+def test_configs_client_quotas(broker):
+    b = broker.bootstrap
+    cfg = ("kafka-configs", "--bootstrap-server", b)
+    out, _ = script(*cfg, "--alter", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048",
+                    "--entity-type", "users", "--entity-name", "alice")
+    assert out == "Completed updating config for user alice.\n"
+    out, _ = script(*cfg, "--alter", "--add-config", "request_percentage=50.5", "--entity-type", "users",
+                    "--entity-name", "alice", "--entity-type", "clients", "--entity-default")
+    assert out == "Completed updating config for user alice.\n"
+    out, _ = script(*cfg, "--alter", "--add-config", "consumer_byte_rate=10485760", "--entity-type", "clients",
+                    "--entity-default")
+    assert out == "Completed updating default config for clients in the cluster.\n"
+    out, _ = script(*cfg, "--alter", "--add-config", "producer_byte_rate=4096", "--client", "app-1")
+    assert out == "Completed updating config for client app-1.\n"
+    out, _ = script(*cfg, "--alter", "--add-config", "connection_creation_rate=10", "--entity-type", "ips",
+                    "--entity-name", "127.0.0.1")
+    assert out == "Completed updating config for ip 127.0.0.1.\n"
+    assert quotas_on_the_wire(broker.port) == {
+        (("user", "alice"),): {"producer_byte_rate": 1024.0, "consumer_byte_rate": 2048.0},
+        (("user", "alice"), ("client-id", None)): {"request_percentage": 50.5},
+        (("client-id", None),): {"consumer_byte_rate": 10485760.0},
+        (("client-id", "app-1"),): {"producer_byte_rate": 4096.0},
+        (("ip", "127.0.0.1"),): {"connection_creation_rate": 10.0},
+    }
+
+    def described(*args):
+        out, _ = script(*cfg, "--describe", *args)
+        lines = {}
+        for line in out.splitlines():
+            m = re.match(r"Quota configs for (.+) are (.*)$", line)
+            assert m, line
+            lines[m.group(1)] = set(m.group(2).split(", "))
+        return lines
+    assert described("--entity-type", "users", "--entity-name", "alice") == {
+        "user-principal 'alice'": {"producer_byte_rate=1024.0", "consumer_byte_rate=2048.0"}}
+    assert described("--entity-type", "users", "--entity-name", "alice", "--entity-type", "clients",
+                     "--entity-default") == {"user-principal 'alice', the default client-id": {"request_percentage=50.5"}}
+    # Java's Double.toString: 10485760 is 1.048576E7.
+    assert described("--entity-type", "clients", "--entity-default") == {
+        "the default client-id": {"consumer_byte_rate=1.048576E7"}}
+    assert described("--entity-type", "clients") == {
+        "the default client-id": {"consumer_byte_rate=1.048576E7"}, "client-id 'app-1'": {"producer_byte_rate=4096.0"}}
+    assert described("--ip", "127.0.0.1") == {"ip '127.0.0.1'": {"connection_creation_rate=10.0"}}
+
+    # Removing keys; a key the entity does not have is refused and nothing changes.
+    _, err = script(*cfg, "--alter", "--delete-config", "controller_mutation_rate", "--entity-type", "users",
+                    "--entity-name", "alice", rc=1)
+    assert "Invalid config(s): controller_mutation_rate" in err
+    script(*cfg, "--alter", "--delete-config", "consumer_byte_rate", "--user", "alice")
+    got = quotas_on_the_wire(broker.port)
+    assert got[(("user", "alice"),)] == {"producer_byte_rate": 1024.0}
+
+
+def test_configs_client_quota_throttles_a_real_producer(broker):
+    from test_quotas import produce_for
+    b = broker.bootstrap
+    t = unique("qscript")
+    create_topic(b, t)
+    quota = 200_000
+    script("kafka-configs", "--bootstrap-server", b, "--alter", "--add-config", "producer_byte_rate=%d" % quota,
+           "--entity-type", "clients", "--entity-name", "scripted-slow")
+    rate = produce_for(b, t, "scripted-slow", 2, 6)
+    assert 0.8 * quota <= rate <= 1.2 * quota, rate
+
+
+def test_configs_client_quotas_bad_input(broker):
+    b = broker.bootstrap
+    cfg = ("kafka-configs", "--bootstrap-server", b, "--alter")
+    _, err = script(*cfg, "--add-config", "SCRAM-SHA-256=[password=x]", "--entity-type", "clients",
+                    "--entity-name", "c", rc=1)
+    assert "Only quota configs can be added for 'clients'" in err
+    _, err = script(*cfg, "--add-config", "producer_byte_rate=10", "--entity-type", "ips", "--entity-name",
+                    "127.0.0.1", rc=1)
+    assert "Only connection quota configs can be added for 'ips'" in err
+    _, err = script(*cfg, "--add-config", "no_such_rate=1", "--user", "alice", rc=1)
+    assert "Unexpected config names: no_such_rate" in err
+    _, err = script(*cfg, "--add-config", "producer_byte_rate=fast", "--user", "alice", rc=1)
+    assert "Cannot parse quota configuration value for producer_byte_rate: fast" in err
+    _, err = script(*cfg, "--add-config", "connection_creation_rate=1", "--entity-type", "ips", "--entity-name",
+                    "not-an-ip", rc=1)
+    assert "must be a valid IP" in err
+    _, err = script(*cfg, "--add-config", "producer_byte_rate=1", "--entity-type", "clients", rc=1)
+    assert "An entity name must be specified with --alter of clients" in err
+    _, err = script(*cfg, "--add-config", "producer_byte_rate=1", "--entity-type", "ips", "--entity-name", "10.0.0.1",
+                    "--entity-type", "clients", "--entity-name", "c", rc=1)
+    assert "Only 'users' and 'clients' may be combined" in err
+    # The broker's own checks come back with Kafka's error name.
+    _, err = script(*cfg, "--add-config", "producer_byte_rate=-5", "--client", "c", rc=1)
+    assert "INVALID_REQUEST" in err
+    assert quotas_on_the_wire(broker.port) == {}
 
 
 # ---- console producer / consumer --------------------------------------------
@@ -487,10 +587,11 @@ def test_configs_scram_users(sasl_factory):
     assert not scram_login_works(sasl, "alice", "alice-secret")
     out, _ = script("kafka-configs", "--bootstrap-server", plain, "--describe", "--entity-type", "users")
     assert out == "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-512=iterations=4096\n"
-    # Bad input: quotas are not credentials, a password is required, iterations below Kafka's minimum.
-    _, err = script("kafka-configs", "--bootstrap-server", plain, "--alter", "--add-config", "producer_byte_rate=1024",
-                    "--entity-type", "users", "--entity-name", "bob", rc=1)
-    assert "producer_byte_rate" in err
+    # Bad input: quotas and credentials not in one change, a password is required, iterations below Kafka's minimum.
+    _, err = script("kafka-configs", "--bootstrap-server", plain, "--alter", "--add-config",
+                    "producer_byte_rate=1024,SCRAM-SHA-256=[password=x]", "--entity-type", "users", "--entity-name",
+                    "bob", rc=1)
+    assert "cannot be changed in one --alter" in err
     _, err = script("kafka-configs", "--bootstrap-server", plain, "--alter", "--add-config",
                     "SCRAM-SHA-256=[iterations=8192]", "--entity-type", "users", "--entity-name", "bob", rc=1)
     assert "password" in err

@@ -73,6 +73,7 @@ flag_values parse_flags(std::span<const flag> flags, std::span<const std::string
                 }
                 break;
         }
+        out.order_.emplace_back(std::string(name), slot.back());
     }
     return out;
 }

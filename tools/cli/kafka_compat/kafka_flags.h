@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::tools::kafka_compat {
@@ -35,10 +36,15 @@ public:
     std::vector<std::string> all(std::string_view name) const;
     // The value of a required option (flag_error "Missing required argument" otherwise).
     std::string require(std::string_view name) const;
+    // Every option as given, in command-line order (a flag without a value
+    // has ""): kafka-configs pairs --entity-type with the --entity-name or
+    // --entity-default that follows it.
+    const std::vector<std::pair<std::string, std::string>>& in_order() const { return order_; }
 
 private:
     friend flag_values parse_flags(std::span<const flag>, std::span<const std::string>);
     std::map<std::string, std::vector<std::string>, std::less<>> values_;
+    std::vector<std::pair<std::string, std::string>> order_;
 };
 
 flag_values parse_flags(std::span<const flag> flags, std::span<const std::string> argv);
