@@ -155,6 +155,15 @@ bool write_atomically(const std::filesystem::path& path, std::string_view conten
     return fsync_dir(path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path());
 }
 
+bool write_new_file(const std::filesystem::path& path, std::string_view content) {
+    int fd = open_file(path, O_WRONLY | O_CREAT | O_TRUNC);
+    if (fd < 0) return false;
+    bool ok = pwrite_all(fd, content.data(), content.size(), 0);
+    ok = (::close(fd) == 0) && ok;
+    if (!ok) ::unlink(path.c_str());
+    return ok;
+}
+
 bool read_small_file(const std::filesystem::path& path, std::string& out) {
     int fd = open_file(path, O_RDONLY);
     if (fd < 0) return false;

@@ -69,6 +69,9 @@ private:
 // Replaces `path` with `content` so a crash leaves either the old or the new
 // file, never a mix: write `path`.tmp, fsync, rename over `path`, fsync dir.
 bool write_atomically(const std::filesystem::path& path, std::string_view content);
+// Writes `path` (created or truncated), not waiting for the disk: for a
+// file in a directory just made, which nothing reads until it is synced.
+bool write_new_file(const std::filesystem::path& path, std::string_view content);
 
 // The offsets of the files in `dir` named "<offset, 20 digits><suffix>"
 // (producer snapshots, transaction indexes), ascending.

@@ -6,11 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cstring>
 #include <random>
+#include <set>
 
 #include "log/checkpoint_file.h"
 #include "log/file_util.h"
 #include "log/format.h"
+#include "log/partition_metadata.h"
 
 namespace sluice::log {
 
@@ -115,10 +118,43 @@ partition_log* log_manager::create(const topic_partition& tp, const log_config& 
         errno = saved;
         return nullptr;
     }
-    file_util::fsync_dir(dirs_[d]);
+    unsynced_.push_back(dir);
     partition_log* raw = log.get();
     logs_[tp] = entry{std::move(log), d};
     return raw;
+}
+
+void log_manager::sync_created(std::function<void(bool ok)> done) {
+    std::vector<std::filesystem::path> made;
+    {
+        std::lock_guard lock(mutex_);
+        made.swap(unsynced_);
+    }
+    if (made.empty() && !done) return;
+    run_in_background(background_, [made = std::move(made), done = std::move(done)] {
+        int error = 0;
+        auto note = [&error](bool ok) {
+            if (!ok && error == 0) error = errno;
+        };
+        std::set<std::filesystem::path> parents;
+        for (const auto& dir : made) {
+            std::error_code ec;
+            if (!std::filesystem::exists(dir, ec)) continue;  // deleted (renamed away) meanwhile
+            // Only partition.metadata has content; the segment and index
+            // files are empty, and the directory's fsync makes them exist.
+            int fd = ::open((dir / partition_metadata_file).c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                note(::fsync(fd) == 0);
+                ::close(fd);
+            }
+            note(file_util::fsync_dir(dir));
+            parents.insert(dir.parent_path());
+        }
+        for (const auto& parent : parents) note(file_util::fsync_dir(parent));
+        bool ok = error == 0;
+        if (!ok) spdlog::error("log: cannot make newly created partition directories durable: {}", std::strerror(error));
+        if (done) done(ok);
+    });
 }
 
 std::optional<std::filesystem::path> log_manager::detach(const topic_partition& tp) {

@@ -48,8 +48,15 @@ public:
     // config. A partition that cannot be opened is logged and skipped.
     std::vector<partition_log*> load(const std::function<log_config(const std::string& topic)>& config_for);
 
-    // A new empty partition (or the existing one, if already there).
+    // A new empty partition (or the existing one, if already there). Its
+    // directory and files reach the disk with the next sync_created().
     partition_log* create(const topic_partition& tp, const log_config& config);
+    // On the background executor (after every job posted before it): fsyncs
+    // the files and directories create() made since the last call, then the
+    // log dirs holding them, and calls `done(ok)` there. Creating a topic
+    // of 1,000 partitions made 3,000 fsyncs on its caller's thread, the
+    // broker's I/O thread. A directory deleted meanwhile is skipped.
+    void sync_created(std::function<void(bool ok)> done);
     // Forgets the partition and renames its dir to
     // <topic>-<partition>.<32 hex>-delete; returns that path so the caller
     // can delete it off-thread (nullopt if unknown). Readers holding slices
@@ -103,6 +110,7 @@ private:
     mutable std::mutex mutex_;
     std::map<topic_partition, entry> logs_;
     std::vector<std::filesystem::path> undeleted_;
+    std::vector<std::filesystem::path> unsynced_;  // made by create(), not yet synced
 };
 
 }  // namespace sluice::log

@@ -60,10 +60,12 @@ void topic_registry::load() {
         by_id_[meta.topic_id] = topic.get();
         topics_.emplace(meta.name, std::move(topic));
     }
+    logs_.sync_created({});
     watch_ = store_.watch(ex_, [this](const std::vector<std::string>& names) {
         for (const auto& name : names) {
             if (auto r = reconcile(name); !r.ok()) spdlog::error("cannot apply the change of topic {}: {}", name, r.message);
         }
+        logs_.sync_created({});
     });
 }
 
@@ -95,7 +97,7 @@ op_result topic_registry::open_partitions(topic_state& topic, int32_t from, int3
         }
         if (plog == nullptr) {
             plog = logs_.create(tp, cfg);
-            if (plog != nullptr && !log::write_partition_topic_id(plog->dir(), topic.meta.topic_id)) {
+            if (plog != nullptr && !log::write_new_partition_topic_id(plog->dir(), topic.meta.topic_id)) {
                 int saved = errno;
                 logs_.remove(tp);
                 errno = saved;
@@ -200,6 +202,7 @@ void topic_registry::create(const std::string& name, int32_t partitions, int16_t
             });
             return done(opened);
         }
+        logs_.sync_created({});
         done({});
     });
 }
@@ -298,6 +301,7 @@ void topic_registry::add_partitions(const std::string& name, int32_t new_total,
         name, new_total, std::move(assignments), ex_, [this, name, id = t->meta.topic_id, current, done = std::move(done)](op_result r) {
             if (r.ok()) {
                 (void)reconcile(name);
+                logs_.sync_created({});
                 return done(r);
             }
             // Take back the logs the store does not count (unless the

@@ -21,6 +21,7 @@
 #include "compaction/log_cleaner.h"
 #include "log/file_util.h"
 #include "log/format.h"
+#include "log/partition_metadata.h"
 #include "unit/compaction/compaction_test_util.h"
 #include "unit/log/background_queue.h"
 #include "unit/temp_dir.h"
@@ -61,6 +62,7 @@ protected:
 
     log::partition_log& create_filled(const std::string& name) {
         EXPECT_TRUE(testing::create_now(topics_, name, 1, 1, compacted, false).ok());
+        queue_.run_all();  // the new directory's fsyncs
         log::partition_log& log = *topics_.find(name, 0)->log;
         fill(log);
         return log;
@@ -182,6 +184,7 @@ protected:
 TEST_F(broker_hops_test, flush_completion_of_a_deleted_topic_is_dropped) {
     topic_registry& topics = broker_->topics();
     ASSERT_TRUE(testing::create_now(topics, "f", 1, 1, {{"flush.messages", "1"}}, false).ok());
+    queue_.run_all();  // the new directory's fsyncs
     log::partition_log* old_log = topics.find("f", 0)->log;
     append_one(*old_log, 5);
     append_one(*old_log, 5);
@@ -204,6 +207,21 @@ TEST_F(broker_hops_test, flush_completion_of_a_deleted_topic_is_dropped) {
     if (log::file_util::read_small_file(fresh->log->dir() / std::string(log::format::leader_epoch_file), epochs)) {
         EXPECT_EQ(epochs.find("\n5 "), std::string::npos) << epochs;
     }
+}
+
+// CreateTopics made three fsyncs per partition on the I/O thread; now one
+// background job syncs every partition the call created.
+TEST_F(broker_hops_test, topic_creation_leaves_its_fsyncs_to_the_background) {
+    topic_registry& topics = broker_->topics();
+    ASSERT_TRUE(testing::create_now(topics, "many", 50, 1, {}, false).ok());
+    ASSERT_EQ(queue_.size(), 1u) << "one job for all 50 partitions";
+    for (int p = 0; p < 50; ++p) {
+        EXPECT_EQ(log::read_partition_topic_id(topics.find("many", p)->log->dir()), topics.find("many")->meta.topic_id);
+    }
+    queue_.run_all();
+    ASSERT_TRUE(testing::add_partitions_now(topics, "many", 60, false).ok());
+    EXPECT_EQ(queue_.size(), 1u) << "added partitions too";
+    queue_.run_all();
 }
 
 TEST_F(broker_hops_test, flush_completion_reaches_its_own_log) {

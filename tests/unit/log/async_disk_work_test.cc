@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -206,6 +207,28 @@ TEST_F(log_manager_background_test, recreated_partition_survives_the_late_delete
     reloaded.load([](const std::string&) { return small_config(); });
     ASSERT_NE(reloaded.get({"t", 0}), nullptr);
     EXPECT_EQ(reloaded.get({"t", 0})->log_end_offset(), 3);
+}
+
+// create() leaves the fsyncs of a new partition to sync_created(), whose
+// job runs on the background executor and answers there.
+TEST_F(log_manager_background_test, created_partitions_are_synced_by_a_background_job) {
+    log_manager manager({dir_.path()}, queue_.executor());
+    manager.load([](const std::string&) { return small_config(); });
+    for (int p = 0; p < 3; ++p) ASSERT_NE(manager.create({"t", p}, small_config()), nullptr);
+    manager.remove({"t", 1});  // gone before the job runs: skipped, not an error
+    std::optional<bool> answered;
+    manager.sync_created([&](bool ok) { answered = ok; });
+    EXPECT_FALSE(answered) << "the fsyncs ran on the caller's thread";
+    queue_.run_all();
+    ASSERT_TRUE(answered);
+    EXPECT_TRUE(*answered);
+    // A second call has nothing left to sync, and still answers.
+    std::optional<bool> again;
+    manager.sync_created([&](bool ok) { again = ok; });
+    queue_.run_all();
+    EXPECT_EQ(again, std::optional<bool>(true));
+    EXPECT_TRUE(fs::exists(dir_.path() / "t-0"));
+    EXPECT_TRUE(fs::exists(dir_.path() / "t-2"));
 }
 
 // Checkpoints from several threads while the owner keeps creating
