@@ -5,9 +5,11 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <optional>
 
 namespace sluice::broker::schema_registry::protobuf {
@@ -135,25 +137,49 @@ schema::schema(std::unique_ptr<gp::DescriptorPool> pool, const gp::FileDescripto
     : pool_(std::move(pool)), file_(file) {}
 schema::~schema() = default;
 
+namespace {
+
+// Builds `proto` into `pool` after the well-known files it imports that the
+// pool lacks (copied from those compiled into libprotobuf). Not an underlay:
+// a schema may itself be one of those files (a serializer registers
+// google/protobuf/timestamp.proto as a reference), which an underlay would
+// refuse as defined twice.
+const gp::FileDescriptor* build(gp::DescriptorPool& pool, const gp::FileDescriptorProto& proto,
+                                build_errors& errors, int depth = 0) {
+    for (const auto& dependency : proto.dependency()) {
+        if (pool.FindFileByName(dependency) != nullptr) continue;
+        const gp::FileDescriptor* known = gp::DescriptorPool::generated_pool()->FindFileByName(dependency);
+        if (known == nullptr || depth > 8) {
+            errors.first = "import \"" + dependency + "\" is not among the schema's references";
+            return nullptr;
+        }
+        gp::FileDescriptorProto copy;
+        known->CopyTo(&copy);
+        if (build(pool, copy, errors, depth + 1) == nullptr) return nullptr;
+    }
+    return pool.BuildFileCollectingErrors(proto, &errors);
+}
+
+}  // namespace
+
 std::variant<std::shared_ptr<const schema>, std::string> parse(std::string_view text,
                                                                const std::vector<reference_text>& references) {
-    // The well-known types compiled into libprotobuf lie underneath.
-    auto pool = std::make_unique<gp::DescriptorPool>(gp::DescriptorPool::generated_pool());
+    // libprotobuf writes its warnings (a file without `syntax`, say) to
+    // stderr; what matters reaches the error collectors instead. Nothing
+    // else in the broker uses protobuf.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { gp::SetLogHandler([](gp::LogLevel, const char*, int, const std::string&) {}); });
+    auto pool = std::make_unique<gp::DescriptorPool>();
     build_errors errors;
     for (const auto& r : references) {
-        if (pool->FindFileByName(r.name) != nullptr) continue;  // a well-known type, or given twice
+        if (pool->FindFileByName(r.name) != nullptr) continue;  // given twice, or already imported as well-known
         gp::FileDescriptorProto proto;
         if (auto e = parse_file(r.text, r.name, proto); !e.empty()) return "reference " + r.name + ": " + e;
-        if (pool->BuildFileCollectingErrors(proto, &errors) == nullptr) return "reference " + r.name + ": " + errors.first;
+        if (build(*pool, proto, errors) == nullptr) return "reference " + r.name + ": " + errors.first;
     }
     gp::FileDescriptorProto proto;
     if (auto e = parse_file(text, own_name, proto); !e.empty()) return e;
-    for (const auto& dependency : proto.dependency()) {
-        if (pool->FindFileByName(dependency) == nullptr) {
-            return "import \"" + dependency + "\" is not among the schema's references";
-        }
-    }
-    const gp::FileDescriptor* file = pool->BuildFileCollectingErrors(proto, &errors);
+    const gp::FileDescriptor* file = build(*pool, proto, errors);
     if (file == nullptr) return errors.first;
     return std::make_shared<const schema>(std::move(pool), file);
 }

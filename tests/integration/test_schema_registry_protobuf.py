@@ -28,7 +28,11 @@ message Money { string currency = 1; int64 units = 2; }
 ORDER = """syntax = "proto3";
 package shop;
 import "shop/common/money.proto";
-message Order { int32 id = 1; shop.common.Money price = 2; repeated string items = 3; }
+import "google/protobuf/timestamp.proto";
+message Order {
+  int32 id = 1; shop.common.Money price = 2; repeated string items = 3;
+  google.protobuf.Timestamp placed_at = 4;
+}
 """
 
 
@@ -68,16 +72,20 @@ def test_protobuf_serializer_with_reference_and_validation(registry, order_pb2):
     for i in range(3):
         o = order_pb2.Order(id=i, items=["a", "b"][: i + 1])
         o.price.currency, o.price.units = "EUR", 100 * i
+        o.placed_at.seconds = 1_700_000_000 + i
         orders.append(o)
         p.produce(topic, key=str(i), value=o, on_delivery=lambda err, msg: err and failed.append(err))
     assert p.flush(20) == 0 and failed == []
 
-    # The import became a reference to its own subject, named as imported.
+    # Each import became a reference to its own subject, named as imported
+    # (the well-known timestamp.proto too, as this serializer registers it).
     latest = sr.get_latest_version(topic + "-value")
     assert latest.schema.schema_type == "PROTOBUF"
     # (confluent-kafka 1.7 returns references as the JSON objects.)
     refs = [r if isinstance(r, dict) else vars(r) for r in latest.schema.references]
-    assert [(r["name"], r["subject"]) for r in refs] == [("shop/common/money.proto", "shop/common/money.proto")]
+    assert [(r["name"], r["subject"]) for r in refs] == [
+        ("shop/common/money.proto", "shop/common/money.proto"),
+        ("google/protobuf/timestamp.proto", "google/protobuf/timestamp.proto")]
 
     got = consume(registry.bootstrap, topic)
     des = ProtobufDeserializer(order_pb2.Order)
@@ -96,12 +104,16 @@ def test_compatibility_by_wire_rules_over_rest(registry):
     sr.register_schema(subject, Schema(ORDER, "PROTOBUF", refs))
 
     def variant(order_body):
-        return Schema(ORDER.replace("int32 id = 1; shop.common.Money price = 2; repeated string items = 3;",
+        return Schema(ORDER.replace("int32 id = 1; shop.common.Money price = 2; repeated string items = 3;\n  "
+                                    "google.protobuf.Timestamp placed_at = 4;",
                                     order_body), "PROTOBUF", refs)
 
     # int32 -> int64 shares the varint encoding; a new field is fine.
     assert sr.test_compatibility(subject, variant(
-        "int64 id = 1; shop.common.Money price = 2; repeated string items = 3; string note = 4;")) is True
+        "int64 id = 1; shop.common.Money price = 2; repeated string items = 3; string note = 5;")) is True
+    # Field 4 from a message (Timestamp) to a string: another kind.
+    assert sr.test_compatibility(subject, variant(
+        "int32 id = 1; shop.common.Money price = 2; repeated string items = 3; string placed_at = 4;")) is False
     # int32 -> sint32 (zigzag) and int32 -> string are not.
     assert sr.test_compatibility(subject, variant(
         "sint32 id = 1; shop.common.Money price = 2; repeated string items = 3;")) is False

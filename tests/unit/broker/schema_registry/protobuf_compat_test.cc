@@ -233,5 +233,20 @@ TEST(ProtobufCompat, Base64DescriptorsAsPythonSerializersSendThem) {
     EXPECT_NE(invalid("CgdtLnByb3RvEgF0IhEKAU0SDAoBYRgBIAEoBVIBYWIGcHJvdG8"), "");  // truncated
 }
 
+TEST(ProtobufCompat, WellKnownFilesAsSchemasAndAsReferences) {
+    // google/protobuf/timestamp.proto's descriptor, as confluent-kafka's
+    // serializer registers an import of it: under its own subject, and as a
+    // reference of the schema importing it.
+    const std::string timestamp =
+        "Ch9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvEg9nb29nbGUucHJvdG9idWYiKwoJVGltZXN0YW1wEg8KB3NlY29uZHMYASABKAMSDQoF"
+        "bmFub3MYAiABKAVChQEKE2NvbS5nb29nbGUucHJvdG9idWZCDlRpbWVzdGFtcFByb3RvUAFaMmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5"
+        "cGVzL2tub3duL3RpbWVzdGFtcHBi+AEBogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM=";
+    proto(timestamp);
+    const std::string event = "syntax = \"proto3\"; import \"google/protobuf/timestamp.proto\"; "
+                              "message E { google.protobuf.Timestamp at = 1; }";
+    proto(event, {timestamp}, {"google/protobuf/timestamp.proto"});
+    proto(event);
+}
+
 }  // namespace
 }  // namespace sluice::broker::schema_registry
