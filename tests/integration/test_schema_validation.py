@@ -150,6 +150,17 @@ def test_setting_changed_live(registry):
         kadmin.close()
     assert watermarks(registry.bootstrap, topic) == (0, 3)
 
+    # IncrementalAlterConfigs: keys only, then deleted again.
+    from test_dynamic_configs import SET, DELETE, one
+    TOPIC = 2  # the TOPIC config resource type
+    assert one(registry.port, TOPIC, topic, [("confluent.key.schema.validation", SET, "true")])[0] == 0
+    p = produce_v8(registry.port, topic, [(b"raw key", b"raw value"), (None, b"raw value")])
+    assert p["error_code"] == 87
+    assert [e["batch_index"] for e in p["record_errors"]] == [0]  # the null key passes
+    assert "key" in p["record_errors"][0]["message"]
+    assert one(registry.port, TOPIC, topic, [("confluent.key.schema.validation", DELETE, None)])[0] == 0
+    assert produce_v8(registry.port, topic, [(b"raw key", b"raw value")])["error_code"] == 0
+
 
 def test_bad_values_of_the_setting_are_refused(registry):
     from confluent_kafka import KafkaException
