@@ -12,6 +12,7 @@ import pytest
 
 import kafka_wire as w
 from sluice_harness import consume, create_topic, free_port, produce, unique, watermarks
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
 
 from confluent_kafka import SerializingProducer
 from confluent_kafka.admin import ConfigResource
@@ -179,3 +180,32 @@ def test_without_a_registry_everything_is_refused(broker):
     p = produce_v8(broker.port, topic, [(None, framed(1))])
     assert p["error_code"] == 87
     assert "schema.registry.listeners is empty" in p["error_message"]
+
+
+def test_cluster_a_schema_registered_anywhere_is_accepted_at_once(etcd, broker_factory):  # noqa: F811
+    """Three brokers: a schema registered through one broker's registry is
+    accepted at once by every partition leader, though its copy of
+    `_schemas` may not yet know the registration is committed."""
+    from test_cluster import bootstrap_of, create_replicated, partition_meta, start_cluster
+    ports = {i: free_port() for i in range(3)}
+    brokers = start_cluster(broker_factory, etcd,
+                            per_node={i: {"schema.registry.listeners": "http://127.0.0.1:%d" % p}
+                                      for i, p in ports.items()})
+    topic = unique("spread")
+    create_replicated(brokers, topic, config={"confluent.value.schema.validation": "true"}, partitions=3)
+    leaders = {partition_meta(brokers, topic, p).leader for p in range(3)}
+    for round_ in range(6):
+        # Registered through each broker in turn, each time a new schema.
+        sr = SchemaRegistryClient({"url": "http://127.0.0.1:%d" % ports[round_ % 3]})
+        schema = json.dumps({"title": "Order", "type": "object",
+                             "properties": {"id": {"type": "integer"}, "v%d" % round_: {"type": "string"}}})
+        sr.set_compatibility(topic + "-value", "NONE") if round_ == 1 else None
+        p = SerializingProducer({
+            "bootstrap.servers": bootstrap_of(brokers), "acks": "all", "retries": 0, "message.timeout.ms": 10000,
+            "value.serializer": JSONSerializer(schema, sr)})
+        failed = []
+        for partition in range(3):
+            p.produce(topic, value={"id": round_}, partition=partition,
+                      on_delivery=lambda err, msg: err and failed.append(err))
+        assert p.flush(20) == 0
+        assert failed == [], (round_, leaders, failed)
