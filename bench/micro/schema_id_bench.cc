@@ -3,7 +3,6 @@
 #include <benchmark/benchmark.h>
 
 #include <boost/json/serialize.hpp>
-
 #include <string>
 #include <vector>
 
@@ -20,11 +19,13 @@ broker::schema_registry::registry_state registry(int32_t& id) {
     broker::schema_registry::registry_state state;
     for (int s = 0; s < 100; ++s) {
         for (int v = 0; v < 5; ++v) {
-            std::string schema = R"({"type":"object","properties":{"f)" + std::to_string(v) + R"(":{"type":"string"}}})";
+            std::string schema =
+                R"({"type":"object","properties":{"f)" + std::to_string(v) + R"(":{"type":"string"}}})";
             std::string body = boost::json::serialize(boost::json::object{{"schema", schema}, {"schemaType", "JSON"}});
             const std::string subject = s == 99 ? "t-value" : "s" + std::to_string(s) + "-value";
             auto p = broker::schema_registry::route("POST", "/subjects/" + subject + "/versions", body).run(state);
-            for (const auto& r : p.records) state.apply(r.key, r.value);
+            for (const auto& r : p.records)
+                state.apply(r.key, r.value);
         }
     }
     id = state.max_id();
@@ -37,7 +38,8 @@ protocol::bytes batch_of(int32_t id, protocol::compression codec) {
         protocol::record r;
         r.offset = static_cast<int64_t>(rs.size());
         std::string v(1, '\0');
-        for (int shift = 24; shift >= 0; shift -= 8) v.push_back(static_cast<char>((id >> shift) & 0xff));
+        for (int shift = 24; shift >= 0; shift -= 8)
+            v.push_back(static_cast<char>((id >> shift) & 0xff));
         v += R"({"f4":"click on /item/)" + std::to_string(r.offset) + "\"}";
         v.resize(100, ' ');
         r.value = protocol::bytes(v.begin(), v.end());

@@ -19,7 +19,7 @@
 namespace sluice::broker::schema_registry {
 class registry_service;
 class registry_state;
-}
+}  // namespace sluice::broker::schema_registry
 
 namespace sluice::broker {
 

@@ -194,8 +194,8 @@ private:
         if (r.keyword != w.keyword) {
             // Only toward a wider combination: anything to anyOf, a singleton
             // to oneOf, a singleton to a singleton allOf.
-            const bool extended =
-                r.keyword == "anyOf" || (r.keyword == "oneOf" && wn == 1) || (r.keyword == "allOf" && wn == 1 && rn == 1);
+            const bool extended = r.keyword == "anyOf" || (r.keyword == "oneOf" && wn == 1) ||
+                                  (r.keyword == "allOf" && wn == 1 && rn == 1);
             if (!extended) {
                 return report(path, w.keyword + " changed to " + r.keyword + " [COMBINED_TYPE_CHANGED]");
             }
@@ -208,7 +208,8 @@ private:
         std::vector<std::vector<size_t>> readers_of(wn);
         for (size_t i = 0; i < wn; ++i) {
             for (size_t j = 0; j < rn; ++j) {
-                if (reads(*r.subschemas[j], *w.subschemas[i], path + "/" + w.keyword + "/" + std::to_string(i), depth)) {
+                if (reads(*r.subschemas[j], *w.subschemas[i], path + "/" + w.keyword + "/" + std::to_string(i),
+                          depth)) {
                     readers_of[i].push_back(j);
                 }
             }
@@ -220,8 +221,9 @@ private:
             if (augment(i, readers_of, match_of_reader, seen)) ++matched;
         }
         if (matched < std::min(rn, wn)) {
-            report(path, "the " + w.keyword + " subschemas cannot be paired with compatible ones "
-                         "[COMBINED_TYPE_SUBSCHEMAS_CHANGED]");
+            report(path, "the " + w.keyword +
+                             " subschemas cannot be paired with compatible ones "
+                             "[COMBINED_TYPE_SUBSCHEMAS_CHANGED]");
         }
     }
 

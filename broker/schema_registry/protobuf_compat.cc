@@ -194,7 +194,8 @@ void compare_message(context& c, const gp::Descriptor& o, const gp::Descriptor& 
         }
     }
     for (const auto& [number, f] : u_top) {
-        if (!o_top.contains(number) && f->is_required()) c.add("REQUIRED_FIELD_ADDED", path + "/" + std::to_string(number));
+        if (!o_top.contains(number) && f->is_required())
+            c.add("REQUIRED_FIELD_ADDED", path + "/" + std::to_string(number));
     }
     // Fields whose oneof membership changed are still compared by number.
     for (const auto& [number, of] : o_all) {

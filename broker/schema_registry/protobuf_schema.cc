@@ -24,7 +24,8 @@ constexpr std::string_view own_name = "<schema>";
 class text_errors : public gp::io::ErrorCollector {
 public:
     void AddError(int line, int column, const std::string& message) override {
-        if (first.empty()) first = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+        if (first.empty())
+            first = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
     }
     void AddWarning(int, int, const std::string&) override {}  // no syntax statement: proto2, as protoc
     std::string first;
@@ -49,7 +50,8 @@ int nesting(std::string_view text) {
                 if (text[i] == '\\') ++i;
             }
         } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-            while (i < text.size() && text[i] != '\n') ++i;
+            while (i < text.size() && text[i] != '\n')
+                ++i;
         } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
             const size_t end = text.find("*/", i + 2);
             i = end == std::string_view::npos ? text.size() : end + 1;
@@ -72,7 +74,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
         if (c == '/') return 63;
         return -1;
     };
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+        text.remove_suffix(1);
     if (text.empty() || text.size() % 4 != 0) return std::nullopt;
     std::string out;
     out.reserve(text.size() / 4 * 3);
@@ -144,8 +147,8 @@ namespace {
 // a schema may itself be one of those files (a serializer registers
 // google/protobuf/timestamp.proto as a reference), which an underlay would
 // refuse as defined twice.
-const gp::FileDescriptor* build(gp::DescriptorPool& pool, const gp::FileDescriptorProto& proto,
-                                build_errors& errors, int depth = 0) {
+const gp::FileDescriptor* build(gp::DescriptorPool& pool, const gp::FileDescriptorProto& proto, build_errors& errors,
+                                int depth = 0) {
     for (const auto& dependency : proto.dependency()) {
         if (pool.FindFileByName(dependency) != nullptr) continue;
         const gp::FileDescriptor* known = gp::DescriptorPool::generated_pool()->FindFileByName(dependency);

@@ -49,11 +49,20 @@ struct scalar {
     int group;
 };
 constexpr std::array<scalar, 16> scalars{{
-    {"int32", 0}, {"uint32", 0}, {"int64", 0}, {"uint64", 0}, {"bool", 0}, {"E", 0},
-    {"sint32", 1}, {"sint64", 1},
-    {"string", 2}, {"bytes", 2},
-    {"fixed32", 3}, {"sfixed32", 3},
-    {"fixed64", 4}, {"sfixed64", 4},
+    {"int32", 0},
+    {"uint32", 0},
+    {"int64", 0},
+    {"uint64", 0},
+    {"bool", 0},
+    {"E", 0},
+    {"sint32", 1},
+    {"sint64", 1},
+    {"string", 2},
+    {"bytes", 2},
+    {"fixed32", 3},
+    {"sfixed32", 3},
+    {"fixed64", 4},
+    {"sfixed64", 4},
     {"float", 5},
     {"double", 6},
 }};
@@ -96,9 +105,9 @@ TEST(ProtobufCompat, MessageTypesAreComparedByNameAndContent) {
     const candidate v2 = proto("syntax = \"proto3\"; message Inner { string x = 1; } message M { Inner f = 1; }");
     EXPECT_FALSE(compatible(level::backward, v2, {v1}));
     // A field of another named type.
-    const candidate v3 =
-        proto("syntax = \"proto3\"; message Inner { int32 x = 1; } message Other { int32 x = 1; } "
-              "message M { Other f = 1; }");
+    const candidate v3 = proto(
+        "syntax = \"proto3\"; message Inner { int32 x = 1; } message Other { int32 x = 1; } "
+        "message M { Other f = 1; }");
     EXPECT_FALSE(compatible(level::backward, v3, {v1}));
     // Recursive types terminate.
     const candidate r1 = proto("syntax = \"proto3\"; message Node { int32 v = 1; Node next = 2; }");
@@ -142,8 +151,10 @@ TEST(ProtobufCompat, EnumChangesAreCompatible) {
 
 TEST(ProtobufCompat, RequiredFields) {
     const candidate v1 = proto("syntax = \"proto2\"; message M { required int32 a = 1; }");
-    const candidate with_optional = proto("syntax = \"proto2\"; message M { required int32 a = 1; optional int32 b = 2; }");
-    const candidate with_required = proto("syntax = \"proto2\"; message M { required int32 a = 1; required int32 b = 2; }");
+    const candidate with_optional =
+        proto("syntax = \"proto2\"; message M { required int32 a = 1; optional int32 b = 2; }");
+    const candidate with_required =
+        proto("syntax = \"proto2\"; message M { required int32 a = 1; required int32 b = 2; }");
     const candidate without = proto("syntax = \"proto2\"; message M { optional int32 b = 2; }");
     EXPECT_TRUE(compatible(level::full, with_optional, {v1}));
     EXPECT_FALSE(compatible(level::backward, with_required, {v1}));
@@ -163,8 +174,7 @@ TEST(ProtobufCompat, Oneofs) {
     EXPECT_TRUE(compatible(level::backward, grown, {one_moved}));
     EXPECT_FALSE(compatible(level::backward, one_moved, {grown}));
     // An existing field moved into a oneof that already had members.
-    const candidate into_existing =
-        proto("syntax = \"proto3\"; message M { oneof o { int32 a = 1; string b = 2; } }");
+    const candidate into_existing = proto("syntax = \"proto3\"; message M { oneof o { int32 a = 1; string b = 2; } }");
     EXPECT_FALSE(compatible(level::backward, into_existing, {one_moved}));
     // A member's type is compared like any field's.
     const candidate retyped = proto("syntax = \"proto3\"; message M { oneof o { sint32 a = 1; } string b = 2; }");
@@ -186,7 +196,8 @@ TEST(ProtobufCompat, SevenLevelsAndTransitivity) {
     const candidate v2 = proto("syntax = \"proto3\"; message M { reserved 1; }");
     const candidate v3 = proto("syntax = \"proto3\"; message M { string f = 1; }");  // v1's number, another type
     // Against v2 only, adding field 1 back is fine; against v1 it is not.
-    for (level l : {level::backward, level::forward, level::full}) EXPECT_TRUE(compatible(l, v3, {v1, v2}));
+    for (level l : {level::backward, level::forward, level::full})
+        EXPECT_TRUE(compatible(l, v3, {v1, v2}));
     for (level l : {level::backward_transitive, level::forward_transitive, level::full_transitive}) {
         EXPECT_FALSE(compatible(l, v3, {v1, v2}));
     }
@@ -195,7 +206,8 @@ TEST(ProtobufCompat, SevenLevelsAndTransitivity) {
 
 TEST(ProtobufCompat, ImportsResolveThroughReferences) {
     const std::string money = "syntax = \"proto3\"; package c; message Money { int64 units = 1; }";
-    const std::string order = "syntax = \"proto3\"; import \"common/money.proto\"; message Order { c.Money price = 1; }";
+    const std::string order =
+        "syntax = \"proto3\"; import \"common/money.proto\"; message Order { c.Money price = 1; }";
     const candidate v1 = proto(order, {money}, {"common/money.proto"});
     EXPECT_NE(invalid(order), "");  // the import needs its reference
     EXPECT_NE(invalid(order, {money}, {"other.proto"}).find("common/money.proto"), std::string::npos);
@@ -204,20 +216,23 @@ TEST(ProtobufCompat, ImportsResolveThroughReferences) {
     const candidate v2 = proto(order, {money2}, {"common/money.proto"});
     EXPECT_FALSE(compatible(level::backward, v2, {v1}));
     // The well-known types need no reference.
-    proto("syntax = \"proto3\"; import \"google/protobuf/timestamp.proto\"; "
-          "message E { google.protobuf.Timestamp at = 1; }");
+    proto(
+        "syntax = \"proto3\"; import \"google/protobuf/timestamp.proto\"; "
+        "message E { google.protobuf.Timestamp at = 1; }");
 }
 
 TEST(ProtobufCompat, InvalidSchemasAreRefused) {
-    EXPECT_NE(invalid("syntax = \"proto3\"; message M { int32 a = 1 }"), "");               // syntax
-    EXPECT_NE(invalid("syntax = \"proto3\"; message M { Unknown a = 1; }"), "");            // unknown type
+    EXPECT_NE(invalid("syntax = \"proto3\"; message M { int32 a = 1 }"), "");                // syntax
+    EXPECT_NE(invalid("syntax = \"proto3\"; message M { Unknown a = 1; }"), "");             // unknown type
     EXPECT_NE(invalid("syntax = \"proto3\"; message M { int32 a = 1; int32 b = 1; }"), "");  // number reused
     EXPECT_NE(invalid("syntax = \"proto4\"; message M { }"), "");
-    EXPECT_NE(invalid("syntax = \"proto3\"; message M { required int32 a = 1; }"), "");     // proto2 only
+    EXPECT_NE(invalid("syntax = \"proto3\"; message M { required int32 a = 1; }"), "");  // proto2 only
     EXPECT_NE(invalid("not a proto at all {{{"), "");
     std::string deep = "syntax = \"proto3\";";
-    for (int i = 0; i < 200; ++i) deep += " message M" + std::to_string(i) + " {";
-    for (int i = 0; i < 200; ++i) deep += " }";
+    for (int i = 0; i < 200; ++i)
+        deep += " message M" + std::to_string(i) + " {";
+    for (int i = 0; i < 200; ++i)
+        deep += " }";
     EXPECT_NE(invalid(deep).find("nested deeper"), std::string::npos);
     // No syntax statement: proto2, as protoc.
     proto("message M { optional int32 a = 1; }");
@@ -229,7 +244,8 @@ TEST(ProtobufCompat, Base64DescriptorsAsPythonSerializersSendThem) {
     const candidate binary = proto(encoded);
     EXPECT_EQ(binary.text, encoded);  // stored as given
     EXPECT_TRUE(compatible(level::full, proto("syntax = \"proto3\"; package t; message M { int64 a = 1; }"), {binary}));
-    EXPECT_FALSE(compatible(level::full, proto("syntax = \"proto3\"; package t; message M { sint32 a = 1; }"), {binary}));
+    EXPECT_FALSE(
+        compatible(level::full, proto("syntax = \"proto3\"; package t; message M { sint32 a = 1; }"), {binary}));
     EXPECT_NE(invalid("CgdtLnByb3RvEgF0IhEKAU0SDAoBYRgBIAEoBVIBYWIGcHJvdG8"), "");  // truncated
 }
 
@@ -238,12 +254,15 @@ TEST(ProtobufCompat, WellKnownFilesAsSchemasAndAsReferences) {
     // serializer registers an import of it: under its own subject, and as a
     // reference of the schema importing it.
     const std::string timestamp =
-        "Ch9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvEg9nb29nbGUucHJvdG9idWYiKwoJVGltZXN0YW1wEg8KB3NlY29uZHMYASABKAMSDQoF"
-        "bmFub3MYAiABKAVChQEKE2NvbS5nb29nbGUucHJvdG9idWZCDlRpbWVzdGFtcFByb3RvUAFaMmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5"
+        "Ch9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvEg9nb29nbGUucHJvdG9idWYiKwoJVGltZXN0YW1wEg8KB3NlY29uZHMYASABKAMSDQ"
+        "oF"
+        "bmFub3MYAiABKAVChQEKE2NvbS5nb29nbGUucHJvdG9idWZCDlRpbWVzdGFtcFByb3RvUAFaMmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3"
+        "R5"
         "cGVzL2tub3duL3RpbWVzdGFtcHBi+AEBogIDR1BCqgIeR29vZ2xlLlByb3RvYnVmLldlbGxLbm93blR5cGVzYgZwcm90bzM=";
     proto(timestamp);
-    const std::string event = "syntax = \"proto3\"; import \"google/protobuf/timestamp.proto\"; "
-                              "message E { google.protobuf.Timestamp at = 1; }";
+    const std::string event =
+        "syntax = \"proto3\"; import \"google/protobuf/timestamp.proto\"; "
+        "message E { google.protobuf.Timestamp at = 1; }";
     proto(event, {timestamp}, {"google/protobuf/timestamp.proto"});
     proto(event);
 }

@@ -22,7 +22,8 @@ const char* schema_b = R"({"type":"object","properties":{"b":{"type":"string"}}}
 
 std::string framed(int32_t id, std::string_view rest = "{}") {
     std::string out(1, '\0');
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<uint32_t>(id) >> shift) & 0xff));
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<char>((static_cast<uint32_t>(id) >> shift) & 0xff));
     out += rest;
     return out;
 }
@@ -33,7 +34,8 @@ class SchemaIdCheck : public ::testing::Test {
 protected:
     http::answer call(std::string_view method, std::string_view target, std::string body = "") {
         plan p = route(method, target, std::move(body)).run(state_);
-        for (const auto& r : p.records) EXPECT_TRUE(state_.apply(r.key, r.value)) << r.key;
+        for (const auto& r : p.records)
+            EXPECT_TRUE(state_.apply(r.key, r.value)) << r.key;
         return p.reply;
     }
     int32_t register_json(std::string_view subject, std::string_view schema) {
@@ -52,7 +54,7 @@ TEST_F(SchemaIdCheck, AcceptsAnIdOfTheSubject) {
     const int32_t a = register_json("t-value", schema_a);
     const int32_t b = register_json("t-value", R"({"type":"object"})");
     EXPECT_EQ(problem("t-value", framed(a)), schema_id_problem::none);
-    EXPECT_EQ(problem("t-value", framed(b)), schema_id_problem::none);  // any version, not only the latest
+    EXPECT_EQ(problem("t-value", framed(b)), schema_id_problem::none);      // any version, not only the latest
     EXPECT_EQ(problem("t-value", framed(a, "")), schema_id_problem::none);  // the payload is not looked at
 }
 
@@ -112,8 +114,8 @@ protected:
 
 TEST_F(ProduceSchemaIds, AcceptsGoodRecordsAndTombstones) {
     const int32_t a = register_json("t-value", schema_a);
-    auto r = check({rec(0, std::nullopt, framed(a)), rec(1, "k", std::nullopt), rec(2, "raw key", framed(a))},
-                   false, true);
+    auto r =
+        check({rec(0, std::nullopt, framed(a)), rec(1, "k", std::nullopt), rec(2, "raw key", framed(a))}, false, true);
     EXPECT_EQ(r.code, protocol::error_code::none);
     EXPECT_TRUE(r.record_errors.empty());
 }
@@ -140,8 +142,8 @@ TEST_F(ProduceSchemaIds, KeysCheckedOnlyWhenAsked) {
     const int32_t v = register_json("t-value", schema_a);
     const int32_t k = register_json("t-key", schema_b);
     EXPECT_EQ(check({rec(0, "raw", framed(v))}, false, true).code, protocol::error_code::none);
-    auto r = check({rec(0, "raw", framed(v)), rec(1, framed(k), framed(v)), rec(2, std::nullopt, framed(v))}, true,
-                   true);
+    auto r =
+        check({rec(0, "raw", framed(v)), rec(1, framed(k), framed(v)), rec(2, std::nullopt, framed(v))}, true, true);
     ASSERT_EQ(r.record_errors.size(), 1u);
     EXPECT_EQ(r.record_errors[0].batch_index, 0);
     EXPECT_NE(r.record_errors[0].batch_index_error_message->find("key"), std::string::npos);
