@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 namespace sluice::broker::schema_registry::protobuf {
@@ -18,11 +19,17 @@ using field = gp::FieldDescriptor;
 struct context {
     std::vector<std::string> problems;
     std::set<std::pair<const gp::Descriptor*, const gp::Descriptor*>> visited;  // recursive types end here
+    // Pairs of messages still to compare: a worklist, not recursion, so a
+    // long chain of message fields (M1 holds M2 holds M3 ...) costs no stack.
+    std::vector<std::tuple<const gp::Descriptor*, const gp::Descriptor*, std::string>> pending;
 
     void add(std::string_view type, const std::string& path) { problems.push_back(std::string(type) + " at " + path); }
 };
 
-void compare_message(context& c, const gp::Descriptor& o, const gp::Descriptor& u, const std::string& path);
+// Queues the pair (once).
+void compare_message(context& c, const gp::Descriptor& o, const gp::Descriptor& u, const std::string& path) {
+    if (c.visited.insert({&o, &u}).second) c.pending.emplace_back(&o, &u, path);
+}
 
 enum class kind { scalar, message, map };
 
@@ -93,9 +100,8 @@ void compare_field_types(context& c, const field& o, const field& u, const std::
             const gp::Descriptor& mo = *o.message_type();
             const gp::Descriptor& mu = *u.message_type();
             if (local_name(mo) != local_name(mu)) return c.add("FIELD_NAMED_TYPE_CHANGED", path);
-            const size_t before = c.problems.size();
+            // A change inside is reported at the inner type's path.
             compare_message(c, mo, mu, "#/" + std::string(local_name(mo)));
-            if (c.problems.size() != before) c.add("FIELD_NAMED_TYPE_CHANGED", path);
             return;
         }
     }
@@ -131,8 +137,7 @@ void compare_types(context& c, const std::map<std::string, const gp::Descriptor*
 
 const gp::OneofDescriptor* oneof_of(const field& f) { return f.real_containing_oneof(); }
 
-void compare_message(context& c, const gp::Descriptor& o, const gp::Descriptor& u, const std::string& path) {
-    if (!c.visited.insert({&o, &u}).second) return;
+void compare_queued(context& c, const gp::Descriptor& o, const gp::Descriptor& u, const std::string& path) {
     std::map<int, const field*> o_top, u_top, o_all, u_all;
     for (int i = 0; i < o.field_count(); ++i) {
         const field* f = o.field(i);
@@ -222,6 +227,11 @@ std::vector<std::string> incompatibilities(const schema& original, const schema&
     compare_types(c, messages_by_name([&] { return o.message_type_count(); }, [&](int i) { return o.message_type(i); }),
                   messages_by_name([&] { return u.message_type_count(); }, [&](int i) { return u.message_type(i); }),
                   "#");
+    while (!c.pending.empty()) {
+        auto [o_message, u_message, path] = std::move(c.pending.back());
+        c.pending.pop_back();
+        compare_queued(c, *o_message, *u_message, path);
+    }
     return c.problems;
 }
 

@@ -10,8 +10,9 @@
 //   FIELD_SCALAR_KIND_CHANGED       a scalar leaves its wire group: {int32, int64, uint32, uint64,
 //                                   bool, enum}, {sint32, sint64}, {string, bytes}, {fixed32, sfixed32},
 //                                   {fixed64, sfixed64}, {float}, {double}
-//   FIELD_NAMED_TYPE_CHANGED        a message field's type has another name (package aside), or an
-//                                   incompatible change inside it (checked recursively)
+//   FIELD_NAMED_TYPE_CHANGED        a message field's type has another name (package aside); a
+//                                   change inside the type is reported at the type (followed through
+//                                   imports, recursive types once)
 //   REQUIRED_FIELD_ADDED / _REMOVED proto2 required fields
 //   ONEOF_FIELD_REMOVED             a oneof member gone from the message altogether
 //   MULTIPLE_FIELDS_MOVED_TO_ONEOF  a new oneof gathering several existing fields

@@ -221,6 +221,20 @@ TEST(ProtobufCompat, ImportsResolveThroughReferences) {
         "message E { google.protobuf.Timestamp at = 1; }");
 }
 
+TEST(ProtobufCompat, LongChainsOfMessageFields) {
+    // M0 holds M1 holds M2 ...: not nested in the text, so the parser takes
+    // it; the comparison follows it without recursing.
+    auto chain = [](int n, const char* last_type) {
+        std::string s = "syntax = \"proto3\";";
+        for (int i = 0; i < n; ++i) s += " message M" + std::to_string(i) + " { M" + std::to_string(i + 1) + " f = 1; }";
+        return s + " message M" + std::to_string(n) + " { " + last_type + " v = 1; }";
+    };
+    EXPECT_TRUE(compatible(level::full, proto(chain(20, "int64")), {proto(chain(20, "int32"))}));
+    EXPECT_FALSE(compatible(level::full, proto(chain(20, "string")), {proto(chain(20, "int32"))}));
+    EXPECT_TRUE(compatible(level::full, proto(chain(20000, "int64")), {proto(chain(20000, "int32"))}));
+    EXPECT_FALSE(compatible(level::full, proto(chain(20000, "sint32")), {proto(chain(20000, "int32"))}));
+}
+
 TEST(ProtobufCompat, InvalidSchemasAreRefused) {
     EXPECT_NE(invalid("syntax = \"proto3\"; message M { int32 a = 1 }"), "");                // syntax
     EXPECT_NE(invalid("syntax = \"proto3\"; message M { Unknown a = 1; }"), "");             // unknown type
