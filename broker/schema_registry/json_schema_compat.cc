@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -151,14 +152,28 @@ private:
     void report(const std::string& path, std::string what) { problems.push_back("#" + path + ": " + std::move(what)); }
 
     // Whether `reader` reads everything `writer` writes, without reporting.
+    // Each pair is checked once, and only so many pairs in all: nested
+    // combinations pair every subschema with every other at each level,
+    // which would grow exponentially with depth.
     bool reads(const json::value& reader, const json::value& writer, const std::string& path, int depth) {
+        const std::pair key{&reader, &writer};
+        if (auto it = reads_.find(key); it != reads_.end()) return it->second;
+        if (reads_.size() >= max_pairs) {
+            if (!too_complex_) report(path, "too many combined subschemas to compare; refused as not checked");
+            too_complex_ = true;
+            return false;
+        }
         std::vector<std::string> saved = std::move(problems);
         problems.clear();
         check(reader, writer, path, depth + 1);
         const bool ok = problems.empty();
         problems = std::move(saved);
+        reads_[key] = ok;
         return ok;
     }
+    static constexpr size_t max_pairs = 10'000;
+    std::map<std::pair<const json::value*, const json::value*>, bool> reads_;
+    bool too_complex_ = false;
 
     // Confluent's rules for a schema that is only a oneOf, anyOf or allOf
     // (annotations and definitions aside) on either side. False when
@@ -204,20 +219,33 @@ private:
         if (wn > rn && r.keyword != "allOf") report(path, r.keyword + " lost subschemas [SUM_TYPE_NARROWED]");
         // Each writer subschema paired with a distinct reader subschema that
         // reads it: a maximum bipartite matching (augmenting paths; the
-        // lists are short).
-        std::vector<std::vector<size_t>> readers_of(wn);
-        for (size_t i = 0; i < wn; ++i) {
-            for (size_t j = 0; j < rn; ++j) {
-                if (reads(*r.subschemas[j], *w.subschemas[i], path + "/" + w.keyword + "/" + std::to_string(i),
-                          depth)) {
-                    readers_of[i].push_back(j);
-                }
+        // lists are short). Identical subschemas pair off first, unchecked.
+        std::vector<const json::value*> rs, ws;
+        std::vector<bool> reader_taken(rn, false);
+        size_t matched = 0;
+        for (const json::value* sub : w.subschemas) {
+            bool paired = false;
+            for (size_t j = 0; j < rn && !paired; ++j) {
+                if (!reader_taken[j] && *r.subschemas[j] == *sub) paired = reader_taken[j] = true;
+            }
+            if (paired) {
+                ++matched;
+            } else {
+                ws.push_back(sub);
             }
         }
-        std::vector<int> match_of_reader(rn, -1);
-        size_t matched = 0;
-        for (size_t i = 0; i < wn; ++i) {
-            std::vector<bool> seen(rn, false);
+        for (size_t j = 0; j < rn; ++j) {
+            if (!reader_taken[j]) rs.push_back(r.subschemas[j]);
+        }
+        std::vector<std::vector<size_t>> readers_of(ws.size());
+        for (size_t i = 0; i < ws.size(); ++i) {
+            for (size_t j = 0; j < rs.size(); ++j) {
+                if (reads(*rs[j], *ws[i], path + "/" + w.keyword, depth)) readers_of[i].push_back(j);
+            }
+        }
+        std::vector<int> match_of_reader(rs.size(), -1);
+        for (size_t i = 0; i < ws.size(); ++i) {
+            std::vector<bool> seen(rs.size(), false);
             if (augment(i, readers_of, match_of_reader, seen)) ++matched;
         }
         if (matched < std::min(rn, wn)) {

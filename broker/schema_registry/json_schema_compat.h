@@ -34,7 +34,9 @@
 //     subschemas, not lose them [SUM_TYPE_NARROWED]; an allOf may lose
 //     them, not gain them [PRODUCT_TYPE_EXTENDED]; and the writer's and
 //     reader's subschemas must pair up (a maximum matching of compatible
-//     pairs covering the smaller side) [COMBINED_TYPE_SUBSCHEMAS_CHANGED].
+//     pairs covering the smaller side; each pair checked once, at most
+//     10,000 pairs, else refused as not checked)
+//     [COMBINED_TYPE_SUBSCHEMAS_CHANGED].
 //     A plain writer is read by a oneOf/anyOf with a member that reads it,
 //     or a singleton combination; a singleton writer combination is its
 //     one subschema [SUM_TYPE_EXTENDED, TYPE_CHANGED]

@@ -124,8 +124,8 @@ TEST(JsonSchemaCompat, CombinedSchemas) {
     const char* s_or_i = R"({"oneOf":[{"type":"string"},{"type":"integer"}]})";
     const char* s_or_i_or_n = R"({"oneOf":[{"type":"string"},{"type":"integer"},{"type":"null"}]})";
     EXPECT_TRUE(reads(s_or_i, s_or_i));
-    EXPECT_TRUE(reads(s_or_i_or_n, s_or_i));   // SUM_TYPE_EXTENDED
-    EXPECT_FALSE(reads(s_or_i, s_or_i_or_n));  // SUM_TYPE_NARROWED
+    EXPECT_TRUE(reads(s_or_i_or_n, s_or_i));                                            // SUM_TYPE_EXTENDED
+    EXPECT_FALSE(reads(s_or_i, s_or_i_or_n));                                           // SUM_TYPE_NARROWED
     EXPECT_TRUE(reads(R"({"oneOf":[{"type":"integer"},{"type":"string"}]})", s_or_i));  // order does not matter
     // Subschemas paired by compatibility: integer read as number is fine, string as boolean is not.
     EXPECT_TRUE(reads(R"({"anyOf":[{"type":"string"},{"type":"number"}]})",
@@ -157,6 +157,30 @@ TEST(JsonSchemaCompat, CombinedSchemas) {
     };
     EXPECT_TRUE(reads(prop(s_or_i_or_n), prop(s_or_i)));
     EXPECT_FALSE(reads(prop(s_or_i), prop(s_or_i_or_n)));
+}
+
+TEST(JsonSchemaCompat, NestedCombinationsStayCheap) {
+    // anyOf of two anyOfs of two ... 15 deep (JSON nesting stops at 32):
+    // each level pairs every subschema with every other; unmemoized, 4^15 checks.
+    auto nested = [](const char* leaf) {
+        std::string s = leaf;
+        for (int i = 0; i < 15; ++i)
+            s = R"({"anyOf":[)" + s + R"(,{"type":"null","title":")" + std::to_string(i) + R"("}]})";
+        return s;
+    };
+    EXPECT_TRUE(reads(nested(R"({"type":"number"})"), nested(R"({"type":"integer"})")));
+    EXPECT_FALSE(reads(nested(R"({"type":"integer"})"), nested(R"({"type":"string"})")));
+    // Very wide unions: identical members pair off unchecked; 300 members
+    // all changed exceed the bound on comparisons and are refused.
+    auto wide = [](int from) {
+        std::string s = R"({"anyOf":[)";
+        for (int i = 0; i < 300; ++i) {
+            s += (i ? "," : "") + std::string(R"({"type":"string","maxLength":)") + std::to_string(from + i) + "}";
+        }
+        return s + "]}";
+    };
+    EXPECT_TRUE(reads(wide(0), wide(0)));
+    EXPECT_FALSE(reads(wide(1000), wide(0)));
 }
 
 TEST(JsonSchemaCompat, LocalReferencesAreFollowed) {
