@@ -226,7 +226,8 @@ TEST(ProtobufCompat, LongChainsOfMessageFields) {
     // it; the comparison follows it without recursing.
     auto chain = [](int n, const char* last_type) {
         std::string s = "syntax = \"proto3\";";
-        for (int i = 0; i < n; ++i) s += " message M" + std::to_string(i) + " { M" + std::to_string(i + 1) + " f = 1; }";
+        for (int i = 0; i < n; ++i)
+            s += " message M" + std::to_string(i) + " { M" + std::to_string(i + 1) + " f = 1; }";
         return s + " message M" + std::to_string(n) + " { " + last_type + " v = 1; }";
     };
     EXPECT_TRUE(compatible(level::full, proto(chain(20, "int64")), {proto(chain(20, "int32"))}));
