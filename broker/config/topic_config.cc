@@ -30,6 +30,10 @@ const std::vector<topic_def>& topic_defs() {
           .type = t::string,
           .allowed = {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
          "compression.type"},
+        // Confluent Server's names, topic-only: broker-side schema-id
+        // validation (handlers/produce_schema_ids.h).
+        {{.name = "confluent.key.schema.validation", .type = t::boolean, .default_value = "false"}},
+        {{.name = "confluent.value.schema.validation", .type = t::boolean, .default_value = "false"}},
         {{.name = "delete.retention.ms", .type = t::int64, .min = 0}, "log.cleaner.delete.retention.ms"},
         {{.name = "file.delete.delay.ms", .type = t::int64, .min = 0}, "log.segment.delete.delay.ms"},
         {{.name = "flush.messages", .type = t::int64, .min = 1}, "log.flush.interval.messages"},
@@ -281,6 +285,8 @@ topic_settings resolve_topic_settings(const topic_config& overrides, const broke
     s.follower_throttled =
         parse_throttled_replicas(str("follower.replication.throttled.replicas")).value_or(throttled_replicas{});
     s.relaxed_validation = str("produce.batch.validation") == "relaxed";
+    s.key_schema_validation = flag("confluent.key.schema.validation");
+    s.value_schema_validation = flag("confluent.value.schema.validation");
     return s;
 }
 

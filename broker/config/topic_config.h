@@ -106,6 +106,10 @@ struct topic_settings {
     // produce.batch.validation=relaxed: batches are checked from their
     // header and CRC only, never decompressed (unless the topic needs keys).
     bool relaxed_validation;
+    // confluent.key/value.schema.validation: each record's key/value must
+    // carry a schema id of the topic's subject (handlers/produce_schema_ids.h).
+    bool key_schema_validation;
+    bool value_schema_validation;
 };
 
 // `overrides` must be valid (validate_topic_configs).

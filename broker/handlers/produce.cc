@@ -21,6 +21,7 @@
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_conform.h"
 #include "broker/handlers/produce_acks.h"
+#include "broker/handlers/produce_schema_ids.h"
 #include "broker/handlers/produce_timestamps.h"
 #include "broker/metrics/record.h"
 #include "broker/quotas/quota_manager.h"
@@ -185,8 +186,8 @@ struct staged_append {
 // The first half of one partition's append: every check, then the offsets
 // assigned (log::partition_log::prepare_append). False when `out` is the
 // answer already; true when `staged` holds a write to make.
-bool stage_partition(topic_state* topic, int32_t index, const protocol::records_field& records, int16_t version,
-                     int16_t acks, bool transactional, response_t::partition_produce_response& out,
+bool stage_partition(broker& b, topic_state* topic, int32_t index, const protocol::records_field& records,
+                     int16_t version, int16_t acks, bool transactional, response_t::partition_produce_response& out,
                      staged_append& staged) {
     out.index = index;
     out.base_offset = -1;
@@ -229,6 +230,10 @@ bool stage_partition(topic_state* topic, int32_t index, const protocol::records_
         r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional, facts);
         if (r.code == error_code::none && facts) r = refuse_timestamps(bytes, *facts, topic->settings);
         if (r.code == error_code::none) r.code = conform_batch(bytes, facts, topic->settings, converted);
+    }
+    if (r.code == error_code::none && validates_schema_ids(topic->settings)) {
+        auto s = refuse_schema_ids(b.schema_registry(), bytes, topic->settings, topic->meta.name);
+        r = {s.code, std::move(s.record_errors), std::move(s.message)};
     }
     if (r.code != error_code::none) {
         out.error_code = to_wire(r.code);
@@ -449,8 +454,8 @@ produced produce_all(broker& b, const protocol::produce_request& body, int16_t v
             // recorded before the second is prepared.
             if (known && topic->partitions[static_cast<size_t>(part.index)]->log->append_prepared()) finish_staged();
             staged_append s;
-            if (stage_partition(topic, part.index, part.records, version, body.acks, body.transactional_id.has_value(),
-                                partitions_out.emplace_back(), s)) {
+            if (stage_partition(b, topic, part.index, part.records, version, body.acks,
+                                body.transactional_id.has_value(), partitions_out.emplace_back(), s)) {
                 s.topic_slot = topic_slot;
                 s.partition_slot = partitions_out.size() - 1;
                 staged.push_back(std::move(s));

@@ -42,7 +42,8 @@ constexpr int max_reference_depth = 32;
 // The texts of the schemas `refs` name, dependencies first; false when one
 // is missing.
 bool collect_references(const registry_state& s, const std::vector<schema_reference>& refs, int depth,
-                        std::set<int32_t>& seen, std::vector<std::string>& out, std::string& missing) {
+                        std::set<int32_t>& seen, std::vector<std::string>& out, std::vector<std::string>& names,
+                        std::string& missing) {
     if (depth > max_reference_depth) {
         missing = "references nested too deep";
         return false;
@@ -59,8 +60,9 @@ bool collect_references(const registry_state& s, const std::vector<schema_refere
         }
         const int32_t id = versions->at(*v).id;
         if (!seen.insert(id).second) continue;
-        if (!collect_references(s, schema->references, depth + 1, seen, out, missing)) return false;
+        if (!collect_references(s, schema->references, depth + 1, seen, out, names, missing)) return false;
         out.push_back(schema->text);
+        names.push_back(r.name);
     }
     return true;
 }
@@ -107,13 +109,13 @@ std::variant<submitted, http::answer> read_submitted(const registry_state& s, co
         }
         if (it->value().get_int64() > unset_max) *field = static_cast<int32_t>(it->value().get_int64());
     }
-    std::vector<std::string> texts;
+    std::vector<std::string> texts, names;
     std::set<int32_t> seen;
     std::string missing;
-    if (!collect_references(s, out.references, 0, seen, texts, missing)) {
+    if (!collect_references(s, out.references, 0, seen, texts, names, missing)) {
         return error_answer(errc::invalid_schema, "Invalid schema: " + missing);
     }
-    auto prepared = prepare(type, schema->value().get_string(), texts, normalize);
+    auto prepared = prepare(type, schema->value().get_string(), texts, normalize, names);
     if (auto* e = std::get_if<std::string>(&prepared)) return error_answer(errc::invalid_schema, *e);
     out.schema = std::move(std::get<candidate>(prepared));
     return out;
@@ -122,15 +124,15 @@ std::variant<submitted, http::answer> read_submitted(const registry_state& s, co
 std::optional<candidate> stored_candidate(const registry_state& s, int32_t id) {
     const stored_schema* schema = s.schema(id);
     if (schema == nullptr) return std::nullopt;
-    std::vector<std::string> texts;
+    std::vector<std::string> texts, names;
     std::set<int32_t> seen;
     std::string missing;
-    collect_references(s, schema->references, 0, seen, texts, missing);
-    auto prepared = prepare(schema->type, schema->text, texts, false);
+    collect_references(s, schema->references, 0, seen, texts, names, missing);
+    auto prepared = prepare(schema->type, schema->text, texts, false, names);
     if (auto* c = std::get_if<candidate>(&prepared)) return std::move(*c);
     // Stored by another registry with rules we do not share: compared by
     // text only.
-    return candidate{schema->type, schema->text, std::nullopt, std::nullopt};
+    return candidate{schema->type, schema->text, std::nullopt, std::nullopt, nullptr};
 }
 
 void add_type_and_references(json::object& o, const stored_schema& schema) {

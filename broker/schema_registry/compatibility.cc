@@ -9,6 +9,7 @@
 
 #include "broker/schema_registry/avro_compat.h"
 #include "broker/schema_registry/json_schema_compat.h"
+#include "broker/schema_registry/protobuf_compat.h"
 
 namespace sluice::broker::schema_registry {
 
@@ -66,10 +67,18 @@ std::string_view level_name(level l) {
 bool known_type(std::string_view type) { return type == "AVRO" || type == "JSON" || type == "PROTOBUF"; }
 
 std::variant<candidate, std::string> prepare(std::string_view type, std::string_view text,
-                                             const std::vector<std::string>& references, bool normalize) {
-    candidate c{std::string(type), {}, std::nullopt, std::nullopt};
+                                             const std::vector<std::string>& references, bool normalize,
+                                             const std::vector<std::string>& reference_names) {
+    candidate c{std::string(type), {}, std::nullopt, std::nullopt, nullptr};
     if (type == "PROTOBUF") {
         if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::string("Empty schema");
+        std::vector<protobuf::reference_text> imports;
+        for (size_t i = 0; i < references.size() && i < reference_names.size(); ++i) {
+            imports.push_back({reference_names[i], references[i]});
+        }
+        auto parsed = protobuf::parse(text, imports);
+        if (auto* e = std::get_if<std::string>(&parsed)) return "Invalid schema: " + *e;
+        c.proto = std::move(std::get<std::shared_ptr<const protobuf::schema>>(parsed));
         c.text = std::string(text);
         return c;
     }
@@ -113,6 +122,22 @@ std::vector<std::string> check(level l, const candidate& proposed, const std::ve
             }
             if (forward) {
                 for (auto& p : json_schema::incompatibilities(*old.json, *proposed.json)) {
+                    problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " +
+                                       p + "}");
+                }
+            }
+            continue;
+        }
+        if (proposed.proto && old.proto) {
+            // Confluent's direction: the writer's schema is the "original".
+            if (backward) {
+                for (auto& p : protobuf::incompatibilities(*old.proto, *proposed.proto)) {
+                    problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: new, writer: old, " +
+                                       p + "}");
+                }
+            }
+            if (forward) {
+                for (auto& p : protobuf::incompatibilities(*proposed.proto, *old.proto)) {
                     problems.push_back("{previous schema " + std::to_string(i + 1) + ", reader: old, writer: new, " +
                                        p + "}");
                 }

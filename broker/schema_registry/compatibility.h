@@ -11,11 +11,12 @@
 //             sorted with normalize); checked with json_schema_compat.h
 //             (Confluent's main rules; keywords it does not check are
 //             refused when they change).
-//   PROTOBUF  stored as given (must not be empty); no parsing and no
-//             compatibility rules yet: with earlier versions, any level but
-//             NONE refuses the schema (409) saying so.
+//   PROTOBUF  parsed with protobuf's compiler (protobuf_schema.h), imports
+//             resolved through the references; stored as given; checked
+//             with Confluent's rules (protobuf_compat.h).
 // "The same schema" is the same type, stored text and references.
 #include <boost/json/value.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "broker/schema_registry/avro_schema.h"
+#include "broker/schema_registry/protobuf_schema.h"
 
 namespace sluice::broker::schema_registry {
 
@@ -41,12 +43,16 @@ struct candidate {
     std::string text;                        // as stored
     std::optional<avro::schema> avro;        // AVRO only
     std::optional<boost::json::value> json;  // JSON only
+    std::shared_ptr<const protobuf::schema> proto;  // PROTOBUF only
 };
 
 // Validates and canonicalizes; the error is a message for 42201.
-// `references` are the referenced schemas' texts, dependencies first.
+// `references` are the referenced schemas' texts, dependencies first, and
+// `reference_names` their names (as Protobuf imports them; may be empty
+// for other types).
 std::variant<candidate, std::string> prepare(std::string_view type, std::string_view text,
-                                             const std::vector<std::string>& references, bool normalize);
+                                             const std::vector<std::string>& references, bool normalize,
+                                             const std::vector<std::string>& reference_names = {});
 
 // Problems found checking `proposed` against `previous` (oldest first) at
 // `l`; empty when compatible.

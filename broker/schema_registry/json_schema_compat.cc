@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -69,6 +70,33 @@ content_model model_of(const json::value& schema) {
     return content_model::partial;
 }
 
+// A schema that is only a combination: one of oneOf, anyOf, allOf, and
+// nothing else but annotations. Equal subschemas count once, as Confluent's.
+struct combined {
+    std::string keyword;
+    std::vector<const json::value*> subschemas;
+};
+std::optional<combined> combined_of(const json::value& schema) {
+    const json::object* o = schema.if_object();
+    if (o == nullptr) return std::nullopt;
+    std::optional<combined> out;
+    for (const auto& m : *o) {
+        if (annotations.contains(m.key())) continue;
+        if ((m.key() != "oneOf" && m.key() != "anyOf" && m.key() != "allOf") || out || !m.value().is_array() ||
+            m.value().get_array().empty()) {
+            return std::nullopt;
+        }
+        out.emplace();
+        out->keyword = std::string(m.key());
+        for (const auto& sub : m.value().get_array()) {
+            const bool seen = std::any_of(out->subschemas.begin(), out->subschemas.end(),
+                                          [&](const json::value* s) { return *s == sub; });
+            if (!seen) out->subschemas.push_back(&sub);
+        }
+    }
+    return out;
+}
+
 class checker {
 public:
     checker(const json::value& reader_root, const json::value& writer_root)
@@ -108,6 +136,9 @@ private:
         if (reader.is_bool()) return report(path, "the reader schema is false [TYPE_CHANGED]");
         if (!reader.is_object()) return report(path, "not a schema");
         const json::value& w = writer.is_object() ? writer : empty_schema;
+        if (combined_of(reader) || combined_of(w)) {
+            if (check_combined(reader, w, path, depth)) return;
+        }
         check_types(reader, w, path);
         check_values(reader, w, path);
         check_bounds(reader, w, path);
@@ -119,6 +150,124 @@ private:
     }
 
     void report(const std::string& path, std::string what) { problems.push_back("#" + path + ": " + std::move(what)); }
+
+    // Whether `reader` reads everything `writer` writes, without reporting.
+    // Each pair is checked once, and only so many pairs in all: nested
+    // combinations pair every subschema with every other at each level,
+    // which would grow exponentially with depth.
+    bool reads(const json::value& reader, const json::value& writer, const std::string& path, int depth) {
+        const std::pair key{&reader, &writer};
+        if (auto it = reads_.find(key); it != reads_.end()) return it->second;
+        if (reads_.size() >= max_pairs) {
+            if (!too_complex_) report(path, "too many combined subschemas to compare; refused as not checked");
+            too_complex_ = true;
+            return false;
+        }
+        std::vector<std::string> saved = std::move(problems);
+        problems.clear();
+        check(reader, writer, path, depth + 1);
+        const bool ok = problems.empty();
+        problems = std::move(saved);
+        reads_[key] = ok;
+        return ok;
+    }
+    static constexpr size_t max_pairs = 10'000;
+    std::map<std::pair<const json::value*, const json::value*>, bool> reads_;
+    bool too_complex_ = false;
+
+    // Confluent's rules for a schema that is only a oneOf, anyOf or allOf
+    // (annotations and definitions aside) on either side. False when
+    // neither side is such a schema: the combinator is then one keyword
+    // among others, compared as a value.
+    bool check_combined(const json::value& r, const json::value& w, const std::string& path, int depth) {
+        const auto rc = combined_of(r);
+        const auto wc = combined_of(w);
+        if (rc && wc) {
+            compare_combined(*rc, *wc, path, depth);
+            return true;
+        }
+        if (rc) {
+            // A writer without a combinator: a singleton reader is its one
+            // subschema; a union reads it when one of its members does.
+            const auto& subs = rc->subschemas;
+            if (subs.size() == 1 && reads(*subs[0], w, path, depth)) return true;
+            if (subs.size() > 1 && rc->keyword != "allOf") {
+                for (const auto* sub : subs) {
+                    if (reads(*sub, w, path, depth)) return true;  // [SUM_TYPE_EXTENDED]
+                }
+            }
+            report(path, "the writer's schema is not among the reader's " + rc->keyword + " [TYPE_CHANGED]");
+            return true;
+        }
+        if (wc->subschemas.size() == 1 && reads(r, *wc->subschemas[0], path, depth)) return true;
+        report(path, "the writer's " + wc->keyword + " became a plain schema [TYPE_CHANGED]");
+        return true;
+    }
+
+    void compare_combined(const combined& r, const combined& w, const std::string& path, int depth) {
+        const size_t rn = r.subschemas.size(), wn = w.subschemas.size();
+        if (r.keyword != w.keyword) {
+            // Only toward a wider combination: anything to anyOf, a singleton
+            // to oneOf, a singleton to a singleton allOf.
+            const bool extended = r.keyword == "anyOf" || (r.keyword == "oneOf" && wn == 1) ||
+                                  (r.keyword == "allOf" && wn == 1 && rn == 1);
+            if (!extended) {
+                return report(path, w.keyword + " changed to " + r.keyword + " [COMBINED_TYPE_CHANGED]");
+            }
+        }
+        if (wn < rn && r.keyword == "allOf") report(path, "allOf gained subschemas [PRODUCT_TYPE_EXTENDED]");
+        if (wn > rn && r.keyword != "allOf") report(path, r.keyword + " lost subschemas [SUM_TYPE_NARROWED]");
+        // Each writer subschema paired with a distinct reader subschema that
+        // reads it: a maximum bipartite matching (augmenting paths; the
+        // lists are short). Identical subschemas pair off first, unchecked.
+        std::vector<const json::value*> rs, ws;
+        std::vector<bool> reader_taken(rn, false);
+        size_t matched = 0;
+        for (const json::value* sub : w.subschemas) {
+            bool paired = false;
+            for (size_t j = 0; j < rn && !paired; ++j) {
+                if (!reader_taken[j] && *r.subschemas[j] == *sub) paired = reader_taken[j] = true;
+            }
+            if (paired) {
+                ++matched;
+            } else {
+                ws.push_back(sub);
+            }
+        }
+        for (size_t j = 0; j < rn; ++j) {
+            if (!reader_taken[j]) rs.push_back(r.subschemas[j]);
+        }
+        std::vector<std::vector<size_t>> readers_of(ws.size());
+        for (size_t i = 0; i < ws.size(); ++i) {
+            for (size_t j = 0; j < rs.size(); ++j) {
+                if (reads(*rs[j], *ws[i], path + "/" + w.keyword, depth)) readers_of[i].push_back(j);
+            }
+        }
+        std::vector<int> match_of_reader(rs.size(), -1);
+        for (size_t i = 0; i < ws.size(); ++i) {
+            std::vector<bool> seen(rs.size(), false);
+            if (augment(i, readers_of, match_of_reader, seen)) ++matched;
+        }
+        if (matched < std::min(rn, wn)) {
+            report(path, "the " + w.keyword +
+                             " subschemas cannot be paired with compatible ones "
+                             "[COMBINED_TYPE_SUBSCHEMAS_CHANGED]");
+        }
+    }
+
+    static bool augment(size_t i, const std::vector<std::vector<size_t>>& readers_of, std::vector<int>& match_of_reader,
+                        std::vector<bool>& seen) {
+        for (size_t j : readers_of[i]) {
+            if (seen[j]) continue;
+            seen[j] = true;
+            if (match_of_reader[j] < 0 ||
+                augment(static_cast<size_t>(match_of_reader[j]), readers_of, match_of_reader, seen)) {
+                match_of_reader[j] = static_cast<int>(i);
+                return true;
+            }
+        }
+        return false;
+    }
 
     void check_types(const json::value& r, const json::value& w, const std::string& path) {
         const auto rt = types_of(r);

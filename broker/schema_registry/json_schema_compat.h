@@ -27,13 +27,27 @@
 //     (multipleOf to a divisor is fine); uniqueItems turned on
 //   - annotations (title, description, default, examples, format, $schema,
 //     $id, $comment, readOnly, writeOnly, deprecated) are ignored
+//   - a schema that is only a oneOf, anyOf or allOf (annotations and
+//     definitions aside), on either side: the combinator may only widen
+//     (anything to anyOf, a singleton to oneOf, a singleton allOf to a
+//     singleton allOf) [COMBINED_TYPE_CHANGED]; a oneOf/anyOf may gain
+//     subschemas, not lose them [SUM_TYPE_NARROWED]; an allOf may lose
+//     them, not gain them [PRODUCT_TYPE_EXTENDED]; and the writer's and
+//     reader's subschemas must pair up (a maximum matching of compatible
+//     pairs covering the smaller side; each pair checked once, at most
+//     10,000 pairs, else refused as not checked)
+//     [COMBINED_TYPE_SUBSCHEMAS_CHANGED].
+//     A plain writer is read by a oneOf/anyOf with a member that reads it,
+//     or a singleton combination; a singleton writer combination is its
+//     one subschema [SUM_TYPE_EXTENDED, TYPE_CHANGED]
 // Local references ("$ref": "#/definitions/x", "#/$defs/x", any JSON
 // pointer into the same document) are followed on both sides; a recursive
 // schema ends where a pair is already being checked.
-// Keywords not listed (oneOf, anyOf, allOf, not, remote $ref,
-// patternProperties, dependencies, if/then/else, tuple items, contains,
-// propertyNames, ...) are compared as values: identical is compatible, any
-// change is refused with a message saying it is not checked here.
+// Keywords not listed (oneOf, anyOf, allOf beside other keywords, not,
+// remote $ref, patternProperties, dependencies, if/then/else, tuple items,
+// contains, propertyNames, ...) are compared as values: identical is
+// compatible, any change is refused with a message saying it is not checked
+// here.
 #include <boost/json/value.hpp>
 #include <string>
 #include <vector>

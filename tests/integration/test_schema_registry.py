@@ -333,3 +333,21 @@ def test_reads_records_written_in_confluents_format(registry):
     assert sr.get_compatibility() == "FORWARD"
     # Ids continue after the highest seen in the topic, whoever wrote it.
     assert sr.register_schema(unique("next"), Schema('"float"', "AVRO")) == first + 12
+
+
+def test_json_schema_combined_types_evolve_by_confluents_rules(registry):
+    sr = SchemaRegistryClient({"url": registry.registry_url})
+    subject = unique("payment") + "-value"
+
+    def union(*types, keyword="oneOf"):
+        return Schema(json.dumps({"title": "Payment", keyword: [{"type": t} for t in types]}), "JSON")
+
+    sr.register_schema(subject, union("string", "integer"))
+    assert sr.test_compatibility(subject, union("string", "integer", "null")) is True  # sum type extended
+    assert sr.test_compatibility(subject, union("string")) is False                    # sum type narrowed
+    assert sr.test_compatibility(subject, union("string", "number", keyword="anyOf")) is True
+    assert sr.test_compatibility(subject, union("string", "integer", keyword="allOf")) is False
+    sr.register_schema(subject, union("string", "integer", "null"))
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.register_schema(subject, union("boolean", "integer", "null"))
+    assert e.value.error_code == 409

@@ -89,12 +89,15 @@ TEST(Compatibility, JsonIsCheckedInBothDirections) {
     EXPECT_FALSE(check(level::backward, avro(v_a), {integer}).empty());  // a type change
 }
 
-TEST(Compatibility, ProtobufIsStoredButNotChecked) {
+TEST(Compatibility, ProtobufIsParsedAndChecked) {
     EXPECT_TRUE(std::holds_alternative<std::string>(prepare("PROTOBUF", "  ", {}, false)));
+    EXPECT_TRUE(std::holds_alternative<std::string>(prepare("PROTOBUF", "message A { int32 a = 1 }", {}, false)));
     auto p1 = std::get<candidate>(prepare("PROTOBUF", "syntax = \"proto3\"; message A { int32 a = 1; }", {}, false));
     auto p2 = std::get<candidate>(prepare("PROTOBUF", "syntax = \"proto3\"; message A { int64 a = 1; }", {}, false));
-    EXPECT_TRUE(check(level::none, p2, {p1}).empty());
-    EXPECT_FALSE(check(level::backward, p2, {p1}).empty());  // never claims a check it does not do
+    auto p3 = std::get<candidate>(prepare("PROTOBUF", "syntax = \"proto3\"; message A { sint64 a = 1; }", {}, false));
+    EXPECT_TRUE(check(level::full, p2, {p1}).empty());  // int32 and int64 share the varint encoding
+    EXPECT_FALSE(check(level::backward, p3, {p2}).empty());  // zigzag is another encoding
+    EXPECT_TRUE(check(level::none, p3, {p2}).empty());
 }
 
 }  // namespace

@@ -110,10 +110,77 @@ TEST(JsonSchemaCompat, Bounds) {
 }
 
 TEST(JsonSchemaCompat, KeywordsNotCheckedAreRefusedWhenChanged) {
-    const char* one = R"({"oneOf":[{"type":"string"},{"type":"integer"}]})";
+    const char* one = R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]}]})";
     EXPECT_TRUE(reads(one, one));
-    EXPECT_FALSE(reads(R"({"oneOf":[{"type":"string"},{"type":"integer"},{"type":"null"}]})", one));
+    // A combinator beside other keywords is compared as a value.
+    EXPECT_FALSE(reads(R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]},{"required":["c"]}]})", one));
+    EXPECT_FALSE(reads(R"({"not":{"type":"string"}})", R"({"not":{"type":"integer"}})"));
     EXPECT_FALSE(reads(R"({"$ref":"other.json#/a"})", R"({"$ref":"another.json#/a"})"));  // remote
+}
+
+// Confluent's combined-schema rules; the bracketed names are its
+// differences, compatible or not as its list of compatible changes says.
+TEST(JsonSchemaCompat, CombinedSchemas) {
+    const char* s_or_i = R"({"oneOf":[{"type":"string"},{"type":"integer"}]})";
+    const char* s_or_i_or_n = R"({"oneOf":[{"type":"string"},{"type":"integer"},{"type":"null"}]})";
+    EXPECT_TRUE(reads(s_or_i, s_or_i));
+    EXPECT_TRUE(reads(s_or_i_or_n, s_or_i));                                            // SUM_TYPE_EXTENDED
+    EXPECT_FALSE(reads(s_or_i, s_or_i_or_n));                                           // SUM_TYPE_NARROWED
+    EXPECT_TRUE(reads(R"({"oneOf":[{"type":"integer"},{"type":"string"}]})", s_or_i));  // order does not matter
+    // Subschemas paired by compatibility: integer read as number is fine, string as boolean is not.
+    EXPECT_TRUE(reads(R"({"anyOf":[{"type":"string"},{"type":"number"}]})",
+                      R"({"anyOf":[{"type":"string"},{"type":"integer"}]})"));
+    EXPECT_FALSE(reads(R"({"anyOf":[{"type":"boolean"},{"type":"integer"}]})",
+                       R"({"anyOf":[{"type":"string"},{"type":"integer"}]})"));  // COMBINED_TYPE_SUBSCHEMAS_CHANGED
+    // Duplicates count once.
+    EXPECT_TRUE(reads(s_or_i, R"({"oneOf":[{"type":"string"},{"type":"integer"},{"type":"string"}]})"));
+    // Criterion: toward anyOf is COMBINED_TYPE_EXTENDED; away from it COMBINED_TYPE_CHANGED.
+    EXPECT_TRUE(reads(R"({"anyOf":[{"type":"string"},{"type":"integer"}]})", s_or_i));
+    EXPECT_TRUE(reads(R"({"anyOf":[{"type":"string"},{"type":"integer"}]})",
+                      R"({"allOf":[{"type":"string"},{"type":"integer"}]})"));
+    EXPECT_FALSE(reads(s_or_i, R"({"anyOf":[{"type":"string"},{"type":"integer"}]})"));
+    EXPECT_FALSE(reads(R"({"allOf":[{"type":"string"},{"type":"integer"}]})", s_or_i));
+    EXPECT_TRUE(reads(R"({"oneOf":[{"type":"string"}]})", R"({"anyOf":[{"type":"string"}]})"));  // singleton
+    // allOf: fewer subschemas is PRODUCT_TYPE_NARROWED, more is PRODUCT_TYPE_EXTENDED.
+    const char* both = R"({"allOf":[{"type":"object"},{"required":["a"]}]})";
+    const char* one_of_them = R"({"allOf":[{"type":"object"}]})";
+    EXPECT_TRUE(reads(one_of_them, both));
+    EXPECT_FALSE(reads(both, one_of_them));
+    // A plain writer read by a union with a member that reads it.
+    EXPECT_TRUE(reads(s_or_i_or_n, R"({"type":"string"})"));
+    EXPECT_FALSE(reads(s_or_i, R"({"type":"boolean"})"));
+    EXPECT_TRUE(reads(R"({"type":"string"})", R"({"oneOf":[{"type":"string"}]})"));  // a singleton writer
+    EXPECT_FALSE(reads(R"({"type":"string"})", s_or_i));
+    // Nested inside properties, with the usual rules below.
+    auto prop = [](const char* schema) {
+        return std::string(R"({"type":"object","properties":{"v":)") + schema + "}}";
+    };
+    EXPECT_TRUE(reads(prop(s_or_i_or_n), prop(s_or_i)));
+    EXPECT_FALSE(reads(prop(s_or_i), prop(s_or_i_or_n)));
+}
+
+TEST(JsonSchemaCompat, NestedCombinationsStayCheap) {
+    // anyOf of two anyOfs of two ... 15 deep (JSON nesting stops at 32):
+    // each level pairs every subschema with every other; unmemoized, 4^15 checks.
+    auto nested = [](const char* leaf) {
+        std::string s = leaf;
+        for (int i = 0; i < 15; ++i)
+            s = R"({"anyOf":[)" + s + R"(,{"type":"null","title":")" + std::to_string(i) + R"("}]})";
+        return s;
+    };
+    EXPECT_TRUE(reads(nested(R"({"type":"number"})"), nested(R"({"type":"integer"})")));
+    EXPECT_FALSE(reads(nested(R"({"type":"integer"})"), nested(R"({"type":"string"})")));
+    // Very wide unions: identical members pair off unchecked; 300 members
+    // all changed exceed the bound on comparisons and are refused.
+    auto wide = [](int from) {
+        std::string s = R"({"anyOf":[)";
+        for (int i = 0; i < 300; ++i) {
+            s += (i ? "," : "") + std::string(R"({"type":"string","maxLength":)") + std::to_string(from + i) + "}";
+        }
+        return s + "]}";
+    };
+    EXPECT_TRUE(reads(wide(0), wide(0)));
+    EXPECT_FALSE(reads(wide(1000), wide(0)));
 }
 
 TEST(JsonSchemaCompat, LocalReferencesAreFollowed) {
