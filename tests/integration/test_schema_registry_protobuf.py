@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from sluice_harness import consume, create_topic, free_port, unique
+from sluice_harness import consume, create_topic, unique
 
 from confluent_kafka import SerializingProducer
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
@@ -36,12 +36,7 @@ message Order {
 """
 
 
-@pytest.fixture
-def registry(broker_factory):
-    port = free_port()
-    b = broker_factory({"schema.registry.listeners": "http://127.0.0.1:%d" % port})
-    b.registry_url = "http://127.0.0.1:%d" % port
-    return b
+from test_schema_registry import registry  # noqa: E402,F401  (the fixture: a broker with a registry listener)
 
 
 @pytest.fixture(scope="module")

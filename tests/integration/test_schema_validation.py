@@ -25,12 +25,7 @@ ORDER = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title
 OTHER = json.dumps({"type": "object", "properties": {"name": {"type": "string"}}})
 
 
-@pytest.fixture
-def registry(broker_factory):
-    port = free_port()
-    b = broker_factory({"schema.registry.listeners": "http://127.0.0.1:%d" % port})
-    b.registry_url = "http://127.0.0.1:%d" % port
-    return b
+from test_schema_registry import registry  # noqa: E402,F401  (the fixture: a broker with a registry listener)
 
 
 def serializing_producer(broker, sr, key_serializer=None):
