@@ -8,6 +8,7 @@
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/text_format.h"
 #include "broker/replica/cluster_roles.h"
+#include "broker/replica/replication_throttle.h"
 #include "broker/topics/log_cleaning.h"
 #include "broker/topics/topic_registry.h"
 #include "log/partition_log.h"
@@ -122,6 +123,13 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
              "Largest lag in records of a partition this broker follows (ReplicaFetcherManager MaxLag)");
     w.sample("kafka_server_replicafetchermanager_maxlag", {{"clientId", "Replica"}},
              b.roles() ? b.roles()->fetchers().max_lag() : 0);
+    const int64_t now = now_ms();
+    w.family("kafka_server_leaderreplication_byte_rate", "gauge",
+             "Bytes per second of throttled replicas sent to followers (LeaderReplication byte-rate)");
+    w.sample("kafka_server_leaderreplication_byte_rate", {}, b.replication_throttle().leader_byte_rate(now));
+    w.family("kafka_server_followerreplication_byte_rate", "gauge",
+             "Bytes per second of throttled replicas fetched from leaders (FollowerReplication byte-rate)");
+    w.sample("kafka_server_followerreplication_byte_rate", {}, b.replication_throttle().follower_byte_rate(now));
     w.family("kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
              "Record bytes this broker fetched as a follower (ReplicationBytesInPerSec)");
     w.sample("kafka_server_brokertopicmetrics_replicationbytesin_total", {}, b.metrics().replication_bytes_in.value);

@@ -29,6 +29,7 @@ bool replication_throttle::leader_holds(const topic_settings& s, int32_t partiti
 }
 
 void replication_throttle::leader_sent(size_t bytes, int64_t now_ms) {
+    leader_rate_.record(static_cast<double>(bytes), now_ms, window());
     if (unlimited(config_.leader_replication_throttled_rate)) return;
     leader_.take(static_cast<double>(bytes), static_cast<double>(config_.leader_replication_throttled_rate), now_ms,
                  window());
@@ -50,6 +51,7 @@ std::chrono::milliseconds replication_throttle::follower_hold(const topic_settin
 }
 
 void replication_throttle::follower_fetched(size_t bytes, int64_t now_ms) {
+    follower_rate_.record(static_cast<double>(bytes), now_ms, window());
     if (unlimited(config_.follower_replication_throttled_rate)) return;
     follower_.take(static_cast<double>(bytes), static_cast<double>(config_.follower_replication_throttled_rate),
                    now_ms, window());

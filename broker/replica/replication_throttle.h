@@ -20,6 +20,7 @@
 #include "broker/config/broker_config.h"
 #include "broker/config/topic_config.h"
 #include "broker/quotas/quota_bucket.h"
+#include "broker/quotas/sampled_rate.h"
 #include "protocol/ids.h"
 
 namespace sluice::broker::replica {
@@ -43,12 +44,19 @@ public:
                                             const std::vector<protocol::node_id>& isr, int64_t now_ms);
     void follower_fetched(size_t bytes, int64_t now_ms);
 
+    // Bytes per second of throttled replicas' data over the quota window
+    // (Kafka's LeaderReplication / FollowerReplication byte-rate).
+    double leader_byte_rate(int64_t now_ms) const { return leader_rate_.rate(now_ms, window()); }
+    double follower_byte_rate(int64_t now_ms) const { return follower_rate_.rate(now_ms, window()); }
+
 private:
     quotas::window_settings window() const;
 
     const broker_config& config_;
     quotas::quota_bucket leader_;
     quotas::quota_bucket follower_;
+    quotas::sampled_rate leader_rate_;
+    quotas::sampled_rate follower_rate_;
 };
 
 }  // namespace sluice::broker::replica

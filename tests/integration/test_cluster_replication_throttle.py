@@ -77,8 +77,14 @@ def test_the_leader_throttles_a_catching_up_replica(etcd, broker_factory):
 
 
 def max_lag(port):
+    return fetcher_series(port)[0]
+
+
+def fetcher_series(port):
+    """MaxLag and the FollowerReplication byte-rate."""
     samples, _ = parse_exposition(http_get(port, "/metrics")[2])
-    return one(samples, "kafka_server_replicafetchermanager_maxlag", clientId="Replica")
+    return (one(samples, "kafka_server_replicafetchermanager_maxlag", clientId="Replica"),
+            one(samples, "kafka_server_followerreplication_byte_rate"))
 
 
 def test_the_follower_throttles_its_own_fetches(etcd, broker_factory):
@@ -92,15 +98,19 @@ def test_the_follower_throttles_its_own_fetches(etcd, broker_factory):
     assert max_lag(port) == 0
     start = time.monotonic()
     assert alter(brokers[0], {topic: {0: [0, 1]}}) == {(topic, 0): 0}
-    # While it catches up, the fetcher's MaxLag shows how far behind it is.
-    lags = []
+    # While it catches up, the fetcher's MaxLag shows how far behind it is
+    # and the byte-rate how fast the throttle lets it copy.
+    lags, rates = [], []
     while 1 not in partition_meta(brokers, topic).isrs:
         assert time.monotonic() - start < 60, "broker 1 never joined the ISR"
-        lags.append(max_lag(port))
+        lag, rate = fetcher_series(port)
+        lags.append(lag)
+        rates.append(rate)
         time.sleep(0.2)
     took = time.monotonic() - start
     assert took >= 3.5, "caught up in %.1f s: not throttled" % took
     assert max(lags) > RECORDS // 4 and max(lags) <= RECORDS, lags
+    assert 0.2 * RATE < max(rates) <= 2 * RATE, rates
     wait_until(lambda: max_lag(port) == 0, T, "MaxLag back to 0")
     check_everything_on(brokers, topic, 1, expected)
 

@@ -5,6 +5,7 @@
 #include "broker/quotas/quota_bucket.h"
 #include "broker/quotas/quota_entity.h"
 #include "broker/quotas/quota_manager.h"
+#include "broker/quotas/sampled_rate.h"
 #include "broker/quotas/mutation_quota.h"
 
 #include <boost/asio/io_context.hpp>
@@ -59,6 +60,21 @@ TEST(QuotaEntity, LookupOrderIsKafkasMostSpecificFirst) {
     EXPECT_EQ(entity_key(order[6]), "client-id=c");
     EXPECT_EQ(entity_key(order[7]), "client-id@");
     EXPECT_EQ(user_of("User:alice"), "alice");
+}
+
+TEST(SampledRate, SteadyAmountsReadAsTheirRateAndOldSamplesExpire) {
+    const window_settings w{11, 1000};
+    sampled_rate r;
+    EXPECT_EQ(r.rate(0, w), 0.0);
+    // 1,000 bytes every 100 ms for 20 s: 10,000 bytes per second.
+    for (int64_t t = 0; t < 20000; t += 100) r.record(1000, t, w);
+    EXPECT_NEAR(r.rate(20000, w), 10000.0, 1000.0);
+    // A burst does not read as a huge rate: spread over at least 10 windows.
+    sampled_rate burst;
+    burst.record(50000, 100, w);
+    EXPECT_DOUBLE_EQ(burst.rate(100, w), 5000.0);
+    // Eleven windows later nothing is left.
+    EXPECT_EQ(r.rate(20000 + 12000, w), 0.0);
 }
 
 TEST(QuotaBucket, ABurstOfOneWindowThenTheRate) {
