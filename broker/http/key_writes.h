@@ -11,7 +11,8 @@
 //   partition  query parameter; default as the GET: Kafka's default
 //              partitioner for the key
 //   header.N   query parameter: a record header named N with this value
-//              (percent-decoded text), e.g. header.type=deposit
+//              (percent-decoded text), e.g. header.type=deposit; each
+//              name once, stored in name order
 // Answers (JSON, errors as {"error": KAFKA_NAME, "message"}):
 //   201  {"topic","partition","offset"} once the high watermark passed the
 //        record (acks=all; min.insync.replicas applies)
