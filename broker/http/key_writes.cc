@@ -144,7 +144,8 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
     b.flush_if_due(q.topic, partition);
 
     const int64_t offset = appended.base_offset;
-    await_commit(b, ref_of(q.topic, p), offset + 1, b.config().http_request_timeout_ms,
+    partition_ref ref = ref_of(q.topic, p);  // before `q` moves into the callback
+    await_commit(b, std::move(ref), offset + 1, b.config().http_request_timeout_ms,
                  [q = std::move(q), partition, offset, reply = std::move(reply)](commit_outcome outcome) {
                      if (outcome == commit_outcome::committed) return reply(created(q, partition, offset));
                      const error_code e = acks_all_error(outcome);
