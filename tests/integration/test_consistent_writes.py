@@ -348,3 +348,49 @@ def test_post_answers_and_bad_input(ev_broker):
     assert watermarks(b.bootstrap, topic)[1] == 3
     assert watermarks(b.bootstrap, plain)[1] == 0
     assert b.running()
+
+
+def test_pipelined_requests_on_one_connection_and_record_errors(ev_broker):
+    """Eight Produce v8 requests on one connection, all sent before any answer,
+    all expecting the key to be new: one passes, seven are refused naming the
+    record (KIP-467) and the offset that won."""
+    import kafka_wire as w
+    b = ev_broker
+    topic = indexed_topic(b)
+    s = w.connect(int(b.bootstrap.rsplit(":", 1)[1]))
+    try:
+        batch = w.record_batch([(b"p", b"v", [(HEADER, b"-1")])])
+        for n in range(8):
+            w.send_all(s, w.request(0, 8, n, w.produce_v3_body(topic, 0, batch, acks=-1)))
+        answers = []
+        for n in range(8):
+            r = w.Reader(w.recv_frame(s))
+            assert r.int32() == n
+            answers.append(w.parse_produce_v8(r)[0][topic][0])
+        won = [a for a in answers if a["error_code"] == 0]
+        assert len(won) == 1, answers
+        for a in answers:
+            if a["error_code"] == 0:
+                continue
+            assert a["error_code"] == 87, a
+            assert [e["batch_index"] for e in a["record_errors"]] == [0], a
+            message = a["record_errors"][0]["message"]
+            assert "Expected offset -1" in message and "the latest is %d" % won[0]["base_offset"] in message, a
+            assert message in a["error_message"], a
+
+        # A batch with a good record and a stale one: refused whole, the second named.
+        latest_offset = won[0]["base_offset"]
+        batch = w.record_batch([(b"p", b"ok", [(HEADER, str(latest_offset).encode())]),
+                                (b"q", b"new", [(HEADER, b"-1")]),
+                                (b"p", b"stale", [(HEADER, str(latest_offset).encode())]),
+                                (b"r", b"bad", [(HEADER, b"x1")])])
+        r = w.roundtrip(s, 0, 8, 100, w.produce_v3_body(topic, 0, batch, acks=-1))
+        a = w.parse_produce_v8(r)[0][topic][0]
+        assert a["error_code"] == 87, a
+        assert [e["batch_index"] for e in a["record_errors"]] == [2, 3], a
+        # Its sibling (batch index 0, at the log end) is the key's latest by then.
+        assert "the latest is %d" % (latest_offset + 1) in a["record_errors"][0]["message"], a
+        assert "must be a decimal offset" in a["record_errors"][1]["message"], a
+        assert watermarks(b.bootstrap, topic)[1] == latest_offset + 1
+    finally:
+        s.close()
