@@ -98,6 +98,12 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
     if (auto* refusal = std::get_if<answer>(&parsed)) return reply(std::move(*refusal));
     key_write_request q = std::move(std::get<key_write_request>(parsed));
 
+    // The listener has no authentication: the console's switch for "no
+    // changes through HTTP" holds for appends too.
+    if (b.config().http_console_read_only) {
+        return reply(api_error(403, error_code::cluster_authorization_failed,
+                               "http.console.read.only is true: no appends over HTTP."));
+    }
     topic_state* topic = b.topics().find(q.topic);
     if (topic == nullptr || topic->partitions.empty()) {
         return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));

@@ -21,6 +21,7 @@
 //   400  INVALID_REQUEST (bad If-Match or parameter, no key index on the
 //        topic), INVALID_RECORD (an offset in the future), MESSAGE_TOO_LARGE,
 //        NOT_ENOUGH_REPLICAS
+//   403  CLUSTER_AUTHORIZATION_FAILED with http.console.read.only=true
 //   404  UNKNOWN_TOPIC_OR_PARTITION; 421 NOT_LEADER_OR_FOLLOWER (this broker
 //        does not lead the partition)
 //   504  REQUEST_TIMED_OUT: appended at "offset" but not committed within

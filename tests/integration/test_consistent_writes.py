@@ -394,3 +394,13 @@ def test_pipelined_requests_on_one_connection_and_record_errors(ev_broker):
         assert watermarks(b.bootstrap, topic)[1] == latest_offset + 1
     finally:
         s.close()
+
+
+def test_read_only_http_refuses_appends(broker_factory):
+    port = free_port()
+    b = broker_factory({"http.listeners": "http://127.0.0.1:%d" % port, "http.console.read.only": "true"})
+    wait_until(lambda: request(port, "/healthz")[0] == 200, 10, "the HTTP listener")
+    topic = indexed_topic(b)
+    status, doc = post(port, topic, "k", "v", -1)
+    assert (status, doc["error"]) == (403, "CLUSTER_AUTHORIZATION_FAILED"), doc
+    assert watermarks(b.bootstrap, topic)[1] == 0
