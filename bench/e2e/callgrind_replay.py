@@ -37,6 +37,10 @@ VARIANTS = {
     "lz4": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "lz4"},
     # 50 requests: the mock cluster keeps only about 5 MB of a partition.
     "1k": {"requests": 50, "records": 100, "size": 1000, "partitions": 1, "compression": "lz4"},
+    # Keyed records (100,000 keys), for topics with sluice.key.index.enable.
+    "keyed": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "none", "keys": 100000},
+    "keyed-lz4": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "lz4",
+                  "keys": 100000},
     "partitions100": {"requests": 30, "records": 100, "size": 100, "partitions": 100, "compression": "none"},
 }
 TOPIC = "replay"
@@ -63,6 +67,8 @@ def replay(sluice, bootstrap, v, setup_only):
     argv = [sluice, "perf", "replay", "-b", bootstrap, "-t", TOPIC, "--timeout-ms", "120000",
             "--requests", str(v["requests"]), "--records", str(v["records"]), "--size", str(v["size"]),
             "--partitions", str(v["partitions"]), "--compression", v["compression"]]
+    if v.get("keys"):
+        argv += ["--keys", str(v["keys"])]
     if setup_only:
         argv.append("--setup-only")
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, timeout=1800)

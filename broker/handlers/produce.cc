@@ -230,11 +230,11 @@ bool stage_partition(topic_state* topic, int32_t index, const protocol::records_
         r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional, facts);
         if (r.code == error_code::none && facts) r = refuse_timestamps(bytes, *facts, topic->settings);
         if (r.code == error_code::none) r.code = conform_batch(bytes, facts, topic->settings, converted);
-    }
-    if (r.code == error_code::none) {
-        // Consistent writes: judged right before the offsets are assigned.
-        auto expected = check_expected_offsets(bytes, *p.log);
-        r = {expected.code, std::move(expected.record_errors), std::move(expected.message)};
+        if (r.code == error_code::none) {
+            // Consistent writes: judged right before the offsets are assigned.
+            auto expected = check_expected_offsets(bytes, *p.log, facts);
+            r = {expected.code, std::move(expected.record_errors), std::move(expected.message)};
+        }
     }
     if (r.code != error_code::none) {
         out.error_code = to_wire(r.code);

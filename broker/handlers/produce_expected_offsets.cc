@@ -6,7 +6,9 @@
 
 namespace sluice::broker {
 
-expected_offsets_refusal check_expected_offsets(std::span<const uint8_t> records, const log::partition_log& log) {
+expected_offsets_refusal check_expected_offsets(std::span<const uint8_t> records, const log::partition_log& log,
+                                                const std::optional<protocol::record_facts>& facts) {
+    if (facts && !facts->any_headers) return {};
     log::key_condition_verdict verdict = log::check_key_conditions(records, log);
     expected_offsets_refusal out;
     out.code = verdict.code;

@@ -10,6 +10,7 @@
 
 #include "protocol/error_code.h"
 #include "protocol/generated/produce.h"
+#include "protocol/record_batch.h"
 
 namespace sluice::log {
 class partition_log;
@@ -25,6 +26,10 @@ struct expected_offsets_refusal {
 
 // Checks the records about to be appended to `log` (call right before
 // prepare_append, on the log's executor); code none when they may go.
-expected_offsets_refusal check_expected_offsets(std::span<const uint8_t> records, const log::partition_log& log);
+// `facts` from the validating walk, when there was one: a batch it saw
+// without any header costs nothing more. Legacy message sets need no call:
+// they cannot carry headers.
+expected_offsets_refusal check_expected_offsets(std::span<const uint8_t> records, const log::partition_log& log,
+                                                const std::optional<protocol::record_facts>& facts);
 
 }  // namespace sluice::broker
