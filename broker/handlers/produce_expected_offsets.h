@@ -27,7 +27,8 @@ struct expected_offsets_refusal {
 // Checks the records about to be appended to `log` (call right before
 // prepare_append, on the log's executor); code none when they may go.
 // `facts` from the validating walk, when there was one: a batch it saw
-// without any header costs nothing more. Legacy message sets need no call:
+// without any header costs nothing more. Without one (relaxed validation),
+// a topic without the key index is not searched for the header at all. Legacy message sets need no call:
 // they cannot carry headers.
 expected_offsets_refusal check_expected_offsets(std::span<const uint8_t> records, const log::partition_log& log,
                                                 const std::optional<protocol::record_facts>& facts);
