@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "broker/broker.h"
+#include "broker/handlers/produce_conform.h"
 #include "broker/http/console/api_support.h"
 #include "broker/http/key_records.h"
 #include "broker/topics/commit_wait.h"
@@ -136,7 +137,10 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
                                     to_bytes(std::to_string(*q.expected_offset)));
     }
     for (const auto& [h, v] : q.headers) record.headers.emplace_back(h, to_bytes(v));
-    protocol::bytes batch = protocol::build_batch({record}, {});
+    // Stored in the topic's compression.type, as Kafka stores a producer's batch.
+    protocol::batch_builder_options options;
+    options.codec = topic_codec(topic->settings).value_or(protocol::compression::none);
+    protocol::bytes batch = protocol::build_batch({record}, options);
     if (batch.size() > static_cast<size_t>(topic->settings.max_message_bytes)) {
         return reply(api_error(error_code::message_too_large, "The record is larger than max.message.bytes."));
     }

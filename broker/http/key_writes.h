@@ -29,7 +29,8 @@
 //        the record may still commit); 503 NOT_ENOUGH_REPLICAS_AFTER_APPEND
 //        and 421 likewise say what happened after the append
 // The check and the append run together on the I/O thread, through the
-// same leader append as Produce.
+// same leader append as Produce; the record's batch is built in the topic's
+// compression.type (none for "producer"), timestamped now.
 #include <cstdint>
 #include <optional>
 #include <string>

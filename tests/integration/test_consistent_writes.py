@@ -404,3 +404,15 @@ def test_read_only_http_refuses_appends(broker_factory):
     status, doc = post(port, topic, "k", "v", -1)
     assert (status, doc["error"]) == (403, "CLUSTER_AUTHORIZATION_FAILED"), doc
     assert watermarks(b.bootstrap, topic)[1] == 0
+
+
+def test_post_stores_the_topic_compression(ev_broker):
+    """A topic with compression.type=zstd stores the POSTed record in zstd,
+    as Kafka stores a producer's batch, and the chain reads back the same."""
+    b = ev_broker
+    topic = indexed_topic(b, **{"compression.type": "zstd"})
+    assert post(b.http_port, topic, "z", "one", -1)[0] == 201
+    assert post(b.http_port, topic, "z", "two", 0)[0] == 201
+    assert [h.attributes & 0x7 for h in b.batch_headers(topic)] == [4, 4]
+    assert [(o, v, e) for o, v, e in history(b.http_port, topic, "z")] == [(0, "one", "-1"), (1, "two", "0")]
+    assert post(b.http_port, topic, "z", "stale", 0)[0] == 412
