@@ -18,6 +18,10 @@ one request at a time, then Fetch v4 of 1 MiB until everything is back):
   lz4            the same, lz4
   1k             50 requests x 1 batch of 100 records of 1,000 B, lz4
   partitions100  30 requests x 100 partitions x 1 batch of 100 records of 100 B
+  keyed          as uncompressed, records keyed key-0..key-99999 in turn (for
+                 --sluiced-override sluice.key.index.enable=true: every record
+                 a new key, the key index's worst case)
+  keyed-lz4      the same, lz4
 """
 
 import argparse
