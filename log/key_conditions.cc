@@ -168,6 +168,10 @@ std::optional<int64_t> latest_key_offset(const partition_log& log, protocol::byt
     key_read_options options;
     options.newest_first = true;
     options.max_offset = -1;  // the log end, not the high watermark: what the next append follows
+    // No byte bound: `more` then only means entries past the limit, so the
+    // loop ends (a byte bound could stop short of any record of the key
+    // forever behind a colliding key's batches).
+    options.max_bytes = SIZE_MAX;
     // Usually the first entry is the key's; a hash collision needs more.
     for (options.limit = 1;; options.limit *= 16) {
         key_read_result r = read_key(log, key, options);
