@@ -17,6 +17,7 @@
 #include "broker/http/console/api.h"
 #include "broker/http/http_server.h"
 #include "broker/http/key_records.h"
+#include "broker/http/key_writes.h"
 #include "broker/http/readiness.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/scrape.h"
@@ -227,6 +228,10 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         routes.keys = [this](std::string_view method, std::string_view target, http::routes::reply_fn reply) {
             http::serve_key_records(*this, method, target, std::move(reply));
+        };
+        routes.key_write = [this](std::string_view target, std::optional<std::string_view> if_match, std::string body,
+                                  http::routes::reply_fn reply) {
+            http::serve_key_write(*this, target, if_match, std::move(body), std::move(reply));
         };
         http_ = std::make_unique<http::http_server>(*io_, config_.http_listeners, std::move(routes),
                                                     std::chrono::milliseconds(config_.http_request_timeout_ms));

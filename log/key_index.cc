@@ -83,6 +83,34 @@ file_entry decode_entry(const uint8_t* p) {
     return {format::load_be64(p), format::load_be32(p + 8), format::load_be32(p + 12), format::load_be32(p + 16)};
 }
 
+// Hashes are uniform: one counting pass spreads the items over about
+// size/4 buckets by their top bits, each bucket is then sorted on its own
+// (std::sort: a bucket that crafted keys fill stays n log n). Linear in
+// practice, where sorting all of them cost most of a seal.
+template <typename T>
+void sort_by_hash(std::vector<T>& items) {
+    if (items.size() < 64) {
+        std::sort(items.begin(), items.end(), [](const T& a, const T& b) { return a.hash < b.hash; });
+        return;
+    }
+    int bits = 1;
+    while ((size_t{1} << (bits + 2)) < items.size() && bits < 24) ++bits;
+    const int shift = 64 - bits;
+    std::vector<uint32_t> starts((size_t{1} << bits) + 1, 0);
+    for (const T& t : items) ++starts[(t.hash >> shift) + 1];
+    for (size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+    std::vector<T> sorted(items.size());
+    std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+    for (const T& t : items) sorted[next[t.hash >> shift]++] = t;
+    for (size_t b = 0; b + 1 < starts.size(); ++b) {
+        if (starts[b + 1] - starts[b] > 1) {
+            std::sort(sorted.begin() + starts[b], sorted.begin() + starts[b + 1],
+                      [](const T& x, const T& y) { return x.hash < y.hash; });
+        }
+    }
+    items.swap(sorted);
+}
+
 // Closes the descriptor whatever path leaves the scope.
 struct fd_guard {
     int fd;
@@ -100,23 +128,75 @@ void key_index::set_hash_for_testing(key_hash_fn fn) { hash_fn.store(fn ? fn : &
 key_index::key_index(std::filesystem::path file, int64_t base_offset)
     : file_(std::move(file)), base_offset_(base_offset) {}
 
+const key_index::slot* key_index::find_slot(uint64_t h) const {
+    if (slots_.empty()) return nullptr;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+        const slot& s = slots_[i];
+        if (s.newest == no_entry) return nullptr;
+        if (s.hash == h) return &s;
+    }
+}
+
+void key_index::grow_table() {
+    std::vector<slot> old(std::max<size_t>(slots_.size() * 2, 1024), slot{0, no_entry});
+    old.swap(slots_);
+    slots_used_ = 0;
+    for (const slot& s : old) {
+        if (s.newest != no_entry) newest_for_insert(s.hash) = s.newest;
+    }
+}
+
+uint32_t& key_index::newest_for_insert(uint64_t h) {
+    if ((slots_used_ + 1) * 10 > slots_.size() * 7) grow_table();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+        slot& s = slots_[i];
+        if (s.newest == no_entry) {
+            s.hash = h;
+            ++slots_used_;
+            return s.newest;  // no_entry until the caller sets it
+        }
+        if (s.hash == h) return s.newest;
+    }
+}
+
 void key_index::add(uint64_t h, uint32_t relative_offset, uint32_t position, uint32_t record_delta) {
-    auto [it, fresh] = newest_.try_emplace(h, no_entry);
-    entries_.push_back({relative_offset, position, record_delta, it->second});
-    it->second = static_cast<uint32_t>(entries_.size() - 1);
+    uint32_t& newest = newest_for_insert(h);
+    entries_.push_back({relative_offset, position, record_delta, newest});
+    newest = static_cast<uint32_t>(entries_.size() - 1);
     memory_count_ = entries_.size();
+}
+
+void key_index::add_uncompressed(protocol::bytes_view batch, int64_t batch_base, int32_t count, uint32_t position) {
+    protocol::reader r(batch.subspan(protocol::batch_header_size));
+    for (int32_t i = 0; i < count; ++i) {
+        const auto record_delta = static_cast<uint32_t>(batch.size() - r.remaining());
+        const int32_t length = r.read_varint();
+        if (!r.ok() || length <= 0 || static_cast<size_t>(length) > r.remaining()) return;
+        protocol::reader rec(r.read_raw(static_cast<size_t>(length)));
+        (void)rec.read_int8();     // attributes
+        (void)rec.read_varlong();  // timestamp delta
+        const int64_t offset = batch_base + rec.read_varint();
+        const int32_t key_length = rec.read_varint();
+        if (!rec.ok() || key_length > static_cast<int32_t>(rec.remaining())) return;
+        if (key_length < 0 || offset < base_offset_ || offset - base_offset_ > INT32_MAX) continue;
+        add(hash(rec.read_raw(static_cast<size_t>(key_length))), static_cast<uint32_t>(offset - base_offset_), position,
+            record_delta);
+    }
 }
 
 void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
     auto header = protocol::read_batch_header(batch);
     if (!header || header->is_control() || header->magic != protocol::current_magic) return;
     const auto pos = static_cast<uint32_t>(position);
-    const bool compressed = header->codec() != protocol::compression::none;
+    if (header->codec() == protocol::compression::none) {
+        if (batch.size() < header->total_size()) return;
+        return add_uncompressed(batch.first(header->total_size()), header->base_offset, header->record_count, pos);
+    }
     protocol::for_each_record(batch, [&](const protocol::record_view& r) {
         if (!r.key || r.offset < base_offset_ || r.offset - base_offset_ > INT32_MAX) return;
-        // Uncompressed: `encoded` points into the batch itself.
-        const auto delta = compressed ? 0u : static_cast<uint32_t>(r.encoded.data() - batch.data());
-        add(hash(*r.key), static_cast<uint32_t>(r.offset - base_offset_), pos, delta);
+        add(hash(*r.key), static_cast<uint32_t>(r.offset - base_offset_), pos, 0);
     });
 }
 
@@ -128,11 +208,16 @@ void key_index::truncate_from(int64_t offset) {
         std::lower_bound(entries_.begin(), entries_.end(), cut_offset,
                          [](const packed& p, uint32_t o) { return p.relative_offset < o; }) -
         entries_.begin());
-    for (auto it = newest_.begin(); it != newest_.end();) {
-        uint32_t& at = it->second;
+    std::vector<slot> kept;
+    for (const slot& s : slots_) {
+        if (s.newest == no_entry) continue;
+        uint32_t at = s.newest;
         while (at != no_entry && at >= cut) at = entries_[at].previous;
-        it = at == no_entry ? newest_.erase(it) : std::next(it);
+        if (at != no_entry) kept.push_back({s.hash, at});
     }
+    std::fill(slots_.begin(), slots_.end(), slot{0, no_entry});
+    slots_used_ = 0;
+    for (const slot& s : kept) newest_for_insert(s.hash) = s.newest;
     entries_.resize(cut);
     memory_count_ = entries_.size();
 }
@@ -140,7 +225,8 @@ void key_index::truncate_from(int64_t offset) {
 void key_index::drop_memory() {
     // Swapped out: clear() would keep the capacity and the buckets.
     decltype(entries_)().swap(entries_);
-    decltype(newest_)().swap(newest_);
+    decltype(slots_)().swap(slots_);
+    slots_used_ = 0;
     memory_count_ = 0;
 }
 
@@ -152,24 +238,31 @@ void key_index::reset() {
 
 size_t key_index::memory_bytes() const {
     if (sealed_) return 0;
-    // Node and bucket overheads as libstdc++ lays them out.
-    return entries_.capacity() * sizeof(packed) + newest_.bucket_count() * sizeof(void*) + newest_.size() * 32;
+    return entries_.capacity() * sizeof(packed) + slots_.capacity() * sizeof(slot);
 }
 
 bool key_index::seal(uint64_t log_size, int64_t next_offset) {
     if (sealed_) return true;
+    // The file is in (hash, offset) order: the distinct hashes sorted
+    // (sort_by_hash, linear in practice), then each hash's chain walked and put back in
+    // offset order. Sorting every entry took most of the seal's time.
+    std::vector<slot> hashes;
+    hashes.reserve(slots_used_);
+    for (const slot& s : slots_) {
+        if (s.newest != no_entry) hashes.push_back(s);
+    }
+    sort_by_hash(hashes);
     std::vector<file_entry> all;
     all.reserve(entries_.size());
-    for (const auto& [h, newest] : newest_) {
-        for (uint32_t at = newest; at != no_entry; at = entries_[at].previous) {
+    for (const slot& s : hashes) {
+        const size_t first = all.size();
+        for (uint32_t at = s.newest; at != no_entry; at = entries_[at].previous) {
             const packed& p = entries_[at];
-            all.push_back({h, p.relative_offset, p.position, p.record_delta});
+            all.push_back({s.hash, p.relative_offset, p.position, p.record_delta});
         }
+        std::reverse(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
     }
-    std::sort(all.begin(), all.end(), [](const file_entry& a, const file_entry& b) {
-        return a.hash != b.hash ? a.hash < b.hash : a.relative_offset < b.relative_offset;
-    });
-    std::vector<uint8_t> bytes(header_size + all.size() * entry_size);
+    std::vector<uint8_t> bytes(header_size + all.size() * entry_size);  // every byte written below
     for (size_t i = 0; i < all.size(); ++i) {
         uint8_t* p = bytes.data() + header_size + i * entry_size;
         format::store_be64(p, all[i].hash);
@@ -293,9 +386,9 @@ std::vector<key_entry> key_index::lookup(protocol::bytes_view key) const {
     const uint64_t h = hash(key);
     if (sealed_) return lookup_sealed(h);
     std::vector<key_entry> out;
-    auto it = newest_.find(h);
-    if (it == newest_.end()) return out;
-    for (uint32_t at = it->second; at != no_entry; at = entries_[at].previous) {
+    const slot* found = find_slot(h);
+    if (found == nullptr) return out;
+    for (uint32_t at = found->newest; at != no_entry; at = entries_[at].previous) {
         const packed& p = entries_[at];
         out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position, p.record_delta});
     }

@@ -22,7 +22,6 @@
 // Not thread-safe: owned by its segment and touched by the segment's owner.
 #include <cstdint>
 #include <filesystem>
-#include <unordered_map>
 #include <vector>
 
 #include "protocol/wire.h"
@@ -93,8 +92,8 @@ private:
     void drop_memory();
 
     // In memory: one flat array in offset order, each entry linked to the
-    // previous entry of its hash; a map from hash to its newest entry. One
-    // map probe and one append per record, no vector per key (measured:
+    // previous entry of its hash; a table from hash to its newest entry. One
+    // table probe and one append per record, no vector per key (measured:
     // bench/RESULTS.md).
     static constexpr uint32_t no_entry = UINT32_MAX;
     struct packed {
@@ -103,10 +102,25 @@ private:
         uint32_t record_delta;
         uint32_t previous;  // of the same hash, or no_entry
     };
+    // The table: open addressing with linear probing over a power-of-two
+    // array at most 70 % full, so no allocation per key (a node per key,
+    // and its free at seal, cost more than the rest of the insert did).
+    struct slot {
+        uint64_t hash;
+        uint32_t newest;  // no_entry: the slot is empty
+    };
+    uint32_t& newest_for_insert(uint64_t h);
+    const slot* find_slot(uint64_t h) const;
+    void grow_table();
+    // Indexes an uncompressed batch's records reading only their lengths,
+    // offset deltas and keys.
+    void add_uncompressed(protocol::bytes_view batch, int64_t batch_base, int32_t count, uint32_t position);
+
     std::filesystem::path file_;
     int64_t base_offset_;
     std::vector<packed> entries_;
-    std::unordered_map<uint64_t, uint32_t> newest_;
+    std::vector<slot> slots_;
+    size_t slots_used_ = 0;
     size_t memory_count_ = 0;
     bool sealed_ = false;
     size_t sealed_count_ = 0;

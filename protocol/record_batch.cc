@@ -130,8 +130,10 @@ error_code walk_records(bytes_view data, int32_t count, bool producer_rules, rec
     record_fields f;
     int64_t max_delta = INT64_MIN;
     int64_t min_delta = INT64_MAX;
+    int32_t header_counts = 0;  // OR of every record's: nonzero when any has one
     for (int32_t i = 0; i < count; ++i) {
         if (auto ec = parse_record(r, f); ec != error_code::none) return ec;
+        header_counts |= f.header_count;
         if (producer_rules && f.offset_delta != i) {
             if (facts == nullptr) return error_code::invalid_record;
             facts->offsets_consecutive = false;
@@ -143,6 +145,7 @@ error_code walk_records(bytes_view data, int32_t count, bool producer_rules, rec
     if (facts != nullptr) {
         facts->max_timestamp_delta = max_delta;
         facts->min_timestamp_delta = min_delta;
+        facts->any_headers = header_counts != 0;
     }
     return r.at_end() ? error_code::none : error_code::corrupt_message;
 }

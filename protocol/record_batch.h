@@ -166,6 +166,9 @@ struct record_facts {
     bool offsets_consecutive = true;
     int64_t max_timestamp_delta = INT64_MIN;  // none when the batch has no records
     int64_t min_timestamp_delta = INT64_MAX;
+    // Whether any record carries a header: a check of headers (consistent
+    // writes, log/key_conditions.h) skips a batch that has none.
+    bool any_headers = false;
 };
 
 // validate_batch for the produce path: offset deltas that do not run

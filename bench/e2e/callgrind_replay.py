@@ -18,6 +18,10 @@ one request at a time, then Fetch v4 of 1 MiB until everything is back):
   lz4            the same, lz4
   1k             50 requests x 1 batch of 100 records of 1,000 B, lz4
   partitions100  30 requests x 100 partitions x 1 batch of 100 records of 100 B
+  keyed          as uncompressed, records keyed key-0..key-99999 in turn (for
+                 --sluiced-override sluice.key.index.enable=true: every record
+                 a new key, the key index's worst case)
+  keyed-lz4      the same, lz4
 """
 
 import argparse
@@ -37,6 +41,10 @@ VARIANTS = {
     "lz4": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "lz4"},
     # 50 requests: the mock cluster keeps only about 5 MB of a partition.
     "1k": {"requests": 50, "records": 100, "size": 1000, "partitions": 1, "compression": "lz4"},
+    # Keyed records (100,000 keys), for topics with sluice.key.index.enable.
+    "keyed": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "none", "keys": 100000},
+    "keyed-lz4": {"requests": 300, "records": 100, "size": 100, "partitions": 1, "compression": "lz4",
+                  "keys": 100000},
     "partitions100": {"requests": 30, "records": 100, "size": 100, "partitions": 100, "compression": "none"},
 }
 TOPIC = "replay"
@@ -63,6 +71,8 @@ def replay(sluice, bootstrap, v, setup_only):
     argv = [sluice, "perf", "replay", "-b", bootstrap, "-t", TOPIC, "--timeout-ms", "120000",
             "--requests", str(v["requests"]), "--records", str(v["records"]), "--size", str(v["size"]),
             "--partitions", str(v["partitions"]), "--compression", v["compression"]]
+    if v.get("keys"):
+        argv += ["--keys", str(v["keys"])]
     if setup_only:
         argv.append("--setup-only")
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, timeout=1800)

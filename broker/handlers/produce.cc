@@ -20,6 +20,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_hint.h"
 #include "broker/handlers/produce_conform.h"
+#include "broker/handlers/produce_expected_offsets.h"
 #include "broker/handlers/produce_acks.h"
 #include "broker/handlers/produce_schema_ids.h"
 #include "broker/handlers/produce_timestamps.h"
@@ -230,6 +231,11 @@ bool stage_partition(broker& b, topic_state* topic, int32_t index, const protoco
         r = validate_records(bytes, topic->settings, topic->meta.name, index, version, transactional, facts);
         if (r.code == error_code::none && facts) r = refuse_timestamps(bytes, *facts, topic->settings);
         if (r.code == error_code::none) r.code = conform_batch(bytes, facts, topic->settings, converted);
+        if (r.code == error_code::none) {
+            // Consistent writes: judged right before the offsets are assigned.
+            auto expected = check_expected_offsets(bytes, *p.log, facts);
+            r = {expected.code, std::move(expected.record_errors), std::move(expected.message)};
+        }
     }
     if (r.code == error_code::none && validates_schema_ids(topic->settings)) {
         auto s = refuse_schema_ids(b.schema_registry(), bytes, topic->settings, topic->meta.name);

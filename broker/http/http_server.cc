@@ -83,6 +83,13 @@ private:
                 return s_->r.any(method, target, std::string_view(type.data(), type.size()), std::move(req.body()),
                                  std::move(reply));
             }
+            if (!to_console && method == "POST" && s_->r.key_write) {
+                std::optional<std::string_view> if_match;
+                if (auto it = req.find(bhttp::field::if_match); it != req.end()) {
+                    if_match = std::string_view(it->value().data(), it->value().size());
+                }
+                return s_->r.key_write(target, if_match, std::move(req.body()), std::move(reply));
+            }
             if (!to_console) return s_->r.keys(method, target, std::move(reply));
             return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }

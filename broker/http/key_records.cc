@@ -42,7 +42,7 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
     if (seg.size() != 5 || seg[0] != "topics" || seg[2] != "keys" || seg[4] != "records") {
         return api_error(404, error_code::invalid_request, "no such API path");
     }
-    if (method != "GET") return console::method_not_allowed("GET");
+    if (method != "GET") return console::method_not_allowed("GET, POST");
     key_request r;
     r.topic = seg[1];
     r.key = seg[3];

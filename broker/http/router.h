@@ -41,6 +41,10 @@ struct routes {
         any;
     // /v1/topics/{topic}/keys/{key}/records; unset, 404 like any other path.
     std::function<void(std::string_view method, std::string_view target, reply_fn reply)> keys;
+    // POST to the same path (http/key_writes.h): told If-Match and the body.
+    std::function<void(std::string_view target, std::optional<std::string_view> if_match, std::string body,
+                       reply_fn reply)>
+        key_write;
 };
 
 // Whether `target` belongs to the console (its pages or /api/).

@@ -35,6 +35,7 @@ struct replay_options {
     int size = 100;
     int partitions = 1;
     protocol::compression codec = protocol::compression::none;
+    int keys = 0;  // 0: records without keys; else key-<n mod keys>, n counting every record
     bool setup_only = false;
 };
 
@@ -65,7 +66,7 @@ void await_topic(kafka_client& client, const replay_options& o, std::chrono::mil
 
 // The same bytes every run: letters from a fixed seed, so lz4 compresses
 // each run's batches to the same size.
-protocol::bytes make_batch(const replay_options& o, std::mt19937& rng) {
+protocol::bytes make_batch(const replay_options& o, std::mt19937& rng, int64_t& serial) {
     std::vector<protocol::record> records(static_cast<size_t>(o.records));
     std::uniform_int_distribution<int> letter('a', 'z');
     for (size_t i = 0; i < records.size(); ++i) {
@@ -74,6 +75,10 @@ protocol::bytes make_batch(const replay_options& o, std::mt19937& rng) {
         protocol::bytes value(static_cast<size_t>(o.size));
         for (auto& c : value) c = static_cast<uint8_t>(letter(rng));
         records[i].value = std::move(value);
+        if (o.keys > 0) {
+            const std::string key = "key-" + std::to_string(serial++ % o.keys);
+            records[i].key = protocol::bytes(key.begin(), key.end());
+        }
     }
     protocol::batch_builder_options options;
     options.codec = o.codec;
@@ -83,6 +88,7 @@ protocol::bytes make_batch(const replay_options& o, std::mt19937& rng) {
 void produce_all(kafka_client& client, const replay_options& o) {
     const int16_t version = client.pick_version(protocol::produce_request::api_key, 3, 3);
     std::mt19937 rng(42);
+    int64_t serial = 0;
     for (int i = 0; i < o.requests; ++i) {
         protocol::produce_request request;
         request.acks = 1;
@@ -92,7 +98,7 @@ void produce_all(kafka_client& client, const replay_options& o) {
         for (int p = 0; p < o.partitions; ++p) {
             auto& part = t.partition_data.emplace_back();
             part.index = p;
-            part.records = protocol::records_field::of_bytes(make_batch(o, rng));
+            part.records = protocol::records_field::of_bytes(make_batch(o, rng, serial));
         }
         auto response = client.call<protocol::produce_response>(request, version);
         for (const auto& tr : response.responses) {
@@ -160,6 +166,7 @@ int replay_command(const parsed_args& args) {
             throw usage_error("--compression: '" + *codec + "' is not one of none, lz4");
         }
     }
+    if (args.has("--keys")) o.keys = static_cast<int>(parse_int(*args.get("--keys"), "--keys", 0, 100'000'000));
     o.setup_only = args.has("--setup-only");
     kafka_client client(bootstrap_of(args), timeout_of(args));
     await_topic(client, o, timeout_of(args));
@@ -192,6 +199,7 @@ command perf_replay_command() {
               {"", "--size", "BYTES", "value size of each record (default 100)"},
               {"", "--partitions", "N", "partitions, one batch each per request (default 1)"},
               {"", "--compression", "CODEC", "none or lz4 (default none)"},
+              {"", "--keys", "N", "key records key-0..key-(N-1) in turn (default 0: no keys)"},
               {"", "--setup-only", "", "only wait for the topic"}}},
             replay_command};
 }
