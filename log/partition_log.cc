@@ -58,6 +58,7 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     }
     int64_t now_ms = options.now_ms >= 0 ? options.now_ms : wall_clock_ms();
     std::unique_ptr<partition_log> log(new partition_log(dir, std::move(tp), config));
+    log->background_ = options.background;
     bool epochs_loaded = log->epochs_.load();
 
     auto loaded = load_segments(dir, config, options.clean_shutdown, options.recovery_point, log->epochs_);
@@ -565,7 +566,7 @@ partition_log::truncation partition_log::truncate_to(int64_t offset) {
             segments_.pop_back();
             dir_dirty_ = true;
         }
-        if (!active()->truncate_to(offset)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
+        if (!active()->truncate_to(offset, background_)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
     }
     int64_t end = log_end_offset();
     high_watermark_.store(std::min(high_watermark(), end), std::memory_order_relaxed);

@@ -36,6 +36,7 @@
 #include <span>
 #include <vector>
 
+#include "log/background.h"
 #include "log/checkpoint_file.h"
 #include "log/file_util.h"
 #include "log/leader_epoch_cache.h"
@@ -65,6 +66,8 @@ public:
         // log end (what a single node expects).
         std::optional<protocol::offset> high_watermark;
         int64_t now_ms = -1;                      // -1: the wall clock
+        // Where truncate_to() sends the .log's ftruncate (empty: inline).
+        background_executor background;
     };
 
     // Everything a flush needs, so the fsyncs can run off the owner executor.
@@ -357,6 +360,7 @@ private:
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
     bool swapping_ = false;
+    background_executor background_;  // open_options::background
     bool append_prepared_ = false;
     const log_incarnation incarnation_;
 };

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "log/file_util.h"
 #include "log/format.h"
@@ -44,8 +45,40 @@ segment::segment(const std::filesystem::path& dir, int64_t base_offset, const lo
     if (config.key_index) keys_ = std::make_unique<key_index>(key_index_path(), base_offset);
 }
 
+// A .log cut the owner decided and another thread makes. Whoever comes
+// first (the background job, or the owner about to write) makes it; the
+// mutex makes the other wait for it, so the cut is made once and always
+// before the next write.
+struct segment::deferred_cut {
+    std::mutex mutex;
+    bool done = false;
+    int fd;
+    uint64_t size;
+    std::string path;
+
+    deferred_cut(int fd_in, uint64_t size_in, std::string path_in)
+        : fd(fd_in), size(size_in), path(std::move(path_in)) {}
+    void make() {
+        std::lock_guard lock(mutex);
+        if (done) return;
+        done = true;
+        if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+            // The bytes past the cut stay in the file, never read: the segment
+            // ends at the cut, and recovery re-validates a crash's tail.
+            spdlog::error("log: cannot truncate {}: {}", path, std::strerror(errno));
+        }
+    }
+};
+
 segment::~segment() {
+    settle_cut();  // the fd closes here: a job still queued must not cut another file
     if (fd_ >= 0) ::close(fd_);
+}
+
+void segment::settle_cut() {
+    if (!cut_) return;
+    cut_->make();
+    cut_.reset();
 }
 
 bool segment::open_files(int flags) {
@@ -193,6 +226,7 @@ void segment::reserve_for(uint64_t end) {
 // Unconditional: blocks reserved before a crash are past the end of a file
 // whose reservation this run does not know about.
 void segment::release_reserved() {
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
         spdlog::warn("log: cannot release the reserved tail of {}: {}", log_path_.string(), std::strerror(errno));
     }
@@ -210,6 +244,7 @@ error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
 }
 
 uint64_t segment::begin_append(size_t bytes) {
+    settle_cut();  // a late cut would remove what this append writes
     reserve_for(size_ + bytes);
     return size_;
 }
@@ -217,6 +252,7 @@ uint64_t segment::begin_append(size_t bytes) {
 void segment::abort_append(uint64_t position, int error) {
     spdlog::error("log: write to {} failed: {}", log_path_.string(), std::strerror(error));
     // Drop whatever part of the write landed, so the file ends on a batch boundary.
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(position)) != 0) {
         spdlog::error("log: cannot cut {} back: {}", log_path_.string(), std::strerror(errno));
     }
@@ -325,7 +361,7 @@ bool segment::persist_indexes() {
     return ok;
 }
 
-bool segment::truncate_to(int64_t offset) {
+bool segment::truncate_to(int64_t offset, const background_executor& background) {
     auto batch = find_batch(offset);
     if (!batch) return true;  // nothing at or after `offset` here
     int64_t cut_offset = batch->header.base_offset;
@@ -334,10 +370,15 @@ bool segment::truncate_to(int64_t offset) {
         keys_->ensure_in_memory(fd_, size_, next_offset_);
         keys_->truncate_from(cut_offset);
     }
-    if (!truncate_log(batch->position) || !offset_index_.truncate_from(cut_offset) ||
-        !time_index_.truncate_from(cut_offset)) {
+    if (background) {
+        settle_cut();  // an earlier cut still queued: made before this one is handed on
+        cut_ = std::make_shared<deferred_cut>(fd_, batch->position, log_path_.string());
+        set_end(batch->position);
+        run_in_background(background, [cut = cut_] { cut->make(); });
+    } else if (!truncate_log(batch->position)) {
         return false;
     }
+    if (!offset_index_.truncate_from(cut_offset) || !time_index_.truncate_from(cut_offset)) return false;
     // Rare path: recompute the end state from the headers that remain.
     uint64_t keep = size_;
     reset_state();
@@ -379,15 +420,20 @@ bool segment::reset_indexes() {
 }
 
 bool segment::truncate_log(uint64_t size) {
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
         spdlog::error("log: cannot truncate {}: {}", log_path_.string(), std::strerror(errno));
         return false;
     }
+    set_end(size);
+    return true;
+}
+
+void segment::set_end(uint64_t size) {
     size_ = size;
     reserved_ = size;  // ftruncate freed any reserved blocks past the end
     recent_count_ = 0;  // they may name batches cut away
     recent_next_ = 0;
-    return true;
 }
 
 bool segment::sync() const {
