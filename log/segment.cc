@@ -1,12 +1,14 @@
 #include "log/segment.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -192,10 +194,45 @@ bool segment::load_trusted() {
     return true;
 }
 
+namespace {
+thread_local nowait_header_reads* nowait_guard = nullptr;
+std::atomic<bool> nowait_supported{true};
+
+// One header read that must not wait: true when read; false with
+// `would_block` when the page is not resident (or only part of it is).
+bool read_header_nowait(int fd, uint8_t* raw, size_t size, uint64_t position, bool& would_block) {
+    struct iovec iov{raw, size};
+    ssize_t n;
+    do {
+        n = ::preadv2(fd, &iov, 1, static_cast<off_t>(position), RWF_NOWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(size)) return true;
+    if (n < 0 && errno == EOPNOTSUPP) {
+        nowait_supported.store(false, std::memory_order_relaxed);  // this kernel or fs: wait from now on
+        return file_util::pread_full(fd, raw, size, position) == static_cast<int64_t>(size);
+    }
+    // EAGAIN, or a short read that stopped at the first page not resident.
+    would_block = (n < 0 && errno == EAGAIN) || n > 0;
+    return false;
+}
+}  // namespace
+
+nowait_header_reads::nowait_header_reads() : outer_(nowait_guard) { nowait_guard = this; }
+nowait_header_reads::~nowait_header_reads() { nowait_guard = outer_; }
+
 bool segment::read_header_at(uint64_t position, batch_position& out) const {
     if (position + protocol::batch_header_size > size_) return false;
     uint8_t raw[protocol::batch_header_size];
-    if (file_util::pread_full(fd_, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) return false;
+    if (nowait_guard != nullptr && nowait_supported.load(std::memory_order_relaxed)) {
+        if (nowait_guard->missed) return false;  // the caller stops at the first miss
+        bool would_block = false;
+        if (!read_header_nowait(fd_, raw, sizeof raw, position, would_block)) {
+            if (would_block) nowait_guard->missed = nowait_header_reads::miss{fd_, position};
+            return false;
+        }
+    } else if (file_util::pread_full(fd_, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) {
+        return false;
+    }
     auto header = protocol::read_batch_header(protocol::bytes_view(raw, sizeof raw));
     if (!header || !plausible_batch_header(*header, position, size_)) return false;
     out.header = *header;

@@ -43,6 +43,29 @@ struct batch_position {
 // `file_size` bytes: magic 2, sane lengths, the batch fits in the file.
 bool plausible_batch_header(const protocol::batch_header& header, uint64_t position, uint64_t file_size);
 
+// While one is alive on a thread, segments' batch header reads on that
+// thread never wait for the disk: a header not in the page cache
+// (preadv2 with RWF_NOWAIT says EAGAIN) reads as "no batch there" and is
+// recorded in `missed`; the caller stops, has the pages read in elsewhere
+// and asks again. Index blocks are still read as before (small, hot).
+// Where RWF_NOWAIT is not supported the reads wait, as without the guard.
+class nowait_header_reads {
+public:
+    nowait_header_reads();
+    ~nowait_header_reads();
+    nowait_header_reads(const nowait_header_reads&) = delete;
+    nowait_header_reads& operator=(const nowait_header_reads&) = delete;
+    // The first header that was not resident: its .log fd and position.
+    struct miss {
+        int fd = -1;
+        uint64_t position = 0;
+    };
+    std::optional<miss> missed;
+
+private:
+    nowait_header_reads* outer_;
+};
+
 class segment {
 public:
     // New, empty segment files (existing files of that name are truncated).
