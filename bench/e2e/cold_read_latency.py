@@ -11,6 +11,8 @@ from the page cache ("cold reader"), several rounds alternating.
     /usr/bin/python3 bench/e2e/cold_read_latency.py                        # 2 GB cold, 3 rounds of 15 s
     /usr/bin/python3 bench/e2e/cold_read_latency.py --strace               # + syscalls of a warm read
     /usr/bin/python3 bench/e2e/cold_read_latency.py --json                 # one JSON object on stdout
+    /usr/bin/python3 bench/e2e/cold_read_latency.py --strace-cold         # + the I/O thread's header reads, cold
+    /usr/bin/python3 bench/e2e/cold_read_latency.py --sync-after-fill      # round 1 without the fill's writeback
 
 What it does:
 
@@ -316,6 +318,12 @@ def measure(args, sluiced, cli, base, result):
         result["cold_records"] = fill["records"]
         result["cold_bytes"] = sum(os.path.getsize(p) for p in broker.segment_files("cold"))
         log("filled %.2f GB in %.0f s" % (result["cold_bytes"] / 1e9, fill["seconds"]))
+        if args.sync_after_fill:
+            # The fill's dirty pages written back now, not during round 1's
+            # first page drop (whose fdatasync would write them meanwhile).
+            t0 = time.time()
+            os.sync()
+            log("synced the fill in %.1f s" % (time.time() - t0))
         run_json([cli, "perf", "produce", "-b", broker.bootstrap, "-t", "hot", "-n", "1000", "-s",
                   str(args.produce_size), "--acks", "all", "--json"], timeout=60)  # warms the producer path
 
@@ -423,6 +431,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="rounds of baseline + cold (3)")
     ap.add_argument("--drop-caches", action="store_true", help="drop the whole page cache (root)")
     ap.add_argument("--strace", action="store_true", help="strace -c -f the broker during a warm read")
+    ap.add_argument("--sync-after-fill", action="store_true",
+                    help="sync(2) after filling, so round 1 does not measure the fill's writeback")
     ap.add_argument("--strace-cold", action="store_true",
                     help="strace -T the broker's header reads (pread64/preadv2) during one cold read")
     ap.add_argument("--broker-prop", action="append", default=[], metavar="KEY=VALUE")
