@@ -61,9 +61,23 @@ enum class clean_error {
 };
 const char* to_string(clean_error error);
 
+// The suffix of the staged files a cleaning of log incarnation `incarnation`
+// writes: "<base>.log.<incarnation>.cleaned". The cleaner writes them by
+// path while the owner goes on; if the partition is deleted and re-created
+// meanwhile, a stale cleaning may write into the new partition's directory,
+// and with one shared name it would overwrite (O_TRUNC) the files the new
+// log's own cleaning staged there, which that cleaning would then swap in.
+// With the incarnation in the name, a cleaning only ever renames, swaps or
+// removes its own files; a stale one's are removed by discard() or, after a
+// crash, by the sweep at open (any "*.cleaned").
+std::string staged_suffix(log::log_incarnation incarnation);
+
 // One output segment: replaces `originals` (consecutive) with the staged
 // `<base>.*.cleaned` files covering [base_offset, next_offset).
 struct cleaned_group {
+    // The staged files' suffix, staged_suffix(incarnation) of the cleaning
+    // that wrote them.
+    std::string suffix;
     std::vector<std::shared_ptr<log::segment>> originals;
     std::vector<uint64_t> original_sizes;
     int64_t base_offset = 0;

@@ -21,6 +21,10 @@ const char* to_string(clean_error error) {
     return "unknown";
 }
 
+std::string staged_suffix(log::log_incarnation incarnation) {
+    return "." + std::to_string(static_cast<uint64_t>(incarnation)) + std::string(log::segment_swap::cleaned_suffix);
+}
+
 cleaner::cleaner(const cleaner_config& config, throttler* throttle)
     : config_(config),
       throttle_(throttle),
@@ -64,8 +68,8 @@ clean_error cleaner::write_group(const clean_task& task, size_t first, size_t la
                                  clean_stats& stats) {
     const auto& segments = task.segments;
     group.base_offset = segments[first].base_offset;
-    auto staged = log::segment::create_staged(task.dir, group.base_offset, task.config, task.now_ms,
-                                              log::segment_swap::cleaned_suffix);
+    group.suffix = staged_suffix(task.incarnation);
+    auto staged = log::segment::create_staged(task.dir, group.base_offset, task.config, task.now_ms, group.suffix);
     if (!staged) return clean_error::io_error;
     auto flush = [&]() -> bool {
         if (write_buffer_.empty()) return true;
@@ -158,6 +162,7 @@ clean_result cleaner::run_passes(const clean_task& task) {
             result.error = write_group(task, first, last, group, result.stats);
             if (result.error != clean_error::none) {
                 for (const auto& g : result.groups) discard_staged(task.dir, g);
+                discard_staged(task.dir, group);  // the one that failed, written in part
                 result.groups.clear();
                 return result;
             }
@@ -171,7 +176,7 @@ clean_result cleaner::run_passes(const clean_task& task) {
 
 void discard_staged(const std::filesystem::path& dir, const cleaned_group& group) {
     std::error_code ec;
-    for (const auto& path : log::segment_swap::segment_files(dir, group.base_offset, log::segment_swap::cleaned_suffix)) {
+    for (const auto& path : log::segment_swap::segment_files(dir, group.base_offset, group.suffix)) {
         std::filesystem::remove(path, ec);
     }
 }

@@ -119,24 +119,15 @@ commit_outcome log_cleaner::commit(log::partition_log& log, const clean_result& 
 }
 
 void log_cleaner::discard(const clean_result& result) {
-    bool remove_files = true;
     {
         std::lock_guard lock(mutex_);
         if (auto it = partitions_.find(result.tp); it != partitions_.end()) {
-            auto& state = it->second;
-            if (state.incarnation == result.incarnation) {
-                state.in_progress = false;
-            } else if (state.in_progress) {
-                // A re-created partition under the same dir name is cleaning:
-                // files of these names may be its own. The sweep at open
-                // removes ours if they are there.
-                remove_files = false;
-            }
+            if (it->second.incarnation == result.incarnation) it->second.in_progress = false;
         }
     }
-    if (remove_files) {
-        for (const auto& g : result.groups) discard_staged(result.dir, g);
-    }
+    // The names carry the result's incarnation (staged_suffix): whichever
+    // directory now stands at the path, only this cleaning's files go.
+    for (const auto& g : result.groups) discard_staged(result.dir, g);
 }
 
 void log_cleaner::abandon(const clean_result& result) {

@@ -16,7 +16,7 @@ namespace sw = log::segment_swap;
 namespace {
 
 void remove_staged(const log::file_util::directory& dir, const cleaned_group& group) {
-    for (const auto& name : sw::segment_names(group.base_offset, sw::cleaned_suffix)) dir.remove(name);
+    for (const auto& name : sw::segment_names(group.base_offset, group.suffix)) dir.remove(name);
 }
 
 // Steps 2-4 and the open of the new segment, for one group.
@@ -25,7 +25,7 @@ swap_outcome swap_group(const swap_job& job, const cleaned_group& group, const s
     const auto& dir = *job.handle;
     auto step = [&](swap_step s) { return !hook || hook(s); };
     // 2. The commit point: once <base>.log.swap exists, recovery finishes the swap.
-    if (!sw::rename_files(dir, group.base_offset, sw::cleaned_suffix, sw::swap_suffix, false) || !dir.sync()) {
+    if (!sw::rename_files(dir, group.base_offset, group.suffix, sw::swap_suffix, false) || !dir.sync()) {
         return swap_outcome::io_error;
     }
     if (!step(swap_step::renamed_to_swap)) return swap_outcome::stopped;

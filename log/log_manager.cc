@@ -70,6 +70,7 @@ std::vector<partition_log*> log_manager::load(const std::function<log_config(con
             if (!tp || logs_.contains(*tp)) continue;
             partition_log::open_options options;
             options.clean_shutdown = clean;
+            options.background = background_;
             if (auto it = recovery_points.find(*tp); it != recovery_points.end()) options.recovery_point = it->second;
             if (auto it = start_offsets.find(*tp); it != start_offsets.end()) options.log_start_offset = it->second;
             if (auto it = high_watermarks.find(*tp); it != high_watermarks.end()) {
@@ -106,6 +107,7 @@ partition_log* log_manager::create(const topic_partition& tp, const log_config& 
     size_t d = least_loaded_dir();
     partition_log::open_options options;
     options.clean_shutdown = true;  // a new directory has nothing to recover
+    options.background = background_;
     protocol::error_code error;
     const auto dir = dirs_[d] / tp.dir_name();
     std::error_code ec;

@@ -58,6 +58,7 @@ std::unique_ptr<partition_log> partition_log::open(const std::filesystem::path& 
     }
     int64_t now_ms = options.now_ms >= 0 ? options.now_ms : wall_clock_ms();
     std::unique_ptr<partition_log> log(new partition_log(dir, std::move(tp), config));
+    log->background_ = options.background;
     bool epochs_loaded = log->epochs_.load();
 
     auto loaded = load_segments(dir, config, options.clean_shutdown, options.recovery_point, log->epochs_);
@@ -292,17 +293,32 @@ read_result partition_log::read(int64_t offset, size_t max_bytes, int64_t max_of
 }
 
 partition_log::fetch_read partition_log::read_for_fetch(int64_t offset, size_t max_bytes, int64_t max_offset,
-                                                        bool min_one_batch) const {
+                                                        bool min_one_batch, bool wait_for_disk) const {
     fetch_read result;
     if (offset < log_start_offset() || offset > log_end_offset()) {
         result.error = error_code::offset_out_of_range;
         return result;
     }
+    std::optional<nowait_header_reads> nowait;
+    if (!wait_for_disk) nowait.emplace();
+    // After a header miss: the range to read in is from the miss on, as far
+    // as this fetch could send (plus the header walk from an index entry).
+    auto missed = [&](const std::shared_ptr<segment>& seg) {
+        if (!nowait || !nowait->missed) return false;
+        const uint64_t at = nowait->missed->position;
+        const uint64_t want = std::min<uint64_t>(seg->size() - std::min(seg->size(), at),
+                                                 uint64_t{max_bytes} + 64 * 1024);
+        result = fetch_read{};
+        result.cold = protocol::file_slice{seg->fd(), at, static_cast<uint32_t>(std::min<uint64_t>(want, UINT32_MAX)),
+                                           seg};
+        return true;
+    };
     const int64_t limit = std::min(max_offset, log_end_offset());
     bool first = true;
     for (size_t i = segment_index_for(offset); i < segments_.size() && offset < limit; ++i) {
         const auto& seg = segments_[i];
         auto from = seg->find_batch(offset);
+        if (missed(seg)) return result;
         if (!from) continue;  // `offset` is past this segment's last batch
         if (first) {
             const size_t first_size = from->header.total_size();
@@ -315,6 +331,7 @@ partition_log::fetch_read partition_log::read_for_fetch(int64_t offset, size_t m
         if (seg->next_offset() > limit) {
             // The batch holding `limit` and everything after it stay unread.
             if (auto at_limit = seg->find_batch(limit)) end = at_limit->position;
+            if (missed(seg)) return result;
         }
         const uint64_t room = max_bytes - result.bytes;
         if (end - start > room) end = start + room;
@@ -565,7 +582,7 @@ partition_log::truncation partition_log::truncate_to(int64_t offset) {
             segments_.pop_back();
             dir_dirty_ = true;
         }
-        if (!active()->truncate_to(offset)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
+        if (!active()->truncate_to(offset, background_)) spdlog::error("log: cannot truncate {}", active()->log_path().string());
     }
     int64_t end = log_end_offset();
     high_watermark_.store(std::min(high_watermark(), end), std::memory_order_relaxed);

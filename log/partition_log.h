@@ -36,6 +36,7 @@
 #include <span>
 #include <vector>
 
+#include "log/background.h"
 #include "log/checkpoint_file.h"
 #include "log/file_util.h"
 #include "log/leader_epoch_cache.h"
@@ -65,6 +66,8 @@ public:
         // log end (what a single node expects).
         std::optional<protocol::offset> high_watermark;
         int64_t now_ms = -1;                      // -1: the wall clock
+        // Where truncate_to() sends the .log's ftruncate (empty: inline).
+        background_executor background;
     };
 
     // Everything a flush needs, so the fsyncs can run off the owner executor.
@@ -172,13 +175,20 @@ public:
 
     struct fetch_read : read_result {
         bool first_batch_cut = false;  // `max_bytes` fell inside the first batch
+        // Only without `wait_for_disk`: a batch header the read needed was
+        // not in the page cache. Nothing else is set; read this range in
+        // (off the owner) and ask again.
+        std::optional<protocol::file_slice> cold;
     };
     // What a Kafka fetch returns for one partition (LogSegment.read): the
     // bytes from the start of the batch holding `offset`, below `max_offset`,
     // cut at `max_bytes` even inside a batch; clients drop a partial batch at
     // the end. With `min_one_batch` the cut is never inside the first batch.
     // Unlike Kafka, one read may go on into the next segments. Errors as read().
-    fetch_read read_for_fetch(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch) const;
+    // Without `wait_for_disk` the batch headers are read only from the page
+    // cache (log/segment.h: nowait_header_reads); a miss comes back as `cold`.
+    fetch_read read_for_fetch(int64_t offset, size_t max_bytes, int64_t max_offset, bool min_one_batch,
+                              bool wait_for_disk = true) const;
 
     int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_relaxed); }
     int64_t log_end_offset() const { return segments_.back()->next_offset(); }
@@ -357,6 +367,7 @@ private:
     int64_t last_flush_ms_ = 0;
     bool dir_dirty_ = false;
     bool swapping_ = false;
+    background_executor background_;  // open_options::background
     bool append_prepared_ = false;
     const log_incarnation incarnation_;
 };

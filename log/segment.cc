@@ -1,14 +1,17 @@
 #include "log/segment.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "log/file_util.h"
 #include "log/format.h"
@@ -44,8 +47,40 @@ segment::segment(const std::filesystem::path& dir, int64_t base_offset, const lo
     if (config.key_index) keys_ = std::make_unique<key_index>(key_index_path(), base_offset);
 }
 
+// A .log cut the owner decided and another thread makes. Whoever comes
+// first (the background job, or the owner about to write) makes it; the
+// mutex makes the other wait for it, so the cut is made once and always
+// before the next write.
+struct segment::deferred_cut {
+    std::mutex mutex;
+    bool done = false;
+    int fd;
+    uint64_t size;
+    std::string path;
+
+    deferred_cut(int fd_in, uint64_t size_in, std::string path_in)
+        : fd(fd_in), size(size_in), path(std::move(path_in)) {}
+    void make() {
+        std::lock_guard lock(mutex);
+        if (done) return;
+        done = true;
+        if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+            // The bytes past the cut stay in the file, never read: the segment
+            // ends at the cut, and recovery re-validates a crash's tail.
+            spdlog::error("log: cannot truncate {}: {}", path, std::strerror(errno));
+        }
+    }
+};
+
 segment::~segment() {
+    settle_cut();  // the fd closes here: a job still queued must not cut another file
     if (fd_ >= 0) ::close(fd_);
+}
+
+void segment::settle_cut() {
+    if (!cut_) return;
+    cut_->make();
+    cut_.reset();
 }
 
 bool segment::open_files(int flags) {
@@ -159,10 +194,45 @@ bool segment::load_trusted() {
     return true;
 }
 
+namespace {
+thread_local nowait_header_reads* nowait_guard = nullptr;
+std::atomic<bool> nowait_supported{true};
+
+// One header read that must not wait: true when read; false with
+// `would_block` when the page is not resident (or only part of it is).
+bool read_header_nowait(int fd, uint8_t* raw, size_t size, uint64_t position, bool& would_block) {
+    struct iovec iov{raw, size};
+    ssize_t n;
+    do {
+        n = ::preadv2(fd, &iov, 1, static_cast<off_t>(position), RWF_NOWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(size)) return true;
+    if (n < 0 && errno == EOPNOTSUPP) {
+        nowait_supported.store(false, std::memory_order_relaxed);  // this kernel or fs: wait from now on
+        return file_util::pread_full(fd, raw, size, position) == static_cast<int64_t>(size);
+    }
+    // EAGAIN, or a short read that stopped at the first page not resident.
+    would_block = (n < 0 && errno == EAGAIN) || n > 0;
+    return false;
+}
+}  // namespace
+
+nowait_header_reads::nowait_header_reads() : outer_(nowait_guard) { nowait_guard = this; }
+nowait_header_reads::~nowait_header_reads() { nowait_guard = outer_; }
+
 bool segment::read_header_at(uint64_t position, batch_position& out) const {
     if (position + protocol::batch_header_size > size_) return false;
     uint8_t raw[protocol::batch_header_size];
-    if (file_util::pread_full(fd_, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) return false;
+    if (nowait_guard != nullptr && nowait_supported.load(std::memory_order_relaxed)) {
+        if (nowait_guard->missed) return false;  // the caller stops at the first miss
+        bool would_block = false;
+        if (!read_header_nowait(fd_, raw, sizeof raw, position, would_block)) {
+            if (would_block) nowait_guard->missed = nowait_header_reads::miss{fd_, position};
+            return false;
+        }
+    } else if (file_util::pread_full(fd_, raw, sizeof raw, position) != static_cast<int64_t>(sizeof raw)) {
+        return false;
+    }
     auto header = protocol::read_batch_header(protocol::bytes_view(raw, sizeof raw));
     if (!header || !plausible_batch_header(*header, position, size_)) return false;
     out.header = *header;
@@ -193,6 +263,7 @@ void segment::reserve_for(uint64_t end) {
 // Unconditional: blocks reserved before a crash are past the end of a file
 // whose reservation this run does not know about.
 void segment::release_reserved() {
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
         spdlog::warn("log: cannot release the reserved tail of {}: {}", log_path_.string(), std::strerror(errno));
     }
@@ -210,6 +281,7 @@ error_code segment::append(std::span<const uint8_t> batches, int64_t now_ms) {
 }
 
 uint64_t segment::begin_append(size_t bytes) {
+    settle_cut();  // a late cut would remove what this append writes
     reserve_for(size_ + bytes);
     return size_;
 }
@@ -217,6 +289,7 @@ uint64_t segment::begin_append(size_t bytes) {
 void segment::abort_append(uint64_t position, int error) {
     spdlog::error("log: write to {} failed: {}", log_path_.string(), std::strerror(error));
     // Drop whatever part of the write landed, so the file ends on a batch boundary.
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(position)) != 0) {
         spdlog::error("log: cannot cut {} back: {}", log_path_.string(), std::strerror(errno));
     }
@@ -325,7 +398,7 @@ bool segment::persist_indexes() {
     return ok;
 }
 
-bool segment::truncate_to(int64_t offset) {
+bool segment::truncate_to(int64_t offset, const background_executor& background) {
     auto batch = find_batch(offset);
     if (!batch) return true;  // nothing at or after `offset` here
     int64_t cut_offset = batch->header.base_offset;
@@ -334,10 +407,15 @@ bool segment::truncate_to(int64_t offset) {
         keys_->ensure_in_memory(fd_, size_, next_offset_);
         keys_->truncate_from(cut_offset);
     }
-    if (!truncate_log(batch->position) || !offset_index_.truncate_from(cut_offset) ||
-        !time_index_.truncate_from(cut_offset)) {
+    if (background) {
+        settle_cut();  // an earlier cut still queued: made before this one is handed on
+        cut_ = std::make_shared<deferred_cut>(fd_, batch->position, log_path_.string());
+        set_end(batch->position);
+        run_in_background(background, [cut = cut_] { cut->make(); });
+    } else if (!truncate_log(batch->position)) {
         return false;
     }
+    if (!offset_index_.truncate_from(cut_offset) || !time_index_.truncate_from(cut_offset)) return false;
     // Rare path: recompute the end state from the headers that remain.
     uint64_t keep = size_;
     reset_state();
@@ -379,15 +457,20 @@ bool segment::reset_indexes() {
 }
 
 bool segment::truncate_log(uint64_t size) {
+    settle_cut();
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
         spdlog::error("log: cannot truncate {}: {}", log_path_.string(), std::strerror(errno));
         return false;
     }
+    set_end(size);
+    return true;
+}
+
+void segment::set_end(uint64_t size) {
     size_ = size;
     reserved_ = size;  // ftruncate freed any reserved blocks past the end
     recent_count_ = 0;  // they may name batches cut away
     recent_next_ = 0;
-    return true;
 }
 
 bool segment::sync() const {

@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "log/background.h"
 #include "log/key_index.h"
 #include "log/offset_index.h"
 #include "log/time_index.h"
@@ -41,6 +42,29 @@ struct batch_position {
 // Cheap plausibility of a header found at `position` in a file of
 // `file_size` bytes: magic 2, sane lengths, the batch fits in the file.
 bool plausible_batch_header(const protocol::batch_header& header, uint64_t position, uint64_t file_size);
+
+// While one is alive on a thread, segments' batch header reads on that
+// thread never wait for the disk: a header not in the page cache
+// (preadv2 with RWF_NOWAIT says EAGAIN) reads as "no batch there" and is
+// recorded in `missed`; the caller stops, has the pages read in elsewhere
+// and asks again. Index blocks are still read as before (small, hot).
+// Where RWF_NOWAIT is not supported the reads wait, as without the guard.
+class nowait_header_reads {
+public:
+    nowait_header_reads();
+    ~nowait_header_reads();
+    nowait_header_reads(const nowait_header_reads&) = delete;
+    nowait_header_reads& operator=(const nowait_header_reads&) = delete;
+    // The first header that was not resident: its .log fd and position.
+    struct miss {
+        int fd = -1;
+        uint64_t position = 0;
+    };
+    std::optional<miss> missed;
+
+private:
+    nowait_header_reads* outer_;
+};
 
 class segment {
 public:
@@ -98,8 +122,15 @@ public:
     // Writes index entries made since the last call to the index files
     // (before a flush's sync(), at roll, after recovery).
     bool persist_indexes();
-    // Removes every batch from the one containing `offset` on.
-    bool truncate_to(int64_t offset);
+    // Removes every batch from the one containing `offset` on. The segment
+    // ends at the cut at once (reads, appends, size()); with a `background`
+    // executor the .log's ftruncate, which frees the blocks and may wait on
+    // the journal, runs there instead (the index files are cut here: a few
+    // KiB). Until it has run the bytes past the cut stay in the file, unread;
+    // whatever writes the .log next (append, a further cut, the destructor)
+    // makes the cut itself first if the job has not, so a late job never
+    // cuts away bytes written after it was posted.
+    bool truncate_to(int64_t offset, const background_executor& background = {});
     void update_config(const log_config& config);
 
     // --- recovery (log/recovery.cc) ---
@@ -146,6 +177,11 @@ private:
     void release_reserved();
     void reset_state();
     int64_t file_mtime_ms() const;
+    // Makes the .log cut truncate_to() left to the background, if it is
+    // still pending (owner executor, before anything writes the .log).
+    void settle_cut();
+    // The new end after a cut: size, reservation, the recent-batch ring.
+    void set_end(uint64_t size);
 
     int64_t base_offset_;
     std::string suffix_;  // empty, except for segments staged by the cleaner
@@ -182,6 +218,8 @@ private:
     size_t recent_next_ = 0;
     std::unique_ptr<key_index> keys_;  // only with log_config::key_index
     bool index_file_missing_ = false;  // at open: the indexes must be rebuilt, not trusted
+    struct deferred_cut;
+    std::shared_ptr<deferred_cut> cut_;  // the last .log cut handed to the background
 };
 
 }  // namespace sluice::log

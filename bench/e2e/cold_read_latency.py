@@ -11,6 +11,8 @@ from the page cache ("cold reader"), several rounds alternating.
     /usr/bin/python3 bench/e2e/cold_read_latency.py                        # 2 GB cold, 3 rounds of 15 s
     /usr/bin/python3 bench/e2e/cold_read_latency.py --strace               # + syscalls of a warm read
     /usr/bin/python3 bench/e2e/cold_read_latency.py --json                 # one JSON object on stdout
+    /usr/bin/python3 bench/e2e/cold_read_latency.py --strace-cold         # + the I/O thread's header reads, cold
+    /usr/bin/python3 bench/e2e/cold_read_latency.py --sync-after-fill      # round 1 without the fill's writeback
 
 What it does:
 
@@ -263,6 +265,40 @@ def count_syscalls(path):
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def io_thread_reads(path, pid):
+    """Header reads of the broker's I/O thread (the main thread, tid == pid)
+    from `strace -f -T -o` output: calls, EAGAINs, seconds in them, slowest."""
+    out = {}
+    for line in open(path):
+        m = re.match(r"^(\d+)\s+(pread64|preadv2)\(.*\)\s+=\s+(-?\d+)( EAGAIN)?.*<([0-9.]+)>$", line)
+        if not m or int(m.group(1)) != pid:
+            continue
+        o = out.setdefault(m.group(2), {"calls": 0, "eagain": 0, "seconds": 0.0, "max_ms": 0.0})
+        o["calls"] += 1
+        o["eagain"] += 1 if m.group(4) else 0
+        o["seconds"] += float(m.group(5))
+        o["max_ms"] = max(o["max_ms"], 1000 * float(m.group(5)))
+    for o in out.values():
+        o["seconds"] = round(o["seconds"], 4)
+        o["max_ms"] = round(o["max_ms"], 3)
+    return out
+
+
+def cold_read_traced(args, cli, broker, records, strace_out):
+    """One read of all of `cold` from 0% resident, the broker under strace -T."""
+    paths = broker.segment_files("cold")
+    drop_pages(paths, args.drop_caches)
+    tracer = start(["strace", "-f", "-qq", "-T", "-e", "trace=pread64,preadv2", "-o", strace_out,
+                    "-p", str(broker.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    resident = resident_fraction(paths)
+    r = run_json([cli, "perf", "consume", "-b", broker.bootstrap, "-t", "cold", "-n", str(records), "--json",
+                  "-X", "queued.max.messages.kbytes=2097151"], timeout=600)
+    stop(tracer, signal.SIGINT)
+    return {"mb_per_sec": r["mb_per_sec"], "resident_before": resident,
+            "io_thread": io_thread_reads(strace_out, broker.proc.pid)}
+
+
 def measure(args, sluiced, cli, base, result):
     extra = [tuple(p.split("=", 1)) for p in args.broker_prop]
     broker = Broker(sluiced, base, extra)
@@ -282,6 +318,12 @@ def measure(args, sluiced, cli, base, result):
         result["cold_records"] = fill["records"]
         result["cold_bytes"] = sum(os.path.getsize(p) for p in broker.segment_files("cold"))
         log("filled %.2f GB in %.0f s" % (result["cold_bytes"] / 1e9, fill["seconds"]))
+        if args.sync_after_fill:
+            # The fill's dirty pages written back now, not during round 1's
+            # first page drop (whose fdatasync would write them meanwhile).
+            t0 = time.time()
+            os.sync()
+            log("synced the fill in %.1f s" % (time.time() - t0))
         run_json([cli, "perf", "produce", "-b", broker.bootstrap, "-t", "hot", "-n", "1000", "-s",
                   str(args.produce_size), "--acks", "all", "--json"], timeout=60)  # warms the producer path
 
@@ -325,6 +367,11 @@ def measure(args, sluiced, cli, base, result):
             w = warm_read(args, cli, broker, result["cold_records"], strace_out)
             result["strace_warm_read"] = {"read": w, "calls": count_syscalls(strace_out)}
             log("syscalls of the broker during a warm read: %s" % result["strace_warm_read"]["calls"])
+        if args.strace_cold:
+            c = cold_read_traced(args, cli, broker, result["cold_records"], os.path.join(base, "strace-cold.txt"))
+            result["strace_cold_read"] = c
+            log("header reads of the I/O thread during a cold read (%.0f%% resident, %.0f MB/s): %s"
+                % (100 * (c["resident_before"] or 0), c["mb_per_sec"], c["io_thread"]))
     finally:
         broker.stop()
 
@@ -384,6 +431,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="rounds of baseline + cold (3)")
     ap.add_argument("--drop-caches", action="store_true", help="drop the whole page cache (root)")
     ap.add_argument("--strace", action="store_true", help="strace -c -f the broker during a warm read")
+    ap.add_argument("--sync-after-fill", action="store_true",
+                    help="sync(2) after filling, so round 1 does not measure the fill's writeback")
+    ap.add_argument("--strace-cold", action="store_true",
+                    help="strace -T the broker's header reads (pread64/preadv2) during one cold read")
     ap.add_argument("--broker-prop", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--dir", default=None, help="parent of the temp dir")
     ap.add_argument("--keep-dir", action="store_true")

@@ -191,6 +191,9 @@ struct evaluation {
     size_t bytes = 0;
     size_t throttled_bytes = 0;  // of replicas under the leader's replication throttle
     bool has_error = false;
+    // Without wait_for_disk: ranges whose batch headers were not in the page
+    // cache. Their partitions read nothing; the answer waits for the warmer.
+    std::vector<protocol::file_slice> cold;
 };
 
 // Kafka's leader replication throttle (replica/replication_throttle.h):
@@ -277,7 +280,7 @@ void record_follower_fetches(broker& b, fetch_plan& plan) {
 // wake-up, and only the evaluation that is sent counts. Without
 // `keep_answers` it only counts (a parked fetch's re-check), allocating
 // nothing for a partition without data.
-evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
+evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers, bool wait_for_disk = true) {
     evaluation ev;
     if (plan.top_error != error_code::none) {
         ev.has_error = true;
@@ -325,7 +328,11 @@ evaluation evaluate(broker& b, fetch_plan& plan, bool keep_answers) {
                 // Throttled: no records this time, as Kafka's leader answers.
             } else if (sp.fetch_offset < readable) {
                 size_t limit = std::min(budget, non_negative(sp.max_bytes));
-                auto read = lg.read_for_fetch(sp.fetch_offset, limit, readable, min_one_batch);
+                auto read = lg.read_for_fetch(sp.fetch_offset, limit, readable, min_one_batch, wait_for_disk);
+                if (read.cold) {
+                    ev.cold.push_back(std::move(*read.cold));
+                    return;  // evaluated again once warm: this answer is never sent
+                }
                 // From v3 a first batch cut by the limits is left out: it
                 // comes whole once this partition is the first with data.
                 // v0-2 send it cut, and the client reports it too large.
@@ -488,6 +495,41 @@ struct pending_fetch : std::enable_shared_from_this<pending_fetch> {
         armed = 0;
     }
 
+    // Parks the fetch until data arrives or `wait_ms` passes.
+    void park(int32_t wait_ms) {
+        arm();
+        timer.expires_after(std::chrono::milliseconds(wait_ms));
+        timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->wake(true);
+        });
+    }
+
+    // A first evaluation found batch headers not in the page cache: they are
+    // read in on the page cache warmer, and the fetch is evaluated again on
+    // the I/O thread. After a few rounds (data cut away and written again
+    // meanwhile, or evicted at once under memory pressure) the reads may
+    // wait, so the fetch always ends.
+    void warm_then_answer(std::vector<protocol::file_slice> cold, int32_t wait_ms,
+                          std::chrono::steady_clock::time_point started, int round) {
+        b.warm_page_cache(std::move(cold), [self = shared_from_this(), wait_ms, started, round] {
+            constexpr int nowait_rounds = 4;
+            evaluation ev = evaluate(self->b, self->plan, true, round + 1 >= nowait_rounds);
+            if (!ev.cold.empty()) {
+                self->warm_then_answer(std::move(ev.cold), wait_ms, started, round + 1);
+                return;
+            }
+            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started);
+            const int64_t left = int64_t{wait_ms} - waited.count();
+            if (satisfied(self->plan, ev) || left <= 0) {
+                self->done = true;
+                self->respond(encode_answer(self->b, self->plan, ev, self->version, self->who));
+                return;
+            }
+            self->park(static_cast<int32_t>(left));
+        });
+    }
+
     void wake(bool deadline) {
         if (done) return;
         disarm();
@@ -516,8 +558,19 @@ handler_result handle_fetch(broker& b, request& req) {
         plan.follower_denied = plan.from_follower() && !cluster_authorized(b, req, acl_operation::cluster_action);
     }
     record_follower_fetches(b, plan);
-    evaluation ev = evaluate(b, plan, true);
+    // The first evaluation reads batch headers only from the page cache, so
+    // a consumer of cold data does not stall the I/O thread (and every other
+    // client) on the disk.
+    evaluation ev = evaluate(b, plan, true, /*wait_for_disk=*/false);
     fetcher who{req.origin, req.client_id, req.throttle_ms};
+    if (!ev.cold.empty()) {
+        auto pending = std::make_shared<pending_fetch>(b, std::move(plan), req.api_version, std::move(who));
+        return handler_result::later([pending, wait_ms = body.max_wait_ms, cold = std::move(ev.cold)](
+                                         respond_fn respond) mutable {
+            pending->respond = std::move(respond);
+            pending->warm_then_answer(std::move(cold), wait_ms, std::chrono::steady_clock::now(), 0);
+        });
+    }
     if (satisfied(plan, ev) || body.max_wait_ms <= 0) {
         handler_result now;
         now.body = encode_answer(b, plan, ev, req.api_version, who);
@@ -528,11 +581,7 @@ handler_result handle_fetch(broker& b, request& req) {
     int32_t wait_ms = body.max_wait_ms;
     return handler_result::later([pending, wait_ms](respond_fn respond) {
         pending->respond = std::move(respond);
-        pending->arm();
-        pending->timer.expires_after(std::chrono::milliseconds(wait_ms));
-        pending->timer.async_wait([pending](boost::system::error_code ec) {
-            if (!ec) pending->wake(true);
-        });
+        pending->park(wait_ms);
     });
 }
 

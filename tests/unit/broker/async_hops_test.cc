@@ -88,7 +88,7 @@ TEST_F(cleaning_hops_test, swap_file_work_runs_on_the_background) {
     // The I/O thread only marked the log and queued the job.
     EXPECT_TRUE(log.segment_swap_in_progress());
     ASSERT_EQ(queue_.size(), 1u);
-    EXPECT_GT(count_with_suffix(log.dir(), ".log.cleaned"), 0u);
+    EXPECT_GT(count_with_suffix(log.dir(), ".log" + compaction::staged_suffix(log.incarnation())), 0u);
     EXPECT_EQ(count_with_suffix(log.dir(), ".swap"), 0u);
     queue_.run_all();
     EXPECT_EQ(count_with_suffix(log.dir(), ".cleaned"), 0u);
@@ -138,7 +138,7 @@ TEST_F(cleaning_hops_test, recreated_topic_ignores_the_old_result) {
     log::partition_log& old_log = create_filled("c");
     cleaning_.run_once(now_ms());
     // Let the cleaner thread finish before the dir is renamed under it.
-    for (int i = 0; i < 3000 && count_with_suffix(old_log.dir(), ".log.cleaned") == 0; ++i) {
+    for (int i = 0; i < 3000 && count_with_suffix(old_log.dir(), ".log" + compaction::staged_suffix(old_log.incarnation())) == 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -110,7 +110,7 @@ TEST(swap_fault, crash_after_writing_cleaned_files_keeps_old_segments) {
     ASSERT_TRUE(task.has_value());
     auto result = worker.run(*task);
     ASSERT_EQ(result.error, clean_error::none);
-    EXPECT_GT(count_files_with(log->dir(), ".log.cleaned"), 0u);
+    EXPECT_GT(count_files_with(log->dir(), ".log" + staged_suffix(log->incarnation())), 0u);
     log.reset();
     auto reopened = open_log(dir.path(), compact_config(), false);
     check_log(*reopened, false);
@@ -126,7 +126,7 @@ TEST(swap_fault, crash_while_renaming_to_swap_keeps_old_segments) {
     auto task = lc.plan(*log, 10000);
     auto result = worker.run(*task);
     ASSERT_EQ(result.groups.size(), 1u);
-    auto cleaned = log::segment_swap::segment_files(log->dir(), 0, ".cleaned");
+    auto cleaned = log::segment_swap::segment_files(log->dir(), 0, staged_suffix(log->incarnation()));
     auto swapped = log::segment_swap::segment_files(log->dir(), 0, ".swap");
     ASSERT_EQ(::rename(cleaned[1].c_str(), swapped[1].c_str()), 0);
     log.reset();

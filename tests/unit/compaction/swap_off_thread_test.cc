@@ -50,7 +50,7 @@ TEST_F(swap_off_thread_test, owner_steps_touch_no_files) {
     const size_t before = log_->segment_count();
     auto job = lc_.begin_commit(*log_, result);
     EXPECT_TRUE(log_->segment_swap_in_progress());
-    EXPECT_GT(count_files_with(log_->dir(), ".log.cleaned"), 0u) << "begin_commit must leave the files alone";
+    EXPECT_GT(count_files_with(log_->dir(), ".log" + staged_suffix(log_->incarnation())), 0u) << "begin_commit must leave the files alone";
     EXPECT_EQ(count_files_with(log_->dir(), ".swap"), 0u);
 
     run_swap(job);  // the background's part
@@ -159,6 +159,51 @@ TEST_F(swap_off_thread_test, stale_incarnation_result_leaves_the_new_state_alone
     EXPECT_FALSE(lc_.plan(*fresh, 10000).has_value()) << "the new cleaning is still in progress";
     EXPECT_EQ(lc_.commit(*fresh, new_result, 10000), commit_outcome::committed);
     EXPECT_EQ(lc_.checkpoint_of({"topic", 0}), new_result.next_dirty_offset);
+}
+
+// A cleaning still running (the cleaner thread writes its staged files by
+// path) when the partition is deleted and re-created, and the new log's own
+// cleaning staged the same segment bases in the new dir first: the stale
+// cleaning's files must neither overwrite the new ones nor be swapped in.
+TEST_F(swap_off_thread_test, stale_cleaning_writing_into_the_new_dir_is_never_swapped_in) {
+    auto old_task = lc_.plan(*log_, 10000);
+    ASSERT_TRUE(old_task.has_value());
+    const fs::path live = log_->dir();
+    log_.reset();
+    fs::rename(live, live.parent_path() / "topic-0.0789-delete");
+    lc_.forget({"topic", 0});
+    auto fresh = open_log(dir_.path(), compact_config(), /*clean_shutdown=*/true);
+    // The same segment bases as the old log, other keys.
+    append_segment(*fresh, {{"n", "n1"}, {"o", "o1"}, {"p", "p1"}}, 5000);  // 0..2
+    append_segment(*fresh, {{"n", "n2"}, {"q", "q1"}}, 6000);               // 3..4
+    append_segment(*fresh, {{"n", "n3"}, {"r", "r1"}}, 7000);               // 5..6
+    append(*fresh, {{"s", "s1"}}, 8000);                                   // 7 active
+    auto new_task = lc_.plan(*fresh, 20000);
+    ASSERT_TRUE(new_task.has_value());
+    cleaner worker(small_cleaner_config(), nullptr);
+    auto new_result = worker.run(*new_task);
+    ASSERT_EQ(new_result.error, clean_error::none);
+
+    // Now the stale cleaning's thread gets to write: by path, into the new dir.
+    auto old_result = worker.run(*old_task);
+    ASSERT_EQ(old_result.error, clean_error::none);
+    ASSERT_FALSE(old_result.groups.empty());
+    EXPECT_NE(old_result.groups[0].suffix, new_result.groups[0].suffix);
+    lc_.discard(old_result);  // what the broker does with a result of a log gone
+
+    EXPECT_EQ(lc_.commit(*fresh, new_result, 20000), commit_outcome::committed);
+    EXPECT_EQ(count_files_with(live, ".cleaned"), 0u) << "neither cleaning leaves staged files";
+    auto check = [](const log::partition_log& log) {
+        auto latest = latest_by_key(read_all(log));
+        EXPECT_EQ(latest.size(), 6u);
+        EXPECT_EQ(latest["n"].second, "n3");
+        EXPECT_FALSE(latest.contains("a")) << "the old log's records were swapped into the new one";
+        EXPECT_EQ(read_all(log).size(), 6u);
+    };
+    check(*fresh);
+    fresh.reset();
+    auto reopened = open_log(dir_.path(), compact_config(), /*clean_shutdown=*/false);
+    check(*reopened);
 }
 
 }  // namespace
