@@ -1,0 +1,108 @@
+"""The schema registry on a broker that holds no replica of `_schemas`:
+four brokers on etcd, `_schemas` on three of them. The fourth keeps its
+registry state by fetching the topic from its leader, so it serves the same
+subjects, versions and ids, and validates schema ids on produce to a topic
+it leads (confluent-kafka's JSON Schema serializer accepted, raw bytes
+refused); after the leader of `_schemas` is killed with -9 it follows the
+new leader and sees what is registered after the failover."""
+
+import json
+
+import requests
+
+from sluice_harness import admin, free_port, produce, unique, wait_until
+from test_cluster import bootstrap_of, by_node, partition_meta, start_cluster
+from test_etcd_metadata import etcd  # noqa: F401  (the fixture)
+
+from confluent_kafka import SerializingProducer
+from confluent_kafka.admin import NewTopic
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry.json_schema import JSONSerializer
+from confluent_kafka.serialization import StringSerializer
+
+ORDER = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Order",
+                    "type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]})
+ORDER_V2 = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Order",
+                       "type": "object", "properties": {"id": {"type": "integer"}, "note": {"type": "string"}},
+                       "required": ["id"], "additionalProperties": False})
+
+
+def view(url, subject):
+    """What one broker's registry says about a subject: versions and their ids."""
+    versions = requests.get(url + "/subjects/%s/versions" % subject, timeout=10)
+    if versions.status_code != 200:
+        return versions.json().get("error_code")
+    return [(v, requests.get(url + "/subjects/%s/versions/%d" % (subject, v), timeout=10).json()["id"])
+            for v in versions.json()]
+
+
+def test_broker_without_a_replica_of_schemas_reads_it_from_the_leader(etcd, broker_factory):  # noqa: F811
+    ports = {i: free_port() for i in range(4)}
+    brokers = start_cluster(broker_factory, etcd, n=4,
+                            per_node={i: {"schema.registry.listeners": "http://127.0.0.1:%d" % p}
+                                      for i, p in ports.items()})
+    url = {i: "http://127.0.0.1:%d" % p for i, p in ports.items()}
+    topic = unique("validated")
+    subject = topic + "-value"
+
+    # The first registration creates _schemas with three replicas of four.
+    first = SchemaRegistryClient({"url": url[0]}).register_schema(subject, Schema(ORDER, "JSON"))
+    wait_until(lambda: len(partition_meta(brokers, "_schemas").replicas) == 3, 15, "_schemas on three brokers")
+    meta = partition_meta(brokers, "_schemas")
+    outsider = next(i for i in range(4) if i not in meta.replicas)
+    insider = next(i for i in meta.replicas if i != meta.leader)
+
+    # Registered through a follower replica; read from the outsider.
+    sr = SchemaRegistryClient({"url": url[insider]})
+    sr.set_compatibility(subject, "NONE")
+    second = sr.register_schema(subject, Schema(ORDER_V2, "JSON"))
+    assert second != first
+    expected = [(1, first), (2, second)]
+    wait_until(lambda: view(url[outsider], subject) == expected, 20, "the outsider serving both versions")
+    wait_until(lambda: view(url[insider], subject) == expected, 20, "the follower replica serving both")
+    assert subject in requests.get(url[outsider] + "/subjects", timeout=10).json()
+    got = requests.get(url[outsider] + "/schemas/ids/%d" % second, timeout=10).json()
+    assert json.loads(got["schema"]) == json.loads(ORDER_V2) and got["schemaType"] == "JSON"
+    assert requests.get(url[outsider] + "/config/" + subject, timeout=10).json()["compatibilityLevel"] == "NONE"
+    outsider_broker = by_node(brokers, outsider)
+
+    # A validated topic the outsider leads.
+    others = [i for i in range(4) if i != outsider][:2]
+    fs = admin(bootstrap_of(brokers)).create_topics(
+        [NewTopic(topic, num_partitions=1, replica_assignment=[[outsider] + others],
+                  config={"confluent.value.schema.validation": "true"})], request_timeout=15)
+    fs[topic].result(15)
+    wait_until(lambda: partition_meta(brokers, topic).leader == outsider, 15, "the outsider leading the topic")
+
+    p = SerializingProducer({
+        "bootstrap.servers": bootstrap_of(brokers), "acks": "all", "retries": 0, "message.timeout.ms": 10000,
+        "key.serializer": StringSerializer("utf_8"),
+        "value.serializer": JSONSerializer(ORDER_V2, SchemaRegistryClient({"url": url[outsider]}),
+                                           conf={"auto.register.schemas": False})})
+    ok, failed = [], []
+    for i in range(3):
+        p.produce(topic, value={"id": i, "note": "n"},
+                  on_delivery=lambda err, msg: failed.append(err) if err else ok.append(msg.offset()))
+    assert p.flush(20) == 0
+    assert failed == [] and ok == [0, 1, 2]
+    d = produce(bootstrap_of(brokers), topic, [{"value": b"raw json {}"}], check=False, retries=0,
+                message_timeout_ms=10000)
+    assert [f[0].name() for f in d.failed] == ["INVALID_RECORD"]
+
+    # The leader of _schemas killed: the outsider follows the new one.
+    by_node(brokers, meta.leader).kill9()
+    alive = [b for b in brokers if b.running()]
+    wait_until(lambda: partition_meta(alive, "_schemas").leader not in (-1, meta.leader), 30, "a new leader")
+    assert outsider_broker.running()
+    third_schema = json.dumps({"type": "object", "properties": {"id": {"type": "integer"}}})
+    writer = SchemaRegistryClient({"url": url[insider]})
+
+    def register_third():
+        try:
+            return writer.register_schema(subject, Schema(third_schema, "JSON"))
+        except Exception:  # the new leader still taking over: retried
+            return None
+    third = wait_until(register_third, 30, "a registration through the new leader")
+    assert third not in (first, second)
+    wait_until(lambda: view(url[outsider], subject) == expected + [(3, third)], 20,
+               "the outsider seeing the registration made after the failover")
