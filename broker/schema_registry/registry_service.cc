@@ -153,10 +153,16 @@ void registry_service::forward_to_leader(std::optional<node_id> leader) {
     auto& w = writes_.front();
     forward(b_.io(), at->host, static_cast<uint16_t>(at->port), w.method, w.target, w.body,
             std::chrono::milliseconds(commit_timeout_ms),
-            [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) {
+            [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) mutable {
                 if (alive.expired() || !*alive.lock()) return;
                 if (!a) return refuse("no answer");
-                finish_write(std::move(*a));
+                if (a->status >= 300 || !remote_->active()) return finish_write(std::move(*a));
+                // Read your write: answered once this broker's state shows it.
+                auto answer = std::make_shared<http::answer>(std::move(*a));
+                remote_->after_fresh_fetch(std::chrono::milliseconds(fresh_fetch_wait_ms), [this, alive, answer] {
+                    if (alive.expired() || !*alive.lock()) return;
+                    finish_write(std::move(*answer));
+                });
             });
 }
 

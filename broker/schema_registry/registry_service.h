@@ -60,6 +60,9 @@ public:
     static constexpr int32_t commit_timeout_ms = 10'000;
     // How often a write re-checks for `_schemas` while the cluster creates it.
     static constexpr int32_t topic_wait_ms = 50;
+    // How long a forwarded write's answer waits for the remote reader to
+    // bring the write (a broker that holds no replica of `_schemas`).
+    static constexpr int32_t fresh_fetch_wait_ms = 2'000;
 
     // Binds the listeners; throws naming schema.registry.listeners when one
     // cannot be bound.

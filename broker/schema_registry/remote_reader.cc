@@ -48,9 +48,35 @@ void remote_reader::start() {
 
 void remote_reader::stop() {
     if (!*alive_) return;
+    release(true);
     *alive_ = false;
     timer_.cancel();
     links_.stop();
+}
+
+void remote_reader::after_fresh_fetch(std::chrono::milliseconds bound, std::function<void()> done) {
+    auto once = std::make_shared<std::function<void()>>(std::move(done));
+    auto fire = [once] {
+        if (*once) std::exchange(*once, nullptr)();
+    };
+    if (!active_ || !*alive_) return boost::asio::post(b_.io(), fire);
+    waiters_.push_back({sent_ + 1, once});
+    auto timer = std::make_shared<boost::asio::steady_timer>(b_.io(), bound);
+    timer->async_wait([timer, fire](boost::system::error_code) { fire(); });
+}
+
+void remote_reader::release(bool all) {
+    std::vector<waiter> keep;
+    for (auto& w : waiters_) {
+        if (all || w.wanted <= answered_) {
+            boost::asio::post(b_.io(), [once = w.done] {
+                if (*once) std::exchange(*once, nullptr)();
+            });
+        } else {
+            keep.push_back(std::move(w));
+        }
+    }
+    waiters_ = std::move(keep);
 }
 
 void remote_reader::later(std::chrono::milliseconds delay) {
@@ -74,12 +100,14 @@ void remote_reader::round() {
     }
     if (!active_) {
         leader_hw_ = -1;
+        release(true);
         return later(idle_check);
     }
     fetch_from(p->replica.leader_id()->value());
 }
 
 void remote_reader::failed(int32_t leader) {
+    release(true);  // no fresh state soon: the waiters are not kept waiting
     links_.failed(leader);
     later(backoff_);
     backoff_ = std::min(backoff_ * 2, max_backoff);
@@ -88,13 +116,15 @@ void remote_reader::failed(int32_t leader) {
 void remote_reader::fetch_from(int32_t leader) {
     auto connection = links_.to(leader);
     if (connection == nullptr) {
+        release(true);
         later(backoff_);
         backoff_ = std::min(backoff_ * 2, max_backoff);
         return;
     }
     protocol::fetch_request req;
     req.replica_id = -1;  // a consumer: the leader answers up to its high watermark
-    req.max_wait_ms = max_wait_ms;
+    // Someone waits for this fetch: answered at once, not held as a long poll.
+    req.max_wait_ms = waiters_.empty() ? max_wait_ms : 0;
     req.min_bytes = 1;
     req.max_bytes = max_bytes;
     req.isolation_level = 0;
@@ -109,10 +139,12 @@ void remote_reader::fetch_from(int32_t leader) {
     protocol::writer w;
     req.encode(w, fetch_version);
     const int64_t asked = next_offset_;
+    const uint64_t seq = ++sent_;
     connection->send(
         protocol::fetch_request::api_key, fetch_version, w,
-        [this, leader, asked, alive = std::weak_ptr<bool>(alive_)](replication::kafka_response r) {
+        [this, leader, asked, seq, alive = std::weak_ptr<bool>(alive_)](replication::kafka_response r) {
             if (alive.expired() || !*alive.lock()) return;
+            answered_ = seq;
             if (r.error) {
                 spdlog::warn("schema registry: fetching {} from broker {}: {}", schemas_topic_name, leader, *r.error);
                 return failed(leader);
@@ -130,12 +162,14 @@ void remote_reader::fetch_from(int32_t leader) {
                 // Records before the leader's log start are gone (deleted, not
                 // compacted): read on from there.
                 next_offset_ = std::max(next_offset_, pd.log_start_offset);
+                release(false);
                 return round();
             }
             if (e != protocol::error_code::none) {
                 // Not the leader any more, or not yet: the metadata will say.
                 spdlog::debug("schema registry: broker {} answered {} for {}", leader, protocol::error_name(e),
                               schemas_topic_name);
+                release(true);
                 later(backoff_);
                 backoff_ = std::min(backoff_ * 2, max_backoff);
                 return;
@@ -148,9 +182,10 @@ void remote_reader::fetch_from(int32_t leader) {
             if (auto records = pd.records.contiguous(); records && !records->empty()) {
                 apply_schemas_batches(state_, *records, pd.high_watermark, next_offset_);
             }
+            release(false);
             // Nothing new (a leader that did not wait, or a batch cut short):
-            // not at once again.
-            if (next_offset_ == before) return later(min_backoff);
+            // not at once again, unless someone waits for a fresh fetch.
+            if (next_offset_ == before && waiters_.empty()) return later(min_backoff);
             round();
         });
 }

@@ -19,8 +19,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "broker/schema_registry/registry_state.h"
 #include "broker/txn/peer_links.h"
@@ -55,6 +57,13 @@ public:
     void start();
     void stop();
 
+    // Calls `done` (on the I/O thread, never inline) once a fetch sent from
+    // now on has been answered and applied, when the reader is not active,
+    // or after `bound`, whichever comes first. A write forwarded to the
+    // leader is committed when its answer arrives, so such a fetch brings
+    // it: the broker answers the write once its own state shows it.
+    void after_fresh_fetch(std::chrono::milliseconds bound, std::function<void()> done);
+
     // The leader's high watermark at the last successful fetch (-1 before).
     int64_t leader_high_watermark() const { return leader_hw_; }
     bool active() const { return active_; }
@@ -64,6 +73,12 @@ private:
     void fetch_from(int32_t leader);
     void later(std::chrono::milliseconds delay);
     void failed(int32_t leader);
+    void release(bool all);
+
+    struct waiter {
+        uint64_t wanted;  // the first fetch that counts
+        std::shared_ptr<std::function<void()>> done;
+    };
 
     broker& b_;
     registry_state& state_;
@@ -73,6 +88,9 @@ private:
     std::chrono::milliseconds backoff_ = min_backoff;
     int64_t leader_hw_ = -1;
     bool active_ = false;
+    uint64_t sent_ = 0;      // fetches sent
+    uint64_t answered_ = 0;  // the last fetch answered (or failed)
+    std::vector<waiter> waiters_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
