@@ -89,9 +89,9 @@ void remote_reader::later(std::chrono::milliseconds delay) {
 void remote_reader::round() {
     const protocol::node_id self(b_.config().node_id);
     partition_state* p = b_.topics().find(schemas_topic_name, 0);
-    const schemas_source source = p == nullptr ? schemas_source::none
-                                               : source_of(true, p->replica.is_replica(self),
-                                                           p->replica.leader_id(), self);
+    const schemas_source source = p == nullptr
+                                      ? schemas_source::none
+                                      : source_of(true, p->replica.is_replica(self), p->replica.leader_id(), self);
     const bool was_active = active_;
     active_ = source == schemas_source::remote;
     if (active_ != was_active) {
