@@ -132,3 +132,35 @@ def test_broker_without_a_replica_of_schemas_reads_it_from_the_leader(etcd, brok
     assert third not in [i for _, i in expected]
     wait_until(lambda: view(url[outsider], subject) == expected + [(24, third)], 20,
                "the outsider seeing the registration made after the failover")
+
+
+def test_brokers_switch_readers_when_schemas_is_reassigned(etcd, broker_factory):  # noqa: F811
+    """`_schemas` moved onto the outsider and off a replica: the new replica
+    goes on from its local log, the one dropped (its log emptied) from the
+    leader, and both keep serving every version with its id."""
+    from test_cluster_reassignment import alter
+    ports = {i: free_port() for i in range(4)}
+    brokers = start_cluster(broker_factory, etcd, n=4,
+                            per_node={i: {"schema.registry.listeners": "http://127.0.0.1:%d" % p}
+                                      for i, p in ports.items()})
+    url = {i: "http://127.0.0.1:%d" % p for i, p in ports.items()}
+    subject = unique("moved") + "-value"
+    sr = SchemaRegistryClient({"url": url[0]})
+    sr.set_compatibility(subject_name=None, level="NONE")
+    ids = [sr.register_schema(subject, Schema(json.dumps({"title": "T%d" % n, "type": "object"}), "JSON"))
+           for n in range(3)]
+    wait_until(lambda: len(partition_meta(brokers, "_schemas").replicas) == 3, 15, "_schemas on three brokers")
+    meta = partition_meta(brokers, "_schemas")
+    outsider = next(i for i in range(4) if i not in meta.replicas)
+    dropped = next(i for i in meta.replicas if i != meta.leader)
+    expected = [(n + 1, i) for n, i in enumerate(ids)]
+    wait_until(lambda: view(url[outsider], subject) == expected, 20, "the outsider serving the versions")
+
+    moved = [meta.leader] + [i for i in meta.replicas if i not in (meta.leader, dropped)] + [outsider]
+    assert alter(brokers[0], {"_schemas": {0: moved}}) == {("_schemas", 0): 0}
+    wait_until(lambda: sorted(partition_meta(brokers, "_schemas").replicas) == sorted(moved), 30, "the move done")
+    ids.append(sr.register_schema(subject, Schema(json.dumps({"title": "T3", "type": "object"}), "JSON")))
+    expected = [(n + 1, i) for n, i in enumerate(ids)]
+    for node in (outsider, dropped):
+        wait_until(lambda: view(url[node], subject) == expected, 20, "node %d serving every version" % node)
+    assert len(set(ids)) == 4
