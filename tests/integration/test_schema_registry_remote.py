@@ -133,6 +133,11 @@ def test_broker_without_a_replica_of_schemas_reads_it_from_the_leader(etcd, brok
     wait_until(lambda: view(url[outsider], subject) == expected + [(24, third)], 20,
                "the outsider seeing the registration made after the failover")
 
+    # Restarted, the outsider answers its first read from the whole topic.
+    outsider_broker.kill9()
+    outsider_broker.restart()
+    assert view(url[outsider], subject) == expected + [(24, third)]
+
 
 def test_brokers_switch_readers_when_schemas_is_reassigned(etcd, broker_factory):  # noqa: F811
     """`_schemas` moved onto the outsider and off a replica: the new replica
