@@ -169,3 +169,50 @@ def test_brokers_switch_readers_when_schemas_is_reassigned(etcd, broker_factory)
     for node in (outsider, dropped):
         wait_until(lambda: view(url[node], subject) == expected, 20, "node %d serving every version" % node)
     assert len(set(ids)) == 4
+
+
+def test_outsider_reads_over_a_sasl_inter_broker_listener(request, etcd):  # noqa: F811
+    """Only SASL_PLAINTEXT listeners: the remote reader authenticates to the
+    leader as the inter-broker user (sasl.mechanism.inter.broker.protocol),
+    or it would read nothing."""
+    from confluent_kafka.admin import AdminClient
+    from sluice_harness import Broker
+    from test_sasl import PLAIN_JAAS
+    brokers = []
+    request.node._sluice_brokers = brokers
+
+    def close_all():
+        problems = [p for b in brokers for p in b.close()]
+        assert not problems, "unclean broker shutdown:\n" + "\n".join(problems)
+    request.addfinalizer(close_all)
+    prefix = "/" + unique("sasl-sr")
+    url = {}
+    for i in range(4):
+        b = Broker(None, name="sluiced-sasl-sr-%d" % i)
+        listeners = "SASL_PLAINTEXT://127.0.0.1:%d" % b.port
+        url[i] = "http://127.0.0.1:%d" % free_port()
+        b.overrides = {
+            "node.id": str(i), "listeners": listeners, "advertised.listeners": listeners,
+            "inter.broker.listener.name": "SASL_PLAINTEXT", "sasl.enabled.mechanisms": "PLAIN",
+            "sasl.mechanism.inter.broker.protocol": "PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+            "metadata.etcd.endpoints": etcd, "metadata.etcd.prefix": prefix,
+            "metadata.etcd.session.timeout.ms": "2000", "replica.lag.time.max.ms": "2000",
+            "default.replication.factor": "3", "controlled.shutdown.retry.backoff.ms": "1000",
+            "schema.registry.listeners": url[i],
+        }
+        brokers.append(b)
+        b.start()
+    client = AdminClient({"bootstrap.servers": ",".join(b.bootstrap for b in brokers),
+                          "security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+                          "sasl.username": "alice", "sasl.password": "alice-secret"})
+    wait_until(lambda: len(client.list_topics(timeout=10).brokers) == 4, 20, "every broker registered")
+    subject = unique("sasl") + "-value"
+    schema_id = SchemaRegistryClient({"url": url[0]}).register_schema(subject, Schema(ORDER, "JSON"))
+
+    def replicas():
+        md = client.list_topics("_schemas", timeout=10).topics["_schemas"]
+        return md.partitions[0].replicas if md.partitions else []
+    wait_until(lambda: len(replicas()) == 3, 15, "_schemas on three brokers")
+    outsider = next(i for i in range(4) if i not in replicas())
+    wait_until(lambda: view(url[outsider], subject) == [(1, schema_id)], 20, "the outsider serving the schema")
