@@ -9,6 +9,7 @@
 #include "broker/http/http_server.h"
 #include "broker/schema_registry/forwarder.h"
 #include "broker/schema_registry/rest.h"
+#include "broker/schema_registry/schemas_apply.h"
 #include "broker/topics/commit_wait.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/partition_ref.h"
@@ -25,14 +26,14 @@ namespace {
 constexpr size_t read_chunk_bytes = size_t{1} << 20;
 constexpr int16_t wanted_replication = 3;
 
-std::string text_of(const protocol::bytes& b) { return std::string(b.begin(), b.end()); }
-
 }  // namespace
 
 registry_service::registry_service(broker& b, const std::vector<listener>& listeners,
                                    std::chrono::milliseconds request_timeout)
     : b_(b), topic_timer_(b.io()) {
     catch_up();
+    remote_ = std::make_unique<remote_reader>(b_, state_, next_offset_);
+    remote_->start();
     http::routes routes;
     routes.any = [this](std::string_view method, std::string_view target, std::string_view type, std::string body,
                         http::routes::reply_fn reply) {
@@ -50,6 +51,7 @@ registry_service::~registry_service() { stop(); }
 void registry_service::stop() {
     *alive_ = false;
     topic_timer_.cancel();
+    if (remote_) remote_->stop();
     if (http_) http_->stop();
 }
 
@@ -61,7 +63,6 @@ void registry_service::catch_up() {
     next_offset_ = std::max(next_offset_, p->log->log_start_offset());
     const int64_t end = p->log->high_watermark();
     protocol::bytes buffer;
-    std::vector<protocol::record> records;
     while (next_offset_ < end) {
         auto result = p->log->read(next_offset_, read_chunk_bytes, end, true);
         if (result.error != protocol::error_code::none || result.slices.empty()) break;
@@ -76,26 +77,8 @@ void registry_service::catch_up() {
             }
             at += s.length;
         }
-        const int64_t before = next_offset_;
-        protocol::batch_iterator batches(buffer);
-        while (auto batch = batches.next()) {
-            auto header = protocol::read_batch_header(*batch);
-            if (!header || header->magic != protocol::current_magic) break;
-            records.clear();
-            if (!header->is_control() && protocol::decode_records(*batch, records) == protocol::error_code::none) {
-                for (const auto& r : records) {
-                    if (r.offset < next_offset_ || r.offset >= end || !r.key) continue;
-                    std::optional<std::string> value;
-                    if (r.value) value = text_of(*r.value);
-                    if (!state_.apply(text_of(*r.key), value)) {
-                        spdlog::warn("{}: skipping malformed record at offset {}", schemas_topic_name, r.offset);
-                    }
-                }
-            }
-            // A batch the high watermark cuts is read again from `end` next time.
-            next_offset_ = std::max(next_offset_, std::min(header->last_offset() + 1, end));
-        }
-        if (next_offset_ <= before) break;  // no whole batch: wait for more
+        // No whole batch: wait for more.
+        if (!apply_schemas_batches(state_, buffer, end, next_offset_)) break;
     }
 }
 
@@ -170,10 +153,16 @@ void registry_service::forward_to_leader(std::optional<node_id> leader) {
     auto& w = writes_.front();
     forward(b_.io(), at->host, static_cast<uint16_t>(at->port), w.method, w.target, w.body,
             std::chrono::milliseconds(commit_timeout_ms),
-            [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) {
+            [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) mutable {
                 if (alive.expired() || !*alive.lock()) return;
                 if (!a) return refuse("no answer");
-                finish_write(std::move(*a));
+                if (a->status >= 300 || !remote_->active()) return finish_write(std::move(*a));
+                // Read your write: answered once this broker's state shows it.
+                auto answer = std::make_shared<http::answer>(std::move(*a));
+                remote_->after_fresh_fetch(std::chrono::milliseconds(fresh_fetch_wait_ms), [this, alive, answer] {
+                    if (alive.expired() || !*alive.lock()) return;
+                    finish_write(std::move(*answer));
+                });
             });
 }
 

@@ -6,7 +6,8 @@
 // Reads: before answering, the state catches up with `_schemas` partition 0
 // up to its high watermark, so every broker (leader or follower of the
 // topic) answers from what is committed, and a restarted broker rebuilds
-// everything from the topic.
+// everything from the topic. A broker that is no replica of it keeps the
+// state by fetching from the leader instead (remote_reader.h).
 //
 // Writes go through the leader of `_schemas` partition 0 only, one at a
 // time: at its turn a write waits until everything in the log is committed,
@@ -34,6 +35,7 @@
 #include "broker/http/router.h"
 #include "broker/schema_registry/api.h"
 #include "broker/schema_registry/registry_state.h"
+#include "broker/schema_registry/remote_reader.h"
 #include "protocol/ids.h"
 
 namespace sluice::broker {
@@ -58,6 +60,9 @@ public:
     static constexpr int32_t commit_timeout_ms = 10'000;
     // How often a write re-checks for `_schemas` while the cluster creates it.
     static constexpr int32_t topic_wait_ms = 50;
+    // How long a forwarded write's answer waits for the remote reader to
+    // bring the write (a broker that holds no replica of `_schemas`).
+    static constexpr int32_t fresh_fetch_wait_ms = 2'000;
 
     // Binds the listeners; throws naming schema.registry.listeners when one
     // cannot be bound.
@@ -95,6 +100,8 @@ private:
     int32_t topic_waits_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::unique_ptr<http::http_server> http_;
+    // Keeps state_ on a broker that holds no replica of `_schemas`.
+    std::unique_ptr<remote_reader> remote_;
 };
 
 }  // namespace sluice::broker::schema_registry

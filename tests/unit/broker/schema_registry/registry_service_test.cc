@@ -92,5 +92,27 @@ TEST_F(RegistryService, RefusesBodiesOfOtherTypes) {
     EXPECT_EQ(b_->topics().find(schemas_topic_name), nullptr);
 }
 
+// A single node is the one replica of `_schemas`: the remote reader stays
+// idle, and nobody waits on it for a fresh fetch.
+TEST_F(RegistryService, TheOnlyReplicaReadsLocallyAndNeverWaitsForAFetch) {
+    start();
+    ASSERT_EQ(call("POST", "/subjects/s/versions", R"({"schema":"\"string\""})").status, 200);
+    registry_state other;
+    int64_t next = 0;
+    remote_reader reader(*b_, other, next);
+    reader.start();
+    for (int i = 0; i < 10; ++i)
+        b_->io().poll();
+    EXPECT_FALSE(reader.active());
+    EXPECT_EQ(next, 0);  // nothing fetched
+    bool called = false;
+    reader.after_fresh_fetch(std::chrono::seconds(30), [&called] { called = true; });
+    EXPECT_FALSE(called);  // never inline
+    for (int i = 0; i < 10 && !called; ++i)
+        b_->io().poll();
+    EXPECT_TRUE(called);
+    reader.stop();
+}
+
 }  // namespace
 }  // namespace sluice::broker::schema_registry
