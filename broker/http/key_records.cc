@@ -30,7 +30,7 @@ int32_t default_partition(std::string_view key, int32_t partitions) {
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()), partitions);
 }
 
-std::variant<key_request, answer> parse_key_request(std::string_view method, std::string_view target) {
+std::variant<key_path, answer> parse_key_path(std::string_view target) {
     std::string error;
     auto parsed = console::parse_api_target(target, error, "/v1/");
     if (!parsed) {
@@ -42,16 +42,30 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
     if (seg.size() != 5 || seg[0] != "topics" || seg[2] != "keys" || seg[4] != "records") {
         return api_error(404, error_code::invalid_request, "no such API path");
     }
+    key_path out;
+    out.topic = seg[1];
+    out.key = seg[3];
+    out.query = std::move(parsed->query);
+    if (auto it = out.query.find("partition"); it != out.query.end()) {
+        auto v = console::parse_int(it->second, 0, INT32_MAX);
+        if (!v) return bad_request("partition must be a partition number");
+        out.partition = static_cast<int32_t>(*v);
+        out.query.erase(it);
+    }
+    return out;
+}
+
+std::variant<key_request, answer> parse_key_request(std::string_view method, std::string_view target) {
+    auto path = parse_key_path(target);
+    if (auto* refused = std::get_if<answer>(&path)) return std::move(*refused);
     if (method != "GET") return console::method_not_allowed("GET, POST");
+    auto& p = std::get<key_path>(path);
     key_request r;
-    r.topic = seg[1];
-    r.key = seg[3];
-    for (const auto& [name, value] : parsed->query) {
-        if (name == "partition") {
-            auto v = console::parse_int(value, 0, INT32_MAX);
-            if (!v) return bad_request("partition must be a partition number");
-            r.partition = static_cast<int32_t>(*v);
-        } else if (name == "from_offset") {
+    r.topic = std::move(p.topic);
+    r.key = std::move(p.key);
+    r.partition = p.partition;
+    for (const auto& [name, value] : p.query) {
+        if (name == "from_offset") {
             auto v = console::parse_int(value, 0, INT64_MAX);
             if (!v) return bad_request("from_offset must be a non-negative offset");
             r.from_offset = *v;

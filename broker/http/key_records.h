@@ -23,6 +23,7 @@
 // as a fetch's cold slices are, and only then read and decoded on the I/O
 // thread. Bounded by `limit` and max_read_bytes of batches.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,18 @@ struct key_request {
 
 // The pure part, unit-tested: the request, or the answer refusing it.
 std::variant<key_request, answer> parse_key_request(std::string_view method, std::string_view target);
+
+// Shared by the reads and the writes of one key: the topic, key and
+// `partition` of /v1/topics/{topic}/keys/{key}/records, and the rest of the
+// query for the caller; or the answer (404 for another path, 400 for bad
+// encoding or a bad partition).
+struct key_path {
+    std::string topic;
+    std::string key;
+    std::optional<int32_t> partition;
+    std::map<std::string, std::string, std::less<>> query;  // without `partition`
+};
+std::variant<key_path, answer> parse_key_path(std::string_view target);
 
 // Kafka's default partitioner for a keyed record (Utils.murmur2, positive, modulo).
 int32_t default_partition(std::string_view key, int32_t partitions);

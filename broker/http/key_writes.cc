@@ -36,22 +36,15 @@ std::string_view trimmed(std::string_view s) {
 
 std::variant<key_write_request, answer> parse_key_write(std::string_view target,
                                                         std::optional<std::string_view> if_match) {
-    std::string error;
-    auto parsed = console::parse_api_target(target, error, "/v1/");
-    if (!parsed) return bad_request(error);
-    const auto& seg = parsed->segments;
-    if (seg.size() != 5 || seg[0] != "topics" || seg[2] != "keys" || seg[4] != "records") {
-        return api_error(404, error_code::invalid_request, "no such API path");
-    }
+    auto path = parse_key_path(target);
+    if (auto* refused = std::get_if<answer>(&path)) return std::move(*refused);
+    auto& p = std::get<key_path>(path);
     key_write_request r;
-    r.topic = seg[1];
-    r.key = seg[3];
-    for (const auto& [name, value] : parsed->query) {
-        if (name == "partition") {
-            auto v = console::parse_int(value, 0, INT32_MAX);
-            if (!v) return bad_request("partition must be a partition number");
-            r.partition = static_cast<int32_t>(*v);
-        } else if (name.starts_with("header.") && name.size() > 7) {
+    r.topic = std::move(p.topic);
+    r.key = std::move(p.key);
+    r.partition = p.partition;
+    for (const auto& [name, value] : p.query) {
+        if (name.starts_with("header.") && name.size() > 7) {
             r.headers.emplace_back(name.substr(7), value);
         } else {
             return bad_request("unknown parameter " + name);
