@@ -432,6 +432,46 @@ def test_kafka_consumer_groups_script(broker_factory):
     assert "/nonexistent/sluice" in err or "No such file" in err
 
 
+def test_delete_offsets_with_kafkas_flags(broker_factory):
+    broker = gh.group_broker(broker_factory)
+    b = broker.bootstrap
+    topic, group = setup_group(broker, partitions=3, per_partition=4)
+    other = unique("gt-other")
+    create_topic(b, other, 1)
+    # Two partitions of the topic: the third keeps its offset.
+    out, _ = script("--bootstrap-server", b, "--delete-offsets", "--group", group, "--topic", topic + ":0,1")
+    lines = out.splitlines()
+    assert lines[0] == "Request succeed for deleting offsets with topic %s group %s" % (topic, group)
+    assert lines[2].split() == ["TOPIC", "PARTITION", "STATUS"]
+    assert sorted(l.split() for l in lines[3:]) == [[topic, "0", "Successful"], [topic, "1", "Successful"]]
+    assert committed(b, group, topic, 3) == {0: -1001, 1: -1001, 2: 4}
+    # A whole topic, and one that does not exist ("Not Provided").
+    out, _ = script("--bootstrap-server", b, "--delete-offsets", "--group", group, "--topic", topic,
+                    "--topic", "no-such-topic")
+    assert "Error: Encounter some partition level error" in out
+    rows_ = [l.split(None, 2) for l in out.splitlines() if l.startswith((topic, "no-such-topic"))]
+    assert sorted(r[:2] for r in rows_) == sorted([["no-such-topic", "Not"], [topic, "0"], [topic, "1"], [topic, "2"]])
+    assert all(r[2].strip() == "Successful" for r in rows_ if r[0] == topic), out
+    assert committed(b, group, topic, 3) == {0: -1001, 1: -1001, 2: -1001}
+    # A member subscribed to the topic: Kafka refuses with GROUP_SUBSCRIBED_TO_TOPIC.
+    active = unique("g-active")
+    m = gh.CKMember(b, active, [topic], name="member", commit_each=True).start()
+    try:
+        gh.wait_consumed([m], 12)
+        out, _ = script("--bootstrap-server", b, "--delete-offsets", "--group", active, "--topic", topic + ":0")
+        assert "Error: Encounter some partition level error" in out
+        assert out.splitlines()[-1].split()[:3] == [topic, "0", "Error:"]
+    finally:
+        m.close()
+    # An unknown group; bad command lines.
+    out, _ = script("--bootstrap-server", b, "--delete-offsets", "--group", unique("nope"), "--topic", other)
+    assert "does not exist." in out
+    _, err = script("--bootstrap-server", b, "--delete-offsets", "--group", group, rc=1)
+    assert "--topic" in err
+    _, err = script("--bootstrap-server", b, "--delete-offsets", "--group", group, "--topic", topic + ":x", rc=1)
+    assert "partition" in err
+
+
 def test_completion_scripts_come_from_the_command_table():
     out, _ = cli("completion", "bash")
     probe = out + """

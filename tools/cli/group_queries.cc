@@ -11,6 +11,7 @@
 #include "protocol/generated/list_groups.h"
 #include "protocol/generated/list_offsets.h"
 #include "protocol/generated/offset_commit.h"
+#include "protocol/generated/offset_delete.h"
 #include "protocol/generated/offset_fetch.h"
 #include "tools/cli/broker_error.h"
 
@@ -260,6 +261,26 @@ void commit_offsets(broker_pool& pool, const std::string& group, const std::map<
             }
         }
         return 0;
+    });
+}
+
+offset_deletion delete_offsets(broker_pool& pool, const std::string& group, const std::set<topic_partition>& partitions) {
+    return with_coordinator(pool, group, [&](kafka_client& client, int32_t) {
+        protocol::offset_delete_request request;
+        request.group_id = group;
+        for (const auto& tp : partitions) {
+            if (request.topics.empty() || request.topics.back().name != tp.first) request.topics.emplace_back().name = tp.first;
+            request.topics.back().partitions.emplace_back().partition_index = tp.second;
+        }
+        auto response = client.call<protocol::offset_delete_response>(request, 0);
+        // Kafka's AdminClient retries these at the group's new coordinator.
+        if (coordinator_retriable(response.error_code)) throw kafka_error(response.error_code, "coordinator moved");
+        offset_deletion out;
+        out.error_code = response.error_code;
+        for (const auto& t : response.topics) {
+            for (const auto& p : t.partitions) out.partitions[{t.name, p.partition_index}] = p.error_code;
+        }
+        return out;
     });
 }
 

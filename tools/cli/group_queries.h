@@ -69,6 +69,13 @@ std::map<topic_partition, offset_answer> list_offsets(broker_pool& pool, const s
 // naming the first partition that failed.
 void commit_offsets(broker_pool& pool, const std::string& group, const std::map<topic_partition, int64_t>& offsets);
 
+// OffsetDelete of some of a group's committed offsets, at its coordinator:
+// the group-level error code and each partition's.
+struct offset_deletion {
+    int16_t error_code = 0;
+    std::map<topic_partition, int16_t> partitions;
+};
+offset_deletion delete_offsets(broker_pool& pool, const std::string& group, const std::set<topic_partition>& partitions);
 // DeleteGroups; the error code per group (0 when deleted).
 std::map<std::string, int16_t> delete_groups(broker_pool& pool, const std::vector<std::string>& groups);
 

@@ -248,6 +248,21 @@ std::vector<command> groups_commands() {
            json_option()}},
          run_groups_reset_offsets},
         {"groups",
+         "delete-offsets",
+         "delete some of a group's committed offsets",
+         {"sluice groups delete-offsets --group G --topic T[:P,...] ...",
+          "Deletes a group's committed offsets for the topics (all their partitions)\n"
+          "or partitions given, as kafka-consumer-groups.sh --delete-offsets\n"
+          "(OffsetDelete to the group's coordinator). The group must be empty, or\n"
+          "not subscribed to the topic (GROUP_SUBSCRIBED_TO_TOPIC otherwise). Prints\n"
+          "Kafka's TOPIC PARTITION STATUS table.",
+          {group_option(),
+           {"", "--topic", "TOPIC[:P,...]", "a topic, or some of its partitions", true},
+           bootstrap_option(),
+           timeout_option(),
+           json_option()}},
+         run_groups_delete_offsets},
+        {"groups",
          "delete",
          "delete inactive consumer groups",
          {"sluice groups delete (--group G ... | --all-groups) [-b HOST:PORT]",

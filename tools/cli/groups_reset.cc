@@ -66,29 +66,6 @@ reset_target target_of(const parsed_args& args) {
     return {k::timestamp, now - *ms};
 }
 
-// "--topic T" (every partition) or "--topic T:0,2".
-struct topic_scope {
-    std::string topic;
-    std::vector<int32_t> partitions;  // empty: all
-};
-
-topic_scope parse_topic_arg(const std::string& arg) {
-    auto colon = arg.find(':');
-    topic_scope out{arg.substr(0, colon), {}};
-    if (out.topic.empty()) throw usage_error("--topic: '" + arg + "' has no topic name");
-    if (colon == std::string::npos) return out;
-    std::string rest = arg.substr(colon + 1);
-    size_t start = 0;
-    while (true) {
-        size_t comma = rest.find(',', start);
-        std::string piece = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        out.partitions.push_back(static_cast<int32_t>(parse_int(piece, "--topic " + arg + " partition", 0, INT32_MAX)));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 std::set<topic_partition> scoped_partitions(const parsed_args& args, broker_pool& pool,
                                             const std::map<topic_partition, int64_t>& committed) {
     std::set<topic_partition> out;
@@ -155,6 +132,23 @@ std::vector<planned_offset> plan_for_group(broker_pool& pool, const parsed_args&
 }
 
 }  // namespace
+
+topic_scope parse_topic_arg(const std::string& arg) {
+    auto colon = arg.find(':');
+    topic_scope out{arg.substr(0, colon), {}};
+    if (out.topic.empty()) throw usage_error("--topic: '" + arg + "' has no topic name");
+    if (colon == std::string::npos) return out;
+    std::string rest = arg.substr(colon + 1);
+    size_t start = 0;
+    while (true) {
+        size_t comma = rest.find(',', start);
+        std::string piece = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        out.partitions.push_back(static_cast<int32_t>(parse_int(piece, "--topic " + arg + " partition", 0, INT32_MAX)));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
 
 int run_groups_reset_offsets(const parsed_args& args) {
     reset_target target = target_of(args);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kafka-consumer-groups.sh for Sluice: Kafka's flags, run by `sluice groups`.
-#   --list | --describe | --reset-offsets | --delete   ->  sluice groups list|describe|reset-offsets|delete
+#   --list | --describe | --reset-offsets | --delete | --delete-offsets
+#     ->  sluice groups list|describe|reset-offsets|delete|delete-offsets
 # Every other flag Kafka's script takes for those actions is passed through
 # under the same name (--timeout becomes --timeout-ms). A flag this script
 # does not know, or one it cannot honor, is an error naming the flag, with
@@ -28,6 +29,7 @@ Actions (exactly one):
                          --to-datetime YYYY-MM-DDTHH:mm:SS.sss, --by-duration PnDTnHnMnS;
                          --dry-run (default) or --execute
   --delete               delete groups
+  --delete-offsets       delete a group's committed offsets: --group G --topic T[:P,...]
 
 Options:
   --bootstrap-server HOST:PORT[,...]   required
@@ -98,9 +100,7 @@ while [[ $# -gt 0 ]]; do
         --describe) set_action describe ;;
         --reset-offsets) set_action reset-offsets ;;
         --delete) set_action delete ;;
-        --delete-offsets)
-            die "--delete-offsets is not supported by this script (sluice has no OffsetDelete command yet)"
-            ;;
+        --delete-offsets) set_action delete-offsets ;;
         --bootstrap-server)
             take_value "$@" || shift
             bootstrap="$value"
@@ -133,7 +133,7 @@ while [[ $# -gt 0 ]]; do
         --command-config)
             die "--command-config is not supported: the sluice CLI speaks PLAINTEXT only and has no client properties to apply (point --bootstrap-server at a PLAINTEXT listener)"
             ;;
-        --from-file | --export | --delete-offsets | --version)
+        --from-file | --export | --version)
             die "$flag is not supported by this script"
             ;;
         *)
