@@ -472,6 +472,45 @@ def test_delete_offsets_with_kafkas_flags(broker_factory):
     assert "partition" in err
 
 
+def test_reset_offsets_export_and_from_file(broker_factory, tmp_path):
+    broker = gh.group_broker(broker_factory)
+    b = broker.bootstrap
+    topic, group = setup_group(broker, partitions=3, per_partition=4)
+    # --export prints Kafka's CSV instead of the table (one group: no group column).
+    out, _ = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--topic", topic, "--to-earliest",
+                    "--export")
+    assert sorted(out.split()) == ["%s,%d,0" % (topic, p) for p in range(3)]
+    assert committed(b, group, topic, 3) == {0: 4, 1: 4, 2: 4}, "--export alone is a dry run"
+    # --from-file reads it back: each partition its own offset, clamped to the log as --to-offset.
+    plan = tmp_path / "plan.csv"
+    plan.write_text("%s,0,2\n%s,1,3\r\n%s,2,99\n" % (topic, topic, topic))
+    _, err = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--from-file", str(plan), "--execute")
+    assert committed(b, group, topic, 3) == {0: 2, 1: 3, 2: 4}
+    # Two groups: the group column, in both directions.
+    _, second = setup_group(broker, partitions=1, per_partition=2)
+    out, _ = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--group", second, "--all-topics",
+                    "--to-earliest", "--export")
+    lines = sorted(out.split())
+    assert "%s,%s,0,0" % (group, topic) in lines and len(lines) == 4, lines
+    assert sum(l.startswith(second + ",") for l in lines) == 1, lines
+    both = tmp_path / "both.csv"
+    both.write_text("%s,%s,0,1\n" % (group, topic))
+    _, err = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--group", second, "--from-file",
+                    str(both), "--execute", rc=1)
+    assert "No reset plan for group %s found" % second in err
+    # Bad files and bad combinations.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("%s,zero,1\n" % topic)
+    _, err = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--from-file", str(bad), rc=1)
+    assert "partition" in err
+    _, err = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--from-file", str(plan),
+                    "--topic", topic, rc=1)
+    assert "--from-file takes the partitions from the file" in err
+    _, err = script("--bootstrap-server", b, "--reset-offsets", "--group", group, "--from-file",
+                    str(tmp_path / "missing.csv"), rc=1)
+    assert "cannot read" in err
+
+
 def test_completion_scripts_come_from_the_command_table():
     out, _ = cli("completion", "bash")
     probe = out + """

@@ -226,6 +226,7 @@ std::vector<command> groups_commands() {
           "and prints them (GROUP TOPIC PARTITION NEW-OFFSET); with --execute commits\n"
           "them. The group must be inactive (Empty, or not existing yet). TARGET is one\n"
           "of --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N,\n"
+          "--from-file CSV (what --export prints),\n"
           "--to-datetime YYYY-MM-DDTHH:mm:SS.sss[zone] (no zone: UTC) or\n"
           "--by-duration PnDTnHnMnS (that long before now). --to-offset and\n"
           "--shift-by are clamped to [log start, log end]; a time after the last\n"
@@ -241,6 +242,8 @@ std::vector<command> groups_commands() {
            {"", "--shift-by", "N", "the committed offset plus N (may be negative)"},
            {"", "--to-datetime", "DATETIME", "the first offset at or after YYYY-MM-DDTHH:mm:SS.sss[Z|+HH:mm]"},
            {"", "--by-duration", "DURATION", "the first offset at or after now minus PnDTnHnMnS"},
+           {"", "--from-file", "FILE", "each partition's offset from a CSV (topic,partition,offset; with several groups group,topic,partition,offset)"},
+           {"", "--export", "", "print the new offsets as that CSV instead of the table"},
            {"", "--dry-run", "", "only print the new offsets (the default)"},
            {"", "--execute", "", "commit the new offsets"},
            bootstrap_option(),

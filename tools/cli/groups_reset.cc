@@ -5,6 +5,7 @@
 // as an admin commit (no generation, no member id).
 #include <charconv>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -33,20 +34,21 @@ int64_t parse_long(const std::string& text, std::string_view option) {
 
 reset_target target_of(const parsed_args& args) {
     static constexpr std::string_view targets[] = {"--to-datetime", "--by-duration", "--to-earliest", "--to-latest",
-                                                   "--shift-by",    "--to-current",  "--to-offset"};
+                                                   "--shift-by",    "--to-current",  "--to-offset",  "--from-file"};
     int given = 0;
     for (auto t : targets)
         given += args.has(t) ? 1 : 0;
     if (given != 1) {
         throw usage_error(
             "option [reset-offsets] takes exactly one of these options: [to-datetime, by-duration, to-earliest, "
-            "to-latest, shift-by, to-current, to-offset]");
+            "to-latest, shift-by, to-current, to-offset, from-file]");
     }
     using k = reset_target::kind;
     if (args.has("--to-earliest")) return {k::earliest, 0};
     if (args.has("--to-latest")) return {k::latest, 0};
     if (args.has("--to-current")) return {k::current, 0};
     if (auto v = args.get("--to-offset")) return {k::offset, parse_long(*v, "--to-offset")};
+    if (args.has("--from-file")) return {k::offset, 0};  // each partition's offset comes from the file
     if (auto v = args.get("--shift-by")) return {k::shift_by, parse_long(*v, "--shift-by")};
     if (auto v = args.get("--to-datetime")) {
         auto ms = parse_kafka_datetime(*v);
@@ -108,10 +110,52 @@ std::map<topic_partition, int64_t> offsets_at(broker_pool& pool, const std::set<
     return out;
 }
 
+// --from-file: Kafka's reset-plan CSV, "topic,partition,offset" lines for
+// one --group, "group,topic,partition,offset" for several (what --export
+// writes). Group -> partition -> offset.
+using file_plan = std::map<std::string, std::map<topic_partition, int64_t>>;
+
+file_plan read_reset_plan(const std::string& path, const std::vector<std::string>& groups) {
+    std::ifstream in(path);
+    if (!in) throw cli_error("--from-file: cannot read " + path);
+    file_plan out;
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        std::vector<std::string> cells;
+        size_t start = 0;
+        while (true) {
+            size_t comma = line.find(',', start);
+            cells.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        const std::string where = path + " line " + std::to_string(number);
+        if (cells.size() == 3 && groups.size() == 1) cells.insert(cells.begin(), groups.front());
+        if (cells.size() != 4 || cells[0].empty() || cells[1].empty()) {
+            throw usage_error("--from-file: " + where + " is not " +
+                              std::string(groups.size() == 1 ? "topic,partition,offset" : "group,topic,partition,offset"));
+        }
+        auto partition = static_cast<int32_t>(parse_int(cells[2], where + " partition", 0, INT32_MAX));
+        out[cells[0]][{cells[1], partition}] = parse_int(cells[3], where + " offset", 0, INT64_MAX);
+    }
+    return out;
+}
+
 std::vector<planned_offset> plan_for_group(broker_pool& pool, const parsed_args& args, const reset_target& target,
-                                           const std::string& group) {
+                                           const std::string& group, const file_plan* from_file) {
     auto committed = fetch_committed(pool, group);
-    auto partitions = scoped_partitions(args, pool, committed);
+    std::set<topic_partition> partitions;
+    if (from_file) {
+        auto it = from_file->find(group);
+        if (it == from_file->end()) throw cli_error("No reset plan for group " + group + " found");
+        for (const auto& [tp, offset] : it->second) partitions.insert(tp);
+    } else {
+        partitions = scoped_partitions(args, pool, committed);
+    }
     auto starts = offsets_at(pool, partitions, earliest_timestamp, false);
     auto ends = offsets_at(pool, partitions, latest_timestamp, false);
     std::map<topic_partition, int64_t> at_time;
@@ -123,7 +167,21 @@ std::vector<planned_offset> plan_for_group(broker_pool& pool, const parsed_args&
         if (auto t = at_time.find(tp); t != at_time.end()) p.offset_for_timestamp = t->second;
         positions.push_back(p);
     }
-    auto plan = plan_reset(target, positions);
+    reset_plan plan;
+    if (from_file) {
+        // The file's offsets, clamped to each partition's range as --to-offset is.
+        const auto& wanted = from_file->at(group);
+        for (const auto& p : positions) {
+            auto one = plan_reset({reset_target::kind::offset, wanted.at({p.topic, p.partition})}, {p});
+            if (!one.error.empty()) {
+                plan.error = one.error;
+                break;
+            }
+            plan.offsets.insert(plan.offsets.end(), one.offsets.begin(), one.offsets.end());
+        }
+    } else {
+        plan = plan_reset(target, positions);
+    }
     if (!plan.error.empty()) throw cli_error("group '" + group + "': " + plan.error);
     for (const auto& o : plan.offsets) {
         if (!o.note.empty()) std::cerr << "WARN: " << o.note << '\n';
@@ -155,7 +213,11 @@ int run_groups_reset_offsets(const parsed_args& args) {
     bool execute = args.has("--execute");
     if (execute && args.has("--dry-run"))
         throw usage_error("option [reset-offsets] only accepts one of [execute, dry-run]");
-    if (args.has("--all-topics") == args.has("--topic")) {
+    const bool from_file = args.has("--from-file");
+    if (from_file && (args.has("--all-topics") || args.has("--topic"))) {
+        throw usage_error("--from-file takes the partitions from the file: no --topic or --all-topics with it");
+    }
+    if (!from_file && args.has("--all-topics") == args.has("--topic")) {
         throw usage_error("option [reset-offsets] takes one of these options: [all-topics, topic]" +
                           std::string(args.has("--topic") ? " (not both)" : ""));
     }
@@ -164,6 +226,8 @@ int run_groups_reset_offsets(const parsed_args& args) {
     check_group_selection(args, "reset-offsets");
     broker_pool pool(bootstrap_of(args), timeout_of(args));
     auto groups = selected_groups(args, pool, "reset-offsets");
+    std::optional<file_plan> plan_file;
+    if (from_file) plan_file = read_reset_plan(*args.get("--from-file"), groups);
     if (!execute && !args.has("--dry-run")) {
         std::cerr << "WARN: No action will be performed as the --execute option is missing. Add --dry-run to "
                      "keep this behavior explicitly, or --execute to commit the new offsets.\n";
@@ -181,7 +245,7 @@ int run_groups_reset_offsets(const parsed_args& args) {
             if (!first_failure) first_failure = message;
             continue;
         }
-        auto planned = plan_for_group(pool, args, target, group);
+        auto planned = plan_for_group(pool, args, target, group, plan_file ? &*plan_file : nullptr);
         if (execute && !planned.empty()) {
             std::map<topic_partition, int64_t> offsets;
             for (const auto& o : planned)
@@ -194,6 +258,11 @@ int run_groups_reset_offsets(const parsed_args& args) {
     }
     if (json_requested(args)) {
         print_json(std::cout, boost::json::object{{"executed", execute}, {"offsets", json_rows(out)}});
+    } else if (args.has("--export")) {
+        // Kafka's CSV, which --from-file reads back: no group column for one group.
+        for (const auto& row : out.rows()) {
+            std::cout << (groups.size() == 1 ? "" : row[0] + ",") << row[1] << ',' << row[2] << ',' << row[3] << '\n';
+        }
     } else if (!out.empty() || !first_failure) {
         std::cout << '\n';
         out.print(std::cout);

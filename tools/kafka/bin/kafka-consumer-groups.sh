@@ -26,8 +26,8 @@ Actions (exactly one):
   --describe             describe groups: --offsets (default), --members [--verbose], --state
   --reset-offsets        reset offsets: --topic T[:P,...] | --all-topics, one of --to-earliest,
                          --to-latest, --to-current, --to-offset N, --shift-by N,
-                         --to-datetime YYYY-MM-DDTHH:mm:SS.sss, --by-duration PnDTnHnMnS;
-                         --dry-run (default) or --execute
+                         --to-datetime YYYY-MM-DDTHH:mm:SS.sss, --by-duration PnDTnHnMnS,
+                         --from-file CSV; --dry-run (default) or --execute; --export prints CSV
   --delete               delete groups
   --delete-offsets       delete a group's committed offsets: --group G --topic T[:P,...]
 
@@ -105,7 +105,7 @@ while [[ $# -gt 0 ]]; do
             take_value "$@" || shift
             bootstrap="$value"
             ;;
-        --group | --topic | --to-offset | --shift-by | --to-datetime | --by-duration)
+        --group | --topic | --to-offset | --shift-by | --to-datetime | --by-duration | --from-file)
             take_value "$@" || shift
             args+=("$flag" "$value")
             ;;
@@ -114,7 +114,7 @@ while [[ $# -gt 0 ]]; do
             args+=(--timeout-ms "$value")
             ;;
         --all-groups | --all-topics | --to-earliest | --to-latest | --to-current | --dry-run | --execute | \
-            --members | --offsets | --verbose)
+            --members | --offsets | --verbose | --export)
             [[ $has_inline -eq 0 ]] || die "option $flag takes no value"
             args+=("$flag")
             ;;
@@ -133,7 +133,7 @@ while [[ $# -gt 0 ]]; do
         --command-config)
             die "--command-config is not supported: the sluice CLI speaks PLAINTEXT only and has no client properties to apply (point --bootstrap-server at a PLAINTEXT listener)"
             ;;
-        --from-file | --export | --version)
+        --version)
             die "$flag is not supported by this script"
             ;;
         *)
