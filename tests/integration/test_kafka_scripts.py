@@ -250,6 +250,26 @@ def test_configs_client_quotas(broker):
     assert got[(("user", "alice"),)] == {"producer_byte_rate": 1024.0}
 
 
+def test_configs_describe_every_group(broker):
+    from confluent_kafka import Consumer, TopicPartition
+    b = broker.bootstrap
+    t, group = unique("cfg-groups"), unique("cfg-group")
+    create_topic(b, t)
+    c = Consumer({"bootstrap.servers": b, "group.id": group, "enable.auto.commit": False})
+    c.commit(offsets=[TopicPartition(t, 0, 0)], asynchronous=False)
+    c.close()
+    script("kafka-configs", "--bootstrap-server", b, "--alter", "--entity-type", "groups", "--entity-name", group,
+           "--add-config", "consumer.heartbeat.interval.ms=6000")
+    # No name: every consumer group, each with its dynamic configs.
+    out, _ = script("kafka-configs", "--bootstrap-server", b, "--describe", "--entity-type", "groups")
+    lines = out.splitlines()
+    at = lines.index("Dynamic configs for group %s are:" % group)
+    assert lines[at + 1].startswith("  consumer.heartbeat.interval.ms=6000 sensitive=false"), out
+    _, err = script("kafka-configs", "--bootstrap-server", b, "--alter", "--entity-type", "groups",
+                    "--add-config", "consumer.heartbeat.interval.ms=6000", rc=1)
+    assert "An entity name must be specified with --alter of groups" in err
+
+
 def test_configs_client_quota_throttles_a_real_producer(broker):
     from test_quotas import produce_for
     b = broker.bootstrap

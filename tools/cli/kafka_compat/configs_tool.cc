@@ -12,7 +12,9 @@
 #include "protocol/generated/incremental_alter_configs.h"
 #include "tools/cli/broker_error.h"
 #include "tools/cli/cluster_metadata.h"
+#include "tools/cli/broker_pool.h"
 #include "tools/cli/config_resources.h"
+#include "tools/cli/group_queries.h"
 #include "tools/cli/kafka_compat/client_quotas.h"
 #include "tools/cli/kafka_compat/scram_users.h"
 #include "tools/cli/kafka_compat/tool.h"
@@ -199,7 +201,12 @@ std::vector<entity> entities_of(const flag_values& args, kafka_client* client) {
     }
     if (type == "groups") {
         if (is_default) throw flag_error("--entity-default applies to brokers only");
-        if (names.empty()) throw flag_error("An entity name must be specified for groups");
+        if (names.empty() && client == nullptr) throw flag_error("An entity name must be specified with --alter of groups");
+        if (names.empty()) {
+            // --describe of every consumer group, as Kafka's script lists them.
+            broker_pool pool(bootstrap_server(args), std::chrono::milliseconds(30000));
+            for (const auto& g : list_groups(pool)) names.push_back(g.group);
+        }
         std::vector<entity> groups;
         for (const auto& n : names)
             groups.push_back({resource_group, n, "group " + n});
