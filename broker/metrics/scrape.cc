@@ -96,6 +96,13 @@ bool self_replica(const partition_state& p) {
     return r.empty() || std::find(r.begin(), r.end(), p.replica.self()) != r.end();
 }
 
+// A family of one unlabeled sample.
+template <typename T>
+void one_value(text_writer& w, std::string_view name, std::string_view type, std::string_view help, T value) {
+    w.family(name, type, help);
+    w.sample(name, {}, value);
+}
+
 void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
     int64_t partitions = 0, leaders = 0, under = 0, offline = 0;
     for (const auto& [name, t] : topics) {
@@ -109,47 +116,41 @@ void replica_manager(text_writer& w, broker& b, const topic_map& topics) {
             if (p->replica.isr().size() < p->replica.replicas().size()) ++under;
         }
     }
-    w.family("kafka_server_replicamanager_partitioncount", "gauge", "Partitions with a replica on this broker");
-    w.sample("kafka_server_replicamanager_partitioncount", {}, partitions);
-    w.family("kafka_server_replicamanager_leadercount", "gauge", "Partitions this broker leads");
-    w.sample("kafka_server_replicamanager_leadercount", {}, leaders);
-    w.family("kafka_server_replicamanager_isrshrinks_total", "counter",
-             "ISR shrinks of partitions led here (IsrShrinksPerSec)");
-    w.sample("kafka_server_replicamanager_isrshrinks_total", {}, b.metrics().isr_shrinks.value);
-    w.family("kafka_server_replicamanager_isrexpands_total", "counter",
-             "ISR expansions of partitions led here (IsrExpandsPerSec)");
-    w.sample("kafka_server_replicamanager_isrexpands_total", {}, b.metrics().isr_expands.value);
+    one_value(w, "kafka_server_replicamanager_partitioncount", "gauge", "Partitions with a replica on this broker",
+              partitions);
+    one_value(w, "kafka_server_replicamanager_leadercount", "gauge", "Partitions this broker leads", leaders);
+    one_value(w, "kafka_server_replicamanager_isrshrinks_total", "counter",
+              "ISR shrinks of partitions led here (IsrShrinksPerSec)", b.metrics().isr_shrinks.value);
+    one_value(w, "kafka_server_replicamanager_isrexpands_total", "counter",
+              "ISR expansions of partitions led here (IsrExpandsPerSec)", b.metrics().isr_expands.value);
     w.family("kafka_server_replicafetchermanager_maxlag", "gauge",
              "Largest lag in records of a partition this broker follows (ReplicaFetcherManager MaxLag)");
     w.sample("kafka_server_replicafetchermanager_maxlag", {{"clientId", "Replica"}},
              b.roles() ? b.roles()->fetchers().max_lag() : 0);
     const int64_t now = now_ms();
-    w.family("kafka_server_leaderreplication_byte_rate", "gauge",
-             "Bytes per second of throttled replicas sent to followers (LeaderReplication byte-rate)");
-    w.sample("kafka_server_leaderreplication_byte_rate", {}, b.replication_throttle().leader_byte_rate(now));
-    w.family("kafka_server_followerreplication_byte_rate", "gauge",
-             "Bytes per second of throttled replicas fetched from leaders (FollowerReplication byte-rate)");
-    w.sample("kafka_server_followerreplication_byte_rate", {}, b.replication_throttle().follower_byte_rate(now));
-    w.family("kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
-             "Record bytes this broker fetched as a follower (ReplicationBytesInPerSec)");
-    w.sample("kafka_server_brokertopicmetrics_replicationbytesin_total", {}, b.metrics().replication_bytes_in.value);
-    w.family("kafka_server_brokertopicmetrics_replicationbytesout_total", "counter",
-             "Record bytes this broker sent to followers (ReplicationBytesOutPerSec)");
-    w.sample("kafka_server_brokertopicmetrics_replicationbytesout_total", {}, b.metrics().replication_bytes_out.value);
-    w.family("kafka_server_replicamanager_underreplicatedpartitions", "gauge",
-             "Partitions led here whose ISR is smaller than their replica set");
-    w.sample("kafka_server_replicamanager_underreplicatedpartitions", {}, under);
+    one_value(w, "kafka_server_leaderreplication_byte_rate", "gauge",
+              "Bytes per second of throttled replicas sent to followers (LeaderReplication byte-rate)",
+              b.replication_throttle().leader_byte_rate(now));
+    one_value(w, "kafka_server_followerreplication_byte_rate", "gauge",
+              "Bytes per second of throttled replicas fetched from leaders (FollowerReplication byte-rate)",
+              b.replication_throttle().follower_byte_rate(now));
+    one_value(w, "kafka_server_brokertopicmetrics_replicationbytesin_total", "counter",
+              "Record bytes this broker fetched as a follower (ReplicationBytesInPerSec)",
+              b.metrics().replication_bytes_in.value);
+    one_value(w, "kafka_server_brokertopicmetrics_replicationbytesout_total", "counter",
+              "Record bytes this broker sent to followers (ReplicationBytesOutPerSec)",
+              b.metrics().replication_bytes_out.value);
+    one_value(w, "kafka_server_replicamanager_underreplicatedpartitions", "gauge",
+              "Partitions led here whose ISR is smaller than their replica set", under);
 
     // Kafka's controller metrics are 1/count on the active controller and 0
     // on every other broker, so sum() over the cluster is the answer.
     const auto controller = b.metadata().controller_id();
     const bool active = controller && controller->value() == b.config().node_id;
-    w.family("kafka_controller_kafkacontroller_activecontrollercount", "gauge",
-             "1 on the active controller, 0 elsewhere");
-    w.sample("kafka_controller_kafkacontroller_activecontrollercount", {}, int64_t{active ? 1 : 0});
-    w.family("kafka_controller_kafkacontroller_offlinepartitionscount", "gauge",
-             "Partitions without a leader (reported by the active controller)");
-    w.sample("kafka_controller_kafkacontroller_offlinepartitionscount", {}, active ? offline : int64_t{0});
+    one_value(w, "kafka_controller_kafkacontroller_activecontrollercount", "gauge",
+              "1 on the active controller, 0 elsewhere", int64_t{active ? 1 : 0});
+    one_value(w, "kafka_controller_kafkacontroller_offlinepartitionscount", "gauge",
+              "Partitions without a leader (reported by the active controller)", active ? offline : int64_t{0});
 }
 
 void log_metrics(text_writer& w, const topic_map& topics) {
