@@ -68,7 +68,8 @@ bool partition_log::roll_at(int64_t base, int64_t now_ms) {
     // removing it here would unlink on the owner executor, and it costs nothing.
     auto next = segment::create(dir_, base, config_, now_ms);
     if (!next) return false;
-    active()->on_inactive();
+    poll_key_seals();
+    seal_in_background(active());
     segments_.push_back(std::move(next));
     dir_dirty_ = true;
     snapshot_producers();
@@ -79,6 +80,7 @@ append_result partition_log::append_as_follower(std::span<const uint8_t> batches
     size_t whole = 0;
     if (error_code ec = check_follower_batches(batches, whole); ec != error_code::none) return {ec};
     if (whole == 0) return {error_code::none};
+    poll_key_seals();
 
     append_result result{error_code::none, -1, -1, -1};
     // Runs of batches that go to the same segment are written with one pwrite.

@@ -1,6 +1,7 @@
 #include "log/key_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -128,11 +129,11 @@ void key_index::set_hash_for_testing(key_hash_fn fn) { hash_fn.store(fn ? fn : &
 key_index::key_index(std::filesystem::path file, int64_t base_offset)
     : file_(std::move(file)), base_offset_(base_offset) {}
 
-const key_index::slot* key_index::find_slot(uint64_t h) const {
-    if (slots_.empty()) return nullptr;
-    const size_t mask = slots_.size() - 1;
+const key_index::slot* key_index::find_slot(const std::vector<slot>& slots, uint64_t h) {
+    if (slots.empty()) return nullptr;
+    const size_t mask = slots.size() - 1;
     for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
-        const slot& s = slots_[i];
+        const slot& s = slots[i];
         if (s.newest == no_entry) return nullptr;
         if (s.hash == h) return &s;
     }
@@ -187,6 +188,7 @@ void key_index::add_uncompressed(protocol::bytes_view batch, int64_t batch_base,
 }
 
 void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
+    if (pending_) settle_seal(false);
     auto header = protocol::read_batch_header(batch);
     if (!header || header->is_control() || header->magic != protocol::current_magic) return;
     const auto pos = static_cast<uint32_t>(position);
@@ -201,6 +203,7 @@ void key_index::add_batch(protocol::bytes_view batch, uint64_t position) {
 }
 
 void key_index::truncate_from(int64_t offset) {
+    settle_seal(false);
     const auto cut_offset = static_cast<uint32_t>(std::clamp<int64_t>(offset - base_offset_, 0, UINT32_MAX));
     // Entries are in offset order: the tail goes, and each hash's newest
     // entry steps back past it.
@@ -231,33 +234,45 @@ void key_index::drop_memory() {
 }
 
 void key_index::reset() {
+    settle_seal(false);
     drop_memory();
     sealed_ = false;
     sealed_count_ = 0;
 }
 
+size_t key_index::entry_count() const {
+    if (pending_) return pending_->entries_.size();
+    return sealed_ ? sealed_count_ : memory_count_;
+}
+
 size_t key_index::memory_bytes() const {
+    if (pending_) return pending_->entries_.capacity() * sizeof(packed) + pending_->slots_.capacity() * sizeof(slot);
     if (sealed_) return 0;
     return entries_.capacity() * sizeof(packed) + slots_.capacity() * sizeof(slot);
 }
 
-bool key_index::seal(uint64_t log_size, int64_t next_offset) {
-    if (sealed_) return true;
-    // The file is in (hash, offset) order: the distinct hashes sorted
-    // (sort_by_hash, linear in practice), then each hash's chain walked and put back in
-    // offset order. Sorting every entry took most of the seal's time.
-    std::vector<slot> hashes;
-    hashes.reserve(slots_used_);
-    for (const slot& s : slots_) {
-        if (s.newest != no_entry) hashes.push_back(s);
+namespace {
+
+// The file's bytes for these entries, in (hash, offset) order: the
+// distinct hashes sorted (sort_by_hash, linear in practice), then each
+// hash's chain walked and put back in offset order. Sorting every entry
+// took most of the seal's time.
+template <typename Packed, typename Slot>
+std::vector<uint8_t> encode_file(const std::vector<Packed>& entries, const std::vector<Slot>& slots, size_t used,
+                                 int64_t base_offset, uint64_t log_size, int64_t next_offset, size_t& count) {
+    constexpr uint32_t none = UINT32_MAX;
+    std::vector<Slot> hashes;
+    hashes.reserve(used);
+    for (const Slot& s : slots) {
+        if (s.newest != none) hashes.push_back(s);
     }
     sort_by_hash(hashes);
     std::vector<file_entry> all;
-    all.reserve(entries_.size());
-    for (const slot& s : hashes) {
+    all.reserve(entries.size());
+    for (const Slot& s : hashes) {
         const size_t first = all.size();
-        for (uint32_t at = s.newest; at != no_entry; at = entries_[at].previous) {
-            const packed& p = entries_[at];
+        for (uint32_t at = s.newest; at != none; at = entries[at].previous) {
+            const Packed& p = entries[at];
             all.push_back({s.hash, p.relative_offset, p.position, p.record_delta});
         }
         std::reverse(all.begin() + static_cast<std::ptrdiff_t>(first), all.end());
@@ -270,26 +285,145 @@ bool key_index::seal(uint64_t log_size, int64_t next_offset) {
         format::store_be32(p + 12, all[i].position);
         format::store_be32(p + 16, all[i].record_delta);
     }
-    header_fields h{base_offset_, log_size, next_offset, all.size(),
+    header_fields h{base_offset, log_size, next_offset, all.size(),
                     protocol::crc32c(bytes.data() + header_size, bytes.size() - header_size)};
     encode_header(h, bytes.data());
+    count = all.size();
+    return bytes;
+}
 
-    auto tmp = file_;
+// Through `<file>.tmp` and a rename; `keep` is asked right before the
+// rename (false: the tmp goes, nothing is renamed).
+template <typename Keep>
+bool write_file(const std::filesystem::path& file, const std::vector<uint8_t>& bytes, Keep&& keep) {
+    auto tmp = file;
     tmp += std::string(format::temp_suffix);
-    bool ok = file_util::create_file(tmp, true) && file_util::write_file_at(tmp, bytes.data(), bytes.size(), 0) &&
-              ::rename(tmp.c_str(), file_.c_str()) == 0;
-    if (!ok) {
-        spdlog::warn("log: cannot write {}: {}", file_.string(), std::strerror(errno));
+    if (!file_util::create_file(tmp, true) || !file_util::write_file_at(tmp, bytes.data(), bytes.size(), 0)) {
+        spdlog::warn("log: cannot write {}: {}", file.string(), std::strerror(errno));
         ::unlink(tmp.c_str());
         return false;
     }
-    drop_memory();
-    sealed_ = true;
-    sealed_count_ = all.size();
+    if (!keep()) {
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    if (::rename(tmp.c_str(), file.c_str()) != 0) {
+        spdlog::warn("log: cannot write {}: {}", file.string(), std::strerror(errno));
+        ::unlink(tmp.c_str());
+        return false;
+    }
     return true;
 }
 
+}  // namespace
+
+bool key_index::seal(uint64_t log_size, int64_t next_offset) {
+    settle_seal(true);
+    if (sealed_) return true;
+    size_t count = 0;
+    auto bytes = encode_file(entries_, slots_, slots_used_, base_offset_, log_size, next_offset, count);
+    if (!write_file(file_, bytes, [] { return true; })) return false;
+    drop_memory();
+    sealed_ = true;
+    sealed_count_ = count;
+    return true;
+}
+
+std::shared_ptr<key_index::pending_seal> key_index::begin_seal(uint64_t log_size, int64_t next_offset, int log_fd,
+                                                               const std::string& log_name) {
+    if (sealed_ || pending_) return nullptr;
+    std::shared_ptr<pending_seal> p(new pending_seal);
+    p->entries_ = std::move(entries_);
+    p->slots_ = std::move(slots_);
+    p->slots_used_ = slots_used_;
+    p->file_ = file_;
+    p->base_offset_ = base_offset_;
+    p->log_size_ = log_size;
+    p->next_offset_ = next_offset;
+    p->log_fd_ = ::fcntl(log_fd, F_DUPFD_CLOEXEC, 0);
+    p->log_name_ = log_name;
+    drop_memory();
+    pending_ = p;
+    return p;
+}
+
+bool key_index::poll_seal() {
+    if (!pending_) return false;
+    switch (pending_->current()) {
+        case pending_seal::state::queued:
+            return true;
+        case pending_seal::state::written:
+            end_seal(true);
+            return false;
+        case pending_seal::state::failed:
+        case pending_seal::state::dropped:
+            end_seal(false);
+            return false;
+    }
+    return true;
+}
+
+void key_index::settle_seal(bool write) {
+    if (!pending_) return;
+    {
+        std::lock_guard lock(pending_->mutex_);
+        if (pending_->current() == pending_seal::state::queued) {
+            if (write) {
+                pending_->state_.store(pending_->write() ? pending_seal::state::written : pending_seal::state::failed,
+                                       std::memory_order_release);
+            } else {
+                pending_->state_.store(pending_seal::state::dropped, std::memory_order_release);
+            }
+        }
+    }
+    end_seal(write && pending_->current() == pending_seal::state::written);
+}
+
+void key_index::end_seal(bool adopt_file) {
+    auto p = std::move(pending_);
+    if (adopt_file) {
+        sealed_ = true;
+        sealed_count_ = p->entries_.size();
+        return;
+    }
+    // The job is done with them (state no longer queued, under its mutex).
+    entries_ = std::move(p->entries_);
+    slots_ = std::move(p->slots_);
+    slots_used_ = p->slots_used_;
+    memory_count_ = entries_.size();
+}
+
+key_index::pending_seal::~pending_seal() {
+    if (log_fd_ >= 0) ::close(log_fd_);
+}
+
+void key_index::pending_seal::run() {
+    std::lock_guard lock(mutex_);
+    if (current() != state::queued) return;
+    state_.store(write() ? state::written : state::failed, std::memory_order_release);
+}
+
+bool key_index::pending_seal::write() {
+    if (!still_ours()) return false;
+    size_t count = 0;
+    auto bytes = encode_file(entries_, slots_, slots_used_, base_offset_, log_size_, next_offset_, count);
+    return write_file(file_, bytes, [this] { return still_ours(); });
+}
+
+bool key_index::pending_seal::still_ours() const {
+    // The .log still linked, under its name, in the same directory: not
+    // deleted by retention or with its topic, not renamed away by a
+    // truncation or a cleaner swap.
+    struct stat open_st {};
+    struct stat named_st {};
+    if (log_fd_ < 0 || ::fstat(log_fd_, &open_st) != 0 || open_st.st_nlink == 0) return false;
+    const auto named = file_.parent_path() / log_name_;
+    return ::stat(named.c_str(), &named_st) == 0 && named_st.st_dev == open_st.st_dev &&
+           named_st.st_ino == open_st.st_ino;
+}
+
 bool key_index::open_sealed(uint64_t log_size, int64_t next_offset) {
+    settle_seal(false);
     fd_guard f{file_util::open_file(file_, O_RDONLY)};
     if (f.fd < 0) return false;
     auto h = read_header(f.fd);
@@ -326,6 +460,7 @@ bool key_index::open_sealed(uint64_t log_size, int64_t next_offset) {
 }
 
 bool key_index::ensure_in_memory(int log_fd, uint64_t log_size, int64_t next_offset) {
+    settle_seal(false);
     if (!sealed_) return true;
     if (!open_sealed(log_size, next_offset)) return rebuild(log_fd, log_size);
     fd_guard f{file_util::open_file(file_, O_RDONLY)};
@@ -385,11 +520,14 @@ bool key_index::rebuild(int log_fd, uint64_t log_size) {
 std::vector<key_entry> key_index::lookup(protocol::bytes_view key) const {
     const uint64_t h = hash(key);
     if (sealed_) return lookup_sealed(h);
+    // While a seal is pending the frozen entries answer: the owner never
+    // changes them, the job only reads them.
+    const auto& entries = pending_ ? pending_->entries_ : entries_;
     std::vector<key_entry> out;
-    const slot* found = find_slot(h);
+    const slot* found = find_slot(pending_ ? pending_->slots_ : slots_, h);
     if (found == nullptr) return out;
-    for (uint32_t at = found->newest; at != no_entry; at = entries_[at].previous) {
-        const packed& p = entries_[at];
+    for (uint32_t at = found->newest; at != no_entry; at = entries[at].previous) {
+        const packed& p = entries[at];
         out.push_back({base_offset_ + int64_t{p.relative_offset}, p.position, p.record_delta});
     }
     std::reverse(out.begin(), out.end());

@@ -19,9 +19,20 @@
 // never a crash. The file is replaced by rename without fsync: a crash can
 // only leave an invalid file (rebuilt) or the previous valid one.
 //
-// Not thread-safe: owned by its segment and touched by the segment's owner.
+// Sealing a rolled segment may run on the background executor instead
+// (begin_seal): the entries are frozen in a table shared with the job and
+// lookups answer from it until the owner adopts the written file
+// (poll_seal). Anything that changes the entries or the files first settles
+// the job (settle_seal): dropped if it has not started, waited for if it has.
+//
+// Not thread-safe: owned by its segment and touched by the segment's owner
+// (a pending_seal's run() excepted).
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "protocol/wire.h"
@@ -74,6 +85,24 @@ public:
     // Rebuilds the entries in memory from the .log.
     bool rebuild(int log_fd, uint64_t log_size);
 
+    // --- sealing off the owner ---
+    class pending_seal;
+    // Freezes the entries for a seal `run()` elsewhere: the returned job
+    // writes the file (through `.tmp` and a rename) unless, when it runs, the
+    // .log open as `log_fd` is no longer `<dir>/<log_name>` (deleted,
+    // truncated away, swapped) or the seal was settled first. Lookups answer
+    // from the frozen entries meanwhile. Null when there is nothing to seal.
+    std::shared_ptr<pending_seal> begin_seal(uint64_t log_size, int64_t next_offset, int log_fd,
+                                             const std::string& log_name);
+    // Owner: adopts the file once the job wrote it (the frozen entries go).
+    // True while a seal is still pending.
+    bool poll_seal();
+    // Owner: the job will not touch the file from now on. With `write` a job
+    // that has not started is run here, else it is dropped and the entries
+    // come back to memory; one running is waited for.
+    void settle_seal(bool write);
+    bool sealing() const { return pending_ != nullptr; }
+
     // --- lookups ---
     // The entries of keys hashing like `key`, by offset. An unreadable
     // sealed file answers what it could read (the caller may find fewer).
@@ -81,12 +110,15 @@ public:
 
     bool sealed() const { return sealed_; }
     const std::filesystem::path& path() const { return file_; }
-    size_t entry_count() const { return sealed_ ? sealed_count_ : memory_count_; }
+    size_t entry_count() const;
     // Heap bytes held by the in-memory entries (0 when sealed), roughly.
     size_t memory_bytes() const;
 
 private:
     std::vector<key_entry> lookup_sealed(uint64_t h) const;
+    // After the job has let go of the frozen entries: sealed if the file was
+    // written and `adopt_file`, else the entries back in memory.
+    void end_seal(bool adopt_file);
 
     void add(uint64_t h, uint32_t relative_offset, uint32_t position, uint32_t record_delta);
     void drop_memory();
@@ -110,7 +142,7 @@ private:
         uint32_t newest;  // no_entry: the slot is empty
     };
     uint32_t& newest_for_insert(uint64_t h);
-    const slot* find_slot(uint64_t h) const;
+    static const slot* find_slot(const std::vector<slot>& slots, uint64_t h);
     void grow_table();
     // Indexes an uncompressed batch's records reading only their lengths,
     // offset deltas and keys.
@@ -124,6 +156,38 @@ private:
     size_t memory_count_ = 0;
     bool sealed_ = false;
     size_t sealed_count_ = 0;
+    std::shared_ptr<pending_seal> pending_;  // while a seal runs elsewhere
+
+public:
+    // The job of begin_seal(): immutable entries, the file to write, and
+    // whether the write happened. run() on any thread, once.
+    class pending_seal {
+    public:
+        enum class state : uint8_t { queued, written, failed, dropped };
+        pending_seal(const pending_seal&) = delete;
+        pending_seal& operator=(const pending_seal&) = delete;
+        ~pending_seal();
+        void run();
+        state current() const { return state_.load(std::memory_order_acquire); }
+
+    private:
+        friend class key_index;
+        pending_seal() = default;
+        bool still_ours() const;
+        bool write();
+
+        std::mutex mutex_;  // held by run() and settle_seal()
+        std::atomic<state> state_{state::queued};
+        std::vector<packed> entries_;
+        std::vector<slot> slots_;
+        size_t slots_used_ = 0;
+        std::filesystem::path file_;
+        int64_t base_offset_ = 0;
+        uint64_t log_size_ = 0;
+        int64_t next_offset_ = 0;
+        int log_fd_ = -1;  // a dup(2) of the .log's, closed with the job
+        std::string log_name_;
+    };
 };
 
 }  // namespace sluice::log

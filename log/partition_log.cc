@@ -128,7 +128,10 @@ bool partition_log::epochs_match_batches() const {
 }
 
 void partition_log::start_fresh_at(int64_t offset, int64_t now_ms) {
-    for (const auto& seg : segments_) seg->remove_files();
+    for (const auto& seg : segments_) {
+        seg->settle_key_seal(false);
+        seg->remove_files();
+    }
     segments_.clear();
     epochs_.clear();
     producers_.clear();
@@ -222,6 +225,7 @@ append_result partition_log::finish_append(prepared_append& prepared) {
         return {error_code::kafka_storage_error};
     }
     active()->end_append(w.bytes, w.offset, prepared.now_ms);
+    poll_key_seals();
     epochs_.assign(prepared.leader_epoch, prepared.result.base_offset);
     if (prepared.producer_changes && !prepared.producer_changes->empty()) {
         on_transactions_ended(producers_.commit(std::move(*prepared.producer_changes)), true);
@@ -233,14 +237,27 @@ bool partition_log::roll(int64_t now_ms) {
     if (active()->empty()) return true;
     auto next = segment::create(dir_, log_end_offset(), config_, now_ms);
     if (!next) return false;
-    active()->on_inactive();
+    poll_key_seals();
+    seal_in_background(active());
     segments_.push_back(std::move(next));
     dir_dirty_ = true;
     snapshot_producers();
     return true;
 }
 
+void partition_log::seal_in_background(std::shared_ptr<segment> seg) {
+    seg->on_inactive(background_);
+    if (seg->keys() != nullptr && seg->keys()->sealing()) sealing_.push_back(std::move(seg));
+}
+
+void partition_log::begin_segment_swap() {
+    for (const auto& seg : sealing_) seg->settle_key_seal(true);
+    sealing_.clear();
+    swapping_ = true;
+}
+
 void partition_log::roll_if_due(int64_t now_ms) {
+    poll_key_seals();
     if (active()->should_roll(config_, 0, log_end_offset(), now_ms)) roll(now_ms);
 }
 
@@ -520,6 +537,9 @@ void partition_log::flush() {
 }
 
 void partition_log::close() {
+    // A clean shutdown leaves every closed segment's key index on disk.
+    for (const auto& seg : sealing_) seg->settle_key_seal(true);
+    sealing_.clear();
     active()->on_inactive();
     flush();
     snapshot_producers();
@@ -528,7 +548,8 @@ void partition_log::close() {
     }
 }
 
-void partition_log::drop_segment_files(const segment& seg, truncation& result) {
+void partition_log::drop_segment_files(segment& seg, truncation& result) {
+    seg.settle_key_seal(false);  // its renames below must not race a seal writing the file
     // Renamed now, unlinked later: a segment created from here on (the fresh
     // one of drop_all_and_start_at, a roll at a truncated base) may reuse a
     // dropped one's name. A rename only touches directory metadata; nothing

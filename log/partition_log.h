@@ -287,7 +287,9 @@ public:
     // refuses until end_segment_swap(). (Kafka pauses deletion of a log
     // being cleaned the same way.) Appends, rolls, reads and DeleteRecords'
     // new log start go on.
-    void begin_segment_swap() { swapping_ = true; }
+    // Also settles key index seals still pending (segment::settle_key_seal):
+    // the swap renames those files on another thread.
+    void begin_segment_swap();
     void end_segment_swap() { swapping_ = false; }
     bool segment_swap_in_progress() const { return swapping_; }
 
@@ -324,7 +326,13 @@ private:
     // truncate_*: renames every segment's files to *.deleted into `result`
     // and starts one empty segment at `offset` (log start there too).
     void drop_all_and_start_at(int64_t offset, truncation& result);
-    void drop_segment_files(const segment& seg, truncation& result);
+    void drop_segment_files(segment& seg, truncation& result);
+    // Adopts the key index files background seals wrote (cheap when none is pending).
+    void poll_key_seals() {
+        if (!sealing_.empty()) std::erase_if(sealing_, [](const auto& s) { return !s->poll_key_seal(); });
+    }
+    // Makes a closed segment's key index seal go to the background executor.
+    void seal_in_background(std::shared_ptr<segment> seg);
     // Producer state (log/partition_producers.cc): from the newest snapshot
     // at or below the log end and the batches after it.
     void load_producers(bool clean_shutdown);
@@ -368,6 +376,7 @@ private:
     bool dir_dirty_ = false;
     bool swapping_ = false;
     background_executor background_;  // open_options::background
+    std::vector<std::shared_ptr<segment>> sealing_;  // key index seals pending in the background
     bool append_prepared_ = false;
     const log_incarnation incarnation_;
 };

@@ -384,10 +384,10 @@ bool segment::read(uint64_t position, size_t size, protocol::bytes& out) const {
     return file_util::pread_full(fd_, out.data(), size, position) == static_cast<int64_t>(size);
 }
 
-void segment::on_inactive() {
+void segment::on_inactive(const background_executor& background) {
     if (offset_of_max_timestamp_ >= 0) time_index_.maybe_append(max_timestamp_, offset_of_max_timestamp_, true);
     persist_indexes();
-    seal_keys();
+    seal_keys(background);
     release_reserved();
 }
 
@@ -498,8 +498,17 @@ bool segment::remove_files() const {
     return ok;
 }
 
-void segment::seal_keys() {
-    if (keys_) keys_->seal(size_, next_offset_);
+void segment::seal_keys(const background_executor& background) {
+    if (!keys_) return;
+    if (!background) {
+        keys_->seal(size_, next_offset_);
+        return;
+    }
+    // Sorting and writing millions of entries stopped the owner for most of
+    // a second at each roll of a large segment (bench/RESULTS.md, issue 16).
+    if (auto job = keys_->begin_seal(size_, next_offset_, fd_, log_path_.filename().string())) {
+        run_in_background(background, [job] { job->run(); });
+    }
 }
 
 std::filesystem::path segment::key_index_path() const {

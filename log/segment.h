@@ -117,8 +117,18 @@ public:
     // Reads `size` bytes at `position` (rare paths: timestamp lookups).
     bool read(uint64_t position, size_t size, protocol::bytes& out) const;
     // Stops being the active segment: adds the final time index entry and
-    // writes the indexes out.
-    void on_inactive();
+    // writes the indexes out. With a `background` executor the key index is
+    // sealed there (log/key_index.h): poll_key_seal() adopts its file later.
+    void on_inactive(const background_executor& background = {});
+    // Owner: adopts a key index file a background seal wrote; true while
+    // one is still pending.
+    bool poll_key_seal() { return keys_ && keys_->poll_seal(); }
+    // Owner, before this segment's files are renamed or removed: a pending
+    // background seal of its key index is dropped (or, with `write`, made
+    // here), one running is waited for; no file appears after this.
+    void settle_key_seal(bool write) {
+        if (keys_) keys_->settle_seal(write);
+    }
     // Writes index entries made since the last call to the index files
     // (before a flush's sync(), at roll, after recovery).
     bool persist_indexes();
@@ -145,7 +155,7 @@ public:
         if (keys_) keys_->add_batch(batch, position);
     }
     // Writes the key index file once its segment is complete (recovery).
-    void seal_keys();
+    void seal_keys(const background_executor& background = {});
     // The per-key index, null unless the topic has sluice.key.index.enable.
     const key_index* keys() const { return keys_.get(); }
 

@@ -7,7 +7,8 @@ COUNT records of SIZE bytes with `sluice perf produce --keys COUNT/100`
 (keys cycle, so every key has 100 records spread over the whole partition)
 to one partition of a topic with sluice.key.index.enable=true and, for the
 comparison, of one without; the two topics alternate ROUNDS times and each
-run's records/s is reported. Then times GET /v1/topics/T/keys/K/records
+run's records/s is reported, with the longest ApiVersions round trip of a
+second connection meanwhile (the I/O thread's longest stop: a roll's seal). Then times GET /v1/topics/T/keys/K/records
 (limit=100, every record of K) for random keys after a warm-up pass over the
 same keys (warm page cache), one client, one request at a time, and reports
 median and p99 with the index's size on disk. The broker is stopped by PID.
@@ -28,6 +29,7 @@ import tempfile
 import time
 import urllib.request
 
+from create_topic_stall import Pinger
 from e2e_common import SingleBroker, binary, free_port, loadavg
 
 
@@ -69,10 +71,13 @@ def main():
         create_topic(base + "api/v1/", "indexed", {"sluice.key.index.enable": "true"})
         create_topic(base + "api/v1/", "plain", {})
         rates = {"indexed": [], "plain": []}
+        stalls = {"indexed": [], "plain": []}
         for r in range(args.rounds):
             for topic in (("plain", "indexed") if r % 2 == 0 else ("indexed", "plain")):
-                res = produce(cli, b.bootstrap, topic, per_round, args.size, keys)
+                with Pinger(b.port) as pinger:
+                    res = produce(cli, b.bootstrap, topic, per_round, args.size, keys)
                 rates[topic].append(res["records_per_sec"] if "records_per_sec" in res else res)
+                stalls[topic].append(round(pinger.worst * 1000, 1))
         # Warm the page cache and the index files: one pass over the keys timed later.
         picks = [random.randrange(keys) for _ in range(args.requests)]
         times, counts = [], []
@@ -94,6 +99,8 @@ def main():
               (args.count, args.size, keys, args.count // keys, segments))
         print("produce records/s, index off: %s" % rates["plain"])
         print("produce records/s, index on:  %s" % rates["indexed"])
+        print("longest ApiVersions round trip ms, index off: %s" % stalls["plain"])
+        print("longest ApiVersions round trip ms, index on:  %s" % stalls["indexed"])
         print("records per answer: min %d max %d" % (min(counts), max(counts)))
         print("| request | median ms | p99 ms | max ms |")
         print("|---|---|---|---|")

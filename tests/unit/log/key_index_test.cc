@@ -16,6 +16,7 @@
 #include "log/key_read.h"
 #include "log/partition_log.h"
 #include "log_test_util.h"
+#include "unit/log/background_queue.h"
 
 namespace sluice::log {
 namespace {
@@ -338,6 +339,150 @@ TEST_F(key_index_test, switching_the_config_on_indexes_existing_segments) {
     expect_model(*log);
     EXPECT_EQ(key_files().size(), log->segment_count() - 1);
     fill(*log, 5);
+    expect_model(*log);
+}
+
+// --- sealing on the background executor (issue 16) ---
+
+class key_index_background_test : public key_index_test {
+protected:
+    std::unique_ptr<partition_log> open_queued(bool clean = false) {
+        error_code error;
+        partition_log::open_options options;
+        options.clean_shutdown = clean;
+        options.background = queue_.executor();
+        auto log = partition_log::open(log_dir(), {"t", 0}, config(), options, error);
+        EXPECT_EQ(error, error_code::none);
+        return log;
+    }
+    size_t files_with_suffix(const std::filesystem::path& dir, std::string_view suffix) const {
+        size_t n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().filename().string().ends_with(suffix);
+        return n;
+    }
+    background_queue queue_;
+};
+
+TEST_F(key_index_background_test, reads_while_the_seal_is_pending_answer_as_after) {
+    auto log = open_queued();
+    fill(*log, 30);
+    ASSERT_GT(log->segment_count(), 3u);
+    // The roll did no sealing itself: jobs are queued, no file is written yet.
+    EXPECT_FALSE(queue_.empty());
+    EXPECT_TRUE(key_files().empty());
+    for (size_t i = 0; i + 1 < log->segment_count(); ++i) {
+        const auto* keys = log->segments()[i]->keys();
+        EXPECT_TRUE(keys->sealing());
+        EXPECT_FALSE(keys->sealed());
+        EXPECT_GT(keys->entry_count(), 0u);
+    }
+    expect_model(*log);
+    queue_.run_all();
+    EXPECT_EQ(key_files().size(), log->segment_count() - 1);
+    expect_model(*log);  // written, not adopted yet
+    fill(*log, 1);       // the owner adopts the files at its next append
+    for (size_t i = 0; i + 1 < log->segment_count(); ++i) {
+        const auto* keys = log->segments()[i]->keys();
+        if (keys->sealing()) continue;  // rolled by this last append
+        EXPECT_TRUE(keys->sealed());
+        EXPECT_EQ(keys->memory_bytes(), 0u);
+    }
+    expect_model(*log);
+    EXPECT_EQ(files_with_suffix(log_dir(), ".tmp"), 0u);
+}
+
+TEST_F(key_index_background_test, retention_before_the_job_leaves_no_file) {
+    auto log = open_queued();
+    fill(*log, 30);
+    log->set_high_watermark(log->log_end_offset());
+    ASSERT_EQ(log->delete_records_before(log->segments()[2]->base_offset()), error_code::none);
+    auto removed = log->apply_retention(5000);
+    ASSERT_EQ(removed.size(), 2u);
+    // Deleted before the queued seals run (the worst order): they find the .log gone.
+    for (const auto& seg : removed) EXPECT_TRUE(seg->remove_files());
+    queue_.run_all();
+    for (const auto& seg : removed) {
+        EXPECT_FALSE(std::filesystem::exists(seg->keys()->path())) << seg->keys()->path();
+    }
+    EXPECT_EQ(key_files().size(), log->segment_count() - 1);
+    EXPECT_EQ(files_with_suffix(log_dir(), ".tmp"), 0u);
+    const int64_t start = log->log_start_offset();
+    for (auto& [key, records] : model_) std::erase_if(records, [&](const auto& r) { return r.first < start; });
+    std::erase_if(model_, [](const auto& kv) { return kv.second.empty(); });
+    expect_model(*log);
+}
+
+TEST_F(key_index_background_test, truncation_below_pending_seals_leaves_no_stray_file) {
+    auto log = open_queued();
+    fill(*log, 30);
+    ASSERT_GT(log->segment_count(), 3u);
+    const auto& second = log->segments()[1];
+    const int64_t cut = second->base_offset() + (second->next_offset() - second->base_offset()) / 2;
+    auto t = log->truncate_to(cut);
+    ASSERT_TRUE(t.done);
+    // The dropped segments' seals were dropped before their files were renamed.
+    for (const auto& f : t.deleted_files) EXPECT_EQ(f.string().find(".keyindex"), std::string::npos) << f;
+    file_util::remove_files(t.deleted_files);
+    queue_.run_all();
+    // Only the first segment's file: the one cut became active again.
+    ASSERT_EQ(log->segment_count(), 2u);
+    auto files = key_files();
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0], log->segments()[0]->keys()->path());
+    EXPECT_EQ(files_with_suffix(log_dir(), ".tmp"), 0u);
+    const int64_t end = log->log_end_offset();
+    for (auto& [key, records] : model_) std::erase_if(records, [&](const auto& r) { return r.first >= end; });
+    std::erase_if(model_, [](const auto& kv) { return kv.second.empty(); });
+    expect_model(*log);
+    fill(*log, 20);  // rolls again at the bases just dropped
+    queue_.run_all();
+    fill(*log, 1);
+    expect_model(*log);
+    log->close();
+    log.reset();
+    log = open(true);
+    expect_model(*log);
+}
+
+TEST_F(key_index_background_test, deleted_partition_gets_no_file) {
+    auto log = open_queued();
+    fill(*log, 30);
+    const auto moved = dir_.path() / "t-0.deleted-dir";
+    std::filesystem::rename(log_dir(), moved);  // as a topic deletion does, before its recursive delete
+    std::filesystem::create_directories(log_dir());  // and the topic re-created under the name
+    queue_.run_all();
+    EXPECT_EQ(files_with_suffix(moved, ".keyindex"), 0u);
+    EXPECT_EQ(files_with_suffix(log_dir(), ".keyindex"), 0u);
+    EXPECT_EQ(files_with_suffix(moved, ".tmp") + files_with_suffix(log_dir(), ".tmp"), 0u);
+}
+
+TEST_F(key_index_background_test, crash_before_the_file_is_written_is_rebuilt_by_recovery) {
+    auto log = open_queued();
+    fill(*log, 30);
+    const size_t closed = log->segment_count() - 1;
+    log.reset();  // a crash: the queued seals never run
+    queue_ = background_queue{};
+    EXPECT_TRUE(key_files().empty());
+    log = open(false);
+    for (size_t i = 0; i < closed; ++i) EXPECT_TRUE(std::filesystem::exists(log->segments()[i]->keys()->path()));
+    expect_model(*log);
+}
+
+TEST_F(key_index_background_test, close_and_cleaner_swap_settle_pending_seals) {
+    auto log = open_queued();
+    fill(*log, 30);
+    log->begin_segment_swap();  // the swap renames files on another thread: the seals are made first
+    EXPECT_EQ(key_files().size(), log->segment_count() - 1);
+    for (size_t i = 0; i + 1 < log->segment_count(); ++i) EXPECT_TRUE(log->segments()[i]->keys()->sealed());
+    log->end_segment_swap();
+    queue_.run_all();  // the queued jobs find nothing left to do
+    expect_model(*log);
+    fill(*log, 30);
+    log->close();  // a clean shutdown writes what is still queued
+    for (const auto& seg : log->segments()) EXPECT_TRUE(std::filesystem::exists(seg->keys()->path()));
+    log.reset();
+    queue_ = background_queue{};
+    log = open(true);
     expect_model(*log);
 }
 
