@@ -54,13 +54,15 @@ int run_events(const parsed_args& args) {
     if (key.empty()) throw usage_error("the key must not be empty");
     const std::string http = args.get("--http").value_or("localhost:9644");
     const bool newest = args.has("--newest-first");
+    const bool corrected = args.has("--corrected");
     long long limit = args.get("--limit") ? parse_int(*args.get("--limit"), "--limit", 1, 100000000) : 100;
-    if (newest && limit > page_limit) {
-        throw usage_error("--limit with --newest-first is at most " + std::to_string(page_limit));
+    if ((newest || corrected) && limit > page_limit) {
+        throw usage_error(std::string("--limit with ") + (newest ? "--newest-first" : "--corrected") + " is at most " +
+                          std::to_string(page_limit));
     }
     long long from = args.get("--from-offset") ? parse_int(*args.get("--from-offset"), "--from-offset", 0, INT64_MAX) : 0;
     std::string fixed = "/v1/topics/" + url_encode(topic) + "/keys/" + url_encode(key) + "/records?order=" +
-                        (newest ? "newest" : "oldest");
+                        (newest ? "newest" : "oldest") + (corrected ? "&view=corrected" : "");
     if (auto p = args.get("--partition")) fixed += "&partition=" + std::to_string(parse_int(*p, "--partition", 0, INT32_MAX));
 
     json::array records;
@@ -72,7 +74,8 @@ int run_events(const parsed_args& args) {
                         timeout_of(args));
         for (auto& r : last["records"].as_array()) records.push_back(r);
         const auto& next = last["next_offset"];
-        if (newest || static_cast<long long>(records.size()) >= limit || !next.is_int64()) break;
+        // The corrected view is one scan: a next page would not see the corrected records.
+        if (newest || corrected || static_cast<long long>(records.size()) >= limit || !next.is_int64()) break;
         from = next.as_int64();
     }
     if (json_requested(args)) {
@@ -80,10 +83,13 @@ int run_events(const parsed_args& args) {
                                            {"partition", last["partition"]},
                                            {"key", last["key"]},
                                            {"order", newest ? "newest" : "oldest"},
+                                           {"view", corrected ? "corrected" : "raw"},
                                            {"records", records}});
         return exit_ok;
     }
-    table t({"OFFSET", "TIMESTAMP", "VALUE", "HEADERS"});
+    std::vector<std::string> columns = {"OFFSET", "TIMESTAMP", "VALUE", "HEADERS"};
+    if (corrected) columns.insert(columns.begin() + 1, "CORRECTS");
+    table t(columns);
     for (const auto& v : records) {
         const auto& r = v.as_object();
         std::string headers;
@@ -91,8 +97,15 @@ int run_events(const parsed_args& args) {
             if (!headers.empty()) headers += ",";
             headers += cell_of(h.as_object().at("key")) + "=" + cell_of(h.as_object().at("value"));
         }
-        t.add_row({std::to_string(r.at("offset").as_int64()), std::to_string(r.at("timestamp").as_int64()),
-                   r.at("value").is_null() ? "null" : cell_of(r.at("value")), headers.empty() ? "-" : headers});
+        std::vector<std::string> row = {std::to_string(r.at("offset").as_int64()),
+                                        std::to_string(r.at("timestamp").as_int64()),
+                                        r.at("value").is_null() ? "null" : cell_of(r.at("value")),
+                                        headers.empty() ? "-" : headers};
+        if (corrected) {
+            const auto* c = r.if_contains("corrects");
+            row.insert(row.begin() + 1, c && c->is_int64() ? std::to_string(c->as_int64()) : "-");
+        }
+        t.add_row(row);
     }
     t.print(std::cout);
     return exit_ok;
@@ -111,12 +124,15 @@ std::vector<command> events_commands() {
           "the key are read. The topic needs sluice.key.index.enable=true. Talks\n"
           "to the broker's HTTP listener (http.listeners), not its Kafka port.\n"
           "The partition defaults to the one Kafka's default partitioner (murmur2)\n"
-          "picks for KEY. Values that are not UTF-8 print as base64:<...>.",
+          "picks for KEY. Values that are not UTF-8 print as base64:<...>.\n"
+          "With --corrected, each corrected record is shown replaced by its latest\n"
+          "correction (header sluice.corrects.offset), CORRECTS naming the original.",
           {{"", "--http", "HOST:PORT", "the broker's HTTP listener (default localhost:9644)"},
            {"-p", "--partition", "N", "the partition (default: murmur2 of KEY, as Kafka's default partitioner)"},
            {"", "--from-offset", "N", "records at or after offset N (default 0)"},
            {"", "--limit", "N", "at most N records (default 100)"},
            {"", "--newest-first", "", "the last records first"},
+           {"", "--corrected", "", "the corrected view (at most 10000 records, one scan)"},
            timeout_option(),
            json_option()},
           2,
