@@ -82,6 +82,9 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
         } else if (name == "format") {
             if (value != "json" && value != "ndjson") return bad_request("format must be json or ndjson");
             r.ndjson = value == "ndjson";
+        } else if (name == "follow") {
+            if (value != "true" && value != "false") return bad_request("follow must be true or false");
+            r.follow = value == "true";
         } else if (name == "view") {
             if (value != "raw" && value != "corrected") return bad_request("view must be raw or corrected");
             r.corrected = value == "corrected";

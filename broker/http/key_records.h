@@ -19,6 +19,7 @@
 //                (and max_read_bytes) from from_offset; `more`/`next_offset`
 //                say when the scan was cut (corrections past it are not
 //                applied), and `limit` then cuts the view.
+//   follow       false (default) | true: server-sent events, http/key_follow.h
 // Records are those below the high watermark, as a consumer sees them;
 // values and keys as {"text"} (valid UTF-8) or {"base64"}, as the console.
 // Errors are JSON {"error": KAFKA_NAME, "message"} as the console API:
@@ -57,6 +58,7 @@ struct key_request {
     bool newest_first = false;
     bool ndjson = false;
     bool corrected = false;  // view=corrected
+    bool follow = false;     // follow=true: an event stream (http/key_follow.h)
 };
 
 // The pure part, unit-tested: the request, or the answer refusing it.

@@ -47,6 +47,49 @@ json::object get_page(const std::string& http, const std::string& target, std::c
     return doc.as_object();
 }
 
+std::string headers_cell(const json::object& r) {
+    std::string headers;
+    for (const auto& h : r.at("headers").as_array()) {
+        if (!headers.empty()) headers += ",";
+        headers += cell_of(h.as_object().at("key")) + "=" + cell_of(h.as_object().at("value"));
+    }
+    return headers.empty() ? "-" : headers;
+}
+
+// --follow: the broker's event stream, one line per record as it comes
+// (tab-separated; JSON lines with --json), until interrupted or the broker
+// closes the stream.
+int follow_events(const parsed_args& args, const std::string& http, const std::string& target) {
+    const bool as_json = json_requested(args);
+    if (!as_json) std::cout << "OFFSET\tTIMESTAMP\tVALUE\tHEADERS" << std::endl;
+    http_reply reply = http_get_lines(http, target, std::chrono::seconds(60), [&](std::string_view line) {
+        if (!line.starts_with("data: ")) return true;  // id:, comments, blank lines
+        json::value doc = json::parse(line.substr(6));
+        const auto& r = doc.as_object();
+        if (as_json) {
+            std::cout << json::serialize(r) << std::endl;
+        } else {
+            std::cout << r.at("offset").as_int64() << '\t' << r.at("timestamp").as_int64() << '\t'
+                      << (r.at("value").is_null() ? "null" : cell_of(r.at("value"))) << '\t' << headers_cell(r)
+                      << std::endl;
+        }
+        return true;
+    });
+    if (reply.status != 200) {
+        json::value doc;
+        try {
+            doc = json::parse(reply.body);
+        } catch (const std::exception&) {
+        }
+        const auto* o = doc.if_object();
+        const auto* e = o ? o->if_contains("error") : nullptr;
+        const auto* m = o ? o->if_contains("message") : nullptr;
+        throw cli_error((e && e->is_string() ? std::string(e->as_string()) : "HTTP " + std::to_string(reply.status)) +
+                        ": " + (m && m->is_string() ? std::string(m->as_string()) : reply.body));
+    }
+    return exit_ok;
+}
+
 int run_events(const parsed_args& args) {
     const std::string& topic = args.positionals().at(0);
     const std::string& key = args.positionals().at(1);
@@ -64,6 +107,10 @@ int run_events(const parsed_args& args) {
     std::string fixed = "/v1/topics/" + url_encode(topic) + "/keys/" + url_encode(key) + "/records?order=" +
                         (newest ? "newest" : "oldest") + (corrected ? "&view=corrected" : "");
     if (auto p = args.get("--partition")) fixed += "&partition=" + std::to_string(parse_int(*p, "--partition", 0, INT32_MAX));
+    if (args.has("--follow")) {
+        if (newest || corrected) throw usage_error("--follow prints the raw records oldest first");
+        return follow_events(args, http, fixed + "&follow=true&from_offset=" + std::to_string(from));
+    }
 
     json::array records;
     json::object last;
@@ -92,15 +139,11 @@ int run_events(const parsed_args& args) {
     table t(columns);
     for (const auto& v : records) {
         const auto& r = v.as_object();
-        std::string headers;
-        for (const auto& h : r.at("headers").as_array()) {
-            if (!headers.empty()) headers += ",";
-            headers += cell_of(h.as_object().at("key")) + "=" + cell_of(h.as_object().at("value"));
-        }
+        const std::string headers = headers_cell(r);
         std::vector<std::string> row = {std::to_string(r.at("offset").as_int64()),
                                         std::to_string(r.at("timestamp").as_int64()),
                                         r.at("value").is_null() ? "null" : cell_of(r.at("value")),
-                                        headers.empty() ? "-" : headers};
+                                        headers};
         if (corrected) {
             const auto* c = r.if_contains("corrects");
             row.insert(row.begin() + 1, c && c->is_int64() ? std::to_string(c->as_int64()) : "-");
@@ -133,6 +176,7 @@ std::vector<command> events_commands() {
            {"", "--limit", "N", "at most N records (default 100)"},
            {"", "--newest-first", "", "the last records first"},
            {"", "--corrected", "", "the corrected view (at most 10000 records, one scan)"},
+           {"", "--follow", "", "stream the records from --from-offset on, and new ones as they come"},
            timeout_option(),
            json_option()},
           2,
