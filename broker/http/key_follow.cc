@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <memory>
+#include <unordered_map>
 
 #include "broker/broker.h"
 #include "broker/fetch/fetch_waiter.h"
@@ -28,8 +29,8 @@ namespace {
 constexpr size_t records_per_read = 1000;
 constexpr size_t bytes_per_read = 4 << 20;
 
-// Streams open on this process's brokers (one per process in production).
-int open_streams = 0;
+// Streams open per broker (a test process may run several). I/O thread only.
+std::unordered_map<const broker*, int> open_streams;
 
 answer bad_request(std::string_view why) { return api_error(400, error_code::invalid_request, why); }
 
@@ -37,10 +38,12 @@ class key_follower : public std::enable_shared_from_this<key_follower> {
 public:
     key_follower(broker& b, partition_ref ref, std::string key, int64_t next)
         : b_(b), ref_(std::move(ref)), key_(std::move(key)), next_(next), keep_alive_(b.io()) {
-        ++open_streams;
+        ++open_streams[&b_];
         waiter_.set_wake(&key_follower::on_wake, this);
     }
-    ~key_follower() { --open_streams; }
+    ~key_follower() {
+        if (--open_streams[&b_] == 0) open_streams.erase(&b_);
+    }
 
     void start(const std::shared_ptr<event_sink>& sink) {
         sink_ = sink;
@@ -173,7 +176,7 @@ void serve_key_follow(broker& b, std::string_view target, std::optional<std::str
                                                                     " is past the high watermark " +
                                                                     std::to_string(hw) + "."));
     }
-    if (open_streams >= b.config().http_key_follow_max) {
+    if (auto it = open_streams.find(&b); it != open_streams.end() && it->second >= b.config().http_key_follow_max) {
         return reply(api_error(503, error_code::broker_not_available,
                                "Too many key streams on this broker (sluice.http.key.follow.max=" +
                                    std::to_string(b.config().http_key_follow_max) + ")."));

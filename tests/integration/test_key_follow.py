@@ -150,6 +150,21 @@ def test_kill_9_ends_the_stream(broker_factory):
     s.close()
 
 
+def test_keep_alive_and_a_clean_stop(broker_factory):
+    b = follow_broker(broker_factory)
+    topic = indexed_topic(b)
+    send(b, topic, [("k", "v0")])
+    s = Stream(b.http_port, topic, "k", timeout=30)
+    assert s.next_event()[0] == 0
+    t0 = time.time()
+    line = s.resp.fp.readline()
+    assert line == b": keep-alive\n" and 14 <= time.time() - t0 < 25, line
+    # A broker stopping with a stream open ends it and exits cleanly.
+    b.stop()
+    assert s.next_event() is None
+    s.close()
+
+
 def test_bad_input_and_the_follower_cap(broker_factory):
     b = follow_broker(broker_factory, **{"sluice.http.key.follow.max": "2"})
     topic = indexed_topic(b)
