@@ -16,6 +16,7 @@
 #include "broker/groups/coordinator.h"
 #include "broker/http/console/api.h"
 #include "broker/http/http_server.h"
+#include "broker/http/key_follow.h"
 #include "broker/http/key_records.h"
 #include "broker/http/key_writes.h"
 #include "broker/http/readiness.h"
@@ -228,6 +229,10 @@ broker::broker(broker_config config, log::background_executor executor)
         }
         routes.keys = [this](std::string_view method, std::string_view target, http::routes::reply_fn reply) {
             http::serve_key_records(*this, method, target, std::move(reply));
+        };
+        routes.key_follow = [this](std::string_view target, std::optional<std::string_view> last_event_id,
+                                   http::routes::reply_fn reply) {
+            http::serve_key_follow(*this, target, last_event_id, std::move(reply));
         };
         routes.key_write = [this](std::string_view target, std::optional<std::string_view> if_match, std::string body,
                                   http::routes::reply_fn reply) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "log/key_corrections.h"
 #include "log/key_read.h"
 #include "log/partition_log.h"
 #include "log/producer_state.h"
@@ -17,9 +18,23 @@ using protocol::error_code;
 
 namespace {
 
+bool is_named(protocol::bytes_view name, std::string_view header) {
+    return name.size() == header.size() && std::memcmp(name.data(), header.data(), name.size()) == 0;
+}
+
 bool is_header_name(protocol::bytes_view name) {
-    return name.size() == expected_offset_header.size() &&
-           std::memcmp(name.data(), expected_offset_header.data(), name.size()) == 0;
+    return is_named(name, expected_offset_header) || is_named(name, corrects_offset_header);
+}
+
+bool payload_names_one(protocol::bytes_view payload) {
+    for (std::string_view header : {expected_offset_header, corrects_offset_header}) {
+        if (::memmem(payload.data(), payload.size(), header.data(), header.size()) != nullptr) return true;
+    }
+    return false;
+}
+
+bool is_checked_header(const std::string& name) {
+    return name == expected_offset_header || name == corrects_offset_header;
 }
 
 // Whether a record's encoded header section names the header. Bounded: the
@@ -43,9 +58,7 @@ bool headers_name_it(protocol::bytes_view headers, int32_t count) {
 // where the answer matters (`walk_compressed`).
 bool batch_may_carry_header(protocol::bytes_view batch, const protocol::batch_header& h, bool walk_compressed) {
     if (h.codec() == protocol::compression::none) {
-        const protocol::bytes_view payload = batch.subspan(protocol::batch_header_size);
-        return ::memmem(payload.data(), payload.size(), expected_offset_header.data(), expected_offset_header.size()) !=
-               nullptr;
+        return payload_names_one(batch.subspan(protocol::batch_header_size));
     }
     if (!walk_compressed) return false;
     bool found = false;
@@ -84,6 +97,7 @@ struct batch_checker {
     // The keys of this append's records so far, and their newest offset.
     std::unordered_map<std::string, int64_t> in_batch;
     std::unordered_map<std::string, std::optional<int64_t>> looked_up;
+    int64_t log_end = 0;  // before this append: a corrected record is below it
 
     void malformed(int32_t index, std::string message) {
         verdict.errors.push_back({index, std::move(message), false, -2, -1});
@@ -110,7 +124,43 @@ struct batch_checker {
                 value = &v;
             }
             if (value != nullptr) judge(rec, index, own, *value, twice);
+            judge_correction(rec, index);
             if (rec.key) in_batch[std::string(rec.key->begin(), rec.key->end())] = own;
+        }
+    }
+
+    void judge_correction(const protocol::record& rec, int32_t index) {
+        const std::optional<protocol::bytes>* value = nullptr;
+        bool twice = false;
+        for (const auto& [name, v] : rec.headers) {
+            if (name != corrects_offset_header) continue;
+            twice = value != nullptr;
+            value = &v;
+        }
+        if (value == nullptr) return;
+        if (twice) return malformed(index, fmt::format("Header {} appears more than once.", corrects_offset_header));
+        std::optional<int64_t> target;
+        if (*value) target = parse_corrects_offset(protocol::bytes_view(**value));
+        if (!target) {
+            return malformed(index, fmt::format("Header {} must be a decimal offset, not '{}'.", corrects_offset_header,
+                                                *value ? shown(protocol::bytes_view(**value)) : "null"));
+        }
+        if (!rec.key) {
+            return malformed(index, fmt::format("A record with header {} needs a key.", corrects_offset_header));
+        }
+        if (*target >= log_end) {
+            return malformed(index, fmt::format("Header {} names offset {}, not below the log end {}: only an "
+                                                "appended record can be corrected.",
+                                                corrects_offset_header, *target, log_end));
+        }
+        std::optional<bool> ours = key_has_record_at(log, protocol::bytes_view(*rec.key), *target);
+        if (!ours) {
+            verdict.code = error_code::kafka_storage_error;
+            return;
+        }
+        if (!*ours) {
+            malformed(index, fmt::format("Header {} names offset {}, which is not a record of key '{}'.",
+                                         corrects_offset_header, *target, key_text(*rec.key)));
         }
     }
 
@@ -181,6 +231,17 @@ std::optional<int64_t> latest_key_offset(const partition_log& log, protocol::byt
     }
 }
 
+std::optional<bool> key_has_record_at(const partition_log& log, protocol::bytes_view key, int64_t offset) {
+    key_read_options options;
+    options.from_offset = offset;
+    options.max_offset = offset + 1;  // the one index entry at that offset, if any
+    options.limit = 1;
+    options.max_bytes = SIZE_MAX;
+    key_read_result r = read_key(log, key, options);
+    if (r.error != error_code::none) return std::nullopt;
+    return !r.records.empty() && r.records.front().record.offset == offset;
+}
+
 key_condition_verdict check_key_conditions(std::span<const uint8_t> batches, const partition_log& log) {
     key_condition_verdict verdict;
     const bool indexed = log.config().key_index;
@@ -199,7 +260,7 @@ key_condition_verdict check_key_conditions(std::span<const uint8_t> batches, con
     }
     if (!carried) return verdict;
 
-    batch_checker checker{log, verdict, {}, {}};
+    batch_checker checker{log, verdict, {}, {}, log.log_end_offset()};
     int64_t base = log.log_end_offset();
     protocol::batch_iterator it{all};
     while (auto batch = it.next()) {
@@ -213,11 +274,11 @@ key_condition_verdict check_key_conditions(std::span<const uint8_t> batches, con
         if (!indexed) {
             for (size_t i = 0; i < records.size(); ++i) {
                 for (const auto& header : records[i].headers) {
-                    if (header.first != expected_offset_header) continue;
+                    if (!is_checked_header(header.first)) continue;
                     checker.malformed(static_cast<int32_t>(i),
                                       fmt::format("The topic has no key index (sluice.key.index.enable=false): "
                                                   "header {} cannot be checked.",
-                                                  expected_offset_header));
+                                                  header.first));
                     break;
                 }
             }

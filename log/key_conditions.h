@@ -26,10 +26,16 @@
 // (or refuses) is not checked at all: prepare_append answers it with its
 // first offsets (or the producer error), never a conflict.
 //
+// The same pass checks `sluice.corrects.offset` (log/key_corrections.h):
+// malformed (INVALID_RECORD, a record error saying why) unless the value is
+// a decimal offset below the log end the batch arrives at, the record has a
+// key, and the record at that offset is one of the key's. Records of the
+// batch itself cannot be corrected by it.
+//
 // Cost: an uncompressed batch is searched for the header name first (one
 // memmem), a compressed one is walked again (decompressed) only on a topic
 // with the index; records are decoded only when the header is present.
-// On a topic without the index, an uncompressed batch carrying the header is
+// On a topic without the index, an uncompressed batch carrying either header is
 // refused (no check could happen); a compressed one is not decompressed to
 // look, and its header is stored as any other.
 #include <cstdint>
@@ -69,6 +75,10 @@ struct key_condition_verdict {
 // Checks `batches` (validated, offsets not yet assigned) against `log`,
 // whose log end will be their base offset.
 key_condition_verdict check_key_conditions(std::span<const uint8_t> batches, const partition_log& log);
+
+// Whether the record at `offset` (below the log end) is one of the key's;
+// nullopt when the index cannot be read.
+std::optional<bool> key_has_record_at(const partition_log& log, protocol::bytes_view key, int64_t offset);
 
 // The key's latest offset below the log end, -1 when it has none; nullopt
 // when the index cannot be read.

@@ -423,6 +423,7 @@ void broker_config::read_fields() {
             parse_listeners("schema.registry.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
     }
     c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
+    c.http_key_follow_max = i32("sluice.http.key.follow.max");
     c.http_console_enable = flag("http.console.enable");
     c.http_console_read_only = flag("http.console.read.only");
     c.metrics_enabled = flag("sluice.metrics.enabled");

@@ -131,6 +131,7 @@ struct broker_config {
     // compete for the port.
     std::vector<listener> http_listeners;
     int32_t http_request_timeout_ms = 10000;  // sluice.http.request.timeout.ms
+    int32_t http_key_follow_max = 32;         // sluice.http.key.follow.max: concurrent ?follow=true streams
     // schema.registry.listeners, as http.listeners: the property's default
     // (http://localhost:8081) when parsed, none in a config built in code.
     std::vector<listener> schema_registry_listeners;

@@ -203,6 +203,9 @@ std::vector<config_def> used_defs() {
         {.name = "schema.registry.listeners", .type = t::string, .default_value = "http://localhost:8081"},
         // Sluice's own: an HTTP client that has not sent a whole request by then is closed.
         {.name = "sluice.http.request.timeout.ms", .type = t::int32, .default_value = "10000", .min = 1},
+        // Sluice's own: concurrent key streams (GET ...?follow=true), 503 past
+        // it; below the listener's 64 connections so other requests still fit.
+        {.name = "sluice.http.key.follow.max", .type = t::int32, .default_value = "32", .min = 0, .max = 60},
         // The web console and its JSON API (/console/, /api/v1/) on the same
         // listener; unauthenticated, so read.only refuses every change.
         {.name = "http.console.enable", .type = t::boolean, .default_value = "true"},

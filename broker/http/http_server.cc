@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
+#include <deque>
 #include <list>
 #include <stdexcept>
 
@@ -26,7 +30,7 @@ struct http_server::shared {
     bool stopped = false;
 };
 
-class session : public std::enable_shared_from_this<session> {
+class session : public std::enable_shared_from_this<session>, public event_sink {
 public:
     session(tcp::socket socket, std::shared_ptr<http_server::shared> s)
         : stream_(std::move(socket)), s_(std::move(s)) {}
@@ -35,10 +39,26 @@ public:
         self_ = self;
         read();
     }
-    void close() {
+    void close() override {
+        closed_ = true;
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream_.close();
+        // Not destroyed here: close() may run inside the owner's own call.
+        if (owner_) asio::post(stream_.get_executor(), [owner = std::move(owner_)] {});
+    }
+
+    // event_sink: the connection after an event stream's head.
+    void send(std::string data) override {
+        if (closed_) return;
+        queued_bytes_ += data.size();
+        if (queued_bytes_ > stream_queue_limit) return close();
+        pending_.push_back(std::move(data));
+        if (!writing_) write_next();
+    }
+    void keep(std::shared_ptr<void> owner) override {
+        if (closed_) return;
+        owner_ = std::move(owner);
     }
     ~session() {
         if (!s_->stopped) s_->sessions.erase(self_);
@@ -90,6 +110,13 @@ private:
                 }
                 return s_->r.key_write(target, if_match, std::move(req.body()), std::move(reply));
             }
+            if (!to_console && method == "GET" && s_->r.key_follow && target.find("follow=") != std::string_view::npos) {
+                std::optional<std::string_view> last_event_id;
+                if (auto it = req.find("Last-Event-ID"); it != req.end()) {
+                    last_event_id = std::string_view(it->value().data(), it->value().size());
+                }
+                return s_->r.key_follow(target, last_event_id, std::move(reply));
+            }
             if (!to_console) return s_->r.keys(method, target, std::move(reply));
             return s_->r.console(method, target, std::move(req.body()), std::move(reply));
         }
@@ -97,7 +124,38 @@ private:
         write(std::move(a), req.keep_alive(), req.version());
     }
 
+    // An event stream: the head, then whatever is sent until either side
+    // closes. Reading on only notices the client leaving.
+    void start_stream(const std::function<void(std::shared_ptr<event_sink>)>& stream) {
+        stream_.expires_never();
+        send("HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+             "Connection: close\r\n\r\n");
+        watch_for_close();
+        stream(shared_from_this());
+    }
+    void watch_for_close() {
+        stream_.socket().async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec || self->closed_) return self->close();
+            self->watch_for_close();
+        });
+    }
+    void write_next() {
+        if (pending_.empty() || closed_) {
+            writing_ = false;
+            return;
+        }
+        writing_ = true;
+        asio::async_write(stream_.socket(), asio::buffer(pending_.front()),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec || self->closed_) return self->close();
+                              self->queued_bytes_ -= self->pending_.front().size();
+                              self->pending_.pop_front();
+                              self->write_next();
+                          });
+    }
+
     void write(answer a, bool keep_alive, unsigned version) {
+        if (a.stream && a.status == 200) return start_stream(a.stream);
         auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(a.status), version);
         res->set(bhttp::field::server, "sluice");
         res->set(bhttp::field::content_type, a.content_type);
@@ -128,6 +186,14 @@ private:
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<http_server::shared> s_;
     std::list<std::weak_ptr<session>>::iterator self_;
+    // Event streams only.
+    static constexpr size_t stream_queue_limit = 4 << 20;
+    bool closed_ = false;
+    bool writing_ = false;
+    size_t queued_bytes_ = 0;
+    std::deque<std::string> pending_;
+    std::array<char, 512> scratch_{};
+    std::shared_ptr<void> owner_;
 };
 
 http_server::http_server(asio::io_context& io, const std::vector<listener>& listeners, routes r,

@@ -14,6 +14,8 @@
 // each answered then closed. A request (or the next one on a kept-alive
 // connection) must arrive whole within sluice.http.request.timeout.ms, or
 // the connection is closed. At most max_connections are open at once.
+// An answer with `stream` (router.h) makes the connection an event stream:
+// no timeout, nothing more read but the close, at most 4 MiB queued.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>

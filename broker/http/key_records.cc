@@ -4,11 +4,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 #include "broker/broker.h"
 #include "broker/http/console/api_support.h"
 #include "broker/http/console/records.h"
 #include "broker/net/page_residency.h"
 #include "broker/topics/topic_registry.h"
+#include "log/key_corrections.h"
 #include "log/key_read.h"
 #include "log/partition_log.h"
 #include "protocol/murmur2.h"
@@ -79,6 +82,12 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
         } else if (name == "format") {
             if (value != "json" && value != "ndjson") return bad_request("format must be json or ndjson");
             r.ndjson = value == "ndjson";
+        } else if (name == "follow") {
+            if (value != "true" && value != "false") return bad_request("follow must be true or false");
+            r.follow = value == "true";
+        } else if (name == "view") {
+            if (value != "raw" && value != "corrected") return bad_request("view must be raw or corrected");
+            r.corrected = value == "corrected";
         } else {
             return bad_request("unknown parameter " + name);
         }
@@ -88,24 +97,54 @@ std::variant<key_request, answer> parse_key_request(std::string_view method, std
 
 namespace {
 
-answer render(const key_request& q, int32_t partition, int64_t log_start, int64_t hw, const log::key_read_result& read) {
+json::object shown_json(const log::corrected_record& r) {
+    json::object o = console::record_json(r.record.record, r.record.log_append_time);
+    if (r.corrects >= 0) o["corrects"] = r.corrects;
+    return o;
+}
+
+// The records to show: as read (raw), or the corrected view of an oldest
+// first scan, in the order and number asked for.
+std::vector<log::corrected_record> shown_records(const key_request& q, log::key_read_result& read) {
+    std::vector<log::corrected_record> out;
+    if (!q.corrected) {
+        for (auto& r : read.records) out.push_back({std::move(r), -1});
+        return out;
+    }
+    out = log::corrected_view(std::move(read.records));
+    const auto limit = static_cast<size_t>(q.limit);
+    if (out.size() > limit) {
+        read.more = true;
+        if (q.newest_first) {
+            out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
+        } else {
+            out.resize(limit);
+        }
+    }
+    if (q.newest_first) std::reverse(out.begin(), out.end());
+    return out;
+}
+
+answer render(const key_request& q, int32_t partition, int64_t log_start, int64_t hw, log::key_read_result read) {
     if (read.error != error_code::none) return api_error(read.error, "Reading the log failed.");
+    const std::vector<log::corrected_record> shown = shown_records(q, read);
     answer a;
     if (q.ndjson) {
         a.content_type = "application/x-ndjson";
-        for (const auto& r : read.records) {
-            a.body += json::serialize(console::record_json(r.record, r.log_append_time));
+        for (const auto& r : shown) {
+            a.body += json::serialize(shown_json(r));
             a.body += '\n';
         }
         return a;
     }
     json::array records;
-    for (const auto& r : read.records) records.push_back(console::record_json(r.record, r.log_append_time));
+    for (const auto& r : shown) records.push_back(shown_json(r));
     json::object out;
     out["topic"] = q.topic;
     out["partition"] = partition;
     out["key"] = console::bytes_json(std::string_view(q.key));
     out["order"] = q.newest_first ? "newest" : "oldest";
+    out["view"] = q.corrected ? "corrected" : "raw";
     out["log_start_offset"] = log_start;
     out["high_watermark"] = hw;
     out["more"] = read.more;
@@ -157,6 +196,11 @@ void serve_key_records(broker& b, std::string_view method, std::string_view targ
     options.max_offset = hw;
     options.limit = static_cast<size_t>(q.limit);
     options.newest_first = q.newest_first;
+    if (q.corrected) {
+        // One oldest-first scan: a correction must be seen after its original.
+        options.limit = static_cast<size_t>(key_records_max_limit);
+        options.newest_first = false;
+    }
     options.max_bytes = key_records_max_read_bytes;
     const auto key_of = [](const std::string& k) {
         return protocol::bytes_view(reinterpret_cast<const uint8_t*>(k.data()), k.size());
@@ -170,7 +214,8 @@ void serve_key_records(broker& b, std::string_view method, std::string_view targ
         }
     }
     auto finish = [plan, q = std::move(q), partition, log_start, hw, reply = std::move(reply), key_of]() {
-        reply(render(q, partition, log_start, hw, log::read_planned(*plan, key_of(q.key), q.newest_first)));
+        const bool newest_first = q.newest_first && !q.corrected;
+        reply(render(q, partition, log_start, hw, log::read_planned(*plan, key_of(q.key), newest_first)));
     };
     if (cold.empty()) return finish();
     b.warm_page_cache(std::move(cold), std::move(finish));

@@ -11,6 +11,15 @@
 //                after from_offset, newest first
 //   format       json (default: one object with the records and paging
 //                fields) | ndjson (one record per line)
+//   view         raw (default: every record as stored) | corrected
+//                (log/key_corrections.h): each corrected record replaced, at
+//                its position, by its latest correction, which carries
+//                "corrects": the original's offset; corrections not shown
+//                again. Computed over one scan of at most max_limit records
+//                (and max_read_bytes) from from_offset; `more`/`next_offset`
+//                say when the scan was cut (corrections past it are not
+//                applied), and `limit` then cuts the view.
+//   follow       false (default) | true: server-sent events, http/key_follow.h
 // Records are those below the high watermark, as a consumer sees them;
 // values and keys as {"text"} (valid UTF-8) or {"base64"}, as the console.
 // Errors are JSON {"error": KAFKA_NAME, "message"} as the console API:
@@ -48,6 +57,8 @@ struct key_request {
     int64_t limit = 100;
     bool newest_first = false;
     bool ndjson = false;
+    bool corrected = false;  // view=corrected
+    bool follow = false;     // follow=true: an event stream (http/key_follow.h)
 };
 
 // The pure part, unit-tested: the request, or the answer refusing it.

@@ -9,11 +9,25 @@
 // (asynchronously: its actions wait on the metadata store) when enabled;
 // /v1/... (per-key reads, http/key_records.h) by routes::keys.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace sluice::broker::http {
+
+// A connection that became an event stream (text/event-stream): the
+// server writes what is sent, in order, until either side closes. I/O
+// thread only.
+class event_sink {
+public:
+    virtual ~event_sink() = default;
+    // Queued; a client that lets more than a few MiB pile up is closed.
+    virtual void send(std::string data) = 0;
+    virtual void close() = 0;
+    // Kept alive until the connection ends (then released on the executor).
+    virtual void keep(std::shared_ptr<void> owner) = 0;
+};
 
 struct answer {
     unsigned status = 200;
@@ -23,6 +37,10 @@ struct answer {
     std::string allow;          // else, when set, the Allow header (405)
     std::string location;       // Location header (redirects)
     bool console_page = false;  // send the console's Content-Security-Policy
+    // Set (status 200): an event stream. The head goes without a length
+    // (the body ends when the connection does), then `stream` is handed
+    // the connection.
+    std::function<void(std::shared_ptr<event_sink>)> stream;
 };
 
 struct routes {
@@ -45,6 +63,9 @@ struct routes {
     std::function<void(std::string_view target, std::optional<std::string_view> if_match, std::string body,
                        reply_fn reply)>
         key_write;
+    // GET of the same path with follow= (http/key_follow.h): told Last-Event-ID.
+    std::function<void(std::string_view target, std::optional<std::string_view> last_event_id, reply_fn reply)>
+        key_follow;
 };
 
 // Whether `target` belongs to the console (its pages or /api/).

@@ -61,6 +61,56 @@ http_reply http_get(const std::string& host_port, const std::string& target, std
     }
 }
 
+http_reply http_get_lines(const std::string& host_port, const std::string& target, std::chrono::milliseconds idle,
+                          const std::function<bool(std::string_view)>& on_line) {
+    const size_t colon = host_port.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+        throw usage_error("--http must be HOST:PORT, not '" + host_port + "'");
+    }
+    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
+    try {
+        asio::io_context io;
+        asio::ip::tcp::resolver resolver(io);
+        asio::ip::tcp::socket socket(io);
+        asio::connect(socket, resolver.resolve(host, port));
+        set_timeouts(socket, idle);
+        bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
+        req.set(bhttp::field::host, host_port);
+        req.set(bhttp::field::user_agent, "sluice-cli");
+        req.keep_alive(false);
+        bhttp::write(socket, req);
+        boost::beast::flat_buffer buffer;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(1ULL << 30);
+        bhttp::read_header(socket, buffer, parser);
+        http_reply out;
+        out.status = parser.get().result_int();
+        out.content_type = std::string(parser.get()[bhttp::field::content_type]);
+        if (out.status != 200) {
+            bhttp::read(socket, buffer, parser);
+            out.body = parser.get().body();
+            return out;
+        }
+        // The body runs until the server closes: read it raw, line by line.
+        std::string pending(static_cast<const char*>(buffer.data().data()), buffer.size());
+        char chunk[4096];
+        while (true) {
+            size_t nl;
+            while ((nl = pending.find('\n')) != std::string::npos) {
+                if (!on_line(std::string_view(pending).substr(0, nl))) return out;
+                pending.erase(0, nl + 1);
+            }
+            boost::system::error_code ec;
+            const size_t n = socket.read_some(asio::buffer(chunk), ec);
+            if (ec == asio::error::eof || ec == asio::error::connection_reset) return out;
+            if (ec) throw boost::system::system_error(ec);
+            pending.append(chunk, n);
+        }
+    } catch (const boost::system::system_error& e) {
+        throw cli_error("HTTP request to " + host_port + " failed: " + e.code().message());
+    }
+}
+
 std::string url_encode(std::string_view bytes) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;

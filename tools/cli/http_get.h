@@ -3,7 +3,9 @@
 // listener (http.listeners) rather than its Kafka port: one connection per
 // request, the whole answer read into memory.
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace sluice::tools {
 
@@ -17,6 +19,14 @@ struct http_reply {
 // cli_error when the listener cannot be reached or answers garbage, or
 // nothing arrives within `timeout`.
 http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout);
+
+// A GET whose 200 answer is a stream of lines (server-sent events): each
+// line (without its newline) goes to `on_line` as it arrives, until the
+// server closes (returns the status, 200) or `on_line` returns false. Any
+// other status returns at once with the whole body. `idle` bounds the wait
+// for each next byte (a keep-alive comes every 15 s).
+http_reply http_get_lines(const std::string& host_port, const std::string& target, std::chrono::milliseconds idle,
+                          const std::function<bool(std::string_view)>& on_line);
 
 // RFC 3986 percent-encoding of every byte outside the unreserved set, for
 // path segments and query values.

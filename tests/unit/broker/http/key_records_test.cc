@@ -31,6 +31,12 @@ TEST(key_records, defaults) {
     EXPECT_EQ(q.limit, 100);
     EXPECT_FALSE(q.newest_first);
     EXPECT_FALSE(q.ndjson);
+    EXPECT_FALSE(q.corrected);
+    EXPECT_FALSE(parsed("/v1/topics/t/keys/k/records?view=raw").corrected);
+    EXPECT_TRUE(parsed("/v1/topics/t/keys/k/records?view=corrected").corrected);
+    EXPECT_FALSE(q.follow);
+    EXPECT_TRUE(parsed("/v1/topics/t/keys/k/records?follow=true").follow);
+    EXPECT_FALSE(parsed("/v1/topics/t/keys/k/records?follow=false").follow);
 }
 
 TEST(key_records, parameters_and_percent_decoding) {
@@ -52,7 +58,7 @@ TEST(key_records, refusals) {
     EXPECT_EQ(refusal("GET", "/v1/topics/t/keys/%G1/records"), 400u);
     EXPECT_EQ(refusal("GET", "/v1/topics/t/keys//records"), 400u);
     for (const char* q : {"partition=-1", "partition=x", "from_offset=-1", "from_offset=1.5", "limit=0",
-                          "limit=10001", "order=up", "format=csv", "what=1", "limit=1&limit=2"}) {
+                          "limit=10001", "order=up", "format=csv", "what=1", "view=x", "view=", "follow=1", "follow=", "limit=1&limit=2"}) {
         EXPECT_EQ(refusal("GET", std::string("/v1/topics/t/keys/k/records?") + q), 400u) << q;
     }
 }
