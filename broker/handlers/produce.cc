@@ -26,6 +26,7 @@
 #include "broker/handlers/produce_timestamps.h"
 #include "broker/metrics/record.h"
 #include "broker/quotas/quota_manager.h"
+#include "broker/schema_registry/registry_service.h"
 #include "broker/topics/partition_leader.h"
 #include "broker/topics/topic_registry.h"
 #include "broker/txn/coordinator.h"
@@ -531,6 +532,35 @@ handler_result produce_after_verification(broker& b, const request& req, protoco
     });
 }
 
+// A schema id this broker's remotely read registry lacks may have been
+// registered moments ago: the whole request waits (bounded) for the remote
+// reader's next fetch, then produces as usual, checking again.
+handler_result produce_after_schema_catch_up(broker& b, const request& req, protocol::produce_request body,
+                                             refusals denied, int32_t throttled) {
+    const int16_t version = req.api_version;
+    const auto bound = std::chrono::milliseconds(schema_registry::registry_service::produce_catch_up_wait_ms);
+    auto start = [&b, version, throttled, bound, listener = req.origin->listener, denied = std::move(denied)](
+                     std::shared_ptr<protocol::produce_request> shared, std::shared_ptr<const void> keep_alive,
+                     respond_fn respond) {
+        b.schema_registry()->after_remote_catch_up(
+            bound, [&b, shared, keep_alive, version, throttled, denied, listener, respond = std::move(respond)]() mutable {
+                produced result = produce_all(b, *shared, version, denied.empty() ? nullptr : &denied, listener);
+                result.response.throttle_time_ms = throttled;
+                if (respond) answer(b, std::move(result), version, shared->timeout_ms, std::move(respond));
+            });
+    };
+    if (body.acks == 0) {
+        auto copy = std::make_shared<std::vector<uint8_t>>(req.body.begin(), req.body.end());
+        auto shared = std::make_shared<protocol::produce_request>();
+        protocol::reader r(protocol::bytes_view(copy->data(), copy->size()));
+        shared->decode(r, version);
+        start(std::move(shared), copy, nullptr);
+        return handler_result::no_response();
+    }
+    auto shared = std::make_shared<protocol::produce_request>(std::move(body));
+    return handler_result::later([start, shared](respond_fn respond) { start(shared, nullptr, std::move(respond)); });
+}
+
 }  // namespace
 
 handler_result handle_produce(broker& b, request& req) {
@@ -543,6 +573,9 @@ handler_result handle_produce(broker& b, request& req) {
     refusals denied = authorization_refusals(b, req, body);
     if (verification_needed v = needing_verification(b, body, denied); !v.partitions.empty()) {
         return produce_after_verification(b, req, std::move(body), std::move(v), std::move(denied), throttled);
+    }
+    if (schema_ids_await_remote(b, body)) {
+        return produce_after_schema_catch_up(b, req, std::move(body), std::move(denied), throttled);
     }
     produced result = produce_all(b, body, req.api_version, denied.empty() ? nullptr : &denied, req.origin->listener);
     result.response.throttle_time_ms = throttled;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "broker/schema_registry/registry_service.h"
 #include "broker/schema_registry/schema_id_check.h"
 #include "protocol/record_batch.h"
 
@@ -84,26 +83,6 @@ schema_id_refusal check_schema_ids(const sr::registry_state& state, protocol::by
     if (out.code == protocol::error_code::none && !out.record_errors.empty()) {
         out.code = protocol::error_code::invalid_record;
         out.message = summary(out);
-    }
-    return out;
-}
-
-schema_id_refusal refuse_schema_ids(sr::registry_service* registry, protocol::bytes_view batch,
-                                    const topic_settings& settings, std::string_view topic) {
-    if (registry == nullptr) {
-        schema_id_refusal out;
-        out.code = protocol::error_code::invalid_record;
-        out.message = fmt::format(
-            "Topic {} validates schema ids, but this broker serves no schema registry (schema.registry.listeners is "
-            "empty)",
-            topic);
-        return out;
-    }
-    bool may_be_stale = false;
-    schema_id_refusal out = check_schema_ids(registry->state(), batch, settings, topic, may_be_stale);
-    if (may_be_stale) {
-        registry->catch_up();
-        out = check_schema_ids(registry->state(), batch, settings, topic, may_be_stale);
     }
     return out;
 }

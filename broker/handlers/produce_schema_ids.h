@@ -23,6 +23,8 @@ class registry_state;
 
 namespace sluice::broker {
 
+class broker;
+
 inline bool validates_schema_ids(const topic_settings& s) {
     return s.value_schema_validation || s.key_schema_validation;
 }
@@ -41,6 +43,12 @@ struct schema_id_refusal {
 // batch is checked again.
 schema_id_refusal refuse_schema_ids(schema_registry::registry_service* registry, protocol::bytes_view batch,
                                     const topic_settings& settings, std::string_view topic);
+
+// On a broker that reads `_schemas` from its leader (no replica here): true
+// when a batch of `body` for a validated topic this broker leads names an id
+// the state lacks, so the request should wait for the remote reader's next
+// fetch before it is produced (the check then runs again, as usual).
+bool schema_ids_await_remote(broker& b, const protocol::produce_request& body);
 
 // The same check against one state, without catching up. `may_be_stale`
 // is set when a refusal could be the state lagging (an unknown id, or one

@@ -82,6 +82,12 @@ void registry_service::catch_up() {
     }
 }
 
+bool registry_service::reads_remotely() const { return remote_ && remote_->active(); }
+
+void registry_service::after_remote_catch_up(std::chrono::milliseconds bound, std::function<void()> done) {
+    remote_->after_fresh_fetch(bound, std::move(done));
+}
+
 void registry_service::handle(std::string_view method, std::string_view target, std::string_view type, std::string body,
                               http::routes::reply_fn reply) {
     if ((method == "POST" || method == "PUT") && !accepted_content_type(type)) {

@@ -60,6 +60,8 @@ public:
     static constexpr int32_t commit_timeout_ms = 10'000;
     // How often a write re-checks for `_schemas` while the cluster creates it.
     static constexpr int32_t topic_wait_ms = 50;
+    // How long a produce whose schema id missed waits for the remote reader.
+    static constexpr int32_t produce_catch_up_wait_ms = 1'500;
     // How long a forwarded write's answer waits for the remote reader to
     // bring the write (a broker that holds no replica of `_schemas`).
     static constexpr int32_t fresh_fetch_wait_ms = 2'000;
@@ -75,6 +77,12 @@ public:
     // already applied.
     void catch_up();
     const registry_state& state() const { return state_; }
+    // On a broker that keeps its state from the `_schemas` leader (no
+    // replica here): whether that is so now, and `done` once a fetch sent
+    // from now on is applied (or after `bound`), so a schema-id check that
+    // missed can look again (handlers/produce_schema_ids.h).
+    bool reads_remotely() const;
+    void after_remote_catch_up(std::chrono::milliseconds bound, std::function<void()> done);
 
     void handle(std::string_view method, std::string_view target, std::string_view content_type, std::string body,
                 http::routes::reply_fn reply);

@@ -18,7 +18,8 @@ mode=${3:-smoke}
 shift $(( $# < 3 ? $# : 3 ))
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(request record_batch legacy_message_set segment_recovery properties)
+[ ${#targets[@]} -gt 0 ] || targets=(request record_batch legacy_message_set segment_recovery properties
+                                      avro_schema json_schema protobuf_schema schemas_records schema_id_check)
 
 mkdir -p "$build/fuzz-logs" "$build/fuzz-artifacts"
 scratch=""

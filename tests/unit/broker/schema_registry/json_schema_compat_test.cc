@@ -26,6 +26,17 @@ TEST(JsonSchemaCompat, IdenticalAndAnnotationsOnly) {
     EXPECT_TRUE(reads(R"({"type":"string","title":"x","description":"new"})", R"({"type":"string"})"));
 }
 
+// Found by the json_schema fuzz target (tests/fuzz/regressions/json_schema/
+// unjudged-keyword-self-check): a keyword the rules cannot judge, reached
+// through a $ref, made a schema refuse itself.
+TEST(JsonSchemaCompat, SchemaWithUnjudgedKeywordReadsItself) {
+    constexpr const char* s =
+        R"({"$defs":{"n":{"items":"object","properties":{"next":{"$ref":"titlefs/n"}}}},"$ref":"#/$defs/n"})";
+    EXPECT_TRUE(reads(s, s));
+    EXPECT_FALSE(reads(R"({"$defs":{"n":{"items":"string"}},"$ref":"#/$defs/n"})",
+                       R"({"$defs":{"n":{"items":"object"}},"$ref":"#/$defs/n"})"));
+}
+
 TEST(JsonSchemaCompat, TypeWidenedOrNarrowed) {
     EXPECT_TRUE(reads(R"({"type":"number"})", R"({"type":"integer"})"));   // TYPE_EXTENDED
     EXPECT_FALSE(reads(R"({"type":"integer"})", R"({"type":"number"})"));  // TYPE_NARROWED
