@@ -542,7 +542,7 @@ handler_result produce_after_schema_catch_up(broker& b, const request& req, prot
     auto start = [&b, version, throttled, bound, listener = req.origin->listener, denied = std::move(denied)](
                      std::shared_ptr<protocol::produce_request> shared, std::shared_ptr<const void> keep_alive,
                      respond_fn respond) {
-        b.schema_registry()->after_remote_catch_up(
+        b.schema_registry()->after_catch_up(
             bound, [&b, shared, keep_alive, version, throttled, denied, listener, respond = std::move(respond)]() mutable {
                 produced result = produce_all(b, *shared, version, denied.empty() ? nullptr : &denied, listener);
                 result.response.throttle_time_ms = throttled;
@@ -574,7 +574,7 @@ handler_result handle_produce(broker& b, request& req) {
     if (verification_needed v = needing_verification(b, body, denied); !v.partitions.empty()) {
         return produce_after_verification(b, req, std::move(body), std::move(v), std::move(denied), throttled);
     }
-    if (schema_ids_await_remote(b, body)) {
+    if (schema_ids_await_catch_up(b, body)) {
         return produce_after_schema_catch_up(b, req, std::move(body), std::move(denied), throttled);
     }
     produced result = produce_all(b, body, req.api_version, denied.empty() ? nullptr : &denied, req.origin->listener);

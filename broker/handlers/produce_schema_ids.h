@@ -44,11 +44,13 @@ struct schema_id_refusal {
 schema_id_refusal refuse_schema_ids(schema_registry::registry_service* registry, protocol::bytes_view batch,
                                     const topic_settings& settings, std::string_view topic);
 
-// On a broker that reads `_schemas` from its leader (no replica here): true
-// when a batch of `body` for a validated topic this broker leads names an id
-// the state lacks, so the request should wait for the remote reader's next
-// fetch before it is produced (the check then runs again, as usual).
-bool schema_ids_await_remote(broker& b, const protocol::produce_request& body);
+// On a broker whose registry may not have seen a committed registration yet
+// (it reads `_schemas` from the leader, or its own copy holds records past
+// the high watermark: registry_service::may_catch_up): true when a batch of
+// `body` for a validated topic this broker leads names an id the state
+// lacks, so the request should wait for that (bounded) before it is
+// produced; the check then runs again, as usual.
+bool schema_ids_await_catch_up(broker& b, const protocol::produce_request& body);
 
 // The same check against one state, without catching up. `may_be_stale`
 // is set when a refusal could be the state lagging (an unknown id, or one

@@ -32,9 +32,9 @@ schema_id_refusal refuse_schema_ids(sr::registry_service* registry, protocol::by
     return out;
 }
 
-bool schema_ids_await_remote(broker& b, const protocol::produce_request& body) {
+bool schema_ids_await_catch_up(broker& b, const protocol::produce_request& body) {
     sr::registry_service* registry = b.schema_registry();
-    if (registry == nullptr || !registry->reads_remotely()) return false;
+    if (registry == nullptr || !registry->may_catch_up()) return false;
     for (const auto& topic_data : body.topic_data) {
         topic_state* topic = b.topics().find(topic_data.name);
         if (topic == nullptr || !validates_schema_ids(topic->settings)) continue;

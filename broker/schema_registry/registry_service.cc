@@ -84,8 +84,35 @@ void registry_service::catch_up() {
 
 bool registry_service::reads_remotely() const { return remote_ && remote_->active(); }
 
-void registry_service::after_remote_catch_up(std::chrono::milliseconds bound, std::function<void()> done) {
-    remote_->after_fresh_fetch(bound, std::move(done));
+bool registry_service::may_catch_up() const {
+    if (reads_remotely()) return true;
+    const partition_state* p = b_.topics().find(schemas_topic_name, 0);
+    return p != nullptr && p->log->high_watermark() < p->log->log_end_offset();
+}
+
+void registry_service::after_catch_up(std::chrono::milliseconds bound, std::function<void()> done) {
+    if (reads_remotely()) return remote_->after_fresh_fetch(bound, std::move(done));
+    const partition_state* p = b_.topics().find(schemas_topic_name, 0);
+    if (p == nullptr) return boost::asio::post(b_.io(), std::move(done));
+    await_local_commit(p->log->log_end_offset(), std::chrono::steady_clock::now() + bound,
+                       std::make_shared<std::function<void()>>(std::move(done)));
+}
+
+void registry_service::await_local_commit(int64_t target, std::chrono::steady_clock::time_point deadline,
+                                          std::shared_ptr<std::function<void()>> done) {
+    // A rare path (an id that missed on a follower of `_schemas`), bounded:
+    // a short timer rather than a hook into the replica fetcher.
+    constexpr auto recheck = std::chrono::milliseconds(10);
+    auto timer = std::make_shared<boost::asio::steady_timer>(b_.io(), recheck);
+    timer->async_wait([this, timer, target, deadline, done, alive = std::weak_ptr<bool>(alive_)](
+                          boost::system::error_code) {
+        if (alive.expired() || !*alive.lock()) return (*done)();
+        const partition_state* p = b_.topics().find(schemas_topic_name, 0);
+        if (p == nullptr || p->log->high_watermark() >= target || std::chrono::steady_clock::now() >= deadline) {
+            return (*done)();
+        }
+        await_local_commit(target, deadline, done);
+    });
 }
 
 void registry_service::handle(std::string_view method, std::string_view target, std::string_view type, std::string body,

@@ -82,7 +82,14 @@ public:
     // from now on is applied (or after `bound`), so a schema-id check that
     // missed can look again (handlers/produce_schema_ids.h).
     bool reads_remotely() const;
-    void after_remote_catch_up(std::chrono::milliseconds bound, std::function<void()> done);
+    // Whether a schema id this broker does not know may still arrive: it
+    // reads remotely, or its own copy of `_schemas` holds records past the
+    // high watermark (a follower learns that the leader committed a
+    // registration on its next fetch). `after_catch_up` calls `done` once
+    // that has happened (a remote fetch applied, or the local high
+    // watermark past today's log end), or after `bound`.
+    bool may_catch_up() const;
+    void after_catch_up(std::chrono::milliseconds bound, std::function<void()> done);
 
     void handle(std::string_view method, std::string_view target, std::string_view content_type, std::string body,
                 http::routes::reply_fn reply);
@@ -98,6 +105,9 @@ private:
     void finish_write(http::answer a);
     bool ensure_topic();
     void forward_to_leader(std::optional<protocol::node_id> leader);
+    // The local side of after_catch_up: re-checks on a short timer.
+    void await_local_commit(int64_t target, std::chrono::steady_clock::time_point deadline,
+                            std::shared_ptr<std::function<void()>> done);
 
     broker& b_;
     registry_state state_;
