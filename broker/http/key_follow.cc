@@ -151,20 +151,10 @@ void serve_key_follow(broker& b, std::string_view target, std::optional<std::str
         if (!id) return reply(bad_request("Last-Event-ID must be the offset of a record sent"));
         q.from_offset = *id + 1;
     }
-    const topic_state* topic = b.topics().find(q.topic);
-    if (topic == nullptr || topic->partitions.empty()) {
-        return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));
-    }
-    if (!topic->settings.storage.key_index) {
-        return reply(bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false)."));
-    }
-    const auto count = static_cast<int32_t>(topic->partitions.size());
-    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
-    if (partition >= count) {
-        return reply(api_error(error_code::unknown_topic_or_partition,
-                               "Partition " + q.topic + "-" + std::to_string(partition) + " does not exist."));
-    }
-    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    auto found = find_key_partition(b, q.topic, q.key, q.partition);
+    if (auto* refused = std::get_if<answer>(&found)) return reply(std::move(*refused));
+    const int32_t partition = std::get<key_partition>(found).index;
+    const partition_state& p = *std::get<key_partition>(found).state;
     if (p.log == nullptr) {
         return reply(api_error(error_code::not_leader_or_follower,
                                "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +

@@ -33,6 +33,24 @@ int32_t default_partition(std::string_view key, int32_t partitions) {
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()), partitions);
 }
 
+std::variant<key_partition, answer> find_key_partition(broker& b, const std::string& topic, const std::string& key,
+                                                       std::optional<int32_t> partition) {
+    topic_state* t = b.topics().find(topic);
+    if (t == nullptr || t->partitions.empty()) {
+        return api_error(error_code::unknown_topic_or_partition, "Topic " + topic + " does not exist.");
+    }
+    if (!t->settings.storage.key_index) {
+        return bad_request("Topic " + topic + " has no key index (sluice.key.index.enable=false).");
+    }
+    const auto count = static_cast<int32_t>(t->partitions.size());
+    const int32_t index = partition.value_or(default_partition(key, count));
+    if (index >= count) {
+        return api_error(error_code::unknown_topic_or_partition,
+                         "Partition " + topic + "-" + std::to_string(index) + " does not exist.");
+    }
+    return key_partition{t, index, t->partitions[static_cast<size_t>(index)].get()};
+}
+
 std::variant<key_path, answer> parse_key_path(std::string_view target) {
     std::string error;
     auto parsed = console::parse_api_target(target, error, "/v1/");
@@ -165,20 +183,10 @@ void serve_key_records(broker& b, std::string_view method, std::string_view targ
     if (auto* refused = std::get_if<answer>(&parsed)) return reply(std::move(*refused));
     key_request q = std::move(std::get<key_request>(parsed));
 
-    const topic_state* topic = b.topics().find(q.topic);
-    if (topic == nullptr || topic->partitions.empty()) {
-        return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));
-    }
-    if (!topic->settings.storage.key_index) {
-        return reply(bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false)."));
-    }
-    const auto count = static_cast<int32_t>(topic->partitions.size());
-    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
-    if (partition >= count) {
-        return reply(api_error(error_code::unknown_topic_or_partition,
-                               "Partition " + q.topic + "-" + std::to_string(partition) + " does not exist."));
-    }
-    const partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    auto found = find_key_partition(b, q.topic, q.key, q.partition);
+    if (auto* refused = std::get_if<answer>(&found)) return reply(std::move(*refused));
+    const int32_t partition = std::get<key_partition>(found).index;
+    const partition_state& p = *std::get<key_partition>(found).state;
     if (p.log == nullptr) {
         return reply(api_error(error_code::not_leader_or_follower,
                                "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +

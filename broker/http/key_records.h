@@ -42,6 +42,8 @@
 
 namespace sluice::broker {
 class broker;
+struct topic_state;
+struct partition_state;
 }
 
 namespace sluice::broker::http {
@@ -78,6 +80,17 @@ std::variant<key_path, answer> parse_key_path(std::string_view target);
 
 // Kafka's default partitioner for a keyed record (Utils.murmur2, positive, modulo).
 int32_t default_partition(std::string_view key, int32_t partitions);
+
+// The partition a key's reads and writes go to: `partition`, or the default
+// partitioner's for the key, of a topic with the key index; or the answer
+// refusing it (unknown topic or partition, no key index).
+struct key_partition {
+    topic_state* topic = nullptr;
+    int32_t index = 0;
+    partition_state* state = nullptr;
+};
+std::variant<key_partition, answer> find_key_partition(broker& b, const std::string& topic, const std::string& key,
+                                                       std::optional<int32_t> partition);
 
 // Answers through `reply`, on the I/O thread, maybe after returning.
 void serve_key_records(broker& b, std::string_view method, std::string_view target, routes::reply_fn reply);

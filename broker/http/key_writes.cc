@@ -98,20 +98,12 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
         return reply(api_error(403, error_code::cluster_authorization_failed,
                                "http.console.read.only is true: no appends over HTTP."));
     }
-    topic_state* topic = b.topics().find(q.topic);
-    if (topic == nullptr || topic->partitions.empty()) {
-        return reply(api_error(error_code::unknown_topic_or_partition, "Topic " + q.topic + " does not exist."));
-    }
-    if (!topic->settings.storage.key_index) {
-        return reply(bad_request("Topic " + q.topic + " has no key index (sluice.key.index.enable=false)."));
-    }
-    const auto count = static_cast<int32_t>(topic->partitions.size());
-    const int32_t partition = q.partition.value_or(default_partition(q.key, count));
+    auto found = find_key_partition(b, q.topic, q.key, q.partition);
+    if (auto* refused = std::get_if<answer>(&found)) return reply(std::move(*refused));
+    topic_state* topic = std::get<key_partition>(found).topic;
+    const int32_t partition = std::get<key_partition>(found).index;
     const std::string name = q.topic + "-" + std::to_string(partition);
-    if (partition >= count) {
-        return reply(api_error(error_code::unknown_topic_or_partition, "Partition " + name + " does not exist."));
-    }
-    partition_state& p = *topic->partitions[static_cast<size_t>(partition)];
+    partition_state& p = *std::get<key_partition>(found).state;
     if (p.log == nullptr || !p.replica.is_leader()) {
         return reply(api_error(error_code::not_leader_or_follower,
                                "Broker " + std::to_string(b.config().node_id) + " is not the leader of " + name + "."));
