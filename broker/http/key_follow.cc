@@ -143,8 +143,9 @@ void serve_key_follow(broker& b, std::string_view target, std::optional<std::str
     key_request q = std::move(std::get<key_request>(parsed));
     if (!q.follow) return serve_key_records(b, "GET", target, std::move(reply));
     if (q.newest_first || q.corrected || q.ndjson) {
-        return reply(bad_request("follow=true streams the raw records oldest first: no order=newest, "
-                                 "view=corrected or format=ndjson"));
+        return reply(
+            bad_request("follow=true streams the raw records oldest first: no order=newest, "
+                        "view=corrected or format=ndjson"));
     }
     if (last_event_id) {
         auto id = console::parse_int(*last_event_id, 0, INT64_MAX - 1);
@@ -156,9 +157,9 @@ void serve_key_follow(broker& b, std::string_view target, std::optional<std::str
     const int32_t partition = std::get<key_partition>(found).index;
     const partition_state& p = *std::get<key_partition>(found).state;
     if (p.log == nullptr) {
-        return reply(api_error(error_code::not_leader_or_follower,
-                               "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +
-                                   "-" + std::to_string(partition) + "."));
+        return reply(api_error(error_code::not_leader_or_follower, "Broker " + std::to_string(b.config().node_id) +
+                                                                       " holds no replica of " + q.topic + "-" +
+                                                                       std::to_string(partition) + "."));
     }
     const int64_t hw = p.log->high_watermark();
     if (q.from_offset > hw) {

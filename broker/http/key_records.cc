@@ -1,10 +1,9 @@
 #include "broker/http/key_records.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 
 #include "broker/broker.h"
 #include "broker/http/console/api_support.h"
@@ -56,7 +55,8 @@ std::variant<key_path, answer> parse_key_path(std::string_view target) {
     auto parsed = console::parse_api_target(target, error, "/v1/");
     if (!parsed) {
         const std::string_view path = target.substr(0, target.find('?'));
-        if (!path.starts_with("/v1/") || path == "/v1/") return api_error(404, error_code::invalid_request, "no such API path");
+        if (!path.starts_with("/v1/") || path == "/v1/")
+            return api_error(404, error_code::invalid_request, "no such API path");
         return bad_request(error);
     }
     const auto& seg = parsed->segments;
@@ -126,7 +126,8 @@ json::object shown_json(const log::corrected_record& r) {
 std::vector<log::corrected_record> shown_records(const key_request& q, log::key_read_result& read) {
     std::vector<log::corrected_record> out;
     if (!q.corrected) {
-        for (auto& r : read.records) out.push_back({std::move(r), -1});
+        for (auto& r : read.records)
+            out.push_back({std::move(r), -1});
         return out;
     }
     out = log::corrected_view(std::move(read.records));
@@ -156,7 +157,8 @@ answer render(const key_request& q, int32_t partition, int64_t log_start, int64_
         return a;
     }
     json::array records;
-    for (const auto& r : shown) records.push_back(shown_json(r));
+    for (const auto& r : shown)
+        records.push_back(shown_json(r));
     json::object out;
     out["topic"] = q.topic;
     out["partition"] = partition;
@@ -188,9 +190,9 @@ void serve_key_records(broker& b, std::string_view method, std::string_view targ
     const int32_t partition = std::get<key_partition>(found).index;
     const partition_state& p = *std::get<key_partition>(found).state;
     if (p.log == nullptr) {
-        return reply(api_error(error_code::not_leader_or_follower,
-                               "Broker " + std::to_string(b.config().node_id) + " holds no replica of " + q.topic +
-                                   "-" + std::to_string(partition) + "."));
+        return reply(api_error(error_code::not_leader_or_follower, "Broker " + std::to_string(b.config().node_id) +
+                                                                       " holds no replica of " + q.topic + "-" +
+                                                                       std::to_string(partition) + "."));
     }
     const log::partition_log& log = *p.log;
     const int64_t hw = log.high_watermark(), log_start = log.log_start_offset();

@@ -44,7 +44,7 @@ namespace sluice::broker {
 class broker;
 struct topic_state;
 struct partition_state;
-}
+}  // namespace sluice::broker
 
 namespace sluice::broker::http {
 

@@ -27,8 +27,10 @@ answer bad_request(std::string_view why) { return api_error(400, error_code::inv
 protocol::bytes to_bytes(std::string_view s) { return protocol::bytes(s.begin(), s.end()); }
 
 std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -54,8 +56,8 @@ std::variant<key_write_request, answer> parse_key_write(std::string_view target,
         std::string_view v = trimmed(*if_match);
         // An entity tag is quoted; a bare number is accepted too.
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-        auto offset = log::parse_expected_offset(
-            protocol::bytes_view(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
+        auto offset =
+            log::parse_expected_offset(protocol::bytes_view(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
         if (!offset) return bad_request("If-Match must be the key's expected latest offset, or -1 for none");
         r.expected_offset = *offset;
     }
@@ -109,8 +111,8 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
                                "Broker " + std::to_string(b.config().node_id) + " is not the leader of " + name + "."));
     }
     if (static_cast<int32_t>(p.replica.leader()->isr().size()) < topic->settings.min_insync_replicas) {
-        return reply(api_error(error_code::not_enough_replicas, "The in-sync replicas of " + name +
-                                                                    " are fewer than min.insync.replicas."));
+        return reply(api_error(error_code::not_enough_replicas,
+                               "The in-sync replicas of " + name + " are fewer than min.insync.replicas."));
     }
 
     protocol::record record;
@@ -121,7 +123,8 @@ void serve_key_write(broker& b, std::string_view target, std::optional<std::stri
         record.headers.emplace_back(std::string(log::expected_offset_header),
                                     to_bytes(std::to_string(*q.expected_offset)));
     }
-    for (const auto& [h, v] : q.headers) record.headers.emplace_back(h, to_bytes(v));
+    for (const auto& [h, v] : q.headers)
+        record.headers.emplace_back(h, to_bytes(v));
     // Stored in the topic's compression.type, as Kafka stores a producer's batch.
     protocol::batch_builder_options options;
     options.codec = topic_codec(topic->settings).value_or(protocol::compression::none);
