@@ -52,9 +52,15 @@ void auto_create_topic(broker& b, const std::string& topic, std::function<void(p
     if (b.topics().find(topic) != nullptr) return done(protocol::error_code::none);
     if (!b.config().auto_create_topics_enable) return done(protocol::error_code::unknown_topic_or_partition);
     b.topics().create(topic, -1, -1, {}, false, [&b, topic, done = std::move(done)](op_result result) {
-        // Another client's request (or broker) may have created it meanwhile.
-        bool exists = result.code == protocol::error_code::topic_already_exists && b.topics().find(topic) != nullptr;
-        done(exists ? protocol::error_code::none : result.code);
+        // Another client's request (or broker) may have created it meanwhile;
+        // until this broker has applied that creation, the client retries
+        // (Kafka answers LEADER_NOT_AVAILABLE: "possibly another broker
+        // created this topic"), never a permanent TOPIC_ALREADY_EXISTS.
+        if (result.code == protocol::error_code::topic_already_exists) {
+            return done(b.topics().find(topic) != nullptr ? protocol::error_code::none
+                                                          : protocol::error_code::leader_not_available);
+        }
+        done(result.code);
     });
 }
 
