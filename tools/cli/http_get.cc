@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <utility>
 
 #include "tools/cli/cli_error.h"
 
@@ -27,25 +28,37 @@ void set_timeouts(asio::ip::tcp::socket& s, std::chrono::milliseconds timeout) {
     ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-}  // namespace
-
-http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout) {
+// HOST:PORT of --http, split; usage_error otherwise.
+std::pair<std::string, std::string> host_and_port(const std::string& host_port) {
     const size_t colon = host_port.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
         throw usage_error("--http must be HOST:PORT, not '" + host_port + "'");
     }
-    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
+    return {host_port.substr(0, colon), host_port.substr(colon + 1)};
+}
+
+// Connects `socket` and sends a GET of `target` (one request, no keep-alive).
+void send_get(asio::io_context& io, asio::ip::tcp::socket& socket, const std::string& host_port,
+              const std::string& target, std::chrono::milliseconds timeout) {
+    auto [host, port] = host_and_port(host_port);
+    asio::ip::tcp::resolver resolver(io);
+    asio::connect(socket, resolver.resolve(host, port));
+    set_timeouts(socket, timeout);
+    bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
+    req.set(bhttp::field::host, host_port);
+    req.set(bhttp::field::user_agent, "sluice-cli");
+    req.keep_alive(false);
+    bhttp::write(socket, req);
+}
+
+}  // namespace
+
+http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout) {
+    host_and_port(host_port);  // a bad --http is a usage error, not a failed request
     try {
         asio::io_context io;
-        asio::ip::tcp::resolver resolver(io);
         asio::ip::tcp::socket socket(io);
-        asio::connect(socket, resolver.resolve(host, port));
-        set_timeouts(socket, timeout);
-        bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
-        req.set(bhttp::field::host, host_port);
-        req.set(bhttp::field::user_agent, "sluice-cli");
-        req.keep_alive(false);
-        bhttp::write(socket, req);
+        send_get(io, socket, host_port, target, timeout);
         boost::beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 30);
@@ -63,22 +76,11 @@ http_reply http_get(const std::string& host_port, const std::string& target, std
 
 http_reply http_get_lines(const std::string& host_port, const std::string& target, std::chrono::milliseconds idle,
                           const std::function<bool(std::string_view)>& on_line) {
-    const size_t colon = host_port.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
-        throw usage_error("--http must be HOST:PORT, not '" + host_port + "'");
-    }
-    const std::string host = host_port.substr(0, colon), port = host_port.substr(colon + 1);
+    host_and_port(host_port);  // a bad --http is a usage error, not a failed request
     try {
         asio::io_context io;
-        asio::ip::tcp::resolver resolver(io);
         asio::ip::tcp::socket socket(io);
-        asio::connect(socket, resolver.resolve(host, port));
-        set_timeouts(socket, idle);
-        bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
-        req.set(bhttp::field::host, host_port);
-        req.set(bhttp::field::user_agent, "sluice-cli");
-        req.keep_alive(false);
-        bhttp::write(socket, req);
+        send_get(io, socket, host_port, target, idle);
         boost::beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 30);
