@@ -65,6 +65,20 @@ def error_of(future):
     return e.value.args[0].code()
 
 
+def wait_topic_on_every_broker(brokers, topic, partitions):
+    # Brokers apply a change from etcd independently (as Kafka's apply it from
+    # the controller): one broker showing it says nothing of the others.
+    def shown_by(b):
+        with kw.connect(b.port, 5) as s:
+            md = kw.parse_metadata_v1(kw.roundtrip(s, kw.API_METADATA, 1, 3, kw.metadata_v1_body([topic])))
+        t = md["topics"][0]
+        return t["error_code"] == 0 and len(t["partitions"]) == partitions and \
+            all(p["leader"] >= 0 for p in t["partitions"])
+
+    for b in brokers:
+        wait_until(lambda: shown_by(b), T, "broker %s shows %d partitions of %s" % (b.overrides["node.id"], partitions, topic))
+
+
 def replicas_of(brokers, topic):
     md = admin(bootstrap_of(brokers)).list_topics(topic, timeout=10).topics[topic]
     return {p: list(m.replicas) for p, m in md.partitions.items()}
@@ -273,13 +287,13 @@ def test_create_partitions_with_assignments_and_rack_aware_placement(etcd, broke
 
     a.create_partitions([NewPartitions(topic, 3, replica_assignment=[[2, 0], [1, 2]])],
                         request_timeout=T)[topic].result(T)
-    wait_topic(bootstrap_of(brokers), topic, 3, T)
+    wait_topic_on_every_broker(brokers, topic, 3)
     got = replicas_of(brokers, topic)
     assert got[1] == [2, 0] and got[2] == [1, 2]
 
     # Placed by the cluster: the topic's factor, never two replicas in one rack.
     a.create_partitions([NewPartitions(topic, 9)], request_timeout=T)[topic].result(T)
-    wait_topic(bootstrap_of(brokers), topic, 9, T)
+    wait_topic_on_every_broker(brokers, topic, 9)
     got = replicas_of(brokers, topic)
     for p in range(3, 9):
         assert len(got[p]) == 2 and len({RACKS[b] for b in got[p]}) == 2, got[p]
