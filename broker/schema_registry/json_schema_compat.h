@@ -43,11 +43,30 @@
 // Local references ("$ref": "#/definitions/x", "#/$defs/x", any JSON
 // pointer into the same document) are followed on both sides; a recursive
 // schema ends where a pair is already being checked.
-// Keywords not listed (oneOf, anyOf, allOf beside other keywords, not,
-// remote $ref, patternProperties, dependencies, if/then/else, tuple items,
-// contains, propertyNames, ...) are compared as values: identical is
-// compatible, any change is refused with a message saying it is not checked
-// here.
+// Beyond Confluent's list, soundly (every document the writer accepts, the
+// reader accepts), refusing what cannot be shown:
+//   - a combinator beside other keywords: both hold, so the other keywords
+//     are checked as above and each reader combinator must read the
+//     writer's combinator of that kind, another of its combinators, or the
+//     rest of the writer
+//   - not: the writer's negated schema must read the reader's
+//     [NOT_TYPE_EXTENDED]; adding a `not` is refused
+//   - if/then/else: with an identical `if`, each reader branch reads the
+//     writer's; an `if` added or changed is refused (unless the reader's
+//     branches accept anything)
+//   - dependencies, dependentRequired, dependentSchemas: a name the reader
+//     makes required with a property must be required with it by the
+//     writer, or always [DEPENDENCY_ARRAY_ADDED/EXTENDED]; a dependent
+//     schema must read the writer's [DEPENDENCY_SCHEMA_ADDED]
+//   - patternProperties (ECMA-262 patterns, matched anywhere in a name): a
+//     property added is checked against the writer's patterns matching its
+//     name, a property the writer names against the reader's patterns
+//     matching it; pattern by pattern when both sides have the same
+//     patterns; patterns added over a writer that is not closed, or changed,
+//     are refused (which names two patterns share is not computed)
+// Keywords not listed (remote $ref, tuple items, contains, propertyNames,
+// ...) are compared as values: identical is compatible, any change is
+// refused with a message saying it is not checked here.
 #include <boost/json/value.hpp>
 #include <string>
 #include <vector>

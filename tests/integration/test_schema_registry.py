@@ -351,3 +351,64 @@ def test_json_schema_combined_types_evolve_by_confluents_rules(registry):
     with pytest.raises(SchemaRegistryError) as e:
         sr.register_schema(subject, union("boolean", "integer", "null"))
     assert e.value.error_code == 409
+
+
+def test_json_schema_not_conditions_dependencies_and_patterns_evolve(registry):
+    """Keywords beyond Confluent's main list are judged, not refused outright:
+    a change that keeps every document readable registers, one that does not
+    is 409 — through confluent-kafka's client, then a serializer writes with
+    the evolved schema."""
+    sr = SchemaRegistryClient({"url": registry.registry_url})
+    subject = unique("order") + "-value"
+
+    def order(**extra):
+        s = {"title": "Order", "type": "object",
+             "properties": {"id": {"type": "string"}, "card": {"type": "string"}, "billing": {"type": "string"}}}
+        s.update(extra)
+        return Schema(json.dumps(s), "JSON")
+
+    v1 = order(patternProperties={"^x_": {"type": "integer"}}, dependentRequired={"card": ["billing", "id"]},
+               oneOf=[{"required": ["id"]}, {"required": ["card"]}], **{"not": {"required": ["legacy"]}})
+    sr.register_schema(subject, v1)
+    checks = {
+        "pattern widened": (order(patternProperties={"^x_": {"type": "number"}},
+                                  dependentRequired={"card": ["billing", "id"]},
+                                  oneOf=[{"required": ["id"]}, {"required": ["card"]}],
+                                  **{"not": {"required": ["legacy"]}}), True),
+        "pattern narrowed": (order(patternProperties={"^x_": {"type": "string"}},
+                                   dependentRequired={"card": ["billing", "id"]},
+                                   oneOf=[{"required": ["id"]}, {"required": ["card"]}],
+                                   **{"not": {"required": ["legacy"]}}), False),
+        "dependency narrowed, oneOf extended, not dropped": (
+            order(patternProperties={"^x_": {"type": "integer"}}, dependentRequired={"card": ["billing"]},
+                  oneOf=[{"required": ["id"]}, {"required": ["card"]}, {"required": ["billing"]}]), True),
+        "dependency extended": (order(patternProperties={"^x_": {"type": "integer"}},
+                                      dependentRequired={"card": ["billing", "id", "zip"]},
+                                      oneOf=[{"required": ["id"]}, {"required": ["card"]}],
+                                      **{"not": {"required": ["legacy"]}}), False),
+        "not widened": (order(patternProperties={"^x_": {"type": "integer"}},
+                              dependentRequired={"card": ["billing", "id"]},
+                              oneOf=[{"required": ["id"]}, {"required": ["card"]}],
+                              **{"not": {"anyOf": [{"required": ["legacy"]}, {"required": ["old"]}]}}), False),
+        "condition added": (order(patternProperties={"^x_": {"type": "integer"}},
+                                  dependentRequired={"card": ["billing", "id"]},
+                                  oneOf=[{"required": ["id"]}, {"required": ["card"]}],
+                                  **{"not": {"required": ["legacy"]}, "if": {"required": ["card"]},
+                                     "then": {"required": ["billing"]}}), False),
+    }
+    for what, (schema, ok) in checks.items():
+        assert sr.test_compatibility(subject, schema) is ok, what
+    evolved = checks["dependency narrowed, oneOf extended, not dropped"][0]
+    sr.register_schema(subject, evolved)
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.register_schema(subject, checks["dependency extended"][0])
+    assert e.value.error_code == 409
+
+    # A serializer finds the evolved schema registered and writes with it.
+    ser = JSONSerializer(evolved.schema_str, sr, conf={"auto.register.schemas": False})
+    topic = subject[: -len("-value")]
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    produce(registry.bootstrap, topic, [{"value": ser({"id": "o-1", "x_count": 3}, ctx)}])
+    got = consume(registry.bootstrap, topic)[0].value()
+    assert got[0] == 0 and int.from_bytes(got[1:5], "big") == sr.get_latest_version(subject).schema_id
+    assert JSONDeserializer(evolved.schema_str)(got, ctx) == {"id": "o-1", "x_count": 3}

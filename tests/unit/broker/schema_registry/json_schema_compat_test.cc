@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <chrono>
+#include <string>
 
 namespace sluice::broker::schema_registry::json_schema {
 namespace {
@@ -123,10 +125,142 @@ TEST(JsonSchemaCompat, Bounds) {
 TEST(JsonSchemaCompat, KeywordsNotCheckedAreRefusedWhenChanged) {
     const char* one = R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]}]})";
     EXPECT_TRUE(reads(one, one));
-    // A combinator beside other keywords is compared as a value.
-    EXPECT_FALSE(reads(R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]},{"required":["c"]}]})", one));
-    EXPECT_FALSE(reads(R"({"not":{"type":"string"}})", R"({"not":{"type":"integer"}})"));
     EXPECT_FALSE(reads(R"({"$ref":"other.json#/a"})", R"({"$ref":"another.json#/a"})"));  // remote
+    EXPECT_FALSE(reads(R"({"type":"array","contains":{"type":"string"}})", R"({"type":"array"})"));
+    EXPECT_FALSE(reads(R"({"type":"object","propertyNames":{"maxLength":3}})", R"({"type":"object"})"));
+}
+
+// A combinator beside other keywords: both must hold, checked part by part.
+TEST(JsonSchemaCompat, CombinatorBesideKeywords) {
+    const char* two = R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]}]})";
+    const char* three = R"({"type":"object","oneOf":[{"required":["a"]},{"required":["b"]},{"required":["c"]}]})";
+    EXPECT_TRUE(reads(two, two));
+    EXPECT_TRUE(reads(three, two));   // SUM_TYPE_EXTENDED
+    EXPECT_FALSE(reads(two, three));  // SUM_TYPE_NARROWED
+    // The other keywords follow their own rules beside it.
+    EXPECT_FALSE(reads(R"({"type":"string","oneOf":[{"required":["a"]},{"required":["b"]}]})", two));
+    EXPECT_TRUE(reads(R"({"type":["object","null"],"oneOf":[{"required":["a"]},{"required":["b"]}]})", two));
+    // Dropping the combinator widens; adding one where the writer had none narrows.
+    EXPECT_TRUE(reads(R"({"type":"object"})", two));
+    EXPECT_FALSE(reads(two, R"({"type":"object"})"));
+    // ...unless the writer's other keywords already say as much.
+    EXPECT_TRUE(reads(R"({"type":"object","anyOf":[{"type":"object"},{"type":"null"}]})", R"({"type":"object"})"));
+    // A plain combination read by one beside keywords, and the other way round.
+    EXPECT_TRUE(reads(R"({"anyOf":[{"required":["a"]},{"required":["b"]}]})", two));
+}
+
+// `not`: the reader may exclude less than the writer did, never more.
+TEST(JsonSchemaCompat, Not) {
+    EXPECT_FALSE(reads(R"({"not":{"type":"string"}})", R"({"not":{"type":"integer"}})"));  // NOT_TYPE_EXTENDED
+    EXPECT_TRUE(reads(R"({"not":{"type":"integer"}})", R"({"not":{"type":"number"}})"));   // NOT_TYPE_NARROWED
+    EXPECT_FALSE(reads(R"({"not":{"type":"number"}})", R"({"not":{"type":"integer"}})"));
+    EXPECT_FALSE(reads(R"({"not":{"type":"null"}})", R"({})"));  // added
+    EXPECT_TRUE(reads(R"({})", R"({"not":{"type":"null"}})"));   // removed
+    // Nested: a property that may not be empty any more.
+    EXPECT_FALSE(reads(R"({"type":"object","properties":{"s":{"type":"string","not":{"const":""}}}})",
+                       R"({"type":"object","properties":{"s":{"type":"string"}}})"));
+    // References inside `not` resolve in their own document.
+    EXPECT_TRUE(reads(R"({"not":{"$ref":"#/$defs/i"},"$defs":{"i":{"type":"integer"}}})",
+                      R"({"not":{"$ref":"#/definitions/n"},"definitions":{"n":{"type":"number"}}})"));
+}
+
+TEST(JsonSchemaCompat, Conditional) {
+    auto cond = [](const char* if_, const char* then_, const char* else_) {
+        std::string s = std::string(R"({"type":"object","if":)") + if_;
+        if (then_ != nullptr) s += std::string(R"(,"then":)") + then_;
+        if (else_ != nullptr) s += std::string(R"(,"else":)") + else_;
+        return s + "}";
+    };
+    const char* is_a = R"({"properties":{"k":{"const":"a"}}})";
+    const char* is_b = R"({"properties":{"k":{"const":"b"}}})";
+    const char* req_x = R"({"required":["x"]})";
+    const char* req_xy = R"({"required":["x","y"]})";
+    EXPECT_TRUE(reads(cond(is_a, req_x, nullptr), cond(is_a, req_xy, nullptr)));    // a branch relaxed
+    EXPECT_FALSE(reads(cond(is_a, req_xy, nullptr), cond(is_a, req_x, nullptr)));   // tightened
+    EXPECT_FALSE(reads(cond(is_a, nullptr, req_x), cond(is_a, nullptr, nullptr)));  // else added
+    EXPECT_FALSE(reads(cond(is_b, req_x, nullptr), cond(is_a, req_x, nullptr)));    // condition changed
+    EXPECT_FALSE(reads(cond(is_a, req_x, nullptr), R"({"type":"object"})"));        // condition added
+    EXPECT_TRUE(reads(R"({"type":"object"})", cond(is_a, req_x, nullptr)));         // removed
+    EXPECT_TRUE(reads(cond(is_b, "{}", nullptr), R"({"type":"object"})"));          // constrains nothing
+}
+
+TEST(JsonSchemaCompat, Dependencies) {
+    auto deps = [](const char* keyword, const char* value, const char* required = "[]") {
+        return std::string(R"({"type":"object","properties":{"card":{},"billing":{},"zip":{}},"required":)") +
+               required + R"(,")" + keyword + R"(":{"card":)" + value + "}}";
+    };
+    const char* plain = R"({"type":"object","properties":{"card":{},"billing":{},"zip":{}}})";
+    EXPECT_FALSE(reads(deps("dependencies", R"(["billing"])"), plain));    // DEPENDENCY_ARRAY_ADDED
+    EXPECT_TRUE(reads(plain, deps("dependencies", R"(["billing"])")));     // DEPENDENCY_ARRAY_REMOVED
+    EXPECT_FALSE(reads(deps("dependentRequired", R"(["billing","zip"])"),  // DEPENDENCY_ARRAY_EXTENDED
+                       deps("dependentRequired", R"(["billing"])")));
+    EXPECT_TRUE(reads(deps("dependentRequired", R"(["billing"])"),  // DEPENDENCY_ARRAY_NARROWED
+                      deps("dependencies", R"(["billing","zip"])")));
+    // A name the writer always requires holds the dependency already.
+    EXPECT_TRUE(reads(deps("dependencies", R"(["billing"])"), deps("dependencies", "[]", R"(["billing"])")));
+    // Schema dependencies follow the usual rules.
+    const char* needs_zip = R"({"required":["zip"]})";
+    EXPECT_FALSE(reads(deps("dependentSchemas", needs_zip), plain));  // DEPENDENCY_SCHEMA_ADDED
+    EXPECT_TRUE(reads(plain, deps("dependencies", needs_zip)));       // DEPENDENCY_SCHEMA_REMOVED
+    EXPECT_TRUE(reads(deps("dependentSchemas", needs_zip), deps("dependencies", needs_zip)));
+    EXPECT_FALSE(
+        reads(deps("dependentSchemas", R"({"required":["zip","billing"]})"), deps("dependentSchemas", needs_zip)));
+}
+
+TEST(JsonSchemaCompat, PatternProperties) {
+    auto obj = [](const char* patterns, const char* extra = "") {
+        return std::string(R"({"type":"object","properties":{"id":{"type":"string"}},"patternProperties":)") +
+               patterns + extra + "}";
+    };
+    const char* s_int = R"({"^s_":{"type":"integer"}})";
+    const char* s_num = R"({"^s_":{"type":"number"}})";
+    EXPECT_TRUE(reads(obj(s_int), obj(s_int)));
+    EXPECT_TRUE(reads(obj(s_num), obj(s_int)));                             // the pattern's schema widened
+    EXPECT_FALSE(reads(obj(s_int), obj(s_num)));                            // narrowed
+    EXPECT_FALSE(reads(obj(R"({"^t_":{"type":"integer"}})"), obj(s_int)));  // another pattern: not judged
+    // A property added that the writer wrote through its pattern.
+    const std::string with_s_count =
+        R"({"type":"object","properties":{"id":{"type":"string"},"s_count":{"type":"number"}},"patternProperties":)" +
+        std::string(s_int) + "}";
+    EXPECT_TRUE(reads(with_s_count, obj(s_int)));  // PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+    const std::string with_s_text =
+        R"({"type":"object","properties":{"id":{"type":"string"},"s_count":{"type":"string"}},"patternProperties":)" +
+        std::string(s_int) + "}";
+    EXPECT_FALSE(reads(with_s_text, obj(s_int)));  // PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+    // A property the writer names, read through a reader pattern matching it.
+    const char* named = R"({"type":"object","properties":{"id":{"type":"string"},"s_1":{"type":"integer"}}})";
+    EXPECT_TRUE(reads(obj(s_num, R"(,"additionalProperties":false)"),
+                      R"({"type":"object","properties":{"id":{"type":"string"},"s_1":{"type":"integer"}},)"
+                      R"("additionalProperties":false})"));
+    EXPECT_FALSE(reads(obj(R"({"^s_":{"type":"string"}})", R"(,"additionalProperties":false)"),
+                       R"({"type":"object","properties":{"id":{"type":"string"},"s_1":{"type":"integer"}},)"
+                       R"("additionalProperties":false})"));
+    // Patterns added over an open writer narrow what it wrote; removed ones widen.
+    EXPECT_FALSE(reads(obj(s_int), named));
+    EXPECT_TRUE(reads(R"({"type":"object","properties":{"id":{"type":"string"}}})", obj(s_int)));
+    EXPECT_FALSE(
+        reads(R"({"type":"object","properties":{"id":{"type":"string"}},"additionalProperties":false})", obj(s_int)));
+    EXPECT_TRUE(
+        reads(R"({"type":"object","properties":{"id":{"type":"string"}},"additionalProperties":{}})", obj(s_int)));
+    // A pattern that is not a regular expression is refused, never a crash.
+    EXPECT_FALSE(reads(obj(R"({"(":{"type":"integer"}})"), named));
+    EXPECT_FALSE(reads(with_s_count, obj(R"({"[":{"type":"integer"}})")));
+}
+
+// A hostile pattern (catastrophic backtracking) or a very long name is not
+// judged, quickly, instead of hanging or overflowing the stack.
+TEST(JsonSchemaCompat, HostilePatternsEndQuickly) {
+    auto closed = [](const std::string& name) {
+        return R"({"type":"object","properties":{")" + name + R"(":{"type":"integer"}},"additionalProperties":false})";
+    };
+    const std::string reader =
+        R"({"type":"object","patternProperties":{"^(a|a?)+$":{"type":"number"}},"additionalProperties":false})";
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_FALSE(reads(reader, closed(std::string(100, 'a') + "b")));
+    EXPECT_FALSE(reads(reader, closed(std::string(100'000, 'a'))));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+    // The same pattern on a short name is judged as usual.
+    EXPECT_TRUE(reads(reader, closed("aaa")));
 }
 
 // Confluent's combined-schema rules; the bracketed names are its
