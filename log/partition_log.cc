@@ -378,8 +378,12 @@ std::optional<offset_and_timestamp> partition_log::first_record_at_or_after(cons
     if (h.log_append_time()) return offset_and_timestamp{std::max(h.base_offset, min_offset), h.max_timestamp};
     protocol::bytes raw;
     std::vector<protocol::record> records;
-    if (!seg.read(batch.position, h.total_size(), raw) ||
-        protocol::decode_records(raw, records) != error_code::none) {
+    if (!seg.read(batch.position, h.total_size(), raw)) {
+        if (nowait_header_reads::active_miss()) return std::nullopt;  // not resident: the caller reads it in
+        spdlog::warn("log: cannot read the batch at {} of {}", batch.position, seg.log_path().string());
+        return std::nullopt;
+    }
+    if (protocol::decode_records(raw, records) != error_code::none) {
         spdlog::warn("log: cannot decode the batch at {} of {}", batch.position, seg.log_path().string());
         return std::nullopt;
     }
@@ -389,37 +393,64 @@ std::optional<offset_and_timestamp> partition_log::first_record_at_or_after(cons
     return std::nullopt;
 }
 
-std::optional<offset_and_timestamp> partition_log::offset_for_timestamp(int64_t timestamp) const {
+namespace {
+
+// After a read that did not wait missed the page cache: what to read in,
+// from the miss on (a walk from an index entry and the batch it finds fit
+// in far less, unless the batch itself is larger).
+bool cold_miss(const std::optional<nowait_header_reads>& nowait, const std::shared_ptr<segment>& seg,
+               std::optional<protocol::file_slice>* cold) {
+    if (!nowait || !nowait->missed) return false;
+    constexpr uint64_t read_in = 1 << 20;
+    const uint64_t at = nowait->missed->position;
+    const uint64_t left = seg->size() - std::min(seg->size(), at);
+    *cold = protocol::file_slice{seg->fd(), at, static_cast<uint32_t>(std::min(left, read_in)), seg};
+    return true;
+}
+
+}  // namespace
+
+std::optional<offset_and_timestamp> partition_log::offset_for_timestamp(
+    int64_t timestamp, std::optional<protocol::file_slice>* cold) const {
+    std::optional<nowait_header_reads> nowait;
+    if (cold != nullptr) nowait.emplace();
     const int64_t start = log_start_offset();
     for (size_t i = segment_index_for(start); i < segments_.size(); ++i) {
         const segment& seg = *segments_[i];
         if (seg.max_timestamp() < timestamp) continue;
         auto first = seg.find_batch_by_timestamp(timestamp, start);
+        if (cold_miss(nowait, segments_[i], cold)) return std::nullopt;
         if (!first) continue;
         std::optional<offset_and_timestamp> found;
         seg.for_each_batch(first->position, [&](const batch_position& b) {
             if (b.header.max_timestamp >= timestamp && b.header.last_offset() >= start) {
                 found = first_record_at_or_after(seg, b, timestamp, start);
             }
-            return !found;
+            return !found && !(nowait && nowait->missed);
         });
+        if (cold_miss(nowait, segments_[i], cold)) return std::nullopt;
         if (found) return found;
     }
     return std::nullopt;
 }
 
-std::optional<offset_and_timestamp> partition_log::max_timestamp() const {
-    const segment* best = nullptr;
+std::optional<offset_and_timestamp> partition_log::max_timestamp(std::optional<protocol::file_slice>* cold) const {
+    std::optional<nowait_header_reads> nowait;
+    if (cold != nullptr) nowait.emplace();
+    const std::shared_ptr<segment>* best = nullptr;
     for (size_t i = segment_index_for(log_start_offset()); i < segments_.size(); ++i) {
-        if (segments_[i]->max_timestamp() >= 0 && (!best || segments_[i]->max_timestamp() > best->max_timestamp())) {
-            best = segments_[i].get();
+        if (segments_[i]->max_timestamp() >= 0 && (!best || segments_[i]->max_timestamp() > (*best)->max_timestamp())) {
+            best = &segments_[i];
         }
     }
     if (!best) return std::nullopt;
-    auto batch = best->find_batch(best->offset_of_max_timestamp());
+    const segment& seg = **best;
+    auto batch = seg.find_batch(seg.offset_of_max_timestamp());
+    if (cold_miss(nowait, *best, cold)) return std::nullopt;
     if (!batch) return std::nullopt;
-    auto record = first_record_at_or_after(*best, *batch, best->max_timestamp(), batch->header.base_offset);
-    return record.value_or(offset_and_timestamp{batch->header.last_offset(), best->max_timestamp()});
+    auto record = first_record_at_or_after(seg, *batch, seg.max_timestamp(), batch->header.base_offset);
+    if (cold_miss(nowait, *best, cold)) return std::nullopt;
+    return record.value_or(offset_and_timestamp{batch->header.last_offset(), seg.max_timestamp()});
 }
 
 void partition_log::set_log_start_offset(int64_t offset) {

@@ -212,9 +212,14 @@ public:
     // ListOffsets by timestamp: the first record (at or after the log start)
     // with timestamp >= `timestamp`; nullopt if none. ("earliest" and
     // "latest" are log_start_offset() and log_end_offset().)
-    std::optional<offset_and_timestamp> offset_for_timestamp(int64_t timestamp) const;
+    // With `cold`, no read waits for the disk (log/segment.h:
+    // nowait_header_reads): a header or batch not in the page cache stops
+    // the lookup with nullopt and the range to read in in *cold.
+    std::optional<offset_and_timestamp> offset_for_timestamp(int64_t timestamp,
+                                                             std::optional<protocol::file_slice>* cold = nullptr) const;
     // ListOffsets MAX_TIMESTAMP: the record with the largest timestamp.
-    std::optional<offset_and_timestamp> max_timestamp() const;
+    // `cold` as above.
+    std::optional<offset_and_timestamp> max_timestamp(std::optional<protocol::file_slice>* cold = nullptr) const;
 
     // DeleteRecords: raises the log start offset to `offset` (<= high
     // watermark, else offset_out_of_range). Whole segments below it are

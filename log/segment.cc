@@ -198,9 +198,9 @@ namespace {
 thread_local nowait_header_reads* nowait_guard = nullptr;
 std::atomic<bool> nowait_supported{true};
 
-// One header read that must not wait: true when read; false with
-// `would_block` when the page is not resident (or only part of it is).
-bool read_header_nowait(int fd, uint8_t* raw, size_t size, uint64_t position, bool& would_block) {
+// One read that must not wait: true when read; false with `would_block`
+// when a page is not resident (or only part of them are).
+bool read_nowait(int fd, uint8_t* raw, size_t size, uint64_t position, bool& would_block) {
     struct iovec iov{raw, size};
     ssize_t n;
     do {
@@ -219,6 +219,7 @@ bool read_header_nowait(int fd, uint8_t* raw, size_t size, uint64_t position, bo
 
 nowait_header_reads::nowait_header_reads() : outer_(nowait_guard) { nowait_guard = this; }
 nowait_header_reads::~nowait_header_reads() { nowait_guard = outer_; }
+bool nowait_header_reads::active_miss() { return nowait_guard != nullptr && nowait_guard->missed.has_value(); }
 
 bool segment::read_header_at(uint64_t position, batch_position& out) const {
     if (position + protocol::batch_header_size > size_) return false;
@@ -226,7 +227,7 @@ bool segment::read_header_at(uint64_t position, batch_position& out) const {
     if (nowait_guard != nullptr && nowait_supported.load(std::memory_order_relaxed)) {
         if (nowait_guard->missed) return false;  // the caller stops at the first miss
         bool would_block = false;
-        if (!read_header_nowait(fd_, raw, sizeof raw, position, would_block)) {
+        if (!read_nowait(fd_, raw, sizeof raw, position, would_block)) {
             if (would_block) nowait_guard->missed = nowait_header_reads::miss{fd_, position};
             return false;
         }
@@ -381,6 +382,13 @@ std::optional<batch_position> segment::find_batch_by_timestamp(int64_t timestamp
 
 bool segment::read(uint64_t position, size_t size, protocol::bytes& out) const {
     out.resize(size);
+    if (nowait_guard != nullptr && nowait_supported.load(std::memory_order_relaxed)) {
+        if (nowait_guard->missed) return false;
+        bool would_block = false;
+        if (read_nowait(fd_, out.data(), size, position, would_block)) return true;
+        if (would_block) nowait_guard->missed = nowait_header_reads::miss{fd_, position};
+        return false;
+    }
     return file_util::pread_full(fd_, out.data(), size, position) == static_cast<int64_t>(size);
 }
 

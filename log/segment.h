@@ -43,11 +43,12 @@ struct batch_position {
 // `file_size` bytes: magic 2, sane lengths, the batch fits in the file.
 bool plausible_batch_header(const protocol::batch_header& header, uint64_t position, uint64_t file_size);
 
-// While one is alive on a thread, segments' batch header reads on that
-// thread never wait for the disk: a header not in the page cache
-// (preadv2 with RWF_NOWAIT says EAGAIN) reads as "no batch there" and is
-// recorded in `missed`; the caller stops, has the pages read in elsewhere
-// and asks again. Index blocks are still read as before (small, hot).
+// While one is alive on a thread, segments' batch header reads (and
+// segment::read) on that thread never wait for the disk: a header not in
+// the page cache (preadv2 with RWF_NOWAIT says EAGAIN) reads as "no batch
+// there", a read as failed, and the first is recorded in `missed`; the
+// caller stops, has the pages read in elsewhere and asks again. Index
+// blocks are still read as before (small, hot).
 // Where RWF_NOWAIT is not supported the reads wait, as without the guard.
 class nowait_header_reads {
 public:
@@ -61,6 +62,8 @@ public:
         uint64_t position = 0;
     };
     std::optional<miss> missed;
+    // Whether the guard alive on this thread, if any, has recorded a miss.
+    static bool active_miss();
 
 private:
     nowait_header_reads* outer_;

@@ -2,9 +2,13 @@
 // after a timestamp, per partition; from the partition's leader only.
 #include "broker/handlers/list_offsets.h"
 
+#include <memory>
+#include <optional>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "broker/broker.h"
 #include "broker/handlers/authorize.h"
@@ -30,8 +34,10 @@ constexpr int64_t latest_tiered_timestamp = -5;
 constexpr int32_t consumer_replica_id = -1;
 constexpr int32_t debugging_replica_id = -2;
 
-response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version, int8_t isolation_level,
-                                                   int32_t replica_id, int32_t current_leader_epoch) {
+response_t::list_offsets_partition_response lookup(partition_state* p, int64_t timestamp, int16_t version,
+                                                   int8_t isolation_level, int32_t replica_id,
+                                                   int32_t current_leader_epoch,
+                                                   std::vector<protocol::file_slice>* cold) {
     response_t::list_offsets_partition_response out;
     if (p == nullptr) {
         out.error_code = to_wire(error_code::unknown_topic_or_partition);
@@ -62,6 +68,8 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
     const int16_t lagging_error =
         to_wire(version >= 5 ? error_code::offset_not_available : error_code::leader_not_available);
     out.leader_epoch = 0;
+    std::optional<protocol::file_slice> miss;
+    auto* missing = cold != nullptr ? &miss : nullptr;
     switch (timestamp) {
         case latest_timestamp:
             if (lagging) {
@@ -83,7 +91,7 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
                 out.error_code = to_wire(error_code::unsupported_version);
                 break;
             }
-            if (auto found = lg.max_timestamp(); found && found->offset < fetchable) {
+            if (auto found = lg.max_timestamp(missing); found && found->offset < fetchable) {
                 out.offset = found->offset;
                 out.timestamp = found->timestamp;
             } else if (lagging) {
@@ -97,7 +105,7 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
             }
             // Only an offset the caller may read; past it, "none" -- or, while
             // the high watermark lags, "not yet".
-            if (auto found = lg.offset_for_timestamp(timestamp); found && found->offset < fetchable) {
+            if (auto found = lg.offset_for_timestamp(timestamp, missing); found && found->offset < fetchable) {
                 out.offset = found->offset;
                 out.timestamp = found->timestamp;
             } else if (lagging) {
@@ -105,13 +113,15 @@ response_t::list_offsets_partition_response lookup(partition_state* p, int64_t t
             }
             break;
     }
+    if (miss) cold->push_back(std::move(*miss));
     if (version == 0 && out.error_code == 0 && out.offset >= 0) out.old_style_offsets = {out.offset};
     return out;
 }
 
 }  // namespace
 
-response_t answer_list_offsets(const protocol::list_offsets_request& body, int16_t version, topic_registry& topics) {
+response_t answer_list_offsets(const protocol::list_offsets_request& body, int16_t version, topic_registry& topics,
+                               std::vector<protocol::file_slice>* cold) {
     // v1+ answers a partition named twice with INVALID_REQUEST, as Kafka does
     // (v0 allowed repeats).
     std::set<std::pair<std::string_view, int32_t>> seen, repeated;
@@ -131,7 +141,7 @@ response_t answer_list_offsets(const protocol::list_offsets_request& body, int16
             } else {
                 out = lookup(topics.find(t.name, p.partition_index), p.timestamp, version,
                              version >= 2 ? body.isolation_level : int8_t{0}, body.replica_id,
-                             version >= 4 ? p.current_leader_epoch : -1);
+                             version >= 4 ? p.current_leader_epoch : -1, cold);
             }
             out.partition_index = p.partition_index;
             topic_out.partitions.push_back(std::move(out));
@@ -141,22 +151,74 @@ response_t answer_list_offsets(const protocol::list_offsets_request& body, int16
     return response;
 }
 
+namespace {
+
+// Kafka: DESCRIBE on each topic.
+void refuse_denied(response_t& response, const std::set<std::string, std::less<>>& denied) {
+    for (auto& t : response.topics) {
+        if (!denied.contains(t.name)) continue;
+        for (auto& p : t.partitions) {
+            auto index = p.partition_index;
+            p = {};
+            p.partition_index = index;
+            p.error_code = to_wire(error_code::topic_authorization_failed);
+        }
+    }
+}
+
+// A lookup by timestamp found pages not in the page cache: they are read
+// in on the page cache warmer and the request is answered again on the
+// I/O thread. After a few rounds (data rewritten or evicted meanwhile) the
+// reads may wait, so the request always ends.
+struct pending_list_offsets : std::enable_shared_from_this<pending_list_offsets> {
+    broker& b;
+    protocol::list_offsets_request body;
+    int16_t version;
+    std::set<std::string, std::less<>> denied;
+    respond_fn respond;
+
+    pending_list_offsets(broker& owner, protocol::list_offsets_request request, int16_t v,
+                         std::set<std::string, std::less<>> refused)
+        : b(owner), body(std::move(request)), version(v), denied(std::move(refused)) {}
+
+    void warm_then_answer(std::vector<protocol::file_slice> cold, int round) {
+        b.warm_page_cache(std::move(cold), [self = shared_from_this(), round] {
+            constexpr int nowait_rounds = 4;
+            std::vector<protocol::file_slice> again;
+            const bool wait = round + 1 >= nowait_rounds;
+            auto response = answer_list_offsets(self->body, self->version, self->b.topics(), wait ? nullptr : &again);
+            if (!again.empty()) return self->warm_then_answer(std::move(again), round + 1);
+            refuse_denied(response, self->denied);
+            protocol::writer out;
+            response.encode(out, self->version);
+            self->respond(std::move(out));
+        });
+    }
+};
+
+}  // namespace
+
 handler_result handle_list_offsets(broker& b, request& req) {
     protocol::list_offsets_request body;
     if (!decode_body(req, body)) return handler_result::close();
-    auto response = answer_list_offsets(body, req.api_version, b.topics());
-    // Kafka: DESCRIBE on each topic.
+    std::set<std::string, std::less<>> denied;
     if (b.authorizer().enabled()) {
-        for (auto& t : response.topics) {
-            if (topic_authorized(b, req, acl_operation::describe, t.name)) continue;
-            for (auto& p : t.partitions) {
-                auto index = p.partition_index;
-                p = {};
-                p.partition_index = index;
-                p.error_code = to_wire(error_code::topic_authorization_failed);
-            }
+        for (const auto& t : body.topics) {
+            if (!topic_authorized(b, req, acl_operation::describe, t.name)) denied.emplace(t.name);
         }
     }
+    // Lookups by timestamp read batches: first only from the page cache, so
+    // a cold log does not stall the I/O thread (and every other client).
+    std::vector<protocol::file_slice> cold;
+    auto response = answer_list_offsets(body, req.api_version, b.topics(), &cold);
+    if (!cold.empty()) {
+        auto pending = std::make_shared<pending_list_offsets>(b, std::move(body), req.api_version, std::move(denied));
+        return handler_result::later([pending, cold = std::move(cold)](respond_fn respond) mutable {
+            pending->respond = std::move(respond);
+            pending->warm_then_answer(std::move(cold), 0);
+        });
+    }
+    refuse_denied(response, denied);
     return respond_with(req, response);
 }
 

@@ -100,3 +100,45 @@ def test_a_client_reads_every_record_of_a_cold_log(broker):
         assert [m.value()[:1] for m in msgs] == [bytes([65 + (p * 7 + i) % 26]) for i in range(6)]
         assert all(len(m.value()) == 200 * KB for m in msgs)
     assert resident_bytes(paths) >= sum(os.path.getsize(f) for f in paths), "read in while serving"
+
+
+def list_offsets_v1(port, topic, timestamps):
+    """Each timestamp's (offset, timestamp) by ListOffsets v1, one request each."""
+    out = {}
+    with kw.connect(port, timeout=30) as s:
+        for corr, ts in enumerate(timestamps):
+            r = kw.roundtrip(s, kw.API_LIST_OFFSETS, 1, corr, kw.list_offsets_v1_body(topic, 0, ts), timeout=30)
+            part = kw.parse_list_offsets_v1(r)[topic][0]
+            assert part["error_code"] == 0, part
+            out[ts] = (part["offset"], part["timestamp"])
+    return out
+
+
+def test_lookups_by_timestamp_on_a_cold_log_answer_as_on_a_warm_one(broker):
+    # Lookups by timestamp read batch headers and a batch: on a cold log the
+    # broker reads them in off the I/O thread and answers the same.
+    import time
+    from confluent_kafka import Consumer, TopicPartition
+    topic = unique("cold-ts")
+    create_topic(broker.bootstrap, topic, partitions=1)
+    base = int(time.time() * 1000) - 600_000
+    batches = [kw.record_batch([(None, bytes([65 + b]) * (50 * KB), (), base + 1000 * b + r) for r in range(4)],
+                               base_timestamp=base + 1000 * b) for b in range(8)]
+    produce_raw(broker.port, topic, 0, batches)
+    asks = [base + 5002, base - 1, base + 3000, base + 7003, base + 7004]
+    expected = {base + 5002: (22, base + 5002), base - 1: (0, base), base + 3000: (12, base + 3000),
+                base + 7003: (31, base + 7003), base + 7004: (-1, -1)}
+    assert list_offsets_v1(broker.port, topic, asks) == expected
+
+    paths = broker.segment_files(topic, 0)
+    drop_or_skip(paths)
+    assert list_offsets_v1(broker.port, topic, asks) == expected
+    assert resident_bytes(paths) > 0, "read in while answering"
+
+    drop_pages(paths)
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": unique("g")})
+    try:
+        got = c.offsets_for_times([TopicPartition(topic, 0, base + 5002)], timeout=30)
+        assert [(tp.error, tp.offset) for tp in got] == [(None, 22)]
+    finally:
+        c.close()

@@ -1,6 +1,7 @@
-// read_for_fetch without wait_for_disk: batch headers come only from the
-// page cache. A header that is not resident makes the read stop with the
-// range to read in (`cold`) instead of waiting for the disk on the owner.
+// read_for_fetch without wait_for_disk, and lookups by timestamp with a
+// `cold` out-parameter: batches come only from the page cache. A header or
+// batch that is not resident makes the read stop with the range to read in
+// (`cold`) instead of waiting for the disk on the owner.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -44,7 +45,8 @@ struct cold_fetch_read_test : ::testing::Test {
         ASSERT_NE(log, nullptr);
         // Batches of 64 KiB, so each lives on its own pages.
         for (int b = 0; b < 8; ++b) {
-            ASSERT_EQ(append_copy(*log, make_batch(4, 1000 + b, 16 * 1024), 2000).error, protocol::error_code::none);
+            ASSERT_EQ(append_copy(*log, make_batch(4, 1000 + 100 * b, 16 * 1024), 2000).error,
+                      protocol::error_code::none);
         }
         log->set_high_watermark(log->log_end_offset());
     }
@@ -91,6 +93,69 @@ TEST_F(cold_fetch_read_test, warm_data_reads_the_same_either_way) {
     EXPECT_EQ(nowait.bytes, waited.bytes);
     EXPECT_EQ(nowait.first_batch_cut, waited.first_batch_cut);
     ASSERT_EQ(nowait.slices.size(), waited.slices.size());
+}
+
+// Reads in what a lookup reported (the page cache warmer's job) and asks
+// again, until it needs nothing more.
+template <typename Lookup>
+auto warm_until_answered(Lookup lookup, int& rounds) {
+    std::optional<protocol::file_slice> cold;
+    auto found = lookup(&cold);
+    while (cold && rounds < 8) {
+        ++rounds;
+        std::vector<uint8_t> buffer(cold->length);
+        EXPECT_EQ(::pread(cold->fd, buffer.data(), buffer.size(), static_cast<off_t>(cold->offset)),
+                  static_cast<ssize_t>(buffer.size()));
+        cold.reset();
+        found = lookup(&cold);
+    }
+    EXPECT_FALSE(cold.has_value());
+    return found;
+}
+
+TEST_F(cold_fetch_read_test, a_cold_timestamp_lookup_is_reported_not_read) {
+    const auto waited = log->offset_for_timestamp(1502);
+    ASSERT_TRUE(waited.has_value());
+    EXPECT_EQ(waited->offset, 22);  // batch 5, its third record
+    ASSERT_TRUE(evict(log->dir()));
+    std::optional<protocol::file_slice> cold;
+    EXPECT_FALSE(log->offset_for_timestamp(1502, &cold).has_value());
+    ASSERT_TRUE(cold.has_value()) << "the batch was not in the page cache: the lookup must not wait for it";
+    EXPECT_GT(cold->length, 0u);
+    EXPECT_NE(cold->keepalive, nullptr);
+
+    int rounds = 0;
+    auto found = warm_until_answered([&](auto* c) { return log->offset_for_timestamp(1502, c); }, rounds);
+    EXPECT_GE(rounds, 1);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->offset, waited->offset);
+    EXPECT_EQ(found->timestamp, waited->timestamp);
+}
+
+TEST_F(cold_fetch_read_test, a_cold_max_timestamp_lookup_is_reported_not_read) {
+    const auto waited = log->max_timestamp();
+    ASSERT_TRUE(waited.has_value());
+    EXPECT_EQ(waited->offset, 31);
+    ASSERT_TRUE(evict(log->dir()));
+    int rounds = 0;
+    auto found = warm_until_answered([&](auto* c) { return log->max_timestamp(c); }, rounds);
+    EXPECT_GE(rounds, 1);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->offset, waited->offset);
+    EXPECT_EQ(found->timestamp, waited->timestamp);
+}
+
+TEST_F(cold_fetch_read_test, warm_timestamp_lookups_need_nothing_read_in) {
+    for (int64_t t : {int64_t{0}, int64_t{1000}, int64_t{1350}, int64_t{1703}, int64_t{1704}}) {
+        std::optional<protocol::file_slice> cold;
+        auto nowait = log->offset_for_timestamp(t, &cold);
+        EXPECT_FALSE(cold.has_value()) << t;
+        auto waited = log->offset_for_timestamp(t);
+        ASSERT_EQ(nowait.has_value(), waited.has_value()) << t;
+        if (waited) {
+            EXPECT_EQ(nowait->offset, waited->offset) << t;
+        }
+    }
 }
 
 }  // namespace
