@@ -153,7 +153,7 @@ void serve(broker& b, std::string_view method, std::string_view target, std::str
             std::string error;
             auto q = parse_record_query(r.query, error);
             if (!q) return reply(api_error(400, error_code::invalid_request, error));
-            return reply(records_view(b, r.name, r.partition, *q));
+            return read_records(b, r.name, r.partition, *q, std::move(reply));
         }
         case operation::create_topic:
             return create_topic(b, body, std::move(reply));

@@ -6,8 +6,8 @@
 // which is how the page follows new records (it polls from there).
 //
 // Bounded so a read cannot hold the I/O thread: at most max_limit records
-// and about max_read_bytes of batches read (whole batches, from the page
-// cache in the common case of recent data).
+// and about max_read_bytes of batches read; and nothing waits for the disk
+// on it (cold pages are read in on the page cache warmer first).
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
@@ -41,6 +41,8 @@ std::optional<record_query> parse_record_query(const std::map<std::string, std::
 // value and headers as {"text"} or {"base64"}, null when absent).
 boost::json::object record_json(const protocol::record& r, bool log_append_time);
 
-answer records_view(broker& b, const std::string& topic, int32_t partition, const record_query& q);
+// Answers through `reply`, on the I/O executor, maybe after it returns.
+void read_records(broker& b, const std::string& topic, int32_t partition, const record_query& q,
+                  routes::reply_fn reply);
 
 }  // namespace sluice::broker::http::console
