@@ -243,7 +243,8 @@ broker::broker(broker_config config, log::background_executor executor)
     }
     if (!config_.schema_registry_listeners.empty()) {
         schema_registry_ = std::make_unique<schema_registry::registry_service>(
-            *this, config_.schema_registry_listeners, std::chrono::milliseconds(config_.http_request_timeout_ms));
+            *this, config_.schema_registry_listeners, std::chrono::milliseconds(config_.http_request_timeout_ms),
+            config_.schema_registry_basic_auth);
     }
     spdlog::info("sluiced node {} ready: cluster {}, {} topic(s)", config_.node_id, store_->cluster_id(),
                  topics_->all().size());

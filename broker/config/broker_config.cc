@@ -422,6 +422,7 @@ void broker_config::read_fields() {
         c.schema_registry_listeners.push_back(
             parse_listeners("schema.registry.listeners", one, {{"HTTP", "PLAINTEXT"}}).at(0));
     }
+    c.schema_registry_basic_auth = str("schema.registry.authentication.method") == "BASIC";
     c.http_request_timeout_ms = i32("sluice.http.request.timeout.ms");
     c.http_key_follow_max = i32("sluice.http.key.follow.max");
     c.http_console_enable = flag("http.console.enable");

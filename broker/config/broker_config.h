@@ -135,6 +135,7 @@ struct broker_config {
     // schema.registry.listeners, as http.listeners: the property's default
     // (http://localhost:8081) when parsed, none in a config built in code.
     std::vector<listener> schema_registry_listeners;
+    bool schema_registry_basic_auth = false;  // schema.registry.authentication.method=BASIC
     bool http_console_enable = true;          // http.console.enable
     bool http_console_read_only = false;      // http.console.read.only
     bool metrics_enabled = true;              // sluice.metrics.enabled

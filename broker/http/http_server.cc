@@ -100,7 +100,9 @@ private:
             };
             if (s_->r.any) {
                 auto type = req[bhttp::field::content_type];
-                return s_->r.any(method, target, std::string_view(type.data(), type.size()), std::move(req.body()),
+                auto authorization = req[bhttp::field::authorization];
+                return s_->r.any(method, target, std::string_view(type.data(), type.size()),
+                                 std::string_view(authorization.data(), authorization.size()), std::move(req.body()),
                                  std::move(reply));
             }
             if (!to_console && method == "POST" && s_->r.key_write) {
@@ -162,6 +164,7 @@ private:
         if (a.allow_get) res->set(bhttp::field::allow, "GET");
         if (!a.allow.empty()) res->set(bhttp::field::allow, a.allow);
         if (!a.location.empty()) res->set(bhttp::field::location, a.location);
+        if (!a.www_authenticate.empty()) res->set(bhttp::field::www_authenticate, a.www_authenticate);
         if (a.console_page) {
             // Defence in depth behind the pages' own escaping: no inline
             // script, nothing from elsewhere, not framed.

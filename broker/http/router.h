@@ -36,6 +36,7 @@ struct answer {
     bool allow_get = false;     // send "Allow: GET" (405)
     std::string allow;          // else, when set, the Allow header (405)
     std::string location;       // Location header (redirects)
+    std::string www_authenticate;  // WWW-Authenticate header (401)
     bool console_page = false;  // send the console's Content-Security-Policy
     // Set (status 200): an event stream. The head goes without a length
     // (the body ends when the connection does), then `stream` is handed
@@ -53,9 +54,9 @@ struct routes {
     std::function<void(std::string_view method, std::string_view target, std::string body, reply_fn reply)> console;
     // When set, answers every request (a listener with one job of its own,
     // such as the schema registry's), as console does, told the request's
-    // Content-Type too.
+    // Content-Type and Authorization too.
     std::function<void(std::string_view method, std::string_view target, std::string_view content_type,
-                       std::string body, reply_fn reply)>
+                       std::string_view authorization, std::string body, reply_fn reply)>
         any;
     // /v1/topics/{topic}/keys/{key}/records; unset, 404 like any other path.
     std::function<void(std::string_view method, std::string_view target, reply_fn reply)> keys;

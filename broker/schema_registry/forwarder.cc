@@ -38,7 +38,7 @@ struct exchange : std::enable_shared_from_this<exchange> {
 }  // namespace
 
 void forward(asio::io_context& io, const std::string& host, uint16_t port, std::string method, std::string target,
-             std::string body, std::chrono::milliseconds timeout,
+             std::string body, std::string authorization, std::chrono::milliseconds timeout,
              std::function<void(std::optional<http::answer>)> done) {
     auto x = std::make_shared<exchange>(io, std::move(done));
     target += (target.find('?') == std::string::npos ? "?" : "&") + std::string(forwarded_parameter) + "=true";
@@ -46,6 +46,7 @@ void forward(asio::io_context& io, const std::string& host, uint16_t port, std::
     x->request.set(bhttp::field::host, host + ":" + std::to_string(port));
     x->request.set(bhttp::field::content_type, content_type);
     x->request.set(bhttp::field::accept, content_type);
+    if (!authorization.empty()) x->request.set(bhttp::field::authorization, authorization);
     x->request.body() = std::move(body);
     x->request.prepare_payload();
     x->stream.expires_after(timeout);

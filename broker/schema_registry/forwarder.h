@@ -19,8 +19,10 @@ namespace sluice::broker::schema_registry {
 inline constexpr std::string_view forwarded_parameter = "sluiceForwarded";
 
 // nullopt when the leader could not be reached or answered nothing usable.
+// `authorization`, when not empty, goes along as the Authorization header
+// (the leader checks the client's credentials itself).
 void forward(boost::asio::io_context& io, const std::string& host, uint16_t port, std::string method,
-             std::string target, std::string body, std::chrono::milliseconds timeout,
+             std::string target, std::string body, std::string authorization, std::chrono::milliseconds timeout,
              std::function<void(std::optional<http::answer>)> done);
 
 }  // namespace sluice::broker::schema_registry

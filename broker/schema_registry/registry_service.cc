@@ -29,15 +29,16 @@ constexpr int16_t wanted_replication = 3;
 }  // namespace
 
 registry_service::registry_service(broker& b, const std::vector<listener>& listeners,
-                                   std::chrono::milliseconds request_timeout)
+                                   std::chrono::milliseconds request_timeout, bool basic_auth)
     : b_(b), topic_timer_(b.io()) {
+    if (basic_auth) auth_ = std::make_unique<basic_authenticator>(b_);
     catch_up();
     remote_ = std::make_unique<remote_reader>(b_, state_, next_offset_);
     remote_->start();
     http::routes routes;
-    routes.any = [this](std::string_view method, std::string_view target, std::string_view type, std::string body,
-                        http::routes::reply_fn reply) {
-        handle(method, target, type, std::move(body), std::move(reply));
+    routes.any = [this](std::string_view method, std::string_view target, std::string_view type,
+                        std::string_view authorization, std::string body, http::routes::reply_fn reply) {
+        handle(method, target, type, authorization, std::move(body), std::move(reply));
     };
     http_ = std::make_unique<http::http_server>(
         b_.io(), listeners, std::move(routes), request_timeout,
@@ -115,8 +116,27 @@ void registry_service::await_local_commit(int64_t target, std::chrono::steady_cl
     });
 }
 
-void registry_service::handle(std::string_view method, std::string_view target, std::string_view type, std::string body,
-                              http::routes::reply_fn reply) {
+void registry_service::handle(std::string_view method, std::string_view target, std::string_view type,
+                              std::string_view authorization, std::string body, http::routes::reply_fn reply) {
+    if (!auth_) return serve(method, target, type, {}, std::move(body), std::move(reply));
+    // Confluent's answer to a request without good credentials.
+    auto refuse = [](const http::routes::reply_fn& reply) {
+        http::answer a = error_answer(errc::unauthorized, "Unauthorized");
+        a.www_authenticate = "Basic realm=\"SchemaRegistry\"";
+        reply(std::move(a));
+    };
+    auth_->check(authorization,
+                 [this, alive = std::weak_ptr<bool>(alive_), method = std::string(method), target = std::string(target),
+                  type = std::string(type), authorization = std::string(authorization), body = std::move(body),
+                  reply = std::move(reply), refuse](bool ok) mutable {
+                     if (alive.expired() || !*alive.lock()) return;
+                     if (!ok) return refuse(reply);
+                     serve(method, target, type, std::move(authorization), std::move(body), std::move(reply));
+                 });
+}
+
+void registry_service::serve(std::string_view method, std::string_view target, std::string_view type,
+                             std::string authorization, std::string body, http::routes::reply_fn reply) {
     if ((method == "POST" || method == "PUT") && !accepted_content_type(type)) {
         return reply(error_answer(errc::unsupported_media_type, "HTTP 415 Unsupported Media Type"));
     }
@@ -126,7 +146,8 @@ void registry_service::handle(std::string_view method, std::string_view target, 
         catch_up();
         return reply(r.run(state_).reply);
     }
-    writes_.push_back({std::move(r.run), std::move(reply), std::string(method), std::string(target), std::move(copy)});
+    writes_.push_back({std::move(r.run), std::move(reply), std::string(method), std::string(target), std::move(copy),
+                       std::move(authorization)});
     if (!writing_) next_write();
 }
 
@@ -184,7 +205,7 @@ void registry_service::forward_to_leader(std::optional<node_id> leader) {
     }
     if (at == nullptr) return refuse("it advertises no schema registry");
     auto& w = writes_.front();
-    forward(b_.io(), at->host, static_cast<uint16_t>(at->port), w.method, w.target, w.body,
+    forward(b_.io(), at->host, static_cast<uint16_t>(at->port), w.method, w.target, w.body, w.authorization,
             std::chrono::milliseconds(commit_timeout_ms),
             [this, alive = std::weak_ptr<bool>(alive_), refuse](std::optional<http::answer> a) mutable {
                 if (alive.expired() || !*alive.lock()) return;

@@ -34,6 +34,7 @@
 #include "broker/config/listener.h"
 #include "broker/http/router.h"
 #include "broker/schema_registry/api.h"
+#include "broker/schema_registry/basic_auth.h"
 #include "broker/schema_registry/registry_state.h"
 #include "broker/schema_registry/remote_reader.h"
 #include "protocol/ids.h"
@@ -68,7 +69,10 @@ public:
 
     // Binds the listeners; throws naming schema.registry.listeners when one
     // cannot be bound.
-    registry_service(broker& b, const std::vector<listener>& listeners, std::chrono::milliseconds request_timeout);
+    // With `basic_auth`, every request must carry a SCRAM user's name and
+    // password (basic_auth.h); else 401.
+    registry_service(broker& b, const std::vector<listener>& listeners, std::chrono::milliseconds request_timeout,
+                     bool basic_auth = false);
     ~registry_service();
     void stop();
     uint16_t bound_port() const;
@@ -91,15 +95,18 @@ public:
     bool may_catch_up() const;
     void after_catch_up(std::chrono::milliseconds bound, std::function<void()> done);
 
-    void handle(std::string_view method, std::string_view target, std::string_view content_type, std::string body,
-                http::routes::reply_fn reply);
+    void handle(std::string_view method, std::string_view target, std::string_view content_type,
+                std::string_view authorization, std::string body, http::routes::reply_fn reply);
 
 private:
     struct pending_write {
         planner run;
         http::routes::reply_fn reply;
-        std::string method, target, body;  // to forward it
+        std::string method, target, body, authorization;  // to forward it
     };
+    // The request once its credentials (if asked for) are good.
+    void serve(std::string_view method, std::string_view target, std::string_view content_type,
+               std::string authorization, std::string body, http::routes::reply_fn reply);
     void next_write();
     void run_write();
     void finish_write(http::answer a);
@@ -120,6 +127,7 @@ private:
     std::unique_ptr<http::http_server> http_;
     // Keeps state_ on a broker that holds no replica of `_schemas`.
     std::unique_ptr<remote_reader> remote_;
+    std::unique_ptr<basic_authenticator> auth_;  // schema.registry.authentication.method=BASIC
 };
 
 }  // namespace sluice::broker::schema_registry

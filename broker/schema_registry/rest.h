@@ -19,6 +19,7 @@ inline constexpr std::string_view content_type = "application/vnd.schemaregistry
 // Confluent's error codes; the HTTP status is the code's first three digits.
 namespace errc {
 inline constexpr int bad_request = 400;
+inline constexpr int unauthorized = 401;
 inline constexpr int not_found = 404;
 inline constexpr int method_not_allowed = 405;
 inline constexpr int conflict = 409;

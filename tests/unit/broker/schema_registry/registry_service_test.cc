@@ -36,7 +36,7 @@ protected:
 
     http::answer call(std::string_view method, std::string_view target, std::string body = "") {
         std::optional<http::answer> got;
-        sr().handle(method, target, "application/json", std::move(body),
+        sr().handle(method, target, "application/json", "", std::move(body),
                     [&got](http::answer a) { got = std::move(a); });
         for (int i = 0; i < 100 && !got; ++i)
             b_->io().poll();
@@ -85,7 +85,7 @@ TEST_F(RegistryService, WritesGoToSchemasAndARestartRebuildsThem) {
 TEST_F(RegistryService, RefusesBodiesOfOtherTypes) {
     start();
     std::optional<http::answer> got;
-    sr().handle("POST", "/subjects/s/versions", "text/plain", R"({"schema":"\"int\""})",
+    sr().handle("POST", "/subjects/s/versions", "text/plain", "", R"({"schema":"\"int\""})",
                 [&got](http::answer a) { got = std::move(a); });
     ASSERT_TRUE(got);
     EXPECT_EQ(got->status, 415u);
