@@ -573,22 +573,27 @@ private:
         }
         // The writer's patterns are gone: the reader reads those names
         // through its additionalProperties.
-        for (const auto& m : *wpp) {
-            const std::string pat = at + "/" + std::string(m.key());
-            switch (model_of(r)) {
-                case content_model::open:
-                    break;
-                case content_model::partial:
-                    check(*member(r, "additionalProperties"), m.value(), pat, depth + 1);
-                    break;
-                case content_model::closed:
-                    if (!(m.value().is_bool() && !m.value().get_bool())) {
-                        report(pat,
-                               "pattern properties removed from a closed content model "
-                               "[PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
-                    }
-                    break;
-            }
+        for (const auto& m : *wpp)
+            check_read_as_additional(r, m.value(), at + "/" + std::string(m.key()), depth, "pattern properties");
+    }
+
+    // A value the writer writes under a name the reader names neither in its
+    // properties nor by a pattern: the reader reads it through its
+    // additionalProperties.
+    void check_read_as_additional(const json::value& r, const json::value& written, const std::string& at, int depth,
+                                  std::string_view what) {
+        switch (model_of(r)) {
+            case content_model::open:
+                break;
+            case content_model::partial:
+                check(*member(r, "additionalProperties"), written, at, depth + 1);
+                break;
+            case content_model::closed:
+                if (!(written.is_bool() && !written.get_bool())) {
+                    report(at, std::string(what) +
+                                   " removed from a closed content model [PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
+                }
+                break;
         }
     }
 
@@ -709,20 +714,7 @@ private:
             const std::string at = path + "/properties/" + std::string(m.key());
             // The reader reads this name through its matching patterns, if any.
             if (check_named_by_patterns(r, w, m.key(), m.value(), at, depth)) continue;
-            switch (model_of(r)) {
-                case content_model::open:
-                    break;
-                case content_model::partial:
-                    check(*rap, m.value(), at, depth + 1);
-                    break;
-                case content_model::closed:
-                    if (!(m.value().is_bool() && !m.value().get_bool())) {
-                        report(at,
-                               "property removed from a closed content model "
-                               "[PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL]");
-                    }
-                    break;
-            }
+            check_read_as_additional(r, m.value(), at, depth, "property");
         }
         check_patterns(r, w, path, depth);
         // What the writer leaves to additionalProperties, the reader must read too.
