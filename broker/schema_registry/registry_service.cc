@@ -144,11 +144,34 @@ void registry_service::serve(std::string_view method, std::string_view target, s
     routed r = route(method, target, std::move(body));
     if (!r.write) {
         catch_up();
+        if (reads_remotely() && !remote_->caught_up()) {
+            // Just started (or the leader moved): the state is not what the
+            // leader has committed yet, so the read waits for the reader to
+            // catch up rather than answer from less (bounded).
+            return read_when_caught_up(
+                std::move(r.run), std::move(reply),
+                std::chrono::steady_clock::now() + std::chrono::milliseconds(fresh_fetch_wait_ms));
+        }
         return reply(r.run(state_).reply);
     }
     writes_.push_back({std::move(r.run), std::move(reply), std::string(method), std::string(target), std::move(copy),
                        std::move(authorization)});
     if (!writing_) next_write();
+}
+
+void registry_service::read_when_caught_up(planner run, http::routes::reply_fn reply,
+                                           std::chrono::steady_clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    remote_->after_fresh_fetch(
+        std::max(left, std::chrono::milliseconds(0)), [this, alive = std::weak_ptr<bool>(alive_), run = std::move(run),
+                                                       reply = std::move(reply), deadline]() mutable {
+            if (alive.expired() || !*alive.lock()) return;
+            if (reads_remotely() && !remote_->caught_up() && std::chrono::steady_clock::now() < deadline) {
+                return read_when_caught_up(std::move(run), std::move(reply), deadline);
+            }
+            reply(run(state_).reply);
+        });
 }
 
 void registry_service::next_write() {

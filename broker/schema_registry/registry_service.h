@@ -107,6 +107,9 @@ private:
     // The request once its credentials (if asked for) are good.
     void serve(std::string_view method, std::string_view target, std::string_view content_type,
                std::string authorization, std::string body, http::routes::reply_fn reply);
+    // A read on a broker whose remote reader has not caught up: answered
+    // once it has, or at `deadline` from what it has.
+    void read_when_caught_up(planner run, http::routes::reply_fn reply, std::chrono::steady_clock::time_point deadline);
     void next_write();
     void run_write();
     void finish_write(http::answer a);

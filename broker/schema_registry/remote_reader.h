@@ -67,6 +67,9 @@ public:
     // The leader's high watermark at the last successful fetch (-1 before).
     int64_t leader_high_watermark() const { return leader_hw_; }
     bool active() const { return active_; }
+    // Active, and everything the leader had committed at the last fetch is
+    // applied (false before the first fetch is answered).
+    bool caught_up() const { return active_ && leader_hw_ >= 0 && next_offset_ >= leader_hw_; }
 
 private:
     void round();
