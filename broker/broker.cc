@@ -19,6 +19,7 @@
 #include "broker/http/key_follow.h"
 #include "broker/http/key_records.h"
 #include "broker/http/key_writes.h"
+#include "broker/http/query.h"
 #include "broker/http/readiness.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/metrics/scrape.h"
@@ -233,6 +234,9 @@ broker::broker(broker_config config, log::background_executor executor)
         routes.key_follow = [this](std::string_view target, std::optional<std::string_view> last_event_id,
                                    http::routes::reply_fn reply) {
             http::serve_key_follow(*this, target, last_event_id, std::move(reply));
+        };
+        routes.query = [this](std::string_view method, std::string body, http::routes::reply_fn reply) {
+            http::serve_query(*this, method, std::move(body), std::move(reply));
         };
         routes.key_write = [this](std::string_view target, std::optional<std::string_view> if_match, std::string body,
                                   http::routes::reply_fn reply) {

@@ -224,6 +224,13 @@ std::vector<config_def> used_defs() {
         // Sluice's own: concurrent key streams (GET ...?follow=true), 503 past
         // it; below the listener's 64 connections so other requests still fit.
         {.name = "sluice.http.key.follow.max", .type = t::int32, .default_value = "32", .min = 0, .max = 60},
+        // Sluice's own: bytes of batches a POST /v1/query reads when it names
+        // no max_bytes_scanned, and the most it may name (403 past it).
+        {.name = "sluice.http.query.max.bytes.scanned", .type = t::int64, .default_value = "67108864", .min = 1},
+        {.name = "sluice.http.query.max.bytes.scanned.limit",
+         .type = t::int64,
+         .default_value = "1073741824",
+         .min = 1},
         // The web console and its JSON API (/console/, /api/v1/) on the same
         // listener; unauthenticated, so read.only refuses every change.
         {.name = "http.console.enable", .type = t::boolean, .default_value = "true"},

@@ -2,12 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <array>
+#include <cstdio>
 #include <deque>
 #include <list>
 #include <stdexcept>
@@ -50,12 +51,22 @@ public:
 
     // event_sink: the connection after an event stream's head.
     void send(std::string data) override {
-        if (closed_) return;
-        queued_bytes_ += data.size();
-        if (queued_bytes_ > stream_queue_limit) return close();
-        pending_.push_back(std::move(data));
-        if (!writing_) write_next();
+        if (closed_ || finishing_ || data.empty()) return;
+        if (!chunked_) return enqueue(std::move(data));
+        char size[20];
+        const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+        data.insert(0, size, static_cast<size_t>(n));
+        data += "\r\n";
+        enqueue(std::move(data));
     }
+    void finish() override {
+        if (closed_ || finishing_) return;
+        if (!chunked_) return close();
+        enqueue("0\r\n\r\n");
+        finishing_ = true;
+        if (!writing_) close();
+    }
+    size_t queued() const override { return queued_bytes_; }
     void keep(std::shared_ptr<void> owner) override {
         if (closed_) return;
         owner_ = std::move(owner);
@@ -65,6 +76,13 @@ public:
     }
 
 private:
+    void enqueue(std::string data) {
+        queued_bytes_ += data.size();
+        if (queued_bytes_ > stream_queue_limit) return close();
+        pending_.push_back(std::move(data));
+        if (!writing_) write_next();
+    }
+
     void read() {
         parser_.emplace();
         parser_->header_limit(http_server::header_limit);
@@ -105,6 +123,9 @@ private:
                                  std::string_view(authorization.data(), authorization.size()), std::move(req.body()),
                                  std::move(reply));
             }
+            if (!to_console && s_->r.query && target.substr(0, target.find('?')) == "/v1/query") {
+                return s_->r.query(method, std::move(req.body()), std::move(reply));
+            }
             if (!to_console && method == "POST" && s_->r.key_write) {
                 std::optional<std::string_view> if_match;
                 if (auto it = req.find(bhttp::field::if_match); it != req.end()) {
@@ -112,7 +133,8 @@ private:
                 }
                 return s_->r.key_write(target, if_match, std::move(req.body()), std::move(reply));
             }
-            if (!to_console && method == "GET" && s_->r.key_follow && target.find("follow=") != std::string_view::npos) {
+            if (!to_console && method == "GET" && s_->r.key_follow &&
+                target.find("follow=") != std::string_view::npos) {
                 std::optional<std::string_view> last_event_id;
                 if (auto it = req.find("Last-Event-ID"); it != req.end()) {
                     last_event_id = std::string_view(it->value().data(), it->value().size());
@@ -128,22 +150,31 @@ private:
 
     // An event stream: the head, then whatever is sent until either side
     // closes. Reading on only notices the client leaving.
-    void start_stream(const std::function<void(std::shared_ptr<event_sink>)>& stream) {
+    void start_stream(const std::function<void(std::shared_ptr<event_sink>)>& stream, const std::string& type) {
         stream_.expires_never();
-        send("HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-             "Connection: close\r\n\r\n");
+        if (type.empty()) {
+            enqueue(
+                "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: text/event-stream\r\n"
+                "Cache-Control: no-store\r\nConnection: close\r\n\r\n");
+        } else {
+            enqueue("HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: " + type +
+                    "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n");
+            chunked_ = true;
+        }
         watch_for_close();
         stream(shared_from_this());
     }
     void watch_for_close() {
-        stream_.socket().async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, size_t) {
-            if (ec || self->closed_) return self->close();
-            self->watch_for_close();
-        });
+        stream_.socket().async_read_some(asio::buffer(scratch_),
+                                         [self = shared_from_this()](beast::error_code ec, size_t) {
+                                             if (ec || self->closed_) return self->close();
+                                             self->watch_for_close();
+                                         });
     }
     void write_next() {
         if (pending_.empty() || closed_) {
             writing_ = false;
+            if (finishing_ && !closed_) close();
             return;
         }
         writing_ = true;
@@ -157,7 +188,7 @@ private:
     }
 
     void write(answer a, bool keep_alive, unsigned version) {
-        if (a.stream && a.status == 200) return start_stream(a.stream);
+        if (a.stream && a.status == 200) return start_stream(a.stream, a.stream_type);
         auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(a.status), version);
         res->set(bhttp::field::server, "sluice");
         res->set(bhttp::field::content_type, a.content_type);
@@ -193,6 +224,8 @@ private:
     static constexpr size_t stream_queue_limit = 4 << 20;
     bool closed_ = false;
     bool writing_ = false;
+    bool chunked_ = false;    // answer::stream_type: each send() one chunk
+    bool finishing_ = false;  // the last chunk is queued: close once written
     size_t queued_bytes_ = 0;
     std::deque<std::string> pending_;
     std::array<char, 512> scratch_{};

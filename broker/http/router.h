@@ -8,6 +8,7 @@
 // The web console (/, /console/..., /api/...) is answered by console/
 // (asynchronously: its actions wait on the metadata store) when enabled;
 // /v1/... (per-key reads, http/key_records.h) by routes::keys.
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,12 @@ public:
     // Queued; a client that lets more than a few MiB pile up is closed.
     virtual void send(std::string data) = 0;
     virtual void close() = 0;
+    // A chunked answer (answer::stream_type set) ends: the last chunk, then
+    // the close once everything queued is written. Else as close().
+    virtual void finish() { close(); }
+    // Bytes queued and not yet written, for a writer that waits for the
+    // client instead of being disconnected.
+    virtual size_t queued() const { return 0; }
     // Kept alive until the connection ends (then released on the executor).
     virtual void keep(std::shared_ptr<void> owner) = 0;
 };
@@ -42,6 +49,9 @@ struct answer {
     // (the body ends when the connection does), then `stream` is handed
     // the connection.
     std::function<void(std::shared_ptr<event_sink>)> stream;
+    // With `stream`: empty for text/event-stream (ends with the connection);
+    // else this Content-Type, sent chunked (ends with event_sink::finish).
+    std::string stream_type;
 };
 
 struct routes {
@@ -67,6 +77,8 @@ struct routes {
     // GET of the same path with follow= (http/key_follow.h): told Last-Event-ID.
     std::function<void(std::string_view target, std::optional<std::string_view> last_event_id, reply_fn reply)>
         key_follow;
+    // POST /v1/query (http/query.h): told the body.
+    std::function<void(std::string_view method, std::string body, reply_fn reply)> query;
 };
 
 // Whether `target` belongs to the console (its pages or /api/).

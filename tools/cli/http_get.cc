@@ -37,17 +37,24 @@ std::pair<std::string, std::string> host_and_port(const std::string& host_port) 
     return {host_port.substr(0, colon), host_port.substr(colon + 1)};
 }
 
-// Connects `socket` and sends a GET of `target` (one request, no keep-alive).
-void send_get(asio::io_context& io, asio::ip::tcp::socket& socket, const std::string& host_port,
-              const std::string& target, std::chrono::milliseconds timeout) {
+// Connects `socket` and sends one request (no keep-alive): a GET of
+// `target`, or with a `json_body` a POST of it.
+void send_request(asio::io_context& io, asio::ip::tcp::socket& socket, const std::string& host_port,
+                  const std::string& target, std::chrono::milliseconds timeout,
+                  const std::string* json_body = nullptr) {
     auto [host, port] = host_and_port(host_port);
     asio::ip::tcp::resolver resolver(io);
     asio::connect(socket, resolver.resolve(host, port));
     set_timeouts(socket, timeout);
-    bhttp::request<bhttp::empty_body> req(bhttp::verb::get, target, 11);
+    bhttp::request<bhttp::string_body> req(json_body ? bhttp::verb::post : bhttp::verb::get, target, 11);
     req.set(bhttp::field::host, host_port);
     req.set(bhttp::field::user_agent, "sluice-cli");
+    if (json_body) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = *json_body;
+    }
     req.keep_alive(false);
+    req.prepare_payload();
     bhttp::write(socket, req);
 }
 
@@ -58,7 +65,7 @@ http_reply http_get(const std::string& host_port, const std::string& target, std
     try {
         asio::io_context io;
         asio::ip::tcp::socket socket(io);
-        send_get(io, socket, host_port, target, timeout);
+        send_request(io, socket, host_port, target, timeout);
         boost::beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 30);
@@ -80,7 +87,7 @@ http_reply http_get_lines(const std::string& host_port, const std::string& targe
     try {
         asio::io_context io;
         asio::ip::tcp::socket socket(io);
-        send_get(io, socket, host_port, target, idle);
+        send_request(io, socket, host_port, target, idle);
         boost::beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 30);
@@ -108,6 +115,57 @@ http_reply http_get_lines(const std::string& host_port, const std::string& targe
             if (ec) throw boost::system::system_error(ec);
             pending.append(chunk, n);
         }
+    } catch (const boost::system::system_error& e) {
+        throw cli_error("HTTP request to " + host_port + " failed: " + e.code().message());
+    }
+}
+
+http_reply http_post_lines(const std::string& host_port, const std::string& target, const std::string& json_body,
+                           std::chrono::milliseconds idle, const std::function<bool(std::string_view)>& on_line) {
+    host_and_port(host_port);  // a bad --http is a usage error, not a failed request
+    try {
+        asio::io_context io;
+        asio::ip::tcp::socket socket(io);
+        send_request(io, socket, host_port, target, idle, &json_body);
+        boost::beast::flat_buffer buffer;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(boost::none);
+        // Each chunk as it comes (the parser keeps none of it), cut into lines.
+        // Set before the head is read, as Beast asks; error answers are not chunked.
+        std::string pending;
+        bool stopped = false;
+        auto deliver = [&] {
+            size_t nl;
+            while (!stopped && (nl = pending.find('\n')) != std::string::npos) {
+                if (!on_line(std::string_view(pending).substr(0, nl))) stopped = true;
+                pending.erase(0, nl + 1);
+            }
+        };
+        auto on_chunk = [&](std::uint64_t, boost::beast::string_view data, boost::system::error_code&) -> std::size_t {
+            pending.append(data.data(), data.size());
+            deliver();
+            return data.size();
+        };
+        parser.on_chunk_body(on_chunk);
+        bhttp::read_header(socket, buffer, parser);
+        http_reply out;
+        out.status = parser.get().result_int();
+        out.content_type = std::string(parser.get()[bhttp::field::content_type]);
+        if (out.status != 200) {
+            bhttp::read(socket, buffer, parser);
+            out.body = parser.get().body();
+            return out;
+        }
+        while (!stopped && !parser.is_done()) {
+            bhttp::read_some(socket, buffer, parser);
+            if (!parser.chunked()) {  // a body without chunks: lines as they come all the same
+                pending += parser.get().body();
+                parser.get().body().clear();
+                deliver();
+            }
+        }
+        if (!stopped && !pending.empty()) on_line(pending);
+        return out;
     } catch (const boost::system::system_error& e) {
         throw cli_error("HTTP request to " + host_port + " failed: " + e.code().message());
     }

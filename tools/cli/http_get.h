@@ -28,6 +28,12 @@ http_reply http_get(const std::string& host_port, const std::string& target, std
 http_reply http_get_lines(const std::string& host_port, const std::string& target, std::chrono::milliseconds idle,
                           const std::function<bool(std::string_view)>& on_line);
 
+// A POST of `json_body` whose 200 answer is newline-delimited (chunked or
+// not): each line goes to `on_line` as it arrives, until the answer ends or
+// `on_line` returns false. Any other status returns with the whole body.
+http_reply http_post_lines(const std::string& host_port, const std::string& target, const std::string& json_body,
+                           std::chrono::milliseconds idle, const std::function<bool(std::string_view)>& on_line);
+
 // RFC 3986 percent-encoding of every byte outside the unreserved set, for
 // path segments and query values.
 std::string url_encode(std::string_view bytes);

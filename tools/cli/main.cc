@@ -8,6 +8,7 @@
 #include "tools/cli/cli_error.h"
 #include "tools/cli/command.h"
 #include "tools/cli/json_output.h"
+#include "tools/cli/query_command.h"
 
 namespace sluice::tools {
 
@@ -16,7 +17,7 @@ std::vector<command> all_commands() {
     for (auto list : {topics_commands(), configs_commands(), offsets_commands(), dump_log_commands(),
                       perf_commands(), users_commands(), groups_commands(), lag_commands(), cluster_commands(),
                       completion_commands(), produce_commands(),
-                      consume_commands(), events_commands()}) {
+                      consume_commands(), events_commands(), query_commands()}) {
         for (auto& c : list) all.push_back(std::move(c));
     }
     return all;

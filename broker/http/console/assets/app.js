@@ -345,6 +345,8 @@ async function route() {
       case 'groups': await groupsPage(fresh); break;
       case 'group': await groupPage(fresh, parts[1]); break;
       case 'messages': await messagesPage(fresh, parts[1], parts[2]); break;
+      case 'key': await keyPage(fresh, parts[1], parts[2]); break;  // events.js
+      case 'query': await queryPage(fresh, parts[1]); break;
       default: await brokersPage(fresh);
     }
   } catch (e) {
