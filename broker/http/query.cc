@@ -78,6 +78,10 @@ struct partition_cursor {
     partition_ref ref;
     int64_t next = 0;
     int64_t upper = 0;              // exclusive
+    // Where reads stop: the last stable offset when the query began, a batch
+    // boundary. `upper` (to_offset) may fall inside a batch, which a read
+    // bounded by it would leave out whole.
+    int64_t stable = 0;
     std::vector<std::string> keys;  // read through the key index (keys on an indexed topic)
 };
 
@@ -142,7 +146,7 @@ private:
     // Every batch from c.next: read, decode, filter.
     void scan_step(const log::partition_log& log, partition_cursor& c, std::vector<log::aborted_txn> txns) {
         const size_t budget = static_cast<size_t>(std::min<uint64_t>(step_bytes, max_bytes_ - scanned_));
-        auto read = log.read_for_fetch(c.next, budget, c.upper, true, false);
+        auto read = log.read_for_fetch(c.next, budget, c.stable, true, false);
         if (read.cold) {
             return after_warming({*read.cold}, [self = shared_from_this()] { self->step(); });
         }
@@ -416,7 +420,7 @@ void serve_query(broker& b, std::string_view method, std::string body, routes::r
         partition_cursor c;
         c.partition = index;
         c.ref = ref_of(f.topic, p);
-        c.upper = log.last_stable_offset();
+        c.stable = c.upper = log.last_stable_offset();
         if (f.to_offset) c.upper = std::min(c.upper, *f.to_offset);
         c.next = std::max(f.from_offset, log.log_start_offset());
         if (auto it = f.resume.find(index); it != f.resume.end()) c.next = std::max(c.next, it->second);
