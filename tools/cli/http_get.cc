@@ -58,6 +58,21 @@ void send_request(asio::io_context& io, asio::ip::tcp::socket& socket, const std
     bhttp::write(socket, req);
 }
 
+// The answer's status and type; the whole body too when it is not 200
+// (an error is short: read it at once).
+http_reply read_head(asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                     bhttp::response_parser<bhttp::string_body>& parser) {
+    bhttp::read_header(socket, buffer, parser);
+    http_reply out;
+    out.status = parser.get().result_int();
+    out.content_type = std::string(parser.get()[bhttp::field::content_type]);
+    if (out.status != 200) {
+        bhttp::read(socket, buffer, parser);
+        out.body = parser.get().body();
+    }
+    return out;
+}
+
 }  // namespace
 
 http_reply http_get(const std::string& host_port, const std::string& target, std::chrono::milliseconds timeout) {
@@ -91,15 +106,8 @@ http_reply http_get_lines(const std::string& host_port, const std::string& targe
         boost::beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 30);
-        bhttp::read_header(socket, buffer, parser);
-        http_reply out;
-        out.status = parser.get().result_int();
-        out.content_type = std::string(parser.get()[bhttp::field::content_type]);
-        if (out.status != 200) {
-            bhttp::read(socket, buffer, parser);
-            out.body = parser.get().body();
-            return out;
-        }
+        http_reply out = read_head(socket, buffer, parser);
+        if (out.status != 200) return out;
         // The body runs until the server closes: read it raw, line by line.
         std::string pending(static_cast<const char*>(buffer.data().data()), buffer.size());
         char chunk[4096];
@@ -147,15 +155,8 @@ http_reply http_post_lines(const std::string& host_port, const std::string& targ
             return data.size();
         };
         parser.on_chunk_body(on_chunk);
-        bhttp::read_header(socket, buffer, parser);
-        http_reply out;
-        out.status = parser.get().result_int();
-        out.content_type = std::string(parser.get()[bhttp::field::content_type]);
-        if (out.status != 200) {
-            bhttp::read(socket, buffer, parser);
-            out.body = parser.get().body();
-            return out;
-        }
+        http_reply out = read_head(socket, buffer, parser);
+        if (out.status != 200) return out;
         while (!stopped && !parser.is_done()) {
             bhttp::read_some(socket, buffer, parser);
             if (!parser.chunked()) {  // a body without chunks: lines as they come all the same
