@@ -276,9 +276,9 @@ bool matches(const query_filter& f, const protocol::record& r) {
     if (f.key_prefix && (!r.key || !as_view(*r.key).starts_with(*f.key_prefix))) return false;
     if (f.event_time_from && r.timestamp < *f.event_time_from) return false;
     if (f.event_time_to && r.timestamp >= *f.event_time_to) return false;
-    for (const auto& [name, value] : f.headers) {
+    for (const auto& wanted : f.headers) {
         const bool found = std::any_of(r.headers.begin(), r.headers.end(), [&](const auto& h) {
-            return h.first == name && h.second && as_view(*h.second) == value;
+            return h.first == wanted.first && h.second && as_view(*h.second) == wanted.second;
         });
         if (!found) return false;
     }
