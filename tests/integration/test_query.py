@@ -15,7 +15,7 @@ import random
 
 import pytest
 
-from sluice_harness import create_topic, free_port, produce, unique, wait_until
+from sluice_harness import create_topic, produce, unique, wait_until
 from test_cli import cli
 
 PARTITIONS = 3
@@ -66,29 +66,14 @@ def query_all(port, body):
         body = dict(body, resume=summary["next"])
 
 
-def healthy(port):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 def ids(records):
     return [(r["partition"], r["offset"]) for r in records]
 
 
 @pytest.fixture
 def q_broker(broker_factory):
-    port = free_port()
-    b = broker_factory({"http.listeners": "http://127.0.0.1:%d" % port,
-                        "sluice.http.query.max.bytes.scanned.limit": "100000000"})
-    b.http_port = port
-    wait_until(lambda: healthy(port), 10, "the HTTP listener")
-    return b
+    from test_console import console_broker
+    return console_broker(broker_factory, **{"sluice.http.query.max.bytes.scanned.limit": "100000000"})
 
 
 def produce_events(b, topic, n, rng):
